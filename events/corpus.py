@@ -1,0 +1,254 @@
+"""Corpus stage: a folder of articles becomes a list of documents with text, metadata and a publication date.
+
+A bad file never stops the others: it becomes a `CorpusProblem` naming the file and the reason, so the
+caller can show it to the analyst and go on with the rest.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+import statistics
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Iterable
+
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
+MANIFEST_NAME = "manifest.csv"
+MANIFEST_COLUMNS = ("file", "title", "publisher", "published", "url")
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_id: str
+    path: str
+    text: str
+    title: str = ""
+    publisher: str = ""
+    published: date | None = None
+    date_source: str = ""  # manifest, dateline, text, corpus, or "" when unknown
+    url: str = ""
+    sha256: str = ""
+
+    @property
+    def published_inferred(self) -> bool:
+        return self.date_source not in ("manifest", "")
+
+    @property
+    def n_words(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass(frozen=True)
+class CorpusProblem:
+    file: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.reason}"
+
+
+@dataclass
+class Corpus:
+    root: str
+    documents: list[Document] = field(default_factory=list)
+    problems: list[CorpusProblem] = field(default_factory=list)
+
+    def by_id(self) -> dict[str, Document]:
+        return {d.doc_id: d for d in self.documents}
+
+
+class UnreadableArticle(ValueError):
+    """Raised by `read_article` with a reason an analyst can act on."""
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def decode_text(data: bytes) -> str:
+    """Decode article bytes, refusing binary files and text that is not UTF-8 or UTF-16 with a BOM."""
+    if not data.strip():
+        raise UnreadableArticle("empty file")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise UnreadableArticle(f"undecodable UTF-16 text ({exc.reason} at byte {exc.start})") from exc
+    if b"\x00" in data[:8192]:
+        raise UnreadableArticle("binary file (contains NUL bytes), not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableArticle(
+            f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start}); save it as UTF-8"
+        ) from exc
+    controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if controls > 8:
+        raise UnreadableArticle("binary file (control characters), not text")
+    return text
+
+
+def _html_to_text(html: str) -> tuple[str, str]:
+    """Main text and title of an HTML page, via trafilatura (boilerplate removed)."""
+    import trafilatura
+
+    text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_recall=True) or ""
+    title = ""
+    meta = trafilatura.extract_metadata(html)
+    if meta is not None and meta.title:
+        title = meta.title
+    if not text.strip():
+        raise UnreadableArticle("no article text found in the HTML page")
+    return text, title
+
+
+def _strip_markdown(text: str) -> str:
+    text = re.sub(r"^#{1,6}\s*", "", text, flags=re.M)
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
+    return re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+
+
+def read_article(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[str, str, str]:
+    """Text, title and content hash of one article file; `UnreadableArticle` says why not."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise UnreadableArticle(f"too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB)")
+    data = path.read_bytes()
+    text = decode_text(data)
+    title = ""
+    if path.suffix.lower() in (".html", ".htm"):
+        text, title = _html_to_text(text)
+    elif path.suffix.lower() == ".md":
+        text = _strip_markdown(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise UnreadableArticle("empty file")
+    if not title:
+        title = next((line.strip() for line in text.splitlines() if line.strip()), "")[:200]
+    return text, title, content_hash(data)
+
+
+def parse_iso_date(value: str) -> date:
+    value = value.strip()
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError as exc:
+        raise ValueError(f"date {value!r} is not YYYY-MM-DD") from exc
+
+
+def read_manifest(root: Path) -> tuple[dict[str, dict[str, str]], list[CorpusProblem]]:
+    """Rows of `manifest.csv` keyed by document id; bad rows become problems, the rest are kept."""
+    path = root / MANIFEST_NAME
+    rows: dict[str, dict[str, str]] = {}
+    problems: list[CorpusProblem] = []
+    if not path.exists():
+        return rows, problems
+    try:
+        text = decode_text(path.read_bytes())
+    except UnreadableArticle as exc:
+        return rows, [CorpusProblem(MANIFEST_NAME, str(exc))]
+    reader = csv.DictReader(text.splitlines())
+    missing = [c for c in ("file",) if c not in (reader.fieldnames or [])]
+    if missing:
+        return rows, [CorpusProblem(MANIFEST_NAME, f"no '{missing[0]}' column; expected columns {','.join(MANIFEST_COLUMNS)}")]
+    for line_no, row in enumerate(reader, start=2):
+        name = (row.get("file") or "").strip()
+        if not name:
+            problems.append(CorpusProblem(MANIFEST_NAME, f"row {line_no}: empty 'file'"))
+            continue
+        published = (row.get("published") or "").strip()
+        if published:
+            try:
+                parse_iso_date(published)
+            except ValueError as exc:
+                problems.append(CorpusProblem(MANIFEST_NAME, f"row {line_no} ({name}): {exc}; date ignored"))
+                row = {**row, "published": ""}
+        rows[Path(name).stem] = {k: (v or "").strip() for k, v in row.items() if k}
+    return rows, problems
+
+
+def article_paths(root: Path) -> list[Path]:
+    return sorted(p for p in root.iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
+                  and p.name != MANIFEST_NAME and not p.name.startswith(".") and p.stem.upper() != "SOURCES")
+
+
+def load_corpus(root: str | Path, max_bytes: int = MAX_FILE_BYTES) -> Corpus:
+    """Read every article of a folder; publication dates missing from the manifest are inferred."""
+    root = Path(root)
+    if not root.is_dir():
+        raise FileNotFoundError(f"corpus folder {str(root)!r} does not exist or is not a folder")
+    manifest, problems = read_manifest(root)
+    documents: list[Document] = []
+    seen_hashes: dict[str, str] = {}
+    for path in article_paths(root):
+        try:
+            text, title, digest = read_article(path, max_bytes=max_bytes)
+        except UnreadableArticle as exc:
+            problems.append(CorpusProblem(path.name, str(exc)))
+            continue
+        except OSError as exc:
+            problems.append(CorpusProblem(path.name, f"cannot read: {exc.strerror or exc}"))
+            continue
+        if digest in seen_hashes:
+            problems.append(CorpusProblem(path.name, f"same content as {seen_hashes[digest]}; skipped"))
+            continue
+        seen_hashes[digest] = path.name
+        meta = manifest.get(path.stem, {})
+        published = parse_iso_date(meta["published"]) if meta.get("published") else None
+        documents.append(Document(
+            doc_id=path.stem, path=str(path), text=text,
+            title=meta.get("title") or title, publisher=meta.get("publisher", ""),
+            published=published, date_source="manifest" if published else "",
+            url=meta.get("url", ""), sha256=digest,
+        ))
+    known = {d.doc_id for d in documents}
+    for doc_id in manifest:
+        if doc_id not in known and not any(p.file.startswith(doc_id) for p in problems):
+            problems.append(CorpusProblem(MANIFEST_NAME, f"lists {doc_id!r}, which is not an article file in the folder"))
+    return Corpus(root=str(root), documents=infer_publication_dates(documents), problems=problems)
+
+
+def infer_publication_dates(documents: Iterable[Document]) -> list[Document]:
+    """Fill missing publication dates: a dateline, then the latest full date in the text, then the corpus median.
+
+    News is written on or after the dates it reports, so the latest explicit date is a lower bound that is
+    usually days from the truth; the corpus median is the fallback for texts with no full date at all.
+    """
+    from events.dates import find_dates
+
+    documents = list(documents)
+    dated: list[Document] = []
+    for doc in documents:
+        if doc.published is not None:
+            dated.append(doc)
+            continue
+        full = [m for m in find_dates(doc.text, None) if m.precision == "day" and len(m.value) == 10]
+        head = [m for m in full if m.start < 400]
+        if head:
+            dated.append(replace(doc, published=head[0].first, date_source="dateline"))
+        elif full:
+            dated.append(replace(doc, published=max(m.first for m in full), date_source="text"))
+        else:
+            dated.append(doc)
+    anchors = [d.published for d in dated if d.date_source in ("manifest", "dateline")] or \
+              [d.published for d in dated if d.published is not None]
+    if not anchors:
+        return dated
+    median = date.fromordinal(int(statistics.median_low([a.toordinal() for a in anchors])))
+    return [d if d.published is not None else replace(d, published=median, date_source="corpus") for d in dated]
+
+
+def documents_table(documents: Iterable[Document]):
+    """The documents as a DataFrame (no text), for the dashboard's source filter and exports."""
+    import pandas as pd
+
+    return pd.DataFrame([{
+        "doc": d.doc_id, "title": d.title, "publisher": d.publisher,
+        "published": d.published.isoformat() if d.published else "",
+        "date_source": d.date_source, "url": d.url, "words": d.n_words, "sha256": d.sha256, "path": d.path,
+    } for d in documents], columns=["doc", "title", "publisher", "published", "date_source", "url", "words", "sha256", "path"])
