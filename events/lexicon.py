@@ -1,0 +1,86 @@
+"""The curated language data the incidents stage reads: trigger phrases, incident types and their colours.
+
+The knowledge lives in `data/*.csv` (each file names its source); this module only loads and compiles it,
+once per process.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from events.settings import DATA_DIR
+
+
+@dataclass(frozen=True)
+class IncidentType:
+    type: str
+    label: str
+    family: str
+    acled_event_type: str
+    color: str
+
+
+@dataclass(frozen=True)
+class Trigger:
+    start: int
+    end: int
+    text: str
+    type: str
+    priority: int
+
+
+def read_data_csv(path: Path) -> list[dict[str, str]]:
+    """Rows of a data/ CSV file, skipping '#' comment lines (where the file says its source)."""
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+    return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(lines)]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    types: dict[str, IncidentType]
+    patterns: tuple[tuple[re.Pattern[str], str, int], ...]
+
+    @classmethod
+    def load(cls, data_dir: Path = DATA_DIR) -> "Lexicon":
+        types = {row["type"]: IncidentType(**row) for row in read_data_csv(data_dir / "incident_types.csv")}
+        patterns = []
+        for row in read_data_csv(data_dir / "incident_lexicon.csv"):
+            if row["type"] not in types:
+                raise ValueError(f"data/incident_lexicon.csv: type {row['type']!r} is not in data/incident_types.csv")
+            try:
+                compiled = re.compile(rf"(?<![\w-])(?:{row['pattern']})(?![\w-])", re.IGNORECASE)
+            except re.error as exc:
+                raise ValueError(f"data/incident_lexicon.csv: bad pattern {row['pattern']!r}: {exc}") from exc
+            patterns.append((compiled, row["type"], int(row["priority"])))
+        return cls(types=types, patterns=tuple(patterns))
+
+    def family(self, incident_type: str) -> str:
+        found = self.types.get(incident_type)
+        return found.family if found else incident_type
+
+    def label(self, incident_type: str) -> str:
+        found = self.types.get(incident_type)
+        return found.label if found else incident_type.replace("_", " ").capitalize()
+
+    def colors(self) -> dict[str, str]:
+        return {t.type: t.color for t in self.types.values()}
+
+    def find_triggers(self, text: str) -> list[Trigger]:
+        """Non-overlapping triggers in text order; where matches overlap the longer, then higher-priority, wins."""
+        found = [Trigger(m.start(), m.end(), m.group(0), kind, priority)
+                 for pattern, kind, priority in self.patterns for m in pattern.finditer(text)]
+        found.sort(key=lambda t: (-(t.end - t.start), -t.priority, t.start))
+        kept: list[Trigger] = []
+        for trig in found:
+            if all(trig.end <= k.start or trig.start >= k.end for k in kept):
+                kept.append(trig)
+        return sorted(kept, key=lambda t: t.start)
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    return Lexicon.load()

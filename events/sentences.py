@@ -1,0 +1,61 @@
+"""Paragraph and sentence boundaries with character offsets, so every mention can point back at its evidence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Abbreviations after which a full stop does not end a sentence (English news style).
+_ABBREVIATIONS = frozenset("""
+mr mrs ms dr st gen col lt sgt capt cmdr adm gov sen rep pres prof rev fr sr jr no vs etc inc co corp ltd
+jan feb mar apr jun jul aug sep sept oct nov dec mt ft
+""".split())
+_BOUNDARY = re.compile(r"[.!?]+[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    paragraph: int
+    index: int
+
+
+def _ends_with_abbreviation(text: str, dot: int) -> bool:
+    word = re.search(r"([A-Za-z.]+)$", text[:dot])
+    if not word:
+        return False
+    token = word.group(1)
+    if "." in token.rstrip("."):  # U.S. D.C. a.m.
+        return len(token.replace(".", "")) <= 3
+    return token.lower() in _ABBREVIATIONS or (len(token) == 1 and token.isupper())
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    sentences: list[Sentence] = []
+    paragraph = 0
+    for match in re.finditer(r"[^\n]+", text):
+        para_start, para_text = match.start(), match.group(0)
+        if not para_text.strip():
+            continue
+        cut = 0
+        for boundary in _BOUNDARY.finditer(para_text):
+            if boundary.group(0)[0] == "." and _ends_with_abbreviation(para_text, boundary.start()):
+                continue
+            piece_end = boundary.start() + len(boundary.group(0).rstrip())
+            _append(sentences, para_text, para_start, cut, piece_end, paragraph)
+            cut = boundary.end()
+        _append(sentences, para_text, para_start, cut, len(para_text), paragraph)
+        paragraph += 1
+    return sentences
+
+
+def _append(out: list[Sentence], para: str, offset: int, start: int, end: int, paragraph: int) -> None:
+    piece = para[start:end]
+    stripped = piece.strip()
+    if not stripped:
+        return
+    lead = len(piece) - len(piece.lstrip())
+    s = offset + start + lead
+    out.append(Sentence(s, s + len(stripped), stripped, paragraph, len(out)))
