@@ -1,0 +1,744 @@
+"""Dates stage: find and normalise the date expressions of a news text (a small temporal tagger).
+
+``find_dates(text, reference)`` returns non-overlapping :class:`DateMention` records in text order. Spans are
+recognised by compiled regular expressions (one per family below); each match is normalised by a small pure
+function into a TimeML TIMEX3 value and an inclusive interval of days. Relative expressions are resolved
+against ``reference`` (the document date) and skipped when it is ``None``.
+
+Families and the conventions chosen where English is ambiguous:
+
+* absolute: ``2015-11-13``, ``11/13/2015`` (US order; day/month when the first number is over 12),
+  ``Nov 17, 2015``, ``13 November 2015``, ``November 2015``, ``in 2004``, ``fiscal 1989``, ``the 2004 Madrid
+  bombings``, ``mid-2014``/``early 2010``/``late October``/``the end of 2015`` (the modifier is kept in the span,
+  the value is the whole year or month, as TIMEX3 does with its ``mod`` attribute), decades (``the 1990s`` ->
+  ``199``, ``the '80s``, ``the nineties``), centuries (``the 20th century`` -> ``19``), quarters
+  (``the third quarter of 1989``, ``third-quarter`` -> ``1989-Q3``), seasons (``the summer of 2014``).
+* named dates from ``data/date_lexicon.csv`` (``9/11`` -> 2001-09-11, only when written exactly so).
+* a day and month without a year (``Oct. 31``): the occurrence nearest to the reference (within half a year).
+* a month alone (``in October``, ``last June``): ``in October`` is the most recent October not after the
+  reference month; ``last June`` the most recent June strictly before it; ``next``/``this`` as written.
+  ``May`` and ``March`` count only next to a day, a year, a preposition or a modifier ("in May", "early March").
+* weekdays: the most recent such day on or before the reference (``Friday`` on a Friday is the reference
+  day), ``last Friday`` strictly before, ``next``/``this Friday`` on or after. ``Friday night`` and
+  ``10 p.m. Wednesday`` are the day.
+* ``yesterday``/``today``/``tonight``/``tomorrow``/``last night``/``this morning``: days.
+* ``this``/``last``/``next`` ``week``/``month``/``year`` (with ``earlier``/``late``... kept in the span);
+  weeks are ISO weeks (``2015-W46``).
+* weekends (``the weekend``, ``this weekend``, ``France's weekend airstrikes``): the weekend containing the
+  reference when it is a Saturday or Sunday, else the one just before; value ``2015-W46-WE``, precision ``week``.
+* ``N days/weeks/months/years ago``: the reference moved back, at the unit's precision (``a year ago`` is the
+  previous year, precision ``year``). Vague counts (``a few years ago``) are not dates.
+* seasons are the meteorological northern ones: SP Mar-May, SU Jun-Aug, FA Sep-Nov, WI Dec of the value's year
+  to February of the next.
+
+Not dates: durations (``a year``, ``three-year siege``, ``for months``), bare numbers, ``2,000``, ``24/7``,
+``May`` the modal, times of day alone.
+
+Two side outputs for the other stages and the benchmark:
+
+* ``find_event_offsets(text)`` -> :class:`EventOffset`: ``13 days after the bombings``, ``the day before the
+  attacks``, ``two days later`` are offsets from an event named in the text (``anchor_text``, empty when the
+  anchor is the event just told), not from the document date; the incidents stage resolves them.
+* ``find_temporal_references(text)`` -> :class:`TemporalReference`: ``now``, ``recently``, ``in the future``
+  (TIMEX3 ``PRESENT_REF``/``PAST_REF``/``FUTURE_REF``); they name no interval, so they are not DateMentions.
+
+dateparser is not used here: every family above normalises with a few lines of arithmetic, which is both
+faster and exact; the benchmark (``bench/quality_dates.py``) compares against ``dateparser.search``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = [
+    "DateMention",
+    "EventOffset",
+    "TemporalReference",
+    "find_dates",
+    "find_event_offsets",
+    "find_temporal_references",
+    "to_json_dict",
+    "load_named_dates",
+]
+
+LEXICON_PATH = Path(__file__).resolve().parent.parent / "data" / "date_lexicon.csv"
+
+
+@dataclass(frozen=True)
+class DateMention:
+    start: int
+    end: int
+    text: str
+    value: str
+    first: date
+    last: date
+    precision: str
+
+
+@dataclass(frozen=True)
+class EventOffset:
+    """``days`` from the event named by ``anchor_text`` ("" when the anchor is the event just told)."""
+
+    start: int
+    end: int
+    text: str
+    days: int
+    anchor_text: str
+
+
+@dataclass(frozen=True)
+class TemporalReference:
+    """A vague reference to the present, past or future (TIMEX3 PRESENT_REF/PAST_REF/FUTURE_REF)."""
+
+    start: int
+    end: int
+    text: str
+    value: str
+
+
+def to_json_dict(m: DateMention) -> dict:
+    return {
+        "start": m.start,
+        "end": m.end,
+        "text": m.text,
+        "value": m.value,
+        "from": m.first.isoformat(),
+        "to": m.last.isoformat(),
+        "precision": m.precision,
+    }
+
+
+# --- language facts -----------------------------------------------------------------------------------------
+
+MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
+    "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
+    "nov": 11, "dec": 12,
+}
+WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
+SEASONS = {"spring": "SP", "summer": "SU", "fall": "FA", "autumn": "FA", "winter": "WI"}
+SEASON_MONTHS = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
+ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20,
+    "twenty-first": 21,
+}
+NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
+}
+DECADE_WORDS = {
+    "twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixties": 6, "seventies": 7, "eighties": 8,
+    "nineties": 9,
+}
+UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+
+# --- regex pieces -------------------------------------------------------------------------------------------
+
+_MONTH_FULL = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTH_ANY = rf"(?:{_MONTH_FULL}|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)(?![A-Za-z])"
+_DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?![\d:])"
+_YEAR = r"(?:1\d{3}|20\d{2})(?![\d])"
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_CLOCK = r"(?:\d{1,2}(?::\d{2})?\s*(?:a\.m\.|p\.m\.|am\b|pm\b|AM\b|PM\b)(?:\s+[A-Z]{3}\b)?|noon|midnight)"
+_NUM = r"(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|" \
+    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|hundred)"
+_MOD = r"(?:(?i:early|mid|late)[- ]|(?i:the\s+)?(?:end|beginning|start|middle|first\s+half|second\s+half)\s+of\s+)"
+_NOT_COUNT = (
+    r"(?!\s+(?:people|persons|men|women|children|troops|soldiers|fighters|refugees|migrants|civilians|residents|"
+    r"dead|deaths|killed|casualties|victims|members|militants|rebels|police|officers|dollars|euros|pounds|"
+    r"times|votes|miles|km|kilometres|kilometers|metres|meters|feet|tons|tonnes|units|shares|barrels|cars|homes|"
+    r"houses|jobs|workers|employees|students|cases|hectares|acres|pages|words)\b)"
+)
+
+
+def _c(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
+
+
+# --- interval helpers ---------------------------------------------------------------------------------------
+
+Result = tuple[str, date, date, str]
+
+
+def _day(d: date) -> Result:
+    return d.isoformat(), d, d, "day"
+
+
+def _month(y: int, m: int) -> Result:
+    last = calendar.monthrange(y, m)[1]
+    return f"{y:04d}-{m:02d}", date(y, m, 1), date(y, m, last), "month"
+
+
+def _year(y: int) -> Result:
+    return f"{y:04d}", date(y, 1, 1), date(y, 12, 31), "year"
+
+
+def _week(d: date) -> Result:
+    iy, iw, wd = d.isocalendar()
+    monday = d - timedelta(days=wd - 1)
+    return f"{iy:04d}-W{iw:02d}", monday, monday + timedelta(days=6), "week"
+
+
+def _weekend(saturday: date) -> Result:
+    iy, iw, _ = saturday.isocalendar()
+    return f"{iy:04d}-W{iw:02d}-WE", saturday, saturday + timedelta(days=1), "week"
+
+
+def _quarter(y: int, q: int) -> Result:
+    first = date(y, 3 * q - 2, 1)
+    lm = 3 * q
+    return f"{y:04d}-Q{q}", first, date(y, lm, calendar.monthrange(y, lm)[1]), "quarter"
+
+
+def _season(y: int, s: str) -> Result:
+    m = SEASON_MONTHS[s]
+    first = date(y, m, 1)
+    ey, em = (y + 1, 2) if s == "WI" else (y, m + 2)
+    return f"{y:04d}-{s}", first, date(ey, em, calendar.monthrange(ey, em)[1]), "season"
+
+
+def _decade(y: int) -> Result:
+    y0 = y - y % 10
+    return f"{y0 // 10:03d}", date(max(y0, 1), 1, 1), date(y0 + 9, 12, 31), "decade"
+
+
+def _century(c: int) -> Result:
+    y0 = (c - 1) * 100
+    return f"{c - 1:02d}", date(max(y0, 1), 1, 1), date(y0 + 99, 12, 31), "century"
+
+
+def _add_months(y: int, m: int, k: int) -> tuple[int, int]:
+    n = y * 12 + (m - 1) + k
+    return n // 12, n % 12 + 1
+
+
+def _month_num(word: str) -> int:
+    return MONTHS[word.rstrip(".").lower()]
+
+
+def _day_num(word: str) -> int:
+    return int(re.match(r"\d+", word).group())
+
+
+def _number(word: str) -> int | None:
+    w = word.lower()
+    if w.isdigit():
+        return int(w)
+    return NUMBER_WORDS.get(w)
+
+
+def _year_num(text: str) -> int:
+    y = int(text)
+    if len(text) == 2:
+        y += 1900 if y >= 50 else 2000
+    return y
+
+
+def _nearest_year(ref: date, month: int, day: int = 15) -> int:
+    """The year putting month/day nearest the reference (within half a year)."""
+    delta = (month - ref.month) * 31 + (day - ref.day)
+    if delta > 183:
+        return ref.year - 1
+    if delta < -183:
+        return ref.year + 1
+    return ref.year
+
+
+# --- named dates --------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def load_named_dates(path: Path = LEXICON_PATH) -> dict[str, date]:
+    named: dict[str, date] = {}
+    with open(path, encoding="utf-8") as f:
+        rows = [line for line in f if line.strip() and not line.startswith("#")]
+    for row in csv.DictReader(rows):
+        named[row["name"]] = date.fromisoformat(row["value"])
+    return named
+
+
+@lru_cache(maxsize=1)
+def _named_regex() -> re.Pattern[str] | None:
+    names = sorted(load_named_dates(), key=len, reverse=True)
+    if not names:
+        return None
+    return re.compile(r"(?<![\w/.])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w/]|\.\d)")
+
+
+# --- the patterns -------------------------------------------------------------------------------------------
+# Each handler takes (match, reference) and returns (start, end, Result) or None. A handler that needs the
+# reference is only called when there is one.
+
+_ISO = _c(r"(?<![\d/.-])(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2})?)?(?![\d-])")
+_SLASH = _c(r"(?<![\d/.,])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?(?![\d/])")
+_DASH = _c(r"(?<![\d/.,-])(\d{2})-(\d{2})-(\d{2})(?:\s+\d{4}[A-Z]{3})?(?![\d-])")
+_COMPACT = _c(r"(?<![\d,.])(19\d\d|20\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![\d,])")
+_MDY = _c(
+    rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?:(?P<clock>{_CLOCK}),?\s+)?(?P<mon>{_MONTH_ANY})\s+(?P<day>{_DAY})"
+    rf"(?:,?\s+(?P<year>{_YEAR}))?"
+)
+_DMY = _c(
+    rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?:the\s+)?(?<![\d,.])(?P<day>{_DAY})(?:\s+of)?\s+(?P<mon>{_MONTH_ANY})"
+    rf"(?:,?\s+(?P<year>{_YEAR}))?"
+)
+_MY = _c(rf"(?P<mod>{_MOD})?(?P<mon>{_MONTH_ANY}),?\s+(?:of\s+)?(?P<year>{_YEAR})")
+_MONTH_ALONE = _c(
+    r"(?:(?P<prep>\b(?i:in|since|until|till|through|by|from|during|before|after|of|between|and|to|on|or)\s+)|"
+    r"(?P<rel>\b(?i:last|next|this|this\s+past|past|coming|early|late|mid|earlier\s+in|later\s+in)[- ]|"
+    r"(?<![A-Za-z])(?i:the\s+)?(?i:end|beginning|start|middle)\s+of\s+))?"
+    rf"\b(?P<mon>{_MONTH_FULL})(?![A-Za-z'])"
+)
+_YEAR_RE = _c(
+    rf"(?:(?<![\d,.$£€#/:-])(?P<pre>(?i:the\s+)?{_MOD}|(?i:fiscal(?:\s+year)?)\s+|(?i:the\s+)?(?i:year)\s+)"
+    rf"|(?<![\d,.$£€#/:-]))(?P<year>{_YEAR})(?![\d]|s\b|'s\b|%|,\d|\.\d|-\d|\s*(?:percent|per\s+cent)\b|/\d)"
+    + _NOT_COUNT
+)
+_DECADE = _c(
+    r"(?P<the>(?i:the)\s+)?(?P<mod>(?i:early|mid|late)[- ]?)?"
+    r"(?:(?P<cent>1\d|20)(?P<dec>\d)0'?s|'(?P<short>\d)0s|(?i:nineteen[- ]?)?(?P<word>(?i:twenties|thirties|forties|"
+    r"fifties|sixties|seventies|eighties|nineties)))\b"
+)
+_CENTURY = _c(
+    r"(?:(?i:the)\s+)?(?:(?i:early|mid|late)[- ])?(?:(?P<num>\d{1,2})(?:st|nd|rd|th)|(?P<word>(?i:first|second|third|"
+    r"fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|"
+    r"seventeenth|eighteenth|nineteenth|twentieth|twenty-first)))[- ](?i:century)\b"
+)
+_QUARTER = _c(
+    r"(?:(?P<det>(?i:the|this|its|a|last|next|this\s+year's|last\s+year's|next\s+year's))\s+)?"
+    rf"(?:(?P<year1>{_YEAR})\s+)?(?:(?i:fiscal)[- ])?"
+    r"(?P<q>(?i:first|second|third|fourth|1st|2nd|3rd|4th))[- ](?i:quarter)\b"
+    rf"(?:\s+(?:of\s+)?(?:(?i:fiscal)\s+)?(?P<year2>{_YEAR}))?"
+    r"|\b(?P<qq>Q[1-4])\s+(?P<year3>" + _YEAR + r")"
+)
+_QUARTER_REL = _c(r"\b(?i:the\s+(?:latest|current|most\s+recent|past|previous|last)|this|last|next)\s+quarter\b")
+_SEASON = _c(
+    r"(?P<rel>\b(?i:last|this|next|this\s+past|past|coming|the\s+early|the\s+late|early|late|the)\s+)?"
+    r"(?P<season>(?i:spring|summer|fall|autumn|winter))\b"
+    rf"(?:\s+(?:of\s+)?(?P<year>{_YEAR})|(?P<of>\s+of\b))?"
+)
+_WEEKDAY_RE = _c(
+    r"(?:(?P<rel>\b(?i:last|next|this|this\s+past|past|coming|early|late))\s+)?"
+    rf"(?:(?P<clock>{_CLOCK})\s+(?:(?i:on)\s+)?)?"
+    rf"\b(?P<wd>{_WEEKDAY})\b(?!\s*,?\s*{_MONTH_ANY})"
+    r"(?:\s+(?:(?i:early|late)\s+)?(?P<tod>(?i:morning|afternoon|evening|night)))?"
+)
+_REL_DAY = _c(
+    r"\b(?:(?i:early|late|later|earlier)\s+)?(?P<w>(?i:the\s+day\s+before\s+yesterday|the\s+day\s+after\s+tomorrow|"
+    r"yesterday|today|tonight|tomorrow|last\s+night|this\s+(?:morning|afternoon|evening)))"
+    r"(?:\s+(?:(?i:morning|afternoon|evening|night)))?\b(?!-)"
+)
+_REL_UNIT = _c(
+    r"\b(?:(?P<mod>(?i:early|late|earlier|later|the\s+end\s+of|the\s+beginning\s+of|the\s+start\s+of|"
+    r"the\s+middle\s+of|the\s+rest\s+of))\s+)?"
+    r"(?P<rel>(?i:this|last|next|this\s+past|the\s+current))\s+(?P<unit>(?i:week|month|year))\b(?!-)"
+)
+_WEEKEND = _c(
+    r"(?:\b(?P<rel>(?i:the|this|last|next|this\s+past|past|over\s+the))\s+|(?<='s\s))(?i:weekend)\b(?!s)"
+)
+_AGO = _c(rf"\b(?P<num>(?i:{_NUM}))\s+(?P<unit>(?i:days?|weeks?|months?|years?|decades?))\s+(?i:ago)\b")
+_OFFSET = _c(
+    rf"\b(?P<num>(?i:{_NUM}|the))\s+(?P<unit>(?i:days?|weeks?|months?|years?))\s+"
+    r"(?P<dir>(?i:before|after|earlier|later|prior\s+to|following))\b(?!\s+(?i:yesterday|tomorrow))"
+    r"|\b(?P<rel>(?i:the\s+(?:next|following|previous|preceding)))\s+(?P<unit2>(?i:day|week|month|year))\b"
+)
+_ANCHOR_START = _c(r"\s+((?:the|a|an|this|that|these|those|its|their|his|her|last|[A-Z][\w'.-]*)\b)")
+_ANCHOR_WORD = _c(r"\s*([A-Za-z][\w'-]*|\d[\d,]*)")
+_ANCHOR_STOP = frozenset(
+    "in on at which that when where and but who as by for with to from was were is are had has have will would "
+    "said says while after before during than or if because since".split()
+)
+_VAGUE = _c(
+    r"\b(?:(?P<present>(?i:right\s+now|now|currently|nowadays|these\s+days|at\s+present|at\s+the\s+moment|"
+    r"presently|current))|(?P<past>(?i:recently|more\s+recently|recent\s+(?:days|weeks|months|years)|recent|lately|"
+    r"previously|formerly|the\s+past))|(?P<future>(?i:soon|the\s+(?:near\s+)?future|future|the\s+(?:near|short)\s+"
+    r"term|shortly|coming\s+(?:days|weeks|months|years|quarters))))\b"
+)
+
+
+def _h_iso(m: re.Match, ref: date | None):
+    return m.start(), m.end(), _day(date(int(m[1]), int(m[2]), int(m[3])))
+
+
+def _h_slash(m: re.Match, ref: date | None):
+    a, b, y = int(m[1]), int(m[2]), _year_num(m[3])
+    if a > 12 and b <= 12:
+        a, b = b, a
+    return m.start(), m.end(), _day(date(y, a, b))
+
+
+def _h_dash(m: re.Match, ref: date | None):
+    return m.start(), m.end(), _day(date(_year_num(m[3]), int(m[1]), int(m[2])))
+
+
+def _h_compact(m: re.Match, ref: date | None):
+    return m.start(), m.end(), _day(date(int(m[1]), int(m[2]), int(m[3])))
+
+
+def _h_day_month(m: re.Match, ref: date | None):
+    mon, day = _month_num(m["mon"]), _day_num(m["day"])
+    if m["year"]:
+        y = int(m["year"])
+    elif ref is None:
+        return None
+    else:
+        y = _nearest_year(ref, mon, day)
+    return m.start(), m.end(), _day(date(y, mon, day))
+
+
+def _h_month_year(m: re.Match, ref: date | None):
+    return m.start(), m.end(), _month(int(m["year"]), _month_num(m["mon"]))
+
+
+def _h_month_alone(m: re.Match, ref: date | None):
+    mon_word = m["mon"]
+    rel = (m["rel"] or "").lower().split()
+    if mon_word in ("May", "March") and not (m["prep"] or m["rel"]):
+        return None
+    start = m.start("rel") if m["rel"] else m.start("mon")
+    after = m.string[m.end(): m.end() + 12]
+    if not m["rel"] and not m["prep"] and re.match(r"\s+[A-Z][a-z]", after):
+        return None  # "August Wilson", "June Carter"
+    if ref is None:
+        return None
+    mon = _month_num(mon_word)
+    if rel[:1] == ["last"] or rel[:2] == ["this", "past"] or rel[:1] == ["past"]:
+        y = ref.year if mon < ref.month else ref.year - 1
+    elif rel[:1] in (["next"], ["coming"]):
+        y = ref.year if mon > ref.month else ref.year + 1
+    elif rel[:1] == ["this"]:
+        y = ref.year
+    else:
+        y = ref.year if mon <= ref.month else ref.year - 1
+    return start, m.end(), _month(y, mon)
+
+
+def _h_year(m: re.Match, ref: date | None):
+    y = int(m["year"])
+    pre = m["pre"]
+    if not pre:
+        before = m.string[max(0, m.start() - 12): m.start()]
+        if y < 1900 and not re.search(r"(?i)\b(?:in|since|of|from|until|by|before|after|to|and)\s+$", before):
+            return None
+    return m.start(), m.end(), _year(y)
+
+
+def _h_decade(m: re.Match, ref: date | None):
+    if m["cent"]:
+        y = int(m["cent"]) * 100 + int(m["dec"]) * 10
+    elif m["short"]:
+        y = 1900 + int(m["short"]) * 10
+    else:
+        if not m["the"] and not m["mod"]:
+            return None
+        y = 1900 + DECADE_WORDS[m["word"].lower()] * 10
+    return m.start(), m.end(), _decade(y)
+
+
+def _h_century(m: re.Match, ref: date | None):
+    c = int(m["num"]) if m["num"] else ORDINALS[m["word"].lower()]
+    if not 1 <= c <= 21:
+        return None
+    return m.start(), m.end(), _century(c)
+
+
+def _quarter_of(ref: date) -> int:
+    return (ref.month - 1) // 3 + 1
+
+
+def _h_quarter(m: re.Match, ref: date | None):
+    if m["qq"]:
+        return m.start(), m.end(), _quarter(int(m["year3"]), int(m["qq"][1]))
+    qw = m["q"].lower()
+    q = {"first": 1, "second": 2, "third": 3, "fourth": 4}.get(qw) or int(qw[0])
+    det = (m["det"] or "").lower()
+    if m["year1"] or m["year2"]:
+        y = int(m["year1"] or m["year2"])
+    elif ref is None:
+        return None
+    else:
+        y = ref.year - 1 if q - _quarter_of(ref) >= 2 else ref.year
+        if det.startswith("last"):
+            y = ref.year - 1
+        elif det.startswith("next"):
+            y = ref.year + 1
+    start = m.start()
+    if det == "a":
+        start = m.start("q") if not m["year1"] else m.start("year1")
+    return start, m.end(), _quarter(y, q)
+
+
+def _h_quarter_rel(m: re.Match, ref: date | None):
+    if ref is None:
+        return None
+    words = m[0].lower().split()
+    y, q = ref.year, _quarter_of(ref)
+    if words[0] == "next":
+        y, q = (y, q + 1) if q < 4 else (y + 1, 1)
+    elif words[0] in ("this",) or "current" in words:
+        pass
+    else:  # last, latest, previous, past, most recent: the last completed quarter
+        y, q = (y, q - 1) if q > 1 else (y - 1, 4)
+    return m.start(), m.end(), _quarter(y, q)
+
+
+def _season_start(y: int, s: str) -> date:
+    return date(y, SEASON_MONTHS[s], 1)
+
+
+def _h_season(m: re.Match, ref: date | None):
+    word = m["season"]
+    s = SEASONS[word.lower()]
+    rel = " ".join((m["rel"] or "").lower().split())
+    if word[0].isupper() and not m["year"]:
+        before = m.string[max(0, m.start() - 20): m.start()]
+        if re.search(r"[A-Z][a-z]+\s+$", before) or (m["rel"] and m["rel"][0].isupper() and rel != "the"):
+            pass
+        if re.search(r"[A-Z][a-z]+\s+$", before):
+            return None  # "Arab Spring"
+    if m["year"]:
+        return m.start(), m.end(), _season(int(m["year"]), s)
+    if m["of"]:
+        return None  # "the fall of Mosul"
+    if not rel:
+        return None  # "summer camp", "spring into action"
+    if s == "FA" and rel in ("the", "the early", "the late"):
+        before = m.string[max(0, m.start() - 12): m.start()]
+        if not re.search(r"(?i)\b(?:in|during|until|by|this|since)\s+$", before):
+            return None
+    if ref is None:
+        return None
+    # the season containing the reference, as (year, season) of its start
+    cur_y = ref.year - 1 if ref.month < 3 else ref.year
+    cur_s = {12: "WI", 1: "WI", 2: "WI", 3: "SP", 4: "SP", 5: "SP", 6: "SU", 7: "SU", 8: "SU"}.get(ref.month, "FA")
+    order = ["SP", "SU", "FA", "WI"]
+    ci = order.index(cur_s)
+    ti = order.index(s)
+    if rel in ("last", "past", "this past"):
+        y = cur_y if ti < ci else cur_y - 1
+    elif rel in ("next", "coming"):
+        y = cur_y if ti > ci else cur_y + 1
+    elif rel == "this":
+        y = cur_y
+    else:  # "the summer", "early summer": the most recent one not after the reference
+        y = cur_y if ti <= ci else cur_y - 1
+    return m.start(), m.end(), _season(y, s)
+
+
+def _future_context(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - 60): start]
+    cut = max(before.rfind(". "), before.rfind("\n"))
+    if cut >= 0:
+        before = before[cut + 1:]
+    return bool(re.search(r"(?i)\b(?:will|'ll|shall|is\s+to|are\s+to|scheduled|expected\s+to|due\s+to)\b", before))
+
+
+def _h_weekday(m: re.Match, ref: date | None):
+    if ref is None:
+        return None
+    target = WEEKDAYS[m["wd"].lower()]
+    rel = " ".join((m["rel"] or "").lower().split())
+    back = (ref.weekday() - target) % 7
+    if rel in ("next", "coming"):
+        d = ref + timedelta(days=(target - ref.weekday()) % 7 or 7)
+    elif rel == "this":
+        d = ref + timedelta(days=(target - ref.weekday()) % 7)
+    elif rel in ("last", "past", "this past"):
+        d = ref - timedelta(days=back or 7)
+    elif back and _future_context(m.string, m.start(), m.end()):
+        d = ref + timedelta(days=(target - ref.weekday()) % 7)
+    else:
+        d = ref - timedelta(days=back)
+    start = m.start() if m["rel"] and rel not in ("early", "late") else m.start()
+    return start, m.end(), _day(d)
+
+
+_REL_DAY_OFFSET = {
+    "the day before yesterday": -2, "the day after tomorrow": 2, "yesterday": -1, "today": 0, "tonight": 0,
+    "tomorrow": 1, "last night": -1, "this morning": 0, "this afternoon": 0, "this evening": 0,
+}
+
+
+def _h_rel_day(m: re.Match, ref: date | None):
+    if ref is None:
+        return None
+    off = _REL_DAY_OFFSET[" ".join(m["w"].lower().split())]
+    return m.start(), m.end(), _day(ref + timedelta(days=off))
+
+
+def _h_rel_unit(m: re.Match, ref: date | None):
+    if ref is None:
+        return None
+    rel = " ".join(m["rel"].lower().split())
+    k = {"last": -1, "next": 1, "this past": -1}.get(rel, 0)
+    unit = m["unit"].lower()
+    if unit == "week":
+        return m.start(), m.end(), _week(ref + timedelta(weeks=k))
+    if unit == "month":
+        return m.start(), m.end(), _month(*_add_months(ref.year, ref.month, k))
+    return m.start(), m.end(), _year(ref.year + k)
+
+
+def _h_weekend(m: re.Match, ref: date | None):
+    if ref is None:
+        return None
+    wd = ref.weekday()
+    sat = ref - timedelta(days=wd - 5) if wd >= 5 else ref - timedelta(days=wd + 2)
+    if (m["rel"] or "").lower() == "next":
+        sat = ref + timedelta(days=(5 - wd) % 7 or 7)
+    start = m.start() if m["rel"] else m.start()
+    return start, m.end(), _weekend(sat)
+
+
+def _h_ago(m: re.Match, ref: date | None):
+    if ref is None:
+        return None
+    n = _number(m["num"])
+    if n is None:
+        return None
+    unit = m["unit"].lower().rstrip("s")
+    if unit == "day":
+        return m.start(), m.end(), _day(ref - timedelta(days=n))
+    if unit == "week":
+        return m.start(), m.end(), _week(ref - timedelta(weeks=n))
+    if unit == "month":
+        return m.start(), m.end(), _month(*_add_months(ref.year, ref.month, -n))
+    if unit == "decade":
+        return m.start(), m.end(), _decade(ref.year - 10 * n)
+    return m.start(), m.end(), _year(ref.year - n)
+
+
+def _h_named(m: re.Match, ref: date | None):
+    return m.start(), m.end(), _day(load_named_dates()[m[0]])
+
+
+_PATTERNS = (
+    (_ISO, _h_iso),
+    (_SLASH, _h_slash),
+    (_DASH, _h_dash),
+    (_COMPACT, _h_compact),
+    (_MDY, _h_day_month),
+    (_DMY, _h_day_month),
+    (_MY, _h_month_year),
+    (_MONTH_ALONE, _h_month_alone),
+    (_YEAR_RE, _h_year),
+    (_DECADE, _h_decade),
+    (_CENTURY, _h_century),
+    (_QUARTER, _h_quarter),
+    (_QUARTER_REL, _h_quarter_rel),
+    (_SEASON, _h_season),
+    (_WEEKDAY_RE, _h_weekday),
+    (_REL_DAY, _h_rel_day),
+    (_REL_UNIT, _h_rel_unit),
+    (_WEEKEND, _h_weekend),
+    (_AGO, _h_ago),
+)
+
+# Cheap keyword screen: a pattern whose trigger never occurs in the text is not run.
+_TRIGGERS = {
+    _ISO: re.compile(r"\d-\d"), _SLASH: re.compile(r"\d/\d"), _DASH: re.compile(r"\d-\d"),
+    _COMPACT: re.compile(r"\d{8}"),
+}
+
+
+def _select(cands: list[tuple[int, int, Result]]) -> list[tuple[int, int, Result]]:
+    """Longest first, then earliest; keep those overlapping nothing kept."""
+    cands.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+    taken: list[tuple[int, int, Result]] = []
+    for c in cands:
+        if all(c[1] <= t[0] or c[0] >= t[1] for t in taken):
+            taken.append(c)
+    taken.sort(key=lambda c: c[0])
+    return taken
+
+
+def find_dates(text: str, reference: date | None) -> list[DateMention]:
+    """The date expressions of ``text``, non-overlapping, in text order (see the module docstring)."""
+    cands: list[tuple[int, int, Result]] = []
+    for rx, handler in _PATTERNS:
+        trig = _TRIGGERS.get(rx)
+        if trig is not None and not trig.search(text):
+            continue
+        for m in rx.finditer(text):
+            try:
+                got = handler(m, reference)
+            except (ValueError, OverflowError, KeyError):
+                continue
+            if got is not None and got[1] > got[0]:
+                cands.append(got)
+    named = _named_regex()
+    if named is not None:
+        for m in named.finditer(text):
+            cands.append(_h_named(m, reference))
+    out = []
+    for start, end, (value, first, last, precision) in _select(cands):
+        # trim trailing spaces/punctuation a pattern may have swallowed
+        while end > start and text[end - 1] in " \t\n,":
+            end -= 1
+        out.append(DateMention(start, end, text[start:end], value, first, last, precision))
+    return out
+
+
+def _anchor(text: str, pos: int) -> str:
+    m = _ANCHOR_START.match(text, pos)
+    if not m:
+        return ""
+    first = m.group(1)
+    if first.lower() in _ANCHOR_STOP:
+        return ""
+    words = [first]
+    p = m.end()
+    while len(words) < 7:
+        w = _ANCHOR_WORD.match(text, p)
+        if not w or w.group(1).lower() in _ANCHOR_STOP or not text[p:w.start(1)].strip() == "":
+            break
+        words.append(w.group(1))
+        p = w.end()
+    while words and words[-1].lower() in {"of", "the", "a", "an"}:
+        words.pop()
+    if words and words[-1].endswith("'s"):
+        pass
+    return text[m.start(1): m.start(1) + len(" ".join(words))] if words else ""
+
+
+def find_event_offsets(text: str) -> list[EventOffset]:
+    """Offsets counted from an event rather than the document date ("a day before the Paris attack" -> -1)."""
+    out: list[EventOffset] = []
+    for m in _OFFSET.finditer(text):
+        if m["rel"]:
+            unit = m["unit2"].lower()
+            sign = 1 if m["rel"].lower().split()[-1] in ("next", "following") else -1
+            out.append(EventOffset(m.start(), m.end(), m[0], sign * UNIT_DAYS[unit], ""))
+            continue
+        num = m["num"].lower()
+        n = 1 if num == "the" else _number(num)
+        if n is None:
+            continue
+        unit = m["unit"].lower().rstrip("s")
+        d = " ".join(m["dir"].lower().split())
+        sign = -1 if d in ("before", "earlier", "prior to") else 1
+        anchor = _anchor(text, m.end()) if d in ("before", "after", "prior to", "following") else ""
+        end = m.end()
+        if anchor:
+            end = text.index(anchor, m.end()) + len(anchor)
+        out.append(EventOffset(m.start(), end, text[m.start():end], sign * n * UNIT_DAYS[unit], anchor))
+    return out
+
+
+def find_temporal_references(text: str) -> list[TemporalReference]:
+    """Vague references to now, the past or the future (TIMEX3 PRESENT_REF / PAST_REF / FUTURE_REF)."""
+    out = []
+    for m in _VAGUE.finditer(text):
+        value = "PRESENT_REF" if m["present"] else "PAST_REF" if m["past"] else "FUTURE_REF"
+        out.append(TemporalReference(m.start(), m.end(), m[0], value))
+    return out
