@@ -231,3 +231,31 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
 def mentions_path_for(out: str | Path) -> Path:
     out = Path(out)
     return out.with_name(f"{out.stem}.mentions{out.suffix}")
+
+
+def corpus_fingerprint(corpus: Corpus) -> str:
+    """Changes whenever a document, its metadata or the engine changes."""
+    digest = hashlib.sha256(engine_version().encode())
+    for d in sorted(corpus.documents, key=lambda d: d.doc_id):
+        digest.update(f"{d.doc_id}|{d.sha256}|{d.published}|{d.title}|{d.publisher}|{d.url}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def load_or_extract(corpus_dir: str | Path, workers: int = 0, progress: Progress | None = None) -> Extraction:
+    """The extraction of a corpus, from the on-disk cache when nothing changed, else computed and cached."""
+    corpus = load_corpus(corpus_dir)
+    root = cache_dir() / "extractions"
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / f"{corpus_fingerprint(corpus)}.pkl"
+    if path.exists():
+        try:
+            cached: Extraction = pickle.loads(path.read_bytes())
+            cached.problems = list(corpus.problems)
+            return cached
+        except Exception:  # a damaged cache entry is rebuilt
+            pass
+    result = extract_corpus(corpus, workers=workers, progress=progress)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(tmp, path)
+    return result
