@@ -147,7 +147,7 @@ UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 
 _MONTH_FULL = "January|February|March|April|May|June|July|August|September|October|November|December"
 _MONTH_ANY = rf"(?:{_MONTH_FULL}|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)(?![A-Za-z])"
-_DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?![\d:])"
+_DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?!\d|:\d)"
 _YEAR = r"(?:1\d{3}|20\d{2})(?![\d])"
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _CLOCK = r"(?:\d{1,2}(?::\d{2})?\s*(?:a\.m\.|p\.m\.|am\b|pm\b|AM\b|PM\b)(?:\s+[A-Z]{3}\b)?|noon|midnight)"
@@ -321,7 +321,18 @@ _QUARTER = _c(
     rf"(?:\s+(?:of\s+)?(?:(?i:fiscal)\s+)?(?P<year2>{_YEAR}))?"
     r"|\b(?P<qq>Q[1-4])\s+(?P<year3>" + _YEAR + r")"
 )
-_QUARTER_REL = _c(r"\b(?i:the\s+(?:latest|current|most\s+recent|past|previous|last)|this|last|next)\s+quarter\b")
+_QUARTER_REL = _c(
+    r"\b(?i:the\s+(?:latest|current|most\s+recent|past|previous|last)|this|last|next|the)\s+quarter\b(?!\s+of\b)"
+)
+# "a year ago", "year-earlier", "the year-ago quarter": a year before the quarter or year just mentioned
+_YEAR_BACK = _c(
+    r"\b(?:(?i:the|a)\s+)?(?:(?i:comparable|corresponding)\s+)?(?i:year)[- ](?i:earlier|ago)"
+    r"(?:\s+(?:(?i:first|second|third|fourth)\s+)?(?i:quarter|period))?\b"
+)
+_NUMWORD_YEAR = _c(
+    r"\b(?P<c>(?i:nineteen|eighteen))[- ](?P<t>(?i:ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety))"
+    r"(?:[- ](?P<u>(?i:one|two|three|four|five|six|seven|eight|nine)))?\b"
+)
 _SEASON = _c(
     r"(?P<rel>\b(?i:last|this|next|this\s+past|past|coming|the\s+early|the\s+late|early|late|the)\s+)?"
     r"(?P<season>(?i:spring|summer|fall|autumn|winter))\b"
@@ -361,7 +372,7 @@ _ANCHOR_STOP = frozenset(
 _VAGUE = _c(
     r"\b(?:(?P<present>(?i:right\s+now|now|currently|nowadays|these\s+days|at\s+present|at\s+the\s+moment|"
     r"presently|current))|(?P<past>(?i:recently|more\s+recently|recent\s+(?:days|weeks|months|years)|recent|lately|"
-    r"previously|formerly|the\s+past))|(?P<future>(?i:soon|the\s+(?:near\s+)?future|future|the\s+(?:near|short)\s+"
+    r"the\s+past))|(?P<future>(?i:soon|the\s+(?:near\s+)?future|the\s+(?:near|short)\s+"
     r"term|shortly|coming\s+(?:days|weeks|months|years|quarters))))\b"
 )
 
@@ -391,6 +402,8 @@ def _h_day_month(m: re.Match, ref: date | None):
         y = int(m["year"])
     elif ref is None:
         return None
+    elif _future_context(m.string, m.start(), m.end()):
+        y = ref.year if (mon, day) >= (ref.month, ref.day) else ref.year + 1
     else:
         y = _nearest_year(ref, mon, day)
     return m.start(), m.end(), _day(date(y, mon, day))
@@ -417,6 +430,8 @@ def _h_month_alone(m: re.Match, ref: date | None):
     elif rel[:1] in (["next"], ["coming"]):
         y = ref.year if mon > ref.month else ref.year + 1
     elif rel[:1] == ["this"]:
+        y = ref.year
+    elif mon > ref.month and _future_context(m.string, m.start(), m.end()):
         y = ref.year
     else:
         y = ref.year if mon <= ref.month else ref.year - 1
@@ -490,6 +505,20 @@ def _h_quarter_rel(m: re.Match, ref: date | None):
     else:  # last, latest, previous, past, most recent: the last completed quarter
         y, q = (y, q - 1) if q > 1 else (y - 1, 4)
     return m.start(), m.end(), _quarter(y, q)
+
+
+def _h_year_back(m: re.Match, ref: date | None):
+    """Resolved against the reference here; find_dates re-anchors it on a quarter mentioned just before."""
+    if ref is None:
+        return None
+    return m.start(), m.end(), _year(ref.year - 1)
+
+
+def _h_numword_year(m: re.Match, ref: date | None):
+    y = (19 if m["c"].lower() == "nineteen" else 18) * 100 + NUMBER_WORDS[m["t"].lower()]
+    if m["u"]:
+        y += NUMBER_WORDS[m["u"].lower()]
+    return m.start(), m.end(), _year(y)
 
 
 def _season_start(y: int, s: str) -> date:
@@ -579,6 +608,8 @@ def _h_rel_day(m: re.Match, ref: date | None):
 def _h_rel_unit(m: re.Match, ref: date | None):
     if ref is None:
         return None
+    if m["unit"][0].isupper():
+        return None  # "This Week" (a programme), "Next Year" (a title)
     rel = " ".join(m["rel"].lower().split())
     k = {"last": -1, "next": 1, "this past": -1}.get(rel, 0)
     unit = m["unit"].lower()
@@ -638,6 +669,8 @@ _CORES = {
     _REL_UNIT: _c(r"(?i:week|month|year)\b"),
     _WEEKEND: _c(r"(?i:weekend)\b"),
     _AGO: _c(r"(?i:ago)\b"),
+    _YEAR_BACK: _c(r"(?i:earlier|ago)\b"),
+    _NUMWORD_YEAR: _c(r"(?i:nineteen|eighteen)[- ]"),
     _OFFSET: _c(r"(?i:before|after|earlier|later|prior|following|next|previous|preceding)\b"),
 }
 _WORD_START = _c(r"(?<![\w'])[\w']")
@@ -688,6 +721,8 @@ _PATTERNS = (
     (_REL_UNIT, _h_rel_unit),
     (_WEEKEND, _h_weekend),
     (_AGO, _h_ago),
+    (_YEAR_BACK, _h_year_back),
+    (_NUMWORD_YEAR, _h_numword_year),
 )
 
 # Cheap screens: a pattern whose trigger never occurs in the text is not run.
@@ -706,6 +741,27 @@ def _select(cands: list[tuple[int, int, Result]]) -> list[tuple[int, int, Result
             taken.append(c)
     taken.sort(key=lambda c: c[0])
     return taken
+
+
+_THE_QUARTER = _c(r"(?i)the\s+quarter$")
+
+
+def _in_context(expr: str, res: Result, prev: Result | None, ref: date | None) -> Result:
+    """Expressions that TimeML reads against the date just mentioned rather than the document date.
+
+    "the quarter" is the quarter just mentioned; "a year ago", "year-earlier", "the year-ago period" after a
+    quarter are that quarter a year before (financial reports compare a quarter with its year-ago twin).
+    """
+    if prev is None or prev[3] != "quarter":
+        return res
+    py, pq = int(prev[0][:4]), int(prev[0][-1])
+    low = expr.lower()
+    if _THE_QUARTER.match(low):
+        return _quarter(py, pq)
+    if "year" in low and ("ago" in low or "earlier" in low) and not any(c.isdigit() for c in low):
+        if low.split()[0] in ("a", "one") or "-" in low or "quarter" in low or "period" in low:
+            return _quarter(py - 1, pq) if ref is None or py - 1 >= ref.year - 1 else res
+    return res
 
 
 def find_dates(text: str, reference: date | None) -> list[DateMention]:
@@ -727,7 +783,11 @@ def find_dates(text: str, reference: date | None) -> list[DateMention]:
         for m in named.finditer(text):
             cands.append(_h_named(m, reference))
     out = []
-    for start, end, (value, first, last, precision) in _select(cands):
+    prev: Result | None = None
+    for start, end, res in _select(cands):
+        res = _in_context(text[start:end], res, prev, reference)
+        prev = res
+        value, first, last, precision = res
         # trim trailing spaces/punctuation a pattern may have swallowed
         while end > start and text[end - 1] in " \t\n,":
             end -= 1
