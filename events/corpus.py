@@ -227,7 +227,8 @@ def infer_publication_dates(documents: Iterable[Document]) -> list[Document]:
         if doc.published is not None:
             dated.append(doc)
             continue
-        full = [m for m in find_dates(doc.text, None) if m.precision == "day" and len(m.value) == 10]
+        full = [m for m in find_dates(doc.text, None)
+                if m.precision == "day" and len(m.value) == 10 and re.search(r"\b\d{4}\b", m.text)]
         head = [m for m in full if m.start < 400]
         if head:
             dated.append(replace(doc, published=head[0].first, date_source="dateline"))
