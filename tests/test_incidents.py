@@ -1,0 +1,90 @@
+"""Incident mentions and merging, on texts written for the test (other places and years than the seeds)."""
+
+from datetime import date
+
+import pytest
+
+from events.corpus import Document
+from events.pipeline import extract_corpus, extract_document, incidents_table
+from events.corpus import Corpus
+from events.merge import merge_mentions
+
+
+def doc(doc_id, text, published):
+    return Document(doc_id=doc_id, path=f"{doc_id}.txt", text=text, title=text.splitlines()[0], published=published,
+                    date_source="manifest", sha256=doc_id)
+
+
+def table(*docs):
+    corpus = Corpus(root="mem", documents=list(docs))
+    return extract_corpus(corpus, workers=1, use_cache=False)
+
+
+KENYA = doc("kenya", (
+    "Gunmen storm Nairobi mall\n\n"
+    "Gunmen stormed the Westgate shopping mall in Nairobi on Saturday, killing at least 39 people, officials said.\n"
+    "The attack in Nairobi was claimed by al-Shabaab.\n"
+    "Analysts said terrorism is designed to provoke an overreaction.\n"), date(2013, 9, 23))
+KENYA_2 = doc("kenya2", (
+    "Mall siege toll rises\n\n"
+    "The death toll from Saturday's attack on a Nairobi shopping mall rose to 62, the Red Cross said.\n"
+    "Kenyan forces said they had retaken most of the building.\n"), date(2013, 9, 24))
+
+
+def test_one_incident_across_sentences_and_documents_with_conflicting_figures_kept():
+    result = table(KENYA, KENYA_2)
+    rows = result.incidents[result.incidents["country"] == "KE"]
+    attacks = rows[rows["type"].isin(["attack", "shooting"])]
+    assert len(attacks) == 1, result.incidents[["title", "start", "place"]]
+    row = attacks.iloc[0]
+    assert row["start"] == "2013-09-21" and row["precision"] == "day"
+    assert row["sources"] == "kenya;kenya2"
+    assert "39 (kenya)" in row["killed_reports"] and "62 (kenya2)" in row["killed_reports"]
+    assert abs(row["lat"] - (-1.28)) < 0.3 and abs(row["lon"] - 36.82) < 0.3
+
+
+def test_generic_statements_and_predictions_are_not_incidents():
+    text = ("Opinion\n\nTerrorism is designed to provoke an overreaction.\n"
+            "A massive attack in the heart of Germany will force its allies to act.\n"
+            "Suicide bombings can be used to project power.\n")
+    result = table(doc("op", text, date(2019, 3, 1)))
+    assert result.incidents.empty, result.incidents[["title", "evidence"]]
+
+
+def test_two_incidents_in_one_sentence_are_split():
+    text = ("Roundup\n\nThe group stepped up bombings across the region, attacking a church in Nigeria in March "
+            "and a market in the Chadian capital of N'Djamena in June.\n")
+    result = table(doc("two", text, date(2016, 8, 1)))
+    got = {(r.country, r.start[:7]) for r in result.incidents.itertuples()}
+    assert ("NG", "2016-03") in got and ("TD", "2016-06") in got
+
+
+def test_event_offset_dates_from_the_anchor_incident():
+    text = ("Blasts\n\nA car bomb exploded in Mogadishu on 14 October 2017, killing hundreds.\n"
+            "A day before the Mogadishu bombing, a suicide bombing in Baidoa killed 12 people.\n")
+    result = table(doc("so", text, date(2017, 10, 20)))
+    baidoa = result.incidents[result.incidents["place"].str.contains("Baidoa")]
+    assert len(baidoa) == 1 and baidoa.iloc[0]["start"] == "2017-10-13"
+
+
+def test_date_and_place_borrowed_from_an_earlier_mention_of_the_same_facility():
+    text = ("Front line\n\nIn March, the rebels lost control of a key dam in Ukraine.\n"
+            "Government troops recaptured the Kakhovka dam, and shelled nearby villages.\n")
+    result = table(doc("dam", text, date(2019, 5, 2)))
+    rows = result.incidents[result.incidents["type"].isin(["recapture", "capture"])]
+    assert len(rows) == 1
+    assert rows.iloc[0]["start"].startswith("2019-03") and rows.iloc[0]["country"] == "UA"
+
+
+def test_ids_are_stable_across_runs():
+    first = table(KENYA, KENYA_2).incidents["id"].tolist()
+    second = table(KENYA_2, KENYA).incidents["id"].tolist()
+    assert sorted(first) == sorted(second) and first
+
+
+def test_mentions_table_points_back_at_evidence():
+    result = table(KENYA, KENYA_2)
+    texts = {"kenya": KENYA.text, "kenya2": KENYA_2.text}
+    for m in result.mentions.itertuples():
+        assert texts[m.doc][m.start:m.end] == m.sentence
+        assert m.incident_id in set(result.incidents["id"])
