@@ -355,7 +355,7 @@ _REL_UNIT = _c(
     r"(?P<rel>(?i:this|last|next|this\s+past|the\s+current))\s+(?P<unit>(?i:week|month|year))\b(?!-)"
 )
 _WEEKEND = _c(
-    r"(?:\b(?P<rel>(?i:the|this|last|next|this\s+past|past|over\s+the))\s+|(?<='s\s))(?i:weekend)\b(?!s)"
+    r"(?:\b(?P<rel>(?i:the|this|last|next|this\s+past|past))\s+|(?<='s\s))(?i:weekend)\b(?!s)"
 )
 _AGO = _c(rf"\b(?P<num>(?i:{_NUM}))\s+(?P<unit>(?i:days?|weeks?|months?|years?|decades?))\s+(?i:ago)\b")
 _OFFSET = _c(
@@ -541,9 +541,9 @@ def _h_season(m: re.Match, ref: date | None):
         return None  # "the fall of Mosul"
     if not rel:
         return None  # "summer camp", "spring into action"
-    if s == "FA" and rel in ("the", "the early", "the late"):
+    if rel in ("the", "the early", "the late"):  # "the spring water", "the fall in prices"
         before = m.string[max(0, m.start() - 12): m.start()]
-        if not re.search(r"(?i)\b(?:in|during|until|by|this|since)\s+$", before):
+        if not re.search(r"(?i)\b(?:in|during|until|till|by|since|through|over|for|before|after)\s+$", before):
             return None
     if ref is None:
         return None
@@ -785,9 +785,10 @@ def find_dates(text: str, reference: date | None) -> list[DateMention]:
     out = []
     prev: Result | None = None
     for start, end, res in _select(cands):
-        res = _in_context(text[start:end], res, prev, reference)
-        prev = res
-        value, first, last, precision = res
+        derived = _in_context(text[start:end], res, prev, reference)
+        if derived is res:
+            prev = res
+        value, first, last, precision = derived
         # trim trailing spaces/punctuation a pattern may have swallowed
         while end > start and text[end - 1] in " \t\n,":
             end -= 1

@@ -1,0 +1,214 @@
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from events.dates import (
+    DateMention,
+    find_dates,
+    find_event_offsets,
+    find_temporal_references,
+    load_named_dates,
+    to_json_dict,
+)
+
+REF = date(2022, 8, 24)  # a Wednesday
+
+
+def tagged(text, ref=REF):
+    return [(m.text, m.value, m.first.isoformat(), m.last.isoformat(), m.precision) for m in find_dates(text, ref)]
+
+
+def one(text, ref=REF):
+    found = tagged(text, ref)
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Aid reached Sukkur on Oct. 31.", ("Oct. 31", "2022-10-31", "2022-10-31", "2022-10-31", "day")),
+        ("The dam broke on August 13th.", ("August 13th", "2022-08-13", "2022-08-13", "2022-08-13", "day")),
+        ("Aid left on Feb. 2.", ("Feb. 2", "2023-02-02", "2023-02-02", "2023-02-02", "day")),  # nearest: 5 months on
+        ("Cyclone Idai struck on 14 March 2019.", ("14 March 2019", "2019-03-14", "2019-03-14", "2019-03-14", "day")),
+        ("Talks resumed Nov 17, 2019 in Lima.", ("Nov 17, 2019", "2019-11-17", "2019-11-17", "2019-11-17", "day")),
+        ("Logged 2019-03-14 by the agency.", ("2019-03-14", "2019-03-14", "2019-03-14", "2019-03-14", "day")),
+        ("Logged 03/14/2019 by the agency.", ("03/14/2019", "2019-03-14", "2019-03-14", "2019-03-14", "day")),
+        ("Logged 14/03/2019 by the agency.", ("14/03/2019", "2019-03-14", "2019-03-14", "2019-03-14", "day")),
+        ("The quake hit Nepal in 2015.", ("2015", "2015", "2015-01-01", "2015-12-31", "year")),
+        ("The 2010 Haiti earthquake killed many.", ("2010", "2010", "2010-01-01", "2010-12-31", "year")),
+        ("the 2008 financial crisis", ("2008", "2008", "2008-01-01", "2008-12-31", "year")),
+        ("Fighting resumed in mid-2014.", ("mid-2014", "2014", "2014-01-01", "2014-12-31", "year")),
+        ("Prices rose in early 2010.", ("early 2010", "2010", "2010-01-01", "2010-12-31", "year")),
+        ("Rains ended in late October.", ("late October", "2021-10", "2021-10-01", "2021-10-31", "month")),
+        ("Rains ended in September 2019.", ("September 2019", "2019-09", "2019-09-01", "2019-09-30", "month")),
+        ("Revenue fell in fiscal 1999.", ("fiscal 1999", "1999", "1999-01-01", "1999-12-31", "year")),
+        ("Mogadishu in the 1990s", ("the 1990s", "199", "1990-01-01", "1999-12-31", "decade")),
+        ("Beirut in the 1980s", ("the 1980s", "198", "1980-01-01", "1989-12-31", "decade")),
+        ("wars of the 20th century", ("the 20th century", "19", "1900-01-01", "1999-12-31", "century")),
+        ("profit in the third quarter of 2019", ("the third quarter of 2019", "2019-Q3", "2019-07-01", "2019-09-30", "quarter")),
+        ("floods in the summer of 2010", ("the summer of 2010", "2010-SU", "2010-06-01", "2010-08-31", "season")),
+        ("snow in the winter of 2010", ("the winter of 2010", "2010-WI", "2010-12-01", "2011-02-28", "season")),
+    ],
+)
+def test_absolute(text, expected):
+    assert one(text) == expected
+
+
+def test_named_date_only_when_written_exactly():
+    assert one("Security changed after 9/11.") == ("9/11", "2001-09-11", "2001-09-11", "2001-09-11", "day")
+    assert one("Filed on 9/11/2019.")[1] == "2019-09-11"
+    assert "9/11" in load_named_dates()
+    assert tagged("Open 24/7 since then.") == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("On Tuesday, floods hit Karachi.", ("Tuesday", "2022-08-23")),
+        ("Floods hit Karachi on Wednesday.", ("Wednesday", "2022-08-24")),  # the reference day itself
+        ("Floods hit Karachi on Thursday.", ("Thursday", "2022-08-18")),
+        ("Floods hit Karachi last Wednesday.", ("last Wednesday", "2022-08-17")),
+        ("Talks resume next Friday.", ("next Friday", "2022-08-26")),
+        ("after Friday's vote in Lahore", ("Friday", "2022-08-19")),
+        ("Shelling continued Friday night.", ("Friday night", "2022-08-19")),
+        ("The river rose yesterday.", ("yesterday", "2022-08-23")),
+        ("The river rose today.", ("today", "2022-08-24")),
+        ("The river crests tonight.", ("tonight", "2022-08-24")),
+    ],
+)
+def test_relative_days(text, expected):
+    text_, value, first, last, precision = one(text)
+    assert (text_, value) == expected
+    assert first == last == value and precision == "day"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Rain fell this week.", ("this week", "2022-W34", "2022-08-22", "2022-08-28", "week")),
+        ("Rain fell last week.", ("last week", "2022-W33", "2022-08-15", "2022-08-21", "week")),
+        ("Rain fell last month.", ("last month", "2022-07", "2022-07-01", "2022-07-31", "month")),
+        ("Elections come next month.", ("next month", "2022-09", "2022-09-01", "2022-09-30", "month")),
+        ("Rain fell last year.", ("last year", "2021", "2021-01-01", "2021-12-31", "year")),
+        ("Rain fell this year.", ("this year", "2022", "2022-01-01", "2022-12-31", "year")),
+        ("Rain fell earlier this year.", ("earlier this year", "2022", "2022-01-01", "2022-12-31", "year")),
+        ("Pakistan's weekend evacuations", ("weekend", "2022-W33-WE", "2022-08-20", "2022-08-21", "week")),
+        ("Rain fell over the weekend.", ("the weekend", "2022-W33-WE", "2022-08-20", "2022-08-21", "week")),
+        ("Rain fell last spring.", ("last spring", "2022-SP", "2022-03-01", "2022-05-31", "season")),
+        ("Rain fell last summer.", ("last summer", "2021-SU", "2021-06-01", "2021-08-31", "season")),
+        ("Rain fell last fall.", ("last fall", "2021-FA", "2021-09-01", "2021-11-30", "season")),
+        ("Rain fell last June.", ("last June", "2022-06", "2022-06-01", "2022-06-30", "month")),
+        ("Rain fell last August.", ("last August", "2021-08", "2021-08-01", "2021-08-31", "month")),
+        ("Rain fell in October.", ("October", "2021-10", "2021-10-01", "2021-10-31", "month")),
+        ("Rain fell in July.", ("July", "2022-07", "2022-07-01", "2022-07-31", "month")),
+        ("Rain fell in May.", ("May", "2022-05", "2022-05-01", "2022-05-31", "month")),
+        ("Rain fell two weeks ago.", ("two weeks ago", "2022-W32", "2022-08-08", "2022-08-14", "week")),
+        ("Rain fell three days ago.", ("three days ago", "2022-08-21", "2022-08-21", "2022-08-21", "day")),
+        ("since its peak a year ago", ("a year ago", "2021", "2021-01-01", "2021-12-31", "year")),
+    ],
+)
+def test_relative_periods(text, expected):
+    assert one(text) == expected
+
+
+def test_relative_needs_reference():
+    assert tagged("On Tuesday, floods hit Karachi yesterday.", None) == []
+    assert tagged("Floods hit Karachi on 14 March 2019.", None)[0][1] == "2019-03-14"
+
+
+def test_edges_of_year_and_week():
+    assert one("Snow fell on Saturday.", date(2022, 1, 1))[1] == "2022-01-01"
+    assert one("Snow fell last week.", date(2021, 1, 4))[1] == "2020-W53"
+    assert one("Snow fell last month.", date(2021, 1, 4))[1] == "2020-12"
+    assert one("Snow fell in December.", date(2021, 1, 4))[1] == "2020-12"
+    assert one("Snow fell last winter.", date(2021, 7, 4))[1:] == ("2020-WI", "2020-12-01", "2021-02-28", "season")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You may leave now, but we may stay.",
+        "a march on the capital",
+        "six of the eight districts",
+        "2,000 fighters and 1,500 troops",
+        "under Article 5 of the treaty, section 12",
+        "see pages 12-14",
+        "a year of drought",
+        "a three-year siege",
+        "for months the roads were closed",
+        "for almost a year",
+        "open 24/7",
+        "at 6:01 AM the sirens sounded",
+        "the fall of Kabul",
+        "the Arab Spring",
+        "the spring water",
+        "It was the May government's plan",
+    ],
+)
+def test_not_dates(text):
+    assert tagged(text) == []
+
+
+def test_spans_match_text_and_do_not_overlap():
+    text = "On Tuesday, 23 August 2022, floods hit Karachi; last week and in 2010 too, and mid-2014."
+    found = find_dates(text, REF)
+    assert [m.text for m in found] == ["Tuesday, 23 August 2022", "last week", "2010", "mid-2014"]
+    for a, b in zip(found, found[1:]):
+        assert a.end <= b.start
+    for m in found:
+        assert text[m.start:m.end] == m.text
+        assert m.first <= m.last
+
+
+def test_to_json_dict():
+    (m,) = find_dates("in 2010", REF)
+    assert to_json_dict(m) == {"start": 3, "end": 7, "text": "2010", "value": "2010", "from": "2010-01-01",
+                               "to": "2010-12-31", "precision": "year"}
+    assert isinstance(m, DateMention)
+
+
+def test_event_offsets():
+    text = ("13 days after the bombings in Colombo, troops deployed. A day before the Mumbai attack, warnings came; "
+            "the day before the attacks was quiet. Three days later, curfew ended; the next day shops opened.")
+    got = [(o.text, o.days, o.anchor_text) for o in find_event_offsets(text)]
+    assert got == [
+        ("13 days after the bombings", 13, "the bombings"),
+        ("A day before the Mumbai attack", -1, "the Mumbai attack"),
+        ("the day before the attacks", -1, "the attacks"),
+        ("Three days later", 3, ""),
+        ("the next day", 1, ""),
+    ]
+    for o in find_event_offsets(text):
+        assert text[o.start:o.end] == o.text
+    assert find_dates("13 days after the bombings in Colombo", REF) == []
+
+
+def test_temporal_references():
+    got = [(r.text, r.value) for r in find_temporal_references("Now prices rise; recently they fell; soon more.")]
+    assert got == [("Now", "PRESENT_REF"), ("recently", "PAST_REF"), ("soon", "FUTURE_REF")]
+
+
+def test_quarter_context():
+    got = tagged("Profit rose in the third quarter from a year ago; the quarter was strong.", date(1999, 10, 20))
+    assert [(t, v) for t, v, *_ in got] == [("the third quarter", "1999-Q3"), ("a year ago", "1998-Q3"),
+                                           ("the quarter", "1999-Q3")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet=st.sampled_from(list("0123456789/-.,: 'aAyYsS")) | st.characters(), max_size=80)
+    | st.lists(st.sampled_from(["last", "next", "Friday", "May", "9/11", "2015", "in", "the", "1990s", "weekend",
+                                "ago", "two", "weeks", "quarter", "third", "year", "31", "Dec.", "summer", "of",
+                                "13/13/13", "0/0/0000", "20th", "century", "mid-", "early", "yesterday"]),
+               max_size=12).map(" ".join),
+    ref=st.one_of(st.none(), st.dates(), st.sampled_from([date(1, 1, 1), date(9999, 12, 31), date(1, 3, 1)])),
+)
+def test_never_crashes(text, ref):
+    for m in find_dates(text, ref):
+        assert text[m.start:m.end] == m.text
+        assert m.first <= m.last
+    find_event_offsets(text)
+    find_temporal_references(text)
