@@ -14,9 +14,11 @@ Families and the conventions chosen where English is ambiguous:
   ``199``, ``the '80s``, ``the nineties``), centuries (``the 20th century`` -> ``19``), quarters
   (``the third quarter of 1989``, ``third-quarter`` -> ``1989-Q3``), seasons (``the summer of 2014``).
 * named dates from ``data/date_lexicon.csv`` (``9/11`` -> 2001-09-11, only when written exactly so).
-* a day and month without a year (``Oct. 31``): the occurrence nearest to the reference (within half a year).
+* a day and month without a year (``Oct. 31``): the occurrence nearest to the reference (within half a year),
+  or the next one when the clause has a future cue ("will", "is scheduled", "expected to").
 * a month alone (``in October``, ``last June``): ``in October`` is the most recent October not after the
-  reference month; ``last June`` the most recent June strictly before it; ``next``/``this`` as written.
+  reference month (the next one with a future cue); ``last June`` the most recent June strictly before it;
+  ``next``/``this`` as written.
   ``May`` and ``March`` count only next to a day, a year, a preposition or a modifier ("in May", "early March").
 * weekdays: the most recent such day on or before the reference (``Friday`` on a Friday is the reference
   day), ``last Friday`` strictly before, ``next``/``this Friday`` on or after. ``Friday night`` and
@@ -27,7 +29,9 @@ Families and the conventions chosen where English is ambiguous:
 * weekends (``the weekend``, ``this weekend``, ``France's weekend airstrikes``): the weekend containing the
   reference when it is a Saturday or Sunday, else the one just before; value ``2015-W46-WE``, precision ``week``.
 * ``N days/weeks/months/years ago``: the reference moved back, at the unit's precision (``a year ago`` is the
-  previous year, precision ``year``). Vague counts (``a few years ago``) are not dates.
+  previous year, precision ``year``). Vague counts (``a few years ago``) are not dates. Right after a quarter,
+  ``a year ago``/``year-earlier``/``the year-ago period`` are that quarter a year before and ``the quarter`` is
+  that quarter (the TimeML reading of earnings reports).
 * seasons are the meteorological northern ones: SP Mar-May, SU Jun-Aug, FA Sep-Nov, WI Dec of the value's year
   to February of the next.
 
@@ -531,8 +535,6 @@ def _h_season(m: re.Match, ref: date | None):
     rel = " ".join((m["rel"] or "").lower().split())
     if word[0].isupper() and not m["year"]:
         before = m.string[max(0, m.start() - 20): m.start()]
-        if re.search(r"[A-Z][a-z]+\s+$", before) or (m["rel"] and m["rel"][0].isupper() and rel != "the"):
-            pass
         if re.search(r"[A-Z][a-z]+\s+$", before):
             return None  # "Arab Spring"
     if m["year"]:
@@ -588,8 +590,7 @@ def _h_weekday(m: re.Match, ref: date | None):
         d = ref + timedelta(days=(target - ref.weekday()) % 7)
     else:
         d = ref - timedelta(days=back)
-    start = m.start() if m["rel"] and rel not in ("early", "late") else m.start()
-    return start, m.end(), _day(d)
+    return m.start(), m.end(), _day(d)
 
 
 _REL_DAY_OFFSET = {
@@ -627,8 +628,7 @@ def _h_weekend(m: re.Match, ref: date | None):
     sat = ref - timedelta(days=wd - 5) if wd >= 5 else ref - timedelta(days=wd + 2)
     if (m["rel"] or "").lower() == "next":
         sat = ref + timedelta(days=(5 - wd) % 7 or 7)
-    start = m.start() if m["rel"] else m.start()
-    return start, m.end(), _weekend(sat)
+    return m.start(), m.end(), _weekend(sat)
 
 
 def _h_ago(m: re.Match, ref: date | None):
@@ -816,8 +816,6 @@ def _anchor(text: str, pos: int) -> str:
         p = w.end()
     while words and words[-1].lower() in {"of", "the", "a", "an"}:
         words.pop()
-    if words and words[-1].endswith("'s"):
-        pass
     return text[m.start(1): m.start(1) + len(" ".join(words))] if words else ""
 
 
