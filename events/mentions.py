@@ -29,11 +29,14 @@ from events.settings import DATA_DIR
 PLACE_RANK = {"landmark": 6, "city": 5, "admin1": 4, "region": 3, "country": 2, "continent": 1}
 PRECISION_RANK = {"day": 7, "week": 6, "month": 5, "season": 4, "quarter": 4, "year": 3, "decade": 2, "century": 1}
 
-_CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|while|whereas|although)\s+|\s+—\s+|\s+--\s+|—(?=\w)")
+_CLAUSE_BREAK = re.compile(r";|:\s+|,\s+(?:and|but|while|whereas|although)\s+|\s+—\s+|\s+--\s+|—(?=\w)")
 _HYPOTHETICAL = re.compile(r"\b(?:will|would|could|might|should|must|can|cannot|can't|won't|wants? to|hopes? to|plans? to|threatened to|intends? to)\b", re.I)
 _CONDITIONAL = re.compile(r"^\W*(?:if|unless|whether|should)\b|\bif\b", re.I)
-_SECONDARY = re.compile(r"(?:backed by|with the (?:help|support|backing) of|supported by|aided by|under cover of)\s+(?:\S+\s+){0,2}$", re.I)
-_ANAPHORA = re.compile(r"\b(?:the|that|this)\s+(town|city|village|area|region|country|district|province)\b|\bthere\b", re.I)
+_SECONDARY = re.compile(r"(?:backed by|with the (?:help|support|backing) of|supported by|aided by|under cover of)\s+(?:[^\s,;]+\s+){0,2}$", re.I)
+_ANAPHORA = re.compile(r"\b(?:the|that|this)\s+(town|city|village|area|region|country|district|province)\b", re.I)
+_REPORTING = re.compile(r"\b(?:said|says|reported|reports|announced|told|stated|confirmed|added|released|published|declared|warned|wrote)\s+(?:on\s+|late\s+|early\s+)?$", re.I)
+_MODIFIER_NOUNS = re.compile(r"^[’']?s?\s*(?:-led\s+|-backed\s+)?(?:government\s+|military\s+|special\s+|security\s+)?(?:air ?strikes?|strikes?|planes?|aircraft|jets?|warplanes|officials|authorities|leaders?|president|prime minister|forces|troops|army|police|militias?|soldiers|fighters|military|government|intelligence|embassy|citizens?|nationals?|passport)\b", re.I)
+_AGENT_VERBS = re.compile(r"^,?\s+(?:also\s+|then\s+|has\s+|have\s+|had\s+|later\s+)*(?:carried out|launched|conducted|said|says|announced|claimed|vowed|pledged|sent|deployed|accused|blamed|denied|warned|threatened|called|responded|retaliated)\b", re.I)
 _PAST = re.compile(r"\b(?:was|were|had|has been|have been|did)\b|\b\w+ed\b|\b(?:killed|struck|shot|took|fought|hit|blew|fell|drove|led)\b", re.I)
 
 
@@ -133,9 +136,12 @@ def _location_places(places: Sequence[PlaceMention], text: str) -> list[PlaceMen
     kept = []
     nouns = _nouns().location_nouns
     for p in places:
+        after = text[p.end:p.end + 40]
         if p.via == "demonym":
-            if not nouns.match(text[p.end:p.end + 40]):
+            if not nouns.match(after):
                 continue
+        elif _MODIFIER_NOUNS.match(after) or _AGENT_VERBS.match(after):
+            continue  # "U.S. airstrikes", "Russia said": who or what, not where
         kept.append(p)
     return kept
 
@@ -150,6 +156,15 @@ def _distance(a0: int, a1: int, t: Trigger) -> float:
     if a0 >= t.end:
         return a0 - t.end
     return 0.0
+
+
+def _place_for(places: Sequence[PlaceMention], trig: Trigger) -> PlaceMention | None:
+    """The place a trigger happened at: specific places win, far-away ones lose ("attacked X ... an office in Y")."""
+    if not places:
+        return None
+    named = [p for p in places if p.via != "demonym"] or list(places)
+    return max(named, key=lambda p: (PLACE_RANK.get(p.place.kind, 0) - _distance(p.start, p.end, trig) / 20.0,
+                                     p.place.population))
 
 
 def _most_specific(places: Sequence[PlaceMention]) -> PlaceMention | None:
@@ -177,10 +192,9 @@ def _pair_places_with_dates(places: list[PlaceMention], dates: list[DateMention]
     for i, place in enumerate(leaves):
         limit = leaves[i + 1].start if i + 1 < len(leaves) else 10**12
         mine = [d for d in dates if place.end <= d.start < limit]
-        if not mine:
-            return [(places, dates)]
-        groups.append(([place], mine))
-    return groups
+        if mine:
+            groups.append(([place], mine))
+    return groups if len(groups) >= 2 else [(places, dates)]
 
 
 def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequence[PlaceMention],
@@ -203,17 +217,21 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     last_place_in_paragraph: dict[int, PlaceMention] = {}
     for sentence in sentences:
         s_places = within(located, sentence.start, sentence.end)
-        s_dates = within(dates, sentence.start, sentence.end)
+        s_dates = [d for d in within(dates, sentence.start, sentence.end)
+                   if not _REPORTING.search(text[max(sentence.start, d.start - 30):d.start])]
         s_offsets = within(offsets, sentence.start, sentence.end)
         s_triggers = within(triggers, sentence.start, sentence.end)
-        hypothetical_sentence = sentence.text.rstrip().endswith("?") or bool(_CONDITIONAL.search(sentence.text[:60]))
+        conditional_sentence = bool(_CONDITIONAL.search(sentence.text[:60]))
         for c_start, c_end in _clauses(sentence) if s_triggers else []:
             c_triggers = within(s_triggers, c_start, c_end)
             if not c_triggers:
                 continue
             c_text = text[c_start:c_end]
             # Triggers that only say who helped ("backed by airstrikes") yield to the main one.
-            ranked = sorted(c_triggers, key=lambda t: (-(t.priority - (30 if _SECONDARY.search(text[c_start:t.start]) else 0)), t.start))
+            secondary = {id(t) for t in c_triggers if _SECONDARY.search(text[c_start:t.start])}
+            if len(secondary) < len(c_triggers):
+                c_triggers = [t for t in c_triggers if id(t) not in secondary]
+            ranked = sorted(c_triggers, key=lambda t: (-t.priority, t.start))
             main_families: dict[str, Trigger] = {}
             for t in ranked:
                 main_families.setdefault(lexicon.family(t.type), t)
@@ -225,12 +243,20 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
             for anchor in [*c_places, *c_dates]:
                 nearest = min(heads, key=lambda t: _distance(anchor.start, anchor.end, t))
                 (groups[id(nearest)][0] if isinstance(anchor, PlaceMention) else groups[id(nearest)][1]).append(anchor)
-            hypothetical = hypothetical_sentence or (bool(_HYPOTHETICAL.search(c_text)) and not c_dates)
+            question = c_text.rstrip().rstrip("”\"'’)").endswith("?")
+            hypothetical = conditional_sentence or question or (bool(_HYPOTHETICAL.search(c_text)) and not c_dates)
+            other_clause_dates = [d for d in s_dates if not (c_start <= d.start < c_end)]
             for trig in heads:
                 g_places, g_dates = groups[id(trig)]
-                for sub_places, sub_dates in _pair_places_with_dates(g_places, g_dates):
-                    mentions.append(_build(document, sentence, trig, c_start, c_end, sub_places, sub_dates,
-                                           c_offsets, s_dates, s_places, hypothetical, len(heads) == 1))
+                pairs = _pair_places_with_dates(g_places, g_dates)
+                for sub_places, sub_dates in pairs:
+                    sub_trig = trig
+                    if len(pairs) > 1:  # each pair takes the nearest trigger before its place
+                        before = [t for t in c_triggers if t.start < sub_places[0].start
+                                  and lexicon.family(t.type) == lexicon.family(trig.type)]
+                        sub_trig = before[-1] if before else trig
+                    mentions.append(_build(document, sentence, sub_trig, c_start, c_end, sub_places, sub_dates,
+                                           c_offsets, other_clause_dates, s_places, hypothetical, len(heads) == 1))
         if s_places:
             last_place_in_paragraph[sentence.paragraph] = _most_specific(s_places) or s_places[-1]
     return _fill_from_context(mentions, sentences, located, starts)
@@ -241,7 +267,7 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
            s_places: list[PlaceMention], hypothetical: bool, sole_trigger: bool) -> IncidentMention:
     text = document.text
     clause = text[c_start:c_end]
-    place = _most_specific(places)
+    place = _place_for(places, trig)
     place_from = "clause" if place else ""
     if place is None and sole_trigger and s_places and len({p.place.geonameid for p in s_places}) == 1:
         place, place_from = s_places[0], "sentence"
@@ -257,9 +283,10 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         date=date_, date_from=date_from,
         offset_days=offset.days if offset and date_ is None else None,
         anchor_text=offset.anchor_text if offset and date_ is None else "",
-        place=place.place if place else None, place_text=place.text if place else "", place_from=place_from,
+        place=place.place if place else None, place_text=place.text if place else "",
+        place_from="demonym" if place is not None and place.via == "demonym" else place_from,
         killed=figures.killed, injured=figures.injured, actors=find_actors(clause),
-        facility=facility_of(clause), hypothetical=hypothetical,
+        facility=facility_of(text[max(c_start, trig.start - 40):min(c_end, trig.end + 50)]), hypothetical=hypothetical,
         places_seen=tuple(p.place for p in s_places),
     )
 
@@ -281,7 +308,8 @@ def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence
                     break
         if m.facility and (m.place is None or m.date is None or PLACE_RANK.get(m.place.kind, 0) < 5):
             for prev in reversed(filled):
-                if prev.facility != m.facility:
+                if prev.facility != m.facility or prev.doc != m.doc or \
+                        default_lexicon().family(prev.type) != default_lexicon().family(m.type):
                     continue
                 if m.date is None and prev.date is not None and m.offset_days is None:
                     m = replace(m, date=prev.date, date_from="coreference")

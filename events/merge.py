@@ -90,6 +90,11 @@ def _best_place(mentions: Sequence[IncidentMention]) -> Place | None:
     placed = [m.place for m in mentions if m.place is not None]
     if not placed:
         return None
+    local = [p for p in placed if PLACE_RANK.get(p.kind, 0) >= 5]
+    if local:  # among towns and landmarks, the one the sources name most often ("Paris" over one stadium)
+        votes = Counter(p.geonameid for p in local)
+        best = max(votes, key=lambda g: (votes[g], PLACE_RANK.get(next(p for p in local if p.geonameid == g).kind, 0)))
+        return next(p for p in local if p.geonameid == best)
     top = max(PLACE_RANK.get(p.kind, 0) for p in placed)
     finest = [p for p in placed if PLACE_RANK.get(p.kind, 0) == top]
     votes = Counter(p.geonameid for p in finest)
@@ -155,11 +160,18 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
             family = lexicon.family(m.type)
             fits = [c for c in clusters if c.accepts(m, family)]
             if m.date is None or m.place is None:
-                # Partial mentions join only an incident their own document already reports, or one clear match.
+                # Partial mentions join only an incident their own document already reports, or one clear match;
+                # a mention with a date but no place needs a named day that the incident covers exactly.
+                if m.place is not None and m.date is None and (m.hypothetical or PLACE_RANK.get(m.place.kind, 0) < 5):
+                    # "an attack on France": only the very place, not any incident inside the country
+                    fits = [c for c in fits if c.place is not None and places_agree(c.place, m.place)
+                            and PLACE_RANK.get(c.place.kind, 0) <= PLACE_RANK.get(m.place.kind, 0) + 1
+                            and (c.place.geonameid == m.place.geonameid or not m.hypothetical)]
                 same_doc = [c for c in fits if any(x.doc == m.doc for x in c.mentions)]
                 fits = same_doc or (fits if len(fits) == 1 and m.place is not None else [])
                 if m.place is None:
-                    fits = same_doc
+                    fits = [c for c in same_doc if m.date is not None and m.date.precision == "day"
+                            and c.date is not None and dates_agree(c.date, m.date, 0)]
             if fits:
                 best = max(fits, key=lambda c: (any(x.doc == m.doc for x in c.mentions),
                                                c.place is not None and m.place is not None and c.place.geonameid == m.place.geonameid,
@@ -176,7 +188,10 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
     left = place_into_clusters([m for m in rest if m.date is not None and m.place is not None], allow_new=True)
     resolved = [_resolve_offset(m, clusters, lexicon) for m in offset_mentions]
     left += place_into_clusters(sorted(resolved, key=_specificity, reverse=True), allow_new=True)
-    left += place_into_clusters([m for m in rest if m.date is None or m.place is None], allow_new=False)
+    partial = [m for m in rest if m.date is None or m.place is None]
+    # Placed mentions first, so that a dated but unplaced one ("Friday's massacre") finds its incident complete.
+    partial.sort(key=lambda m: (m.place is None, not m.date))
+    left = place_into_clusters([*left, *partial], allow_new=False)
     # Undated but placed reports with casualty figures ("a gunman killed 12 in X") still deserve a row.
     for m in left:
         if m.can_start_incident and m.place is not None and m.date is None:
@@ -190,8 +205,12 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
     incidents: list[Incident] = []
     used: set[str] = set()
     for c in clusters:
-        votes = Counter(m.type for m in c.mentions)
-        kind = max(votes, key=lambda t: (votes[t], max(p for _, ty, p in lexicon.patterns if ty == t)))
+        # The type the most specific reports give: a dated, placed mention weighs double, a stronger trigger more.
+        votes: Counter[str] = Counter()
+        for m in c.mentions:
+            weight = max((p for _, ty, p in lexicon.patterns if ty == m.type), default=1)
+            votes[m.type] += weight * (2 if m.date_from in ("clause", "offset") else 1)
+        kind = max(votes, key=lambda t: votes[t])
         ident = incident_id(c.family, c.place, c.date)
         n = 2
         base = ident

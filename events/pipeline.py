@@ -7,6 +7,8 @@ reference date and engine version, so a second run over an unchanged corpus only
 from __future__ import annotations
 
 import hashlib
+import re
+from collections import Counter
 import json
 import os
 import pickle
@@ -135,7 +137,13 @@ def _title(incident: Incident) -> str:
     if incident.place is None:
         return label
     joiner = "of" if lexicon.family(incident.type) == "control" else "in"
-    return f"{label} {joiner} {incident.place.name}"
+    # Name the place as the sources write it ("Kobani"), not as the gazetteer spells it.
+    written = Counter(m.place_text for m in incident.mentions
+                      if m.place is not None and m.place.geonameid == incident.place.geonameid and m.place_text
+                      and m.place_text[:1].isupper() and m.place_from != "demonym")
+    name = written.most_common(1)[0][0] if written else incident.place.name
+    name = re.sub(r"^(?:the|The)\s+|[’']s$", "", name)
+    return f"{label} {joiner} {name}"
 
 
 def _figure(values: Iterable[tuple[int | None, str]]) -> tuple[int | None, str]:

@@ -1,0 +1,428 @@
+"""Toponym recognition and resolution for English news text, offline and fast (no tagger).
+
+Recognition: capitalised token n-grams (longest first, up to :data:`MAX_TOKENS` tokens, with lower-case name
+connectors such as "el-", "de", "of" inside) are looked up in the :class:`~events.gazetteer.Gazetteer`; a
+stoplist (``data/place_stoplist.txt``) drops capitalised words that are rarely places in news, and words right
+after a person title ("President", "Mr.") are skipped. Demonyms (``data/demonyms.csv``) become mentions with
+``via="demonym"`` resolving to their country.
+
+Resolution scores each candidate like a geoparser: the gazetteer prior (countries, admin areas, capitals,
+population), countries the text is about (named countries, demonyms, unambiguous places), a qualifier right after
+the name ("Paris, Texas"), a demonym cue before it ("the Iraqi town of ..."), then closeness to the other
+resolved places.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+from events.gazetteer import Gazetteer, Place, normalize
+from events.settings import DATA_DIR
+
+STOPLIST_TXT = DATA_DIR / "place_stoplist.txt"
+DEMONYMS_CSV = DATA_DIR / "demonyms.csv"
+MAX_TOKENS = 5
+MAX_CANDIDATES = 40
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    start: int
+    end: int
+    text: str
+    place: Place
+    via: str  # "name" or "demonym"
+
+
+# --------------------------------------------------------------------------------------------------- data
+
+@lru_cache(maxsize=None)
+def _stoplist(path: Path = STOPLIST_TXT) -> frozenset[str]:
+    words = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            words.add(line)
+    return frozenset(words)
+
+
+@lru_cache(maxsize=None)
+def _demonyms(path: Path = DEMONYMS_CSV) -> dict[str, str]:
+    """Demonym (exact spelling, plus plural forms) -> country code or ``CC:admin1 name``."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    table: dict[str, str] = {}
+    for row in rows:
+        form, target = row["demonym"].strip(), row["country"].strip()
+        table.setdefault(form, target)
+        if form.endswith(("an", "i", "ot", "ite", "er")) or form in {"Turk", "Pole", "Serb", "Croat", "Kurd", "Swede", "Dane", "Finn", "Brit", "Thai", "Czech", "Slovak", "Kazakh", "Uzbek", "Tajik"}:
+            table.setdefault(form + "s", target)
+        if form.endswith("man"):
+            table.setdefault(form[:-3] + "men", target)
+    return table
+
+
+# Words after which a capitalised run is a person's name, not a place ("President Kenya ..." never; "Mr. Jordan").
+_TITLES = frozenset(normalize(w) for w in """
+Mr Mrs Ms Miss Dr Prof Sir Dame Lord Lady President Vice-President Premier Chancellor Minister Secretary Senator Sen
+Rep Representative Congressman Congresswoman Governor Gov Mayor Judge Justice General Gen Colonel Col Lieutenant Lt
+Major Maj Captain Capt Sergeant Sgt Corporal Cpl Private Pvt Admiral Adm Commander Cmdr Officer Detective Constable
+Inspector Superintendent Chief Sheriff Deputy Agent Prince Princess King Queen Emperor Sultan Emir Sheikh Shaikh Imam
+Ayatollah Pope Cardinal Bishop Archbishop Reverend Rev Father Pastor Rabbi Brother Sister Saint Coach Dr. Mr. Mrs.
+Ms. Prime Spokesman Spokeswoman Ambassador Attorney Professor Director Chairman Chairwoman CEO Mullah Marshal
+""".split())
+
+# Lower-case words that may sit inside a multi-word name ("Sharm el-Sheikh", "Rio de Janeiro", "Isle of Man").
+_CONNECTORS = frozenset("""
+al el ad ar as ash at az an ed en es et ibn bin ben abu umm de del della der den des di do dos das du da la le les
+of the on upon under in y i e van von zu am im sur sul sous aan op ter
+""".split())
+_ARTICLE_PREFIXES = ("al-", "el-", "ad-", "ar-", "as-", "ash-", "at-", "az-", "an-", "ed-", "en-", "es-", "et-")
+
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['\u2019][^\W\d_]+)*\.?")
+_ABBREV = frozenset({"st", "ste", "mt", "ft", "pt", "n", "s", "e", "w"})
+_POSSESSIVE = re.compile(r"['\u2019]s?$")
+_QUALIFIER_KINDS = ("admin1", "country")
+_DEMONYM_CUE = re.compile(
+    r"^[\s,]*(?:[a-z-]+\s+){0,2}(?:town|city|village|capital|province|region|port|district|governorate|state|"
+    r"county|border\s+town|enclave|island|area|resort|stronghold|outpost|hamlet|suburb|neighbou?rhood|"
+    r"base|airbase|airport|camp|oblast|prefecture)s?\s+(?:of\s+)?$")
+
+
+@dataclass
+class _Token:
+    start: int
+    end: int
+    text: str
+
+
+def _tokens(text: str) -> list[_Token]:
+    out: list[_Token] = []
+    for m in _TOKEN.finditer(text):
+        start, end, word = m.start(), m.end(), m.group()
+        if word.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+", word):
+            # keep the period only on abbreviations ("St.", "Ky."): short capitalised words
+            core = word[:-1]
+            if not (core[:1].isupper() and len(core) <= 4 and core.lower() not in {"the", "a", "an", "i"}):
+                end -= 1
+                word = core
+        out.append(_Token(start, end, word))
+    return out
+
+
+def _is_cap(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def _joinable(text: str, a: _Token, b: _Token) -> bool:
+    gap = text[a.end:b.start]
+    return gap in (" ", "-", "\u2010", "\u2011", "-") or (gap == " " * len(gap) and 0 < len(gap) <= 2)
+
+
+# --------------------------------------------------------------------------------------------------- recognition
+
+@dataclass
+class _Span:
+    start: int
+    end: int
+    text: str
+    entries: tuple[int, ...]  # gazetteer entries (idx * 2 + is_alternate)
+    sentence_initial: bool
+    demonym: str = ""
+
+
+def _lookup(form: str, gaz: Gazetteer, stop: frozenset[str], demonyms: dict[str, str]) -> tuple[str, tuple[int, ...]]:
+    """('stop' | 'demonym:<target>' | 'name' | '', entries) for one surface form."""
+    if form in stop or (form.isupper() and len(form) > 4 and form.title() in stop):
+        return "stop", ()
+    target = demonyms.get(form)
+    if target:
+        return "demonym:" + target, ()
+    entries = gaz.entries(form)
+    if not entries:
+        low = form.lower()
+        prefix = next((p for p in _ARTICLE_PREFIXES if low.startswith(p) or low.startswith(p[:-1] + " ")), None)
+        if prefix:
+            entries = gaz.entries(form[len(prefix):])
+    if entries and form.isupper() and len(form) <= 4 and "." not in form:
+        # acronyms: only countries, admin areas, regions ("US", "UAE", "DRC"), never "EU" -> Eu (France)
+        entries = tuple(e for e in entries if gaz.place(e >> 1).kind not in ("city",))
+    return ("name" if entries else ""), entries
+
+
+def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
+    tokens = _tokens(text)
+    stop = _stoplist()
+    demonyms = _demonyms()
+    lowered: set[str] | None = None
+    spans: list[_Span] = []
+    name_words: set[str] = set()  # words seen inside person/organisation names ("John Walsh" -> "Walsh")
+    i, n = 0, len(tokens)
+    while i < n:
+        tok = tokens[i]
+        word = tok.text
+        low = word.lower()
+        lead = low.startswith(_ARTICLE_PREFIXES) or (
+            low in {"al", "el", "ad", "ar", "as", "ash", "an", "az"} and i + 1 < n
+            and text[tok.end:tokens[i + 1].start] in ("-", "\u2010") and _is_cap(tokens[i + 1].text))
+        if not (_is_cap(word) or lead):
+            i += 1
+            continue
+        # the capitalised run starting here (names may hold lower-case connectors: "Sharm el-Sheikh")
+        run_end = i
+        for j in range(i + 1, n):
+            if not _joinable(text, tokens[j - 1], tokens[j]):
+                break
+            if _is_cap(tokens[j].text):
+                run_end = j
+            elif tokens[j].text.lower() not in _CONNECTORS:
+                break
+        if normalize(word.rstrip(".")) in _TITLES and run_end > i:
+            # "President Ashraf Ghani", "Gen. Qassem Soleimani": a person, not a place
+            name_words.update(t.text for t in tokens[i + 1:run_end + 1])
+            i = run_end + 1
+            continue
+        initial = _sentence_initial(text, tok.start)
+
+        best: tuple[int, str, str, tuple[int, ...]] | None = None  # (last token, form, kind, entries)
+        for j in range(min(run_end, i + MAX_TOKENS - 1), i - 1, -1):
+            end_word = tokens[j].text
+            if not _is_cap(end_word) and not (j == i and lead):
+                continue
+            surface = text[tok.start:tokens[j].end]
+            forms = [surface]
+            if surface.endswith("."):
+                forms.append(surface[:-1])
+            poss = _POSSESSIVE.search(forms[-1])
+            if poss and len(end_word) > 3 and poss.group() != "'" and poss.group() != "\u2019":
+                forms.append(forms[-1][: -len(poss.group())])
+            elif poss and poss.group() in ("'", "\u2019") and forms[-1].endswith(("s'", "s\u2019")):
+                forms.append(forms[-1][:-1])
+            for form in forms:
+                kind, entries = _lookup(form, gaz, stop, demonyms)
+                if kind:
+                    best = (j, form, kind, entries)
+                    break
+            if best:
+                break
+        if best is None:
+            if run_end > i and not initial:
+                name_words.update(t.text for t in tokens[i:run_end + 1])
+            i += 1
+            continue
+        j, form, kind, entries = best
+        start, end = tok.start, tok.start + len(form)
+        if kind == "name":
+            top = gaz.place(entries[0] >> 1)
+            strong = top.kind in ("country", "admin1", "continent", "region", "landmark") or top.population >= 100_000
+            single = j == i and " " not in form and "-" not in form
+            # part of a longer capitalised run that is not a place: a person or an organisation
+            before = i > 0 and _is_cap(tokens[i - 1].text) and _joinable(text, tokens[i - 1], tok) \
+                and not _sentence_initial(text, tokens[i - 1].start) and tokens[i - 1].text not in stop
+            after = j < run_end and _is_cap(tokens[j + 1].text)
+            if not strong and (before or after):
+                name_words.update(t.text for t in tokens[i:run_end + 1])
+                i = run_end + 1
+                continue
+            if single and not strong and form in name_words:
+                i = j + 1
+                continue
+            if single:
+                # a capitalised word that also appears in lower case in the same text is a common word here
+                if lowered is None:
+                    lowered = set(re.findall(r"\b[a-z][a-z']+\b", text))
+                if form.lower() in lowered and (initial or top.kind == "city" and top.population < 1_000_000):
+                    i = j + 1
+                    continue
+            spans.append(_Span(start, end, form, entries, initial))
+        elif kind.startswith("demonym:"):
+            spans.append(_Span(start, end, form, (), initial, demonym=kind.split(":", 1)[1]))
+        i = j + 1
+    return spans
+
+
+def _sentence_initial(text: str, pos: int) -> bool:
+    k = pos - 1
+    while k >= 0 and text[k] in " \t\"'\u201c\u2018([":
+        k -= 1
+    return k < 0 or text[k] in ".!?\n:;\u201d"
+
+
+# --------------------------------------------------------------------------------------------------- resolution
+
+MIN_SCORE_SINGLE = 4.0  # a lone capitalised word needs this much evidence (about a 10,000-people town)
+MIN_SCORE_MULTI = 3.0
+
+def _haversine_km(a: Place, b: Place) -> float:
+    la1, lo1, la2, lo2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 12742.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _demonym_place(target: str, gaz: Gazetteer) -> Place | None:
+    if ":" in target:  # "CC:admin1 name" or ":region name"
+        cc, name = target.split(":", 1)
+        return next((p for p in gaz.candidates(name) if not cc or p.country == cc), None)
+    return gaz.country_place(target)
+
+
+def _score(gaz: Gazetteer, entry: int, countries: Counter, admin1s: set[tuple[str, str]]) -> float:
+    place = gaz.place(entry >> 1)
+    score = gaz.prior(place) - (1.0 if entry & 1 else 0.0)
+    if place.country and countries.get(place.country):
+        score += 1.5 + 0.5 * min(3, countries[place.country])
+    if place.kind in ("city", "landmark") and (place.country, place.admin1) in admin1s:
+        score += 1.5
+    return score
+
+
+def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention]:
+    countries: Counter = Counter()
+    admin1s: set[tuple[str, str]] = set()
+    demonym_places: dict[int, Place] = {}
+    for k, s in enumerate(spans):
+        if s.demonym:
+            place = _demonym_place(s.demonym, gaz)
+            if place is not None:
+                demonym_places[k] = place
+                if place.country:
+                    countries[place.country] += 1
+            continue
+        top = gaz.place(s.entries[0] >> 1)
+        runner = gaz.place(s.entries[1] >> 1) if len(s.entries) > 1 else None
+        margin = gaz.prior(top) - (gaz.prior(runner) if runner else 0.0)
+        if top.kind in ("country", "admin1") and margin >= 1.0 or runner is None or margin >= 2.5:
+            if top.country:
+                countries[top.country] += 1
+            if top.kind == "admin1":
+                admin1s.add((top.country, top.admin1))
+
+    chosen: dict[int, Place] = {}
+    scores: dict[int, list[tuple[float, int]]] = {}
+    for k, s in enumerate(spans):
+        if s.demonym:
+            continue
+        cue_country, qualifier = _cues(k, spans, gaz, text, demonym_places)
+        ranked = []
+        for e in s.entries[:MAX_CANDIDATES]:
+            place = gaz.place(e >> 1)
+            sc = _score(gaz, e, countries, admin1s)
+            if cue_country and place.country == cue_country:
+                sc += 4.0
+            if qualifier is not None and place.kind not in ("country", "continent"):
+                if qualifier.kind == "admin1" and (place.country, place.admin1) == (qualifier.country, qualifier.admin1):
+                    sc += 6.0
+                elif qualifier.kind == "country" and place.country == qualifier.country:
+                    sc += 5.0
+            ranked.append((sc, e))
+        # a big city and the admin area of the same name: news means the city
+        by_idx = {e >> 1: sc for sc, e in ranked}
+        for pos, (sc, e) in enumerate(ranked):
+            place = gaz.place(e >> 1)
+            if place.kind == "city" and place.population >= 1_000_000:
+                for sc2, e2 in ranked:
+                    other = gaz.place(e2 >> 1)
+                    if other.kind == "admin1" and other.country == place.country and sc2 >= sc:
+                        ranked[pos] = (sc2 + 0.1, e)
+                        break
+        del by_idx
+        ranked.sort(key=lambda t: -t[0])
+        scores[k] = ranked
+        chosen[k] = gaz.place(ranked[0][1] >> 1)
+
+    # closeness to the other resolved places (cities, landmarks, admin areas)
+    anchors = [p for p in chosen.values() if p.kind in ("city", "landmark", "admin1")]
+    if len(anchors) > 1:
+        for k, ranked in scores.items():
+            if len(ranked) < 2:
+                continue
+            others = [p for kk, p in chosen.items() if kk != k and p.kind in ("city", "landmark", "admin1")]
+            if not others:
+                continue
+            rescored = []
+            for sc, e in ranked[:10]:
+                place = gaz.place(e >> 1)
+                if place.kind in ("city", "landmark", "admin1", "region"):
+                    d = min(_haversine_km(place, o) for o in others if o.geonameid != place.geonameid) if any(
+                        o.geonameid != place.geonameid for o in others) else 1e9
+                    sc += 1.5 if d < 150 else 0.8 if d < 500 else 0.0
+                rescored.append((sc, e))
+            rescored.sort(key=lambda t: -t[0])
+            chosen[k] = gaz.place(rescored[0][1] >> 1)
+
+    out: list[PlaceMention] = []
+    for k, s in enumerate(spans):
+        if s.demonym:
+            if k in demonym_places:
+                out.append(PlaceMention(s.start, s.end, s.text, demonym_places[k], "demonym"))
+        else:
+            out.append(PlaceMention(s.start, s.end, s.text, chosen[k], "name"))
+    return out
+
+
+def _cues(k: int, spans: list[_Span], gaz: Gazetteer, text: str,
+          demonym_places: dict[int, Place]) -> tuple[str, Place | None]:
+    """(country named by a demonym just before the span, place qualifying it just after: "Paris, Texas")."""
+    s = spans[k]
+    cue = ""
+    if k > 0 and spans[k - 1].demonym and k - 1 in demonym_places:
+        gap = text[spans[k - 1].end:s.start]
+        if len(gap) < 40 and _DEMONYM_CUE.match(gap):
+            cue = demonym_places[k - 1].country
+    qualifier = None
+    if k + 1 < len(spans) and not spans[k + 1].demonym:
+        gap = text[s.end:spans[k + 1].start]
+        if gap in (", ", ","):
+            for e in spans[k + 1].entries[:5]:
+                cand = gaz.place(e >> 1)
+                if cand.kind in _QUALIFIER_KINDS:
+                    qualifier = cand
+                    break
+    return cue, qualifier
+
+
+# --------------------------------------------------------------------------------------------------- API
+
+_DEFAULT: Gazetteer | None = None
+
+
+def default_gazetteer() -> Gazetteer:
+    """The default gazetteer, loaded once per process."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Gazetteer.load()
+    return _DEFAULT
+
+
+def find_places(text: str, gazetteer: Gazetteer | None = None) -> list[PlaceMention]:
+    """Toponyms (``via="name"``) and demonyms (``via="demonym"``) of ``text``, each resolved to one place,
+    in text order; ``text[m.start:m.end] == m.text``."""
+    gaz = gazetteer or default_gazetteer()
+    if not text:
+        return []
+    spans = _recognise(text, gaz)
+    return _resolve(spans, gaz, text)
+
+
+def resolve_place(name: str, context_countries: Iterable[str] = (), gazetteer: Gazetteer | None = None) -> Place | None:
+    """Best place for one name (a toponym or a demonym), preferring the given ISO country codes."""
+    gaz = gazetteer or default_gazetteer()
+    name = name.strip()
+    if not name:
+        return None
+    target = _demonyms().get(name)
+    if target:
+        return _demonym_place(target, gaz)
+    entries = gaz.entries(name)
+    if not entries:
+        return None
+    countries = Counter({c.upper(): 1 for c in context_countries})
+    best = max(entries[:MAX_CANDIDATES], key=lambda e: _score(gaz, e, countries, set()))
+    return gaz.place(best >> 1)

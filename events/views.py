@@ -1,0 +1,585 @@
+"""What the dashboard shows, as pure functions: filters, the query string, plotly figures, evidence in context.
+
+Nothing here imports Streamlit, so every function is tested without a browser (tests/test_views.py);
+`dashboard.py` only lays out widgets and wires them to these functions.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any, Iterable, Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+# --------------------------------------------------------------------------------------------------------------
+# Filter state and the query string
+# --------------------------------------------------------------------------------------------------------------
+
+GROUP_BY = {"type": "Type", "continent": "Continent", "country": "Country", "admin1": "Admin area"}
+DEFAULT_GROUP_BY = "type"
+
+# query-string key for each list-valued filter field
+_LIST_KEYS = {"sources": "src", "continents": "continent", "countries": "country", "admin1s": "admin1", "types": "type"}
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class FilterState:
+    """Everything that decides which incidents are in view; the empty state shows everything."""
+
+    sources: tuple[str, ...] = ()
+    month_from: str | None = None  # "YYYY-MM", inclusive
+    month_to: str | None = None  # "YYYY-MM", inclusive
+    continents: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    admin1s: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    min_killed: int = 0
+    text: str = ""
+    group_by: str = DEFAULT_GROUP_BY  # how timeline rows are grouped (a view setting, kept in the URL too)
+
+    def is_empty(self) -> bool:
+        return replace(self, group_by=DEFAULT_GROUP_BY) == FilterState()
+
+
+def _values(params: Mapping[str, Any], key: str) -> list[str]:
+    raw = params.get(key)
+    if raw is None:
+        return []
+    items = [raw] if isinstance(raw, str) else list(raw)
+    out: list[str] = []
+    for item in items:
+        for part in str(item).split("|"):
+            part = part.strip()
+            if part and part not in out:
+                out.append(part)
+    return out
+
+
+def _last(params: Mapping[str, Any], key: str) -> str:
+    raw = params.get(key)
+    if raw is None:
+        return ""
+    if not isinstance(raw, str):
+        raw = list(raw)[-1] if list(raw) else ""
+    return str(raw).strip()
+
+
+def parse_query(params: Mapping[str, Any]) -> FilterState:
+    """Query parameters (single strings or lists of strings per key) -> filter state. Bad values are dropped."""
+    lists = {name: tuple(_values(params, key)) for name, key in _LIST_KEYS.items()}
+    month_from = _last(params, "from") or None
+    month_to = _last(params, "to") or None
+    if month_from and not _MONTH.match(month_from):
+        month_from = None
+    if month_to and not _MONTH.match(month_to):
+        month_to = None
+    if month_from and month_to and month_from > month_to:
+        month_from, month_to = month_to, month_from
+    try:
+        min_killed = max(0, int(_last(params, "killed") or 0))
+    except ValueError:
+        min_killed = 0
+    group_by = _last(params, "rows")
+    if group_by not in GROUP_BY:
+        group_by = DEFAULT_GROUP_BY
+    return FilterState(month_from=month_from, month_to=month_to, min_killed=min_killed,
+                       text=_last(params, "q")[:200], group_by=group_by, **lists)
+
+
+def to_query(state: FilterState) -> dict[str, str | list[str]]:
+    """Filter state -> query parameters; defaults are left out so an unfiltered view has a clean URL."""
+    out: dict[str, str | list[str]] = {}
+    for name, key in _LIST_KEYS.items():
+        values = getattr(state, name)
+        if values:
+            out[key] = list(values)
+    if state.month_from:
+        out["from"] = state.month_from
+    if state.month_to:
+        out["to"] = state.month_to
+    if state.min_killed:
+        out["killed"] = str(state.min_killed)
+    if state.text.strip():
+        out["q"] = state.text.strip()
+    if state.group_by != DEFAULT_GROUP_BY:
+        out["rows"] = state.group_by
+    return out
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """The values each filter can take for one incident table (what the widgets offer)."""
+
+    sources: tuple[str, ...] = ()
+    months: tuple[str, ...] = ()
+    continents: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    admin1s: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    max_killed: int = 0
+
+
+def _distinct(series: pd.Series) -> tuple[str, ...]:
+    return tuple(sorted({str(v) for v in series.dropna() if str(v).strip()}))
+
+
+def month_span(first: str, last: str) -> list[str]:
+    """Every month "YYYY-MM" from first to last inclusive."""
+    y, m = int(first[:4]), int(first[5:7])
+    ly, lm = int(last[:4]), int(last[5:7])
+    out = []
+    while (y, m) <= (ly, lm):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def filter_options(incidents: pd.DataFrame, documents: pd.DataFrame | None = None) -> FilterOptions:
+    if documents is not None and len(documents):
+        sources = tuple(str(d) for d in documents["doc"])
+    else:
+        sources = tuple(sorted({s for v in incidents.get("sources", pd.Series(dtype=str)).dropna() for s in str(v).split(";") if s}))
+    starts = [s for s in incidents["start"].dropna() if s]
+    ends = [e for e in incidents["end"].dropna() if e]
+    months: tuple[str, ...] = ()
+    if starts:
+        first, last = min(starts)[:7], max(ends or starts)[:7]
+        span = month_span(first, last)
+        # a century-precision date would make the slider unusable: keep only months that hold an incident then
+        if len(span) > 600:
+            span = sorted({s[:7] for s in starts} | {e[:7] for e in ends})
+        months = tuple(span)
+    killed = pd.to_numeric(incidents["killed"], errors="coerce").dropna()
+    return FilterOptions(
+        sources=sources, months=months, continents=_distinct(incidents["continent"]),
+        countries=_distinct(incidents["country"]), admin1s=_distinct(incidents["admin1"]),
+        types=_distinct(incidents["type"]), max_killed=int(killed.max()) if len(killed) else 0,
+    )
+
+
+def _snap_month(month: str | None, months: Sequence[str], lower: bool) -> str | None:
+    if not month or not months:
+        return None
+    if lower:
+        later = [m for m in months if m >= month]
+        return later[0] if later else months[-1]
+    earlier = [m for m in months if m <= month]
+    return earlier[-1] if earlier else months[0]
+
+
+def clamp_state(state: FilterState, options: FilterOptions) -> FilterState:
+    """Drop values the current table does not offer (a shared URL may come from another corpus)."""
+    lists = {name: tuple(v for v in getattr(state, name) if v in getattr(options, name)) for name in _LIST_KEYS}
+    month_from = _snap_month(state.month_from, options.months, lower=True)
+    month_to = _snap_month(state.month_to, options.months, lower=False)
+    if month_from and month_to and month_from > month_to:
+        month_from, month_to = month_to, month_from
+    if options.months and month_from == options.months[0]:
+        month_from = None
+    if options.months and month_to == options.months[-1]:
+        month_to = None
+    return replace(state, month_from=month_from, month_to=month_to, **lists)
+
+
+def _month_first(month: str) -> str:
+    return f"{month}-01"
+
+
+def _month_last(month: str) -> str:
+    y, m = int(month[:4]), int(month[5:7])
+    nxt = date(y + 1, 1, 1) if m == 12 else date(y, m + 1, 1)
+    return (nxt - timedelta(days=1)).isoformat()
+
+
+def apply_filters(incidents: pd.DataFrame, state: FilterState) -> pd.DataFrame:
+    """The incidents that pass every filter (an incident's date span need only overlap the month range)."""
+    keep = pd.Series(True, index=incidents.index)
+    if state.sources:
+        wanted = set(state.sources)
+        keep &= incidents["sources"].fillna("").map(lambda s: bool(wanted & set(str(s).split(";"))))
+    if state.month_from or state.month_to:
+        start = incidents["start"].fillna("")
+        end = incidents["end"].where(incidents["end"].notna() & (incidents["end"] != ""), start).fillna("")
+        dated = start != ""
+        if state.month_from:
+            dated &= end >= _month_first(state.month_from)
+        if state.month_to:
+            dated &= start <= _month_last(state.month_to)
+        keep &= dated
+    for name, column in (("continents", "continent"), ("countries", "country"), ("admin1s", "admin1"), ("types", "type")):
+        values = getattr(state, name)
+        if values:
+            keep &= incidents[column].isin(values)
+    if state.min_killed > 0:
+        killed = pd.to_numeric(incidents["killed"], errors="coerce")
+        keep &= (killed >= state.min_killed).fillna(False).astype(bool)
+    terms = [t for t in state.text.lower().split() if t]
+    if terms:
+        haystack = (incidents["title"].fillna("").astype(str) + " \n " + incidents["evidence"].fillna("").astype(str)).str.lower()
+        for term in terms:
+            keep &= haystack.str.contains(term, regex=False)
+    return incidents[keep.astype(bool)]
+
+
+def count_label(shown: int, total: int) -> str:
+    noun = "incident" if total == 1 else "incidents"
+    return f"Showing {shown} of {total} {noun}"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Labels
+# --------------------------------------------------------------------------------------------------------------
+
+def source_labels(documents: pd.DataFrame) -> dict[str, str]:
+    """doc id -> "Title — Publisher (2015-11-17)" for pickers and detail headings."""
+    out: dict[str, str] = {}
+    for row in documents.itertuples(index=False):
+        title = str(getattr(row, "title", "") or "").strip() or str(row.doc)
+        publisher = str(getattr(row, "publisher", "") or "").strip()
+        published = getattr(row, "published", None)
+        label = title if len(title) <= 70 else title[:67].rstrip() + "…"
+        if publisher:
+            label += f" — {publisher}"
+        if published is not None and not (isinstance(published, float) and math.isnan(published)) and str(published) not in ("", "None", "NaT"):
+            label += f" ({str(published)[:10]})"
+        out[str(row.doc)] = label
+    return out
+
+
+def country_names(path: str | None = None) -> dict[str, str]:
+    """ISO2 -> English short name from data/countries.csv (empty when the file is missing)."""
+    from events.settings import DATA_DIR
+
+    try:
+        table = pd.read_csv(path or DATA_DIR / "countries.csv", comment="#", keep_default_na=False, dtype=str)
+    except (OSError, ValueError):
+        return {}
+    return dict(zip(table["iso2"], table["name"]))
+
+
+def casualties_text(killed: Any, injured: Any) -> str:
+    parts = []
+    if _is_number(killed):
+        parts.append(f"{int(killed)} killed")
+    if _is_number(injured):
+        parts.append(f"{int(injured)} injured")
+    return ", ".join(parts) or "no figures"
+
+
+def _is_number(value: Any) -> bool:
+    if value is None or value is pd.NA:
+        return False
+    try:
+        return not math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def parse_reports(text: str | None) -> list[tuple[int, list[str]]]:
+    """'129 (003); 132 (000, 001)' -> [(129, ['003']), (132, ['000', '001'])]; also accepts 'figure@doc;...'."""
+    out: dict[int, list[str]] = {}
+    if not text or not isinstance(text, str):
+        return []
+    for part in text.split(";"):
+        part = part.strip()
+        m = re.match(r"^(\d[\d,]*)\s*\(([^)]*)\)$", part) or re.match(r"^(\d[\d,]*)\s*@\s*(.+)$", part)
+        if not m:
+            continue
+        figure = int(m.group(1).replace(",", ""))
+        docs = [d.strip() for d in m.group(2).split(",") if d.strip()]
+        out.setdefault(figure, [])
+        out[figure].extend(d for d in docs if d not in out[figure])
+    return sorted(out.items())
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Figures
+# --------------------------------------------------------------------------------------------------------------
+
+FADED_OPACITY = 0.15
+_DAY_MS = 86_400_000
+
+
+def _esc(value: Any) -> str:
+    """Text for plotly hover labels: plotly reads a little HTML there, so article text is escaped."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return html.escape(str(value), quote=False)
+
+
+def _hover_rows(frame: pd.DataFrame, labels: Mapping[str, str] | None) -> list[list[str]]:
+    labels = labels or {}
+    rows = []
+    for row in frame.itertuples(index=False):
+        sources = [labels.get(s, s) for s in str(row.sources or "").split(";") if s]
+        date_range = row.start if row.start == row.end or not row.end else f"{row.start} – {row.end}"
+        rows.append([
+            str(row.id), _esc(row.title), _esc(row.date_text or "(no date in text)"), _esc(row.precision or "undated"),
+            _esc(date_range or ""), _esc(row.place or "(no place)"), _esc(casualties_text(row.killed, row.injured)),
+            "<br>".join("· " + _esc(s) for s in sources[:4]) + (f"<br>· and {len(sources) - 4} more" if len(sources) > 4 else ""),
+        ])
+    return rows
+
+
+_HOVER = ("<b>%{customdata[1]}</b><br>Date: “%{customdata[2]}” (%{customdata[3]}: %{customdata[4]})"
+          "<br>Place: %{customdata[5]}<br>Casualties: %{customdata[6]}<br>Sources:<br>%{customdata[7]}<extra></extra>")
+
+
+def group_values(incidents: pd.DataFrame, group_by: str, names: Mapping[str, str] | None = None) -> pd.Series:
+    """The timeline row of each incident for a grouping (type label, continent, country name, admin area)."""
+    names = names or {}
+    if group_by == "continent":
+        values = incidents["continent"].fillna("")
+    elif group_by == "country":
+        values = incidents["country"].fillna("").map(lambda c: names.get(c, c))
+    elif group_by == "admin1":
+        values = incidents["admin1"].fillna("")
+        country = incidents["country"].fillna("").map(lambda c: names.get(c, c))
+        values = values.where(values != "", country)
+    else:
+        values = incidents["type_label"].fillna(incidents["type"])
+    return values.map(lambda v: v if str(v).strip() else "Unknown")
+
+
+def focus_range(starts: Iterable[str], ends: Iterable[str], share: float = 0.7, min_days: int = 45) -> tuple[str, str] | None:
+    """The shortest date window holding `share` of the incidents, padded: where the timeline opens."""
+    points = sorted(pd.Timestamp(s) for s in starts if s)
+    if not points:
+        return None
+    last = max([pd.Timestamp(e) for e in ends if e] + points)
+    k = max(1, math.ceil(share * len(points)))
+    best = (points[0], points[-1])
+    for i in range(0, len(points) - k + 1):
+        lo, hi = points[i], points[i + k - 1]
+        if hi - lo < best[1] - best[0]:
+            best = (lo, hi)
+    lo, hi = best
+    # the window's incidents may end later than they start (a month-precision bar)
+    hi = max(hi, min(last, hi + pd.Timedelta(days=31)))
+    width = max(hi - lo, pd.Timedelta(days=min_days))
+    pad = width * 0.15
+    centre = lo + (hi - lo) / 2
+    lo, hi = centre - width / 2 - pad, centre + width / 2 + pad
+    return lo.date().isoformat(), hi.date().isoformat()
+
+
+def timeline_figure(incidents: pd.DataFrame, colors: Mapping[str, str], group_by: str = DEFAULT_GROUP_BY,
+                    highlight: Iterable[str] | None = None, labels: Mapping[str, str] | None = None,
+                    names: Mapping[str, str] | None = None, height: int | None = None) -> go.Figure:
+    """Incidents on a time axis: a bar from start to end+1 day for month/season/year dates, a marker for a day.
+
+    Rows are groups (type, continent, country or admin area); colour is the incident type. With `highlight`
+    (incident ids) the others are faded. Undated incidents cannot be placed and are left out.
+    """
+    dated = incidents[incidents["start"].notna() & (incidents["start"].astype(str) != "")].copy()
+    dated["_row"] = group_values(dated, group_by, names)
+    dated["_end"] = dated["end"].where(dated["end"].notna() & (dated["end"].astype(str) != ""), dated["start"])
+    keep = set(highlight) if highlight is not None else None
+    rows_order = sorted(dated["_row"].unique(), key=lambda r: (r == "Unknown", str(r)))
+    fig = go.Figure()
+    for kind in sorted(dated["type"].unique()):
+        part = dated[dated["type"] == kind]
+        color = colors.get(kind, "#555555")
+        label = str(part["type_label"].iloc[0] or kind)
+        is_day = part["precision"].eq("day") | (part["start"] == part["_end"])
+        spans, days = part[~is_day], part[is_day]
+        if len(spans):
+            base = pd.to_datetime(spans["start"])
+            stop = pd.to_datetime(spans["_end"]) + pd.Timedelta(days=1)
+            fig.add_trace(go.Bar(
+                name=label, legendgroup=kind, orientation="h", y=spans["_row"],
+                base=base.dt.strftime("%Y-%m-%d").tolist(),
+                x=((stop - base).dt.total_seconds() * 1000).tolist(),
+                marker=dict(color=color, line=dict(color=color, width=1)),
+                opacity=0.55, customdata=_hover_rows(spans, labels), hovertemplate=_HOVER,
+                selectedpoints=_selected_points(spans, keep), width=0.5,
+                selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)),
+            ))
+        if len(days):
+            fig.add_trace(go.Scatter(
+                name=label, legendgroup=kind, showlegend=not len(spans), mode="markers", y=days["_row"],
+                x=days["start"].tolist(), marker=dict(color=color, size=11, symbol="diamond",
+                                                      line=dict(color="white", width=1)),
+                customdata=_hover_rows(days, labels), hovertemplate=_HOVER,
+                selectedpoints=_selected_points(days, keep),
+                selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)),
+            ))
+    focus = focus_range(dated["start"], dated["_end"])
+    fig.update_layout(
+        barmode="overlay", dragmode="select", clickmode="event+select", hovermode="closest",
+        margin=dict(l=10, r=10, t=30, b=10), height=height or max(300, 120 + 34 * len(rows_order)),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, title_text=""),
+        uirevision=group_by,
+    )
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(rows_order)), title_text="", automargin=True)
+    xaxis: dict[str, Any] = dict(type="date", rangeslider=dict(visible=True, thickness=0.08), title_text="")
+    if focus:
+        xaxis["range"] = list(focus)
+        full_lo = pd.to_datetime(dated["start"]).min() - pd.Timedelta(days=30)
+        full_hi = pd.to_datetime(dated["_end"]).max() + pd.Timedelta(days=30)
+        xaxis["rangeslider"]["range"] = [full_lo.date().isoformat(), full_hi.date().isoformat()]
+        xaxis["rangeslider"]["autorange"] = False
+    fig.update_xaxes(**xaxis)
+    if not len(dated):
+        fig.add_annotation(text="No dated incidents to show", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
+    return fig
+
+
+def _selected_points(frame: pd.DataFrame, keep: set[str] | None) -> list[int] | None:
+    if keep is None:
+        return None
+    return [i for i, incident_id in enumerate(frame["id"]) if str(incident_id) in keep]
+
+
+def marker_sizes(killed: pd.Series, injured: pd.Series) -> list[float]:
+    """Area grows with casualties: 8 px for none or unknown, up to 40 px."""
+    k = pd.to_numeric(killed, errors="coerce").fillna(0)
+    i = pd.to_numeric(injured, errors="coerce").fillna(0)
+    return [float(min(40.0, 8.0 + 3.0 * math.sqrt(max(0.0, a + 0.5 * b)))) for a, b in zip(k, i)]
+
+
+def map_bounds(lats: Iterable[float], lons: Iterable[float], min_span: float = 16.0) -> tuple[list[float], list[float]] | None:
+    """Lat and lon ranges that hold every point with a margin (at least `min_span` degrees each way)."""
+    pts = [(float(a), float(o)) for a, o in zip(lats, lons) if _is_number(a) and _is_number(o)]
+    if not pts:
+        return None
+    la = [p[0] for p in pts]
+    lo = [p[1] for p in pts]
+    lat_lo, lat_hi, lon_lo, lon_hi = min(la), max(la), min(lo), max(lo)
+    lat_span = max(min_span, (lat_hi - lat_lo) * 1.3)
+    lon_span = max(min_span * 1.6, (lon_hi - lon_lo) * 1.3, lat_span * 1.6)
+    lat_c, lon_c = (lat_lo + lat_hi) / 2, (lon_lo + lon_hi) / 2
+    lat_span = max(lat_span, lon_span / 1.8)
+    lat_range = [max(-85.0, lat_c - lat_span / 2), min(85.0, lat_c + lat_span / 2)]
+    lon_range = [max(-180.0, lon_c - lon_span / 2), min(180.0, lon_c + lon_span / 2)]
+    return lat_range, lon_range
+
+
+def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: Iterable[str] | None = None,
+               labels: Mapping[str, str] | None = None, height: int = 420, resolution: int = 110) -> go.Figure:
+    """Incidents at their coordinates, sized by casualties, coloured by type, over offline world outlines."""
+    placed = incidents[incidents["lat"].map(_is_number) & incidents["lon"].map(_is_number)]
+    keep = set(highlight) if highlight is not None else None
+    fig = go.Figure()
+    for kind in sorted(placed["type"].unique()):
+        part = placed[placed["type"] == kind]
+        fig.add_trace(go.Scattergeo(
+            name=str(part["type_label"].iloc[0] or kind), legendgroup=kind,
+            lat=part["lat"].astype(float).tolist(), lon=part["lon"].astype(float).tolist(), mode="markers",
+            marker=dict(color=colors.get(kind, "#555555"), size=marker_sizes(part["killed"], part["injured"]),
+                        opacity=0.85, line=dict(color="white", width=1), sizemode="diameter"),
+            customdata=_hover_rows(part, labels), hovertemplate=_HOVER,
+            selectedpoints=_selected_points(part, keep),
+            selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)),
+        ))
+    geo: dict[str, Any] = dict(
+        projection_type="natural earth", resolution=resolution, showcountries=True, countrycolor="#8c8c8c",
+        showcoastlines=True, coastlinecolor="#6b6b6b", showland=True, landcolor="#f2efe9", showocean=True,
+        oceancolor="#e3eef7", showlakes=False, showframe=False,
+    )
+    bounds = map_bounds(placed["lat"], placed["lon"])
+    if bounds:
+        geo["lataxis_range"], geo["lonaxis_range"] = bounds
+    fig.update_geos(**geo)
+    fig.update_layout(margin=dict(l=0, r=0, t=30, b=0), height=height, dragmode="select", clickmode="event+select",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0), showlegend=False,
+                      uirevision="map")
+    return fig
+
+
+def selected_ids(selection: Any) -> list[str]:
+    """Incident ids picked in a plotly chart (Streamlit's selection state or a plain dict), in order, once each."""
+    if not selection:
+        return []
+    if hasattr(selection, "get") and "selection" in selection:
+        selection = selection["selection"]
+    points = selection.get("points", []) if hasattr(selection, "get") else []
+    out: list[str] = []
+    for point in points or []:
+        data = point.get("customdata") if hasattr(point, "get") else None
+        if isinstance(data, (list, tuple)) and data:
+            data = data[0]
+        if data is not None and str(data) not in out:
+            out.append(str(data))
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Evidence in context
+# --------------------------------------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$&:^=\"'])")
+
+
+def escape_markdown(text: str) -> str:
+    """Article text as literal Markdown: every character Markdown or HTML could act on is backslash-escaped."""
+    text = _MD_SPECIAL.sub(r"\\\1", str(text))
+    # line starts that could open a block (lists "1)", quotes, headings) are covered above; collapse blank runs
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+@dataclass(frozen=True)
+class Context:
+    before: str
+    sentence: str
+    after: str
+
+
+def context_window(text: str, start: int, end: int, sentences: int = 2) -> Context:
+    """The sentence at text[start:end] with up to `sentences` sentences either side (within its paragraph run)."""
+    from events.sentences import split_sentences
+
+    start = max(0, min(int(start), len(text)))
+    end = max(start, min(int(end), len(text)))
+    lo_window = max(0, start - 1500)
+    hi_window = min(len(text), end + 1500)
+    before_text = text[lo_window:start]
+    after_text = text[end:hi_window]
+    before_sents = split_sentences(before_text)
+    after_sents = split_sentences(after_text)
+    if lo_window > 0 and before_sents:  # the first piece is likely cut mid-sentence
+        before_sents = before_sents[1:]
+    if hi_window < len(text) and after_sents:
+        after_sents = after_sents[:-1]
+    lead = before_sents[-sentences:] if sentences else []
+    tail = after_sents[:sentences] if sentences else []
+    before = before_text[lead[0].start:].strip() if lead else ""
+    after = after_text[: tail[-1].end].strip() if tail else ""
+    return Context(before=before, sentence=text[start:end].strip(), after=after)
+
+
+def context_markdown(ctx: Context) -> str:
+    """Safe Markdown for a context window: the evidence sentence highlighted, everything escaped."""
+    parts = []
+    if ctx.before:
+        parts.append(escape_markdown(ctx.before) + " ")
+    parts.append(":orange-background[**" + escape_markdown(ctx.sentence) + "**]")
+    if ctx.after:
+        parts.append(" " + escape_markdown(ctx.after))
+    return "".join(parts).replace("\n", "  \n")
+
+
+def table_view(incidents: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The columns of the incident table shown to analysts, in reading order."""
+    names = names or {}
+    out = pd.DataFrame({
+        "id": incidents["id"].astype(str),
+        "Incident": incidents["title"],
+        "Date": incidents["date_text"].where(incidents["date_text"].astype(bool), incidents["start"]),
+        "Start": pd.to_datetime(incidents["start"], errors="coerce"),
+        "Precision": incidents["precision"],
+        "Place": incidents["place"],
+        "Country": incidents["country"].fillna("").map(lambda c: names.get(c, c)),
+        "Killed": incidents["killed"],
+        "Injured": incidents["injured"],
+        "Sources": incidents["n_sources"],
+        "Mentions": incidents["n_mentions"],
+    })
+    return out.reset_index(drop=True)
+
