@@ -359,7 +359,7 @@ _REL_UNIT = _c(
     r"(?P<rel>(?i:this|last|next|this\s+past|the\s+current))\s+(?P<unit>(?i:week|month|year))\b(?!-)"
 )
 _WEEKEND = _c(
-    r"(?:\b(?P<rel>(?i:the|this|last|next|this\s+past|past))\s+|(?<='s\s))(?i:weekend)\b(?!s)"
+    r"(?:\b(?P<rel>(?i:the|this|last|next|this\s+past|past))\s+|(?<=['’]s\s))(?i:weekend)\b(?!s)"
 )
 _AGO = _c(rf"\b(?P<num>(?i:{_NUM}))\s+(?P<unit>(?i:days?|weeks?|months?|years?|decades?))\s+(?i:ago)\b")
 _OFFSET = _c(
