@@ -23,7 +23,7 @@ _KILLED = [
     re.compile(rf"{_QUALIFIER}(?P<n>{NUMBER}) {_VICTIMS}?\s*(?:on board |aboard |in all )?(?:were |have been |had been |are |was )?(?:killed|dead|died|perished|lost their lives)", re.I),
     re.compile(rf"(?:killed|killing) {_QUALIFIER}(?P<n>{NUMBER})(?=\s*(?:,|;|\.|and\b|$))", re.I),
     re.compile(rf"(?:death|deaths|killing) of {_QUALIFIER}(?P<n>{NUMBER})", re.I),
-    re.compile(rf"(?:death toll|toll)[\w\s]{{0,20}}? (?:of|to|at|rose to|reached) {_QUALIFIER}(?P<n>{NUMBER})", re.I),
+    re.compile(rf"(?:death toll|toll)[^.;]{{0,80}}? (?:rose to|risen to|reached|climbed to|stood at|stands at|of|at|to) {_QUALIFIER}(?P<n>{NUMBER})", re.I),
     re.compile(rf"resulted in {_QUALIFIER}(?P<n>{NUMBER}) (?:dead|deaths|killed)", re.I),
 ]
 _INJURED = [
