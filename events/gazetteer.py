@@ -178,7 +178,7 @@ def prior(kind: str, population: int, capital: bool = False) -> float:
     base = {"country": 9.0, "continent": 8.5, "admin1": 6.5, "region": 6.5, "landmark": 5.0}.get(kind)
     if base is not None:
         return base
-    return math.log10(population + 10) + (1.5 if capital else 0.0)
+    return math.log10(population + 10) + (1.0 if capital else 0.0)
 
 
 def build_index() -> dict[str, Any]:

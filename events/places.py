@@ -273,97 +273,100 @@ def _demonym_place(target: str, gaz: Gazetteer) -> Place | None:
     return gaz.country_place(target)
 
 
-def _score(gaz: Gazetteer, entry: int, countries: Counter, admin1s: set[tuple[str, str]]) -> float:
+def _score(gaz: Gazetteer, entry: int, countries: Counter, admin1s: Counter) -> float:
     place = gaz.place(entry >> 1)
     score = gaz.prior(place) - (1.0 if entry & 1 else 0.0)
     if place.country and countries.get(place.country):
         score += 1.5 + 0.5 * min(3, countries[place.country])
-    if place.kind in ("city", "landmark") and (place.country, place.admin1) in admin1s:
+    if place.kind in ("city", "landmark") and admin1s.get((place.country, place.admin1)):
         score += 1.5
     return score
 
 
-def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention]:
+def _context(chosen: dict[int, Place], keys: list[str], exclude: str) -> tuple[Counter, Counter]:
+    """Countries and admin areas of the places chosen for spans other than those spelled ``exclude``."""
     countries: Counter = Counter()
-    admin1s: set[tuple[str, str]] = set()
+    admin1s: Counter = Counter()
+    for k, place in chosen.items():
+        if keys[k] == exclude:
+            continue
+        if place.country:
+            countries[place.country] += 1
+        if place.admin1 and place.kind != "country":
+            admin1s[(place.country, place.admin1)] += 1
+    return countries, admin1s
+
+
+def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention]:
+    keys = [normalize(s.text) for s in spans]
     demonym_places: dict[int, Place] = {}
+    confident: dict[int, Place] = {}
     for k, s in enumerate(spans):
         if s.demonym:
             place = _demonym_place(s.demonym, gaz)
             if place is not None:
                 demonym_places[k] = place
-                if place.country:
-                    countries[place.country] += 1
+                confident[k] = place
             continue
         top = gaz.place(s.entries[0] >> 1)
         runner = gaz.place(s.entries[1] >> 1) if len(s.entries) > 1 else None
         margin = gaz.prior(top) - (gaz.prior(runner) if runner else 0.0)
-        if top.kind in ("country", "admin1") and margin >= 1.0 or runner is None or margin >= 2.5:
-            if top.country:
-                countries[top.country] += 1
-            if top.kind == "admin1":
-                admin1s.add((top.country, top.admin1))
+        if runner is None or (top.kind in ("country", "admin1", "continent", "region") and margin >= 1.0) or margin >= 3.0:
+            confident[k] = top
 
-    chosen: dict[int, Place] = {}
-    scores: dict[int, list[tuple[float, int]]] = {}
-    for k, s in enumerate(spans):
-        if s.demonym:
-            continue
-        cue_country, qualifier = _cues(k, spans, gaz, text, demonym_places)
-        ranked = []
-        for e in s.entries[:MAX_CANDIDATES]:
-            place = gaz.place(e >> 1)
-            sc = _score(gaz, e, countries, admin1s)
-            if cue_country and place.country == cue_country:
-                sc += 4.0
-            if qualifier is not None and place.kind not in ("country", "continent"):
-                if qualifier.kind == "admin1" and (place.country, place.admin1) == (qualifier.country, qualifier.admin1):
-                    sc += 6.0
-                elif qualifier.kind == "country" and place.country == qualifier.country:
-                    sc += 5.0
-            ranked.append((sc, e))
-        # a big city and the admin area of the same name: news means the city
-        by_idx = {e >> 1: sc for sc, e in ranked}
-        for pos, (sc, e) in enumerate(ranked):
-            place = gaz.place(e >> 1)
-            if place.kind == "city" and place.population >= 1_000_000:
-                for sc2, e2 in ranked:
-                    other = gaz.place(e2 >> 1)
-                    if other.kind == "admin1" and other.country == place.country and sc2 >= sc:
-                        ranked[pos] = (sc2 + 0.1, e)
-                        break
-        del by_idx
-        ranked.sort(key=lambda t: -t[0])
-        scores[k] = ranked
-        chosen[k] = gaz.place(ranked[0][1] >> 1)
-
-    # closeness to the other resolved places (cities, landmarks, admin areas)
-    anchors = [p for p in chosen.values() if p.kind in ("city", "landmark", "admin1")]
-    if len(anchors) > 1:
-        for k, ranked in scores.items():
-            if len(ranked) < 2:
+    cues = {k: _cues(k, spans, gaz, text, demonym_places) for k, s in enumerate(spans) if not s.demonym}
+    chosen: dict[int, Place] = dict(confident)
+    best_score: dict[int, float] = {}
+    for _round in range(2):
+        previous = dict(chosen)
+        for k, s in enumerate(spans):
+            if s.demonym:
                 continue
-            others = [p for kk, p in chosen.items() if kk != k and p.kind in ("city", "landmark", "admin1")]
-            if not others:
-                continue
-            rescored = []
-            for sc, e in ranked[:10]:
+            countries, admin1s = _context(previous if _round else confident, keys, keys[k])
+            cue_country, qualifier = cues[k]
+            ranked = []
+            for e in s.entries[:MAX_CANDIDATES]:
                 place = gaz.place(e >> 1)
-                if place.kind in ("city", "landmark", "admin1", "region"):
-                    d = min(_haversine_km(place, o) for o in others if o.geonameid != place.geonameid) if any(
-                        o.geonameid != place.geonameid for o in others) else 1e9
-                    sc += 1.5 if d < 150 else 0.8 if d < 500 else 0.0
-                rescored.append((sc, e))
-            rescored.sort(key=lambda t: -t[0])
-            chosen[k] = gaz.place(rescored[0][1] >> 1)
+                sc = _score(gaz, e, countries, admin1s)
+                if cue_country and place.country == cue_country:
+                    sc += 4.0
+                if qualifier is not None and place.kind not in ("country", "continent"):
+                    if qualifier.kind == "admin1" and (place.country, place.admin1) == (qualifier.country, qualifier.admin1):
+                        sc += 6.0
+                    elif qualifier.kind == "country" and place.country == qualifier.country:
+                        sc += 5.0
+                ranked.append([sc, e])
+            # a big city and the admin area of the same name: news means the city
+            for item in ranked:
+                place = gaz.place(item[1] >> 1)
+                if place.kind == "city" and place.population >= 1_000_000:
+                    rival = max((sc2 for sc2, e2 in ranked if gaz.place(e2 >> 1).kind == "admin1"
+                                 and gaz.place(e2 >> 1).country == place.country), default=None)
+                    if rival is not None and rival >= item[0]:
+                        item[0] = rival + 0.1
+            if _round:
+                # closeness to the other resolved places (cities, landmarks, admin areas)
+                others = [p for kk, p in previous.items() if keys[kk] != keys[k] and p.kind in ("city", "landmark", "admin1")]
+                if others:
+                    for item in ranked[:15]:
+                        place = gaz.place(item[1] >> 1)
+                        if place.kind in ("city", "landmark", "admin1", "region"):
+                            d = min(_haversine_km(place, o) for o in others)
+                            item[0] += 1.5 if d < 150 else 0.8 if d < 500 else 0.0
+            sc, e = max(ranked, key=lambda t: t[0])
+            chosen[k] = gaz.place(e >> 1)
+            best_score[k] = sc
 
     out: list[PlaceMention] = []
     for k, s in enumerate(spans):
         if s.demonym:
             if k in demonym_places:
                 out.append(PlaceMention(s.start, s.end, s.text, demonym_places[k], "demonym"))
-        else:
-            out.append(PlaceMention(s.start, s.end, s.text, chosen[k], "name"))
+            continue
+        single = " " not in s.text and "-" not in s.text
+        if best_score[k] < (MIN_SCORE_SINGLE if single else MIN_SCORE_MULTI):
+            continue
+        out.append(PlaceMention(s.start, s.end, s.text, chosen[k], "name"))
     return out
 
 
@@ -424,5 +427,5 @@ def resolve_place(name: str, context_countries: Iterable[str] = (), gazetteer: G
     if not entries:
         return None
     countries = Counter({c.upper(): 1 for c in context_countries})
-    best = max(entries[:MAX_CANDIDATES], key=lambda e: _score(gaz, e, countries, set()))
+    best = max(entries[:MAX_CANDIDATES], key=lambda e: _score(gaz, e, countries, Counter()))
     return gaz.place(best >> 1)
