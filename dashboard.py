@@ -1,0 +1,346 @@
+"""Incident atlas dashboard: `streamlit run dashboard.py [-- --corpus DIR]`.
+
+Layout and wiring only: filters, query-string round trip, figures and evidence windows are pure functions in
+`events/views.py`; extraction is `events.pipeline.load_or_extract` (cached on disk, and here per corpus signature).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+import streamlit as st
+
+from events import views
+from events.views import FilterState
+
+ROOT = Path(__file__).resolve().parent
+# Plotly fetches world outlines from this URL (served by Streamlit from static/, see .streamlit/config.toml)
+# instead of its CDN, so the map draws countries and coastlines with no network.
+PLOTLY_CONFIG = {"topojsonURL": "app/static/", "displaylogo": False, "scrollZoom": True}
+MAX_PROGRESS_UPDATES = 40
+
+Loader = Callable[..., object]
+
+# widget keys, one per FilterState field
+W = {"sources": "f_sources", "month_from": "f_month_from", "month_to": "f_month_to", "continents": "f_continents", "countries": "f_countries",
+     "admin1s": "f_admin1s", "types": "f_types", "min_killed": "f_min_killed", "text": "f_text", "group_by": "f_group_by"}
+
+
+def cli_corpus(argv: list[str]) -> str:
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--corpus", default=str(ROOT / "seeds"))
+    args, _ = parser.parse_known_args(argv)
+    return args.corpus
+
+
+def corpus_signature(corpus: str) -> str:
+    """Cheap fingerprint of a corpus folder (file names, sizes, mtimes) and of the engine version."""
+    from events.pipeline import engine_version
+
+    digest = hashlib.sha256(engine_version().encode())
+    folder = Path(corpus)
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                digest.update(f"{path.relative_to(folder)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def default_loader(corpus: str, progress=None):
+    from events.pipeline import load_or_extract
+
+    return load_or_extract(corpus, progress=progress)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def cached_extraction(corpus: str, signature: str, loader_name: str, _loader: Loader):
+    """The extraction of a corpus; the progress box is emptied at the end, so a cache hit shows nothing."""
+    box = st.empty()
+    with box.container():
+        status = st.status(f"Extracting incidents from {corpus} (first run; later starts are instant)…", expanded=True)
+        bar = status.progress(0.0, text="Reading documents…")
+    last = [-1]
+
+    def progress(done: int, total: int, doc_id: str) -> None:
+        step = int(MAX_PROGRESS_UPDATES * done / max(total, 1))
+        if step != last[0] or done == total:
+            last[0] = step
+            bar.progress(min(1.0, done / max(total, 1)), text=f"{done} of {total} documents ({doc_id})")
+
+    result = _loader(corpus, progress=progress)
+    box.empty()
+    return result
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def document_texts(corpus: str, signature: str, documents: pd.DataFrame) -> dict[str, str]:
+    """doc id -> the text the mention offsets point into (the corpus reader's text, else the file as is)."""
+    texts: dict[str, str] = {}
+    try:
+        from events.corpus import load_corpus
+
+        texts = {d.doc_id: d.text for d in load_corpus(corpus).documents}
+    except Exception:  # noqa: BLE001 - an unreadable folder still leaves the files named in the table
+        texts = {}
+    for row in documents.itertuples(index=False):
+        if row.doc not in texts and isinstance(row.path, str) and Path(row.path).is_file():
+            texts[row.doc] = Path(row.path).read_text(encoding="utf-8", errors="replace")
+    return texts
+
+
+@st.cache_data(show_spinner=False)
+def options_for(incidents: pd.DataFrame, documents: pd.DataFrame) -> views.FilterOptions:
+    return views.filter_options(incidents, documents)
+
+
+@st.cache_data(show_spinner=False)
+def country_names() -> dict[str, str]:
+    return views.country_names()
+
+
+@st.cache_resource(show_spinner=False)
+def type_colors() -> dict[str, str]:
+    from events.lexicon import default_lexicon
+
+    return default_lexicon().colors()
+
+
+# ------------------------------------------------------------------------------------------------ filter state
+
+def _widgets_from_state(state: FilterState, options: views.FilterOptions) -> dict[str, object]:
+    months = options.months
+    values: dict[str, object] = {
+        W["sources"]: list(state.sources), W["continents"]: list(state.continents), W["countries"]: list(state.countries),
+        W["admin1s"]: list(state.admin1s), W["types"]: list(state.types), W["min_killed"]: int(state.min_killed),
+        W["text"]: state.text, W["group_by"]: state.group_by,
+    }
+    if months:
+        values[W["month_from"]] = state.month_from or months[0]
+        values[W["month_to"]] = state.month_to or months[-1]
+    return values
+
+
+def _state_from_widgets(options: views.FilterOptions) -> FilterState:
+    ss = st.session_state
+    months = options.months
+    month_from = month_to = None
+    if months:
+        lo, hi = ss.get(W["month_from"]) or months[0], ss.get(W["month_to"]) or months[-1]
+        if lo > hi:
+            lo, hi = hi, lo
+        month_from = lo if lo != months[0] else None
+        month_to = hi if hi != months[-1] else None
+    return FilterState(
+        sources=tuple(ss.get(W["sources"], ())), month_from=month_from, month_to=month_to,
+        continents=tuple(ss.get(W["continents"], ())), countries=tuple(ss.get(W["countries"], ())),
+        admin1s=tuple(ss.get(W["admin1s"], ())), types=tuple(ss.get(W["types"], ())),
+        min_killed=int(ss.get(W["min_killed"], 0) or 0), text=str(ss.get(W["text"], "") or ""),
+        group_by=str(ss.get(W["group_by"], views.DEFAULT_GROUP_BY)),
+    )
+
+
+def _current_query() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def _sync_query(state: FilterState) -> None:
+    wanted = {k: (v if isinstance(v, list) else [v]) for k, v in views.to_query(state).items()}
+    if wanted != _current_query():
+        st.query_params.from_dict(views.to_query(state))
+
+
+def _reset_filters(options: views.FilterOptions) -> None:
+    st.session_state.update(_widgets_from_state(views.FilterState(group_by=st.session_state.get(W["group_by"], "type")), options))
+    _clear_selection()
+
+
+def _clear_selection() -> None:
+    st.session_state["sel_nonce"] = st.session_state.get("sel_nonce", 0) + 1
+    st.session_state["sel_source"] = None
+
+
+def sidebar_filters(extraction, options: views.FilterOptions, labels: dict[str, str], names: dict[str, str]) -> None:
+    sb = st.sidebar
+    sb.subheader("Filters")
+    sb.multiselect("Sources", options.sources, key=W["sources"], format_func=lambda d: labels.get(d, d),
+                   placeholder="All documents")
+    if options.months:
+        left, right = sb.columns(2)
+        left.selectbox("From month", options.months, key=W["month_from"])
+        right.selectbox("To month", options.months, key=W["month_to"])
+    sb.multiselect("Continent", options.continents, key=W["continents"], placeholder="Anywhere")
+    sb.multiselect("Country", options.countries, key=W["countries"], format_func=lambda c: names.get(c, c),
+                   placeholder="Any country")
+    sb.multiselect("First-level admin area", options.admin1s, key=W["admin1s"], placeholder="Any area")
+    type_labels = dict(zip(extraction.incidents["type"], extraction.incidents["type_label"]))
+    sb.multiselect("Incident type", options.types, key=W["types"], format_func=lambda t: type_labels.get(t, t),
+                   placeholder="All types")
+    sb.number_input("Killed at least", min_value=0, max_value=max(options.max_killed, 0) or 1_000_000, step=1,
+                    key=W["min_killed"])
+    sb.text_input("Text in title or evidence", key=W["text"], placeholder="e.g. concert")
+    sb.button("Reset filters", on_click=_reset_filters, args=(options,), width="stretch")
+
+
+# ------------------------------------------------------------------------------------------------ page parts
+
+def render_detail(incident: pd.Series, extraction, texts: dict[str, str], labels: dict[str, str]) -> None:
+    docs = extraction.documents.set_index("doc")
+    st.markdown(f"#### {views.escape_markdown(incident['title'])}")
+    when = incident["date_text"] or "undated"
+    span = "" if pd.isna(incident["start"]) or not incident["start"] else (
+        incident["start"] if incident["start"] == incident["end"] else f"{incident['start']} – {incident['end']}")
+    meta = st.columns(4)
+    meta[0].markdown(f"**When**  \n“{views.escape_markdown(when)}”  \n{views.escape_markdown(incident['precision'] or '')} {views.escape_markdown(span)}")
+    place = incident["place"] or "no place found"
+    meta[1].markdown(f"**Where**  \n{views.escape_markdown(place)}  \n{views.escape_markdown(incident['admin1'] or '')} {views.escape_markdown(incident['country'] or '')}")
+    meta[2].markdown(f"**Casualties**  \n{views.casualties_text(incident['killed'], incident['injured'])}")
+    meta[3].markdown(f"**Sources**  \n{int(incident['n_sources'])} documents, {int(incident['n_mentions'])} mentions")
+
+    for label, column in (("Killed", "killed_reports"), ("Injured", "injured_reports")):
+        reports = views.parse_reports(incident.get(column))
+        if len(reports) > 1:
+            st.markdown(f"**{label}: sources disagree**")
+            cols = st.columns(len(reports))
+            for col, (figure, report_docs) in zip(cols, reports):
+                col.metric(label, figure)
+                for d in report_docs:
+                    col.caption(labels.get(d, d))
+        elif len(reports) == 1:
+            figure, report_docs = reports[0]
+            st.caption(f"{label}: {figure} — reported by " + "; ".join(labels.get(d, d) for d in report_docs))
+
+    mentions = extraction.mentions[extraction.mentions["incident_id"] == incident["id"]]
+    for doc, part in mentions.groupby("doc", sort=False):
+        title = docs["title"].get(doc, doc) if doc in docs.index else doc
+        publisher = docs["publisher"].get(doc, "") if doc in docs.index else ""
+        published = docs["published"].get(doc, "") if doc in docs.index else ""
+        with st.container(border=True):
+            st.markdown(f"**{views.escape_markdown(title or doc)}**")
+            st.caption(" · ".join(str(x) for x in (publisher, published, doc) if x is not None and str(x) not in ("", "None", "NaT")))
+            text = texts.get(doc)
+            for m in part.itertuples(index=False):
+                if text is not None:
+                    ctx = views.context_window(text, m.start, m.end)
+                else:
+                    ctx = views.Context("", str(m.sentence), "")
+                st.markdown(views.context_markdown(ctx))
+                facts = [f"date “{m.date_text}” ({m.date_from})" if m.date_text else "",
+                         f"place “{m.place_text}” → {m.place}" if m.place else "",
+                         views.casualties_text(m.killed, m.injured) if views._is_number(m.killed) or views._is_number(m.injured) else ""]
+                st.caption(views.escape_markdown(" · ".join(f for f in facts if f)))
+
+
+def main(loader: Loader | None = None, default_corpus: str | None = None) -> None:
+    st.set_page_config(page_title="Incident atlas", page_icon=":world_map:", layout="wide")
+    loader = loader or default_loader
+    default_corpus = default_corpus or cli_corpus(sys.argv[1:])
+
+    corpus = st.sidebar.text_input("Corpus folder", value=default_corpus, key="corpus").strip() or default_corpus
+    if not Path(corpus).is_dir():
+        st.error(f"Corpus folder not found: {corpus}")
+        st.stop()
+    signature = corpus_signature(corpus)
+    extraction = cached_extraction(corpus, signature, getattr(loader, "__qualname__", "loader"), loader)
+    incidents = extraction.incidents
+    names = country_names()
+    labels = views.source_labels(extraction.documents)
+    options = options_for(incidents, extraction.documents)
+    colors = type_colors()
+
+    # query string -> widgets, once per session and corpus; afterwards widgets -> query string
+    if st.session_state.get("_filters_for") != (corpus, signature):
+        qp = _current_query()
+        state = views.clamp_state(views.parse_query(qp), options)
+        st.session_state.update(_widgets_from_state(state, options))
+        st.session_state["_filters_for"] = (corpus, signature)
+        st.session_state.setdefault("sel_nonce", 0)
+        st.session_state.setdefault("sel_source", None)
+    sidebar_filters(extraction, options, labels, names)
+    state = _state_from_widgets(options)
+    _sync_query(state)
+
+    shown = views.apply_filters(incidents, state)
+
+    st.title("Incident atlas")
+    head = st.columns([3, 2, 1])
+    count_box = head[0].empty()
+    head[1].radio("Timeline rows", list(views.GROUP_BY), key=W["group_by"], format_func=views.GROUP_BY.get,
+                  horizontal=True)
+    head[2].button("Clear selection", on_click=_clear_selection, width="stretch")
+    if extraction.problems:
+        with st.expander(f"{len(extraction.problems)} corpus problem(s): files that could not be read"):
+            for p in extraction.problems:
+                st.markdown(f"- `{views.escape_markdown(p.file)}` — {views.escape_markdown(p.reason)}")
+
+    if shown.empty:
+        count_box.markdown(f"**{views.count_label(0, len(incidents))}**")
+        st.info("No incidents match these filters. Widen the month range, remove a filter, or reset them.")
+        st.button("Reset filters", key="reset_empty", on_click=_reset_filters, args=(options,))
+        return
+
+    # linked selection: the chart selected on last highlights its incidents in the other chart and the table
+    filter_key = hashlib.sha1(repr(state).encode()).hexdigest()[:8]
+    nonce = st.session_state.get("sel_nonce", 0)
+    keys = {"timeline": f"timeline-{nonce}-{filter_key}", "map": f"map-{nonce}-{filter_key}"}
+    source = st.session_state.get("sel_source")
+    picked: list[str] | None = None
+    if source in keys and keys[source] in st.session_state:
+        ids = views.selected_ids(st.session_state[keys[source]])
+        in_view = set(shown["id"].astype(str))
+        picked = [i for i in ids if i in in_view] or None
+
+    def on_select(name: str) -> Callable[[], None]:
+        return lambda: st.session_state.update(sel_source=name)
+
+    in_table = shown if picked is None else shown[shown["id"].astype(str).isin(picked)]
+    count = views.count_label(len(shown), len(incidents))
+    if picked is not None:
+        count += f" · {len(picked)} selected on the {source}"
+    count_box.markdown(f"**{count}**")
+
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown("**Timeline** · drag to select, range slider below to zoom")
+        timeline = views.timeline_figure(shown, colors, group_by=state.group_by, labels=labels, names=names,
+                                         highlight=picked if source == "map" else None)
+        st.plotly_chart(timeline, key=keys["timeline"], on_select=on_select("timeline"),
+                        selection_mode=("points", "box", "lasso"), config=PLOTLY_CONFIG, width="stretch")
+    with right:
+        st.markdown("**Map** · scroll to zoom, drag to select")
+        world = views.map_figure(shown, colors, labels=labels, highlight=picked if source == "timeline" else None)
+        st.plotly_chart(world, key=keys["map"], on_select=on_select("map"),
+                        selection_mode=("points", "box", "lasso"), config=PLOTLY_CONFIG, width="stretch")
+        unplaced = shown[~(shown["lat"].map(views._is_number) & shown["lon"].map(views._is_number))]
+        if len(unplaced):
+            st.caption(f"Not on the map ({len(unplaced)}, no coordinates): " +
+                       "; ".join(views.escape_markdown(f"{t} ({d or 'undated'})") for t, d in zip(unplaced["title"], unplaced["date_text"])))
+
+    st.subheader(f"Incidents ({len(in_table)})")
+    table = views.table_view(in_table, names)
+    event = st.dataframe(
+        table, key=f"table-{nonce}-{filter_key}", on_select="rerun", selection_mode="single-row", hide_index=True,
+        column_order=[c for c in table.columns if c != "id"], width="stretch", height=min(420, 38 + 35 * len(table)),
+        column_config={"Start": st.column_config.DateColumn("Start", format="YYYY-MM-DD"),
+                       "Killed": st.column_config.NumberColumn("Killed"), "Injured": st.column_config.NumberColumn("Injured")},
+    )
+    rows = list(event.selection.rows) if event is not None and hasattr(event, "selection") else []
+    ids = table["id"].tolist()
+    if rows:
+        detail_id = ids[rows[0]]
+    else:
+        titles = dict(zip(table["id"], table["Incident"] + " · " + table["Date"].fillna("").astype(str)))
+        detail_id = st.selectbox("Incident detail (or click a row above)", ids, index=None, format_func=titles.get,
+                                 placeholder="Pick an incident to see its evidence", key="detail_pick")
+    if detail_id is not None and detail_id in set(ids):
+        incident = in_table[in_table["id"].astype(str) == detail_id].iloc[0]
+        render_detail(incident, extraction, document_texts(corpus, signature, extraction.documents), labels)
+
+
+if __name__ == "__main__":
+    main()
