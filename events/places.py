@@ -81,7 +81,7 @@ Ms. Prime Spokesman Spokeswoman Ambassador Attorney Professor Director Chairman 
 
 # Lower-case words that may sit inside a multi-word name ("Sharm el-Sheikh", "Rio de Janeiro", "Isle of Man").
 _CONNECTORS = frozenset("""
-al el ad ar as ash at az an ed en es et ibn bin ben abu umm de del della der den des di do dos das du da la le les
+al el ad ar as ash at az an ed en es et ez ul ur ibn bin ben abu umm de del della der den des di do dos das du da la le les
 of the on upon under in y i e van von zu am im sur sul sous aan op ter
 """.split())
 _ARTICLE_PREFIXES = ("al-", "el-", "ad-", "ar-", "as-", "ash-", "at-", "az-", "an-", "ed-", "en-", "es-", "et-")
@@ -426,6 +426,10 @@ def resolve_place(name: str, context_countries: Iterable[str] = (), gazetteer: G
     entries = gaz.entries(name)
     if not entries:
         return None
-    countries = Counter({c.upper(): 1 for c in context_countries})
-    best = max(entries[:MAX_CANDIDATES], key=lambda e: _score(gaz, e, countries, Counter()))
+    wanted = {c.upper() for c in context_countries}
+
+    def score(entry: int) -> float:
+        return _score(gaz, entry, Counter(), Counter()) + (3.0 if gaz.place(entry >> 1).country in wanted else 0.0)
+
+    best = max(entries[:MAX_CANDIDATES], key=score)
     return gaz.place(best >> 1)

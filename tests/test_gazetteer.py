@@ -1,0 +1,144 @@
+"""The offline gazetteer: records, lookups, the index against its sources, and the optional online geocoder."""
+
+from __future__ import annotations
+
+import csv
+import time
+from pathlib import Path
+
+import pytest
+
+from events import gazetteer as gz
+from events.gazetteer import Gazetteer, OnlineGeocoder, Place
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return Gazetteer.load()
+
+
+def test_place_is_a_frozen_record(gaz):
+    place = gaz.candidates("Nairobi")[0]
+    assert isinstance(place, Place)
+    assert (place.country, place.kind) == ("KE", "city")
+    assert place.population > 1_000_000
+    with pytest.raises(AttributeError):
+        place.name = "x"  # type: ignore[misc]
+
+
+def test_candidates_best_first_and_case_insensitive(gaz):
+    paris = gaz.candidates("Paris")
+    assert paris[0].country == "FR" and len(paris) > 5
+    assert gaz.candidates("paris")[0] == paris[0]
+    assert gaz.candidates("Nowhere-At-All-Xyz") == []
+
+
+def test_alternate_names_and_short_forms(gaz):
+    assert gaz.candidates("U.S.")[0].country == "US"
+    assert gaz.candidates("Britain")[0].country == "GB"
+    assert gaz.candidates("Bayji")[0].country == "IQ"  # GeoNames spelling of Baiji
+    assert gaz.candidates("Baiji")[0].country == "IQ"
+    assert gaz.candidates("Kobani")[0].country == "SY"
+    # alternate names in other scripts and IATA-like codes are filtered out
+    assert all(gz.is_latin_name(n) for n in ["Sharm el-Sheikh", "Ayn al Arab", "Kobanî"])
+    assert not any(gz.is_latin_name(n) for n in ["LHR", "بيروت", "Москва", "10th District"])
+
+
+def test_admin1_areas_and_abbreviations(gaz):
+    texas = next(p for p in gaz.candidates("Texas") if p.kind == "admin1")
+    assert texas.country == "US" and 28 < texas.lat < 34 and -103 < texas.lon < -95
+    assert gaz.candidates("Ky.")[0].name == "Kentucky"
+    assert gaz.candidates("B.C.")[0].name == "British Columbia"
+    sindh = gaz.candidates("Sindh")[0]
+    assert (sindh.kind, sindh.country) == ("admin1", "PK")
+
+
+def test_countries_continents_and_get(gaz):
+    kenya = gaz.country_place("ke")
+    assert kenya is not None and kenya.kind == "country" and kenya.name == "Kenya"
+    assert gaz.get(kenya.geonameid) == kenya
+    assert gaz.get("not-an-id") is None
+    assert gaz.candidates("Africa")[0].kind == "continent"
+
+
+def test_search_for_a_place_picker(gaz):
+    found = gaz.search("Nair", limit=5)
+    assert found and found[0].name == "Nairobi"
+    assert len(gaz.search("San", limit=7)) == 7
+    assert gaz.search("") == []
+
+
+def test_every_additions_row_has_a_source_and_loads(gaz):
+    rows = gz.read_additions()
+    assert len(rows) >= 60
+    kinds = {row["kind"] for row in rows}
+    assert {"region", "landmark"} <= kinds
+    for row in rows:
+        assert row["source"].strip(), row["name"]
+        assert row["kind"] in gz.KINDS
+        assert -90 <= float(row["lat"]) <= 90 and -180 <= float(row["lon"]) <= 180
+        found = [p for p in gaz.candidates(row["name"]) if p.kind == row["kind"]]
+        assert any(abs(p.lat - float(row["lat"])) < 1e-6 and abs(p.lon - float(row["lon"])) < 1e-6 for p in found), row["name"]
+        for alt in filter(None, row["alternate_names"].split("|")):
+            assert any(p.name == row["name"] for p in gaz.candidates(alt)), alt
+
+
+def test_index_matches_its_sources(gaz):
+    """The pickle is keyed by the sources' hash, and every reference row is in it."""
+    assert list(gz.settings.cache_dir().glob(f"gazetteer-{gz.sources_hash()}.pickle"))
+    with gz.COUNTRIES_CSV.open(encoding="utf-8") as fh:
+        countries = list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    for row in countries:
+        place = gaz.country_place(row["iso2"])
+        assert place is not None, row["iso2"]
+        assert (round(place.lat, 4), round(place.lon, 4)) == (round(float(row["lat"]), 4), round(float(row["lon"]), 4))
+        assert row["source"]
+    with gz.ADMIN1_CSV.open(encoding="utf-8") as fh:
+        admin1 = list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    for row in admin1[::50]:
+        assert any(p.kind == "admin1" and p.country == row["country"] for p in gaz.candidates(row["name"])), row
+
+
+def test_editing_a_source_changes_the_cache_key(tmp_path, monkeypatch):
+    before = gz.sources_hash()
+    edited = tmp_path / "additions.csv"
+    edited.write_text(gz.ADDITIONS_CSV.read_text(encoding="utf-8") + "Test Place,,1,1,KE,,landmark,0,,test\n", encoding="utf-8")
+    monkeypatch.setattr(gz, "ADDITIONS_CSV", edited)
+    assert gz.sources_hash() != before
+
+
+def test_warm_load_is_fast(gaz):
+    start = time.perf_counter()
+    Gazetteer.load()
+    assert time.perf_counter() - start < 2.0
+
+
+class _FakeLocation:
+    def __init__(self, address: str, latitude: float, longitude: float) -> None:
+        self.address, self.latitude, self.longitude = address, latitude, longitude
+
+
+class _FakeGeocoder:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def geocode(self, query: str, exactly_one: bool = True):
+        self.calls.append(query)
+        return _FakeLocation("Lodwar, Turkana, Kenya", 3.119, 35.597) if query == "Lodwar" else None
+
+
+def test_online_geocoder_caches_on_disk(tmp_path: Path):
+    fake = _FakeGeocoder()
+    online = OnlineGeocoder(fake, tmp_path / "geo.json", min_delay_seconds=0)
+    place = online.geocode("Lodwar")
+    assert place is not None and place.name == "Lodwar" and abs(place.lat - 3.119) < 1e-9
+    assert online.geocode("Lodwar") == place
+    assert online.geocode("Atlantis") is None
+    assert fake.calls == ["Lodwar", "Atlantis"]
+    again = OnlineGeocoder(_FakeGeocoder(), tmp_path / "geo.json", min_delay_seconds=0)
+    assert again.geocode("Lodwar") == place  # served from the disk cache
+
+
+def test_online_geocoder_is_off_by_default(monkeypatch):
+    monkeypatch.delenv("ATLAS_ONLINE_GEOCODER", raising=False)
+    assert OnlineGeocoder.from_settings() is None

@@ -1,0 +1,170 @@
+"""Toponym recognition and resolution, on texts written for the test (other places and years than the seeds)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from events.gazetteer import Gazetteer
+from events.places import PlaceMention, find_places, resolve_place
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return Gazetteer.load()
+
+
+def places(text: str, gaz: Gazetteer, via: str | None = "name") -> dict[str, PlaceMention]:
+    found = find_places(text, gaz)
+    for m in found:
+        assert text[m.start:m.end] == m.text
+    return {m.text: m for m in found if via is None or m.via == via}
+
+
+def test_pakistan_floods(gaz):
+    text = ("Floods swept through Sindh province on Saturday, killing 30 people near Sukkur, Pakistan's "
+            "disaster agency said. Rescue teams from Karachi and Hyderabad reached Larkana by boat.")
+    found = places(text, gaz)
+    for name in ["Sindh", "Sukkur", "Pakistan", "Karachi", "Hyderabad", "Larkana"]:
+        assert found[name].place.country == "PK", name
+    assert found["Sindh"].place.kind == "admin1"
+
+
+def test_turkey_earthquake_2023(gaz):
+    text = ("A magnitude 7.8 earthquake struck near Gaziantep in southern Turkey on Feb. 6, 2023. "
+            "Buildings collapsed in Antakya, Kahramanmaras and Adana, and the quake was felt in Aleppo, Syria.")
+    found = places(text, gaz)
+    for name in ["Gaziantep", "Turkey", "Antakya", "Adana"]:
+        assert found[name].place.country == "TR", name
+    assert found["Aleppo"].place.country == "SY"
+    assert found["Syria"].place.kind == "country"
+
+
+def test_kenya_election_and_demonyms(gaz):
+    text = ("Kenyan voters queued in Nairobi and Kisumu on Tuesday. Tanzanian and Ugandan observers said "
+            "the vote in Mombasa was calm.")
+    named = places(text, gaz)
+    assert {named[n].place.country for n in ["Nairobi", "Kisumu", "Mombasa"]} == {"KE"}
+    demonyms = places(text, gaz, via="demonym")
+    assert {d: demonyms[d].place.country for d in ["Kenyan", "Tanzanian", "Ugandan"]} == {
+        "Kenyan": "KE", "Tanzanian": "TZ", "Ugandan": "UG"}
+    assert all(m.place.kind == "country" for m in demonyms.values())
+
+
+def test_paris_texas_versus_paris_france(gaz):
+    texas = places("A tornado damaged homes in Paris, Texas, late on Monday, Lamar County officials said.", gaz)
+    assert (texas["Paris"].place.country, texas["Paris"].place.admin1) == ("US", "Texas")
+    france = places("The climate talks opened in Paris on Monday, and ministers later flew to Lyon.", gaz)
+    assert france["Paris"].place.country == "FR"
+
+
+def test_georgia_by_context(gaz):
+    country = places("Protesters filled the streets of Tbilisi as Georgia's parliament voted on the bill.", gaz)
+    assert country["Georgia"].place.country == "GE" and country["Georgia"].place.kind == "country"
+    state = places("Storms hit Atlanta, Georgia, and Savannah overnight.", gaz)
+    assert state["Georgia"].place.country == "US" and state["Georgia"].place.kind == "admin1"
+    assert state["Atlanta"].place.country == "US"
+
+
+def test_demonym_cue_picks_the_country(gaz):
+    found = places("Fighters retook the Iraqi town of Sinjar after a week of clashes.", gaz)
+    assert found["Sinjar"].place.country == "IQ"
+    assert places("Shelling hit the Syrian city of Raqqa.", gaz)["Raqqa"].place.country == "SY"
+
+
+def test_seed_phrases_resolve(gaz):
+    text = ("Russia said its jets flew from the Kweres airbase. Militants held Baiji, Sinjar and Kobani, "
+            "bombed Beirut, Lebanon, and downed a plane over the Sinai after it left Sharm el-Sheikh. "
+            "A bomber struck near the Stade de France; officials in Ankara, Madrid and Moscow reacted.")
+    found = places(text, gaz)
+    assert found["Kweres"].place.kind == "landmark" and found["Kweres"].place.country == "SY"
+    assert found["Baiji"].place.country == "IQ"
+    assert found["Sinjar"].place.country == "IQ"
+    assert found["Kobani"].place.country == "SY"
+    assert found["Beirut"].place.country == "LB" and found["Lebanon"].place.kind == "country"
+    assert found["Sinai"].place.kind == "region" and found["Sinai"].place.name == "Sinai Peninsula"
+    assert found["Sharm el-Sheikh"].place.country == "EG"
+    assert found["Stade de France"].place.kind == "landmark"
+    assert {found[n].place.country for n in ["Ankara", "Madrid", "Moscow"]} == {"TR", "ES", "RU"}
+
+
+def test_stoplist_titles_and_calendar_words_are_not_places(gaz):
+    text = ("On Friday, President Ruto met Prime Minister Sharif. In March the Islamic State claimed an attack. "
+            "Police said the EU and NATO would help. The Church held a vigil on Sunday in May.")
+    found = find_places(text, gaz)
+    tagged = {m.text for m in found}
+    for word in ["Friday", "President", "Ruto", "March", "Islamic State", "State", "Police", "EU", "NATO",
+                 "Church", "Sunday", "May", "The", "In", "On"]:
+        assert word not in tagged, word
+
+
+def test_person_names_are_not_places(gaz):
+    found = places("Former minister Amina Mohamed and Senator Kiprono Chelsea spoke to reporters in Nakuru.", gaz)
+    assert "Chelsea" not in found and "Amina" not in found
+    assert found["Nakuru"].place.country == "KE"
+
+
+def test_possessives_and_curly_apostrophes(gaz):
+    text = "Syria’s army and Egypt's navy met off Cyprus’ coast; Nairobi’s mayor watched."
+    found = places(text, gaz)
+    assert set(found) >= {"Syria", "Egypt", "Cyprus", "Nairobi"}
+    m = found["Syria"]
+    assert (m.start, m.end) == (0, 5)
+
+
+def test_arabic_article_prefixes(gaz):
+    found = places("Troops advanced on al-Raqqa and later reached Deir ez-Zor.", gaz)
+    raqqa = next(m for t, m in found.items() if "Raqqa" in t)
+    assert raqqa.place.country == "SY"
+    assert found["Deir ez-Zor"].place.country == "SY"
+
+
+def test_offsets_and_order(gaz):
+    text = "Heavy rain hit Dhaka.\nBangladesh's capital flooded; Chittagong was spared."
+    found = find_places(text, gaz)
+    assert [m.text for m in found if m.via == "name"] == ["Dhaka", "Bangladesh", "Chittagong"]
+    assert all(text[m.start:m.end] == m.text for m in found)
+    assert [m.start for m in found] == sorted(m.start for m in found)
+
+
+def test_resolve_place(gaz):
+    assert resolve_place("Georgia", gazetteer=gaz).country == "GE"
+    us = resolve_place("Georgia", context_countries=["US"], gazetteer=gaz)
+    assert (us.country, us.kind) == ("US", "admin1")
+    assert resolve_place("Iraqi", gazetteer=gaz).country == "IQ"
+    assert resolve_place("Kuweires", gazetteer=gaz).kind == "landmark"
+    assert resolve_place("", gazetteer=gaz) is None
+    assert resolve_place("Qwertyuiopland", gazetteer=gaz) is None
+
+
+def test_empty_and_lowercase_text(gaz):
+    assert find_places("", gaz) == []
+    assert find_places("nothing capitalised here at all.", gaz) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300))
+def test_no_string_crashes_find_places(text):
+    gaz = _GAZ()
+    for m in find_places(text, gaz):
+        assert text[m.start:m.end] == m.text
+        assert m.via in ("name", "demonym")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["Paris", "Texas", "al-", "el-", "Sheikh", "St.", "’s", "'s", " ", ", ", ".",
+                                 "Iraqi", "town", "of", "U.S.", "-", "Sharm", "MOSUL", "\n", "President", "Georgia"]),
+                max_size=40))
+def test_no_token_soup_crashes_find_places(parts):
+    text = "".join(parts)
+    for m in find_places(text, _GAZ()):
+        assert text[m.start:m.end] == m.text
+
+
+_CACHE: list[Gazetteer] = []
+
+
+def _GAZ() -> Gazetteer:
+    if not _CACHE:
+        _CACHE.append(Gazetteer.load())
+    return _CACHE[0]
