@@ -261,17 +261,19 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
         st.session_state["_filters_for"] = (corpus, signature)
         st.session_state.setdefault("sel_nonce", 0)
         st.session_state.setdefault("sel_source", None)
+    # keep the timeline-rows choice alive on runs that do not draw its radio (the empty state)
+    st.session_state[W["group_by"]] = st.session_state.get(W["group_by"], views.DEFAULT_GROUP_BY)
     sidebar_filters(extraction, options, labels, names)
     state = _state_from_widgets(options)
     _sync_query(state)
 
     shown = views.apply_filters(incidents, state)
 
-    st.title("Incident atlas")
-    head = st.columns([3, 2, 1])
-    count_box = head[0].empty()
-    head[1].radio("Timeline rows", list(views.GROUP_BY), key=W["group_by"], format_func=views.GROUP_BY.get,
-                  horizontal=True)
+    # our own constant CSS (no article text): less empty space above the title on a laptop screen
+    st.html("<style>.block-container, [data-testid='stMainBlockContainer'] {padding-top: 2.2rem;}</style>")
+    head = st.columns([3, 2, 1], vertical_alignment="bottom")
+    head[0].markdown("## Incident atlas")
+    count_box = head[1].empty()
     head[2].button("Clear selection", on_click=_clear_selection, width="stretch")
     if extraction.problems:
         with st.expander(f"{len(extraction.problems)} corpus problem(s): files that could not be read"):
@@ -306,13 +308,15 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
 
     left, right = st.columns([3, 2])
     with left:
-        st.markdown("**Timeline** · drag to select, range slider below to zoom")
+        st.radio("Timeline rows", list(views.GROUP_BY), key=W["group_by"], format_func=views.GROUP_BY.get,
+                 horizontal=True)
+        st.caption("**Timeline** · drag to select · range slider below to zoom · bars are month/season/year dates")
         timeline = views.timeline_figure(shown, colors, group_by=state.group_by, labels=labels, names=names,
                                          highlight=picked if source == "map" else None)
         st.plotly_chart(timeline, key=keys["timeline"], on_select=on_select("timeline"),
                         selection_mode=("points", "box", "lasso"), config=PLOTLY_CONFIG, width="stretch")
     with right:
-        st.markdown("**Map** · scroll to zoom, drag to select")
+        st.caption("**Map** · size = casualties · scroll to zoom · drag to select")
         world = views.map_figure(shown, colors, labels=labels, highlight=picked if source == "timeline" else None)
         st.plotly_chart(world, key=keys["map"], on_select=on_select("map"),
                         selection_mode=("points", "box", "lasso"), config=PLOTLY_CONFIG, width="stretch")

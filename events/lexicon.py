@@ -15,6 +15,9 @@ from pathlib import Path
 from events.settings import DATA_DIR
 
 
+NOT_AN_INCIDENT = "none"
+
+
 @dataclass(frozen=True)
 class IncidentType:
     type: str
@@ -49,7 +52,7 @@ class Lexicon:
         types = {row["type"]: IncidentType(**row) for row in read_data_csv(data_dir / "incident_types.csv")}
         patterns = []
         for row in read_data_csv(data_dir / "incident_lexicon.csv"):
-            if row["type"] not in types:
+            if row["type"] not in types and row["type"] != NOT_AN_INCIDENT:
                 raise ValueError(f"data/incident_lexicon.csv: type {row['type']!r} is not in data/incident_types.csv")
             try:
                 compiled = re.compile(rf"(?<![\w-])(?:{row['pattern']})(?![\w-])", re.IGNORECASE)
@@ -78,7 +81,8 @@ class Lexicon:
         for trig in found:
             if all(trig.end <= k.start or trig.start >= k.end for k in kept):
                 kept.append(trig)
-        return sorted(kept, key=lambda t: t.start)
+        # Phrases typed "none" ("sexual assault", "heart attack") only exist to swallow the triggers inside them.
+        return sorted((t for t in kept if t.type != NOT_AN_INCIDENT), key=lambda t: t.start)
 
 
 @lru_cache(maxsize=1)

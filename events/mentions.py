@@ -34,9 +34,10 @@ _HYPOTHETICAL = re.compile(r"\b(?:will|would|could|might|should|must|can|cannot|
 _CONDITIONAL = re.compile(r"^\W*(?:if|unless|whether|should)\b|\bif\b", re.I)
 _SECONDARY = re.compile(r"(?:backed by|with the (?:help|support|backing) of|supported by|aided by|under cover of)\s+(?:[^\s,;]+\s+){0,2}$", re.I)
 _ANAPHORA = re.compile(r"\b(?:the|that|this)\s+(town|city|village|area|region|country|district|province)\b", re.I)
-_REPORTING = re.compile(r"\b(?:said|says|reported|reports|announced|told|stated|confirmed|added|released|published|declared|warned|wrote)\s+(?:on\s+|late\s+|early\s+)?$", re.I)
-_MODIFIER_NOUNS = re.compile(r"^[’']?s?\s*(?:-led\s+|-backed\s+)?(?:government\s+|military\s+|special\s+|security\s+)?(?:air ?strikes?|strikes?|planes?|aircraft|jets?|warplanes|officials|authorities|leaders?|president|prime minister|forces|troops|army|police|militias?|soldiers|fighters|military|government|intelligence|embassy|citizens?|nationals?|passport)\b", re.I)
+_REPORTING = re.compile(r"\b(?:said|says|reported|reports|announced|told|stated|confirmed|added|released|published|declared|warned|wrote|sentenced|convicted|arrested|charged|jailed|detained|indicted|acquitted|exonerated)\s+(?:on\s+|late\s+|early\s+)?$", re.I)
+_MODIFIER_NOUNS = re.compile(r"^[’']?s?\s*(?:-led\s+|-backed\s+)?(?:government\s+|military\s+|special\s+|security\s+|drone\s+|missile\s+|navy\s+|naval\s+|air\s+force\s+)?(?:air ?strikes?|strikes?|planes?|aircraft|jets?|warplanes|officials|authorities|leaders?|president|prime minister|forces|troops|army|police|militias?|soldiers|fighters|military|government|intelligence|embassy|citizens?|nationals?|passport)\b", re.I)
 _AGENT_VERBS = re.compile(r"^,?\s+(?:also\s+|then\s+|has\s+|have\s+|had\s+|later\s+)*(?:carried out|launched|conducted|said|says|announced|claimed|vowed|pledged|sent|deployed|accused|blamed|denied|warned|threatened|called|responded|retaliated)\b", re.I)
+_NOT_HAPPENED = re.compile(r"\b(?:plot(?:s|ted|ting)?|plann(?:ed|ing)|foiled|thwarted|prevented|averted|accused of|charged with|convicted of|suspected of|threat(?:s|ened)? (?:of|to)|fears? (?:of|an?)|risk of|warn(?:ed|ing|s)? (?:of|against)|prepar(?:ed|ing) (?:an?|to))\b[^.;]{0,60}$", re.I)
 _PAST = re.compile(r"\b(?:was|were|had|has been|have been|did)\b|\b\w+ed\b|\b(?:killed|struck|shot|took|fought|hit|blew|fell|drove|led)\b", re.I)
 
 
@@ -286,7 +287,8 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         place=place.place if place else None, place_text=place.text if place else "",
         place_from="demonym" if place is not None and place.via == "demonym" else place_from,
         killed=figures.killed, injured=figures.injured, actors=find_actors(clause),
-        facility=facility_of(text[max(c_start, trig.start - 40):min(c_end, trig.end + 50)]), hypothetical=hypothetical,
+        facility=facility_of(text[max(c_start, trig.start - 40):min(c_end, trig.end + 50)]),
+        hypothetical=hypothetical or bool(_NOT_HAPPENED.search(text[max(c_start, trig.start - 80):trig.start])),
         places_seen=tuple(p.place for p in s_places),
     )
 

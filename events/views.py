@@ -318,7 +318,9 @@ def _hover_rows(frame: pd.DataFrame, labels: Mapping[str, str] | None) -> list[l
     rows = []
     for row in frame.itertuples(index=False):
         sources = [labels.get(s, s) for s in str(row.sources or "").split(";") if s]
-        date_range = row.start if row.start == row.end or not row.end else f"{row.start} – {row.end}"
+        start = row.start if isinstance(row.start, str) else ""
+        end = row.end if isinstance(row.end, str) else ""
+        date_range = start if start == end or not end else f"{start} – {end}"
         rows.append([
             str(row.id), _esc(row.title), _esc(row.date_text or "(no date in text)"), _esc(row.precision or "undated"),
             _esc(date_range or ""), _esc(row.place or "(no place)"), _esc(casualties_text(row.killed, row.injured)),
@@ -415,6 +417,7 @@ def timeline_figure(incidents: pd.DataFrame, colors: Mapping[str, str], group_by
         barmode="overlay", dragmode="select", clickmode="event+select", hovermode="closest",
         margin=dict(l=10, r=10, t=30, b=10), height=height or max(300, 120 + 34 * len(rows_order)),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, title_text=""),
+        showlegend=group_by != "type",  # rows already name the types; colours need a key for other groupings
         uirevision=group_by,
     )
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(rows_order)), title_text="", automargin=True)
@@ -438,10 +441,10 @@ def _selected_points(frame: pd.DataFrame, keep: set[str] | None) -> list[int] | 
 
 
 def marker_sizes(killed: pd.Series, injured: pd.Series) -> list[float]:
-    """Area grows with casualties: 8 px for none or unknown, up to 40 px."""
+    """Diameter grows with the square root of casualties: 8 px for none or unknown, at most 30 px."""
     k = pd.to_numeric(killed, errors="coerce").fillna(0)
     i = pd.to_numeric(injured, errors="coerce").fillna(0)
-    return [float(min(40.0, 8.0 + 3.0 * math.sqrt(max(0.0, a + 0.5 * b)))) for a, b in zip(k, i)]
+    return [float(min(30.0, 8.0 + 1.6 * math.sqrt(max(0.0, a + 0.5 * b)))) for a, b in zip(k, i)]
 
 
 def map_bounds(lats: Iterable[float], lons: Iterable[float], min_span: float = 16.0) -> tuple[list[float], list[float]] | None:
