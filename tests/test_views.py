@@ -1,0 +1,226 @@
+"""Unit tests of the dashboard's pure functions (events/views.py), on the synthetic extraction in conftest."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from events import views
+from events.views import FilterState
+
+COLORS = {"attack": "#D55E00", "bombing": "#E69F00", "suicide_bombing": "#CC79A7", "shooting": "#8B0000",
+          "recapture": "#009E73", "plane_crash": "#56B4E9"}
+
+
+# ----------------------------------------------------------------------------------------- query string
+
+def test_query_round_trip_keeps_every_field():
+    state = FilterState(sources=("a01", "b02"), month_from="2015-03", month_to="2015-11", continents=("Asia",),
+                        countries=("SY", "LB"), admin1s=("Aleppo",), types=("attack", "recapture"), min_killed=40,
+                        text="concert hall", group_by="country")
+    assert views.parse_query(views.to_query(state)) == state
+
+
+def test_default_state_has_a_clean_url():
+    assert views.to_query(FilterState()) == {}
+    assert views.parse_query({}) == FilterState()
+    assert FilterState(group_by="country").is_empty()
+
+
+def test_parse_query_accepts_single_strings_and_pipes_and_drops_bad_values():
+    state = views.parse_query({"type": "attack|bombing", "country": ["FR", "FR", "LB"], "from": "2015-13",
+                               "to": "2015-11", "killed": "many", "rows": "galaxy", "q": "  paris "})
+    assert state.types == ("attack", "bombing")
+    assert state.countries == ("FR", "LB")
+    assert state.month_from is None and state.month_to == "2015-11"
+    assert state.min_killed == 0 and state.group_by == "type" and state.text == "paris"
+
+
+def test_parse_query_orders_a_reversed_month_range():
+    state = views.parse_query({"from": "2015-11", "to": "2015-03"})
+    assert (state.month_from, state.month_to) == ("2015-03", "2015-11")
+
+
+def test_clamp_state_drops_values_the_table_does_not_offer(extraction):
+    options = views.filter_options(extraction.incidents, extraction.documents)
+    state = views.clamp_state(FilterState(types=("attack", "volcano"), countries=("ZZ",), month_from="1990-01",
+                                          month_to="2015-09"), options)
+    assert state.types == ("attack",) and state.countries == ()
+    assert state.month_from is None  # snapped to the first month = no bound
+    assert state.month_to == "2015-09"
+
+
+# ----------------------------------------------------------------------------------------- filters
+
+def ids(frame: pd.DataFrame) -> set[str]:
+    return set(frame["id"])
+
+
+def test_no_filter_shows_everything(incidents):
+    assert len(views.apply_filters(incidents, FilterState())) == len(incidents)
+
+
+def test_filter_by_source_type_region(incidents):
+    assert ids(views.apply_filters(incidents, FilterState(sources=("c03",)))) == {"inc-nyc", "inc-madrid"}
+    assert ids(views.apply_filters(incidents, FilterState(types=("bombing",)))) == {"inc-ankara", "inc-madrid"}
+    assert ids(views.apply_filters(incidents, FilterState(continents=("Europe",)))) == {"inc-paris", "inc-madrid"}
+    assert ids(views.apply_filters(incidents, FilterState(countries=("LB",)))) == {"inc-beirut"}
+    assert ids(views.apply_filters(incidents, FilterState(admin1s=("Aleppo",)))) == {"inc-kobani"}
+
+
+def test_month_range_keeps_spans_that_overlap(incidents):
+    shown = ids(views.apply_filters(incidents, FilterState(month_from="2015-05", month_to="2015-08")))
+    # Kobani (Mar-May), Ankara (Aug) and the year-2015 attack overlap; undated incidents drop out
+    assert shown == {"inc-kobani", "inc-ankara", "inc-unplaced"}
+
+
+def test_min_killed_excludes_unknown_figures(incidents):
+    assert ids(views.apply_filters(incidents, FilterState(min_killed=200))) == {"inc-sinai", "inc-nyc"}
+
+
+def test_text_search_over_title_and_evidence_all_terms(incidents):
+    assert ids(views.apply_filters(incidents, FilterState(text="concert"))) == {"inc-paris"}
+    assert ids(views.apply_filters(incidents, FilterState(text="KILLING paris"))) == {"inc-paris"}
+    assert views.apply_filters(incidents, FilterState(text="concert beirut")).empty
+
+
+def test_filters_that_match_nothing_give_an_empty_table_not_an_error(incidents):
+    empty = views.apply_filters(incidents, FilterState(types=("attack",), countries=("LB",)))
+    assert empty.empty and list(empty.columns) == list(incidents.columns)
+    assert views.apply_filters(incidents.iloc[0:0], FilterState(text="x", min_killed=3)).empty
+
+
+def test_count_label():
+    assert views.count_label(7, 23) == "Showing 7 of 23 incidents"
+    assert views.count_label(1, 1) == "Showing 1 of 1 incident"
+
+
+def test_filter_options(extraction):
+    options = views.filter_options(extraction.incidents, extraction.documents)
+    assert options.sources == ("a01", "b02", "c03")
+    assert options.months[0] == "2001-01" and options.months[-1] == "2015-12"
+    assert "Asia" in options.continents and "" not in options.countries
+    assert options.max_killed == 3000
+
+
+# ----------------------------------------------------------------------------------------- figures
+
+def test_timeline_draws_spans_as_bars_and_days_as_markers(incidents):
+    fig = views.timeline_figure(incidents, COLORS)
+    bars = [t for t in fig.data if t.type == "bar"]
+    marks = [t for t in fig.data if t.type == "scatter"]
+    bar_ids = {row[0] for t in bars for row in t.customdata}
+    mark_ids = {row[0] for t in marks for row in t.customdata}
+    assert {"inc-ankara", "inc-kobani", "inc-nyc", "inc-madrid"} <= bar_ids
+    assert {"inc-paris", "inc-beirut", "inc-sinai"} <= mark_ids
+    assert "inc-desert" not in bar_ids | mark_ids  # undated: nothing to place on a time axis
+    ankara = next(t for t in bars if "inc-ankara" in {r[0] for r in t.customdata})
+    i = [r[0] for r in ankara.customdata].index("inc-ankara")
+    assert ankara.base[i] == "2015-08-01"
+    assert ankara.x[i] == 31 * 86_400_000  # August 1 to September 1: end + 1 day
+    assert ankara.marker.color == COLORS["bombing"]
+
+
+def test_timeline_hover_says_the_date_as_written(incidents):
+    fig = views.timeline_figure(incidents, COLORS)
+    kobani = next(r for t in fig.data for r in t.customdata if r[0] == "inc-kobani")
+    assert kobani[2] == "Last spring" and kobani[3] == "season" and kobani[5] == "Kobani"
+    assert "customdata[2]" in fig.data[0].hovertemplate
+
+
+def test_timeline_focuses_on_the_dense_period_with_a_slider_over_everything(incidents):
+    fig = views.timeline_figure(incidents, COLORS)
+    lo, hi = fig.layout.xaxis.range
+    assert "2014-06-01" <= lo <= "2015-09-01" and "2015-11-13" <= hi <= "2016-06-01"
+    assert fig.layout.xaxis.rangeslider.visible
+    assert fig.layout.xaxis.rangeslider.range[0] < "2001-01-01"
+
+
+def test_timeline_rows_follow_the_grouping(incidents):
+    fig = views.timeline_figure(incidents, COLORS, group_by="continent")
+    rows = {y for t in fig.data for y in t.y}
+    assert {"Europe", "Asia", "Africa", "North America", "Unknown"} <= rows
+    fig = views.timeline_figure(incidents, COLORS, group_by="country", names={"FR": "France"})
+    assert "France" in {y for t in fig.data for y in t.y}
+
+
+def test_highlight_fades_the_rest(incidents):
+    fig = views.timeline_figure(incidents, COLORS, highlight=["inc-paris"])
+    for trace in fig.data:
+        expected = [i for i, r in enumerate(trace.customdata) if r[0] == "inc-paris"]
+        assert list(trace.selectedpoints) == expected
+
+
+def test_hover_text_is_escaped(incidents):
+    incidents.loc[incidents["id"] == "inc-paris", "title"] = "<script>alert(1)</script>"
+    fig = views.map_figure(incidents, COLORS)
+    row = next(r for t in fig.data for r in t.customdata if r[0] == "inc-paris")
+    assert row[1] == "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def test_map_places_located_incidents_sized_by_casualties_and_fits_them(incidents):
+    fig = views.map_figure(incidents, COLORS)
+    placed = {r[0] for t in fig.data for r in t.customdata}
+    assert "inc-desert" not in placed and "inc-unplaced" not in placed and "inc-paris" in placed
+    assert all(t.type == "scattergeo" for t in fig.data)
+    geo = fig.layout.geo
+    assert geo.showcountries and geo.showcoastlines and geo.showland
+    assert geo.lonaxis.range[0] <= -74 and geo.lonaxis.range[1] >= 38.35
+    sizes = views.marker_sizes(pd.Series([None, 0, 100, 10_000]), pd.Series([None, None, None, None]))
+    assert sizes[0] == sizes[1] == 8 and sizes[1] < sizes[2] <= sizes[3] == 30
+
+
+def test_map_bounds_of_one_point_is_a_region_not_a_street():
+    lat, lon = views.map_bounds([48.85], [2.35])
+    assert lat[1] - lat[0] >= 16 and lon[1] - lon[0] >= 16
+    assert views.map_bounds([None], [None]) is None
+
+
+def test_selected_ids_from_streamlit_selection_state():
+    event = {"selection": {"points": [{"customdata": ["inc-a", "x"]}, {"customdata": ["inc-b"]},
+                                      {"customdata": ["inc-a"]}, {"x": 1}], "box": [], "lasso": []}}
+    assert views.selected_ids(event) == ["inc-a", "inc-b"]
+    assert views.selected_ids(None) == [] and views.selected_ids({"selection": {"points": []}}) == []
+
+
+def test_figures_of_an_empty_table_do_not_fail(incidents):
+    empty = incidents.iloc[0:0]
+    assert len(views.timeline_figure(empty, COLORS).data) == 0
+    assert len(views.map_figure(empty, COLORS).data) == 0
+
+
+# ----------------------------------------------------------------------------------------- evidence
+
+def test_context_window_gives_sentences_around_the_evidence(extraction):
+    text = open(extraction.documents.set_index("doc").loc["a01", "path"], encoding="utf-8").read()
+    sentence = "Gunmen attacked a concert hall in Paris on Friday, killing 89 people."
+    start = text.index(sentence)
+    ctx = views.context_window(text, start, start + len(sentence), sentences=1)
+    assert ctx.sentence == sentence
+    assert ctx.before == "Cafés were full."
+    assert ctx.after == "The police sealed the area."
+
+
+def test_context_markdown_escapes_html_and_markdown():
+    ctx = views.Context("<b>bold</b> *x*", "<script>alert('x')</script> [a](javascript:alert(1))", "# heading")
+    md = views.context_markdown(ctx)
+    assert "<script>" not in md and "<b>" not in md
+    assert r"\<script\>" in md and r"\[a\]\(javascript\:alert\(1\)\)" in md and r"\# heading" in md
+    assert md.count(":orange-background[") == 1
+
+
+def test_parse_reports_reads_both_formats():
+    assert views.parse_reports("10 (004); 400 (001, 002)") == [(10, ["004"]), (400, ["001", "002"])]
+    assert views.parse_reports("43@a01;132@b02") == [(43, ["a01"]), (132, ["b02"])]
+    assert views.parse_reports("") == [] and views.parse_reports(None) == []
+
+
+def test_source_labels_show_title_publisher_and_date(extraction):
+    labels = views.source_labels(extraction.documents)
+    assert labels["a01"] == "Night of attacks in Paris — Daily Test (2015-11-14)"
+
+
+@pytest.mark.parametrize("group_by", list(views.GROUP_BY))
+def test_group_values_never_blank(incidents, group_by):
+    values = views.group_values(incidents, group_by)
+    assert values.map(lambda v: bool(str(v).strip())).all()
