@@ -1,0 +1,148 @@
+"""Page logic of dashboard.py under Streamlit's AppTest, on the synthetic extraction from conftest
+(filters, the query-string round trip, the empty state, corpus problems, the incident detail)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 60
+
+
+def make_app(corpus: Path, query: dict | None = None) -> AppTest:
+    script = f"""
+import sys
+sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'tests')!r}]
+import conftest, dashboard
+dashboard.main(loader=conftest.synthetic_loader, default_corpus={str(corpus)!r})
+"""
+    at = AppTest.from_string(script, default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def count_text(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if "Showing" in m.value)
+
+
+def query(at: AppTest) -> dict:
+    """The URL's query parameters, each as a list of values."""
+    return {k: (list(v) if isinstance(v, (list, tuple)) else [v]) for k, v in at.query_params.items()}
+
+
+def test_opens_on_every_incident_with_charts_and_table(synthetic_corpus):
+    at = make_app(synthetic_corpus)
+    assert not at.exception
+    assert count_text(at) == "**Showing 9 of 9 incidents**"
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 9
+    assert query(at) == {}
+
+
+def test_corpus_problems_are_shown(synthetic_corpus):
+    at = make_app(synthetic_corpus)
+    assert any("corpus problem" in e.label for e in at.expander)
+    assert any("broken" in m.value for m in at.markdown)
+
+
+def test_unplaced_incidents_are_listed_under_the_map(synthetic_corpus):
+    at = make_app(synthetic_corpus)
+    caption = next(c.value for c in at.caption if c.value.startswith("Not on the map"))
+    assert "Shooting" in caption and "Attack" in caption
+
+
+def test_filter_changes_the_count_and_the_url(synthetic_corpus):
+    at = make_app(synthetic_corpus)
+    at.sidebar.multiselect(key="f_types").set_value(["bombing"]).run()
+    assert count_text(at) == "**Showing 2 of 9 incidents**"
+    assert query(at)["type"] == ["bombing"]
+    at.sidebar.number_input(key="f_min_killed").set_value(150).run()
+    assert count_text(at) == "**Showing 1 of 9 incidents**"
+    assert query(at)["killed"] == ["150"]
+    at.sidebar.text_input(key="f_text").set_value("Madrid").run()
+    assert query(at)["q"] == ["Madrid"]
+    assert len(at.dataframe[0].value) == 1
+
+
+def test_query_string_opens_the_same_view(synthetic_corpus):
+    """A bookmarked URL fills the widgets and the view; the URL written back is the same."""
+    url = {"type": ["attack", "suicide_bombing"], "continent": "Europe|Asia", "from": "2015-06", "to": "2015-11",
+           "rows": "country"}
+    at = make_app(synthetic_corpus, url)
+    assert not at.exception
+    assert at.sidebar.multiselect(key="f_types").value == ["attack", "suicide_bombing"]
+    assert at.sidebar.multiselect(key="f_continents").value == ["Europe", "Asia"]
+    assert at.sidebar.selectbox(key="f_month_from").value == "2015-06"
+    assert at.sidebar.selectbox(key="f_month_to").value == "2015-11"
+    assert at.radio(key="f_group_by").value == "country"
+    # Paris and Beirut (the year-2015 attack has no continent)
+    assert count_text(at) == "**Showing 2 of 9 incidents**"
+    assert query(at) == {"type": ["attack", "suicide_bombing"], "continent": ["Europe", "Asia"],
+                         "from": ["2015-06"], "to": ["2015-11"], "rows": ["country"]}
+
+
+def test_widget_state_round_trips_through_a_new_session(synthetic_corpus):
+    at = make_app(synthetic_corpus)
+    at.sidebar.multiselect(key="f_sources").set_value(["b02"]).run()
+    at.sidebar.selectbox(key="f_month_from").set_value("2015-08").run()
+    at.sidebar.multiselect(key="f_countries").set_value(["EG", "TR"]).run()
+    shared = query(at)
+    count = count_text(at)
+    reopened = make_app(synthetic_corpus, shared)
+    assert count_text(reopened) == count == "**Showing 2 of 9 incidents**"
+    assert query(reopened) == shared
+    assert reopened.sidebar.multiselect(key="f_countries").value == ["EG", "TR"]
+
+
+def test_bad_query_values_are_ignored(synthetic_corpus):
+    at = make_app(synthetic_corpus, {"type": "volcano", "country": "ZZ", "from": "garbage", "killed": "-4"})
+    assert not at.exception
+    assert count_text(at) == "**Showing 9 of 9 incidents**"
+    assert query(at) == {}
+
+
+def test_filters_matching_nothing_give_a_friendly_empty_state(synthetic_corpus):
+    at = make_app(synthetic_corpus)
+    at.sidebar.text_input(key="f_text").set_value("no such words anywhere").run()
+    assert not at.exception
+    assert count_text(at) == "**Showing 0 of 9 incidents**"
+    assert "No incidents match" in at.info[0].value
+    assert len(at.get("plotly_chart")) == 0
+    at.button(key="reset_empty").click().run()
+    assert count_text(at) == "**Showing 9 of 9 incidents**"
+    assert query(at) == {}
+
+
+def test_detail_shows_mentions_in_context_escaped_and_conflicting_figures(synthetic_corpus):
+    at = make_app(synthetic_corpus)
+    at.selectbox(key="detail_pick").set_value("inc-beirut").run()
+    assert not at.exception
+    text = "\n".join(m.value for m in at.markdown)
+    assert ":orange-background[**In Beirut, twin suicide bombings on Thursday killed 43 people\\.**]" in text
+    assert "\\<script\\>" in text and "<script>" not in text  # article text is escaped, never HTML
+    at.selectbox(key="detail_pick").set_value("inc-paris").run()
+    assert "sources disagree" in "\n".join(m.value for m in at.markdown)
+    metrics = sorted(int(m.value) for m in at.metric)
+    assert metrics == [89, 130]
+    assert any("Night of attacks in Paris" in c.value for c in at.caption)
+
+
+def test_clear_selection_button_exists_and_runs(synthetic_corpus):
+    at = make_app(synthetic_corpus)
+    at.button[0].click().run()
+    assert not at.exception
+    assert count_text(at) == "**Showing 9 of 9 incidents**"
+
+
+@pytest.mark.slow
+def test_seeds_open_without_error():
+    """The real engine on seeds/ (cached on disk after the first run)."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=240)
+    at.run()
+    assert not at.exception
+    assert "Showing" in count_text(at)
