@@ -100,6 +100,7 @@ def source_files() -> list[Path]:
 
 def sources_hash() -> str:
     digest = hashlib.sha256(f"format={FORMAT_VERSION}".encode())
+    digest.update(Path(__file__).read_bytes())  # the build code is a source too
     for path in source_files():
         stat = path.stat()
         # Package data is large and immutable per version: size+mtime suffices; our own files are hashed.
@@ -163,7 +164,8 @@ _ADMIN1_AFFIXES = re.compile(
     r"^(?:Muhafazat|Mayorality of|Province of|Provincia de|Provincia di|Departamento de|Departamento del|"
     r"Estado de|State of|Region of|Wilayat|Ostan-e)\s+|"
     r"\s+(?:Governorate|Province|Region|Oblast|Oblast'|Prefecture|State|District|Autonomous Region|"
-    r"Voivodeship|Department|Division|Territory|Emirate|Municipality|Krai|Kray|Republic|Ili|County)$")
+    r"Voivodeship|Department|Division|Territory|Emirate|Municipality|Krai|Kray|Republic|Ili|County|Sheng|Shi|"
+    r"(?:\w+zu\s+|Uygur\s+)?Zizhiqu)$")
 
 
 def admin1_short_forms(name: str) -> list[str]:

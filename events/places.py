@@ -184,10 +184,13 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
                 run_end = j
             elif tokens[j].text.lower() not in _CONNECTORS:
                 break
-        if normalize(word.rstrip(".")) in _TITLES and run_end > i:
+        cap_end = i  # the run of capitalised words only ("Judge Ann Lee" of "Judge Ann Lee in Nakuru")
+        while cap_end < run_end and _is_cap(tokens[cap_end + 1].text):
+            cap_end += 1
+        if normalize(word.rstrip(".")) in _TITLES and cap_end > i:
             # "President Ashraf Ghani", "Gen. Qassem Soleimani": a person, not a place
-            name_words.update(t.text for t in tokens[i + 1:run_end + 1])
-            i = run_end + 1
+            name_words.update(t.text for t in tokens[i + 1:cap_end + 1])
+            i = cap_end + 1
             continue
         initial = _sentence_initial(text, tok.start)
 
@@ -213,8 +216,8 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
             if best:
                 break
         if best is None:
-            if run_end > i and not initial:
-                name_words.update(t.text for t in tokens[i:run_end + 1])
+            if cap_end > i:
+                name_words.update(t.text for t in tokens[i + 1:cap_end + 1])
             i += 1
             continue
         j, form, kind, entries = best
@@ -225,11 +228,11 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
             single = j == i and " " not in form and "-" not in form
             # part of a longer capitalised run that is not a place: a person or an organisation
             before = i > 0 and _is_cap(tokens[i - 1].text) and _joinable(text, tokens[i - 1], tok) \
-                and not _sentence_initial(text, tokens[i - 1].start) and tokens[i - 1].text not in stop
-            after = j < run_end and _is_cap(tokens[j + 1].text)
+                and tokens[i - 1].text not in stop
+            after = j < cap_end
             if not strong and (before or after):
-                name_words.update(t.text for t in tokens[i:run_end + 1])
-                i = run_end + 1
+                name_words.update(t.text for t in tokens[i:max(j, cap_end) + 1])
+                i = max(j, cap_end) + 1
                 continue
             if single and not strong and form in name_words:
                 i = j + 1
