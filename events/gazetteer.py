@@ -177,10 +177,10 @@ def admin1_short_forms(name: str) -> list[str]:
 def prior(kind: str, population: int, capital: bool = False) -> float:
     """Context-free plausibility of a candidate: countries and continents first, then admin areas and regions,
     then places by population (log10), with national capitals lifted."""
-    base = {"country": 9.0, "continent": 8.5, "admin1": 6.5, "region": 6.5, "landmark": 5.0}.get(kind)
+    base = {"country": 9.0, "continent": 8.5, "admin1": 6.5, "region": 7.5, "landmark": 6.0}.get(kind)
     if base is not None:
         return base
-    return math.log10(population + 10) + (1.0 if capital else 0.0)
+    return math.log10(population + 10) + (1.5 if capital else 0.0)
 
 
 def build_index() -> dict[str, Any]:

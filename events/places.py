@@ -79,6 +79,9 @@ Ayatollah Pope Cardinal Bishop Archbishop Reverend Rev Father Pastor Rabbi Broth
 Ms. Prime Spokesman Spokeswoman Ambassador Attorney Professor Director Chairman Chairwoman CEO Mullah Marshal
 """.split())
 
+# First words of organisation names that GeoNames lists as alternate names of towns ("University of X").
+_ORG_HEADS = frozenset("University College Institute School Academy Hospital Bank Museum Church Court".split())
+
 # Lower-case words that may sit inside a multi-word name ("Sharm el-Sheikh", "Rio de Janeiro", "Isle of Man").
 _CONNECTORS = frozenset("""
 al el ad ar as ash at az an ed en es et ez ul ur ibn bin ben abu umm de del della der den des di do dos das du da la le les
@@ -145,6 +148,8 @@ def _lookup(form: str, gaz: Gazetteer, stop: frozenset[str], demonyms: dict[str,
     target = demonyms.get(form)
     if target:
         return "demonym:" + target, ()
+    if " " in form and form.split(" ", 1)[0] in _ORG_HEADS:
+        return "", ()  # "University of Maryland": an organisation; its place is looked up on its own
     entries = gaz.entries(form)
     if not entries:
         low = form.lower()
@@ -260,7 +265,7 @@ def _sentence_initial(text: str, pos: int) -> bool:
 
 # --------------------------------------------------------------------------------------------------- resolution
 
-MIN_SCORE_SINGLE = 4.0  # a lone capitalised word needs this much evidence (about a 10,000-people town)
+MIN_SCORE_SINGLE = 4.0  # a lone capitalised word needs this much evidence (a town of ~10,000 without context)
 MIN_SCORE_MULTI = 3.0
 
 def _haversine_km(a: Place, b: Place) -> float:
@@ -280,7 +285,7 @@ def _score(gaz: Gazetteer, entry: int, countries: Counter, admin1s: Counter) -> 
     place = gaz.place(entry >> 1)
     score = gaz.prior(place) - (1.0 if entry & 1 else 0.0)
     if place.country and countries.get(place.country):
-        score += 1.5 + 0.5 * min(3, countries[place.country])
+        score += 1.0 + 0.5 * min(3, countries[place.country])
     if place.kind in ("city", "landmark") and admin1s.get((place.country, place.admin1)):
         score += 1.5
     return score
