@@ -261,8 +261,6 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
         st.session_state["_filters_for"] = (corpus, signature)
         st.session_state.setdefault("sel_nonce", 0)
         st.session_state.setdefault("sel_source", None)
-    # keep the timeline-rows choice alive on runs that do not draw its radio (the empty state)
-    st.session_state[W["group_by"]] = st.session_state.get(W["group_by"], views.DEFAULT_GROUP_BY)
     sidebar_filters(extraction, options, labels, names)
     state = _state_from_widgets(options)
     _sync_query(state)
@@ -271,9 +269,11 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
 
     # our own constant CSS (no article text): less empty space above the title on a laptop screen
     st.html("<style>.block-container, [data-testid='stMainBlockContainer'] {padding-top: 2.2rem;}</style>")
-    head = st.columns([3, 2, 1], vertical_alignment="bottom")
-    head[0].markdown("## Incident atlas")
-    count_box = head[1].empty()
+    head = st.columns([5, 4, 2], vertical_alignment="bottom")
+    with head[0]:
+        st.markdown("## Incident atlas")
+        count_box = st.empty()
+    head[1].selectbox("Timeline rows by", list(views.GROUP_BY), key=W["group_by"], format_func=views.GROUP_BY.get)
     head[2].button("Clear selection", on_click=_clear_selection, width="stretch")
     if extraction.problems:
         with st.expander(f"{len(extraction.problems)} corpus problem(s): files that could not be read"):
@@ -308,8 +308,6 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
 
     left, right = st.columns([3, 2])
     with left:
-        st.radio("Timeline rows", list(views.GROUP_BY), key=W["group_by"], format_func=views.GROUP_BY.get,
-                 horizontal=True)
         st.caption("**Timeline** · drag to select · range slider below to zoom · bars are month/season/year dates")
         timeline = views.timeline_figure(shown, colors, group_by=state.group_by, labels=labels, names=names,
                                          highlight=picked if source == "map" else None)

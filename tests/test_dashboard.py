@@ -79,7 +79,7 @@ def test_query_string_opens_the_same_view(synthetic_corpus):
     assert at.sidebar.multiselect(key="f_continents").value == ["Europe", "Asia"]
     assert at.sidebar.selectbox(key="f_month_from").value == "2015-06"
     assert at.sidebar.selectbox(key="f_month_to").value == "2015-11"
-    assert at.radio(key="f_group_by").value == "country"
+    assert at.selectbox(key="f_group_by").value == "country"
     # Paris and Beirut (the year-2015 attack has no continent)
     assert count_text(at) == "**Showing 2 of 9 incidents**"
     assert query(at) == {"type": ["attack", "suicide_bombing"], "continent": ["Europe", "Asia"],

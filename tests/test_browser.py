@@ -1,0 +1,212 @@
+"""The dashboard in a real browser: `streamlit run dashboard.py` on seeds/, driven by Playwright with Debian's
+chromium. Checks the timeline and the offline map (country borders drawn from static/), a filter changing the
+counts, a box selection on the timeline changing the map, the incident detail, and that no request leaves
+localhost. Screenshots go to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import urlopen
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "docs" / "screenshots"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+pytestmark = pytest.mark.browser
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        raise RuntimeError(f"CI is set but {CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium); browser tests skipped outside CI",
+                allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    streamlit = Path(sys.executable).with_name("streamlit")
+    cmd = [str(streamlit), "run", "dashboard.py", "--server.port", str(port), "--server.address", "127.0.0.1",
+           "--server.headless", "true", "--browser.gatherUsageStats", "false", "--", "--corpus", "seeds"]
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 60
+    while True:
+        try:
+            with urlopen(url + "_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            pytest.fail(f"streamlit did not start:\n{log.read_text()}")
+        time.sleep(0.3)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser, server):
+    """A fresh session on the dashboard; every request the page makes is recorded and must stay on localhost."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    pg = context.new_page()
+    requests: list[str] = []
+    pg.on("request", lambda r: requests.append(r.url))
+    pg.on("websocket", lambda ws: requests.append(ws.url))
+    pg.goto(server)
+    wait_for_charts(pg)
+    yield pg
+    context.close()
+    outside = [u for u in requests if urlparse(u).scheme in ("http", "https", "ws", "wss")
+               and urlparse(u).hostname not in LOCAL_HOSTS]
+    assert not outside, f"requests left the machine: {outside}"
+    assert any(u.endswith("/app/static/world_110m.json") for u in requests), "world outlines not fetched from static/"
+
+
+def wait_for_charts(pg, timeout: float = 90_000) -> None:
+    pg.wait_for_selector("text=/Showing \\d+ of \\d+ incidents/", timeout=timeout)
+    pg.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=timeout)
+    # the geo layer draws countries once the topojson arrived
+    pg.wait_for_function(
+        "() => { const p = document.querySelector('.geolayer .countries path'); return p && (p.getAttribute('d') || '').length > 1000; }",
+        timeout=timeout)
+    settle(pg)
+
+
+def settle(pg) -> None:
+    """Wait until Streamlit has finished its rerun (no 'running' status) and the DOM is quiet."""
+    pg.wait_for_timeout(400)
+    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    pg.wait_for_timeout(600)
+
+
+def count_text(pg) -> str:
+    return pg.locator("text=/Showing \\d+ of \\d+ incidents/").first.inner_text()
+
+
+def shown_total(pg) -> tuple[int, int]:
+    import re
+
+    m = re.search(r"Showing (\d+) of (\d+) incidents", count_text(pg))
+    assert m, count_text(pg)
+    return int(m.group(1)), int(m.group(2))
+
+
+def faded_map_points(pg) -> tuple[int, int]:
+    return pg.evaluate("""() => {
+        const geo = document.querySelectorAll('.js-plotly-plot')[1];
+        const pts = Array.from(geo.querySelectorAll('.scattergeo path.point'));
+        const faded = pts.filter(p => parseFloat(getComputedStyle(p).opacity) < 0.5).length;
+        return [faded, pts.length];
+    }""")
+
+
+def test_overview_has_timeline_and_offline_map_with_borders(page):
+    layers = page.evaluate("""() => {
+        const out = {};
+        for (const name of ['land', 'countries', 'coastlines']) {
+            const p = document.querySelector('.geolayer .' + name + ' path');
+            out[name] = p ? (p.getAttribute('d') || '').length : 0;
+        }
+        return out;
+    }""")
+    assert layers["countries"] > 1000 and layers["coastlines"] > 1000 and layers["land"] > 1000, layers
+    timeline = page.locator(".js-plotly-plot").first
+    assert timeline.locator(".barlayer .point, .scatterlayer .point").count() > 0
+    assert timeline.locator(".rangeslider-container").count() == 1
+    shown, total = shown_total(page)
+    assert shown == total > 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "overview.png"))
+
+
+def test_filter_changes_counts_and_url(page):
+    _, total = shown_total(page)
+    box = page.get_by_label("Text in title or evidence")
+    box.fill("Paris")
+    box.press("Enter")
+    page.wait_for_function(f"() => !document.body.innerText.includes('Showing {total} of {total}')", timeout=30_000)
+    settle(page)
+    shown, total_after = shown_total(page)
+    assert total_after == total and 0 < shown < total
+    assert "q=Paris" in page.url
+    page.screenshot(path=str(SHOTS / "filtered.png"))
+    # the URL reopens the same view in a new session
+    page.goto(page.url)
+    wait_for_charts(page)
+    assert shown_total(page) == (shown, total)
+
+
+def test_box_select_on_timeline_highlights_on_map(page):
+    before, n_points = faded_map_points(page)
+    assert before == 0 and n_points > 1
+    drag = page.locator(".js-plotly-plot").first.locator(".nsewdrag").first
+    box = drag.bounding_box()
+    # a band across the right half of the visible window: some incidents, not all
+    x0, x1 = box["x"] + box["width"] * 0.55, box["x"] + box["width"] * 0.99
+    y0, y1 = box["y"] + 2, box["y"] + box["height"] - 2
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2, steps=5)
+    page.mouse.move(x1, y1, steps=5)
+    page.mouse.up()
+    page.wait_for_selector("text=/selected on the timeline/", timeout=30_000)
+    settle(page)
+    page.wait_for_function("""() => {
+        const geo = document.querySelectorAll('.js-plotly-plot')[1];
+        return Array.from(geo.querySelectorAll('.scattergeo path.point')).some(p => parseFloat(getComputedStyle(p).opacity) < 0.5);
+    }""", timeout=30_000)
+    after, _ = faded_map_points(page)
+    assert 0 < after < n_points
+    page.screenshot(path=str(SHOTS / "selection.png"))
+    page.get_by_role("button", name="Clear selection").click()
+    page.wait_for_function("() => !document.body.innerText.includes('selected on the timeline')", timeout=30_000)
+    settle(page)
+    assert faded_map_points(page)[0] == 0
+
+
+def test_incident_detail_shows_evidence_in_context(page):
+    picker = page.get_by_label("Incident detail (or click a row above)")
+    picker.click()
+    page.keyboard.type("Paris")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=/Sources\\s+\\d+ documents/", timeout=30_000)
+    settle(page)
+    page.locator("text=/Sources\\s+\\d+ documents/").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(500)
+    marks = page.locator("mark, [data-testid='stMarkdownContainer'] span[class*='background'], strong")
+    assert marks.count() > 0
+    assert page.locator("script:text('alert')").count() == 0
+    page.screenshot(path=str(SHOTS / "detail.png"))
