@@ -820,7 +820,7 @@ def _anchor(text: str, pos: int) -> str:
 
 
 def find_event_offsets(text: str) -> list[EventOffset]:
-    """Offsets counted from an event rather than the document date ("a day before the Paris attack" -> -1)."""
+    """Offsets counted from an event rather than the document date ("a day before the Mumbai attack" -> -1)."""
     out: list[EventOffset] = []
     for m in _matches(_OFFSET, text):
         if m["rel"]:

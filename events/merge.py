@@ -91,7 +91,7 @@ def _best_place(mentions: Sequence[IncidentMention]) -> Place | None:
     if not placed:
         return None
     local = [p for p in placed if PLACE_RANK.get(p.kind, 0) >= 5]
-    if local:  # among towns and landmarks, the one the sources name most often ("Paris" over one stadium)
+    if local:  # among towns and landmarks, the one the sources name most often ("Lagos" over one stadium)
         votes = Counter(p.geonameid for p in local)
         best = max(votes, key=lambda g: (votes[g], PLACE_RANK.get(next(p for p in local if p.geonameid == g).kind, 0)))
         return next(p for p in local if p.geonameid == best)

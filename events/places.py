@@ -8,7 +8,7 @@ after a person title ("President", "Mr.") are skipped. Demonyms (``data/demonyms
 
 Resolution scores each candidate like a geoparser: the gazetteer prior (countries, admin areas, capitals,
 population), countries the text is about (named countries, demonyms, unambiguous places), a qualifier right after
-the name ("Paris, Texas"), a demonym cue before it ("the Iraqi town of ..."), then closeness to the other
+the name ("Birmingham, Alabama"), a demonym cue before it ("the Iraqi town of ..."), then closeness to the other
 resolved places.
 """
 
@@ -380,7 +380,7 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
 
 def _cues(k: int, spans: list[_Span], gaz: Gazetteer, text: str,
           demonym_places: dict[int, Place]) -> tuple[str, Place | None]:
-    """(country named by a demonym just before the span, place qualifying it just after: "Paris, Texas")."""
+    """(country named by a demonym just before the span, place qualifying it just after: "Birmingham, Alabama")."""
     s = spans[k]
     cue = ""
     if k > 0 and spans[k - 1].demonym and k - 1 in demonym_places:
