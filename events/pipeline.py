@@ -137,7 +137,7 @@ def _title(incident: Incident) -> str:
     if incident.place is None:
         return label
     joiner = "of" if lexicon.family(incident.type) == "control" else "in"
-    # Name the place as the sources write it ("Kobani"), not as the gazetteer spells it.
+    # Name the place as the sources write it ("Kyiv" or "Kiev"), not as the gazetteer spells it.
     written = Counter(m.place_text for m in incident.mentions
                       if m.place is not None and m.place.geonameid == incident.place.geonameid and m.place_text
                       and m.place_text[:1].isupper() and m.place_from != "demonym")
