@@ -195,13 +195,15 @@ def incidents_table(incidents: Sequence[Incident]) -> tuple[pd.DataFrame, pd.Dat
                 "date_from": m.date_from, "place": m.place.name if m.place else "", "place_text": m.place_text,
                 "place_from": m.place_from, "killed": m.killed, "injured": m.injured,
             })
-    incidents_df = pd.DataFrame(rows, columns=INCIDENT_COLUMNS)
+    return typed_frame(rows, INCIDENT_COLUMNS), typed_frame(mention_rows, MENTION_COLUMNS)
+
+
+def typed_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    """A table with casualty columns as nullable integers, so a missing figure stays missing, not 0 or NaN."""
+    frame = pd.DataFrame(rows, columns=columns)
     for col in ("killed", "injured"):
-        incidents_df[col] = incidents_df[col].astype("Int64")
-    mentions_df = pd.DataFrame(mention_rows, columns=MENTION_COLUMNS)
-    for col in ("killed", "injured"):
-        mentions_df[col] = mentions_df[col].astype("Int64")
-    return incidents_df, mentions_df
+        frame[col] = frame[col].astype("Int64")
+    return frame
 
 
 def extract_corpus(corpus: Corpus, workers: int = 0, use_cache: bool = True,

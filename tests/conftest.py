@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from events.pipeline import INCIDENT_COLUMNS, MENTION_COLUMNS, Extraction  # noqa: E402
+from events.pipeline import INCIDENT_COLUMNS, MENTION_COLUMNS, Extraction, typed_frame  # noqa: E402
 from events.corpus import CorpusProblem  # noqa: E402
 
 DOCS = {
@@ -102,12 +102,8 @@ def synthetic_extraction(corpus_dir: str | Path) -> Extraction:
                 "trigger": "", "date_value": "", "date_text": date_text, "date_from": "clause", "place": place,
                 "place_text": place, "place_from": "clause", "killed": k, "injured": i,
             })
-    incidents = pd.DataFrame(rows, columns=INCIDENT_COLUMNS)
-    for col in ("killed", "injured"):
-        incidents[col] = incidents[col].astype("Int64")
-    mentions_df = pd.DataFrame(mentions, columns=MENTION_COLUMNS)
-    for col in ("killed", "injured"):
-        mentions_df[col] = mentions_df[col].astype("Int64")
+    incidents = typed_frame(rows, INCIDENT_COLUMNS)
+    mentions_df = typed_frame(mentions, MENTION_COLUMNS)
     documents = pd.DataFrame([
         {"doc": doc, "title": m["title"], "publisher": m["publisher"], "published": m["published"], "date_source": "manifest",
          "url": "", "words": len(m["text"].split()), "sha256": "", "path": str(corpus_dir / f"{doc}.txt")}
