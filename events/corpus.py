@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 import re
 import statistics
 from dataclasses import dataclass, field, replace
@@ -15,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable
 
-ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_COLUMNS = ("file", "title", "publisher", "published", "url")
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -106,6 +107,27 @@ def _html_to_text(html: str) -> tuple[str, str]:
     return text, title
 
 
+def _pdf_to_text(data: bytes) -> tuple[str, str]:
+    """Text and title of a PDF with a text layer, via pypdf; scanned images have no text to give."""
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    if not data.startswith(b"%PDF"):
+        raise UnreadableArticle("not a PDF file (no %PDF header)")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+        title = (reader.metadata.title if reader.metadata and reader.metadata.title else "") or ""
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        raise UnreadableArticle(f"damaged PDF ({exc})") from exc
+    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    if not text.strip():
+        raise UnreadableArticle("PDF has no text layer (a scan?); paste its text instead")
+    return text, str(title)
+
+
 def _strip_markdown(text: str) -> str:
     text = re.sub(r"^#{1,6}\s*", "", text, flags=re.M)
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
@@ -119,6 +141,9 @@ def read_article(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[str, str,
     if size > max_bytes:
         raise UnreadableArticle(f"too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB)")
     data = path.read_bytes()
+    if path.suffix.lower() == ".pdf":
+        text, title = _pdf_to_text(data)
+        return text, title or next((l.strip() for l in text.splitlines() if l.strip()), "")[:200], content_hash(data)
     text = decode_text(data)
     title = ""
     if path.suffix.lower() in (".html", ".htm"):
@@ -253,3 +278,119 @@ def documents_table(documents: Iterable[Document]):
         "published": d.published.isoformat() if d.published else "",
         "date_source": d.date_source, "url": d.url, "words": d.n_words, "sha256": d.sha256, "path": d.path,
     } for d in documents], columns=["doc", "title", "publisher", "published", "date_source", "url", "words", "sha256", "path"])
+
+
+@dataclass(frozen=True)
+class AddedArticle:
+    """What became of one article handed to `add_article`: stored under `file`, or refused with `problem`."""
+
+    name: str
+    file: str = ""
+    doc_id: str = ""
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_article_name(name: str, suffix: str | None = None) -> str:
+    """A file name that stays inside the corpus folder: no folders, no leading dots, only plain characters."""
+    base = Path(name.replace("\\", "/")).name
+    stem, dot, ext = base.rpartition(".")
+    if not dot:
+        stem, ext = base, ""
+    ext = (suffix or f".{ext}").lower()
+    if ext not in ARTICLE_SUFFIXES:
+        raise UnreadableArticle(f"unsupported file type {ext or '(none)'}; use one of {', '.join(ARTICLE_SUFFIXES)}")
+    stem = _SAFE_NAME.sub("_", stem).strip("._-")[:80] or "article"
+    return f"{stem}{ext}"
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _manifest_lock(root: Path):
+    import fcntl
+    from contextlib import contextmanager
+
+    @contextmanager
+    def locked():
+        with open(root / ".manifest.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    return locked()
+
+
+def add_article(root: str | Path, name: str, data: bytes, title: str = "", publisher: str = "", published: str = "",
+                url: str = "", max_bytes: int = MAX_FILE_BYTES) -> AddedArticle:
+    """Store one uploaded or pasted article in the corpus folder, with its manifest row.
+
+    The file is checked before anything is written (type, size, text, duplicate content), written atomically
+    under a safe name that cannot escape the folder, and the manifest is rewritten atomically under a lock, so a
+    bad file or a crash never damages the corpus.
+    """
+    root = Path(root)
+    try:
+        if not root.is_dir():
+            raise UnreadableArticle(f"corpus folder {str(root)!r} does not exist")
+        file_name = safe_article_name(name)
+        if len(data) > max_bytes:
+            raise UnreadableArticle(f"too large ({len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB)")
+        if published:
+            published = parse_iso_date(published).isoformat()
+        staging = root / f".check-{os.getpid()}-{file_name}"  # hidden, keeps the suffix read_article looks at
+        try:
+            staging.write_bytes(data)
+            read_article(staging, max_bytes=max_bytes)
+        finally:
+            staging.unlink(missing_ok=True)
+        digest = content_hash(data)
+        with _manifest_lock(root):
+            for existing in article_paths(root):
+                if content_hash(existing.read_bytes()) == digest:
+                    raise UnreadableArticle(f"same content as {existing.name}, already in the corpus")
+            target = root / file_name
+            n = 2
+            while target.exists():
+                target = root / f"{Path(file_name).stem}-{n}{Path(file_name).suffix}"
+                n += 1
+            _atomic_write(target, data)
+            manifest = root / MANIFEST_NAME
+            rows = []
+            if manifest.exists():
+                rows = list(csv.DictReader(decode_text(manifest.read_bytes()).splitlines()))
+            rows.append({"file": target.name, "title": title, "publisher": publisher, "published": published, "url": url})
+            import io
+
+            out = io.StringIO()
+            writer = csv.DictWriter(out, fieldnames=list(MANIFEST_COLUMNS), extrasaction="ignore", lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+            _atomic_write(manifest, out.getvalue().encode("utf-8"))
+        return AddedArticle(name=name, file=target.name, doc_id=target.stem)
+    except (UnreadableArticle, ValueError, OSError) as exc:
+        return AddedArticle(name=name, problem=str(exc))
+
+
+def add_pasted_text(root: str | Path, text: str, title: str, publisher: str = "", published: str = "",
+                    url: str = "", max_bytes: int = MAX_FILE_BYTES) -> AddedArticle:
+    """Store pasted article text as a .txt file named after its title."""
+    if not title.strip():
+        return AddedArticle(name="(pasted text)", problem="a pasted article needs a title")
+    body = text if text.lstrip().startswith(title.strip()) else f"{title.strip()}\n\n{text}"
+    return add_article(root, f"{title.strip()[:60]}.txt", body.encode("utf-8"), title=title, publisher=publisher,
+                       published=published, url=url, max_bytes=max_bytes)

@@ -87,3 +87,92 @@ def test_seed_manifest_loads_without_problems():
     assert len(corpus.documents) == 5 and corpus.problems == []
     assert all(d.published is not None for d in corpus.documents)
     assert corpus.by_id()["001_6ae3743bf375f8f4"].published == date(2015, 11, 17)
+
+
+# --- adding articles (uploads and pasted text) ---
+
+from events.corpus import add_article, add_pasted_text  # noqa: E402
+
+def minimal_pdf(line: str) -> bytes:
+    """A one-page PDF with a text layer, objects and cross-reference table written out by hand."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({line}) Tj ET".encode()
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>",
+        b"<</Length %d>>stream\n" % len(stream) + stream + b"\nendstream",
+        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj" % n + body + b"endobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+MINIMAL_PDF = minimal_pdf("Floods hit Karachi on 24 August 2022, officials said.")
+
+
+def test_add_article_stores_file_and_manifest_row(tmp_path):
+    added = add_article(tmp_path, "karachi floods.txt", ARTICLE.encode(), title="Karachi floods", publisher="Dawn",
+                        published="2022-08-25", url="https://example.org/k")
+    assert added.ok and added.file == "karachi_floods.txt" and added.doc_id == "karachi_floods"
+    corpus = load_corpus(tmp_path)
+    doc = corpus.by_id()["karachi_floods"]
+    assert (doc.title, doc.publisher, doc.published) == ("Karachi floods", "Dawn", date(2022, 8, 25))
+    assert corpus.problems == []
+
+
+def test_add_article_refuses_bad_files_by_name_and_reason_and_keeps_the_corpus_intact(tmp_path):
+    assert add_article(tmp_path, "good.txt", ARTICLE.encode()).ok
+    cases = {
+        "empty.txt": b"  \n",
+        "image.txt": b"\x89PNG\r\n\x1a\n\x00\x00IHDR",
+        "latin.txt": "Caf\xe9".encode("latin-1") * 10,
+        "copy.txt": ARTICLE.encode(),
+        "big.txt": b"word " * 400,
+        "notes.docx": b"PK\x03\x04",
+        "scan.pdf": b"%PDF-1.4\n%%EOF\n",
+    }
+    results = {name: add_article(tmp_path, name, data, max_bytes=1500) for name, data in cases.items()}
+    reasons = {name: r.problem for name, r in results.items()}
+    assert "empty" in reasons["empty.txt"]
+    assert "binary" in reasons["image.txt"]
+    assert "UTF-8" in reasons["latin.txt"]
+    assert "same content as good.txt" in reasons["copy.txt"]
+    assert "limit is" in reasons["big.txt"]
+    assert "unsupported file type .docx" in reasons["notes.docx"]
+    assert "PDF" in reasons["scan.pdf"]
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == ["good.txt", "manifest.csv"]
+    assert [d.doc_id for d in load_corpus(tmp_path).documents] == ["good"]
+
+
+def test_uploaded_names_cannot_escape_the_corpus_folder(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i, name in enumerate(["../../etc/passwd.txt", "/abs/path.md", "..\\windows.txt", ".hidden.txt"]):
+        added = add_article(corpus, name, f"Story {i}\n\nA blast hit Kabul on Monday.".encode())
+        assert added.ok, added.problem
+        assert (corpus / added.file).resolve().parent == corpus.resolve()
+    assert not (tmp_path / "etc").exists() and len(list(tmp_path.iterdir())) == 1
+
+
+def test_same_name_gets_a_new_file_and_pasted_text_and_pdf_are_accepted(tmp_path):
+    assert add_article(tmp_path, "a.txt", b"First story\n\nA flood.").file == "a.txt"
+    assert add_article(tmp_path, "a.txt", b"Second story\n\nA fire.").file == "a-2.txt"
+    pasted = add_pasted_text(tmp_path, "A landslide buried homes in Kerala on Tuesday.", title="Kerala landslide",
+                             published="2024-07-31")
+    assert pasted.ok and load_corpus(tmp_path).by_id()[pasted.doc_id].text.startswith("Kerala landslide")
+    assert not add_pasted_text(tmp_path, "text", title=" ").ok
+    pdf = add_article(tmp_path, "report.pdf", MINIMAL_PDF)
+    assert pdf.ok, pdf.problem
+    assert "Karachi" in load_corpus(tmp_path).by_id()["report"].text
+
+
+def test_bad_published_date_is_refused_with_its_reason(tmp_path):
+    added = add_article(tmp_path, "a.txt", ARTICLE.encode(), published="yesterday")
+    assert not added.ok and "YYYY-MM-DD" in added.problem
