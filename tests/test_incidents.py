@@ -88,3 +88,13 @@ def test_mentions_table_points_back_at_evidence():
     for m in result.mentions.itertuples():
         assert texts[m.doc][m.start:m.end] == m.sentence
         assert m.incident_id in set(result.incidents["id"])
+
+
+def test_accidents_disasters_and_foiled_plots_are_not_attacks():
+    text = ("Roundup\n\n"
+            "Two strong earthquakes struck north-western Iran on Sunday, leaving at least 180 people dead.\n"
+            "At least two people died on Friday in a gas explosion at a restaurant in Hangzhou.\n"
+            "Police in Hamburg arrested two men on Monday accused of plotting a bomb attack on a market.\n"
+            "A court in Ohio on Wednesday convicted a man of sexual assault.\n")
+    result = table(doc("calm", text, date(2017, 7, 24)))
+    assert result.incidents.empty, result.incidents[["title", "evidence"]]
