@@ -34,10 +34,14 @@ _HYPOTHETICAL = re.compile(r"\b(?:will|would|could|might|should|must|can|cannot|
 _CONDITIONAL = re.compile(r"^\W*(?:if|unless|whether|should)\b|\bif\b", re.I)
 _SECONDARY = re.compile(r"(?:backed by|with the (?:help|support|backing) of|supported by|aided by|under cover of)\s+(?:[^\s,;]+\s+){0,2}$", re.I)
 _ANAPHORA = re.compile(r"\b(?:the|that|this)\s+(town|city|village|area|region|country|district|province)\b", re.I)
-_REPORTING = re.compile(r"\b(?:said|says|reported|reports|announced|told|stated|confirmed|added|released|published|declared|warned|wrote|sentenced|convicted|arrested|charged|jailed|detained|indicted|acquitted|exonerated)\s+(?:on\s+|late\s+|early\s+)?$", re.I)
+_REPORTING = re.compile(r"\b(?:said|says|reported|reports|announced|told|stated|confirmed|added|released|published|declared|warned|wrote|sentenced|convicted|arrested|charged|jailed|detained|indicted|acquitted|exonerated)\s+(?:\w+ly\s+)?(?:on\s+|late\s+|early\s+)?$", re.I)
 _MODIFIER_NOUNS = re.compile(r"^[’']?s?\s*(?:-led\s+|-backed\s+)?(?:government\s+|military\s+|special\s+|security\s+|drone\s+|missile\s+|navy\s+|naval\s+|air\s+force\s+)?(?:air ?strikes?|strikes?|planes?|aircraft|jets?|warplanes|officials|authorities|leaders?|president|prime minister|forces|troops|army|police|militias?|soldiers|fighters|military|government|intelligence|embassy|citizens?|nationals?|passport)\b", re.I)
 _AGENT_VERBS = re.compile(r"^,?\s+(?:also\s+|then\s+|has\s+|have\s+|had\s+|later\s+)*(?:carried out|launched|conducted|said|says|announced|claimed|vowed|pledged|sent|deployed|accused|blamed|denied|warned|threatened|called|responded|retaliated)\b", re.I)
-_NOT_HAPPENED = re.compile(r"\b(?:plot(?:s|ted|ting)?|plann(?:ed|ing)|foiled|thwarted|prevented|averted|accused of|charged with|convicted of|suspected of|threat(?:s|ened)? (?:of|to)|fears? (?:of|an?)|risk of|warn(?:ed|ing|s)? (?:of|against)|prepar(?:ed|ing) (?:an?|to))\b[^.;]{0,60}$", re.I)
+_NOT_HAPPENED = re.compile(r"\b(?:plot(?:s|ted|ting)?|plann(?:ed|ing)|foiled|thwarted|prevented|averted|accused of|charged with|convicted of|suspected of|threat(?:s|ened)? (?:of|to)|fears? (?:of|an?)|risk of|warn(?:ed|ing|s)? (?:of|against)|warnings?|prepar(?:ed|ing) (?:an?|to))\b[^.;]{0,60}$", re.I)
+_PERIOD_BOUND = re.compile(r"\b(?:since|until|till|by|through|throughout)\s+(?:the\s+|early\s+|late\s+|mid-?)?$", re.I)
+_MODAL_BEFORE = re.compile(r"\b(?:will|would|could|might|should|may|must|can|cannot|won't|wouldn't)\b(?:\s+\w+){0,3}\s*$", re.I)
+_ADJECTIVAL = re.compile(r"^[’']?s?\s+[a-z][a-z-]+", re.U)
+_KEEP_AFTER = re.compile(r"^[’']?s?\s+(?:and|or|but|in|on|at|of|for|from|to|with|by|as|after|before|during|since|near|into|over|under|against|was|were|is|are|has|had|have|that|which|who|where|when|while|where|last|this|earlier|later|attacks?|bombings?|shootings?|massacres?|blasts?|explosions?|crash|sieges?|battles?|offensive|raids?|strikes?|airstrikes?|border|coast|capital|province|region|city|town)\b", re.I)
 _PAST = re.compile(r"\b(?:was|were|had|has been|have been|did)\b|\b\w+ed\b|\b(?:killed|struck|shot|took|fought|hit|blew|fell|drove|led)\b", re.I)
 
 
@@ -143,6 +147,8 @@ def _location_places(places: Sequence[PlaceMention], text: str) -> list[PlaceMen
                 continue
         elif _MODIFIER_NOUNS.match(after) or _AGENT_VERBS.match(after):
             continue  # "U.S. airstrikes", "Russia said": who or what, not where
+        elif p.place.kind == "country" and _ADJECTIVAL.match(after) and not _KEEP_AFTER.match(after):
+            continue  # "the U.S. ultimatum": a country used as an adjective
         kept.append(p)
     return kept
 
@@ -206,7 +212,9 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     sentences = split_sentences(text)
     triggers = lexicon.find_triggers(text)
     anchor_spans = [(o.end - len(o.anchor_text), o.end) for o in offsets]
-    triggers = [t for t in triggers if not _in_span(t.start, t.end, anchor_spans)]
+    place_spans = [(p.start, p.end) for p in places if p.via == "name"]
+    triggers = [t for t in triggers if not _in_span(t.start, t.end, anchor_spans)
+                and not any(a < t.end and t.start < b for a, b in place_spans)]  # "Battle Creek" is a town
     places = [p for p in places if not _in_span(p.start, p.end, anchor_spans)]
     located = _location_places(places, text)
     starts = [s.start for s in sentences]
@@ -219,7 +227,9 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     for sentence in sentences:
         s_places = within(located, sentence.start, sentence.end)
         s_dates = [d for d in within(dates, sentence.start, sentence.end)
-                   if not _REPORTING.search(text[max(sentence.start, d.start - 30):d.start])]
+                   if d.precision != "century"  # "the 11th century temple" dates a thing, not an incident
+                   and not _REPORTING.search(text[max(sentence.start, d.start - 30):d.start])
+                   and not _PERIOD_BOUND.search(text[max(sentence.start, d.start - 12):d.start])]
         s_offsets = within(offsets, sentence.start, sentence.end)
         s_triggers = within(triggers, sentence.start, sentence.end)
         conditional_sentence = bool(_CONDITIONAL.search(sentence.text[:60]))
@@ -288,7 +298,8 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         place_from="demonym" if place is not None and place.via == "demonym" else place_from,
         killed=figures.killed, injured=figures.injured, actors=find_actors(clause),
         facility=facility_of(text[max(c_start, trig.start - 40):min(c_end, trig.end + 50)]),
-        hypothetical=hypothetical or bool(_NOT_HAPPENED.search(text[max(c_start, trig.start - 80):trig.start])),
+        hypothetical=hypothetical or bool(_NOT_HAPPENED.search(text[max(c_start, trig.start - 80):trig.start]))
+        or bool(_MODAL_BEFORE.search(text[max(c_start, trig.start - 40):trig.start])),
         places_seen=tuple(p.place for p in s_places),
     )
 

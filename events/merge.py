@@ -194,7 +194,7 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
     left = place_into_clusters([*left, *partial], allow_new=False)
     # Undated but placed reports with casualty figures ("a gunman killed 12 in X") still deserve a row.
     for m in left:
-        if m.can_start_incident and m.place is not None and m.date is None:
+        if m.can_start_incident and m.place is not None and m.date is None and PLACE_RANK.get(m.place.kind, 0) >= 5:
             family = lexicon.family(m.type)
             fits = [c for c in clusters if c.accepts(m, family)]
             if fits:
