@@ -98,3 +98,14 @@ def test_accidents_disasters_and_foiled_plots_are_not_attacks():
             "A court in Ohio on Wednesday convicted a man of sexual assault.\n")
     result = table(doc("calm", text, date(2017, 7, 24)))
     assert result.incidents.empty, result.incidents[["title", "evidence"]]
+
+
+def test_words_that_only_look_like_incidents_are_not():
+    text = ("Business and politics\n\n"
+            "The cereal maker has plants in Battle Creek and will add capacity next year, it said on Monday.\n"
+            "Since 1985, nearly 200 soldiers have been killed fighting guerrillas in Lebanon.\n"
+            "The minister said on Tuesday that Israel would not be attacked if troops withdrew.\n"
+            "Officials said the captured soldiers were released in Mosul on Wednesday.\n"
+            "The party was pushed out of the talks in February, its leader said.\n")
+    result = table(doc("biz", text, date(1998, 3, 12)))
+    assert result.incidents.empty, result.incidents[["title", "evidence"]]
