@@ -95,6 +95,67 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+EXPORT_FORMATS = ("csv", "geojson", "kml", "timelinejs", "acled", "html", "png-timeline", "png-map", "pptx")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export the filtered view of a corpus; the filters are the dashboard's (views.FilterState/apply_filters)."""
+    import re
+
+    if args.format not in EXPORT_FORMATS:
+        raise SystemExit(f"error: unknown export format {args.format!r}; choose one of: {', '.join(EXPORT_FORMATS)}")
+    from events.exports import export_bytes, filtered_view, left_out
+    from events.lexicon import default_lexicon
+    from events.pipeline import load_or_extract
+    from events.views import FilterState
+
+    for flag, value in (("--from-month", args.from_month), ("--to-month", args.to_month)):
+        if value and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+            raise SystemExit(f"error: {flag} {value!r} is not YYYY-MM")
+    lexicon = default_lexicon()
+    by_label = {t.label.lower(): t.type for t in lexicon.types.values()}
+    types = []
+    for value in args.type or []:
+        kind = value if value in lexicon.types else by_label.get(value.lower())
+        if kind is None:
+            raise SystemExit(f"error: --type {value!r} is not an incident type; choose from: {', '.join(lexicon.types)}")
+        types.append(kind)
+    month_from, month_to = args.from_month, args.to_month
+    if month_from and month_to and month_from > month_to:
+        month_from, month_to = month_to, month_from
+    state = FilterState(
+        sources=tuple(args.source or ()), month_from=month_from, month_to=month_to,
+        continents=tuple(args.continent or ()), countries=tuple(c.upper() for c in args.country or ()),
+        admin1s=tuple(args.admin1 or ()), types=tuple(types), min_killed=max(0, args.min_killed),
+        text=args.text or "", group_by=args.group_by,
+    )
+    try:
+        result = load_or_extract(args.corpus, workers=args.workers, progress=_progress)
+    except FileNotFoundError as exc:
+        raise SystemExit(f"error: {exc}")
+    for problem in result.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    known_docs = set(result.documents["doc"].astype(str)) if len(result.documents) else set()
+    for doc in state.sources:
+        if doc not in known_docs:
+            print(f"warning: --source {doc!r} is not a document of {args.corpus}", file=sys.stderr)
+    ids = [i.strip() for i in (args.ids or "").split(",") if i.strip()] or None
+    corpus_name = Path(args.corpus).resolve().name
+    try:
+        data, _, filename = export_bytes(args.format, result.incidents, result.mentions, result.documents, state,
+                                         corpus=corpus_name, engine_version=result.engine_version,
+                                         top=args.top, ids=ids)
+    except ValueError as exc:
+        raise SystemExit(f"error: {exc}")
+    view = filtered_view(result.incidents, state)
+    out = Path(args.out or filename)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    notes = "".join(f"; {n} {what} left out" for what, n in left_out(args.format, view).items())
+    print(f"{len(view)} of {len(result.incidents)} incidents -> {out} ({args.format}{notes})", file=sys.stderr)
+    return 0
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     for s in SETTINGS:
         print(f"{s.name:22} default={s.default!r:40} env=ATLAS_{s.name.upper()}\n    {s.help}")
@@ -120,6 +181,29 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("geoparse", help="print the places of a file or corpus folder as JSON lines")
     p.add_argument("path")
     p.set_defaults(func=cmd_geoparse)
+
+    # Formats are listed here, not imported, so other commands do not pay for importing plotly
+    # (tests/test_exports.py checks this list against events.exports.FORMATS).
+    p = sub.add_parser("export", help="export the filtered view of a corpus (the dashboard's filters)",
+                       description=f"Write the incidents passing the filters in one format: {', '.join(EXPORT_FORMATS)}.")
+    p.add_argument("corpus", help="folder of .txt/.md/.html articles (optional manifest.csv)")
+    p.add_argument("--format", required=True, metavar="FMT", help=f"one of: {', '.join(EXPORT_FORMATS)}")
+    p.add_argument("--out", help="output file (default: a name like seeds-20151117-incidents.csv here)")
+    p.add_argument("--source", action="append", metavar="DOC", help="document id (repeatable)")
+    p.add_argument("--from-month", metavar="YYYY-MM", help="incidents overlapping this month or later")
+    p.add_argument("--to-month", metavar="YYYY-MM", help="incidents overlapping this month or earlier")
+    p.add_argument("--continent", action="append", help="continent name, e.g. Asia (repeatable)")
+    p.add_argument("--country", action="append", metavar="ISO2", help="country code, e.g. IQ (repeatable)")
+    p.add_argument("--admin1", action="append", help="first-level admin area as in the table (repeatable)")
+    p.add_argument("--type", action="append", help="incident type or its label, e.g. airstrike (repeatable)")
+    p.add_argument("--min-killed", type=int, default=0, metavar="N", help="at least N killed")
+    p.add_argument("--text", help="words that must all occur in the title or evidence")
+    p.add_argument("--group-by", choices=["type", "continent", "country", "admin1"], default="type",
+                   help="timeline rows (html, png, pptx)")
+    p.add_argument("--top", type=int, default=8, help="pptx: key incidents given a slide each (default 8)")
+    p.add_argument("--ids", help="pptx: comma-separated incident ids to give a slide each instead of the top N")
+    p.add_argument("--workers", type=int, default=0, help="worker processes (default: all cores)")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("settings", help="list the settings and their defaults")
     p.set_defaults(func=cmd_settings)
