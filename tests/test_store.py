@@ -422,3 +422,17 @@ def test_property_test_exercised_both_outcomes():
     """Guard against a strategy that only ever produces refusals (runs after the property test in file order)."""
     if ACCEPTED:
         assert sum(ACCEPTED) > 0
+
+
+def test_store_without_tables_records_but_checks_only_form(tmp_path, ex):
+    bare = CorrectionStore(tmp_path / "c.sqlite")
+    bare.edit("inc-ankara", {"killed": 9})
+    bare.merge("inc-gone", "inc-also-gone")
+    with pytest.raises(ValueError, match="split needs the extracted tables"):
+        bare.split("inc-paris", [("b02", 22)])
+    with pytest.raises(ValueError, match="killed: -1 is out of range"):
+        bare.edit("inc-ankara", {"killed": -1})
+    out, _ = apply_corrections(ex.incidents, ex.mentions, bare)
+    assert row(out, "inc-ankara")["killed"] == 9 and len(out) == len(ex.incidents)
+    assert list(orphaned(ex.incidents, ex.mentions, bare)["incident_id"]) == ["inc-gone"]
+    assert audit_log(bare).iloc[0]["before"] is None  # no table attached: the before value is unknown
