@@ -33,6 +33,7 @@ import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -85,7 +86,7 @@ class Provenance:
 def filter_summary(state: views.FilterState, names: Mapping[str, str] | None = None,
                    labels: Mapping[str, str] | None = None, selection: Sequence[str] | None = None) -> str:
     """A filter state in words: 'country: Iraq; months: 2015-10 to 2015-11; text: "baiji"' or 'all incidents'."""
-    names = names if names is not None else views.country_names()
+    names = names if names is not None else _country_names()
     labels = labels or {}
     lexicon = default_lexicon()
     parts = []
@@ -117,6 +118,11 @@ def make_provenance(corpus: str, state: views.FilterState, engine_version: str =
     return Provenance(corpus=corpus, filters=filter_summary(state, labels=labels, selection=selection),
                       exported=now.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
                       engine_version=engine_version, shown=shown, total=total)
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    return views.country_names()
 
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -159,22 +165,21 @@ def _publisher_or_title(meta: Mapping[str, str], doc: str) -> str:
 
 
 def date_interval(row: Mapping[str, Any]) -> str:
-    """'2015-11-13' for a day, '2015-08-01 – 2015-08-31 (month)' for a span, '' when undated."""
+    """'2015-11-13' for a day, '2015-08-01 – 2015-08-31' for a longer date, '' when undated."""
     start, end = _text(row.get("start")), _text(row.get("end"))
     if not start:
         return ""
-    if not end or end == start:
-        return start
-    precision = _text(row.get("precision"))
-    return f"{start} – {end}" + (f" ({precision})" if precision else "")
+    return start if not end or end == start else f"{start} – {end}"
 
 
 def date_as_written(row: Mapping[str, Any]) -> str:
-    """The date expression as the source wrote it, with the interval it denotes."""
+    """'“In August” (month: 2015-08-01 – 2015-08-31)': the date as the source wrote it and what it denotes."""
     written, interval = _text(row.get("date_text")), date_interval(row)
     if not interval:
         return "undated"
-    return f"“{written}” ({interval})" if written else interval
+    precision = _text(row.get("precision"))
+    denotes = f"{precision}: {interval}" if precision and precision != "day" else interval
+    return f"“{written}” ({denotes})" if written else denotes
 
 
 def reports_text(reports: str, meta: Mapping[str, Mapping[str, str]]) -> str:
@@ -189,6 +194,17 @@ def reports_text(reports: str, meta: Mapping[str, Mapping[str, str]]) -> str:
 def _short(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def place_text(row: Mapping[str, Any], names: Mapping[str, str] | None = None) -> str:
+    """'Sinjār, Ninawa, Iraq': place, admin area and country name, each once."""
+    names = names if names is not None else _country_names()
+    country = _text(row.get("country"))
+    parts: list[str] = []
+    for part in (_text(row.get("place")), _text(row.get("admin1")), names.get(country, country)):
+        if part and part not in parts:
+            parts.append(part)
+    return ", ".join(parts)
 
 
 def _sort_for_export(frame: pd.DataFrame) -> pd.DataFrame:
@@ -270,7 +286,7 @@ def to_timelinejs(incidents: pd.DataFrame, documents: pd.DataFrame | None = None
             continue
         y, m, d, ey, em, ed = timelinejs_dates(row)
         sources = [_publisher_or_title(meta.get(s, {}), s) for s in _source_ids(row)]
-        place = ", ".join(p for p in (_text(row.get("place")), _text(row.get("country"))) if p)
+        place = place_text(row)
         text = "<br>".join(html.escape(part) for part in (
             f"Place: {place or 'unknown'}",
             f"Casualties: {views.casualties_text(row.get('killed'), row.get('injured'))}",
@@ -299,7 +315,7 @@ def to_acled(incidents: pd.DataFrame, documents: pd.DataFrame | None = None,
       fatalities were reported, not that none occurred). Notes say "no fatality figure reported" then.
     Undated incidents cannot be given an event_date and are left out (`left_out`).
     """
-    names = names if names is not None else views.country_names()
+    names = names if names is not None else _country_names()
     lexicon = default_lexicon()
     meta = _doc_meta(documents)
     out = []
@@ -379,7 +395,7 @@ def kml_color(hex_color: str, alpha: int = 0xFF) -> str:
 def _kml_description(row: Mapping[str, Any], meta: Mapping[str, Mapping[str, str]]) -> str:
     """Balloon HTML for a placemark: every value escaped (the XML writer escapes the HTML once more)."""
     parts = [f"<b>Date:</b> {html.escape(date_as_written(row))}",
-             f"<b>Place:</b> {html.escape(', '.join(p for p in (_text(row.get('place')), _text(row.get('admin1')), _text(row.get('country'))) if p))}",
+             f"<b>Place:</b> {html.escape(place_text(row))}",
              f"<b>Casualties:</b> {html.escape(views.casualties_text(row.get('killed'), row.get('injured')))}"]
     reports = views.parse_reports(_text(row.get("killed_reports")))
     if len(reports) > 1:
@@ -473,7 +489,7 @@ def export_figures(incidents: pd.DataFrame, documents: pd.DataFrame | None = Non
     """(timeline, map) plotly figures of the view, built by `views`; `static` adds a map legend for images."""
     colors = default_lexicon().colors()
     labels = views.source_labels(documents) if documents is not None and len(documents) else {}
-    names = views.country_names()
+    names = _country_names()
     timeline = views.timeline_figure(incidents, colors, group_by=group_by, labels=labels, names=names)
     geo = views.map_figure(incidents, colors, labels=labels, height=520)
     if static:
@@ -555,7 +571,7 @@ h1 { margin: 0 0 .2em; font-size: 1.7em; } h2 { margin-top: 1.6em; border-bottom
 table { border-collapse: collapse; width: 100%; font-size: .9em; }
 th, td { border-bottom: 1px solid #e4e4e4; padding: .35em .5em; text-align: left; vertical-align: top; }
 th { background: #f5f5f5; position: sticky; top: 0; }
-td.num { text-align: right; white-space: nowrap; } .swatch { display: inline-block; width: .8em; height: .8em;
+td.num { text-align: right; } td.date { white-space: nowrap; } td.num .muted { font-size: .85em; } .swatch { display: inline-block; width: .8em; height: .8em;
   border-radius: 50%; margin-right: .35em; vertical-align: -.05em; }
 blockquote { margin: .2em 0 0; color: #444; font-style: italic; } .muted { color: #777; }
 .figure { margin: .5em 0 1em; } ol.sources li { margin-bottom: .3em; } .url { word-break: break-all; color: #555; }
@@ -595,7 +611,7 @@ def to_html(incidents: pd.DataFrame, documents: pd.DataFrame | None = None, prov
     provenance = provenance or Provenance(shown=len(incidents), total=len(incidents))
     meta = _doc_meta(documents)
     colors = default_lexicon().colors()
-    names = views.country_names()
+    names = _country_names()
     timeline, geo = export_figures(incidents, documents, group_by=group_by)
     topo_name = topojson_name(geo)
     topo_path = STATIC_DIR / f"{topo_name}.json"
@@ -610,8 +626,7 @@ def to_html(incidents: pd.DataFrame, documents: pd.DataFrame | None = None, prov
     rows_html = []
     for row in _sort_for_export(incidents).to_dict("records"):
         kind = _text(row.get("type"))
-        country = _text(row.get("country"))
-        place = ", ".join(p for p in (_text(row.get("place")), _text(row.get("admin1")), names.get(country, country)) if p)
+        place = place_text(row, names)
         reports = views.parse_reports(_text(row.get("killed_reports")))
         killed = _int(row.get("killed"))
         killed_html = "" if killed is None else str(killed)
@@ -620,9 +635,11 @@ def to_html(incidents: pd.DataFrame, documents: pd.DataFrame | None = None, prov
         injured = _int(row.get("injured"))
         evidence = _text(row.get("evidence"))
         place_html = html.escape(place) if place else '<span class="muted">unknown</span>'
+        precision = _text(row.get("precision"))
+        precision_html = f"<br>{html.escape(precision)}" if precision and precision != "day" else ""
         rows_html.append(
             "<tr>"
-            f"<td>{html.escape(_text(row.get('date_text')) or '—')}<br><span class=\"muted\">{html.escape(date_interval(row) or 'undated')}</span></td>"
+            f"<td class=\"date\">{html.escape(_text(row.get('date_text')) or '—')}<br><span class=\"muted\">{html.escape(date_interval(row) or 'undated')}{precision_html}</span></td>"
             f"<td><span class=\"swatch\" style=\"background:{html.escape(colors.get(kind, '#555555'))}\"></span>"
             f"<b>{html.escape(_text(row.get('title')))}</b><br><span class=\"muted\">{html.escape(_text(row.get('type_label')) or kind)}</span>"
             + (f"<blockquote>“{html.escape(evidence)}”</blockquote>" if evidence else "") + "</td>"
@@ -730,7 +747,7 @@ def to_pptx(incidents: pd.DataFrame, documents: pd.DataFrame | None = None, prov
 
     provenance = provenance or Provenance(shown=len(incidents), total=len(incidents))
     meta = _doc_meta(documents)
-    names = views.country_names()
+    names = _country_names()
     colors = default_lexicon().colors()
     if pngs is None:
         timeline, geo = export_figures(incidents, documents, group_by=group_by, static=True)
@@ -821,9 +838,7 @@ def to_pptx(incidents: pd.DataFrame, documents: pd.DataFrame | None = None, prov
         frame = textbox(slide, Inches(0.5), Inches(1.35), width - Inches(1.0), height - Inches(1.8))
         add_para(frame, _text(row.get("type_label")) or _text(row.get("type")), size=14, color=grey, first=True)
         add_para(frame, date_as_written(row), label="Date: ")
-        country = _text(row.get("country"))
-        place = ", ".join(p for p in (_text(row.get("place")), _text(row.get("admin1")), names.get(country, country)) if p)
-        add_para(frame, place or "unknown", label="Place: ")
+        add_para(frame, place_text(row, names) or "unknown", label="Place: ")
         add_para(frame, views.casualties_text(row.get("killed"), row.get("injured")), label="Casualties: ")
         for key, what in (("killed_reports", "killed"), ("injured_reports", "injured")):
             reports = views.parse_reports(_text(row.get(key)))
