@@ -14,9 +14,9 @@ measures:
   country borders and incident marks) are drawn and Streamlit is idle.
 
 `--views` also times the pure view functions alone. The synthetic extraction reaches the real `dashboard.main`
-through its `loader` argument (as in tests/test_dashboard.py); for the browser run this file is itself the
-Streamlit script (`streamlit run bench/dashboard_speed.py -- --serve DIR`), so nothing in dashboard.py knows
-about benchmarks.
+through its `loader` argument (as in tests/test_dashboard.py), in AppTest and in the small script the browser
+run starts with `streamlit run` (written next to the data, with a link to static/), so nothing in dashboard.py
+knows about benchmarks.
 """
 
 from __future__ import annotations
@@ -259,9 +259,16 @@ def time_browser(folder: Path, repeat: int = 2) -> float:
     port = _free_port()
     streamlit = Path(sys.executable).with_name("streamlit")
     log = open(folder / "server.log", "w")
-    proc = subprocess.Popen([str(streamlit), "run", str(Path(__file__).resolve()), "--server.port", str(port),
+    # Streamlit serves static/ (the offline world outlines) from next to the main script: run a copy of the
+    # bench's app script from a folder that links static/ (cwd stays the repository, for .streamlit/config.toml)
+    app = folder / "app"
+    app.mkdir(exist_ok=True)
+    (app / "bench_app.py").write_text(_app_script(folder), encoding="utf-8")
+    if not (app / "static").exists():
+        (app / "static").symlink_to(ROOT / "static", target_is_directory=True)
+    proc = subprocess.Popen([str(streamlit), "run", str(app / "bench_app.py"), "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false", "--", "--serve", str(folder)],
+                             "--browser.gatherUsageStats", "false"],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -327,13 +334,6 @@ def time_views(extraction) -> None:
 
 # ------------------------------------------------------------------------------------------------ main
 
-def serve(folder: str) -> None:
-    """The Streamlit script of the browser run: the real dashboard over the pickled synthetic extraction."""
-    import dashboard
-
-    dashboard.main(loader=pickle_loader, default_corpus=folder)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
@@ -341,11 +341,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="folder for the synthetic extractions (kept between runs)")
     parser.add_argument("--no-browser", action="store_true", help="skip the Playwright timing")
     parser.add_argument("--views", action="store_true", help="also time the pure view functions")
-    parser.add_argument("--serve", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.serve:
-        serve(args.serve)
-        return
     os.environ.setdefault("STREAMLIT_GLOBAL_DEVELOPMENT_MODE", "false")
     types = ("attack", "bombing")
     print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")
@@ -362,7 +358,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    if "streamlit" in sys.modules and any(a == "--serve" for a in sys.argv):
-        main(sys.argv[sys.argv.index("--serve"):])
-    else:
-        main()
+    main()
