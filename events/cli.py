@@ -145,7 +145,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         data, _, filename = export_bytes(args.format, result.incidents, result.mentions, result.documents, state,
                                          corpus=corpus_name, engine_version=result.engine_version,
                                          top=args.top, ids=ids)
-    except ValueError as exc:
+    except (ValueError, RuntimeError) as exc:
         raise SystemExit(f"error: {exc}")
     view = filtered_view(result.incidents, state)
     out = Path(args.out or filename)

@@ -536,7 +536,11 @@ def render_pngs(figures: Sequence[Any], width: int = 1400, height: int | None = 
     topojson = STATIC_DIR.resolve().as_uri() + "/"
 
     async def work() -> list[bytes]:
-        async with kaleido.Kaleido(n=1, mathjax=False) as k:
+        try:
+            browser = kaleido.Kaleido(n=1, mathjax=False)
+        except Exception as exc:  # choreographer's ChromeNotFoundError and friends
+            raise RuntimeError(f"PNG export needs Chrome or Chromium (apt-get install chromium, or set BROWSER_PATH): {exc}") from exc
+        async with browser as k:
             out = []
             for fig in figures:
                 h = height or int(fig.layout.height or 500)
@@ -803,8 +807,13 @@ def to_pptx(incidents: pd.DataFrame, documents: pd.DataFrame | None = None, prov
 
     # 1. title
     slide = prs.slides.add_slide(prs.slide_layouts[0])
+    # the default template is 4:3: place the title slide's placeholders for the 16:9 page
+    slide.shapes.title.left, slide.shapes.title.top = Inches(0.8), Inches(1.6)
+    slide.shapes.title.width, slide.shapes.title.height = width - Inches(1.6), Inches(1.5)
     slide.shapes.title.text = _text(f"Incident briefing: {provenance.corpus}" if provenance.corpus else "Incident briefing")
-    sub = slide.placeholders[1].text_frame
+    subtitle = slide.placeholders[1]
+    subtitle.left, subtitle.top, subtitle.width, subtitle.height = Inches(0.8), Inches(3.4), width - Inches(1.6), Inches(2.8)
+    sub = subtitle.text_frame
     exported_day = provenance.exported[:10] or date.today().isoformat()
     sub.text = _text(f"Filters: {provenance.filters}")
     for line in (f"{provenance.shown} of {provenance.total} incidents", f"Exported {exported_day} ({provenance.exported})",
