@@ -528,9 +528,11 @@ def _run_async(factory: Callable[[], Any]) -> Any:
         return pool.submit(lambda: asyncio.run(factory())).result()
 
 
-def render_pngs(figures: Sequence[Any], width: int = 1400, height: int | None = None, scale: float = 1.0) -> list[bytes]:
+def render_pngs(figures: Sequence[Any], width: int = 1400, height: int | None = None, scale: float = 1.0,
+                sizes: Sequence[tuple[int, int]] | None = None) -> list[bytes]:
     """PNG bytes of plotly figures, rendered by kaleido in one headless Chromium, offline: plotly.js from the
-    installed plotly package, no MathJax (kaleido would fetch it from a CDN), world outlines from `static/`."""
+    installed plotly package, no MathJax (kaleido would fetch it from a CDN), world outlines from `static/`.
+    Each image is `width` x (`height` or the figure's own height), or the (width, height) in `sizes`."""
     import kaleido
 
     topojson = STATIC_DIR.resolve().as_uri() + "/"
@@ -542,9 +544,9 @@ def render_pngs(figures: Sequence[Any], width: int = 1400, height: int | None = 
             raise RuntimeError(f"PNG export needs Chrome or Chromium (apt-get install chromium, or set BROWSER_PATH): {exc}") from exc
         async with browser as k:
             out = []
-            for fig in figures:
-                h = height or int(fig.layout.height or 500)
-                out.append(await k.calc_fig(fig, opts=dict(format="png", width=width, height=h, scale=scale),
+            for i, fig in enumerate(figures):
+                w, h = sizes[i] if sizes else (width, height or int(fig.layout.height or 500))
+                out.append(await k.calc_fig(fig, opts=dict(format="png", width=w, height=h, scale=scale),
                                             topojson=topojson))
             return out
 
@@ -755,7 +757,9 @@ def to_pptx(incidents: pd.DataFrame, documents: pd.DataFrame | None = None, prov
     colors = default_lexicon().colors()
     if pngs is None:
         timeline, geo = export_figures(incidents, documents, group_by=group_by, static=True)
-        pngs = tuple(render_pngs([timeline, geo], width=1600))  # type: ignore[assignment]
+        # shaped for the picture area of a 16:9 slide (12.5 x 5.9 in)
+        sizes = [(1100, max(int(timeline.layout.height or 0), 500)), (1050, 500)]
+        pngs = tuple(render_pngs([timeline, geo], sizes=sizes, scale=2))  # type: ignore[assignment]
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
     width, height = prs.slide_width, prs.slide_height
@@ -800,7 +804,7 @@ def to_pptx(incidents: pd.DataFrame, documents: pd.DataFrame | None = None, prov
 
         with Image.open(io.BytesIO(data)) as img:
             w_px, h_px = img.size
-        box_w, box_h = width - Inches(0.8), height - Inches(1.6)
+        box_w, box_h = width - Inches(0.8), height - Inches(1.85)
         scale = min(box_w / w_px, box_h / h_px)
         pic_w, pic_h = int(w_px * scale), int(h_px * scale)
         slide.shapes.add_picture(io.BytesIO(data), Emu(int((width - pic_w) / 2)), Inches(1.25), Emu(pic_w), Emu(pic_h))
