@@ -42,6 +42,11 @@ MENTION_COLUMNS = [
 ]
 
 
+# The modules whose code decides what is extracted; views, exports, the store and the CLI do not invalidate caches.
+EXTRACTION_MODULES = ("corpus", "sentences", "dates", "gazetteer", "places", "lexicon", "casualties", "mentions",
+                      "merge", "pipeline")
+
+
 @dataclass
 class Extraction:
     incidents: pd.DataFrame
@@ -55,12 +60,12 @@ class Extraction:
 def engine_version() -> str:
     """Package version plus a hash of the code and data that decide what is extracted."""
     digest = hashlib.sha256(__version__.encode())
-    roots = [Path(__file__).parent, DATA_DIR]
-    for root in roots:
-        for path in sorted(root.glob("*")):
-            if path.suffix in (".py", ".csv", ".txt", ".json", ".yaml") and path.is_file():
-                digest.update(path.name.encode())
-                digest.update(path.read_bytes())
+    package = Path(__file__).parent
+    files = [package / f"{name}.py" for name in EXTRACTION_MODULES]
+    files += sorted(p for p in DATA_DIR.glob("*") if p.suffix in (".csv", ".txt", ".json", ".yaml") and p.is_file())
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
     return f"{__version__}+{digest.hexdigest()[:12]}"
 
 
