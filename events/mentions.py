@@ -35,13 +35,14 @@ _CONDITIONAL = re.compile(r"^\W*(?:if|unless|whether|should)\b|\bif\b", re.I)
 _SECONDARY = re.compile(r"(?:backed by|with the (?:help|support|backing) of|supported by|aided by|under cover of)\s+(?:[^\s,;]+\s+){0,2}$", re.I)
 _ANAPHORA = re.compile(r"\b(?:the|that|this)\s+(town|city|village|area|region|country|district|province)\b", re.I)
 _REPORTING = re.compile(r"\b(?:said|says|reported|reports|announced|told|stated|confirmed|added|released|published|declared|warned|wrote|sentenced|convicted|arrested|charged|jailed|detained|indicted|acquitted|exonerated)\s+(?:\w+ly\s+)?(?:on\s+|late\s+|early\s+)?$", re.I)
-_MODIFIER_NOUNS = re.compile(r"^[’']?s?\s*(?:-led\s+|-backed\s+)?(?:government\s+|military\s+|special\s+|security\s+|drone\s+|missile\s+|navy\s+|naval\s+|air\s+force\s+)?(?:air ?strikes?|strikes?|planes?|aircraft|jets?|warplanes|officials|authorities|leaders?|president|prime minister|forces|troops|army|police|militias?|soldiers|fighters|military|government|intelligence|embassy|citizens?|nationals?|passport)\b", re.I)
+_MODIFIER_NOUNS = re.compile(r"^[’']?s?\s*(?:-led\s+|-backed\s+)?(?:government\s+|military\s+|special\s+|security\s+|drone\s+|missile\s+|navy\s+|naval\s+|air\s+force\s+)?(?:air ?strikes?|strikes?|planes?|aircraft|jets?|warplanes|officials|authorities|leaders?|president|prime minister|forces|troops|army|police|militias?|soldiers|fighters|military|government|intelligence|embassy|citizens?|nationals?|passport|coalition|officials?|diplomats?|ambassador|airlines?|air force|navy)\b", re.I)
 _AGENT_VERBS = re.compile(r"^,?\s+(?:also\s+|then\s+|has\s+|have\s+|had\s+|later\s+)*(?:carried out|launched|conducted|said|says|announced|claimed|vowed|pledged|sent|deployed|accused|blamed|denied|warned|threatened|called|responded|retaliated)\b", re.I)
 _NOT_HAPPENED = re.compile(r"\b(?:plot(?:s|ted|ting)?|plann(?:ed|ing)|foiled|thwarted|prevented|averted|accused of|charged with|convicted of|suspected of|threat(?:s|ened)? (?:of|to)|fears? (?:of|an?)|risk of|warn(?:ed|ing|s)? (?:of|against)|warnings?|prepar(?:ed|ing) (?:an?|to))\b[^.;]{0,60}$", re.I)
 _PERIOD_BOUND = re.compile(r"\b(?:since|until|till|by|through|throughout)\s+(?:the\s+|early\s+|late\s+|mid-?)?$", re.I)
 _MODAL_BEFORE = re.compile(r"\b(?:will|would|could|might|should|may|must|can|cannot|won't|wouldn't)\b(?:\s+\w+){0,3}\s*$", re.I)
 _ADJECTIVAL = re.compile(r"^[’']?s?\s+[a-z][a-z-]+", re.U)
 _KEEP_AFTER = re.compile(r"^[’']?s?\s+(?:and|or|but|in|on|at|of|for|from|to|with|by|as|after|before|during|since|near|into|over|under|against|was|were|is|are|has|had|have|that|which|who|where|when|while|where|last|this|earlier|later|attacks?|bombings?|shootings?|massacres?|blasts?|explosions?|crash|sieges?|battles?|offensive|raids?|strikes?|airstrikes?|border|coast|capital|province|region|city|town)\b", re.I)
+_LOCATIVE = re.compile(r"(?:\b(?:in|at|near|outside|inside|over|across|around|on|into)\s+(?:the\s+)?(?:[a-z-]+\s+)?|\b(?:town|city|village|capital|province|region|district|port)\s+of\s+)$", re.I)
 _PAST = re.compile(r"\b(?:was|were|had|has been|have been|did)\b|\b\w+ed\b|\b(?:killed|struck|shot|took|fought|hit|blew|fell|drove|led)\b", re.I)
 
 
@@ -116,7 +117,7 @@ def find_actors(text: str) -> tuple[str, ...]:
     found: list[str] = []
     for match in _actor_pattern().finditer(text):
         actor = next(g for g in match.groups() if g).strip()
-        actor = re.sub(r"^(?:the|The)\s+", "", actor)
+        actor = re.sub(r"^(?:the|The|a|A|an|An)\s+", "", actor)
         if len(actor) < 2 or actor.lower() in {"the", "a", "an"}:
             continue
         if actor[0].islower() and " " not in actor and not actor.endswith(("forces", "militias", "militants", "gunmen", "gunman")):
@@ -142,6 +143,8 @@ def _location_places(places: Sequence[PlaceMention], text: str) -> list[PlaceMen
     nouns = _nouns().location_nouns
     for p in places:
         after = text[p.end:p.end + 40]
+        if _is_dateline(text, p):
+            continue  # "BAGHDAD (Reuters) -" says where the story was filed, not where anything happened
         if p.via == "demonym":
             if not nouns.match(after):
                 continue
@@ -151,6 +154,16 @@ def _location_places(places: Sequence[PlaceMention], text: str) -> list[PlaceMen
             continue  # "the U.S. ultimatum": a country used as an adjective
         kept.append(p)
     return kept
+
+
+_DATELINE_AFTER = re.compile(r"^(?:,\s*[A-Z][\w .’'-]{1,30})?\s*(?:\((?:[A-Z][A-Za-z]{1,12}|[A-Z]{2,6})\)\s*)?(?:—|–|--|-\s|:)")
+
+
+def _is_dateline(text: str, p: PlaceMention) -> bool:
+    line_start = text.rfind("\n", 0, p.start) + 1
+    if text[line_start:p.start].strip(" \t\"“") != "":
+        return False
+    return p.text.isupper() and len(p.text) > 2 or bool(_DATELINE_AFTER.match(text[p.end:p.end + 50]))
 
 
 def _in_span(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
@@ -165,12 +178,13 @@ def _distance(a0: int, a1: int, t: Trigger) -> float:
     return 0.0
 
 
-def _place_for(places: Sequence[PlaceMention], trig: Trigger) -> PlaceMention | None:
+def _place_for(places: Sequence[PlaceMention], trig: Trigger, text: str) -> PlaceMention | None:
     """The place a trigger happened at: specific places win, far-away ones lose ("attacked X ... an office in Y")."""
     if not places:
         return None
     named = [p for p in places if p.via != "demonym"] or list(places)
-    return max(named, key=lambda p: (PLACE_RANK.get(p.place.kind, 0) - _distance(p.start, p.end, trig) / 20.0,
+    return max(named, key=lambda p: (PLACE_RANK.get(p.place.kind, 0) - _distance(p.start, p.end, trig) / 20.0
+                                     + (1.0 if _LOCATIVE.search(text[max(0, p.start - 30):p.start]) else 0.0),
                                      p.place.population))
 
 
@@ -278,7 +292,7 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
            s_places: list[PlaceMention], hypothetical: bool, sole_trigger: bool) -> IncidentMention:
     text = document.text
     clause = text[c_start:c_end]
-    place = _place_for(places, trig)
+    place = _place_for(places, trig, text)
     place_from = "clause" if place else ""
     if place is None and sole_trigger and s_places and len({p.place.geonameid for p in s_places}) == 1:
         place, place_from = s_places[0], "sentence"
@@ -296,7 +310,8 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         anchor_text=offset.anchor_text if offset and date_ is None else "",
         place=place.place if place else None, place_text=place.text if place else "",
         place_from="demonym" if place is not None and place.via == "demonym" else place_from,
-        killed=figures.killed, injured=figures.injured, actors=find_actors(clause),
+        killed=figures.killed, injured=figures.injured,
+        actors=tuple(a for a in find_actors(clause) if a not in {p.text for p in s_places}),
         facility=facility_of(text[max(c_start, trig.start - 40):min(c_end, trig.end + 50)]),
         hypothetical=hypothetical or bool(_NOT_HAPPENED.search(text[max(c_start, trig.start - 80):trig.start]))
         or bool(_MODAL_BEFORE.search(text[max(c_start, trig.start - 40):trig.start])),
@@ -314,8 +329,9 @@ def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence
             for prev in reversed(sentences[max(0, idx - 3):idx]):
                 if prev.paragraph != m.paragraph:
                     break
-                earlier = [p for p in places if prev.start <= p.start and p.end <= prev.end]
-                best = _most_specific(earlier)
+                earlier = [p for p in places if prev.start <= p.start and p.end <= prev.end
+                           and PLACE_RANK.get(p.place.kind, 0) >= 5]  # "the town" names a town, not a country
+                best = earlier[-1] if earlier else None
                 if best is not None:
                     m = replace(m, place=best.place, place_text=best.text, place_from="paragraph")
                     break

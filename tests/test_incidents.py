@@ -109,3 +109,34 @@ def test_words_that_only_look_like_incidents_are_not():
             "The party was pushed out of the talks in February, its leader said.\n")
     result = table(doc("biz", text, date(1998, 3, 12)))
     assert result.incidents.empty, result.incidents[["title", "evidence"]]
+
+
+WIRE = [
+    doc("nairobi", (
+        "Gunmen attack Nairobi hotel complex\n\n"
+        "NAIROBI, Kenya (AP) — Gunmen from the Somali extremist group al-Shabab attacked an upscale hotel complex in "
+        "Nairobi on Tuesday, killing at least 14 people, police said.\n"), date(2019, 1, 16)),
+    doc("ramadi", (
+        "Iraqi forces retake Ramadi\n\n"
+        "BAGHDAD (Reuters) - Iraqi forces recaptured the center of Ramadi from Islamic State militants on Monday. "
+        "A U.S.-led coalition carried out 30 airstrikes around the city last week, the Pentagon said.\n"
+        "Separately, a suicide bomber killed 12 soldiers at a checkpoint near Haditha on Sunday.\n"), date(2015, 12, 28)),
+    doc("airliner", (
+        "Airliner shot down\n\n"
+        "A Malaysia Airlines passenger jet was shot down over eastern Ukraine on Thursday, killing all 298 people on "
+        "board, officials said.\n"
+        "Analysts say the conflict could escalate further if sanctions are tightened.\n"), date(2014, 7, 18)),
+]
+
+
+def test_wire_stories_datelines_groups_and_anaphora():
+    result = table(*WIRE)
+    got = {(r.type, r.country, r.start, r.place) for r in result.incidents.itertuples()}
+    assert ("shooting", "KE", "2019-01-15", "Nairobi") in got  # not the village the group is named like
+    assert ("recapture", "IQ", "2015-12-28", "Ramadi") in got
+    assert ("airstrike", "IQ", "2015-12-21", "Ramadi") in got  # "around the city", not the dateline
+    assert any(t == "suicide_bombing" and s == "2015-12-27" for t, _, s, _ in got)
+    crash = result.incidents[result.incidents["type"] == "plane_crash"]
+    assert len(crash) == 1 and crash.iloc[0]["country"] == "UA" and crash.iloc[0]["killed"] == 298
+    assert not any(r.country == "US" for r in result.incidents.itertuples())
+    assert len(result.incidents) == 5
