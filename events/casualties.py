@@ -16,7 +16,7 @@ _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 _NUMBER_WORD = "|".join(sorted([*_UNITS, *_TENS, *_SCALES, "a", "and"], key=len, reverse=True))
 NUMBER = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+|(?:(?:{_NUMBER_WORD})[\s-]*)*(?:{'|'.join([*_UNITS, *_TENS, *_SCALES])}))\b"
 _QUALIFIER = r"(?:at least |more than |over |nearly |almost |about |around |some |close to |up to |as many as |roughly |an estimated |all )?"
-_VICTIMS = r"(?:(?:[\w-]+ ){0,3}?(?:people|persons|civilians|passengers|soldiers|troops|fighters|militants|police(?:men)?|officers|children|women|men|pilgrims|worshippers|tourists|students|workers|residents|villagers|victims|others|crew|hostages|members|Westerners|protesters|security personnel)|(?=\s+(?:were|have|had|are|dead|died)))"
+_VICTIMS = r"(?:(?:(?!(?:years?|months?|weeks?|days?|hours?|after|before|since|ago|later|earlier)\b)[\w-]+ ){0,3}?(?:people|persons|civilians|passengers|soldiers|troops|fighters|militants|police(?:men)?|officers|children|women|men|pilgrims|worshippers|tourists|students|workers|residents|villagers|victims|others|crew|hostages|members|Westerners|protesters|security personnel)|(?=\s+(?:were|have|had|are|dead|died)))"
 
 _KILLED = [
     re.compile(rf"(?:killed|killing|kills|kill|claimed the lives of|claimed|left|leaving) {_QUALIFIER}(?P<n>{NUMBER}) {_VICTIMS}", re.I),

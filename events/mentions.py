@@ -103,6 +103,7 @@ def _actor_pattern() -> re.Pattern[str]:
         rf"\b((?:{name}\s+(?:and\s+)?){{0,3}}(?:[a-z]+-)?(?:{heads}))\b"
         rf"|\b(?:by|claimed by|of)\s+((?:the\s+)?{name}(?:\s+{name}){{0,3}})"
         rf"|\b([A-Z]{{2,6}}(?:-[A-Z]{{1,3}})?)\b(?=\s+(?:claimed|has claimed|said it|carried out|fighters|militants|affiliate))"
+        rf"|\b((?:the\s+)?{name}(?:\s+{name}){{0,3}})\s+(?:has\s+|had\s+|have\s+)?claimed\s+(?:responsibility|credit)"
     )
 
 
@@ -120,7 +121,7 @@ def find_actors(text: str) -> tuple[str, ...]:
         actor = re.sub(r"^(?:the|The|a|A|an|An)\s+", "", actor)
         if len(actor) < 2 or actor.lower() in {"the", "a", "an"}:
             continue
-        if actor[0].islower() and " " not in actor and not actor.endswith(("forces", "militias", "militants", "gunmen", "gunman")):
+        if actor[0].islower() and " " not in actor:
             continue
         if actor not in found:
             found.append(actor)
@@ -227,8 +228,9 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     triggers = lexicon.find_triggers(text)
     anchor_spans = [(o.end - len(o.anchor_text), o.end) for o in offsets]
     place_spans = [(p.start, p.end) for p in places if p.via == "name"]
-    triggers = [t for t in triggers if not _in_span(t.start, t.end, anchor_spans)
-                and not any(a < t.end and t.start < b for a, b in place_spans)]  # "Battle Creek" is a town
+    triggers = [t for t in triggers if not any(a < t.end and t.start < b for a, b in place_spans)]  # "Battle Creek"
+    references = _anchor_references(document, sentences, offsets, triggers, _location_places(places, text))
+    triggers = [t for t in triggers if not _in_span(t.start, t.end, anchor_spans)]
     places = [p for p in places if not _in_span(p.start, p.end, anchor_spans)]
     located = _location_places(places, text)
     starts = [s.start for s in sentences]
@@ -284,7 +286,55 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
                                            c_offsets, other_clause_dates, s_places, hypothetical, len(heads) == 1))
         if s_places:
             last_place_in_paragraph[sentence.paragraph] = _most_specific(s_places) or s_places[-1]
-    return _fill_from_context(mentions, sentences, located, starts)
+    mentions = sorted([*mentions, *references], key=lambda m: (m.sentence_start, m.trigger_start))
+    return _resolve_local_offsets(_fill_from_context(mentions, sentences, located, starts))
+
+
+def _anchor_references(document: Document, sentences: list[Sentence], offsets: Sequence, triggers: list[Trigger],
+                       places: list[PlaceMention]) -> list[IncidentMention]:
+    """'A week after the Orlando shooting': the anchor names an incident, so the document is one of its sources.
+
+    Such a reference never starts an incident; it joins one that a dated report establishes.
+    """
+    found = []
+    for o in offsets:
+        if not o.anchor_text:
+            continue
+        a0, a1 = o.end - len(o.anchor_text), o.end
+        inside = [t for t in triggers if a0 <= t.start and t.end <= a1]
+        if not inside:
+            continue
+        trig = max(inside, key=lambda t: t.priority)
+        where = [p for p in places if a0 <= p.start and p.end <= a1 and p.via == "name"]
+        sentence = next((s for s in sentences if s.start <= o.start < s.end + 1), None)
+        if sentence is None:
+            continue
+        place = _place_for(where, trig, document.text)
+        found.append(IncidentMention(
+            doc=document.doc_id, sentence_start=sentence.start, sentence_end=sentence.end, sentence=sentence.text,
+            paragraph=sentence.paragraph, type=trig.type, trigger=trig.text, trigger_start=trig.start,
+            place=place.place if place else None, place_text=place.text if place else "",
+            place_from="reference" if place else "", hypothetical=True,
+        ))
+    return found
+
+
+def _resolve_local_offsets(mentions: list[IncidentMention]) -> list[IncidentMention]:
+    """'... the next day': an offset with no named anchor counts from the incident just reported."""
+    out: list[IncidentMention] = []
+    for m in mentions:
+        if m.date is None and m.offset_days is not None and not m.anchor_text and abs(m.offset_days) <= 31:
+            prev = next((p for p in reversed(out) if p.doc == m.doc and p.date is not None
+                         and p.date.precision == "day"), None)
+            if prev is not None:
+                from datetime import timedelta
+
+                day = prev.date.first + timedelta(days=m.offset_days)
+                shifted = DateMention(start=-1, end=-1, text=f"{m.offset_days:+d} day(s) after {prev.date.text}",
+                                      value=day.isoformat(), first=day, last=day, precision="day")
+                m = replace(m, date=shifted, date_from="offset", offset_days=None)
+        out.append(m)
+    return out
 
 
 def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, c_end: int,

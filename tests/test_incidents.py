@@ -140,3 +140,28 @@ def test_wire_stories_datelines_groups_and_anaphora():
     assert len(crash) == 1 and crash.iloc[0]["country"] == "UA" and crash.iloc[0]["killed"] == 298
     assert not any(r.country == "US" for r in result.incidents.itertuples())
     assert len(result.incidents) == 5
+
+
+def test_capture_and_recapture_stay_apart_and_a_later_reference_adds_a_source():
+    palmyra = doc("palmyra", (
+        "Army retakes Palmyra\n\nSyrian government forces regained control of the ancient city of Palmyra on "
+        "March 27, 2016, after weeks of fighting. The militants had seized Palmyra in May 2015.\n"), date(2016, 3, 28))
+    orlando = doc("orlando", (
+        "Nightclub attack\n\nA gunman opened fire at a nightclub in Orlando, Florida, early Sunday, killing 49 people "
+        "and wounding 53 others.\n"), date(2016, 6, 13))
+    vigil = doc("vigil", (
+        "Vigil\n\nA week after the Orlando nightclub shooting, thousands gathered in Washington to remember the "
+        "victims.\n"), date(2016, 6, 19))
+    school = doc("school", (
+        "School attack\n\nMilitants stormed an army-run school in Peshawar on 16 December 2014, killing 141 people, "
+        "most of them children. The army launched airstrikes on hideouts near Peshawar the next day.\n"),
+        date(2014, 12, 18))
+    result = table(palmyra, orlando, vigil, school)
+    rows = {(r.type, r.start[:7]): r for r in result.incidents.itertuples()}
+    assert rows[("capture", "2015-05")].country == "SY" and rows[("recapture", "2016-03")].country == "SY"
+    shooting = rows[("shooting", "2016-06")]
+    assert shooting.sources == "orlando;vigil" and shooting.killed == 49 and shooting.injured == 53
+    assert rows[("attack", "2014-12")].killed == 141
+    strikes = result.incidents[result.incidents["type"] == "airstrike"]
+    assert strikes["start"].tolist() == ["2014-12-17"]
+    assert not (result.incidents["place"] == "Washington").any()
