@@ -15,6 +15,7 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
+import dashboard_workflow as workflow_ui
 from events import views
 from events.views import FilterState
 
@@ -23,6 +24,8 @@ ROOT = Path(__file__).resolve().parent
 # instead of its CDN, so the map draws countries and coastlines with no network.
 PLOTLY_CONFIG = {"topojsonURL": "app/static/", "displaylogo": False, "scrollZoom": True}
 MAX_PROGRESS_UPDATES = 40
+TABLE_ROWS = 5_000  # the incident table and the detail picker list at most this many rows (narrow the filters)
+UNPLACED_LISTED = 20
 
 Loader = Callable[..., object]
 
@@ -58,9 +61,12 @@ def default_loader(corpus: str, progress=None):
     return load_or_extract(corpus, progress=progress)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def cached_extraction(corpus: str, signature: str, loader_name: str, _loader: Loader):
-    """The extraction of a corpus; the progress box is emptied at the end, so a cache hit shows nothing."""
+    """The extraction of a corpus; the progress box is emptied at the end, so a cache hit shows nothing.
+
+    A resource, not data: every rerun gets the same tables instead of an unpickled copy (100k incidents took
+    0.5 s a rerun to copy). Nothing may modify them in place; derive new frames instead."""
     box = st.empty()
     with box.container():
         status = st.status(f"Extracting incidents from {corpus} (first run; later starts are instant)…", expanded=True)
@@ -94,9 +100,14 @@ def document_texts(corpus: str, signature: str, documents: pd.DataFrame) -> dict
     return texts
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=8)
 def options_for(incidents: pd.DataFrame, documents: pd.DataFrame) -> views.FilterOptions:
     return views.filter_options(incidents, documents)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def labels_for(documents: pd.DataFrame) -> dict[str, str]:
+    return views.source_labels(documents)
 
 
 @st.cache_data(show_spinner=False)
@@ -225,7 +236,7 @@ def render_detail(incident: pd.Series, extraction, texts: dict[str, str], labels
             st.caption(" · ".join(str(x) for x in (publisher, published, doc) if x is not None and str(x) not in ("", "None", "NaT")))
             text = texts.get(doc)
             for m in part.itertuples(index=False):
-                if text is not None:
+                if text is not None and m.start >= 0:  # hand-added incidents may have no offset
                     ctx = views.context_window(text, m.start, m.end)
                 else:
                     ctx = views.Context("", str(m.sentence), "")
@@ -247,9 +258,11 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
         st.stop()
     signature = corpus_signature(corpus)
     extraction = cached_extraction(corpus, signature, getattr(loader, "__qualname__", "loader"), loader)
+    wf = workflow_ui.prepare(extraction, corpus, signature)  # analysts' corrections, before any filter or figure
+    extraction = wf.extraction
     incidents = extraction.incidents
     names = country_names()
-    labels = views.source_labels(extraction.documents)
+    labels = labels_for(extraction.documents)
     options = options_for(incidents, extraction.documents)
     colors = type_colors()
 
@@ -262,6 +275,7 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
         st.session_state.setdefault("sel_nonce", 0)
         st.session_state.setdefault("sel_source", None)
     sidebar_filters(extraction, options, labels, names)
+    workflow_ui.render_sidebar(wf)
     state = _state_from_widgets(options)
     _sync_query(state)
 
@@ -284,6 +298,7 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
         count_box.markdown(f"**{views.count_label(0, len(incidents))}**")
         st.info("No incidents match these filters. Widen the month range, remove a filter, or reset them.")
         st.button("Reset filters", key="reset_empty", on_click=_reset_filters, args=(options,))
+        workflow_ui.render_tools(wf, state, None, labels)
         return
 
     # linked selection: the chart selected on last highlights its incidents in the other chart and the table
@@ -318,13 +333,18 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
         world = views.map_figure(shown, colors, labels=labels, highlight=picked if source == "timeline" else None)
         st.plotly_chart(world, key=keys["map"], on_select=on_select("map"),
                         selection_mode=("points", "box", "lasso"), config=PLOTLY_CONFIG, width="stretch")
-        unplaced = shown[~(shown["lat"].map(views._is_number) & shown["lon"].map(views._is_number))]
+        unplaced = shown[~views.placed_mask(shown).to_numpy()]
         if len(unplaced):
+            listed = unplaced.head(UNPLACED_LISTED)
+            more = f"; and {len(unplaced) - len(listed):,} more" if len(unplaced) > len(listed) else ""
             st.caption(f"Not on the map ({len(unplaced)}, no coordinates): " +
-                       "; ".join(views.escape_markdown(f"{t} ({d or 'undated'})") for t, d in zip(unplaced["title"], unplaced["date_text"])))
+                       "; ".join(views.escape_markdown(f"{t} ({d or 'undated'})") for t, d in zip(listed["title"], listed["date_text"])) + more)
 
     st.subheader(f"Incidents ({len(in_table)})")
-    table = views.table_view(in_table, names)
+    if len(in_table) > TABLE_ROWS:
+        st.caption(f"Showing the first {TABLE_ROWS:,} of {len(in_table):,}; narrow the filters or select on a chart to see the others.")
+    table = views.table_view(in_table.head(TABLE_ROWS), names)
+    table = workflow_ui.mark_table(table, in_table)
     event = st.dataframe(
         table, key=f"table-{nonce}-{filter_key}", on_select="rerun", selection_mode="single-row", hide_index=True,
         column_order=[c for c in table.columns if c != "id"], width="stretch", height=min(420, 38 + 35 * len(table)),
@@ -342,6 +362,8 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
     if detail_id is not None and detail_id in set(ids):
         incident = in_table[in_table["id"].astype(str) == detail_id].iloc[0]
         render_detail(incident, extraction, document_texts(corpus, signature, extraction.documents), labels)
+        workflow_ui.render_correction_panel(wf, incident, labels)
+    workflow_ui.render_tools(wf, state, picked, labels)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Iterable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -201,8 +202,11 @@ def apply_filters(incidents: pd.DataFrame, state: FilterState) -> pd.DataFrame:
     """The incidents that pass every filter (an incident's date span need only overlap the month range)."""
     keep = pd.Series(True, index=incidents.index)
     if state.sources:
-        wanted = set(state.sources)
-        keep &= incidents["sources"].fillna("").map(lambda s: bool(wanted & set(str(s).split(";"))))
+        docs = incidents["sources"].astype(object).where(incidents["sources"].notna(), "").map(str).str.split(";")
+        docs.index = range(len(docs))
+        listed = docs.explode()
+        hit = listed.isin(state.sources).groupby(level=0).any().reindex(range(len(docs)), fill_value=False)
+        keep &= hit.to_numpy(dtype=bool)
     if state.month_from or state.month_to:
         start = incidents["start"].fillna("")
         end = incidents["end"].where(incidents["end"].notna() & (incidents["end"] != ""), start).fillna("")
@@ -304,6 +308,12 @@ def parse_reports(text: str | None) -> list[tuple[int, list[str]]]:
 
 FADED_OPACITY = 0.15
 _DAY_MS = 86_400_000
+# Up to this many incidents a chart draws one mark per incident (SVG); above, incidents are grouped into at most
+# about this many marks: the timeline by row, type and day/week/month/quarter/year, the map by type and a grid
+# cell sized to the points' extent. A grouped mark's customdata[0] holds all its incident ids, space-separated,
+# so selecting it selects every incident in it (see `selected_ids`).
+MARK_LIMIT = 3000
+ID_SEPARATOR = " "
 
 
 def _esc(value: Any) -> str:
@@ -313,55 +323,116 @@ def _esc(value: Any) -> str:
     return html.escape(str(value), quote=False)
 
 
-def _hover_rows(frame: pd.DataFrame, labels: Mapping[str, str] | None) -> list[list[str]]:
+def _str(series: pd.Series, default: str = "") -> pd.Series:
+    """Values as plain strings (object dtype), missing and empty ones replaced by `default`."""
+    out = series.astype(object).where(series.notna(), "").map(str) if len(series) else pd.Series([], dtype=object, index=series.index)
+    if default:
+        out = out.where(out != "", default)
+    return out.astype(object)
+
+
+def _esc_series(series: pd.Series) -> pd.Series:
+    """`_esc` for a whole column (html.escape with quote=False: &, < and > only)."""
+    return series.str.replace("&", "&amp;", regex=False).str.replace("<", "&lt;", regex=False).str.replace(">", "&gt;", regex=False)
+
+
+def _floats(values: pd.Series) -> np.ndarray:
+    """Numbers as a float array, NaN where missing or not a number (nullable Int64 columns included)."""
+    num = pd.to_numeric(pd.Series(values), errors="coerce")
+    return pd.array(num, dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _casualties_series(killed: pd.Series, injured: pd.Series) -> pd.Series:
+    """`casualties_text` for whole columns."""
+    parts = []
+    for values, word in ((killed, "killed"), (injured, "injured")):
+        num = pd.Series(_floats(values), index=values.index)
+        text = num.map(lambda v: "" if math.isnan(v) else f"{int(v)} {word}")
+        parts.append(text.astype(object))
+    both = (parts[0] != "") & (parts[1] != "")
+    out = parts[0] + np.where(both, ", ", "") + parts[1]
+    return out.where(out != "", "no figures").astype(object)
+
+
+def _source_lists(sources: pd.Series, labels: Mapping[str, str] | None) -> pd.Series:
+    """'a;b;c;d;e' -> '· A<br>· B<br>· C<br>· D<br>· and 1 more' (escaped labels), for a whole column."""
     labels = labels or {}
-    rows = []
-    for row in frame.itertuples(index=False):
-        sources = [labels.get(s, s) for s in str(row.sources or "").split(";") if s]
-        start = row.start if isinstance(row.start, str) else ""
-        end = row.end if isinstance(row.end, str) else ""
-        date_range = start if start == end or not end else f"{start} – {end}"
-        rows.append([
-            str(row.id), _esc(row.title), _esc(row.date_text or "(no date in text)"), _esc(row.precision or "undated"),
-            _esc(date_range or ""), _esc(row.place or "(no place)"), _esc(casualties_text(row.killed, row.injured)),
-            "<br>".join("· " + _esc(s) for s in sources[:4]) + (f"<br>· and {len(sources) - 4} more" if len(sources) > 4 else ""),
-        ])
-    return rows
+    frame = pd.DataFrame({"s": _str(sources).str.split(";")}, index=range(len(sources)))
+    ex = frame["s"].explode()
+    ex = ex[ex.notna() & (ex != "")]
+    out = pd.Series("", index=range(len(sources)), dtype=object)
+    if len(ex):
+        pos = ex.groupby(level=0).cumcount()
+        count = ex.groupby(level=0).size()
+        named = ex.map(lambda s: labels.get(s, s)).astype(str)
+        lines = "· " + _esc_series(named[pos < 4])
+        joined = lines.groupby(level=0).agg("<br>".join)
+        more = count[count > 4]
+        joined.loc[more.index] = joined.loc[more.index] + "<br>· and " + (more - 4).astype(str) + " more"
+        out.loc[joined.index] = joined
+    out.index = sources.index
+    return out
+
+
+def _hover_columns(frame: pd.DataFrame, labels: Mapping[str, str] | None) -> pd.DataFrame:
+    """The eight hover fields of each incident (id first), escaped, computed column-wise."""
+    start = frame["start"].where(frame["start"].map(lambda v: isinstance(v, str)), "").astype(object)
+    end = frame["end"].where(frame["end"].map(lambda v: isinstance(v, str)), "").astype(object)
+    date_range = start.where((start == end) | (end == ""), start + " – " + end)
+    return pd.DataFrame({
+        "id": _str(frame["id"]), "title": _esc_series(_str(frame["title"])),
+        "date_text": _esc_series(_str(frame["date_text"], "(no date in text)")),
+        "precision": _esc_series(_str(frame["precision"], "undated")), "range": _esc_series(_str(date_range)),
+        "place": _esc_series(_str(frame["place"], "(no place)")),
+        "casualties": _casualties_series(frame["killed"], frame["injured"]),
+        "sources": _source_lists(frame["sources"], labels),
+    }, index=frame.index)
+
+
+def _hover_rows(frame: pd.DataFrame, labels: Mapping[str, str] | None) -> list[list[str]]:
+    if not len(frame):
+        return []
+    return _hover_columns(frame, labels).to_numpy(dtype=object).tolist()
 
 
 _HOVER = ("<b>%{customdata[1]}</b><br>Date: “%{customdata[2]}” (%{customdata[3]}: %{customdata[4]})"
           "<br>Place: %{customdata[5]}<br>Casualties: %{customdata[6]}<br>Sources:<br>%{customdata[7]}<extra></extra>")
+# grouped marks: customdata = [space-separated ids, summary HTML]
+_GROUP_HOVER = "%{customdata[1]}<extra></extra>"
 
 
 def group_values(incidents: pd.DataFrame, group_by: str, names: Mapping[str, str] | None = None) -> pd.Series:
     """The timeline row of each incident for a grouping (type label, continent, country name, admin area)."""
-    names = names or {}
+    names = dict(names or {})
+
+    def country_names_of(frame: pd.DataFrame) -> pd.Series:
+        codes = _str(frame["country"])
+        return codes.map(names).fillna(codes).astype(object) if names else codes
+
     if group_by == "continent":
-        values = incidents["continent"].fillna("")
+        values = _str(incidents["continent"])
     elif group_by == "country":
-        values = incidents["country"].fillna("").map(lambda c: names.get(c, c))
+        values = country_names_of(incidents)
     elif group_by == "admin1":
-        values = incidents["admin1"].fillna("")
-        country = incidents["country"].fillna("").map(lambda c: names.get(c, c))
-        values = values.where(values != "", country)
+        values = _str(incidents["admin1"])
+        values = values.where(values != "", country_names_of(incidents))
     else:
-        values = incidents["type_label"].fillna(incidents["type"])
-    return values.map(lambda v: v if str(v).strip() else "Unknown")
+        values = incidents["type_label"].fillna(incidents["type"]).astype(object)
+    text = values.map(str)
+    return values.where(text.str.strip() != "", "Unknown")
 
 
 def focus_range(starts: Iterable[str], ends: Iterable[str], share: float = 0.7, min_days: int = 45) -> tuple[str, str] | None:
     """The shortest date window holding `share` of the incidents, padded: where the timeline opens."""
-    points = sorted(pd.Timestamp(s) for s in starts if s)
-    if not points:
+    points = np.sort(pd.to_datetime(pd.Series([s for s in starts if s], dtype=object)).to_numpy())
+    if not len(points):
         return None
-    last = max([pd.Timestamp(e) for e in ends if e] + points)
+    stops = pd.to_datetime(pd.Series([e for e in ends if e], dtype=object)).to_numpy()
+    last = pd.Timestamp(max(stops.max(), points[-1]) if len(stops) else points[-1])
     k = max(1, math.ceil(share * len(points)))
-    best = (points[0], points[-1])
-    for i in range(0, len(points) - k + 1):
-        lo, hi = points[i], points[i + k - 1]
-        if hi - lo < best[1] - best[0]:
-            best = (lo, hi)
-    lo, hi = best
+    widths = points[k - 1:] - points[: len(points) - k + 1]
+    i = int(np.argmin(widths))
+    lo, hi = pd.Timestamp(points[i]), pd.Timestamp(points[i + k - 1])
     # the window's incidents may end later than they start (a month-precision bar)
     hi = max(hi, min(last, hi + pd.Timedelta(days=31)))
     width = max(hi - lo, pd.Timedelta(days=min_days))
@@ -371,31 +442,136 @@ def focus_range(starts: Iterable[str], ends: Iterable[str], share: float = 0.7, 
     return lo.date().isoformat(), hi.date().isoformat()
 
 
+def _group_table(frame: pd.DataFrame, keys: list[str], labels: Mapping[str, str] | None,
+                 keep: set[str] | None, type_labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One row per group of incidents: ids (space-separated), count, casualties, mean position, hover summary.
+
+    A group of one incident gets the same hover text as an ungrouped mark."""
+    frame = frame.reset_index(drop=True)
+    code = frame.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    frame = frame.assign(_g=code)
+    grouped = frame.groupby("_g", sort=True)
+    killed = pd.to_numeric(frame["killed"], errors="coerce")
+    injured = pd.to_numeric(frame["injured"], errors="coerce")
+    first = grouped.head(1).set_index("_g").sort_index()
+    out = pd.DataFrame({
+        "ids": grouped["id"].agg(lambda ids: ID_SEPARATOR.join(map(str, ids))),
+        "count": grouped.size(),
+        "killed": killed.groupby(frame["_g"]).sum(min_count=1),
+        "injured": injured.groupby(frame["_g"]).sum(min_count=1),
+    })
+    for col in keys:
+        out[col] = first[col]
+    if "lat" in frame:
+        lat = pd.to_numeric(frame["lat"], errors="coerce")
+        lon = pd.to_numeric(frame["lon"], errors="coerce")
+        out["lat"] = lat.groupby(frame["_g"]).mean()
+        out["lon"] = lon.groupby(frame["_g"]).mean()
+    out["selected"] = (frame["id"].astype(str).isin(keep).groupby(frame["_g"]).any() if keep is not None
+                       else pd.Series(False, index=out.index))
+    # hover: singletons as usual, groups as a summary (count, types, dates, top places, casualties, an example)
+    summary = pd.Series("", index=out.index, dtype=object)
+    single = out.index[out["count"] == 1]
+    if len(single):
+        h = _hover_columns(first.loc[single], labels)
+        summary.loc[single] = ("<b>" + h["title"] + "</b><br>Date: “" + h["date_text"] + "” (" + h["precision"] + ": "
+                               + h["range"] + ")<br>Place: " + h["place"] + "<br>Casualties: " + h["casualties"]
+                               + "<br>Sources:<br>" + h["sources"])
+    many = out.index[out["count"] > 1]
+    if len(many):
+        part = frame[frame["_g"].isin(many)]
+        g = part.groupby("_g")
+        starts = _str(part["start"]).where(lambda s: s != "")
+        ends = _str(part["end"]).where(lambda s: s != "").fillna(starts)
+        lo, hi = starts.groupby(part["_g"]).min(), ends.groupby(part["_g"]).max()
+        when = lo.fillna("undated").astype(object).where(lo == hi, lo.fillna("") + " – " + hi.fillna(""))
+        kinds = _top_values(part, _str(part["type_label"]).where(lambda s: s != "", _str(part["type"])), 3)
+        places = _top_values(part, _str(part["place"], "(no place)"), 3)
+        example = _esc_series(_str(g.head(1).set_index("_g")["title"]))
+        count = out.loc[many, "count"]
+        summary.loc[many] = ("<b>" + count.map("{:,} incidents".format) + "</b><br>Types: " + kinds.reindex(many).fillna("")
+                             + "<br>Dates: " + _esc_series(when.reindex(many).fillna("undated").astype(object))
+                             + "<br>Places: " + places.reindex(many).fillna("")
+                             + "<br>Casualties: " + _casualties_series(out.loc[many, "killed"], out.loc[many, "injured"])
+                             + "<br>e.g. " + example.reindex(many).fillna("")
+                             + "<br><i>select to pick all of them</i>")
+    out["summary"] = summary
+    return out
+
+
+def _top_values(part: pd.DataFrame, values: pd.Series, n: int) -> pd.Series:
+    """Per group: 'A (12), B (3), C (1)' - the n most frequent values, escaped."""
+    counts = (pd.DataFrame({"_g": part["_g"].to_numpy(), "v": values.to_numpy()}).groupby(["_g", "v"], sort=False).size()
+              .rename("n").reset_index().sort_values(["_g", "n"], ascending=[True, False], kind="stable"))
+    counts = counts[counts.groupby("_g").cumcount() < n]
+    text = _esc_series(counts["v"].astype(str)) + " (" + counts["n"].map("{:,}".format) + ")"
+    return text.groupby(counts["_g"].to_numpy()).agg(", ".join)
+
+
+# timeline bins, finest first: (name, pandas period, length in days)
+_TIME_BINS = (("day", "D", 1), ("week", "W", 7), ("month", "M", 31), ("quarter", "Q", 92), ("year", "Y", 366))
+
+
+def _timeline_groups(dated: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, str]:
+    """Assign each dated incident to a mark: `_x0`/`_x1` (ISO dates) and `_bar` (a span or a point).
+
+    Incidents shorter than the bin become points at their bin's middle; longer ones stay bars, grouped with the
+    incidents of exactly the same span. The finest bin whose marks fit in `limit` is used."""
+    start = pd.to_datetime(dated["start"], errors="coerce")
+    stop = pd.to_datetime(dated["_end"], errors="coerce").fillna(start)
+    length = (stop - start).dt.days + 1
+    is_day = dated["precision"].eq("day") | (dated["start"] == dated["_end"])
+    rows, kinds = dated["_row"].astype(str), dated["type"].astype(str)
+    for name, period, days in _TIME_BINS:
+        point = is_day | (length <= days) if name != "day" else is_day
+        if period == "D":
+            x0 = start
+        else:
+            x0 = start.dt.to_period(period).dt.start_time
+        mid = x0 + pd.Timedelta(days=days // 2) if name != "day" else x0
+        x0s = mid.dt.strftime("%Y-%m-%d").where(point, start.dt.strftime("%Y-%m-%d"))
+        x1s = x0s.where(point, stop.dt.strftime("%Y-%m-%d"))
+        marks = pd.DataFrame({"r": rows, "t": kinds, "a": x0s, "b": x1s, "p": point}).drop_duplicates().shape[0]
+        if marks <= limit or name == "year":
+            break
+    return dated.assign(_x0=x0s, _x1=x1s, _bar=~point), name
+
+
 def timeline_figure(incidents: pd.DataFrame, colors: Mapping[str, str], group_by: str = DEFAULT_GROUP_BY,
                     highlight: Iterable[str] | None = None, labels: Mapping[str, str] | None = None,
-                    names: Mapping[str, str] | None = None, height: int | None = None) -> go.Figure:
+                    names: Mapping[str, str] | None = None, height: int | None = None,
+                    limit: int = MARK_LIMIT) -> go.Figure:
     """Incidents on a time axis: a bar from start to end+1 day for month/season/year dates, a marker for a day.
 
     Rows are groups (type, continent, country or admin area); colour is the incident type. With `highlight`
-    (incident ids) the others are faded. Undated incidents cannot be placed and are left out.
+    (incident ids) the others are faded. Undated incidents cannot be placed and are left out. Above `limit`
+    dated incidents, nearby ones are grouped into one mark each (see `MARK_LIMIT`).
     """
-    dated = incidents[incidents["start"].notna() & (incidents["start"].astype(str) != "")].copy()
+    has_start = incidents["start"].notna() & (incidents["start"].astype(str) != "")
+    dated = incidents[has_start.to_numpy()].copy()
     dated["_row"] = group_values(dated, group_by, names)
-    dated["_end"] = dated["end"].where(dated["end"].notna() & (dated["end"].astype(str) != ""), dated["start"])
+    has_end = dated["end"].notna() & (dated["end"].astype(str) != "")
+    dated["_end"] = dated["end"].where(has_end, dated["start"])
     keep = set(highlight) if highlight is not None else None
     rows_order = sorted(dated["_row"].unique(), key=lambda r: (r == "Unknown", str(r)))
     fig = go.Figure()
+    grouped = len(dated) > limit
+    if grouped:
+        dated, bin_name = _timeline_groups(dated, limit)
     for kind in sorted(dated["type"].unique()):
-        part = dated[dated["type"] == kind]
+        part = dated[(dated["type"] == kind).to_numpy()]
         color = colors.get(kind, "#555555")
         label = str(part["type_label"].iloc[0] or kind)
+        if grouped:
+            _grouped_timeline_traces(fig, part, kind, label, color, labels, keep)
+            continue
         is_day = part["precision"].eq("day") | (part["start"] == part["_end"])
         spans, days = part[~is_day], part[is_day]
         if len(spans):
             base = pd.to_datetime(spans["start"])
             stop = pd.to_datetime(spans["_end"]) + pd.Timedelta(days=1)
             fig.add_trace(go.Bar(
-                name=label, legendgroup=kind, orientation="h", y=spans["_row"],
+                name=label, legendgroup=kind, orientation="h", y=spans["_row"].tolist(),
                 base=base.dt.strftime("%Y-%m-%d").tolist(),
                 x=((stop - base).dt.total_seconds() * 1000).tolist(),
                 marker=dict(color=color, line=dict(color=color, width=1)),
@@ -405,7 +581,7 @@ def timeline_figure(incidents: pd.DataFrame, colors: Mapping[str, str], group_by
             ))
         if len(days):
             fig.add_trace(go.Scatter(
-                name=label, legendgroup=kind, showlegend=not len(spans), mode="markers", y=days["_row"],
+                name=label, legendgroup=kind, showlegend=not len(spans), mode="markers", y=days["_row"].tolist(),
                 x=days["start"].tolist(), marker=dict(color=color, size=11, symbol="diamond",
                                                       line=dict(color="white", width=1)),
                 customdata=_hover_rows(days, labels), hovertemplate=_HOVER,
@@ -420,6 +596,8 @@ def timeline_figure(incidents: pd.DataFrame, colors: Mapping[str, str], group_by
         showlegend=group_by != "type",  # rows already name the types; colours need a key for other groupings
         uirevision=group_by,
     )
+    if grouped:
+        fig.update_layout(meta={"grouped_by": bin_name, "incidents": int(len(dated))})
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(rows_order)), title_text="", automargin=True)
     xaxis: dict[str, Any] = dict(type="date", rangeslider=dict(visible=True, thickness=0.08), title_text="")
     if focus:
@@ -434,27 +612,70 @@ def timeline_figure(incidents: pd.DataFrame, colors: Mapping[str, str], group_by
     return fig
 
 
+def _grouped_timeline_traces(fig: go.Figure, part: pd.DataFrame, kind: str, label: str, color: str,
+                             labels: Mapping[str, str] | None, keep: set[str] | None) -> None:
+    """Bars (one per row and exact span) and markers (one per row and time bin) for one incident type."""
+    spans, points = part[part["_bar"].to_numpy()], part[~part["_bar"].to_numpy()]
+    if len(spans):
+        g = _group_table(spans, ["_row", "_x0", "_x1"], labels, keep)
+        base = pd.to_datetime(g["_x0"])
+        stop = pd.to_datetime(g["_x1"]) + pd.Timedelta(days=1)
+        fig.add_trace(go.Bar(
+            name=label, legendgroup=kind, orientation="h", y=g["_row"].tolist(), base=g["_x0"].tolist(),
+            x=((stop - base).dt.total_seconds() * 1000).tolist(),
+            marker=dict(color=color, line=dict(color=color, width=1)), opacity=0.55,
+            customdata=g[["ids", "summary"]].to_numpy(dtype=object).tolist(), hovertemplate=_GROUP_HOVER,
+            selectedpoints=_selected_groups(g, keep), width=0.5,
+            selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)),
+        ))
+    if len(points):
+        g = _group_table(points, ["_row", "_x0"], labels, keep)
+        size = np.minimum(20.0, 7.0 + 1.5 * np.sqrt(g["count"].to_numpy(dtype=float)))
+        fig.add_trace(go.Scatter(
+            name=label, legendgroup=kind, showlegend=not len(spans), mode="markers", y=g["_row"].tolist(),
+            x=g["_x0"].tolist(), marker=dict(color=color, size=size.tolist(), symbol="diamond",
+                                             line=dict(color="white", width=1)),
+            customdata=g[["ids", "summary"]].to_numpy(dtype=object).tolist(), hovertemplate=_GROUP_HOVER,
+            selectedpoints=_selected_groups(g, keep),
+            selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)),
+        ))
+
+
 def _selected_points(frame: pd.DataFrame, keep: set[str] | None) -> list[int] | None:
     if keep is None:
         return None
-    return [i for i, incident_id in enumerate(frame["id"]) if str(incident_id) in keep]
+    return np.flatnonzero(frame["id"].astype(str).isin(keep).to_numpy()).tolist()
 
 
-def marker_sizes(killed: pd.Series, injured: pd.Series) -> list[float]:
-    """Diameter grows with the square root of casualties: 8 px for none or unknown, at most 30 px."""
-    k = pd.to_numeric(killed, errors="coerce").fillna(0)
-    i = pd.to_numeric(injured, errors="coerce").fillna(0)
-    return [float(min(30.0, 8.0 + 1.6 * math.sqrt(max(0.0, a + 0.5 * b)))) for a, b in zip(k, i)]
+def _selected_groups(groups: pd.DataFrame, keep: set[str] | None) -> list[int] | None:
+    if keep is None:
+        return None
+    return np.flatnonzero(groups["selected"].to_numpy(dtype=bool)).tolist()
+
+
+def marker_sizes(killed: pd.Series, injured: pd.Series, cap: float = 30.0) -> list[float]:
+    """Diameter grows with the square root of casualties: 8 px for none or unknown, at most `cap` px (30)."""
+    k = pd.to_numeric(killed, errors="coerce").fillna(0).to_numpy(dtype=float)
+    i = pd.to_numeric(injured, errors="coerce").fillna(0).to_numpy(dtype=float)
+    return np.minimum(cap, 8.0 + 1.6 * np.sqrt(np.maximum(0.0, k + 0.5 * i))).tolist()
+
+
+def placed_mask(incidents: pd.DataFrame) -> pd.Series:
+    """True where an incident has numeric coordinates (it can be drawn on the map)."""
+    lat = pd.to_numeric(incidents["lat"], errors="coerce")
+    lon = pd.to_numeric(incidents["lon"], errors="coerce")
+    return (lat.notna() & lon.notna()).astype(bool)
 
 
 def map_bounds(lats: Iterable[float], lons: Iterable[float], min_span: float = 16.0) -> tuple[list[float], list[float]] | None:
     """Lat and lon ranges that hold every point with a margin (at least `min_span` degrees each way)."""
-    pts = [(float(a), float(o)) for a, o in zip(lats, lons) if _is_number(a) and _is_number(o)]
-    if not pts:
+    la = pd.to_numeric(pd.Series(list(lats), dtype=object), errors="coerce").to_numpy(dtype=float)
+    lo = pd.to_numeric(pd.Series(list(lons), dtype=object), errors="coerce").to_numpy(dtype=float)
+    ok = np.isfinite(la) & np.isfinite(lo)
+    if not ok.any():
         return None
-    la = [p[0] for p in pts]
-    lo = [p[1] for p in pts]
-    lat_lo, lat_hi, lon_lo, lon_hi = min(la), max(la), min(lo), max(lo)
+    la, lo = la[ok], lo[ok]
+    lat_lo, lat_hi, lon_lo, lon_hi = float(la.min()), float(la.max()), float(lo.min()), float(lo.max())
     lat_span = max(min_span, (lat_hi - lat_lo) * 1.3)
     lon_span = max(min_span * 1.6, (lon_hi - lon_lo) * 1.3, lat_span * 1.6)
     lat_c, lon_c = (lat_lo + lat_hi) / 2, (lon_lo + lon_hi) / 2
@@ -464,23 +685,56 @@ def map_bounds(lats: Iterable[float], lons: Iterable[float], min_span: float = 1
     return lat_range, lon_range
 
 
+# map grid cells in degrees, finest first (the finest whose marks fit in the limit is used)
+_MAP_CELLS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0)
+
+
+def map_cell(placed: pd.DataFrame, limit: int = MARK_LIMIT) -> float:
+    """The finest grid cell (degrees) at which the placed incidents make at most `limit` marks (type x cell)."""
+    lat = pd.to_numeric(placed["lat"], errors="coerce").to_numpy(dtype=float)
+    lon = pd.to_numeric(placed["lon"], errors="coerce").to_numpy(dtype=float)
+    kinds = pd.factorize(placed["type"])[0].astype(np.int64)
+    for cell in _MAP_CELLS:
+        key = ((np.floor(lat / cell).astype(np.int64) + 10_000) * 100_000 + (np.floor(lon / cell).astype(np.int64) + 10_000)) * 64 + kinds
+        if len(np.unique(key)) <= limit:
+            return cell
+    return _MAP_CELLS[-1]
+
+
 def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: Iterable[str] | None = None,
-               labels: Mapping[str, str] | None = None, height: int = 420, resolution: int = 110) -> go.Figure:
-    """Incidents at their coordinates, sized by casualties, coloured by type, over offline world outlines."""
-    placed = incidents[incidents["lat"].map(_is_number) & incidents["lon"].map(_is_number)]
+               labels: Mapping[str, str] | None = None, height: int = 420, resolution: int = 110,
+               limit: int = MARK_LIMIT) -> go.Figure:
+    """Incidents at their coordinates, sized by casualties, coloured by type, over offline world outlines.
+
+    Above `limit` placed incidents, incidents of one type in one grid cell (the finest cell that keeps the marks
+    under the limit) become one mark at their mean position, sized by their summed casualties."""
+    placed = incidents[placed_mask(incidents).to_numpy()]
     keep = set(highlight) if highlight is not None else None
+    grouped = len(placed) > limit
+    cell = map_cell(placed, limit) if grouped else 0.0
     fig = go.Figure()
     for kind in sorted(placed["type"].unique()):
-        part = placed[placed["type"] == kind]
+        part = placed[(placed["type"] == kind).to_numpy()]
+        common = dict(name=str(part["type_label"].iloc[0] or kind), legendgroup=kind, mode="markers",
+                      selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)))
+        if grouped:
+            lat = pd.to_numeric(part["lat"], errors="coerce")
+            lon = pd.to_numeric(part["lon"], errors="coerce")
+            cells = part.assign(_cy=np.floor(lat / cell).astype(np.int64), _cx=np.floor(lon / cell).astype(np.int64))
+            g = _group_table(cells, ["_cy", "_cx"], labels, keep)
+            fig.add_trace(go.Scattergeo(
+                lat=g["lat"].round(4).tolist(), lon=g["lon"].round(4).tolist(),
+                marker=dict(color=colors.get(kind, "#555555"), size=marker_sizes(g["killed"], g["injured"], cap=40.0),
+                            opacity=0.85, line=dict(color="white", width=1), sizemode="diameter"),
+                customdata=g[["ids", "summary"]].to_numpy(dtype=object).tolist(), hovertemplate=_GROUP_HOVER,
+                selectedpoints=_selected_groups(g, keep), **common))
+            continue
         fig.add_trace(go.Scattergeo(
-            name=str(part["type_label"].iloc[0] or kind), legendgroup=kind,
-            lat=part["lat"].astype(float).tolist(), lon=part["lon"].astype(float).tolist(), mode="markers",
+            lat=part["lat"].astype(float).tolist(), lon=part["lon"].astype(float).tolist(),
             marker=dict(color=colors.get(kind, "#555555"), size=marker_sizes(part["killed"], part["injured"]),
                         opacity=0.85, line=dict(color="white", width=1), sizemode="diameter"),
             customdata=_hover_rows(part, labels), hovertemplate=_HOVER,
-            selectedpoints=_selected_points(part, keep),
-            selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)),
-        ))
+            selectedpoints=_selected_points(part, keep), **common))
     geo: dict[str, Any] = dict(
         projection_type="natural earth", resolution=resolution, showcountries=True, countrycolor="#8c8c8c",
         showcoastlines=True, coastlinecolor="#6b6b6b", showland=True, landcolor="#f2efe9", showocean=True,
@@ -493,23 +747,32 @@ def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: It
     fig.update_layout(margin=dict(l=0, r=0, t=30, b=0), height=height, dragmode="select", clickmode="event+select",
                       legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0), showlegend=False,
                       uirevision="map")
+    if grouped:
+        fig.update_layout(meta={"grouped_by": f"{cell:g} degree cells", "incidents": int(len(placed))})
     return fig
 
 
 def selected_ids(selection: Any) -> list[str]:
-    """Incident ids picked in a plotly chart (Streamlit's selection state or a plain dict), in order, once each."""
+    """Incident ids picked in a plotly chart (Streamlit's selection state or a plain dict), in order, once each.
+
+    A grouped mark (see `MARK_LIMIT`) stands for all the incidents in it, so picking it picks all of them."""
     if not selection:
         return []
     if hasattr(selection, "get") and "selection" in selection:
         selection = selection["selection"]
     points = selection.get("points", []) if hasattr(selection, "get") else []
     out: list[str] = []
+    seen: set[str] = set()
     for point in points or []:
         data = point.get("customdata") if hasattr(point, "get") else None
         if isinstance(data, (list, tuple)) and data:
             data = data[0]
-        if data is not None and str(data) not in out:
-            out.append(str(data))
+        if data is None:
+            continue
+        for incident_id in str(data).split(ID_SEPARATOR):  # a grouped mark holds all its incidents' ids
+            if incident_id and incident_id not in seen:
+                seen.add(incident_id)
+                out.append(incident_id)
     return out
 
 

@@ -224,3 +224,89 @@ def test_source_labels_show_title_publisher_and_date(extraction):
 def test_group_values_never_blank(incidents, group_by):
     values = views.group_values(incidents, group_by)
     assert values.map(lambda v: bool(str(v).strip())).all()
+
+
+# ----------------------------------------------------------------------------------------- large tables
+
+def many(incidents: pd.DataFrame, n: int) -> pd.DataFrame:
+    """n incidents made from the fixture's rows, each with its own id and a date shifted by whole weeks."""
+    reps = -(-n // len(incidents))
+    table = pd.concat([incidents] * reps, ignore_index=True).iloc[:n].copy()
+    shift = pd.to_timedelta([7 * (i // len(incidents)) for i in range(n)], unit="D")
+    for col in ("start", "end"):
+        dates = pd.to_datetime(table[col], errors="coerce") + shift
+        table[col] = dates.dt.strftime("%Y-%m-%d").where(dates.notna(), None)
+    table["id"] = [f"inc-{i:05d}" for i in range(n)]
+    return table
+
+
+def ids_in(trace) -> list[str]:
+    return [i for row in trace.customdata for i in row[0].split(views.ID_SEPARATOR)]
+
+
+def test_small_tables_draw_one_mark_per_incident(incidents):
+    fig = views.timeline_figure(incidents, COLORS)
+    assert sum(len(t.customdata) for t in fig.data) == incidents["start"].notna().sum()
+    assert not fig.layout.meta
+
+
+def test_large_timeline_groups_marks_and_keeps_every_incident(incidents):
+    table = many(incidents, 900)
+    fig = views.timeline_figure(table, COLORS, limit=100)
+    marks = sum(len(t.customdata) for t in fig.data)
+    dated = set(table.loc[table["start"].notna(), "id"])
+    drawn = [i for t in fig.data for i in ids_in(t)]
+    assert marks <= 100 < len(dated)
+    assert sorted(drawn) == sorted(dated)  # every dated incident in exactly one mark
+    assert fig.layout.meta["grouped_by"] in ("week", "month", "quarter", "year")
+    assert all(t.type in ("bar", "scatter") for t in fig.data)
+    group = next(row for t in fig.data for row in t.customdata if len(row[0].split()) > 1)
+    assert "incidents</b>" in group[1] and "Places:" in group[1]
+    # spans keep their exact dates: every bar's base is the start of one of its incidents
+    starts = dict(zip(table["id"], table["start"]))
+    for trace in (t for t in fig.data if t.type == "bar"):
+        for base, row in zip(trace.base, trace.customdata):
+            assert {starts[i] for i in row[0].split()} == {base}
+
+
+def test_grouped_mark_selection_selects_all_its_incidents_and_highlight_selects_the_mark(incidents):
+    table = many(incidents, 900)
+    fig = views.map_figure(table, COLORS, limit=50)
+    trace = max(fig.data, key=lambda t: len(t.customdata))
+    row = max(trace.customdata, key=lambda r: len(r[0].split()))
+    event = {"selection": {"points": [{"customdata": list(row)}], "box": [], "lasso": []}}
+    picked = views.selected_ids(event)
+    assert len(picked) == len(row[0].split()) > 1
+    faded = views.map_figure(table, COLORS, limit=50, highlight=picked[:1])
+    hit = [(k, i) for k, t in enumerate(faded.data) for i in (t.selectedpoints or [])]
+    k = list(fig.data).index(trace)
+    assert hit == [(k, list(trace.customdata).index(row))]
+
+
+def test_large_map_groups_by_grid_cell_and_keeps_every_placed_incident(incidents):
+    table = many(incidents, 900)
+    fig = views.map_figure(table, COLORS, limit=50)
+    placed = set(table.loc[table["lat"].notna(), "id"])
+    drawn = [i for t in fig.data for i in ids_in(t)]
+    assert sorted(drawn) == sorted(placed)
+    assert sum(len(t.customdata) for t in fig.data) <= 50
+    assert "degree" in fig.layout.meta["grouped_by"]
+    assert max(s for t in fig.data for s in t.marker.size) <= 40
+
+
+def test_hover_rows_match_casualties_text_and_list_at_most_four_sources(incidents):
+    row = incidents[incidents["id"] == "inc-paris"].copy()
+    row["sources"] = "a01;b02;c03;d04;e05;f06"
+    row["injured"] = pd.array([7], dtype="Int64")
+    hover = views._hover_rows(row, {"a01": "A <one>"})[0]
+    assert hover[6] == views.casualties_text(row["killed"].iloc[0], 7) == "130 killed, 7 injured"
+    assert hover[7] == "· A &lt;one&gt;<br>· b02<br>· c03<br>· d04<br>· and 2 more"
+    assert hover[4] == "2015-11-13" and hover[3] == "day"
+
+
+def test_placed_mask_and_focus_range_on_strings_and_missing_values():
+    frame = pd.DataFrame({"lat": [1.5, None, "x", 3], "lon": [2.0, 4.0, 5.0, None]})
+    assert views.placed_mask(frame).tolist() == [True, False, False, False]
+    assert views.focus_range([], []) is None
+    lo, hi = views.focus_range(["2015-01-10", "2015-01-12", "", "2003-05-01"], ["2015-01-10", "2015-01-31", ""])
+    assert lo < "2015-01-10" and hi > "2015-01-31"
