@@ -136,3 +136,12 @@ def extraction(synthetic_corpus) -> Extraction:
 @pytest.fixture()
 def incidents(extraction) -> pd.DataFrame:
     return extraction.incidents.copy()
+
+
+@pytest.fixture(autouse=True)
+def _corrections_db_in_tmp(tmp_path, monkeypatch):
+    """No test writes analysts' corrections into data/: each gets its own database unless it set one."""
+    import os
+
+    if "ATLAS_CORRECTIONS_DB" not in os.environ:
+        monkeypatch.setenv("ATLAS_CORRECTIONS_DB", str(tmp_path / "corrections.sqlite"))
