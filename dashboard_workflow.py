@@ -189,7 +189,7 @@ def render_sidebar(wf: Workflow) -> None:
         with st.form("wf_upload_form", border=False):
             st.file_uploader("Article files (.txt, .md, .html, .pdf)", type=["txt", "md", "html", "htm", "pdf"],
                              accept_multiple_files=True, key=f"wf_upload_{nonce}")
-            st.form_submit_button("Add files", on_click=_add_uploaded, args=(wf,), width="stretch")
+            st.form_submit_button("Add files", key="wf_upload_go", on_click=_add_uploaded, args=(wf,), width="stretch")
         st.caption("…or paste an article")
         with st.form("wf_paste_form", border=False):
             st.text_input("Title", key="wf_paste_title")
@@ -197,7 +197,7 @@ def render_sidebar(wf: Workflow) -> None:
             st.text_input("Published (YYYY-MM-DD)", key="wf_paste_date", placeholder="2019-09-05")
             st.text_input("URL", key="wf_paste_url")
             st.text_area("Text", key="wf_paste_text", height=120)
-            st.form_submit_button("Add text", on_click=_add_pasted, args=(wf,), width="stretch")
+            st.form_submit_button("Add text", key="wf_paste_go", on_click=_add_pasted, args=(wf,), width="stretch")
     sb.text_input("Your name (recorded with corrections)", key="wf_user", placeholder=_user())
     if wf.error:
         sb.warning(wf.error)
@@ -216,7 +216,9 @@ def place_picker(prefix: str, names: dict[str, str]):
     mode = st.radio("Place by", ["Gazetteer search", "Coordinates"], horizontal=True, key=f"{prefix}_mode",
                     label_visibility="collapsed")
     if mode == "Gazetteer search":
-        query = st.text_input("Search the gazetteer", key=f"{prefix}_q", placeholder="Start of a place name, e.g. Kabul")
+        # a new search starts from its best match (a kept widget value would stay on the previous search's pick)
+        query = st.text_input("Search the gazetteer", key=f"{prefix}_q", placeholder="Start of a place name, e.g. Kabul",
+                              on_change=lambda: st.session_state.pop(f"{prefix}_pick", None))
         found = gazetteer().search(query, 15) if query.strip() else []
         if query.strip() and not found:
             st.caption("No place starts with that name.")
@@ -321,7 +323,7 @@ def render_correction_panel(wf: Workflow, incident: pd.Series, labels: dict[str,
                 c[0].number_input("Killed", min_value=0, value=workflow.count_or_none(row["killed"]), step=1, key=f"wf_e_killed_{iid}")
                 c[1].number_input("Injured", min_value=0, value=workflow.count_or_none(row["injured"]), step=1, key=f"wf_e_injured_{iid}")
                 c[2].text_input("Note (why)", key=f"wf_e_note_{iid}", placeholder="e.g. per ministry statement")
-                st.form_submit_button("Save changes", on_click=_save_edit, args=(wf, row), type="primary")
+                st.form_submit_button("Save changes", key=f"wf_edit_go_{iid}", on_click=_save_edit, args=(wf, row), type="primary")
         with tabs[1]:
             st.caption(f"Now: {esc(workflow.text_or_empty(row['place']) or 'no place')} "
                        f"{esc(workflow.text_or_empty(row['country']))}")
@@ -554,7 +556,7 @@ def render_tools(wf: Workflow, state, picked: list[str] | None, labels: dict[str
         nonce = st.session_state.get("wf_csv_nonce", 0)
         with st.form("wf_csv_form", border=False):
             st.file_uploader("Edited CSV", type=["csv"], key=f"wf_csv_{nonce}")
-            st.form_submit_button("Import changes", on_click=_import_csv, args=(wf,))
+            st.form_submit_button("Import changes", key="wf_csv_go", on_click=_import_csv, args=(wf,))
         report = st.session_state.pop("wf_csv_report", None)
         if report is not None:
             render_import_report(report)

@@ -56,7 +56,7 @@ def add_uploads(root: str | Path, files: Iterable[tuple[str, bytes]], max_bytes:
 def outcome_text(added: AddedArticle) -> str:
     """One line per file for the analyst (plain text: the caller escapes it before rendering)."""
     if added.ok:
-        stored = "" if added.file == Path(added.name.replace("\\", "/")).name else f" (stored as {added.file})"
+        stored = "" if added.file == added.name else f" (stored as {added.file})"
         return f"{added.name}: added{stored}"
     return f"{added.name}: not added: {added.problem}"
 
