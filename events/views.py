@@ -324,11 +324,11 @@ def _esc(value: Any) -> str:
 
 
 def _str(series: pd.Series, default: str = "") -> pd.Series:
-    """Values as plain strings (object dtype), missing and empty ones replaced by `default`."""
-    out = series.astype(object).where(series.notna(), "").map(str) if len(series) else pd.Series([], dtype=object, index=series.index)
+    """Values as strings (pandas string dtype), missing and empty ones replaced by `default`."""
+    out = series.astype("string").fillna("")
     if default:
         out = out.where(out != "", default)
-    return out.astype(object)
+    return out
 
 
 def _esc_series(series: pd.Series) -> pd.Series:
@@ -376,8 +376,7 @@ def _source_lists(sources: pd.Series, labels: Mapping[str, str] | None) -> pd.Se
 
 def _hover_columns(frame: pd.DataFrame, labels: Mapping[str, str] | None) -> pd.DataFrame:
     """The eight hover fields of each incident (id first), escaped, computed column-wise."""
-    start = frame["start"].where(frame["start"].map(lambda v: isinstance(v, str)), "").astype(object)
-    end = frame["end"].where(frame["end"].map(lambda v: isinstance(v, str)), "").astype(object)
+    start, end = _str(frame["start"]), _str(frame["end"])
     date_range = start.where((start == end) | (end == ""), start + " – " + end)
     return pd.DataFrame({
         "id": _str(frame["id"]), "title": _esc_series(_str(frame["title"])),
@@ -386,7 +385,7 @@ def _hover_columns(frame: pd.DataFrame, labels: Mapping[str, str] | None) -> pd.
         "place": _esc_series(_str(frame["place"], "(no place)")),
         "casualties": _casualties_series(frame["killed"], frame["injured"]),
         "sources": _source_lists(frame["sources"], labels),
-    }, index=frame.index)
+    }, index=frame.index).astype(object)
 
 
 def _hover_rows(frame: pd.DataFrame, labels: Mapping[str, str] | None) -> list[list[str]]:
@@ -424,10 +423,14 @@ def group_values(incidents: pd.DataFrame, group_by: str, names: Mapping[str, str
 
 def focus_range(starts: Iterable[str], ends: Iterable[str], share: float = 0.7, min_days: int = 45) -> tuple[str, str] | None:
     """The shortest date window holding `share` of the incidents, padded: where the timeline opens."""
-    points = np.sort(pd.to_datetime(pd.Series([s for s in starts if s], dtype=object)).to_numpy())
+    def dates(values: Iterable[str]) -> np.ndarray:
+        text = _str(values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object))
+        return pd.to_datetime(text[(text != "").to_numpy()], errors="coerce").dropna().to_numpy()
+
+    points = np.sort(dates(starts))
     if not len(points):
         return None
-    stops = pd.to_datetime(pd.Series([e for e in ends if e], dtype=object)).to_numpy()
+    stops = dates(ends)
     last = pd.Timestamp(max(stops.max(), points[-1]) if len(stops) else points[-1])
     k = max(1, math.ceil(share * len(points)))
     widths = points[k - 1:] - points[: len(points) - k + 1]
@@ -443,98 +446,119 @@ def focus_range(starts: Iterable[str], ends: Iterable[str], share: float = 0.7, 
 
 
 def _group_table(frame: pd.DataFrame, keys: list[str], labels: Mapping[str, str] | None,
-                 keep: set[str] | None, type_labels: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """One row per group of incidents: ids (space-separated), count, casualties, mean position, hover summary.
+                 keep: set[str] | None, codes: np.ndarray | None = None) -> pd.DataFrame:
+    """One row per group of incidents (in order of first appearance): ids (space-separated), count, summed
+    casualties, mean position, whether any is in `keep`, and the hover text.
 
-    A group of one incident gets the same hover text as an ungrouped mark."""
+    A group of one incident gets the same hover text as an ungrouped mark; a larger one a summary (count, types,
+    dates, most frequent places, casualties, an example). `codes` (group number of each row, numbered in order
+    of first appearance) may be given when the caller already has them."""
     frame = frame.reset_index(drop=True)
-    code = frame.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
-    frame = frame.assign(_g=code)
-    grouped = frame.groupby("_g", sort=True)
-    killed = pd.to_numeric(frame["killed"], errors="coerce")
-    injured = pd.to_numeric(frame["injured"], errors="coerce")
-    first = grouped.head(1).set_index("_g").sort_index()
-    out = pd.DataFrame({
-        "ids": grouped["id"].agg(lambda ids: ID_SEPARATOR.join(map(str, ids))),
-        "count": grouped.size(),
-        "killed": killed.groupby(frame["_g"]).sum(min_count=1),
-        "injured": injured.groupby(frame["_g"]).sum(min_count=1),
-    })
-    for col in keys:
-        out[col] = first[col]
+    if codes is None:
+        codes = frame.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    n_groups = int(codes.max()) + 1 if len(codes) else 0
+    order = np.argsort(codes, kind="stable")
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    firsts = order[np.r_[0, bounds]] if len(codes) else order
+    ids = frame["id"].astype(str).to_numpy(dtype=object)[order]
+    count = np.bincount(codes, minlength=n_groups)
+    out = frame.iloc[firsts][keys].reset_index(drop=True)
+    out["ids"] = [ID_SEPARATOR.join(chunk) for chunk in np.split(ids, bounds)] if len(codes) else []
+    out["count"] = count
+    for col in ("killed", "injured"):
+        values = _floats(frame[col])
+        known = ~np.isnan(values)
+        total = np.bincount(codes, weights=np.where(known, values, 0.0), minlength=n_groups)
+        out[col] = np.where(np.bincount(codes, weights=known, minlength=n_groups) > 0, total, np.nan)
     if "lat" in frame:
-        lat = pd.to_numeric(frame["lat"], errors="coerce")
-        lon = pd.to_numeric(frame["lon"], errors="coerce")
-        out["lat"] = lat.groupby(frame["_g"]).mean()
-        out["lon"] = lon.groupby(frame["_g"]).mean()
-    out["selected"] = (frame["id"].astype(str).isin(keep).groupby(frame["_g"]).any() if keep is not None
-                       else pd.Series(False, index=out.index))
-    # hover: singletons as usual, groups as a summary (count, types, dates, top places, casualties, an example)
+        for col in ("lat", "lon"):
+            out[col] = np.bincount(codes, weights=_floats(frame[col]), minlength=n_groups) / np.maximum(count, 1)
+    hit = frame["id"].astype(str).isin(keep).to_numpy(dtype=float) if keep is not None else np.zeros(len(codes))
+    out["selected"] = np.bincount(codes, weights=hit, minlength=n_groups) > 0
     summary = pd.Series("", index=out.index, dtype=object)
-    single = out.index[out["count"] == 1]
+    single = np.flatnonzero(count == 1)
     if len(single):
-        h = _hover_columns(first.loc[single], labels)
-        summary.loc[single] = ("<b>" + h["title"] + "</b><br>Date: “" + h["date_text"] + "” (" + h["precision"] + ": "
-                               + h["range"] + ")<br>Place: " + h["place"] + "<br>Casualties: " + h["casualties"]
-                               + "<br>Sources:<br>" + h["sources"])
-    many = out.index[out["count"] > 1]
+        h = _hover_columns(frame.iloc[firsts[single]], labels)
+        summary.iloc[single] = ("<b>" + h["title"] + "</b><br>Date: “" + h["date_text"] + "” (" + h["precision"] + ": "
+                                + h["range"] + ")<br>Place: " + h["place"] + "<br>Casualties: " + h["casualties"]
+                                + "<br>Sources:<br>" + h["sources"]).to_numpy(dtype=object)
+    many = np.flatnonzero(count > 1)
     if len(many):
-        part = frame[frame["_g"].isin(many)]
-        g = part.groupby("_g")
+        member = np.isin(codes, many)
+        part = frame[member]
+        g = codes[member]
         starts = _str(part["start"]).where(lambda s: s != "")
         ends = _str(part["end"]).where(lambda s: s != "").fillna(starts)
-        lo, hi = starts.groupby(part["_g"]).min(), ends.groupby(part["_g"]).max()
+        lo = starts.groupby(g).min().reindex(many)
+        hi = ends.groupby(g).max().reindex(many)
         when = lo.fillna("undated").astype(object).where(lo == hi, lo.fillna("") + " – " + hi.fillna(""))
-        kinds = _top_values(part, _str(part["type_label"]).where(lambda s: s != "", _str(part["type"])), 3)
-        places = _top_values(part, _str(part["place"], "(no place)"), 3)
-        example = _esc_series(_str(g.head(1).set_index("_g")["title"]))
-        count = out.loc[many, "count"]
-        summary.loc[many] = ("<b>" + count.map("{:,} incidents".format) + "</b><br>Types: " + kinds.reindex(many).fillna("")
-                             + "<br>Dates: " + _esc_series(when.reindex(many).fillna("undated").astype(object))
-                             + "<br>Places: " + places.reindex(many).fillna("")
-                             + "<br>Casualties: " + _casualties_series(out.loc[many, "killed"], out.loc[many, "injured"])
-                             + "<br>e.g. " + example.reindex(many).fillna("")
-                             + "<br><i>select to pick all of them</i>")
+        kinds = _top_values(g, _str(part["type_label"]).where(lambda s: s != "", _str(part["type"])), 3).reindex(many)
+        places = _top_values(g, _str(part["place"], "(no place)"), 3).reindex(many)
+        example = _esc_series(_str(frame["title"].iloc[firsts[many]])).to_numpy(dtype=object)
+        casualties = _casualties_series(out["killed"].iloc[many], out["injured"].iloc[many]).to_numpy(dtype=object)
+        text = ("<b>" + pd.Series(count[many]).map("{:,} incidents".format).to_numpy(dtype=object) + "</b><br>Types: "
+                + kinds.fillna("").to_numpy(dtype=object) + "<br>Dates: "
+                + _esc_series(when.fillna("undated").astype(object)).to_numpy(dtype=object)
+                + "<br>Places: " + places.fillna("").to_numpy(dtype=object) + "<br>Casualties: " + casualties
+                + "<br>e.g. " + example + "<br><i>select to pick all of them</i>")
+        summary.iloc[many] = text
     out["summary"] = summary
     return out
 
 
-def _top_values(part: pd.DataFrame, values: pd.Series, n: int) -> pd.Series:
+def _top_values(groups: np.ndarray, values: pd.Series, n: int) -> pd.Series:
     """Per group: 'A (12), B (3), C (1)' - the n most frequent values, escaped."""
-    counts = (pd.DataFrame({"_g": part["_g"].to_numpy(), "v": values.to_numpy()}).groupby(["_g", "v"], sort=False).size()
+    counts = (pd.DataFrame({"_g": groups, "v": values.to_numpy()}).groupby(["_g", "v"], sort=False).size()
               .rename("n").reset_index().sort_values(["_g", "n"], ascending=[True, False], kind="stable"))
-    counts = counts[counts.groupby("_g").cumcount() < n]
+    counts = counts[(counts.groupby("_g").cumcount() < n).to_numpy()]
     text = _esc_series(counts["v"].astype(str)) + " (" + counts["n"].map("{:,}".format) + ")"
     return text.groupby(counts["_g"].to_numpy()).agg(", ".join)
 
 
-# timeline bins, finest first: (name, pandas period, length in days)
+# timeline bins, finest first: (name, numpy datetime unit, length in days)
 _TIME_BINS = (("day", "D", 1), ("week", "W", 7), ("month", "M", 31), ("quarter", "Q", 92), ("year", "Y", 366))
 
 
-def _timeline_groups(dated: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, str]:
+def _bin_start(days: np.ndarray, unit: str) -> np.ndarray:
+    """datetime64[D] -> the first day of its week (Monday), month, quarter or year."""
+    if unit == "D":
+        return days
+    if unit == "W":  # 1970-01-01 was a Thursday
+        return days - ((days.astype(np.int64) + 3) % 7).astype("timedelta64[D]")
+    if unit == "Q":
+        months = days.astype("datetime64[M]").astype(np.int64)
+        return (months - months % 3).astype("datetime64[M]").astype("datetime64[D]")
+    return days.astype(f"datetime64[{unit}]").astype("datetime64[D]")
+
+
+def _timeline_groups(dated: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, str, np.ndarray]:
     """Assign each dated incident to a mark: `_x0`/`_x1` (ISO dates) and `_bar` (a span or a point).
 
     Incidents shorter than the bin become points at their bin's middle; longer ones stay bars, grouped with the
-    incidents of exactly the same span. The finest bin whose marks fit in `limit` is used."""
-    start = pd.to_datetime(dated["start"], errors="coerce")
-    stop = pd.to_datetime(dated["_end"], errors="coerce").fillna(start)
-    length = (stop - start).dt.days + 1
-    is_day = dated["precision"].eq("day") | (dated["start"] == dated["_end"])
-    rows, kinds = dated["_row"].astype(str), dated["type"].astype(str)
-    for name, period, days in _TIME_BINS:
+    incidents of exactly the same span. The finest bin whose marks fit in `limit` is used; also returns it and
+    each incident's mark number."""
+    start = pd.to_datetime(dated["start"], errors="coerce").to_numpy().astype("datetime64[D]")
+    stop = pd.to_datetime(dated["_end"], errors="coerce").to_numpy().astype("datetime64[D]")
+    stop = np.where(np.isnat(stop), start, stop)
+    length = (stop - start).astype(np.int64) + 1
+    is_day = (dated["precision"].eq("day") | (dated["start"] == dated["_end"])).to_numpy(dtype=bool)
+    row_code = pd.factorize(dated["_row"])[0].astype(np.int64)
+    kind_code = pd.factorize(dated["type"])[0].astype(np.int64)
+    day0 = start.min().astype(np.int64) - 400 if len(start) else 0
+    width = int(max(stop.max().astype(np.int64) - day0 + 400, 1)) if len(start) else 1
+    for name, unit, days in _TIME_BINS:
         point = is_day | (length <= days) if name != "day" else is_day
-        if period == "D":
-            x0 = start
-        else:
-            x0 = start.dt.to_period(period).dt.start_time
-        mid = x0 + pd.Timedelta(days=days // 2) if name != "day" else x0
-        x0s = mid.dt.strftime("%Y-%m-%d").where(point, start.dt.strftime("%Y-%m-%d"))
-        x1s = x0s.where(point, stop.dt.strftime("%Y-%m-%d"))
-        marks = pd.DataFrame({"r": rows, "t": kinds, "a": x0s, "b": x1s, "p": point}).drop_duplicates().shape[0]
-        if marks <= limit or name == "year":
+        mid = _bin_start(start, unit) + np.timedelta64(days // 2, "D")
+        x0 = np.where(point, mid, start)
+        x1 = np.where(point, mid, stop)
+        # one int64 per (row, type, span or point, first day, last day)
+        key = ((row_code * 64 + kind_code) * 2 + point) * width * width \
+            + (x0.astype(np.int64) - day0) * width + (x1.astype(np.int64) - day0)
+        codes, uniques = pd.factorize(key)
+        if len(uniques) <= limit or name == "year":
             break
-    return dated.assign(_x0=x0s, _x1=x1s, _bar=~point), name
+    out = dated.assign(_x0=np.datetime_as_string(x0, unit="D"), _x1=np.datetime_as_string(x1, unit="D"), _bar=~point)
+    return out, name, codes
 
 
 def timeline_figure(incidents: pd.DataFrame, colors: Mapping[str, str], group_by: str = DEFAULT_GROUP_BY,
@@ -557,14 +581,17 @@ def timeline_figure(incidents: pd.DataFrame, colors: Mapping[str, str], group_by
     fig = go.Figure()
     grouped = len(dated) > limit
     if grouped:
-        dated, bin_name = _timeline_groups(dated, limit)
-    for kind in sorted(dated["type"].unique()):
+        dated, bin_name, codes = _timeline_groups(dated, limit)
+    if grouped:
+        groups = _group_table(dated, ["type", "_bar", "_row", "_x0", "_x1"], labels, keep, codes=codes)
+        type_labels = dict(zip(dated["type"], dated["type_label"]))
+        for kind in sorted(dated["type"].unique()):
+            _grouped_timeline_traces(fig, groups[(groups["type"] == kind).to_numpy()], kind,
+                                     str(type_labels.get(kind) or kind), colors.get(kind, "#555555"), keep)
+    for kind in sorted(dated["type"].unique()) if not grouped else ():
         part = dated[(dated["type"] == kind).to_numpy()]
         color = colors.get(kind, "#555555")
         label = str(part["type_label"].iloc[0] or kind)
-        if grouped:
-            _grouped_timeline_traces(fig, part, kind, label, color, labels, keep)
-            continue
         is_day = part["precision"].eq("day") | (part["start"] == part["_end"])
         spans, days = part[~is_day], part[is_day]
         if len(spans):
@@ -612,31 +639,29 @@ def timeline_figure(incidents: pd.DataFrame, colors: Mapping[str, str], group_by
     return fig
 
 
-def _grouped_timeline_traces(fig: go.Figure, part: pd.DataFrame, kind: str, label: str, color: str,
-                             labels: Mapping[str, str] | None, keep: set[str] | None) -> None:
+def _grouped_timeline_traces(fig: go.Figure, groups: pd.DataFrame, kind: str, label: str, color: str,
+                             keep: set[str] | None) -> None:
     """Bars (one per row and exact span) and markers (one per row and time bin) for one incident type."""
-    spans, points = part[part["_bar"].to_numpy()], part[~part["_bar"].to_numpy()]
+    spans, points = groups[groups["_bar"].to_numpy(dtype=bool)], groups[~groups["_bar"].to_numpy(dtype=bool)]
     if len(spans):
-        g = _group_table(spans, ["_row", "_x0", "_x1"], labels, keep)
-        base = pd.to_datetime(g["_x0"])
-        stop = pd.to_datetime(g["_x1"]) + pd.Timedelta(days=1)
+        base = pd.to_datetime(spans["_x0"])
+        stop = pd.to_datetime(spans["_x1"]) + pd.Timedelta(days=1)
         fig.add_trace(go.Bar(
-            name=label, legendgroup=kind, orientation="h", y=g["_row"].tolist(), base=g["_x0"].tolist(),
+            name=label, legendgroup=kind, orientation="h", y=spans["_row"].tolist(), base=spans["_x0"].tolist(),
             x=((stop - base).dt.total_seconds() * 1000).tolist(),
             marker=dict(color=color, line=dict(color=color, width=1)), opacity=0.55,
-            customdata=g[["ids", "summary"]].to_numpy(dtype=object).tolist(), hovertemplate=_GROUP_HOVER,
-            selectedpoints=_selected_groups(g, keep), width=0.5,
+            customdata=spans[["ids", "summary"]].to_numpy(dtype=object).tolist(), hovertemplate=_GROUP_HOVER,
+            selectedpoints=_selected_groups(spans, keep), width=0.5,
             selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)),
         ))
     if len(points):
-        g = _group_table(points, ["_row", "_x0"], labels, keep)
-        size = np.minimum(20.0, 7.0 + 1.5 * np.sqrt(g["count"].to_numpy(dtype=float)))
+        size = np.minimum(20.0, 7.0 + 1.5 * np.sqrt(points["count"].to_numpy(dtype=float)))
         fig.add_trace(go.Scatter(
-            name=label, legendgroup=kind, showlegend=not len(spans), mode="markers", y=g["_row"].tolist(),
-            x=g["_x0"].tolist(), marker=dict(color=color, size=size.tolist(), symbol="diamond",
-                                             line=dict(color="white", width=1)),
-            customdata=g[["ids", "summary"]].to_numpy(dtype=object).tolist(), hovertemplate=_GROUP_HOVER,
-            selectedpoints=_selected_groups(g, keep),
+            name=label, legendgroup=kind, showlegend=not len(spans), mode="markers", y=points["_row"].tolist(),
+            x=points["_x0"].tolist(), marker=dict(color=color, size=size.tolist(), symbol="diamond",
+                                                  line=dict(color="white", width=1)),
+            customdata=points[["ids", "summary"]].to_numpy(dtype=object).tolist(), hovertemplate=_GROUP_HOVER,
+            selectedpoints=_selected_groups(points, keep),
             selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)),
         ))
 
@@ -713,15 +738,16 @@ def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: It
     grouped = len(placed) > limit
     cell = map_cell(placed, limit) if grouped else 0.0
     fig = go.Figure()
+    if grouped:
+        cells = placed.assign(_cy=np.floor(_floats(placed["lat"]) / cell).astype(np.int64),
+                              _cx=np.floor(_floats(placed["lon"]) / cell).astype(np.int64))
+        groups = _group_table(cells, ["type", "_cy", "_cx"], labels, keep)
     for kind in sorted(placed["type"].unique()):
         part = placed[(placed["type"] == kind).to_numpy()]
         common = dict(name=str(part["type_label"].iloc[0] or kind), legendgroup=kind, mode="markers",
                       selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)))
         if grouped:
-            lat = pd.to_numeric(part["lat"], errors="coerce")
-            lon = pd.to_numeric(part["lon"], errors="coerce")
-            cells = part.assign(_cy=np.floor(lat / cell).astype(np.int64), _cx=np.floor(lon / cell).astype(np.int64))
-            g = _group_table(cells, ["_cy", "_cx"], labels, keep)
+            g = groups[(groups["type"] == kind).to_numpy()]
             fig.add_trace(go.Scattergeo(
                 lat=g["lat"].round(4).tolist(), lon=g["lon"].round(4).tolist(),
                 marker=dict(color=colors.get(kind, "#555555"), size=marker_sizes(g["killed"], g["injured"], cap=40.0),
