@@ -508,11 +508,17 @@ def _group_table(frame: pd.DataFrame, keys: list[str], labels: Mapping[str, str]
 
 def _top_values(groups: np.ndarray, values: pd.Series, n: int) -> pd.Series:
     """Per group: 'A (12), B (3), C (1)' - the n most frequent values, escaped."""
-    counts = (pd.DataFrame({"_g": groups, "v": values.to_numpy()}).groupby(["_g", "v"], sort=False).size()
-              .rename("n").reset_index().sort_values(["_g", "n"], ascending=[True, False], kind="stable"))
-    counts = counts[(counts.groupby("_g").cumcount() < n).to_numpy()]
-    text = _esc_series(counts["v"].astype(str)) + " (" + counts["n"].map("{:,}".format) + ")"
-    return text.groupby(counts["_g"].to_numpy()).agg(", ".join)
+    codes, uniques = pd.factorize(values.to_numpy())
+    pairs, counts = np.unique(groups.astype(np.int64) * (len(uniques) + 1) + codes, return_counts=True)
+    group, value = pairs // (len(uniques) + 1), pairs % (len(uniques) + 1)
+    order = np.lexsort((-counts, group))  # by group, most frequent first
+    group, value, counts = group[order], value[order], counts[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(group)) + 1]
+    rank = np.arange(len(group)) - np.repeat(starts, np.diff(np.r_[starts, len(group)]))
+    top = rank < n
+    names = _esc_series(pd.Series(np.asarray(uniques, dtype=object)[value[top]], dtype="string"))
+    text = names + " (" + pd.Series(counts[top]).map("{:,}".format).astype("string") + ")"
+    return text.groupby(group[top]).agg(", ".join)
 
 
 # timeline bins, finest first: (name, numpy datetime unit, length in days)
