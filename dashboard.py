@@ -262,8 +262,9 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
     extraction = wf.extraction
     incidents = extraction.incidents
     names = country_names()
-    labels = labels_for(extraction.documents)
-    options = options_for(incidents, extraction.documents)
+    # per-row columns for filters and figures, computed once per table version (a rerun reuses them)
+    view = views.prepared(incidents, key=(corpus, signature, wf.version), names=names, documents=extraction.documents)
+    labels, options = view.labels, view.options
     colors = type_colors()
 
     # query string -> widgets, once per session and corpus; afterwards widgets -> query string
@@ -279,7 +280,7 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
     state = _state_from_widgets(options)
     _sync_query(state)
 
-    shown = views.apply_filters(incidents, state)
+    shown = views.apply_filters(incidents, state, prepared=view)
 
     # our own constant CSS (no article text): less empty space above the title on a laptop screen
     st.html("<style>.block-container, [data-testid='stMainBlockContainer'] {padding-top: 2.2rem;}</style>")
@@ -324,13 +325,13 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
     left, right = st.columns([3, 2])
     with left:
         st.caption("**Timeline** · drag to select · range slider below to zoom · bars are month/season/year dates")
-        timeline = views.timeline_figure(shown, colors, group_by=state.group_by, labels=labels, names=names,
+        timeline = views.timeline_figure(shown, colors, group_by=state.group_by, labels=labels, names=names, prepared=view,
                                          highlight=picked if source == "map" else None)
         st.plotly_chart(timeline, key=keys["timeline"], on_select=on_select("timeline"),
                         selection_mode=("points", "box", "lasso"), config=PLOTLY_CONFIG, width="stretch")
     with right:
         st.caption("**Map** · size = casualties · scroll to zoom · drag to select")
-        world = views.map_figure(shown, colors, labels=labels, highlight=picked if source == "timeline" else None)
+        world = views.map_figure(shown, colors, labels=labels, prepared=view, highlight=picked if source == "timeline" else None)
         st.plotly_chart(world, key=keys["map"], on_select=on_select("map"),
                         selection_mode=("points", "box", "lasso"), config=PLOTLY_CONFIG, width="stretch")
         unplaced = shown[~views.placed_mask(shown).to_numpy()]

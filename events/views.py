@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import math
 import re
+import threading
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Iterable, Mapping, Sequence
@@ -198,8 +199,13 @@ def _month_last(month: str) -> str:
     return (nxt - timedelta(days=1)).isoformat()
 
 
-def apply_filters(incidents: pd.DataFrame, state: FilterState) -> pd.DataFrame:
-    """The incidents that pass every filter (an incident's date span need only overlap the month range)."""
+def apply_filters(incidents: pd.DataFrame, state: FilterState, prepared: "Prepared | None" = None) -> pd.DataFrame:
+    """The incidents that pass every filter (an incident's date span need only overlap the month range).
+
+    With `prepared` (the `Prepared` columns of `incidents`) the test runs on its precomputed columns."""
+    pos = prepared.positions(incidents) if prepared is not None else None
+    if pos is not None and prepared is not None:
+        return incidents[_filter_mask(prepared, pos, incidents, state)]
     keep = pd.Series(True, index=incidents.index)
     if state.sources:
         docs = incidents["sources"].astype(object).where(incidents["sources"].notna(), "").map(str).str.split(";")
@@ -229,6 +235,38 @@ def apply_filters(incidents: pd.DataFrame, state: FilterState) -> pd.DataFrame:
         for term in terms:
             keep &= haystack.str.contains(term, regex=False)
     return incidents[keep.astype(bool)]
+
+
+def _filter_mask(prep: "Prepared", pos: np.ndarray, incidents: pd.DataFrame, state: FilterState) -> np.ndarray:
+    """`apply_filters` as a boolean mask over `incidents` (rows `pos` of `prep`)."""
+    keep = np.ones(prep.n, dtype=bool)
+    if state.sources:
+        rows, docs = prep.sources()
+        hit = np.zeros(prep.n, dtype=bool)
+        hit[rows[pd.Index(list(state.sources), dtype=object).get_indexer(docs) >= 0]] = True
+        keep &= hit
+    if state.month_from or state.month_to:
+        dated = prep.dated.copy()
+        if state.month_from:
+            dated &= prep.end_str >= _month_first(state.month_from)
+        if state.month_to:
+            dated &= prep.start_str <= _month_last(state.month_to)
+        keep &= dated
+    keep = keep[pos]
+    for name, column in (("continents", "continent"), ("countries", "country"), ("admin1s", "admin1")):
+        values = getattr(state, name)
+        if values:
+            keep &= incidents[column].isin(values).to_numpy(dtype=bool)
+    if state.types:
+        keep &= np.isin(prep.type_code[pos], np.flatnonzero(pd.Index(prep.types).isin(state.types)))
+    if state.min_killed > 0:
+        keep &= prep.killed[pos] >= state.min_killed
+    terms = [t for t in state.text.lower().split() if t]
+    if terms:
+        haystack = prep.haystack().iloc[pos]
+        for term in terms:
+            keep &= haystack.str.contains(term, regex=False).to_numpy(dtype=bool)
+    return keep
 
 
 def count_label(shown: int, total: int) -> str:
@@ -423,102 +461,315 @@ def group_values(incidents: pd.DataFrame, group_by: str, names: Mapping[str, str
 
 def focus_range(starts: Iterable[str], ends: Iterable[str], share: float = 0.7, min_days: int = 45) -> tuple[str, str] | None:
     """The shortest date window holding `share` of the incidents, padded: where the timeline opens."""
-    def dates(values: Iterable[str]) -> np.ndarray:
-        text = _str(values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object))
-        return pd.to_datetime(text[(text != "").to_numpy()], errors="coerce").dropna().to_numpy()
+    def days(values: Iterable[str]) -> np.ndarray:
+        out = _day_numbers(_str(values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)))
+        return out[out != _NO_DAY]
 
-    points = np.sort(dates(starts))
+    return _focus_days(np.sort(days(starts)), days(ends), share, min_days)
+
+def _focus_days(points: np.ndarray, stops: np.ndarray, share: float = 0.7, min_days: int = 45) -> tuple[str, str] | None:
+    """`focus_range` on day numbers (`points` sorted)."""
     if not len(points):
         return None
-    stops = dates(ends)
-    last = pd.Timestamp(max(stops.max(), points[-1]) if len(stops) else points[-1])
+    last = int(max(stops.max(), points[-1])) if len(stops) else int(points[-1])
     k = max(1, math.ceil(share * len(points)))
     widths = points[k - 1:] - points[: len(points) - k + 1]
     i = int(np.argmin(widths))
-    lo, hi = pd.Timestamp(points[i]), pd.Timestamp(points[i + k - 1])
+    lo, hi = int(points[i]), int(points[i + k - 1])
     # the window's incidents may end later than they start (a month-precision bar)
-    hi = max(hi, min(last, hi + pd.Timedelta(days=31)))
-    width = max(hi - lo, pd.Timedelta(days=min_days))
+    hi = max(hi, min(last, hi + 31))
+    width = max(hi - lo, min_days)
     pad = width * 0.15
     centre = lo + (hi - lo) / 2
-    lo, hi = centre - width / 2 - pad, centre + width / 2 + pad
-    return lo.date().isoformat(), hi.date().isoformat()
+    a, b = _iso([math.floor(centre - width / 2 - pad), math.floor(centre + width / 2 + pad)])
+    return a, b
 
 
-def _group_table(frame: pd.DataFrame, keys: list[str], labels: Mapping[str, str] | None,
-                 keep: set[str] | None, codes: np.ndarray | None = None) -> pd.DataFrame:
-    """One row per group of incidents (in order of first appearance): ids (space-separated), count, summed
-    casualties, mean position, whether any is in `keep`, and the hover text.
+# --------------------------------------------------------------------------------------------------------------
+# Per-table precomputation (done once per extraction; a rerun only masks, counts and draws)
+# --------------------------------------------------------------------------------------------------------------
 
-    A group of one incident gets the same hover text as an ungrouped mark; a larger one a summary (count, types,
-    dates, most frequent places, casualties, an example). `codes` (group number of each row, numbered in order
-    of first appearance) may be given when the caller already has them."""
-    frame = frame.reset_index(drop=True)
-    if codes is None:
-        codes = frame.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
-    n_groups = int(codes.max()) + 1 if len(codes) else 0
-    order = np.argsort(codes, kind="stable")
-    bounds = np.flatnonzero(np.diff(codes[order])) + 1
-    firsts = order[np.r_[0, bounds]] if len(codes) else order
-    ids = frame["id"].astype(str).to_numpy(dtype=object)[order]
-    count = np.bincount(codes, minlength=n_groups)
-    out = frame.iloc[firsts][keys].reset_index(drop=True)
-    out["ids"] = [ID_SEPARATOR.join(chunk) for chunk in np.split(ids, bounds)] if len(codes) else []
-    out["count"] = count
-    for col in ("killed", "injured"):
-        values = _floats(frame[col])
-        known = ~np.isnan(values)
-        total = np.bincount(codes, weights=np.where(known, values, 0.0), minlength=n_groups)
-        out[col] = np.where(np.bincount(codes, weights=known, minlength=n_groups) > 0, total, np.nan)
-    if "lat" in frame:
-        for col in ("lat", "lon"):
-            out[col] = np.bincount(codes, weights=_floats(frame[col]), minlength=n_groups) / np.maximum(count, 1)
-    hit = frame["id"].astype(str).isin(keep).to_numpy(dtype=float) if keep is not None else np.zeros(len(codes))
-    out["selected"] = np.bincount(codes, weights=hit, minlength=n_groups) > 0
-    summary = pd.Series("", index=out.index, dtype=object)
-    single = np.flatnonzero(count == 1)
-    if len(single):
-        h = _hover_columns(frame.iloc[firsts[single]], labels)
-        summary.iloc[single] = ("<b>" + h["title"] + "</b><br>Date: “" + h["date_text"] + "” (" + h["precision"] + ": "
-                                + h["range"] + ")<br>Place: " + h["place"] + "<br>Casualties: " + h["casualties"]
-                                + "<br>Sources:<br>" + h["sources"]).to_numpy(dtype=object)
-    many = np.flatnonzero(count > 1)
-    if len(many):
-        member = np.isin(codes, many)
-        part = frame[member]
-        g = codes[member]
-        starts = _str(part["start"]).where(lambda s: s != "")
-        ends = _str(part["end"]).where(lambda s: s != "").fillna(starts)
-        lo = starts.groupby(g).min().reindex(many)
-        hi = ends.groupby(g).max().reindex(many)
-        when = lo.fillna("undated").astype(object).where(lo == hi, lo.fillna("") + " – " + hi.fillna(""))
-        kinds = _top_values(g, _str(part["type_label"]).where(lambda s: s != "", _str(part["type"])), 3).reindex(many)
-        places = _top_values(g, _str(part["place"], "(no place)"), 3).reindex(many)
-        example = _esc_series(_str(frame["title"].iloc[firsts[many]])).to_numpy(dtype=object)
-        casualties = _casualties_series(out["killed"].iloc[many], out["injured"].iloc[many]).to_numpy(dtype=object)
-        text = ("<b>" + pd.Series(count[many]).map("{:,} incidents".format).to_numpy(dtype=object) + "</b><br>Types: "
-                + kinds.fillna("").to_numpy(dtype=object) + "<br>Dates: "
-                + _esc_series(when.fillna("undated").astype(object)).to_numpy(dtype=object)
-                + "<br>Places: " + places.fillna("").to_numpy(dtype=object) + "<br>Casualties: " + casualties
-                + "<br>e.g. " + example + "<br><i>select to pick all of them</i>")
-        summary.iloc[many] = text
-    out["summary"] = summary
+_NO_DAY = np.iinfo(np.int64).min
+_DAY0 = np.datetime64("1970-01-01", "D")
+
+
+def _iso(days: np.ndarray) -> np.ndarray:
+    """Day numbers (days since 1970-01-01) -> ISO date strings (object array)."""
+    return np.datetime_as_string(np.asarray(days, dtype=np.int64).astype("datetime64[D]"), unit="D").astype(object)
+
+
+def _day_numbers(text: pd.Series) -> np.ndarray:
+    """ISO date strings -> int64 days since 1970-01-01 (`_NO_DAY` where empty or not a date)."""
+    stamps = pd.to_datetime(text.where(text != ""), errors="coerce", format="ISO8601")
+    days = stamps.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    out = days.astype(np.int64)
+    out[np.isnat(days)] = _NO_DAY
     return out
 
 
-def _top_values(groups: np.ndarray, values: pd.Series, n: int) -> pd.Series:
-    """Per group: 'A (12), B (3), C (1)' - the n most frequent values, escaped."""
-    codes, uniques = pd.factorize(values.to_numpy())
-    pairs, counts = np.unique(groups.astype(np.int64) * (len(uniques) + 1) + codes, return_counts=True)
-    group, value = pairs // (len(uniques) + 1), pairs % (len(uniques) + 1)
-    order = np.lexsort((-counts, group))  # by group, most frequent first
+class Prepared:
+    """The columns the figures and filters need, computed once for one incident table.
+
+    Dates become day numbers, types/places/rows small integer codes, coordinates floats; the time bins, grid
+    cells, row groupings and hover texts are computed on first use and kept. The figures then only take the
+    positions of the incidents in view, count with numpy and build the traces. Get one per extraction with
+    `prepared(incidents, key=...)`; the figure functions make a throwaway one when none is given."""
+
+    def __init__(self, incidents: pd.DataFrame, labels: Mapping[str, str] | None = None,
+                 names: Mapping[str, str] | None = None, documents: pd.DataFrame | None = None):
+        self.frame = incidents
+        self.documents = documents
+        self._labels = dict(labels) if labels is not None else None
+        self.names = dict(names or {})
+        self.n = len(incidents)
+        self.index = incidents.index
+        self.ids = _str(incidents["id"]).to_numpy(dtype=object)
+        start, end = _str(incidents["start"]), _str(incidents["end"])
+        end = end.where(end != "", start)
+        self.dated = (start != "").to_numpy(dtype=bool)
+        self.start_str = start.to_numpy(dtype=object)
+        self.end_str = end.to_numpy(dtype=object)
+        self.start_day = _day_numbers(start)
+        stop = _day_numbers(end)
+        self.stop_day = np.where(stop == _NO_DAY, self.start_day, stop)
+        self.is_day = ((_str(incidents["precision"]) == "day") | (start == end)).to_numpy(dtype=bool)
+        self.type_code, self.types = pd.factorize(_str(incidents["type"]).to_numpy(dtype=object))
+        self.types = np.asarray(self.types, dtype=object)
+        type_labels = _str(incidents["type_label"]).to_numpy(dtype=object)
+        first = np.unique(self.type_code, return_index=True)[1] if self.n else np.array([], dtype=np.int64)
+        self.type_label = {str(self.types[self.type_code[i]]): str(type_labels[i] or self.types[self.type_code[i]])
+                           for i in first}  # the label of a type's first incident
+        self.kind_label_code, self.kind_label_values = pd.factorize(
+            _str(incidents["type_label"]).where(lambda s: s != "", _str(incidents["type"])).to_numpy(dtype=object))
+        self.place_code, self.place_values = pd.factorize(_str(incidents["place"], "(no place)").to_numpy(dtype=object))
+        self.killed, self.injured = _floats(incidents["killed"]), _floats(incidents["injured"])
+        self.lat, self.lon = _floats(incidents["lat"]), _floats(incidents["lon"])
+        self.placed = np.isfinite(self.lat) & np.isfinite(self.lon)
+        self._rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._bins: dict[str, np.ndarray] = {}
+        self._cells: dict[float, np.ndarray] = {}
+        self._hover = np.empty((self.n, 8), dtype=object)
+        self._hover_done = np.zeros(self.n, dtype=bool)
+        self._options: FilterOptions | None = None
+        self._haystack: pd.Series | None = None
+        self._sources: tuple[np.ndarray, np.ndarray] | None = None
+
+    # ---- once per table, on first use
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """doc id -> source label (`source_labels` of the documents given, else empty)."""
+        if self._labels is None:
+            docs = self.documents
+            self._labels = source_labels(docs) if docs is not None and len(docs) else {}
+        return self._labels
+
+    @property
+    def options(self) -> FilterOptions:
+        if self._options is None:
+            self._options = filter_options(self.frame, self.documents)
+        return self._options
+
+    def rows(self, group_by: str) -> tuple[np.ndarray, np.ndarray]:
+        """(code of each incident's timeline row, row names) for a grouping."""
+        if group_by not in self._rows:
+            values = group_values(self.frame, group_by, self.names).astype(str).to_numpy(dtype=object)
+            codes, uniques = pd.factorize(values)
+            self._rows[group_by] = (codes.astype(np.int64), np.asarray(uniques, dtype=object))
+        return self._rows[group_by]
+
+    def bin_start(self, unit: str) -> np.ndarray:
+        """Day number of the first day of each incident's start week, month, quarter or year."""
+        if unit not in self._bins:
+            days = np.where(self.start_day == _NO_DAY, 0, self.start_day).astype("datetime64[D]")
+            self._bins[unit] = _bin_start(days, unit).astype(np.int64)
+        return self._bins[unit]
+
+    def cells(self, cell: float) -> np.ndarray:
+        """Grid cell number of each placed incident for a cell size in degrees (-1 where not placed)."""
+        if cell not in self._cells:
+            cy = np.floor(np.where(self.placed, self.lat, 0.0) / cell).astype(np.int64)
+            cx = np.floor(np.where(self.placed, self.lon, 0.0) / cell).astype(np.int64)
+            codes = pd.factorize((cy + 10_000) * 100_000 + (cx + 10_000))[0].astype(np.int64)
+            self._cells[cell] = np.where(self.placed, codes, -1)
+        return self._cells[cell]
+
+    def hover(self, pos: np.ndarray) -> np.ndarray:
+        """The eight hover fields (`_hover_columns`) of the incidents at `pos`, computed once each."""
+        todo = pos[~self._hover_done[pos]]
+        if len(todo):
+            todo = np.unique(todo)
+            self._hover[todo] = _hover_columns(self.frame.iloc[todo], self.labels).to_numpy(dtype=object)
+            self._hover_done[todo] = True
+        return self._hover[pos]
+
+    def haystack(self) -> pd.Series:
+        if self._haystack is None:
+            self._haystack = (self.frame["title"].fillna("").astype(str) + " \n "
+                              + self.frame["evidence"].fillna("").astype(str)).str.lower().reset_index(drop=True)
+        return self._haystack
+
+    def sources(self) -> tuple[np.ndarray, np.ndarray]:
+        """(row of each listed source, the source doc id) over all incidents."""
+        if self._sources is None:
+            docs = _str(self.frame["sources"]).str.split(";")
+            docs.index = range(self.n)
+            listed = docs.explode()
+            listed = listed[listed.notna() & (listed != "")]
+            self._sources = (listed.index.to_numpy(dtype=np.int64), listed.to_numpy(dtype=object))
+        return self._sources
+
+    # ---- per rerun
+
+    def positions(self, incidents: pd.DataFrame) -> np.ndarray | None:
+        """Row numbers of `incidents` (a subset of this table, same index) here; None if they are not rows of it."""
+        if incidents is self.frame:
+            return np.arange(self.n)
+        if not self.index.is_unique:
+            return None
+        pos = self.index.get_indexer(incidents.index)
+        if (pos < 0).any():
+            return None
+        if not np.array_equal(self.ids[pos], _str(incidents["id"]).to_numpy(dtype=object)):
+            return None
+        return pos.astype(np.int64)
+
+    def keep_mask(self, highlight: Iterable[str] | None) -> np.ndarray | None:
+        if highlight is None:
+            return None
+        return pd.Index(list(highlight), dtype=object).get_indexer(self.ids) >= 0 if self.n else np.zeros(0, bool)
+
+
+_PREPARED: dict[Any, Prepared] = {}
+_PREPARED_MAX = 4
+_PREPARED_LOCK = threading.Lock()
+
+
+def prepared(incidents: pd.DataFrame, key: Any = None, labels: Mapping[str, str] | None = None,
+             names: Mapping[str, str] | None = None, documents: pd.DataFrame | None = None) -> Prepared:
+    """The `Prepared` columns of an incident table, kept per `key` (say corpus signature and corrections version:
+    whatever changes when the table does) so that reruns reuse them. Without a key nothing is kept."""
+    if key is None:
+        return Prepared(incidents, labels, names, documents)
+    key = (key, len(incidents))
+    with _PREPARED_LOCK:
+        hit = _PREPARED.pop(key, None)
+        if hit is not None:
+            _PREPARED[key] = hit  # most recently used last
+            return hit
+    made = Prepared(incidents, labels, names, documents)
+    with _PREPARED_LOCK:
+        _PREPARED[key] = made
+        while len(_PREPARED) > _PREPARED_MAX:
+            _PREPARED.pop(next(iter(_PREPARED)))
+    return made
+
+
+def _view(incidents: pd.DataFrame, prep: Prepared | None, labels: Mapping[str, str] | None,
+          names: Mapping[str, str] | None = None) -> tuple[Prepared, np.ndarray]:
+    """(prepared table, positions of `incidents` in it): the given one when `incidents` are its rows."""
+    if prep is not None:
+        pos = prep.positions(incidents)
+        if pos is not None:
+            return prep, pos
+    prep = Prepared(incidents, labels, names)
+    return prep, np.arange(prep.n)
+
+
+def _first_codes(key: np.ndarray) -> tuple[np.ndarray, int]:
+    """Group number of each key, numbered in order of first appearance, and the number of groups."""
+    codes, uniques = pd.factorize(key)
+    return codes.astype(np.int64), len(uniques)
+
+
+def _top_text(groups: np.ndarray, values: np.ndarray, names: np.ndarray, n_groups: int, n: int = 3) -> np.ndarray:
+    """Per group: 'A (12), B (3), C (1)' - the n most frequent values (integer codes into `names`), escaped."""
+    out = np.full(n_groups, "", dtype=object)
+    if not len(groups):
+        return out
+    width = int(values.max()) + 1
+    pairs, counts = np.unique(groups * width + values, return_counts=True)
+    group, value = pairs // width, pairs % width
+    order = np.lexsort((value, -counts, group))  # by group, most frequent first
     group, value, counts = group[order], value[order], counts[order]
     starts = np.r_[0, np.flatnonzero(np.diff(group)) + 1]
     rank = np.arange(len(group)) - np.repeat(starts, np.diff(np.r_[starts, len(group)]))
     top = rank < n
-    names = _esc_series(pd.Series(np.asarray(uniques, dtype=object)[value[top]], dtype="string"))
-    text = names + " (" + pd.Series(counts[top]).map("{:,}".format).astype("string") + ")"
-    return text.groupby(group[top]).agg(", ".join)
+    parts: list[list[str]] = [[] for _ in range(n_groups)]
+    for g, v, c in zip(group[top].tolist(), value[top].tolist(), counts[top].tolist()):
+        parts[g].append(f"{_esc(names[v])} ({c:,})")
+    out[:] = [", ".join(p) for p in parts]
+    return out
+
+
+def _casualties_texts(killed: np.ndarray, injured: np.ndarray) -> list[str]:
+    out = []
+    for k, i in zip(killed.tolist(), injured.tolist()):
+        parts = ([f"{int(k)} killed"] if not math.isnan(k) else []) + ([f"{int(i)} injured"] if not math.isnan(i) else [])
+        out.append(", ".join(parts) or "no figures")
+    return out
+
+
+def _single_text(h: np.ndarray) -> list[str]:
+    """The hover of an ungrouped incident as one HTML string (for a grouped mark holding one incident)."""
+    return [f"<b>{r[1]}</b><br>Date: “{r[2]}” ({r[3]}: {r[4]})<br>Place: {r[5]}<br>Casualties: {r[6]}<br>Sources:<br>{r[7]}"
+            for r in h.tolist()]
+
+
+def _groups(prep: Prepared, pos: np.ndarray, codes: np.ndarray, n_groups: int, keep: np.ndarray | None) -> dict[str, Any]:
+    """Per group of the incidents at `pos` (`codes`: group numbers in order of first appearance): first member,
+    ids (space-separated), count, summed casualties, mean position, whether any is kept, and the hover text.
+
+    A group of one incident gets the same hover text as an ungrouped mark; a larger one a summary (count, types,
+    dates, most frequent places, casualties, an example)."""
+    order = np.argsort(codes, kind="stable")
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    first = pos[order[np.r_[0, bounds]]] if len(codes) else pos[:0]
+    count = np.bincount(codes, minlength=n_groups)
+    ids = prep.ids[pos[order]]
+    out: dict[str, Any] = {"first": first, "count": count}
+    out["ids"] = [ID_SEPARATOR.join(chunk) for chunk in np.split(ids, bounds)] if len(codes) else []
+    for col in ("killed", "injured"):
+        values = getattr(prep, col)[pos]
+        known = ~np.isnan(values)
+        total = np.bincount(codes, weights=np.where(known, values, 0.0), minlength=n_groups)
+        out[col] = np.where(np.bincount(codes, weights=known, minlength=n_groups) > 0, total, np.nan)
+    for col in ("lat", "lon"):
+        out[col] = np.bincount(codes, weights=np.nan_to_num(getattr(prep, col)[pos]), minlength=n_groups) / np.maximum(count, 1)
+    out["selected"] = (np.bincount(codes, weights=keep[pos], minlength=n_groups) > 0) if keep is not None \
+        else np.zeros(n_groups, dtype=bool)
+    summary = np.full(n_groups, "", dtype=object)
+    single = np.flatnonzero(count == 1)
+    if len(single):
+        summary[single] = _single_text(prep.hover(first[single]))
+    many = np.flatnonzero(count > 1)
+    if len(many):
+        member = np.isin(codes, many)
+        g, p = codes[member], pos[member]
+        lo = np.full(n_groups, np.iinfo(np.int64).max)
+        hi = np.full(n_groups, _NO_DAY)
+        dated = prep.start_day[p] != _NO_DAY
+        np.minimum.at(lo, g[dated], prep.start_day[p][dated])
+        np.maximum.at(hi, g[dated], prep.stop_day[p][dated])
+        kinds = _top_text(g, prep.kind_label_code[p], prep.kind_label_values, n_groups)
+        places = _top_text(g, prep.place_code[p], prep.place_values, n_groups)
+        casualties = _casualties_texts(out["killed"][many], out["injured"][many])
+        titles = prep.frame["title"]
+        for j, k in enumerate(many.tolist()):
+            if hi[k] == _NO_DAY:
+                when = "undated"
+            else:
+                a, b = _iso([lo[k], hi[k]])
+                when = a if a == b else f"{a} – {b}"
+            example = _esc(titles.iloc[first[k]])
+            summary[k] = (f"<b>{count[k]:,} incidents</b><br>Types: {kinds[k]}<br>Dates: {when}<br>Places: {places[k]}"
+                          f"<br>Casualties: {casualties[j]}<br>e.g. {example}<br><i>select to pick all of them</i>")
+    out["summary"] = summary
+    return out
+
+
+def _customdata(ids: Sequence[str], summary: np.ndarray) -> list[list[str]]:
+    return [[i, s] for i, s in zip(ids, summary.tolist())]
 
 
 # timeline bins, finest first: (name, numpy datetime unit, length in days)
@@ -537,91 +788,115 @@ def _bin_start(days: np.ndarray, unit: str) -> np.ndarray:
     return days.astype(f"datetime64[{unit}]").astype("datetime64[D]")
 
 
-def _timeline_groups(dated: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, str, np.ndarray]:
-    """Assign each dated incident to a mark: `_x0`/`_x1` (ISO dates) and `_bar` (a span or a point).
+def _timeline_marks(prep: Prepared, pos: np.ndarray, rows: np.ndarray, limit: int):
+    """Assign each dated incident (at `pos`) to a mark: first/last day and whether it is a bar (a span).
 
     Incidents shorter than the bin become points at their bin's middle; longer ones stay bars, grouped with the
-    incidents of exactly the same span. The finest bin whose marks fit in `limit` is used; also returns it and
-    each incident's mark number."""
-    start = pd.to_datetime(dated["start"], errors="coerce").to_numpy().astype("datetime64[D]")
-    stop = pd.to_datetime(dated["_end"], errors="coerce").to_numpy().astype("datetime64[D]")
-    stop = np.where(np.isnat(stop), start, stop)
-    length = (stop - start).astype(np.int64) + 1
-    is_day = (dated["precision"].eq("day") | (dated["start"] == dated["_end"])).to_numpy(dtype=bool)
-    row_code = pd.factorize(dated["_row"])[0].astype(np.int64)
-    kind_code = pd.factorize(dated["type"])[0].astype(np.int64)
-    day0 = start.min().astype(np.int64) - 400 if len(start) else 0
-    width = int(max(stop.max().astype(np.int64) - day0 + 400, 1)) if len(start) else 1
+    incidents of exactly the same span. The finest bin whose marks fit in `limit` is used. Returns
+    (bin name, x0, x1, point, group codes, number of groups)."""
+    start, stop = prep.start_day[pos], prep.stop_day[pos]
+    length = stop - start + 1
+    is_day = prep.is_day[pos]
+    kind = prep.type_code[pos].astype(np.int64)
+    day0 = int(start.min()) - 400
+    width = int(max(int(stop.max()) - day0 + 400, 1))
     for name, unit, days in _TIME_BINS:
         point = is_day | (length <= days) if name != "day" else is_day
-        mid = _bin_start(start, unit) + np.timedelta64(days // 2, "D")
+        mid = prep.bin_start(unit)[pos] + days // 2
         x0 = np.where(point, mid, start)
         x1 = np.where(point, mid, stop)
         # one int64 per (row, type, span or point, first day, last day)
-        key = ((row_code * 64 + kind_code) * 2 + point) * width * width \
-            + (x0.astype(np.int64) - day0) * width + (x1.astype(np.int64) - day0)
-        codes, uniques = pd.factorize(key)
-        if len(uniques) <= limit or name == "year":
+        key = ((rows * 64 + kind) * 2 + point) * width * width + (x0 - day0) * width + (x1 - day0)
+        codes, n_groups = _first_codes(key)
+        if n_groups <= limit or name == "year":
             break
-    out = dated.assign(_x0=np.datetime_as_string(x0, unit="D"), _x1=np.datetime_as_string(x1, unit="D"), _bar=~point)
-    return out, name, codes
+    return name, x0, x1, point, codes, n_groups
 
 
 def timeline_figure(incidents: pd.DataFrame, colors: Mapping[str, str], group_by: str = DEFAULT_GROUP_BY,
                     highlight: Iterable[str] | None = None, labels: Mapping[str, str] | None = None,
                     names: Mapping[str, str] | None = None, height: int | None = None,
-                    limit: int = MARK_LIMIT) -> go.Figure:
+                    limit: int = MARK_LIMIT, prepared: Prepared | None = None) -> go.Figure:
     """Incidents on a time axis: a bar from start to end+1 day for month/season/year dates, a marker for a day.
 
     Rows are groups (type, continent, country or admin area); colour is the incident type. With `highlight`
     (incident ids) the others are faded. Undated incidents cannot be placed and are left out. Above `limit`
-    dated incidents, nearby ones are grouped into one mark each (see `MARK_LIMIT`).
+    dated incidents, nearby ones are grouped into one mark each (see `MARK_LIMIT`). `prepared` (see `prepared`)
+    holds the table `incidents` were filtered from, with its precomputed columns.
     """
-    has_start = incidents["start"].notna() & (incidents["start"].astype(str) != "")
-    dated = incidents[has_start.to_numpy()].copy()
-    dated["_row"] = group_values(dated, group_by, names)
-    has_end = dated["end"].notna() & (dated["end"].astype(str) != "")
-    dated["_end"] = dated["end"].where(has_end, dated["start"])
-    keep = set(highlight) if highlight is not None else None
-    rows_order = sorted(dated["_row"].unique(), key=lambda r: (r == "Unknown", str(r)))
+    prep, pos = _view(incidents, prepared, labels, names)
+    pos = pos[prep.dated[pos]]
+    row_codes, row_names = prep.rows(group_by)
+    rows = row_codes[pos]
+    present = row_names[np.unique(rows)] if len(rows) else np.array([], dtype=object)
+    rows_order = sorted(present.tolist(), key=lambda r: (r == "Unknown", str(r)))
+    keep = prep.keep_mask(highlight)
     fig = go.Figure()
-    grouped = len(dated) > limit
+    grouped = len(pos) > limit
+    kinds = prep.type_code[pos]
+    traces = []
     if grouped:
-        dated, bin_name, codes = _timeline_groups(dated, limit)
-    if grouped:
-        groups = _group_table(dated, ["type", "_bar", "_row", "_x0", "_x1"], labels, keep, codes=codes)
-        type_labels = dict(zip(dated["type"], dated["type_label"]))
-        for kind in sorted(dated["type"].unique()):
-            _grouped_timeline_traces(fig, groups[(groups["type"] == kind).to_numpy()], kind,
-                                     str(type_labels.get(kind) or kind), colors.get(kind, "#555555"), keep)
-    for kind in sorted(dated["type"].unique()) if not grouped else ():
-        part = dated[(dated["type"] == kind).to_numpy()]
-        color = colors.get(kind, "#555555")
-        label = str(part["type_label"].iloc[0] or kind)
-        is_day = part["precision"].eq("day") | (part["start"] == part["_end"])
-        spans, days = part[~is_day], part[is_day]
-        if len(spans):
-            base = pd.to_datetime(spans["start"])
-            stop = pd.to_datetime(spans["_end"]) + pd.Timedelta(days=1)
-            fig.add_trace(go.Bar(
-                name=label, legendgroup=kind, orientation="h", y=spans["_row"].tolist(),
-                base=base.dt.strftime("%Y-%m-%d").tolist(),
-                x=((stop - base).dt.total_seconds() * 1000).tolist(),
-                marker=dict(color=color, line=dict(color=color, width=1)),
-                opacity=0.55, customdata=_hover_rows(spans, labels), hovertemplate=_HOVER,
-                selectedpoints=_selected_points(spans, keep), width=0.5,
-                selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)),
-            ))
-        if len(days):
-            fig.add_trace(go.Scatter(
-                name=label, legendgroup=kind, showlegend=not len(spans), mode="markers", y=days["_row"].tolist(),
-                x=days["start"].tolist(), marker=dict(color=color, size=11, symbol="diamond",
+        bin_name, x0, x1, point, codes, n_groups = _timeline_marks(prep, pos, rows, limit)
+        g = _groups(prep, pos, codes, n_groups, keep)
+        firsts = np.r_[0, np.flatnonzero(np.diff(codes[np.argsort(codes, kind="stable")])) + 1]
+        at = np.argsort(codes, kind="stable")[firsts]  # index (into pos) of each group's first member
+        g_kind, g_row, g_x0, g_x1, g_bar = kinds[at], row_names[rows[at]], x0[at], x1[at], ~point[at]
+        ids = np.asarray(g["ids"], dtype=object)
+        for k in sorted(set(g_kind.tolist()), key=lambda c: prep.types[c]):
+            kind = str(prep.types[k])
+            label, color = prep.type_label.get(kind) or kind, colors.get(kind, "#555555")
+            mine = g_kind == k
+            spans, points = np.flatnonzero(mine & g_bar), np.flatnonzero(mine & ~g_bar)
+            if len(spans):
+                traces.append(go.Bar(
+                    name=label, legendgroup=kind, orientation="h", y=g_row[spans], base=_iso(g_x0[spans]),
+                    x=((g_x1[spans] - g_x0[spans] + 1) * _DAY_MS).astype(float),
+                    marker=dict(color=color, line=dict(color=color, width=1)), opacity=0.55,
+                    customdata=_customdata(ids[spans], g["summary"][spans]), hovertemplate=_GROUP_HOVER,
+                    selectedpoints=_picked(g["selected"][spans], keep), width=0.5,
+                    selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)),
+                ))
+            if len(points):
+                size = np.minimum(20.0, 7.0 + 1.5 * np.sqrt(g["count"][points].astype(float)))
+                traces.append(go.Scatter(
+                    name=label, legendgroup=kind, showlegend=not len(spans), mode="markers", y=g_row[points],
+                    x=_iso(g_x0[points]), marker=dict(color=color, size=size, symbol="diamond",
                                                       line=dict(color="white", width=1)),
-                customdata=_hover_rows(days, labels), hovertemplate=_HOVER,
-                selectedpoints=_selected_points(days, keep),
-                selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)),
-            ))
-    focus = focus_range(dated["start"], dated["_end"])
+                    customdata=_customdata(ids[points], g["summary"][points]), hovertemplate=_GROUP_HOVER,
+                    selectedpoints=_picked(g["selected"][points], keep),
+                    selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)),
+                ))
+    else:
+        for k in sorted(set(kinds.tolist()), key=lambda c: prep.types[c]):
+            kind = str(prep.types[k])
+            part = pos[kinds == k]
+            color = colors.get(kind, "#555555")
+            label = prep.type_label.get(kind) or kind
+            day = prep.is_day[part]
+            spans, days = part[~day], part[day]
+            if len(spans):
+                traces.append(go.Bar(
+                    name=label, legendgroup=kind, orientation="h", y=row_names[row_codes[spans]],
+                    base=prep.start_str[spans],
+                    x=((prep.stop_day[spans] - prep.start_day[spans] + 1) * _DAY_MS).astype(float),
+                    marker=dict(color=color, line=dict(color=color, width=1)),
+                    opacity=0.55, customdata=prep.hover(spans).tolist(), hovertemplate=_HOVER,
+                    selectedpoints=_picked(keep[spans] if keep is not None else None, keep), width=0.5,
+                    selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)),
+                ))
+            if len(days):
+                traces.append(go.Scatter(
+                    name=label, legendgroup=kind, showlegend=not len(spans), mode="markers",
+                    y=row_names[row_codes[days]], x=prep.start_str[days],
+                    marker=dict(color=color, size=11, symbol="diamond", line=dict(color="white", width=1)),
+                    customdata=prep.hover(days).tolist(), hovertemplate=_HOVER,
+                    selectedpoints=_picked(keep[days] if keep is not None else None, keep),
+                    selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)),
+                ))
+    fig.add_traces(traces)
+    starts = prep.start_day[pos]
+    ok = starts != _NO_DAY
+    focus = _focus_days(np.sort(starts[ok]), prep.stop_day[pos][ok])
     fig.update_layout(
         barmode="overlay", dragmode="select", clickmode="event+select", hovermode="closest",
         margin=dict(l=10, r=10, t=30, b=10), height=height or max(300, 120 + 34 * len(rows_order)),
@@ -630,64 +905,31 @@ def timeline_figure(incidents: pd.DataFrame, colors: Mapping[str, str], group_by
         uirevision=group_by,
     )
     if grouped:
-        fig.update_layout(meta={"grouped_by": bin_name, "incidents": int(len(dated))})
+        fig.update_layout(meta={"grouped_by": bin_name, "incidents": int(len(pos))})
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(rows_order)), title_text="", automargin=True)
     xaxis: dict[str, Any] = dict(type="date", rangeslider=dict(visible=True, thickness=0.08), title_text="")
     if focus:
         xaxis["range"] = list(focus)
-        full_lo = pd.to_datetime(dated["start"]).min() - pd.Timedelta(days=30)
-        full_hi = pd.to_datetime(dated["_end"]).max() + pd.Timedelta(days=30)
-        xaxis["rangeslider"]["range"] = [full_lo.date().isoformat(), full_hi.date().isoformat()]
+        full_lo, full_hi = _iso([starts[ok].min() - 30, prep.stop_day[pos][ok].max() + 30])
+        xaxis["rangeslider"]["range"] = [full_lo, full_hi]
         xaxis["rangeslider"]["autorange"] = False
     fig.update_xaxes(**xaxis)
-    if not len(dated):
+    if not len(pos):
         fig.add_annotation(text="No dated incidents to show", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
     return fig
 
 
-def _grouped_timeline_traces(fig: go.Figure, groups: pd.DataFrame, kind: str, label: str, color: str,
-                             keep: set[str] | None) -> None:
-    """Bars (one per row and exact span) and markers (one per row and time bin) for one incident type."""
-    spans, points = groups[groups["_bar"].to_numpy(dtype=bool)], groups[~groups["_bar"].to_numpy(dtype=bool)]
-    if len(spans):
-        base = pd.to_datetime(spans["_x0"])
-        stop = pd.to_datetime(spans["_x1"]) + pd.Timedelta(days=1)
-        fig.add_trace(go.Bar(
-            name=label, legendgroup=kind, orientation="h", y=spans["_row"].tolist(), base=spans["_x0"].tolist(),
-            x=((stop - base).dt.total_seconds() * 1000).tolist(),
-            marker=dict(color=color, line=dict(color=color, width=1)), opacity=0.55,
-            customdata=spans[["ids", "summary"]].to_numpy(dtype=object).tolist(), hovertemplate=_GROUP_HOVER,
-            selectedpoints=_selected_groups(spans, keep), width=0.5,
-            selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)),
-        ))
-    if len(points):
-        size = np.minimum(20.0, 7.0 + 1.5 * np.sqrt(points["count"].to_numpy(dtype=float)))
-        fig.add_trace(go.Scatter(
-            name=label, legendgroup=kind, showlegend=not len(spans), mode="markers", y=points["_row"].tolist(),
-            x=points["_x0"].tolist(), marker=dict(color=color, size=size.tolist(), symbol="diamond",
-                                                  line=dict(color="white", width=1)),
-            customdata=points[["ids", "summary"]].to_numpy(dtype=object).tolist(), hovertemplate=_GROUP_HOVER,
-            selectedpoints=_selected_groups(points, keep),
-            selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)),
-        ))
-
-
-def _selected_points(frame: pd.DataFrame, keep: set[str] | None) -> list[int] | None:
-    if keep is None:
+def _picked(selected: np.ndarray | None, keep: np.ndarray | None) -> list[int] | None:
+    """selectedpoints of a trace: the marks holding a highlighted incident (None: no highlight, nothing faded)."""
+    if keep is None or selected is None:
         return None
-    return np.flatnonzero(frame["id"].astype(str).isin(keep).to_numpy()).tolist()
-
-
-def _selected_groups(groups: pd.DataFrame, keep: set[str] | None) -> list[int] | None:
-    if keep is None:
-        return None
-    return np.flatnonzero(groups["selected"].to_numpy(dtype=bool)).tolist()
+    return np.flatnonzero(selected).tolist()
 
 
 def marker_sizes(killed: pd.Series, injured: pd.Series, cap: float = 30.0) -> list[float]:
     """Diameter grows with the square root of casualties: 8 px for none or unknown, at most `cap` px (30)."""
-    k = pd.to_numeric(killed, errors="coerce").fillna(0).to_numpy(dtype=float)
-    i = pd.to_numeric(injured, errors="coerce").fillna(0).to_numpy(dtype=float)
+    k = np.nan_to_num(_floats(killed), nan=0.0)
+    i = np.nan_to_num(_floats(injured), nan=0.0)
     return np.minimum(cap, 8.0 + 1.6 * np.sqrt(np.maximum(0.0, k + 0.5 * i))).tolist()
 
 
@@ -702,6 +944,10 @@ def map_bounds(lats: Iterable[float], lons: Iterable[float], min_span: float = 1
     """Lat and lon ranges that hold every point with a margin (at least `min_span` degrees each way)."""
     la = pd.to_numeric(pd.Series(list(lats), dtype=object), errors="coerce").to_numpy(dtype=float)
     lo = pd.to_numeric(pd.Series(list(lons), dtype=object), errors="coerce").to_numpy(dtype=float)
+    return _bounds(la, lo, min_span)
+
+
+def _bounds(la: np.ndarray, lo: np.ndarray, min_span: float = 16.0) -> tuple[list[float], list[float]] | None:
     ok = np.isfinite(la) & np.isfinite(lo)
     if not ok.any():
         return None
@@ -734,45 +980,61 @@ def map_cell(placed: pd.DataFrame, limit: int = MARK_LIMIT) -> float:
 
 def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: Iterable[str] | None = None,
                labels: Mapping[str, str] | None = None, height: int = 420, resolution: int = 110,
-               limit: int = MARK_LIMIT) -> go.Figure:
+               limit: int = MARK_LIMIT, prepared: Prepared | None = None) -> go.Figure:
     """Incidents at their coordinates, sized by casualties, coloured by type, over offline world outlines.
 
     Above `limit` placed incidents, incidents of one type in one grid cell (the finest cell that keeps the marks
-    under the limit) become one mark at their mean position, sized by their summed casualties."""
-    placed = incidents[placed_mask(incidents).to_numpy()]
-    keep = set(highlight) if highlight is not None else None
-    grouped = len(placed) > limit
-    cell = map_cell(placed, limit) if grouped else 0.0
-    fig = go.Figure()
+    under the limit) become one mark at their mean position, sized by their summed casualties. `prepared` (see
+    `prepared`) holds the table `incidents` were filtered from, with its precomputed columns."""
+    prep, pos = _view(incidents, prepared, labels)
+    pos = pos[prep.placed[pos]]
+    keep = prep.keep_mask(highlight)
+    grouped = len(pos) > limit
+    kinds = prep.type_code[pos].astype(np.int64)
+    n_types = max(len(prep.types), 1)
+    traces = []
+    common = dict(mode="markers", selected=dict(marker=dict(opacity=1.0)),
+                  unselected=dict(marker=dict(opacity=FADED_OPACITY)))
     if grouped:
-        cells = placed.assign(_cy=np.floor(_floats(placed["lat"]) / cell).astype(np.int64),
-                              _cx=np.floor(_floats(placed["lon"]) / cell).astype(np.int64))
-        groups = _group_table(cells, ["type", "_cy", "_cx"], labels, keep)
-    for kind in sorted(placed["type"].unique()):
-        part = placed[(placed["type"] == kind).to_numpy()]
-        common = dict(name=str(part["type_label"].iloc[0] or kind), legendgroup=kind, mode="markers",
-                      selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)))
-        if grouped:
-            g = groups[(groups["type"] == kind).to_numpy()]
-            fig.add_trace(go.Scattergeo(
-                lat=g["lat"].round(4).tolist(), lon=g["lon"].round(4).tolist(),
-                marker=dict(color=colors.get(kind, "#555555"), size=marker_sizes(g["killed"], g["injured"], cap=40.0),
+        for cell in _MAP_CELLS:
+            cells = prep.cells(cell)
+            key = cells[pos] * n_types + kinds
+            if np.count_nonzero(np.bincount(key)) <= limit:
+                break
+        codes, n_groups = _first_codes(key)
+        g = _groups(prep, pos, codes, n_groups, keep)
+        g_kind = prep.type_code[g["first"]]
+        ids = np.asarray(g["ids"], dtype=object)
+        sizes = np.asarray(marker_sizes(g["killed"], g["injured"], cap=40.0))
+        for k in sorted(set(g_kind.tolist()), key=lambda c: prep.types[c]):
+            kind = str(prep.types[k])
+            mine = np.flatnonzero(g_kind == k)
+            traces.append(go.Scattergeo(
+                name=prep.type_label.get(kind) or kind, legendgroup=kind,
+                lat=g["lat"][mine].round(4), lon=g["lon"][mine].round(4),
+                marker=dict(color=colors.get(kind, "#555555"), size=sizes[mine], opacity=0.85,
+                            line=dict(color="white", width=1), sizemode="diameter"),
+                customdata=_customdata(ids[mine], g["summary"][mine]), hovertemplate=_GROUP_HOVER,
+                selectedpoints=_picked(g["selected"][mine], keep), **common))
+    else:
+        for k in sorted(set(kinds.tolist()), key=lambda c: prep.types[c]):
+            kind = str(prep.types[k])
+            part = pos[kinds == k]
+            traces.append(go.Scattergeo(
+                name=prep.type_label.get(kind) or kind, legendgroup=kind, lat=prep.lat[part], lon=prep.lon[part],
+                marker=dict(color=colors.get(kind, "#555555"),
+                            size=np.asarray(marker_sizes(prep.killed[part], prep.injured[part])),
                             opacity=0.85, line=dict(color="white", width=1), sizemode="diameter"),
-                customdata=g[["ids", "summary"]].to_numpy(dtype=object).tolist(), hovertemplate=_GROUP_HOVER,
-                selectedpoints=_selected_groups(g, keep), **common))
-            continue
-        fig.add_trace(go.Scattergeo(
-            lat=part["lat"].astype(float).tolist(), lon=part["lon"].astype(float).tolist(),
-            marker=dict(color=colors.get(kind, "#555555"), size=marker_sizes(part["killed"], part["injured"]),
-                        opacity=0.85, line=dict(color="white", width=1), sizemode="diameter"),
-            customdata=_hover_rows(part, labels), hovertemplate=_HOVER,
-            selectedpoints=_selected_points(part, keep), **common))
+                customdata=prep.hover(part).tolist(), hovertemplate=_HOVER,
+                selectedpoints=_picked(keep[part] if keep is not None else None, keep), **common))
+    fig = go.Figure()
+    fig.add_traces(traces)
     geo: dict[str, Any] = dict(
         projection_type="natural earth", resolution=resolution, showcountries=True, countrycolor="#8c8c8c",
         showcoastlines=True, coastlinecolor="#6b6b6b", showland=True, landcolor="#f2efe9", showocean=True,
         oceancolor="#e3eef7", showlakes=False, showframe=False,
     )
-    bounds = map_bounds(placed["lat"], placed["lon"])
+    bounds = _bounds(prep.lat[pos], prep.lon[pos])
     if bounds:
         geo["lataxis_range"], geo["lonaxis_range"] = bounds
     fig.update_geos(**geo)
@@ -780,7 +1042,7 @@ def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: It
                       legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0), showlegend=False,
                       uirevision="map")
     if grouped:
-        fig.update_layout(meta={"grouped_by": f"{cell:g} degree cells", "incidents": int(len(placed))})
+        fig.update_layout(meta={"grouped_by": f"{cell:g} degree cells", "incidents": int(len(pos))})
     return fig
 
 
