@@ -189,7 +189,7 @@ def sidebar_filters(extraction, options: views.FilterOptions, labels: dict[str, 
     sb.multiselect("Country", options.countries, key=W["countries"], format_func=lambda c: names.get(c, c),
                    placeholder="Any country")
     sb.multiselect("First-level admin area", options.admin1s, key=W["admin1s"], placeholder="Any area")
-    type_labels = dict(zip(extraction.incidents["type"], extraction.incidents["type_label"]))
+    type_labels = dict(options.type_labels)  # computed once per table with the options
     sb.multiselect("Incident type", options.types, key=W["types"], format_func=lambda t: type_labels.get(t, t),
                    placeholder="All types")
     sb.number_input("Killed at least", min_value=0, max_value=max(options.max_killed, 0) or 1_000_000, step=1,

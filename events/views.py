@@ -125,6 +125,7 @@ class FilterOptions:
     admin1s: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     max_killed: int = 0
+    type_labels: tuple[tuple[str, str], ...] = ()  # (type, label) pairs, for the type picker
 
 
 def _distinct(series: pd.Series) -> tuple[str, ...]:
@@ -162,7 +163,17 @@ def filter_options(incidents: pd.DataFrame, documents: pd.DataFrame | None = Non
         sources=sources, months=months, continents=_distinct(incidents["continent"]),
         countries=_distinct(incidents["country"]), admin1s=_distinct(incidents["admin1"]),
         types=_distinct(incidents["type"]), max_killed=int(killed.max()) if len(killed) else 0,
+        type_labels=_type_labels(incidents),
     )
+
+
+def _type_labels(incidents: pd.DataFrame) -> tuple[tuple[str, str], ...]:
+    """(type, label) once per type: the label of its last incident (as dict(zip(types, labels)) would give)."""
+    if "type_label" not in incidents or not len(incidents):
+        return ()
+    pairs = pd.DataFrame({"t": incidents["type"].to_numpy(dtype=object), "l": incidents["type_label"].to_numpy(dtype=object)})
+    pairs = pairs.drop_duplicates("t", keep="last")
+    return tuple((t, l) for t, l in zip(pairs["t"], pairs["l"]) if isinstance(t, str))
 
 
 def _snap_month(month: str | None, months: Sequence[str], lower: bool) -> str | None:
@@ -552,6 +563,7 @@ class Prepared:
         self._hover_done = np.zeros(self.n, dtype=bool)
         self._options: FilterOptions | None = None
         self._haystack: pd.Series | None = None
+        self._titles: np.ndarray | None = None
         self._sources: tuple[np.ndarray, np.ndarray] | None = None
 
     # ---- once per table, on first use
@@ -602,6 +614,11 @@ class Prepared:
             self._hover[todo] = _hover_columns(self.frame.iloc[todo], self.labels).to_numpy(dtype=object)
             self._hover_done[todo] = True
         return self._hover[pos]
+
+    def titles(self) -> np.ndarray:
+        if self._titles is None:
+            self._titles = self.frame["title"].to_numpy(dtype=object)
+        return self._titles
 
     def haystack(self) -> pd.Series:
         if self._haystack is None:
@@ -754,22 +771,25 @@ def _groups(prep: Prepared, pos: np.ndarray, codes: np.ndarray, n_groups: int, k
         kinds = _top_text(g, prep.kind_label_code[p], prep.kind_label_values, n_groups)
         places = _top_text(g, prep.place_code[p], prep.place_values, n_groups)
         casualties = _casualties_texts(out["killed"][many], out["injured"][many])
-        titles = prep.frame["title"]
+        titles = prep.titles()
         for j, k in enumerate(many.tolist()):
             if hi[k] == _NO_DAY:
                 when = "undated"
             else:
                 a, b = _iso([lo[k], hi[k]])
                 when = a if a == b else f"{a} – {b}"
-            example = _esc(titles.iloc[first[k]])
+            example = _esc(titles[first[k]])
             summary[k] = (f"<b>{count[k]:,} incidents</b><br>Types: {kinds[k]}<br>Dates: {when}<br>Places: {places[k]}"
                           f"<br>Casualties: {casualties[j]}<br>e.g. {example}<br><i>select to pick all of them</i>")
     out["summary"] = summary
     return out
 
 
-def _customdata(ids: Sequence[str], summary: np.ndarray) -> list[list[str]]:
-    return [[i, s] for i, s in zip(ids, summary.tolist())]
+def _customdata(ids: np.ndarray, summary: np.ndarray) -> np.ndarray:
+    """[ids, hover text] per grouped mark, as a 2-d object array (plotly takes numpy arrays without walking them)."""
+    out = np.empty((len(ids), 2), dtype=object)
+    out[:, 0], out[:, 1] = ids, summary
+    return out
 
 
 # timeline bins, finest first: (name, numpy datetime unit, length in days)
@@ -880,7 +900,7 @@ def timeline_figure(incidents: pd.DataFrame, colors: Mapping[str, str], group_by
                     base=prep.start_str[spans],
                     x=((prep.stop_day[spans] - prep.start_day[spans] + 1) * _DAY_MS).astype(float),
                     marker=dict(color=color, line=dict(color=color, width=1)),
-                    opacity=0.55, customdata=prep.hover(spans).tolist(), hovertemplate=_HOVER,
+                    opacity=0.55, customdata=prep.hover(spans), hovertemplate=_HOVER,
                     selectedpoints=_picked(keep[spans] if keep is not None else None, keep), width=0.5,
                     selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)),
                 ))
@@ -889,7 +909,7 @@ def timeline_figure(incidents: pd.DataFrame, colors: Mapping[str, str], group_by
                     name=label, legendgroup=kind, showlegend=not len(spans), mode="markers",
                     y=row_names[row_codes[days]], x=prep.start_str[days],
                     marker=dict(color=color, size=11, symbol="diamond", line=dict(color="white", width=1)),
-                    customdata=prep.hover(days).tolist(), hovertemplate=_HOVER,
+                    customdata=prep.hover(days), hovertemplate=_HOVER,
                     selectedpoints=_picked(keep[days] if keep is not None else None, keep),
                     selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)),
                 ))
@@ -1025,7 +1045,7 @@ def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: It
                 marker=dict(color=colors.get(kind, "#555555"),
                             size=np.asarray(marker_sizes(prep.killed[part], prep.injured[part])),
                             opacity=0.85, line=dict(color="white", width=1), sizemode="diameter"),
-                customdata=prep.hover(part).tolist(), hovertemplate=_HOVER,
+                customdata=prep.hover(part), hovertemplate=_HOVER,
                 selectedpoints=_picked(keep[part] if keep is not None else None, keep), **common))
     fig = go.Figure()
     fig.add_traces(traces)
