@@ -62,6 +62,10 @@ class Corpus:
         return {d.doc_id: d for d in self.documents}
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+_YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
+
+
 class UnreadableArticle(ValueError):
     """Raised by `read_article` with a reason an analyst can act on."""
 
@@ -87,8 +91,7 @@ def decode_text(data: bytes) -> str:
         raise UnreadableArticle(
             f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start}); save it as UTF-8"
         ) from exc
-    controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\n\r\t\f")
-    if controls > 8:
+    if len(_CONTROL_CHARS.findall(text, 0, 4096)) > 8:
         raise UnreadableArticle("binary file (control characters), not text")
     return text
 
@@ -252,7 +255,7 @@ def infer_publication_dates(documents: Iterable[Document]) -> list[Document]:
         if doc.published is not None:
             dated.append(doc)
             continue
-        full = [m for m in find_dates(doc.text, None)
+        full = [m for m in _dates_with_years(doc.text, find_dates)
                 if m.precision == "day" and len(m.value) == 10 and re.search(r"\b\d{4}\b", m.text)]
         head = [m for m in full if m.start < 400]
         if head:
@@ -267,6 +270,26 @@ def infer_publication_dates(documents: Iterable[Document]) -> list[Document]:
         return dated
     median = date.fromordinal(int(statistics.median_low([a.toordinal() for a in anchors])))
     return [d if d.published is not None else replace(d, published=median, date_source="corpus") for d in dated]
+
+
+def _dates_with_years(text: str, find_dates) -> list:
+    """Absolute dates that carry a year, tagging only the windows around four-digit years (fast on long corpora)."""
+    windows: list[list[int]] = []
+    for m in _YEAR.finditer(text):
+        start, end = max(0, m.start() - 40), min(len(text), m.end() + 12)
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = end
+        else:
+            windows.append([start, end])
+    found = []
+    for start, end in windows:
+        # widen to whitespace so no word is cut in two
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        while end < len(text) and not text[end].isspace():
+            end += 1
+        found.extend(replace(d, start=d.start + start, end=d.end + start) for d in find_dates(text[start:end], None))
+    return found
 
 
 def documents_table(documents: Iterable[Document]):

@@ -111,6 +111,7 @@ class _Cluster:
     def __init__(self, first: IncidentMention, family: str):
         self.family = family
         self.mentions = [first]
+        self.docs = {first.doc}
         self.date = first.date
         self.place = first.place
 
@@ -119,6 +120,7 @@ class _Cluster:
 
     def add(self, m: IncidentMention) -> None:
         self.mentions.append(m)
+        self.docs.add(m.doc)
         self.date = _best_date(self.mentions)
         self.place = _best_place(self.mentions)
 
@@ -167,13 +169,13 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
                     fits = [c for c in fits if c.place is not None and places_agree(c.place, m.place)
                             and PLACE_RANK.get(c.place.kind, 0) <= PLACE_RANK.get(m.place.kind, 0) + 1
                             and (c.place.geonameid == m.place.geonameid or not m.hypothetical)]
-                same_doc = [c for c in fits if any(x.doc == m.doc for x in c.mentions)]
+                same_doc = [c for c in fits if m.doc in c.docs]
                 fits = same_doc or (fits if len(fits) == 1 and m.place is not None else [])
                 if m.place is None:
                     fits = [c for c in same_doc if m.date is not None and m.date.precision == "day"
                             and c.date is not None and dates_agree(c.date, m.date, 0)]
             if fits:
-                best = max(fits, key=lambda c: (any(x.doc == m.doc for x in c.mentions),
+                best = max(fits, key=lambda c: (m.doc in c.docs,
                                                c.place is not None and m.place is not None and c.place.geonameid == m.place.geonameid,
                                                len(c.mentions)))
                 best.add(m)
