@@ -129,7 +129,7 @@ class FilterOptions:
 
 
 def _distinct(series: pd.Series) -> tuple[str, ...]:
-    return tuple(sorted({str(v) for v in series.dropna() if str(v).strip()}))
+    return tuple(sorted({str(v) for v in series.dropna().unique() if str(v).strip()}))
 
 
 def month_span(first: str, last: str) -> list[str]:
@@ -148,15 +148,15 @@ def filter_options(incidents: pd.DataFrame, documents: pd.DataFrame | None = Non
         sources = tuple(str(d) for d in documents["doc"])
     else:
         sources = tuple(sorted({s for v in incidents.get("sources", pd.Series(dtype=str)).dropna() for s in str(v).split(";") if s}))
-    starts = [s for s in incidents["start"].dropna() if s]
-    ends = [e for e in incidents["end"].dropna() if e]
+    starts, ends = _str(incidents["start"]), _str(incidents["end"])
+    starts, ends = starts[(starts != "").to_numpy()], ends[(ends != "").to_numpy()]
     months: tuple[str, ...] = ()
-    if starts:
-        first, last = min(starts)[:7], max(ends or starts)[:7]
+    if len(starts):
+        first, last = str(starts.min())[:7], str((ends if len(ends) else starts).max())[:7]
         span = month_span(first, last)
         # a century-precision date would make the slider unusable: keep only months that hold an incident then
         if len(span) > 600:
-            span = sorted({s[:7] for s in starts} | {e[:7] for e in ends})
+            span = sorted(set(starts.str[:7].unique()) | set(ends.str[:7].unique()))
         months = tuple(span)
     killed = pd.to_numeric(incidents["killed"], errors="coerce").dropna()
     return FilterOptions(
@@ -292,16 +292,21 @@ def count_label(shown: int, total: int) -> str:
 def source_labels(documents: pd.DataFrame) -> dict[str, str]:
     """doc id -> "Title — Publisher (2015-11-17)" for pickers and detail headings."""
     out: dict[str, str] = {}
-    for row in documents.itertuples(index=False):
-        title = str(getattr(row, "title", "") or "").strip() or str(row.doc)
-        publisher = str(getattr(row, "publisher", "") or "").strip()
-        published = getattr(row, "published", None)
+    n = len(documents)
+
+    def column(name: str, default: Any) -> list[Any]:
+        return documents[name].to_numpy(dtype=object, na_value=None).tolist() if name in documents else [default] * n
+
+    for doc, title, publisher, published in zip(column("doc", ""), column("title", ""), column("publisher", ""),
+                                                column("published", None)):
+        title = str(title or "").strip() or str(doc)
+        publisher = str(publisher or "").strip()
         label = title if len(title) <= 70 else title[:67].rstrip() + "…"
         if publisher:
             label += f" — {publisher}"
         if published is not None and not (isinstance(published, float) and math.isnan(published)) and str(published) not in ("", "None", "NaT"):
             label += f" ({str(published)[:10]})"
-        out[str(row.doc)] = label
+        out[str(doc)] = label
     return out
 
 
@@ -564,6 +569,7 @@ class Prepared:
         self._options: FilterOptions | None = None
         self._haystack: pd.Series | None = None
         self._titles: np.ndarray | None = None
+        self._id_index: pd.Index | None = None
         self._sources: tuple[np.ndarray, np.ndarray] | None = None
 
     # ---- once per table, on first use
@@ -654,7 +660,12 @@ class Prepared:
     def keep_mask(self, highlight: Iterable[str] | None) -> np.ndarray | None:
         if highlight is None:
             return None
-        return pd.Index(list(highlight), dtype=object).get_indexer(self.ids) >= 0 if self.n else np.zeros(0, bool)
+        if self._id_index is None:
+            self._id_index = pd.Index(self.ids)
+        at = self._id_index.get_indexer_for(list(highlight)) if self.n else np.zeros(0, np.int64)
+        keep = np.zeros(self.n, dtype=bool)
+        keep[at[at >= 0]] = True
+        return keep
 
 
 _PREPARED: dict[Any, Prepared] = {}
@@ -761,7 +772,7 @@ def _groups(prep: Prepared, pos: np.ndarray, codes: np.ndarray, n_groups: int, k
         summary[single] = _single_text(prep.hover(first[single]))
     many = np.flatnonzero(count > 1)
     if len(many):
-        member = np.isin(codes, many)
+        member = count[codes] > 1
         g, p = codes[member], pos[member]
         lo = np.full(n_groups, np.iinfo(np.int64).max)
         hi = np.full(n_groups, _NO_DAY)
