@@ -411,7 +411,8 @@ def _casualties_series(killed: pd.Series, injured: pd.Series) -> pd.Series:
 def _source_lists(sources: pd.Series, labels: Mapping[str, str] | None) -> pd.Series:
     """'a;b;c;d;e' -> '· A<br>· B<br>· C<br>· D<br>· and 1 more' (escaped labels), for a whole column."""
     labels = labels or {}
-    frame = pd.DataFrame({"s": _str(sources).str.split(";")}, index=range(len(sources)))
+    # values, not the Series: its index (a filtered table's) must not be aligned with 0..n-1
+    frame = pd.DataFrame({"s": _str(sources).str.split(";").to_numpy(dtype=object)}, index=range(len(sources)))
     ex = frame["s"].explode()
     ex = ex[ex.notna() & (ex != "")]
     out = pd.Series("", index=range(len(sources)), dtype=object)

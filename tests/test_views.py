@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -304,9 +305,66 @@ def test_hover_rows_match_casualties_text_and_list_at_most_four_sources(incident
     assert hover[4] == "2015-11-13" and hover[3] == "day"
 
 
+def test_hover_sources_follow_their_incident_in_a_filtered_table(incidents):
+    shown = incidents[incidents["id"].isin(["inc-nyc", "inc-madrid"])]  # index labels are not 0..n-1
+    hover = {r[0]: r[7] for r in views._hover_rows(shown, None)}
+    for row in shown.itertuples():
+        assert hover[row.id] == "<br>".join("· " + s for s in row.sources.split(";"))
+
+
 def test_placed_mask_and_focus_range_on_strings_and_missing_values():
     frame = pd.DataFrame({"lat": [1.5, None, "x", 3], "lon": [2.0, 4.0, 5.0, None]})
     assert views.placed_mask(frame).tolist() == [True, False, False, False]
     assert views.focus_range([], []) is None
     lo, hi = views.focus_range(["2015-01-10", "2015-01-12", "", "2003-05-01"], ["2015-01-10", "2015-01-31", ""])
     assert lo < "2015-01-10" and hi > "2015-01-31"
+
+
+# ----------------------------------------------------------------------------------------- prepared tables
+
+def _plain(value):
+    """A figure dict with numpy arrays and tuples as lists (numbers as floats), to compare two figures."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_plain(v) for v in (value.tolist() if isinstance(value, np.ndarray) else value)]
+    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+        return round(float(value), 6)
+    return value
+
+
+def _traces(fig) -> list[dict]:
+    keys = ("type", "name", "x", "y", "base", "lat", "lon", "customdata", "selectedpoints", "hovertemplate")
+    return [{k: _plain(getattr(t, k, None)) for k in keys} | {"size": _plain(getattr(t.marker, "size", None))} for t in fig.data]
+
+
+def test_prepared_table_gives_the_same_filters_and_figures(incidents):
+    table = many(incidents, 900)
+    prep = views.prepared(table, key=("test", "same-figures"))
+    assert views.prepared(table.copy(), key=("test", "same-figures")) is prep  # kept per key
+    for state in (FilterState(), FilterState(types=("attack", "bombing")), FilterState(month_from="2015-06", text="paris"),
+                  FilterState(sources=("c03",), min_killed=10), FilterState(countries=("FR", "LB"))):
+        fresh = table.copy()  # a rerun's table: same rows, new object
+        assert views.apply_filters(fresh, state, prepared=prep)["id"].tolist() == views.apply_filters(fresh, state)["id"].tolist()
+    shown = views.apply_filters(table.copy(), FilterState(types=("attack", "bombing", "shooting")), prepared=prep)
+    for limit in (50, 3000):
+        for make in (lambda **kw: views.timeline_figure(shown, COLORS, limit=limit, **kw),
+                     lambda **kw: views.map_figure(shown, COLORS, limit=limit, **kw)):
+            plain, fast = make(highlight=shown["id"].iloc[:5]), make(highlight=shown["id"].iloc[:5], prepared=prep)
+            assert _traces(plain) == _traces(fast)
+            assert plain.layout.to_plotly_json() == fast.layout.to_plotly_json()
+
+
+def test_prepared_table_is_not_used_for_other_rows(incidents):
+    prep = views.prepared(incidents, key=("test", "other-rows"))
+    other = incidents.copy()
+    other["id"] = other["id"] + "-x"  # same index, different incidents: computed afresh
+    fig = views.map_figure(other, COLORS, prepared=prep)
+    assert all(r[0].endswith("-x") for t in fig.data for r in t.customdata)
+
+
+def test_filter_options_carry_type_labels(extraction):
+    options = views.filter_options(extraction.incidents, extraction.documents)
+    labels = dict(options.type_labels)
+    assert set(labels) == set(options.types)
+    assert labels == dict(zip(extraction.incidents["type"], extraction.incidents["type_label"]))
