@@ -16,6 +16,8 @@ Article text and file names are untrusted: they are shown through `views.escape_
 
 from __future__ import annotations
 
+import hashlib
+import math
 import sqlite3
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
@@ -29,7 +31,7 @@ from events import views, workflow
 from events.views import escape_markdown as esc
 
 MIN_DATE, MAX_DATE = date(1000, 1, 1), date(2100, 12, 31)
-MSG = "wf_messages"  # session key: area -> [(level, text)], shown once where the action was taken
+MSG = "wf_messages"  # session key: area -> [(level, text)] of the last action there, shown until the next one
 
 
 @dataclass
@@ -118,8 +120,14 @@ def _say(area: str, level: str, text: str) -> None:
     st.session_state.setdefault(MSG, {}).setdefault(area, []).append((level, text))
 
 
+def _begin(area: str) -> None:
+    """An action starts: the messages of the previous one in the same area go."""
+    st.session_state.setdefault(MSG, {})[area] = []
+
+
 def _show_messages(area: str, where=st) -> None:
-    for level, text in st.session_state.get(MSG, {}).pop(area, []):
+    # kept across reruns (a chart or another widget may rerun the page right after an action)
+    for level, text in st.session_state.get(MSG, {}).get(area, []):
         getattr(where, level)(text)
 
 
@@ -146,6 +154,7 @@ def _attempt(area: str, action: Callable[[], Any], done: str) -> Any:
 # ------------------------------------------------------------------------------------------------ sidebar: add articles
 
 def _add_uploaded(wf: Workflow) -> None:
+    _begin("add")
     nonce = st.session_state.get("wf_upload_nonce", 0)
     files = st.session_state.get(f"wf_upload_{nonce}") or []
     if not files:
@@ -159,6 +168,7 @@ def _add_uploaded(wf: Workflow) -> None:
 def _add_pasted(wf: Workflow) -> None:
     from events.corpus import add_pasted_text
 
+    _begin("add")
     ss = st.session_state
     text = ss.get("wf_paste_text") or ""
     if not text.strip():
@@ -188,8 +198,9 @@ def render_sidebar(wf: Workflow) -> None:
         nonce = st.session_state.get("wf_upload_nonce", 0)
         with st.form("wf_upload_form", border=False):
             st.file_uploader("Article files (.txt, .md, .html, .pdf)", type=["txt", "md", "html", "htm", "pdf"],
-                             accept_multiple_files=True, key=f"wf_upload_{nonce}")
-            st.form_submit_button("Add files", key="wf_upload_go", on_click=_add_uploaded, args=(wf,), width="stretch")
+                             accept_multiple_files=True, key=f"wf_upload_{nonce}",
+                             max_upload_size=max(1, math.ceil(workflow.max_upload_bytes() / 1024 / 1024)))
+            st.form_submit_button("Add to corpus", key="wf_upload_go", on_click=_add_uploaded, args=(wf,), width="stretch")
         st.caption("…or paste an article")
         with st.form("wf_paste_form", border=False):
             st.text_input("Title", key="wf_paste_title")
@@ -216,14 +227,14 @@ def place_picker(prefix: str, names: dict[str, str]):
     mode = st.radio("Place by", ["Gazetteer search", "Coordinates"], horizontal=True, key=f"{prefix}_mode",
                     label_visibility="collapsed")
     if mode == "Gazetteer search":
-        # a new search starts from its best match (a kept widget value would stay on the previous search's pick)
-        query = st.text_input("Search the gazetteer", key=f"{prefix}_q", placeholder="Start of a place name, e.g. Kabul",
-                              on_change=lambda: st.session_state.pop(f"{prefix}_pick", None))
+        query = st.text_input("Search the gazetteer", key=f"{prefix}_q", placeholder="Start of a place name, e.g. Kabul")
         found = gazetteer().search(query, 15) if query.strip() else []
         if query.strip() and not found:
             st.caption("No place starts with that name.")
         by_id = {p.geonameid: p for p in found}
-        pick = st.selectbox("Place", list(by_id), key=f"{prefix}_pick", index=0 if by_id else None,
+        # one picker per search, so a new search starts from its best match (the browser keeps a kept widget's pick)
+        digest = hashlib.sha1(query.strip().lower().encode()).hexdigest()[:8]
+        pick = st.selectbox("Place", list(by_id), key=f"{prefix}_pick_{digest}", index=0 if by_id else None,
                             format_func=lambda g: workflow.place_label(by_id[g], names) if g in by_id else g,
                             placeholder="Search first", disabled=not by_id)
         return by_id.get(pick)
@@ -240,6 +251,7 @@ def place_picker(prefix: str, names: dict[str, str]):
 
 def _save_edit(wf: Workflow, row: dict) -> None:
     iid = row["id"]
+    _begin(f"fix-{iid}")
     ss = st.session_state
     values = {name: ss.get(f"wf_e_{name}_{iid}") for name in
               ("title", "type", "start", "end", "precision", "date_text", "killed", "injured", "actors")}
@@ -252,6 +264,7 @@ def _save_edit(wf: Workflow, row: dict) -> None:
 
 
 def _set_place(wf: Workflow, iid: str, place) -> None:
+    _begin(f"fix-{iid}")
     if place is None:
         _say(f"fix-{iid}", "warning", "Pick a place from the search, or give a name, latitude and longitude.")
         return
@@ -260,6 +273,7 @@ def _set_place(wf: Workflow, iid: str, place) -> None:
 
 
 def _merge(wf: Workflow, iid: str) -> None:
+    _begin(f"fix-{iid}")
     other = st.session_state.get(f"wf_merge_{iid}")
     if not other:
         _say(f"fix-{iid}", "warning", "Pick the incident to merge into this one.")
@@ -268,6 +282,7 @@ def _merge(wf: Workflow, iid: str) -> None:
 
 
 def _split(wf: Workflow, iid: str) -> None:
+    _begin(f"fix-{iid}")
     keys = [(k.rsplit("|", 1)[0], int(k.rsplit("|", 1)[1])) for k in st.session_state.get(f"wf_split_{iid}") or []]
     title = (st.session_state.get(f"wf_split_title_{iid}") or "").strip() or None
     if not keys:
@@ -278,6 +293,7 @@ def _split(wf: Workflow, iid: str) -> None:
 
 
 def _hide(wf: Workflow, iid: str) -> None:
+    _begin("hidden")
     if _attempt("hidden", lambda: wf.store.hide(iid, user=_user(), note=st.session_state.get(f"wf_hide_note_{iid}") or ""),
                 f"Hidden {esc(iid)} as a false incident; “Hidden incidents” below can bring it back."):
         pass
@@ -410,6 +426,7 @@ def render_exports(wf: Workflow, state, picked: list[str] | None) -> None:
 
 
 def _add_by_hand(wf: Workflow, place) -> None:
+    _begin("add_incident")
     ss = st.session_state
     title, kind, doc = (ss.get("wf_add_title") or "").strip(), ss.get("wf_add_type"), ss.get("wf_add_doc")
     if not title or not kind or not doc:
@@ -466,6 +483,7 @@ def _evidence_offset(wf: Workflow, doc: str, evidence: str) -> int | None:
 
 
 def _unhide(wf: Workflow) -> None:
+    _begin("hidden")
     iid = st.session_state.get("wf_unhide_pick")
     if not iid:
         _say("hidden", "warning", "Pick a hidden incident first.")
@@ -476,6 +494,8 @@ def _unhide(wf: Workflow) -> None:
 def _import_csv(wf: Workflow) -> None:
     from events.store import import_corrected_csv
 
+    _begin("csv")
+    st.session_state.pop("wf_csv_report", None)
     nonce = st.session_state.get("wf_csv_nonce", 0)
     upload = st.session_state.get(f"wf_csv_{nonce}")
     if upload is None:
@@ -494,6 +514,7 @@ def _import_csv(wf: Workflow) -> None:
 
 
 def _undo(wf: Workflow) -> None:
+    _begin("audit")
     undone = _attempt("audit", lambda: wf.store.undo_last(user=_user()), "Undone.")
     if undone is None and not any(level == "error" for level, _ in st.session_state.get(MSG, {}).get("audit", [])):
         st.session_state[MSG]["audit"] = [("info", "There is no correction to undo.")]
@@ -557,12 +578,13 @@ def render_tools(wf: Workflow, state, picked: list[str] | None, labels: dict[str
         with st.form("wf_csv_form", border=False):
             st.file_uploader("Edited CSV", type=["csv"], key=f"wf_csv_{nonce}")
             st.form_submit_button("Import changes", key="wf_csv_go", on_click=_import_csv, args=(wf,))
-        report = st.session_state.pop("wf_csv_report", None)
+        report = st.session_state.get("wf_csv_report")
         if report is not None:
             render_import_report(report)
 
     audit = _audit(wf)
-    with st.expander(f"🕘 Audit ({len(audit)} change{'s' if len(audit) != 1 else ''})",
+    n = audit["#"].nunique()
+    with st.expander(f"🕘 Audit ({n} correction{'s' if n != 1 else ''}, {len(audit)} row{'s' if len(audit) != 1 else ''})",
                      expanded=bool(st.session_state.get(MSG, {}).get("audit"))):
         _show_messages("audit")
         if len(audit):

@@ -197,11 +197,13 @@ def _cell(value: Any) -> str:
 
 
 def audit_rows(audit: pd.DataFrame) -> pd.DataFrame:
-    """The audit log for reading, newest first: time, user, action, incident, field, before, after, note."""
-    columns = ["time", "user", "action", "incident", "field", "before", "after", "note"]
+    """The audit log for reading, newest first: correction number, time, user, action, incident, field, before,
+    after, note (one row per field a correction changed)."""
+    columns = ["#", "time", "user", "action", "incident", "field", "before", "after", "note"]
     if audit is None or not len(audit):
         return pd.DataFrame(columns=columns)
     out = pd.DataFrame({
+        "#": audit["correction_seq"].astype(int),
         "time": audit["at"].astype(str).str.replace("T", " ").str.rstrip("Z"),
         "user": audit["user"].astype(str),
         "action": [f"{k}" if a == "apply" else f"{a} {k}" for a, k in zip(audit["action"], audit["kind"])],

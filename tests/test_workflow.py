@@ -76,7 +76,8 @@ def test_audit_rows_newest_first_with_before_and_after(tmp_path, extraction):
     store.edit("inc-paris", {"killed": 131}, user="ana", note="per prosecutor")
     store.hide("inc-desert", user="bo")
     rows = workflow.audit_rows(audit_log(store))
-    assert list(rows.columns) == ["time", "user", "action", "incident", "field", "before", "after", "note"]
+    assert list(rows.columns) == ["#", "time", "user", "action", "incident", "field", "before", "after", "note"]
+    assert list(rows["#"]) == [2, 1]
     assert list(rows["user"]) == ["bo", "ana"]
     assert rows.iloc[1][["field", "before", "after", "note"]].tolist() == ["killed", "130", "131", "per prosecutor"]
     assert list(rows["action"]) == ["hide", "edit"]

@@ -147,7 +147,7 @@ def test_place_from_the_gazetteer(corpus):
     iid = incident_id(at, "Attack in Ankara")
     pick(at, iid)
     at.text_input(key=f"wf_place_{iid}_q").set_value("Izmir").run()
-    choice = at.selectbox(key=f"wf_place_{iid}_pick")
+    choice = next(s for s in at.selectbox if (s.key or "").startswith(f"wf_place_{iid}_pick"))
     assert choice.value and choice.options[0].startswith("Izmir") and "Turkey" in choice.options[0]
     at.button(key=f"wf_place_go_{iid}").click().run()
     assert not at.exception, at.exception
@@ -203,9 +203,9 @@ def test_add_by_hand_and_audit_rows(corpus):
     assert added["id"].startswith("man-") and added["Place"] == "Prague" and int(added["Killed"]) == 2
     # the audit lists it, with who and when
     audit = next(d.value for d in at.dataframe if "before" in d.value.columns)
-    assert list(audit.columns[:3]) == ["time", "user", "action"]
+    assert list(audit.columns[:4]) == ["#", "time", "user", "action"]
     assert (audit["action"] == "add").sum() == 1 and audit["user"].iloc[0]
-    assert any(e.label.startswith("🕘 Audit (1 change)") for e in at.expander)
+    assert any(e.label.startswith("🕘 Audit (1 correction,") for e in at.expander)
     # a missing title is refused with a message
     at.selectbox(key="wf_add_type").set_value("shooting")
     at.button(key="wf_add_go").click().run()
