@@ -395,7 +395,7 @@ def render_exports(wf: Workflow, state, picked: list[str] | None) -> None:
     n = len(views.apply_filters(wf.extraction.incidents, state))
     n = len(picked) if picked is not None else n
     scope = "the selection" if picked is not None else "the filtered view"
-    with st.expander(f"⬇ Export {scope} ({n} incident{'s' if n != 1 else ''})"):
+    with st.expander(f"Export {scope} ({n} incident{'s' if n != 1 else ''})", icon=":material/download:"):
         st.caption("Every file holds what the timeline, map and table show now (filters, selection and corrections).")
         fingerprint = workflow.view_fingerprint(state, picked, wf.version)
         prepared = st.session_state.setdefault("wf_prepared", {})
@@ -411,13 +411,15 @@ def render_exports(wf: Workflow, state, picked: list[str] | None) -> None:
                 continue
             ready = prepared.get(fmt)
             if ready is None or ready[0] != fingerprint:
-                if col.button(f"Prepare {label}", key=f"wf_prep_{fmt}", width="stretch", icon=":material/build:"):
-                    with col:
-                        with st.spinner(f"Building the {label}…"):
-                            try:
-                                prepared[fmt] = (fingerprint, _exporter(wf, fmt, state, picked)())
-                            except (RuntimeError, ValueError, OSError) as exc:
-                                st.error(f"The {label} could not be built: {esc(str(exc))}")
+                slot = col.empty()  # the Prepare button gives way to the download once the file is built
+                if slot.button(f"Prepare {label}", key=f"wf_prep_{fmt}", width="stretch", icon=":material/build:",
+                               help="Built on request: this takes a few seconds"):
+                    with slot, st.spinner(f"Building the {label}…"):
+                        try:
+                            prepared[fmt] = (fingerprint, _exporter(wf, fmt, state, picked)())
+                        except (RuntimeError, ValueError, OSError) as exc:
+                            col.error(f"The {label} could not be built: {esc(str(exc))}")
+                    slot.empty()
                 ready = prepared.get(fmt)
             if ready is not None and ready[0] == fingerprint:
                 col.download_button(label, data=ready[1], file_name=_export_name(wf.corpus, fmt), mime=mime,
@@ -528,7 +530,8 @@ def render_tools(wf: Workflow, state, picked: list[str] | None, labels: dict[str
         render_exports(wf, state, picked)
     if wf.store is None:
         return
-    with st.expander("➕ Add an incident by hand", expanded=bool(st.session_state.get(MSG, {}).get("add_incident"))):
+    with st.expander("Add an incident by hand", icon=":material/add_location_alt:",
+                     expanded=bool(st.session_state.get(MSG, {}).get("add_incident"))):
         _show_messages("add_incident")
         types = incident_types()
         c = st.columns([3, 2])
@@ -553,7 +556,8 @@ def render_tools(wf: Workflow, state, picked: list[str] | None, labels: dict[str
         st.button("Add incident", key="wf_add_go", on_click=_add_by_hand, args=(wf, place), type="primary")
 
     n_hidden = len(wf.hidden)
-    with st.expander(f"🚫 Hidden incidents ({n_hidden})", expanded=bool(st.session_state.get(MSG, {}).get("hidden"))):
+    with st.expander(f"Hidden incidents ({n_hidden})", icon=":material/visibility_off:",
+                     expanded=bool(st.session_state.get(MSG, {}).get("hidden"))):
         _show_messages("hidden")
         if n_hidden:
             st.dataframe(pd.DataFrame({"id": wf.hidden["id"], "Incident": wf.hidden["title"], "Start": wf.hidden["start"],
@@ -565,7 +569,7 @@ def render_tools(wf: Workflow, state, picked: list[str] | None, labels: dict[str
         else:
             st.caption("No incident is hidden. Hide a false one from its detail (“Correct this incident”).")
 
-    with st.expander("📄 Corrected table as CSV (edit in a spreadsheet, import back)",
+    with st.expander("Corrected table as CSV (edit in a spreadsheet, import back)", icon=":material/table:",
                      expanded=bool(st.session_state.get(MSG, {}).get("csv")) or "wf_csv_report" in st.session_state):
         _show_messages("csv")
         from events.store import export_corrected_csv
@@ -584,7 +588,8 @@ def render_tools(wf: Workflow, state, picked: list[str] | None, labels: dict[str
 
     audit = _audit(wf)
     n = audit["#"].nunique()
-    with st.expander(f"🕘 Audit ({n} correction{'s' if n != 1 else ''}, {len(audit)} row{'s' if len(audit) != 1 else ''})",
+    with st.expander(f"Audit ({n} correction{'s' if n != 1 else ''}, {len(audit)} row{'s' if len(audit) != 1 else ''})",
+                     icon=":material/history:",
                      expanded=bool(st.session_state.get(MSG, {}).get("audit"))):
         _show_messages("audit")
         if len(audit):
