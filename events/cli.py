@@ -135,6 +135,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise SystemExit(f"error: {exc}")
     for problem in result.problems:
         print(f"warning: {problem}", file=sys.stderr)
+    result = _with_corrections(result, args.corrections)
     known_docs = set(result.documents["doc"].astype(str)) if len(result.documents) else set()
     for doc in state.sources:
         if doc not in known_docs:
@@ -154,6 +155,29 @@ def cmd_export(args: argparse.Namespace) -> int:
     notes = "".join(f"; {n} {what} left out" for what, n in left_out(args.format, view).items())
     print(f"{len(view)} of {len(result.incidents)} incidents -> {out} ({args.format}{notes})", file=sys.stderr)
     return 0
+
+
+def _with_corrections(result, path: str | None):
+    """The extraction with the analysts' corrections applied (as the dashboard shows it); 'none' skips them."""
+    from dataclasses import replace
+
+    from events.settings import get_settings
+    from events.store import CorrectionStore, apply_corrections
+
+    if path == "none":
+        return result
+    db = Path(path or get_settings()["corrections_db"])
+    if not db.exists():
+        if path:
+            raise SystemExit(f"error: no corrections database at {db}")
+        return result
+    try:
+        incidents, mentions = apply_corrections(result.incidents, result.mentions, CorrectionStore(db))
+    except ValueError as exc:
+        raise SystemExit(f"error: corrections database {db}: {exc}")
+    n = int(incidents["corrected"].sum())
+    print(f"applied corrections from {db} ({n} incident{'s' if n != 1 else ''} corrected)", file=sys.stderr)
+    return replace(result, incidents=incidents, mentions=mentions)
 
 
 def cmd_settings(args: argparse.Namespace) -> int:
@@ -200,6 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text", help="words that must all occur in the title or evidence")
     p.add_argument("--group-by", choices=["type", "continent", "country", "admin1"], default="type",
                    help="timeline rows (html, png, pptx)")
+    p.add_argument("--corrections", metavar="DB", help="corrections database to apply (default: the corrections_db "
+                   "setting, when the file exists); 'none' exports the extraction as is")
     p.add_argument("--top", type=int, default=8, help="pptx: key incidents given a slide each (default 8)")
     p.add_argument("--ids", help="pptx: comma-separated incident ids to give a slide each instead of the top N")
     p.add_argument("--workers", type=int, default=0, help="worker processes (default: all cores)")

@@ -55,3 +55,21 @@ def test_timex_and_geoparse_on_a_corpus_carry_doc_ids(capsys):
 def test_console_script_is_installed():
     out = subprocess.run([sys.executable, "-m", "events.cli", "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "extract" in out.stdout
+
+
+def test_export_applies_the_analysts_corrections(tmp_path, capsys):
+    from events.pipeline import load_or_extract
+    from events.store import CorrectionStore
+
+    ex = load_or_extract("seeds")
+    paris = ex.incidents.loc[ex.incidents["title"] == "Attack in Paris", "id"].iloc[0]
+    db = tmp_path / "c.sqlite"
+    CorrectionStore(db, incidents=ex.incidents, mentions=ex.mentions).edit(paris, {"title": "Paris attacks", "killed": 130})
+    out = tmp_path / "view.csv"
+    assert main(["export", "seeds", "--format", "csv", "--out", str(out), "--corrections", str(db)]) == 0
+    text = out.read_text(encoding="utf-8-sig")
+    assert "Paris attacks" in text and "applied corrections" in capsys.readouterr().err
+    assert main(["export", "seeds", "--format", "csv", "--out", str(out), "--corrections", "none"]) == 0
+    assert "Paris attacks" not in out.read_text(encoding="utf-8-sig")
+    with pytest.raises(SystemExit, match="no corrections database"):
+        main(["export", "seeds", "--format", "csv", "--out", str(out), "--corrections", str(tmp_path / "nope.sqlite")])
