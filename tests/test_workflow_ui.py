@@ -235,3 +235,24 @@ def test_csv_import_report(corpus):
     assert any("row" in m and "'start'" in m for m in report["message"])
     assert int(table(at).set_index("id").loc[paris, "Killed"]) == 131
     assert len(frame) == len(table(at))
+
+
+def test_split_mentions_off_and_undo(corpus):
+    at = make_app(corpus)
+    total = len(table(at))
+    iid = incident_id(at, "Recapture of Kobani")
+    pick(at, iid)
+    split = at.multiselect(key=f"wf_split_{iid}")
+    assert len(split.options) == 2
+    from events.pipeline import load_or_extract
+
+    mention = load_or_extract(corpus).mentions.query("incident_id == @iid").iloc[0]
+    at.multiselect(key=f"wf_split_{iid}").set_value([f"{mention['doc']}|{int(mention['start'])}"])
+    at.text_input(key=f"wf_split_title_{iid}").set_value("Kobani, another battle")
+    at.button(key=f"wf_split_go_{iid}").click().run()
+    assert not at.exception, at.exception
+    frame = table(at)
+    assert len(frame) == total + 1 and "Kobani, another battle" in set(frame["Incident"])
+    at.button(key="wf_undo").click().run()
+    assert not at.exception
+    assert len(table(at)) == total and any("Undone: split" in s for s in texts(at, "success"))
