@@ -52,8 +52,6 @@ TIMELINEJS_COLUMNS = ["Year", "Month", "Day", "Time", "End Year", "End Month", "
                       "Headline", "Text", "Media", "Media Credit", "Media Caption", "Media Thumbnail", "Type", "Group",
                       "Background"]
 KML_NS = "http://www.opengis.net/kml/2.2"
-# Google Earth's white dot, tinted by IconStyle colour (KML viewers are online; the HTML briefing is not).
-KML_ICON = "https://maps.google.com/mapfiles/kml/shapes/shaded_dot.png"
 
 # --------------------------------------------------------------------------------------------------------------
 # Provenance and small helpers
@@ -449,8 +447,7 @@ def to_kml(incidents: pd.DataFrame, documents: pd.DataFrame | None = None, prove
         icon_style = sub(style, "IconStyle")
         sub(icon_style, "color", kml_color(colors.get(kind, "#555555")))
         sub(icon_style, "scale", "1.1")
-        icon = sub(icon_style, "Icon")
-        sub(icon, "href", KML_ICON)
+        # No <Icon href>: the viewer's built-in pin takes the colour, and the file names no server to fetch from.
         label_style = sub(style, "LabelStyle")
         sub(label_style, "scale", "0.8")
     for row in placed:

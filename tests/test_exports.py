@@ -385,3 +385,17 @@ def test_cli_refuses_unknown_formats_and_bad_filters(tmp_path):
         main(["export", "seeds", "--format", "csv", "--from-month", "2015-13"])
     with pytest.raises(SystemExit, match="--type 'riot' is not an incident type"):
         main(["export", "seeds", "--format", "csv", "--type", "riot"])
+
+
+def test_kml_names_no_server(tmp_path):
+    """Offline by default: the KML itself must not point a viewer at any web address."""
+    import pandas as pd
+
+    from events.exports import to_kml
+
+    incidents = pd.DataFrame([{"id": "inc-1", "title": "Blast in Kabul", "type": "bombing", "start": "2019-09-05",
+                               "end": "2019-09-05", "precision": "day", "date_text": "5 September 2019",
+                               "place": "Kabul", "country": "AF", "lat": 34.53, "lon": 69.17, "killed": 10,
+                               "injured": None, "sources": "a", "evidence": "A car bomb exploded."}])
+    data = to_kml(incidents)
+    assert b"http://" not in data.replace(b"http://www.opengis.net/kml/2.2", b"") and b"https://" not in data
