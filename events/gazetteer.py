@@ -371,6 +371,9 @@ class Gazetteer:
                 score += 2.0 if exact else 0.0
                 found[idx] = max(found.get(idx, -1e9), score)
             pos += 1
+        for idx in found:  # a place whose own name starts so beats one matched through an alternate name
+            if normalize(self._d["names"][idx]).startswith(key):
+                found[idx] += 1.5
         ranked = sorted(found, key=lambda i: -found[i])[:limit]
         return [self.place(i) for i in ranked]
 
