@@ -345,7 +345,7 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
     if len(in_table) > TABLE_ROWS:
         st.caption(f"Showing the first {TABLE_ROWS:,} of {len(in_table):,}; narrow the filters or select on a chart to see the others.")
     table = views.table_view(in_table.head(TABLE_ROWS), names)
-    table = workflow_ui.mark_table(table, in_table)
+    table = workflow_ui.mark_table(table, in_table.head(TABLE_ROWS))
     event = st.dataframe(
         table, key=f"table-{nonce}-{filter_key}", on_select="rerun", selection_mode="single-row", hide_index=True,
         column_order=[c for c in table.columns if c != "id"], width="stretch", height=min(420, 38 + 35 * len(table)),
@@ -364,7 +364,7 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
         incident = in_table[in_table["id"].astype(str) == detail_id].iloc[0]
         render_detail(incident, extraction, document_texts(corpus, signature, extraction.documents), labels)
         workflow_ui.render_correction_panel(wf, incident, labels)
-    workflow_ui.render_tools(wf, state, picked, labels)
+    workflow_ui.render_tools(wf, state, picked, labels, n_shown=len(shown))
 
 
 if __name__ == "__main__":
