@@ -83,7 +83,7 @@ class Provenance:
 
 def filter_summary(state: views.FilterState, names: Mapping[str, str] | None = None,
                    labels: Mapping[str, str] | None = None, selection: Sequence[str] | None = None) -> str:
-    """A filter state in words: 'country: Iraq; months: 2015-10 to 2015-11; text: "baiji"' or 'all incidents'."""
+    """A filter state in words: 'country: Kenya; months: 2019-01 to 2019-02; text: "hotel"' or 'all incidents'."""
     names = names if names is not None else _country_names()
     labels = labels or {}
     lexicon = default_lexicon()

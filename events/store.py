@@ -123,7 +123,7 @@ def default_user() -> str:
     return (os.environ.get("USER") or "").strip() or "analyst"
 
 
-def _missing(value: Any) -> bool:
+def is_missing(value: Any) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -150,7 +150,7 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _clean_date(value: Any, name: str) -> str | None:
-    if _missing(value):
+    if is_missing(value):
         return None
     if isinstance(value, datetime):
         return value.date().isoformat()
@@ -172,7 +172,7 @@ def _clean_date(value: Any, name: str) -> str | None:
 
 
 def _clean_count(value: Any, name: str) -> int | None:
-    if _missing(value):
+    if is_missing(value):
         return None
     if isinstance(value, bool):
         raise ValueError(f"{name}: expected a whole number of people, got {value!r}")
@@ -197,7 +197,7 @@ def _clean_count(value: Any, name: str) -> int | None:
 
 
 def _clean_coord(value: Any, name: str, limit: float) -> float | None:
-    if _missing(value):
+    if is_missing(value):
         return None
     if isinstance(value, bool):
         raise ValueError(f"{name}: expected a number of degrees, got {value!r}")
@@ -211,7 +211,7 @@ def _clean_coord(value: Any, name: str, limit: float) -> float | None:
 
 
 def _clean_text(value: Any, name: str, required: bool = False) -> str:
-    if _missing(value):
+    if is_missing(value):
         if required:
             raise ValueError(f"{name}: must not be empty")
         return ""
@@ -291,7 +291,7 @@ def place_fields(place: Place | Mapping[str, Any]) -> dict[str, Any]:
         if unknown:
             raise ValueError(f"place: unknown keys {sorted(unknown)}; use name, lat, lon, country, admin1, geonameid")
         name = place.get("name", place.get("place"))
-        if _missing(name) or _missing(place.get("lat")) or _missing(place.get("lon")):
+        if is_missing(name) or is_missing(place.get("lat")) or is_missing(place.get("lon")):
             raise ValueError("place: give at least a name, lat and lon (or pick a gazetteer Place)")
         values = {"place": name, "country": place.get("country", ""), "admin1": place.get("admin1", ""),
                   "lat": place["lat"], "lon": place["lon"], "geonameid": place.get("geonameid", "")}

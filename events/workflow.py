@@ -18,6 +18,7 @@ import pandas as pd
 
 from events.corpus import AddedArticle, add_article
 from events.settings import get_settings
+from events.store import is_missing
 
 CORRECTED_MARK = "✎"
 
@@ -63,17 +64,9 @@ def outcome_text(added: AddedArticle) -> str:
 
 # --------------------------------------------------------------------------------------------------- corrections
 
-def _missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
-
-
 def _norm(name: str, value: Any) -> Any:
     """A comparable form of a table cell or a form value for one field."""
-    if _missing(value):
+    if is_missing(value):
         return None
     if name in ("start", "end"):
         if isinstance(value, date):
@@ -107,7 +100,7 @@ def changed_fields(row: Mapping[str, Any], values: Mapping[str, Any]) -> dict[st
 
 def iso_or_none(value: Any) -> date | None:
     """A table date cell as a `date` for a date picker (None when empty or unreadable)."""
-    if _missing(value):
+    if is_missing(value):
         return None
     try:
         return date.fromisoformat(str(value)[:10])
@@ -116,7 +109,7 @@ def iso_or_none(value: Any) -> date | None:
 
 
 def count_or_none(value: Any) -> int | None:
-    if _missing(value):
+    if is_missing(value):
         return None
     try:
         return int(float(value))
@@ -125,7 +118,7 @@ def count_or_none(value: Any) -> int | None:
 
 
 def text_or_empty(value: Any) -> str:
-    return "" if _missing(value) else str(value)
+    return "" if is_missing(value) else str(value)
 
 
 @dataclass(frozen=True)
