@@ -4,7 +4,7 @@ cache and corrections database, driven by Playwright with Debian's chromium.
 One story, in order: upload an article (and a bad file) and see its incident in the table and on the map; move an
 incident to a place picked from the gazetteer and see it move on the map; restart the server and re-extract (a
 deleted extraction cache, a new article) and find the correction still there; download every export of the view
-and check each file's kind; no request leaves localhost. Screenshots go to docs/screenshots/workflow-*.png.
+and check each file's kind; no request leaves localhost. Screenshots go to $ATLAS_SCREENSHOTS/workflow-*.png.
 """
 
 from __future__ import annotations
