@@ -56,6 +56,7 @@ class IncidentMention:
     type: str
     trigger: str
     trigger_start: int
+    priority: int = 0
     date: DateMention | None = None
     date_from: str = ""  # clause, sentence, offset, coreference
     offset_days: int | None = None
@@ -167,6 +168,28 @@ def _is_dateline(text: str, p: PlaceMention) -> bool:
     return p.text.isupper() and len(p.text) > 2 or bool(_DATELINE_AFTER.match(text[p.end:p.end + 50]))
 
 
+_OPEN_OFFSET = re.compile(r"\b(?:after|before|since)\s*$", re.I)
+
+
+def _anchor_span(text: str, offset) -> tuple[int, int]:
+    """Where the event an offset counts from is named: its anchor, or the rest of the clause when unnamed."""
+    if offset.anchor_text:
+        return offset.end - len(offset.anchor_text), offset.end
+    if _OPEN_OFFSET.search(offset.text):
+        stop = re.compile(r"[.;,!?\n]").search(text, offset.end)
+        return offset.end, stop.start() if stop else len(text)
+    return offset.end, offset.end
+
+
+_PLACE_HINT = re.compile(r"\b(?:in|near|at|outside)\s+((?:the\s+)?(?-i:[A-Z])[\w'’-]+(?:\s+(?-i:[A-Z])[\w'’-]+){0,3})", re.I)
+
+
+def _unresolved_place(clause: str) -> str:
+    """A capitalised name after 'in'/'near' that the gazetteer did not know, kept as written for the title."""
+    m = _PLACE_HINT.search(clause)
+    return m.group(1) if m else ""
+
+
 def _in_span(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(a <= start and end <= b for a, b in spans)
 
@@ -226,7 +249,7 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     text = document.text
     sentences = split_sentences(text)
     triggers = lexicon.find_triggers(text)
-    anchor_spans = [(o.end - len(o.anchor_text), o.end) for o in offsets]
+    anchor_spans = [_anchor_span(text, o) for o in offsets]
     place_spans = [(p.start, p.end) for p in places if p.via == "name"]
     triggers = [t for t in triggers if not any(a < t.end and t.start < b for a, b in place_spans)]  # "Battle Creek"
     references = _anchor_references(document, sentences, offsets, triggers, _location_places(places, text))
@@ -350,15 +373,17 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
     date_from = "clause" if date_ else ""
     if date_ is None and len(s_dates) == 1 and not offsets:
         date_, date_from = s_dates[0], "sentence"
-    offset = offsets[0] if offsets else None
+    # "two days after talks collapsed": an anchor the dates stage could not name dates nothing here
+    offset = next((o for o in offsets if o.anchor_text or not _OPEN_OFFSET.search(o.text)), None)
     figures = find_casualties(clause if sole_trigger else text[trig.start:c_end])
     return IncidentMention(
         doc=document.doc_id, sentence_start=sentence.start, sentence_end=sentence.end, sentence=sentence.text,
         paragraph=sentence.paragraph, type=trig.type, trigger=trig.text, trigger_start=trig.start,
-        date=date_, date_from=date_from,
+        priority=trig.priority, date=date_, date_from=date_from,
         offset_days=offset.days if offset and date_ is None else None,
         anchor_text=offset.anchor_text if offset and date_ is None else "",
-        place=place.place if place else None, place_text=place.text if place else "",
+        place=place.place if place else None,
+        place_text=place.text if place else _unresolved_place(text[c_start:c_end]),
         place_from="demonym" if place is not None and place.via == "demonym" else place_from,
         killed=figures.killed, injured=figures.injured,
         actors=tuple(a for a in find_actors(clause) if a not in {p.text for p in s_places}),

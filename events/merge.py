@@ -21,6 +21,7 @@ from events.lexicon import Lexicon, default_lexicon
 from events.mentions import PLACE_RANK, PRECISION_RANK, IncidentMention
 
 SAME_PLACE_KM = 40.0
+UNPLACED_MIN_PRIORITY = 85  # trigger strength (data/incident_lexicon.csv) that lets a dated, unplaced report stand
 CONTROL_FAMILY_TITLES = {"control"}
 
 
@@ -194,8 +195,19 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
     # Placed mentions first, so that a dated but unplaced one ("Friday's massacre") finds its incident complete.
     partial.sort(key=lambda m: (m.place is None, not m.date))
     left = place_into_clusters([*left, *partial], allow_new=False)
-    # Undated but placed reports with casualty figures ("a gunman killed 12 in X") still deserve a row.
+    # Undated but placed reports with casualty figures ("a gunman killed 12 in X") still deserve a row, and so do
+    # reports of a named day that name no place the gazetteer knows ("a drone strike killed a commander in a
+    # district on Sunday"): listed without coordinates rather than lost.
     for m in left:
+        if (m.place is None and m.date is not None and m.date.precision == "day" and not m.hypothetical
+                and (m.killed is not None or m.priority >= UNPLACED_MIN_PRIORITY)):
+            family = lexicon.family(m.type)
+            fits = [c for c in clusters if c.place is None and c.accepts(m, family)]
+            if fits:
+                fits[0].add(m)
+            else:
+                clusters.append(_Cluster(m, family))
+            continue
         if m.can_start_incident and m.place is not None and m.date is None and PLACE_RANK.get(m.place.kind, 0) >= 5:
             family = lexicon.family(m.type)
             fits = [c for c in clusters if c.accepts(m, family)]

@@ -140,7 +140,8 @@ def _title(incident: Incident) -> str:
     lexicon = default_lexicon()
     label = lexicon.label(incident.type)
     if incident.place is None:
-        return label
+        hints = Counter(m.place_text for m in incident.mentions if m.place is None and m.place_text)
+        return f"{label} in {hints.most_common(1)[0][0]} (not in the gazetteer)" if hints else label
     joiner = "of" if lexicon.family(incident.type) == "control" else "in"
     # Name the place as the sources write it ("Kyiv" or "Kiev"), not as the gazetteer spells it.
     written = Counter(m.place_text for m in incident.mentions

@@ -165,3 +165,22 @@ def test_capture_and_recapture_stay_apart_and_a_later_reference_adds_a_source():
     strikes = result.incidents[result.incidents["type"] == "airstrike"]
     assert strikes["start"].tolist() == ["2014-12-17"]
     assert not (result.incidents["place"] == "Washington").any()
+
+
+def test_ambush_shelling_open_offsets_and_places_the_gazetteer_lacks():
+    mali = doc("mali", (
+        "Ambush\n\nBAMAKO (Reuters) - Suspected jihadists ambushed a military convoy near Gao in northern Mali on "
+        "Monday, killing 10 soldiers, the army said on Tuesday.\n"), date(2019, 3, 19))
+    donetsk = doc("donetsk", (
+        "Shelling\n\nA rocket attack on a bus stop in Donetsk killed seven civilians early on Thursday, officials "
+        "said. The shelling came two days after talks in Minsk collapsed.\n"), date(2015, 1, 23))
+    drone = doc("drone", (
+        "Strike\n\nA drone strike killed a senior commander in North Waziristan on Sunday, intelligence officials "
+        "said.\n"), date(2016, 5, 23))
+    result = table(mali, donetsk, drone)
+    rows = {r.sources: r for r in result.incidents.itertuples()}
+    assert (rows["mali"].type, rows["mali"].place, rows["mali"].start, rows["mali"].killed) == ("attack", "Gao", "2019-03-18", 10)
+    assert (rows["donetsk"].type, rows["donetsk"].start, rows["donetsk"].killed) == ("shelling", "2015-01-22", 7)
+    assert "Minsk" not in set(result.incidents["place"])
+    unplaced = rows["drone"]
+    assert unplaced.place == "" and unplaced.start == "2016-05-22" and "North Waziristan" in unplaced.title
