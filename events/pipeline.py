@@ -212,10 +212,36 @@ def typed_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return frame
 
 
+def place_unplaced(incidents: Sequence[Incident], geocoder) -> int:
+    """Resolve incidents the offline gazetteer could not place, by the name the sources wrote, with an online geocoder.
+
+    Only called when the analyst turned an online service on (setting `online_geocoder`); returns how many were placed.
+    """
+    placed = 0
+    for incident in incidents:
+        if incident.place is not None:
+            continue
+        hints = Counter(m.place_text for m in incident.mentions if m.place is None and m.place_text)
+        for hint, _ in hints.most_common(2):
+            found = geocoder.geocode(hint)
+            if found is not None:
+                incident.place = found
+                placed += 1
+                break
+    return placed
+
+
 def extract_corpus(corpus: Corpus, workers: int = 0, use_cache: bool = True,
-                   progress: Progress | None = None) -> Extraction:
+                   progress: Progress | None = None, geocoder=None) -> Extraction:
+    """Extract and merge; `geocoder` (default: the online one if the settings turn it on, else none) places the rest."""
     mentions = extract_mentions(corpus.documents, workers=workers, use_cache=use_cache, progress=progress)
     incidents = merge_mentions(mentions)
+    if geocoder is None:
+        from events.gazetteer import OnlineGeocoder
+
+        geocoder = OnlineGeocoder.from_settings()
+    if geocoder is not None:
+        place_unplaced(incidents, geocoder)
     incidents_df, mentions_df = incidents_table(incidents)
     return Extraction(incidents=incidents_df, mentions=mentions_df, documents=documents_table(corpus.documents),
                       problems=list(corpus.problems), engine_version=engine_version())

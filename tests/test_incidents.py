@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from events.corpus import Document
@@ -184,3 +185,26 @@ def test_ambush_shelling_open_offsets_and_places_the_gazetteer_lacks():
     assert "Minsk" not in set(result.incidents["place"])
     unplaced = rows["drone"]
     assert unplaced.place == "" and unplaced.start == "2016-05-22" and "North Waziristan" in unplaced.title
+
+
+def test_online_geocoder_places_what_the_gazetteer_lacks_only_when_given(tmp_path):
+    from events.gazetteer import OnlineGeocoder
+
+    class FakeService:  # stands in for a geopy geocoder: no network in tests
+        calls: list[str] = []
+
+        def geocode(self, query, exactly_one=True):
+            self.calls.append(query)
+            return type("Location", (), {"address": f"{query}, Pakistan", "latitude": 32.99, "longitude": 70.08})()
+
+    drone = doc("drone", (
+        "Strike\n\nA drone strike killed a senior commander in North Waziristan on Sunday, officials said.\n"),
+        date(2016, 5, 23))
+    offline = table(drone).incidents.iloc[0]
+    assert offline.place == "" and pd.isna(offline.lat)  # no coordinates offline
+    service = FakeService()
+    geocoder = OnlineGeocoder(service, tmp_path / "geocoder.json", min_delay_seconds=0)
+    online = extract_corpus(Corpus(root="mem", documents=[drone]), workers=1, use_cache=False, geocoder=geocoder)
+    row = online.incidents.iloc[0]
+    assert (row.place, round(row.lat, 2), round(row.lon, 2)) == ("North Waziristan", 32.99, 70.08)
+    assert service.calls == ["North Waziristan"]
