@@ -277,7 +277,10 @@ def mentions_path_for(out: str | Path) -> Path:
 
 def corpus_fingerprint(corpus: Corpus) -> str:
     """Changes whenever a document, its metadata or the engine changes."""
+    from events.settings import get_settings
+
     digest = hashlib.sha256(engine_version().encode())
+    digest.update(f"online:{get_settings()['online_geocoder']}".encode())  # turning a geocoder on re-places incidents
     for d in sorted(corpus.documents, key=lambda d: d.doc_id):
         digest.update(f"{d.doc_id}|{d.sha256}|{d.published}|{d.title}|{d.publisher}|{d.url}\n".encode())
     return digest.hexdigest()[:16]
