@@ -30,7 +30,7 @@ PLACE_RANK = {"landmark": 6, "city": 5, "admin1": 4, "region": 3, "country": 2, 
 PRECISION_RANK = {"day": 7, "week": 6, "month": 5, "season": 4, "quarter": 4, "year": 3, "decade": 2, "century": 1}
 
 _CLAUSE_BREAK = re.compile(r";|:\s+|,\s+(?:and|but|while|whereas|although)\s+|\s+—\s+|\s+--\s+|—(?=\w)")
-_HYPOTHETICAL = re.compile(r"\b(?:will|would|could|might|should|must|can|cannot|can't|won't|wants? to|hopes? to|plans? to|threatened to|intends? to)\b", re.I)
+_HYPOTHETICAL = re.compile(r"\b(?:will|would|could|might|should|must|can|cannot|can't|won't|wants? to|hopes? to|plans? to|threatened to|intends? to|(?:is|are|was|were) (?:expected|likely|set|due|scheduled|poised) to)\b", re.I)
 _CONDITIONAL = re.compile(r"^\W*(?:if|unless|whether|should)\b|\bif\b", re.I)
 _SECONDARY = re.compile(r"(?:backed by|with the (?:help|support|backing) of|supported by|aided by|under cover of)\s+(?:[^\s,;]+\s+){0,2}$", re.I)
 _ANAPHORA = re.compile(r"\b(?:the|that|this)\s+(town|city|village|area|region|country|district|province)\b", re.I)
@@ -85,6 +85,7 @@ class _NounTable:
     facilities: tuple[tuple[re.Pattern[str], str], ...]
     location_nouns: re.Pattern[str]
     actor_nouns: str
+    sport: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -93,7 +94,17 @@ def _nouns() -> _NounTable:
     facilities = tuple((re.compile(rf"\b(?:{r['noun']})\b", re.I), r["class"]) for r in rows if r["role"] == "facility")
     location = "|".join(r["noun"] for r in rows if r["role"] == "location")
     actors = "|".join(r["noun"] for r in rows if r["role"] == "actor")
-    return _NounTable(facilities, re.compile(rf"^\s*(?:[\w-]+\s+)?(?:{location})\b", re.I), actors)
+    sport = "|".join(r["noun"] for r in rows if r["role"] == "sport")
+    return _NounTable(facilities, re.compile(rf"^\s*(?:[\w-]+\s+)?(?:{location})\b", re.I), actors,
+                      re.compile(rf"\b(?:{sport})\b", re.I))
+
+
+SPORT_CUES = 3  # distinct sports words that make "attack", "battle", "shot" read as a game's vocabulary
+_GAME_TYPES = {"attack", "battle", "capture", "shooting", "recapture"}
+
+
+def reads_as_sport(text: str) -> bool:
+    return len({m.group(0).lower() for m in _nouns().sport.finditer(text)}) >= SPORT_CUES
 
 
 @lru_cache(maxsize=1)
@@ -249,6 +260,8 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     text = document.text
     sentences = split_sentences(text)
     triggers = lexicon.find_triggers(text)
+    if reads_as_sport(text):  # a match report's "attack" and "battle for the title" are not incidents
+        triggers = [t for t in triggers if t.type not in _GAME_TYPES]
     anchor_spans = [_anchor_span(text, o) for o in offsets]
     place_spans = [(p.start, p.end) for p in places if p.via == "name"]
     triggers = [t for t in triggers if not any(a < t.end and t.start < b for a, b in place_spans)]  # "Battle Creek"

@@ -208,3 +208,16 @@ def test_online_geocoder_places_what_the_gazetteer_lacks_only_when_given(tmp_pat
     row = online.incidents.iloc[0]
     assert (row.place, round(row.lat, 2), round(row.lon, 2)) == ("North Waziristan", 32.99, 70.08)
     assert service.calls == ["North Waziristan"]
+
+
+def test_sport_and_business_vocabulary_is_not_violence():
+    sport = doc("sport", (
+        "Liverpool storm to victory\n\nLiverpool's attack tore through Chelsea on Sunday as they captured the title "
+        "in Manchester. Salah scored twice before half-time, and the visitors' defence collapsed under a late assault "
+        "from the league leaders. The battle for second place in London continues on Saturday.\n"), date(2020, 6, 22))
+    business = doc("biz", (
+        "Markets slump\n\nShares in Frankfurt crashed on Monday after the takeover bid was shot down by regulators. "
+        "The studio's new film bombed at the box office in Los Angeles last weekend, and a hostile takeover battle "
+        "in Tokyo is expected to heat up in June.\n"), date(2021, 3, 2))
+    result = table(sport, business)
+    assert result.incidents.empty, result.incidents[["title", "evidence"]]
