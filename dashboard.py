@@ -280,7 +280,9 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
     state = _state_from_widgets(options)
     _sync_query(state)
 
-    shown = views.apply_filters(incidents, state, prepared=view)
+    # the rows in view as positions in the prepared table: only the rows shown in the table are sliced
+    view, pos = views.filter_positions(incidents, state, prepared=view, names=names, documents=extraction.documents)
+    frame = view.frame
 
     # our own constant CSS (no article text): less empty space above the title on a laptop screen
     st.html("<style>.block-container, [data-testid='stMainBlockContainer'] {padding-top: 2.2rem;}</style>")
@@ -295,7 +297,7 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
             for p in extraction.problems:
                 st.markdown(f"- `{views.escape_markdown(p.file)}` — {views.escape_markdown(p.reason)}")
 
-    if shown.empty:
+    if not len(pos):
         count_box.markdown(f"**{views.count_label(0, len(incidents))}**")
         st.info("No incidents match these filters. Widen the month range, remove a filter, or reset them.")
         st.button("Reset filters", key="reset_empty", on_click=_reset_filters, args=(options,))
@@ -310,14 +312,13 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
     picked: list[str] | None = None
     if source in keys and keys[source] in st.session_state:
         ids = views.selected_ids(st.session_state[keys[source]])
-        in_view = set(shown["id"].astype(str))
-        picked = [i for i in ids if i in in_view] or None
+        picked = view.in_view(ids, pos) or None
 
     def on_select(name: str) -> Callable[[], None]:
         return lambda: st.session_state.update(sel_source=name)
 
-    in_table = shown if picked is None else shown[shown["id"].astype(str).isin(picked)]
-    count = views.count_label(len(shown), len(incidents))
+    table_pos = pos if picked is None else pos[view.keep_mask(picked)[pos]]
+    count = views.count_label(len(pos), len(incidents))
     if picked is not None:
         count += f" · {len(picked)} selected on the {source}"
     count_box.markdown(f"**{count}**")
@@ -325,27 +326,30 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
     left, right = st.columns([3, 2])
     with left:
         st.caption("**Timeline** · drag to select · range slider below to zoom · bars are month/season/year dates")
-        timeline = views.timeline_figure(shown, colors, group_by=state.group_by, labels=labels, names=names, prepared=view,
-                                         highlight=picked if source == "map" else None)
+        timeline = views.timeline_figure(frame, colors, group_by=state.group_by, labels=labels, names=names, prepared=view,
+                                         positions=pos, highlight=picked if source == "map" else None)
         st.plotly_chart(timeline, key=keys["timeline"], on_select=on_select("timeline"),
                         selection_mode=("points", "box", "lasso"), config=PLOTLY_CONFIG, width="stretch")
     with right:
         st.caption("**Map** · size = casualties · scroll to zoom · drag to select")
-        world = views.map_figure(shown, colors, labels=labels, prepared=view, highlight=picked if source == "timeline" else None)
+        world = views.map_figure(frame, colors, labels=labels, prepared=view, positions=pos,
+                                 highlight=picked if source == "timeline" else None)
         st.plotly_chart(world, key=keys["map"], on_select=on_select("map"),
                         selection_mode=("points", "box", "lasso"), config=PLOTLY_CONFIG, width="stretch")
-        unplaced = shown[~views.placed_mask(shown).to_numpy()]
+        unplaced = pos[~view.placed[pos]]
         if len(unplaced):
-            listed = unplaced.head(UNPLACED_LISTED)
+            listed = frame.iloc[unplaced[:UNPLACED_LISTED]]
             more = f"; and {len(unplaced) - len(listed):,} more" if len(unplaced) > len(listed) else ""
             st.caption(f"Not on the map ({len(unplaced)}, no coordinates): " +
                        "; ".join(views.escape_markdown(f"{t} ({d or 'undated'})") for t, d in zip(listed["title"], listed["date_text"])) + more)
 
-    st.subheader(f"Incidents ({len(in_table)})")
-    if len(in_table) > TABLE_ROWS:
-        st.caption(f"Showing the first {TABLE_ROWS:,} of {len(in_table):,}; narrow the filters or select on a chart to see the others.")
-    table = views.table_view(in_table.head(TABLE_ROWS), names)
-    table = workflow_ui.mark_table(table, in_table.head(TABLE_ROWS))
+    n_table = len(table_pos)
+    in_table = frame.iloc[table_pos[:TABLE_ROWS]]  # the rows the table lists (the detail is one of them)
+    st.subheader(f"Incidents ({n_table})")
+    if n_table > TABLE_ROWS:
+        st.caption(f"Showing the first {TABLE_ROWS:,} of {n_table:,}; narrow the filters or select on a chart to see the others.")
+    table = views.table_view(in_table, names)
+    table = workflow_ui.mark_table(table, in_table)
     event = st.dataframe(
         table, key=f"table-{nonce}-{filter_key}", on_select="rerun", selection_mode="single-row", hide_index=True,
         column_order=[c for c in table.columns if c != "id"], width="stretch", height=min(420, 38 + 35 * len(table)),
@@ -364,7 +368,7 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
         incident = in_table[in_table["id"].astype(str) == detail_id].iloc[0]
         render_detail(incident, extraction, document_texts(corpus, signature, extraction.documents), labels)
         workflow_ui.render_correction_panel(wf, incident, labels)
-    workflow_ui.render_tools(wf, state, picked, labels, n_shown=len(shown))
+    workflow_ui.render_tools(wf, state, picked, labels, n_shown=len(pos), documents=view.doc_ids)
 
 
 if __name__ == "__main__":

@@ -71,6 +71,14 @@ def corrected_tables(path: str, corpus: str, signature: str, version: tuple, _in
     return apply_corrections(_incidents, _mentions, list(_corrections), include_hidden=True)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def shown_and_hidden(path: str, corpus: str, signature: str, version: tuple,
+                     _incidents: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`workflow.split_hidden` of `corrected_tables`' incidents (same key), kept: every rerun then gets the same
+    frame (no copy of the whole table per rerun, and the page's per-table precomputation recognises it)."""
+    return workflow.split_hidden(_incidents)
+
+
 @st.cache_resource(show_spinner="Loading the gazetteer…")
 def gazetteer():
     from events.gazetteer import Gazetteer
@@ -111,7 +119,7 @@ def prepare(extraction, corpus: str, signature: str) -> Workflow:
     except (ValueError, OSError, sqlite3.Error) as exc:
         return Workflow(corpus, signature, extraction, extraction, extraction.incidents.iloc[0:0], error=
                         f"Corrections are unavailable ({exc}); showing the extraction without them.")
-    shown, hidden = workflow.split_hidden(incidents)
+    shown, hidden = shown_and_hidden(path, corpus, signature, version, incidents)
     return Workflow(corpus, signature, extraction, replace(extraction, incidents=shown, mentions=mentions), hidden,
                     store=store, version=version, corrections=tuple(corrections), names=country_names())
 
@@ -527,8 +535,10 @@ def _undo(wf: Workflow) -> None:
 
 
 def render_tools(wf: Workflow, state, picked: list[str] | None, labels: dict[str, str],
-                 n_shown: int | None = None) -> None:
-    """Exports of the current view, then the correction tools that are not about one incident."""
+                 n_shown: int | None = None, documents: Sequence[str] | None = None) -> None:
+    """Exports of the current view, then the correction tools that are not about one incident.
+
+    `n_shown` and `documents` (the document ids) are what the page already has; without them they are computed."""
     if len(wf.extraction.incidents):
         render_exports(wf, state, picked, n_shown)
     if wf.store is None:
@@ -540,7 +550,7 @@ def render_tools(wf: Workflow, state, picked: list[str] | None, labels: dict[str
         c = st.columns([3, 2])
         c[0].text_input("Title", key="wf_add_title", placeholder="e.g. Car bomb in Kabul")
         c[1].selectbox("Type", list(types), format_func=types.get, index=None, key="wf_add_type")
-        docs = list(wf.extraction.documents["doc"].astype(str))
+        docs = list(documents) if documents is not None else list(wf.extraction.documents["doc"].astype(str))
         st.selectbox("Source document", docs, index=None, format_func=lambda d: labels.get(d, d), key="wf_add_doc")
         st.text_input("Evidence (a sentence of the document)", key="wf_add_evidence")
         c = st.columns(4)

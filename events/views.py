@@ -6,6 +6,7 @@ Nothing here imports Streamlit, so every function is tested without a browser (t
 
 from __future__ import annotations
 
+import hashlib
 import html
 import math
 import re
@@ -572,6 +573,10 @@ class Prepared:
         self._titles: np.ndarray | None = None
         self._id_index: pd.Index | None = None
         self._sources: tuple[np.ndarray, np.ndarray] | None = None
+        self._escaped: dict[str, np.ndarray] = {}
+        self._doc_ids: list[str] | None = None
+        self._cache: dict[Any, Any] = {}  # per view (filter result, grouping): a few, most recent last
+        self._cache_lock = threading.Lock()
 
     # ---- once per table, on first use
 
@@ -643,6 +648,38 @@ class Prepared:
             self._sources = (listed.index.to_numpy(dtype=np.int64), listed.to_numpy(dtype=object))
         return self._sources
 
+    def escaped(self, name: str) -> np.ndarray:
+        """A per-value array (say `place_values`) escaped for hover labels, once."""
+        if name not in self._escaped:
+            self._escaped[name] = np.array([_esc(v) for v in getattr(self, name).tolist()] + [""], dtype=object)[:-1]
+        return self._escaped[name]
+
+    # ---- per view, kept for a few views (a rerun for a selection or another widget finds them here)
+
+    CACHE_ENTRIES = 12
+
+    def cached(self, key: Any, make) -> Any:
+        """`make()`, kept under `key` among the last `CACHE_ENTRIES` results (least recently used goes first)."""
+        with self._cache_lock:
+            if key in self._cache:
+                value = self._cache.pop(key)
+                self._cache[key] = value
+                return value
+        value = make()
+        with self._cache_lock:
+            self._cache[key] = value
+            while len(self._cache) > self.CACHE_ENTRIES:
+                self._cache.pop(next(iter(self._cache)))
+        return value
+
+    def filter(self, state: FilterState) -> np.ndarray:
+        """Positions (ascending) of the incidents that pass `state`'s filters, kept per filter state."""
+        state = replace(state, group_by=DEFAULT_GROUP_BY)
+        if state.is_empty():
+            return self.cached(("filter", state), lambda: np.arange(self.n))
+        return self.cached(("filter", state), lambda: np.flatnonzero(
+            _filter_mask(self, np.arange(self.n), self.frame, state)))
+
     # ---- per rerun
 
     def positions(self, incidents: pd.DataFrame) -> np.ndarray | None:
@@ -657,6 +694,28 @@ class Prepared:
         if not np.array_equal(self.ids[pos], _str(incidents["id"]).to_numpy(dtype=object)):
             return None
         return pos.astype(np.int64)
+
+    def in_view(self, ids: Sequence[str], pos: np.ndarray) -> list[str]:
+        """The `ids` (in their order) that are incidents at `pos`."""
+        if not len(ids):
+            return []
+        if self._id_index is None:
+            self._id_index = pd.Index(self.ids)
+        shown = np.zeros(self.n, dtype=bool)
+        shown[pos] = True
+        at = self._id_index.get_indexer_for(list(ids)) if self._id_index.is_unique else None
+        if at is None:  # duplicate ids: test by value
+            inside = set(self.ids[pos].tolist())
+            return [i for i in ids if i in inside]
+        return [i for i, a in zip(ids, at.tolist()) if a >= 0 and shown[a]]
+
+    @property
+    def doc_ids(self) -> list[str]:
+        """The documents' ids (as text), in table order."""
+        if self._doc_ids is None:
+            docs = self.documents
+            self._doc_ids = [str(d) for d in docs["doc"].tolist()] if docs is not None and len(docs) else []
+        return self._doc_ids
 
     def keep_mask(self, highlight: Iterable[str] | None) -> np.ndarray | None:
         if highlight is None:
@@ -695,14 +754,44 @@ def prepared(incidents: pd.DataFrame, key: Any = None, labels: Mapping[str, str]
 
 
 def _view(incidents: pd.DataFrame, prep: Prepared | None, labels: Mapping[str, str] | None,
-          names: Mapping[str, str] | None = None) -> tuple[Prepared, np.ndarray]:
-    """(prepared table, positions of `incidents` in it): the given one when `incidents` are its rows."""
+          names: Mapping[str, str] | None = None, positions: np.ndarray | None = None) -> tuple[Prepared, np.ndarray]:
+    """(prepared table, positions of `incidents` in it): the given one when `incidents` are its rows.
+
+    `positions` (with `prep`) says which rows of `prep` are shown, as `filter_positions` gives them; `incidents`
+    is then not looked at."""
+    if prep is not None and positions is not None:
+        return prep, np.asarray(positions, dtype=np.int64)
     if prep is not None:
         pos = prep.positions(incidents)
         if pos is not None:
             return prep, pos
     prep = Prepared(incidents, labels, names)
     return prep, np.arange(prep.n)
+
+
+def filter_positions(incidents: pd.DataFrame, state: FilterState, prepared: Prepared | None = None,
+                     labels: Mapping[str, str] | None = None, names: Mapping[str, str] | None = None,
+                     documents: pd.DataFrame | None = None) -> tuple[Prepared, np.ndarray]:
+    """`apply_filters` without slicing the table: (prepared table, positions of the incidents in view).
+
+    `prepared` is used when it holds `incidents` (the same frame object, or the same rows); else a throwaway
+    one is made. Take the rows shown with `prep.frame.iloc[pos]` - only for as many as are shown."""
+    if prepared is None or (prepared.frame is not incidents and prepared.positions(incidents) is None):
+        prepared = Prepared(incidents, labels, names, documents)
+    elif prepared.frame is not incidents:  # the same rows in another frame object: filter that one
+        pos = prepared.positions(incidents)
+        return prepared, pos[_filter_mask(prepared, pos, incidents, state)]
+    return prepared, prepared.filter(state)
+
+
+def _digest(*arrays: np.ndarray) -> str:
+    """A short fingerprint of integer arrays (which rows a view holds), to key cached groupings by."""
+    h = hashlib.blake2b(digest_size=12)
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        h.update(str((a.dtype, a.shape)).encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
 
 
 def _first_codes(key: np.ndarray) -> tuple[np.ndarray, int]:
@@ -712,7 +801,8 @@ def _first_codes(key: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def _top_text(groups: np.ndarray, values: np.ndarray, names: np.ndarray, n_groups: int, n: int = 3) -> np.ndarray:
-    """Per group: 'A (12), B (3), C (1)' - the n most frequent values (integer codes into `names`), escaped."""
+    """Per group: 'A (12), B (3), C (1)' - the n most frequent values (integer codes into `names`, already
+    escaped for hover labels)."""
     out = np.full(n_groups, "", dtype=object)
     if not len(groups):
         return out
@@ -724,10 +814,10 @@ def _top_text(groups: np.ndarray, values: np.ndarray, names: np.ndarray, n_group
     starts = np.r_[0, np.flatnonzero(np.diff(group)) + 1]
     rank = np.arange(len(group)) - np.repeat(starts, np.diff(np.r_[starts, len(group)]))
     top = rank < n
-    parts: list[list[str]] = [[] for _ in range(n_groups)]
-    for g, v, c in zip(group[top].tolist(), value[top].tolist(), counts[top].tolist()):
-        parts[g].append(f"{_esc(names[v])} ({c:,})")
-    out[:] = [", ".join(p) for p in parts]
+    group, value, counts = group[top], value[top], counts[top]
+    items = [f"{name} ({c:,})" for name, c in zip(names[value].tolist(), counts.tolist())]
+    bounds = np.r_[0, np.flatnonzero(np.diff(group)) + 1, len(group)].tolist()
+    out[group[bounds[:-1]]] = [", ".join(items[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
     return out
 
 
@@ -745,19 +835,33 @@ def _single_text(h: np.ndarray) -> list[str]:
             for r in h.tolist()]
 
 
-def _groups(prep: Prepared, pos: np.ndarray, codes: np.ndarray, n_groups: int, keep: np.ndarray | None) -> dict[str, Any]:
+def _groups(prep: Prepared, pos: np.ndarray, codes: np.ndarray, n_groups: int, keep: np.ndarray | None,
+            cache: Any = None) -> dict[str, Any]:
     """Per group of the incidents at `pos` (`codes`: group numbers in order of first appearance): first member,
     ids (space-separated), count, summed casualties, mean position, whether any is kept, and the hover text.
 
     A group of one incident gets the same hover text as an ungrouped mark; a larger one a summary (count, types,
-    dates, most frequent places, casualties, an example)."""
+    dates, most frequent places, casualties, an example). With `cache` (a hashable naming the grouping, say the
+    chart and the digest of `pos`) everything but the highlight is kept in `prep` for the next rerun."""
+    base = prep.cached(("groups", cache), lambda: _group_base(prep, pos, codes, n_groups)) if cache is not None \
+        else _group_base(prep, pos, codes, n_groups)
+    selected = (np.bincount(codes, weights=keep[pos], minlength=n_groups) > 0) if keep is not None \
+        else np.zeros(n_groups, dtype=bool)
+    return {**base, "selected": selected}
+
+
+def _group_base(prep: Prepared, pos: np.ndarray, codes: np.ndarray, n_groups: int) -> dict[str, Any]:
     order = np.argsort(codes, kind="stable")
     bounds = np.flatnonzero(np.diff(codes[order])) + 1
     first = pos[order[np.r_[0, bounds]]] if len(codes) else pos[:0]
     count = np.bincount(codes, minlength=n_groups)
-    ids = prep.ids[pos[order]]
     out: dict[str, Any] = {"first": first, "count": count}
-    out["ids"] = [ID_SEPARATOR.join(chunk) for chunk in np.split(ids, bounds)] if len(codes) else []
+    if len(codes):
+        ids = prep.ids[pos[order]].tolist()
+        edges = np.r_[0, bounds, len(ids)].tolist()
+        out["ids"] = [ID_SEPARATOR.join(ids[a:b]) for a, b in zip(edges[:-1], edges[1:])]
+    else:
+        out["ids"] = []
     for col in ("killed", "injured"):
         values = getattr(prep, col)[pos]
         known = ~np.isnan(values)
@@ -765,8 +869,6 @@ def _groups(prep: Prepared, pos: np.ndarray, codes: np.ndarray, n_groups: int, k
         out[col] = np.where(np.bincount(codes, weights=known, minlength=n_groups) > 0, total, np.nan)
     for col in ("lat", "lon"):
         out[col] = np.bincount(codes, weights=np.nan_to_num(getattr(prep, col)[pos]), minlength=n_groups) / np.maximum(count, 1)
-    out["selected"] = (np.bincount(codes, weights=keep[pos], minlength=n_groups) > 0) if keep is not None \
-        else np.zeros(n_groups, dtype=bool)
     summary = np.full(n_groups, "", dtype=object)
     single = np.flatnonzero(count == 1)
     if len(single):
@@ -780,19 +882,17 @@ def _groups(prep: Prepared, pos: np.ndarray, codes: np.ndarray, n_groups: int, k
         dated = prep.start_day[p] != _NO_DAY
         np.minimum.at(lo, g[dated], prep.start_day[p][dated])
         np.maximum.at(hi, g[dated], prep.stop_day[p][dated])
-        kinds = _top_text(g, prep.kind_label_code[p], prep.kind_label_values, n_groups)
-        places = _top_text(g, prep.place_code[p], prep.place_values, n_groups)
+        kinds = _top_text(g, prep.kind_label_code[p], prep.escaped("kind_label_values"), n_groups)[many].tolist()
+        places = _top_text(g, prep.place_code[p], prep.escaped("place_values"), n_groups)[many].tolist()
         casualties = _casualties_texts(out["killed"][many], out["injured"][many])
-        titles = prep.titles()
-        for j, k in enumerate(many.tolist()):
-            if hi[k] == _NO_DAY:
-                when = "undated"
-            else:
-                a, b = _iso([lo[k], hi[k]])
-                when = a if a == b else f"{a} – {b}"
-            example = _esc(titles[first[k]])
-            summary[k] = (f"<b>{count[k]:,} incidents</b><br>Types: {kinds[k]}<br>Dates: {when}<br>Places: {places[k]}"
-                          f"<br>Casualties: {casualties[j]}<br>e.g. {example}<br><i>select to pick all of them</i>")
+        undated = (hi[many] == _NO_DAY).tolist()
+        a = _iso(np.where(hi[many] == _NO_DAY, 0, lo[many])).tolist()
+        b = _iso(np.where(hi[many] == _NO_DAY, 0, hi[many])).tolist()
+        when = ["undated" if u else (x if x == y else f"{x} – {y}") for u, x, y in zip(undated, a, b)]
+        examples = [_esc(t) for t in prep.titles()[first[many]].tolist()]
+        summary[many] = [f"<b>{c:,} incidents</b><br>Types: {k}<br>Dates: {w}<br>Places: {pl}"
+                         f"<br>Casualties: {cs}<br>e.g. {e}<br><i>select to pick all of them</i>"
+                         for c, k, w, pl, cs, e in zip(count[many].tolist(), kinds, when, places, casualties, examples)]
     out["summary"] = summary
     return out
 
@@ -848,15 +948,18 @@ def _timeline_marks(prep: Prepared, pos: np.ndarray, rows: np.ndarray, limit: in
 def timeline_figure(incidents: pd.DataFrame, colors: Mapping[str, str], group_by: str = DEFAULT_GROUP_BY,
                     highlight: Iterable[str] | None = None, labels: Mapping[str, str] | None = None,
                     names: Mapping[str, str] | None = None, height: int | None = None,
-                    limit: int = MARK_LIMIT, prepared: Prepared | None = None) -> go.Figure:
+                    limit: int = MARK_LIMIT, prepared: Prepared | None = None,
+                    positions: np.ndarray | None = None) -> go.Figure:
     """Incidents on a time axis: a bar from start to end+1 day for month/season/year dates, a marker for a day.
 
     Rows are groups (type, continent, country or admin area); colour is the incident type. With `highlight`
     (incident ids) the others are faded. Undated incidents cannot be placed and are left out. Above `limit`
     dated incidents, nearby ones are grouped into one mark each (see `MARK_LIMIT`). `prepared` (see `prepared`)
-    holds the table `incidents` were filtered from, with its precomputed columns.
+    holds the table `incidents` were filtered from, with its precomputed columns; `positions` (from
+    `filter_positions`) which of its rows are shown, in place of `incidents`. The grouping of a view is kept in
+    `prepared`, so a rerun that only changes the highlight reuses it.
     """
-    prep, pos = _view(incidents, prepared, labels, names)
+    prep, pos = _view(incidents, prepared, labels, names, positions)
     pos = pos[prep.dated[pos]]
     row_codes, row_names = prep.rows(group_by)
     rows = row_codes[pos]
@@ -868,8 +971,11 @@ def timeline_figure(incidents: pd.DataFrame, colors: Mapping[str, str], group_by
     kinds = prep.type_code[pos]
     traces = []
     if grouped:
-        bin_name, x0, x1, point, codes, n_groups = _timeline_marks(prep, pos, rows, limit)
-        g = _groups(prep, pos, codes, n_groups, keep)
+        view_key = ("timeline", group_by, limit, _digest(pos)) if prepared is prep else None
+        marks = prep.cached(("marks", view_key), lambda: _timeline_marks(prep, pos, rows, limit)) \
+            if view_key is not None else _timeline_marks(prep, pos, rows, limit)
+        bin_name, x0, x1, point, codes, n_groups = marks
+        g = _groups(prep, pos, codes, n_groups, keep, cache=view_key)
         firsts = np.r_[0, np.flatnonzero(np.diff(codes[np.argsort(codes, kind="stable")])) + 1]
         at = np.argsort(codes, kind="stable")[firsts]  # index (into pos) of each group's first member
         g_kind, g_row, g_x0, g_x1, g_bar = kinds[at], row_names[rows[at]], x0[at], x1[at], ~point[at]
@@ -1012,13 +1118,15 @@ def map_cell(placed: pd.DataFrame, limit: int = MARK_LIMIT) -> float:
 
 def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: Iterable[str] | None = None,
                labels: Mapping[str, str] | None = None, height: int = 420, resolution: int = 110,
-               limit: int = MARK_LIMIT, prepared: Prepared | None = None) -> go.Figure:
+               limit: int = MARK_LIMIT, prepared: Prepared | None = None,
+               positions: np.ndarray | None = None) -> go.Figure:
     """Incidents at their coordinates, sized by casualties, coloured by type, over offline world outlines.
 
     Above `limit` placed incidents, incidents of one type in one grid cell (the finest cell that keeps the marks
     under the limit) become one mark at their mean position, sized by their summed casualties. `prepared` (see
-    `prepared`) holds the table `incidents` were filtered from, with its precomputed columns."""
-    prep, pos = _view(incidents, prepared, labels)
+    `prepared`) holds the table `incidents` were filtered from, with its precomputed columns; `positions` (from
+    `filter_positions`) which of its rows are shown, in place of `incidents`."""
+    prep, pos = _view(incidents, prepared, labels, positions=positions)
     pos = pos[prep.placed[pos]]
     keep = prep.keep_mask(highlight)
     grouped = len(pos) > limit
@@ -1028,13 +1136,17 @@ def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: It
     common = dict(mode="markers", selected=dict(marker=dict(opacity=1.0)),
                   unselected=dict(marker=dict(opacity=FADED_OPACITY)))
     if grouped:
-        for cell in _MAP_CELLS:
-            cells = prep.cells(cell)
-            key = cells[pos] * n_types + kinds
-            if np.count_nonzero(np.bincount(key)) <= limit:
-                break
-        codes, n_groups = _first_codes(key)
-        g = _groups(prep, pos, codes, n_groups, keep)
+        view_key = ("map", limit, _digest(pos)) if prepared is prep else None
+
+        def cell_codes():
+            for cell in _MAP_CELLS:
+                key = prep.cells(cell)[pos] * n_types + kinds
+                if np.count_nonzero(np.bincount(key)) <= limit:
+                    break
+            return (cell, *_first_codes(key))
+
+        cell, codes, n_groups = prep.cached(("cells", view_key), cell_codes) if view_key is not None else cell_codes()
+        g = _groups(prep, pos, codes, n_groups, keep, cache=view_key)
         g_kind = prep.type_code[g["first"]]
         ids = np.asarray(g["ids"], dtype=object)
         sizes = np.asarray(marker_sizes(g["killed"], g["injured"], cap=40.0))
