@@ -386,6 +386,13 @@ def _str(series: pd.Series, default: str = "") -> pd.Series:
     return out
 
 
+def _text(value: Any) -> str:
+    """A cell as text, "" where missing (as `_str` does for a column)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
 def _esc_series(series: pd.Series) -> pd.Series:
     """`_esc` for a whole column (html.escape with quote=False: &, < and > only)."""
     return series.str.replace("&", "&amp;", regex=False).str.replace("<", "&lt;", regex=False).str.replace(">", "&gt;", regex=False)
@@ -575,6 +582,7 @@ class Prepared:
         self._sources: tuple[np.ndarray, np.ndarray] | None = None
         self._escaped: dict[str, np.ndarray] = {}
         self._doc_ids: list[str] | None = None
+        self._lines: tuple[list[str], list[int], list[int]] | None = None
         self._cache: dict[Any, Any] = {}  # per view (filter result, grouping): a few, most recent last
         self._cache_lock = threading.Lock()
 
@@ -623,9 +631,51 @@ class Prepared:
         todo = pos[~self._hover_done[pos]]
         if len(todo):
             todo = np.unique(todo)
-            self._hover[todo] = _hover_columns(self.frame.iloc[todo], self.labels).to_numpy(dtype=object)
+            self._hover[todo] = self._hover_block(todo)
             self._hover_done[todo] = True
         return self._hover[pos]
+
+    def _hover_block(self, rows: np.ndarray) -> np.ndarray:
+        """`_hover_columns` of the incidents at `rows`, from the prepared columns (no slice of the table)."""
+        out = np.empty((len(rows), 8), dtype=object)
+        rows_list = rows.tolist()
+        out[:, 0] = self.ids[rows]
+        out[:, 1] = [_esc(t) for t in self.titles()[rows].tolist()]
+        for j, (name, default) in ((2, ("date_text", "(no date in text)")), (3, ("precision", "undated"))):
+            raw = self._raw(name)[rows].tolist()
+            out[:, j] = [html.escape(_text(v) or default, quote=False) for v in raw]
+        start, end = self.start_str[rows].tolist(), self.end_str[rows].tolist()
+        out[:, 4] = [html.escape(a if a == b else f"{a} – {b}", quote=False) for a, b in zip(start, end)]
+        out[:, 5] = self.escaped("place_values")[self.place_code[rows]]
+        out[:, 6] = _casualties_texts(self.killed[rows], self.injured[rows])
+        lines, first, count = self._source_lines()
+        texts = []
+        for r in rows_list:
+            a, c = first[r], count[r]
+            text = "<br>".join(lines[a:a + min(c, 4)])
+            texts.append(text + f"<br>· and {c - 4} more" if c > 4 else text)
+        out[:, 7] = texts
+        return out
+
+    def _raw(self, name: str) -> np.ndarray:
+        """A column of the table as an object array (missing values as they are), once."""
+        key = "raw:" + name
+        if key not in self._escaped:
+            self._escaped[key] = self.frame[name].to_numpy(dtype=object)
+        return self._escaped[key]
+
+    def _source_lines(self) -> tuple[list[str], list[int], list[int]]:
+        """('· Label' line of each listed source, escaped; the first line and the count of each incident), once."""
+        if self._lines is None:
+            rows, docs = self.sources()
+            codes, uniques = pd.factorize(docs)
+            labels = self.labels
+            named = np.array(["· " + html.escape(str(labels.get(d, d)), quote=False) for d in uniques.tolist()] + [""],
+                             dtype=object)[:-1]
+            count = np.bincount(rows, minlength=self.n) if len(rows) else np.zeros(self.n, dtype=np.int64)
+            first = np.r_[0, np.cumsum(count)[:-1]] if self.n else np.zeros(0, dtype=np.int64)
+            self._lines = (named[codes].tolist(), first.tolist(), count.tolist())
+        return self._lines
 
     def titles(self) -> np.ndarray:
         if self._titles is None:

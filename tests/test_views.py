@@ -368,3 +368,46 @@ def test_filter_options_carry_type_labels(extraction):
     labels = dict(options.type_labels)
     assert set(labels) == set(options.types)
     assert labels == dict(zip(extraction.incidents["type"], extraction.incidents["type_label"]))
+
+
+def test_prepared_hover_matches_the_column_wise_hover(incidents):
+    table = incidents.copy()
+    table.loc[table["id"] == "inc-paris", ["title", "sources"]] = ["A & B <i>", "a01;b02;;c03;d04;e05;f06"]
+    table.loc[table["id"] == "inc-nyc", ["date_text", "precision", "end", "sources"]] = [None, "", None, None]
+    table.loc[table["id"] == "inc-madrid", ["place", "killed"]] = ["", None]
+    labels = {"a01": "A <one>", "c03": "Third & last"}
+    shown = table.iloc[::-1].iloc[1:]  # rows out of order, one left out
+    prep = views.Prepared(table, labels)
+    pos = prep.positions(shown)
+    expected = views._hover_columns(shown, labels).to_numpy(dtype=object)
+    assert prep.hover(pos).tolist() == expected.tolist()
+    assert prep.hover(pos[::-1]).tolist() == expected[::-1].tolist()  # kept, returned in the order asked
+
+
+def test_filter_positions_give_the_rows_of_apply_filters_and_the_same_figures(incidents):
+    table = many(incidents, 900)
+    prep = views.prepared(table, key=("test", "positions"))
+    for state in (FilterState(), FilterState(types=("attack", "bombing")), FilterState(month_from="2015-06", text="paris"),
+                  FilterState(sources=("c03",), min_killed=10), FilterState(countries=("FR", "LB"))):
+        expected = views.apply_filters(table, state)["id"].tolist()
+        for frame in (table, table.copy()):  # the prepared frame itself, or a rerun's equal copy
+            same, pos = views.filter_positions(frame, state, prepared=prep)
+            assert same is prep and prep.ids[pos].tolist() == expected
+    other = table.copy()
+    other["id"] = other["id"] + "-x"
+    fresh, pos = views.filter_positions(other, FilterState(), prepared=prep)
+    assert fresh is not prep and fresh.ids[pos].tolist() == other["id"].tolist()
+    state = FilterState(types=("attack", "bombing", "shooting"))
+    shown = views.apply_filters(table, state)
+    _, pos = views.filter_positions(table, state, prepared=prep)
+    picked = shown["id"].iloc[3:9].tolist()
+    for limit in (50, 3000):
+        for name in ("timeline_figure", "map_figure"):
+            make = getattr(views, name)
+            for highlight in (None, picked, picked[:2], None):  # the second time round the grouping is reused
+                plain = make(shown, COLORS, limit=limit, highlight=highlight)
+                fast = make(table, COLORS, limit=limit, highlight=highlight, prepared=prep, positions=pos)
+                assert _traces(plain) == _traces(fast)
+                assert plain.layout.to_plotly_json() == fast.layout.to_plotly_json()
+    assert prep.in_view(["inc-00003", "nope", picked[1], "inc-00001"], pos) == [i for i in ["inc-00003", picked[1], "inc-00001"]
+                                                                               if i in set(shown["id"])]
