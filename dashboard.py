@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -326,14 +327,21 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
     left, right = st.columns([3, 2])
     with left:
         st.caption("**Timeline** · drag to select · range slider below to zoom · bars are month/season/year dates")
-        timeline = views.timeline_figure(frame, colors, group_by=state.group_by, labels=labels, names=names, prepared=view,
-                                         positions=pos, highlight=picked if source == "map" else None)
+        highlight = picked if source == "map" else None
+        # kept per view with the table's precomputed columns: a rerun for another widget (table row, detail,
+        # workflow tools) draws the same figure again without building it
+        timeline = view.cached(
+            ("figure", "timeline", state, None if highlight is None else tuple(highlight)),
+            lambda: views.timeline_figure(frame, colors, group_by=state.group_by, labels=labels, names=names,
+                                          prepared=view, positions=pos, highlight=highlight))
         st.plotly_chart(timeline, key=keys["timeline"], on_select=on_select("timeline"),
                         selection_mode=("points", "box", "lasso"), config=PLOTLY_CONFIG, width="stretch")
     with right:
         st.caption("**Map** · size = casualties · scroll to zoom · drag to select")
-        world = views.map_figure(frame, colors, labels=labels, prepared=view, positions=pos,
-                                 highlight=picked if source == "timeline" else None)
+        highlight = picked if source == "timeline" else None
+        world = view.cached(
+            ("figure", "map", replace(state, group_by=views.DEFAULT_GROUP_BY), None if highlight is None else tuple(highlight)),
+            lambda: views.map_figure(frame, colors, labels=labels, prepared=view, positions=pos, highlight=highlight))
         st.plotly_chart(world, key=keys["map"], on_select=on_select("map"),
                         selection_mode=("points", "box", "lasso"), config=PLOTLY_CONFIG, width="stretch")
         unplaced = pos[~view.placed[pos]]

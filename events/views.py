@@ -706,7 +706,7 @@ class Prepared:
 
     # ---- per view, kept for a few views (a rerun for a selection or another widget finds them here)
 
-    CACHE_ENTRIES = 12
+    CACHE_ENTRIES = 24
 
     def cached(self, key: Any, make) -> Any:
         """`make()`, kept under `key` among the last `CACHE_ENTRIES` results (least recently used goes first)."""

@@ -146,3 +146,22 @@ def test_seeds_open_without_error():
     at.run()
     assert not at.exception
     assert "Showing" in count_text(at)
+
+
+def test_a_rerun_for_another_widget_reuses_the_figures(synthetic_corpus, monkeypatch):
+    from events import views
+
+    calls = []
+    for name in ("timeline_figure", "map_figure"):
+        real = getattr(views, name)
+        monkeypatch.setattr(views, name, lambda *a, _real=real, _name=name, **kw: calls.append(_name) or _real(*a, **kw))
+    at = make_app(synthetic_corpus)
+    specs = [c.proto.spec for c in at.get("plotly_chart")]
+    drawn = len(calls)
+    at.selectbox(key="detail_pick").set_value("inc-beirut").run()
+    assert not at.exception
+    assert len(calls) == drawn  # same filters and selection: the kept figures are sent again
+    assert [c.proto.spec for c in at.get("plotly_chart")] == specs
+    at.sidebar.multiselect(key="f_types").set_value(["attack"]).run()
+    assert not at.exception and sorted(calls[drawn:]) == ["map_figure", "timeline_figure"]
+    assert not count_text(at).startswith("**Showing 9 of 9")
