@@ -27,6 +27,7 @@ PLOTLY_CONFIG = {"topojsonURL": "app/static/", "displaylogo": False, "scrollZoom
 MAX_PROGRESS_UPDATES = 40
 TABLE_ROWS = 5_000  # the incident table and the detail picker list at most this many rows (narrow the filters)
 UNPLACED_LISTED = 20
+DETAIL_OPTIONS = 500  # the incident detail picker lists the table's first rows (any row can be clicked)
 
 Loader = Callable[..., object]
 
@@ -369,9 +370,14 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
     if rows:
         detail_id = ids[rows[0]]
     else:
-        titles = dict(zip(table["id"], table["Incident"] + " · " + table["Date"].fillna("").astype(str)))
-        detail_id = st.selectbox("Incident detail (or click a row above)", ids, index=None, format_func=titles.get,
-                                 placeholder="Pick an incident to see its evidence", key="detail_pick")
+        head_rows = table.head(DETAIL_OPTIONS)  # a picker of thousands costs every rerun and is hard to use
+        titles = dict(zip(head_rows["id"], head_rows["Incident"] + " · " + head_rows["Date"].fillna("").astype(str)))
+        detail_id = st.selectbox("Incident detail (or click a row above)", ids[:DETAIL_OPTIONS], index=None,
+                                 format_func=titles.get, placeholder="Pick an incident to see its evidence",
+                                 key="detail_pick")
+        if len(ids) > DETAIL_OPTIONS:
+            st.caption(f"The picker lists the first {DETAIL_OPTIONS:,} rows of the table; click any row above to see "
+                       "its evidence.")
     if detail_id is not None and detail_id in set(ids):
         incident = in_table[in_table["id"].astype(str) == detail_id].iloc[0]
         render_detail(incident, extraction, document_texts(corpus, signature, extraction.documents), labels)
