@@ -155,7 +155,7 @@ def place_label(place: Any, names: Mapping[str, str] | None = None) -> str:
 
 
 def incident_label(row: Mapping[str, Any]) -> str:
-    """'Attack in Paris · 2015-11-13 · Paris' for pickers (merge partner, unhide)."""
+    """'Bombing in Kabul · 2019-09-05 · Kabul' for pickers (merge partner, unhide)."""
     parts = [text_or_empty(row.get("title")) or str(row.get("id")), text_or_empty(row.get("start")) or "undated"]
     place = text_or_empty(row.get("place"))
     if place:
