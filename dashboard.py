@@ -102,16 +102,6 @@ def document_texts(corpus: str, signature: str, documents: pd.DataFrame) -> dict
     return texts
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def options_for(incidents: pd.DataFrame, documents: pd.DataFrame) -> views.FilterOptions:
-    return views.filter_options(incidents, documents)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def labels_for(documents: pd.DataFrame) -> dict[str, str]:
-    return views.source_labels(documents)
-
-
 @st.cache_data(show_spinner=False)
 def country_names() -> dict[str, str]:
     return views.country_names()

@@ -69,6 +69,16 @@ class Lexicon:
         found = self.types.get(incident_type)
         return found.label if found else incident_type.replace("_", " ").capitalize()
 
+    def priority(self, incident_type: str) -> int:
+        """The strongest trigger priority of a type (how specific a report of it is)."""
+        found = self.__dict__.get("_priorities")
+        if found is None:
+            found = {}
+            for _, kind, prio in self.patterns:
+                found[kind] = max(found.get(kind, 0), prio)
+            object.__setattr__(self, "_priorities", found)
+        return found.get(incident_type, 1)
+
     def colors(self) -> dict[str, str]:
         return {t.type: t.color for t in self.types.values()}
 

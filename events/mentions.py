@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import timedelta
 from functools import lru_cache
 from typing import Sequence
 
@@ -223,13 +223,6 @@ def _place_for(places: Sequence[PlaceMention], trig: Trigger, text: str) -> Plac
                                      p.place.population))
 
 
-def _most_specific(places: Sequence[PlaceMention]) -> PlaceMention | None:
-    if not places:
-        return None
-    named = [p for p in places if p.via != "demonym"] or list(places)
-    return max(named, key=lambda p: (PLACE_RANK.get(p.place.kind, 0), -named.index(p)))
-
-
 def _narrowest(dates: Sequence[DateMention]) -> DateMention | None:
     if not dates:
         return None
@@ -275,7 +268,6 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
         return [x for x in items if a <= x.start and x.end <= b]
 
     mentions: list[IncidentMention] = []
-    last_place_in_paragraph: dict[int, PlaceMention] = {}
     for sentence in sentences:
         s_places = within(located, sentence.start, sentence.end)
         s_dates = [d for d in within(dates, sentence.start, sentence.end)
@@ -320,8 +312,6 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
                         sub_trig = before[-1] if before else trig
                     mentions.append(_build(document, sentence, sub_trig, c_start, c_end, sub_places, sub_dates,
                                            c_offsets, other_clause_dates, s_places, hypothetical, len(heads) == 1))
-        if s_places:
-            last_place_in_paragraph[sentence.paragraph] = _most_specific(s_places) or s_places[-1]
     mentions = sorted([*mentions, *references], key=lambda m: (m.sentence_start, m.trigger_start))
     return _resolve_local_offsets(_fill_from_context(mentions, sentences, located, starts))
 
@@ -363,8 +353,6 @@ def _resolve_local_offsets(mentions: list[IncidentMention]) -> list[IncidentMent
             prev = next((p for p in reversed(out) if p.doc == m.doc and p.date is not None
                          and p.date.precision == "day"), None)
             if prev is not None:
-                from datetime import timedelta
-
                 day = prev.date.first + timedelta(days=m.offset_days)
                 shifted = DateMention(start=-1, end=-1, text=f"{m.offset_days:+d} day(s) after {prev.date.text}",
                                       value=day.isoformat(), first=day, last=day, precision="day")
@@ -458,7 +446,3 @@ def _refines(specific: Place, broad: Place) -> bool:
     if broad.kind in ("country", "region", "admin1"):
         return bool(specific.country) and specific.country == broad.country
     return False
-
-
-def document_reference(document: Document) -> date | None:
-    return document.published

@@ -222,7 +222,7 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
         # The type the most specific reports give: a dated, placed mention weighs double, a stronger trigger more.
         votes: Counter[str] = Counter()
         for m in c.mentions:
-            weight = max((p for _, ty, p in lexicon.patterns if ty == m.type), default=1)
+            weight = lexicon.priority(m.type)
             votes[m.type] += weight * (2 if m.date_from in ("clause", "offset") else 1)
         kind = max(votes, key=lambda t: votes[t])
         ident = incident_id(c.family, c.place, c.date)

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.browser
 
 # test_browser skips (or, in CI, fails) at import when chromium is missing, and this module with it.
 from test_browser import (  # noqa: E402
-    CHROMIUM, LOCAL_HOSTS, ROOT, SHOTS, free_port, settle, shown_total, sync_api, wait_for_charts,
+    LOCAL_HOSTS, ROOT, SHOTS, browser, free_port, settle, shown_total, wait_for_charts,
 )
 
 KABUL = ("Car bomb kills 10 in Kabul\n\n"
@@ -97,14 +97,6 @@ def server(tmp_path):
     srv.start()
     yield srv
     srv.stop()
-
-
-@pytest.fixture()
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 @pytest.fixture()
