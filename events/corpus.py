@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import os
 import re
 import statistics
@@ -169,26 +170,66 @@ def parse_iso_date(value: str) -> date:
         raise ValueError(f"date {value!r} is not YYYY-MM-DD") from exc
 
 
-def read_manifest(root: Path) -> tuple[dict[str, dict[str, str]], list[CorpusProblem]]:
-    """Rows of `manifest.csv` keyed by document id; bad rows become problems, the rest are kept."""
+# Longest manifest cell accepted (title, publisher, URL, ...): far above any real title or URL, far below the csv
+# module's field limit (131,072), so one pasted wall of text can never make every later load fail.
+MAX_MANIFEST_FIELD = 8_192
+# Characters str.splitlines() breaks on that csv does not: written quoted, read with a csv reader, never by lines.
+_LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def _manifest_cells(text: str) -> list[list[str]]:
+    """The raw rows of a manifest (header first), split by the csv grammar only.
+
+    The field limit is raised to the text's length for this read: an over-long cell is reported by the caller as
+    that row's problem instead of failing the whole file.
+    """
+    if csv.field_size_limit() <= len(text):
+        csv.field_size_limit(len(text) + 1)
+    return [row for row in csv.reader(io.StringIO(text, newline="")) if row]
+
+
+def read_manifest_rows(root: Path) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of `manifest.csv` exactly as written (every column kept); ([], []) when there is none.
+
+    `UnreadableArticle` says why the file cannot be read (not UTF-8, binary)."""
     path = root / MANIFEST_NAME
+    if not path.exists():
+        return [], []
+    cells = _manifest_cells(decode_text(path.read_bytes()))
+    if not cells:
+        return [], []
+    return cells[0], cells[1:]
+
+
+def read_manifest(root: Path) -> tuple[dict[str, dict[str, str]], list[CorpusProblem]]:
+    """Rows of `manifest.csv` keyed by document id; bad rows and cells become problems, the rest are kept."""
     rows: dict[str, dict[str, str]] = {}
     problems: list[CorpusProblem] = []
-    if not path.exists():
-        return rows, problems
     try:
-        text = decode_text(path.read_bytes())
+        header, raw_rows = read_manifest_rows(root)
     except UnreadableArticle as exc:
         return rows, [CorpusProblem(MANIFEST_NAME, str(exc))]
-    reader = csv.DictReader(text.splitlines())
-    missing = [c for c in ("file",) if c not in (reader.fieldnames or [])]
-    if missing:
-        return rows, [CorpusProblem(MANIFEST_NAME, f"no '{missing[0]}' column; expected columns {','.join(MANIFEST_COLUMNS)}")]
-    for line_no, row in enumerate(reader, start=2):
+    except (OSError, csv.Error) as exc:
+        return rows, [CorpusProblem(MANIFEST_NAME, f"cannot read: {exc}")]
+    if not header and not raw_rows:
+        return rows, problems
+    header = [h.strip() for h in header]
+    if "file" not in header:
+        return rows, [CorpusProblem(MANIFEST_NAME, f"no 'file' column; expected columns {','.join(MANIFEST_COLUMNS)}")]
+    for line_no, cells in enumerate(raw_rows, start=2):
+        row = {k: v for k, v in zip(header, cells) if k}
         name = (row.get("file") or "").strip()
+        if len(name) > MAX_MANIFEST_FIELD:
+            problems.append(CorpusProblem(MANIFEST_NAME, f"row {line_no}: 'file' is {len(name):,} characters long; row ignored"))
+            continue
         if not name:
             problems.append(CorpusProblem(MANIFEST_NAME, f"row {line_no}: empty 'file'"))
             continue
+        for column, value in list(row.items()):
+            if len(value) > MAX_MANIFEST_FIELD:
+                problems.append(CorpusProblem(MANIFEST_NAME, f"row {line_no} ({name}): '{column}' is {len(value):,} characters "
+                                              f"long (the limit is {MAX_MANIFEST_FIELD:,}); cell ignored"))
+                row[column] = ""
         published = (row.get("published") or "").strip()
         if published:
             try:
@@ -196,13 +237,29 @@ def read_manifest(root: Path) -> tuple[dict[str, dict[str, str]], list[CorpusPro
             except ValueError as exc:
                 problems.append(CorpusProblem(MANIFEST_NAME, f"row {line_no} ({name}): {exc}; date ignored"))
                 row = {**row, "published": ""}
-        rows[Path(name).stem] = {k: (v or "").strip() for k, v in row.items() if k}
+        rows[Path(name).stem] = {k: (v or "").strip() for k, v in row.items()}
     return rows, problems
 
 
 def article_paths(root: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
                   and p.name != MANIFEST_NAME and not p.name.startswith(".") and p.stem.upper() != "SOURCES")
+
+
+def one_path_per_id(paths: list[Path], manifest: dict[str, dict[str, str]]) -> tuple[list[Path], list[CorpusProblem]]:
+    """One file per document id (the file stem): of `report.txt` and `report.md` the one the manifest names is read
+    (else the first), the other becomes a named problem instead of a second document `report`."""
+    by_id: dict[str, list[Path]] = {}
+    for path in paths:
+        by_id.setdefault(path.stem, []).append(path)
+    kept, problems = [], []
+    for doc_id, group in by_id.items():
+        named = (manifest.get(doc_id) or {}).get("file", "")
+        first = next((p for p in group if p.name == Path(named).name), group[0])
+        kept.append(first)
+        problems.extend(CorpusProblem(p.name, f"same document id {doc_id!r} as {first.name} (only the extension differs); "
+                                              "skipped: rename one of them") for p in group if p is not first)
+    return sorted(kept), problems
 
 
 def load_corpus(root: str | Path, max_bytes: int = MAX_FILE_BYTES) -> Corpus:
@@ -213,7 +270,9 @@ def load_corpus(root: str | Path, max_bytes: int = MAX_FILE_BYTES) -> Corpus:
     manifest, problems = read_manifest(root)
     documents: list[Document] = []
     seen_hashes: dict[str, str] = {}
-    for path in article_paths(root):
+    paths, clashes = one_path_per_id(article_paths(root), manifest)
+    problems.extend(clashes)
+    for path in paths:
         try:
             text, title, digest = read_article(path, max_bytes=max_bytes)
         except UnreadableArticle as exc:
@@ -333,38 +392,118 @@ def safe_article_name(name: str, suffix: str | None = None) -> str:
     return f"{stem}{ext}"
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as handle:
+def _temporary_beside(folder: Path, name: str) -> tuple[int, Path]:
+    """A new file of our own in `folder` (O_EXCL: a name someone planted, even a link, is never opened)."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    return fd, Path(tmp)
+
+
+def _write_fd(fd: int, data: bytes) -> None:
+    with os.fdopen(fd, "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
-def _manifest_lock(root: Path):
+def _replace_file(path: Path, data: bytes) -> None:
+    """Write `path` atomically: a private temporary file renamed over it (a link there is replaced, not followed)."""
+    fd, tmp = _temporary_beside(path.parent, path.name)
+    try:
+        _write_fd(fd, data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _create_file(path: Path, data: bytes) -> None:
+    """Write a new file at `path`; FileExistsError when anything (a file, a link, even a dangling one) is there."""
+    fd, tmp = _temporary_beside(path.parent, path.name)
+    try:
+        _write_fd(fd, data)
+        try:
+            os.link(tmp, path, follow_symlinks=False)  # atomic, and never replaces what is there
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: exclusive create, still never through a link
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+            _write_fd(os.open(path, flags, 0o644), data)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _folder_lock(root: Path):
+    """An exclusive lock on the corpus folder itself (flock on its directory handle): no lock file is created or
+    opened, so a link planted in the folder can never be written through. Threads and processes both wait."""
     import fcntl
     from contextlib import contextmanager
 
     @contextmanager
     def locked():
-        with open(root / ".manifest.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        fd = os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
 
     return locked()
+
+
+def _manifest_field(value: str) -> str:
+    """One CSV cell: quoted when it holds a comma, a quote, or anything a line reader would break on."""
+    if value and ("," in value or '"' in value or any(ch in _LINE_BREAKS for ch in value) or value != value.strip()):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def manifest_bytes(header: list[str], rows: list[list[str]]) -> bytes:
+    """The manifest file for these rows (every column kept), UTF-8 with '\\n' line ends."""
+    return "".join(",".join(_manifest_field(c) for c in row) + "\n" for row in [header, *rows]).encode("utf-8")
+
+
+def _check_manifest_values(values: dict[str, str]) -> None:
+    for column, value in values.items():
+        if len(value) > MAX_MANIFEST_FIELD:
+            raise UnreadableArticle(f"the {column} is {len(value):,} characters long; the manifest takes at most "
+                                    f"{MAX_MANIFEST_FIELD:,} per field — shorten it")
+        if "\x00" in value:
+            raise UnreadableArticle(f"the {column} contains a NUL character")
+
+
+def _check_upload(file_name: str, data: bytes, max_bytes: int) -> None:
+    """Read the upload as the corpus will, from a private folder of its own: concurrent uploads of one name never
+    share a file, and nothing is staged inside the corpus."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="atlas-upload-") as private:
+        staging = Path(private) / file_name
+        _write_fd(os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600), data)
+        read_article(staging, max_bytes=max_bytes)
+
+
+def _free_name(root: Path, file_name: str) -> Path:
+    """`file_name`, or `stem-2.ext`, ...: no entry of that name (links included) and no article with its document id
+    (`report.md` beside `report.txt` would be a second document `report`)."""
+    stems = {p.stem.casefold() for p in root.iterdir() if p.suffix.lower() in ARTICLE_SUFFIXES}
+    stem, suffix = Path(file_name).stem, Path(file_name).suffix
+    candidate, n = file_name, 2
+    while os.path.lexists(root / candidate) or Path(candidate).stem.casefold() in stems:
+        candidate = f"{stem}-{n}{suffix}"
+        n += 1
+    return root / candidate
 
 
 def add_article(root: str | Path, name: str, data: bytes, title: str = "", publisher: str = "", published: str = "",
                 url: str = "", max_bytes: int = MAX_FILE_BYTES) -> AddedArticle:
     """Store one uploaded or pasted article in the corpus folder, with its manifest row.
 
-    The file is checked before anything is written (type, size, text, duplicate content), written atomically
-    under a safe name that cannot escape the folder, and the manifest is rewritten atomically under a lock, so a
-    bad file or a crash never damages the corpus.
+    Everything is checked before anything is written (type, size, text, metadata, duplicate content, a readable
+    manifest), under a lock on the folder; the article is created under a safe name that cannot escape the folder
+    or clobber anything there, and the manifest is replaced atomically keeping every column. Nothing is ever written
+    through a link found in the folder, and a refusal leaves the folder as it was.
     """
     root = Path(root)
     try:
@@ -375,35 +514,35 @@ def add_article(root: str | Path, name: str, data: bytes, title: str = "", publi
             raise UnreadableArticle(f"too large ({len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB)")
         if published:
             published = parse_iso_date(published).isoformat()
-        staging = root / f".check-{os.getpid()}-{file_name}"  # hidden, keeps the suffix read_article looks at
-        try:
-            staging.write_bytes(data)
-            read_article(staging, max_bytes=max_bytes)
-        finally:
-            staging.unlink(missing_ok=True)
+        meta = {"title": title, "publisher": publisher, "published": published, "url": url}
+        _check_manifest_values(meta)
+        _check_upload(file_name, data, max_bytes)
         digest = content_hash(data)
-        with _manifest_lock(root):
+        with _folder_lock(root):
+            try:
+                header, rows = read_manifest_rows(root)
+            except (UnreadableArticle, csv.Error) as exc:
+                raise UnreadableArticle(f"{MANIFEST_NAME} cannot be updated ({exc}); fix or remove it first") from None
             for existing in article_paths(root):
                 if content_hash(existing.read_bytes()) == digest:
                     raise UnreadableArticle(f"same content as {existing.name}, already in the corpus")
-            target = root / file_name
-            n = 2
-            while target.exists():
-                target = root / f"{Path(file_name).stem}-{n}{Path(file_name).suffix}"
-                n += 1
-            _atomic_write(target, data)
-            manifest = root / MANIFEST_NAME
-            rows = []
-            if manifest.exists():
-                rows = list(csv.DictReader(decode_text(manifest.read_bytes()).splitlines()))
-            rows.append({"file": target.name, "title": title, "publisher": publisher, "published": published, "url": url})
-            import io
-
-            out = io.StringIO()
-            writer = csv.DictWriter(out, fieldnames=list(MANIFEST_COLUMNS), extrasaction="ignore", lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
-            _atomic_write(manifest, out.getvalue().encode("utf-8"))
+            header = list(header) or list(MANIFEST_COLUMNS)
+            header += [c for c in MANIFEST_COLUMNS if c not in header]
+            while True:
+                target = _free_name(root, file_name)
+                values = {**meta, "file": target.name}
+                row = [values.get(column.strip(), "") for column in header]
+                manifest = manifest_bytes(header, [*rows, row])
+                try:
+                    _create_file(target, data)
+                    break
+                except FileExistsError:  # appeared since we looked (another writer ignoring the lock): next name
+                    continue
+            try:
+                _replace_file(root / MANIFEST_NAME, manifest)
+            except BaseException:
+                target.unlink(missing_ok=True)
+                raise
         return AddedArticle(name=name, file=target.name, doc_id=target.stem)
     except (UnreadableArticle, ValueError, OSError) as exc:
         return AddedArticle(name=name, problem=str(exc))
