@@ -1,7 +1,7 @@
 """Incident atlas dashboard: `streamlit run dashboard.py [-- --corpus DIR]`.
 
 Layout and wiring only: filters, query-string round trip, figures and evidence windows are pure functions in
-`events/views.py`; extraction is `events.pipeline.load_or_extract` (cached on disk, and here per corpus signature).
+`events/views/`; extraction is `events.pipeline.load_or_extract` (cached on disk, and here per corpus signature).
 """
 
 from __future__ import annotations

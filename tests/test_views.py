@@ -1,4 +1,4 @@
-"""Unit tests of the dashboard's pure functions (events/views.py), on the synthetic extraction in conftest."""
+"""Unit tests of the dashboard's pure functions (events/views/), on the synthetic extraction in conftest."""
 
 from __future__ import annotations
 

@@ -1,0 +1,140 @@
+"""The map figure: incidents at their coordinates over offline world outlines, sized by casualties, coloured by type."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from events.views.hover import _GROUP_HOVER, _HOVER
+from events.views.labels import _floats
+from events.views.marks import FADED_OPACITY, MARK_LIMIT, _customdata, _groups, _picked
+from events.views.prepared import Prepared, _digest, _first_codes, _view
+
+
+def marker_sizes(killed: pd.Series, injured: pd.Series, cap: float = 30.0) -> list[float]:
+    """Diameter grows with the square root of casualties: 8 px for none or unknown, at most `cap` px (30)."""
+    k = np.nan_to_num(_floats(killed), nan=0.0)
+    i = np.nan_to_num(_floats(injured), nan=0.0)
+    return np.minimum(cap, 8.0 + 1.6 * np.sqrt(np.maximum(0.0, k + 0.5 * i))).tolist()
+
+
+def placed_mask(incidents: pd.DataFrame) -> pd.Series:
+    """True where an incident has numeric coordinates (it can be drawn on the map)."""
+    lat = pd.to_numeric(incidents["lat"], errors="coerce")
+    lon = pd.to_numeric(incidents["lon"], errors="coerce")
+    return (lat.notna() & lon.notna()).astype(bool)
+
+
+def map_bounds(lats: Iterable[float], lons: Iterable[float], min_span: float = 16.0) -> tuple[list[float], list[float]] | None:
+    """Lat and lon ranges that hold every point with a margin (at least `min_span` degrees each way)."""
+    la = pd.to_numeric(pd.Series(list(lats), dtype=object), errors="coerce").to_numpy(dtype=float)
+    lo = pd.to_numeric(pd.Series(list(lons), dtype=object), errors="coerce").to_numpy(dtype=float)
+    return _bounds(la, lo, min_span)
+
+
+def _bounds(la: np.ndarray, lo: np.ndarray, min_span: float = 16.0) -> tuple[list[float], list[float]] | None:
+    ok = np.isfinite(la) & np.isfinite(lo)
+    if not ok.any():
+        return None
+    la, lo = la[ok], lo[ok]
+    lat_lo, lat_hi, lon_lo, lon_hi = float(la.min()), float(la.max()), float(lo.min()), float(lo.max())
+    lat_span = max(min_span, (lat_hi - lat_lo) * 1.3)
+    lon_span = max(min_span * 1.6, (lon_hi - lon_lo) * 1.3, lat_span * 1.6)
+    lat_c, lon_c = (lat_lo + lat_hi) / 2, (lon_lo + lon_hi) / 2
+    lat_span = max(lat_span, lon_span / 1.8)
+    lat_range = [max(-85.0, lat_c - lat_span / 2), min(85.0, lat_c + lat_span / 2)]
+    lon_range = [max(-180.0, lon_c - lon_span / 2), min(180.0, lon_c + lon_span / 2)]
+    return lat_range, lon_range
+
+
+# map grid cells in degrees, finest first (the finest whose marks fit in the limit is used)
+_MAP_CELLS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0)
+
+
+def map_cell(placed: pd.DataFrame, limit: int = MARK_LIMIT) -> float:
+    """The finest grid cell (degrees) at which the placed incidents make at most `limit` marks (type x cell)."""
+    lat = pd.to_numeric(placed["lat"], errors="coerce").to_numpy(dtype=float)
+    lon = pd.to_numeric(placed["lon"], errors="coerce").to_numpy(dtype=float)
+    kinds = pd.factorize(placed["type"])[0].astype(np.int64)
+    for cell in _MAP_CELLS:
+        key = ((np.floor(lat / cell).astype(np.int64) + 10_000) * 100_000 + (np.floor(lon / cell).astype(np.int64) + 10_000)) * 64 + kinds
+        if len(np.unique(key)) <= limit:
+            return cell
+    return _MAP_CELLS[-1]
+
+
+def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: Iterable[str] | None = None,
+               labels: Mapping[str, str] | None = None, height: int = 420, resolution: int = 110,
+               limit: int = MARK_LIMIT, prepared: Prepared | None = None,
+               positions: np.ndarray | None = None) -> go.Figure:
+    """Incidents at their coordinates, sized by casualties, coloured by type, over offline world outlines.
+
+    Above `limit` placed incidents, incidents of one type in one grid cell (the finest cell that keeps the marks
+    under the limit) become one mark at their mean position, sized by their summed casualties. `prepared` (see
+    `prepared`) holds the table `incidents` were filtered from, with its precomputed columns; `positions` (from
+    `filter_positions`) which of its rows are shown, in place of `incidents`."""
+    prep, pos = _view(incidents, prepared, labels, positions=positions)
+    pos = pos[prep.placed[pos]]
+    keep = prep.keep_mask(highlight)
+    grouped = len(pos) > limit
+    kinds = prep.type_code[pos].astype(np.int64)
+    n_types = max(len(prep.types), 1)
+    traces = []
+    common = dict(mode="markers", selected=dict(marker=dict(opacity=1.0)),
+                  unselected=dict(marker=dict(opacity=FADED_OPACITY)))
+    if grouped:
+        view_key = ("map", limit, _digest(pos)) if prepared is prep else None
+
+        def cell_codes():
+            for cell in _MAP_CELLS:
+                key = prep.cells(cell)[pos] * n_types + kinds
+                if np.count_nonzero(np.bincount(key)) <= limit:
+                    break
+            return (cell, *_first_codes(key))
+
+        cell, codes, n_groups = prep.cached(("cells", view_key), cell_codes) if view_key is not None else cell_codes()
+        g = _groups(prep, pos, codes, n_groups, keep, cache=view_key)
+        g_kind = prep.type_code[g["first"]]
+        ids = np.asarray(g["ids"], dtype=object)
+        sizes = np.asarray(marker_sizes(g["killed"], g["injured"], cap=40.0))
+        for k in sorted(set(g_kind.tolist()), key=lambda c: prep.types[c]):
+            kind = str(prep.types[k])
+            mine = np.flatnonzero(g_kind == k)
+            traces.append(go.Scattergeo(
+                name=prep.type_label.get(kind) or kind, legendgroup=kind,
+                lat=g["lat"][mine].round(4), lon=g["lon"][mine].round(4),
+                marker=dict(color=colors.get(kind, "#555555"), size=sizes[mine], opacity=0.85,
+                            line=dict(color="white", width=1), sizemode="diameter"),
+                customdata=_customdata(ids[mine], g["summary"][mine]), hovertemplate=_GROUP_HOVER,
+                selectedpoints=_picked(g["selected"][mine], keep), **common))
+    else:
+        for k in sorted(set(kinds.tolist()), key=lambda c: prep.types[c]):
+            kind = str(prep.types[k])
+            part = pos[kinds == k]
+            traces.append(go.Scattergeo(
+                name=prep.type_label.get(kind) or kind, legendgroup=kind, lat=prep.lat[part], lon=prep.lon[part],
+                marker=dict(color=colors.get(kind, "#555555"),
+                            size=np.asarray(marker_sizes(prep.killed[part], prep.injured[part])),
+                            opacity=0.85, line=dict(color="white", width=1), sizemode="diameter"),
+                customdata=prep.hover(part), hovertemplate=_HOVER,
+                selectedpoints=_picked(keep[part] if keep is not None else None, keep), **common))
+    fig = go.Figure()
+    fig.add_traces(traces)
+    geo: dict[str, Any] = dict(
+        projection_type="natural earth", resolution=resolution, showcountries=True, countrycolor="#8c8c8c",
+        showcoastlines=True, coastlinecolor="#6b6b6b", showland=True, landcolor="#f2efe9", showocean=True,
+        oceancolor="#e3eef7", showlakes=False, showframe=False,
+    )
+    bounds = _bounds(prep.lat[pos], prep.lon[pos])
+    if bounds:
+        geo["lataxis_range"], geo["lonaxis_range"] = bounds
+    fig.update_geos(**geo)
+    fig.update_layout(margin=dict(l=0, r=0, t=30, b=0), height=height, dragmode="select", clickmode="event+select",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0), showlegend=False,
+                      uirevision="map")
+    if grouped:
+        fig.update_layout(meta={"grouped_by": f"{cell:g} degree cells", "incidents": int(len(pos))})
+    return fig
