@@ -1,7 +1,7 @@
 """The analyst workflow in the dashboard: add articles, correct incidents, export the current view.
 
 Widgets and layout only; the rules live in `events/workflow.py`, `events/corpus.py` (adding articles),
-`events/store.py` (corrections) and `events/exports.py`. `dashboard.py` wires it in with a few calls:
+`events/store.py` (corrections) and `events/exports/`. `dashboard.py` wires it in with a few calls:
 
     wf = dashboard_workflow.prepare(extraction, corpus, signature)   # corrections applied before any filter
     extraction = wf.extraction
