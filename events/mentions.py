@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Sequence
 
@@ -22,7 +22,7 @@ from events.dates import DateMention
 from events.gazetteer import Place
 from events.lexicon import Lexicon, Trigger, default_lexicon, read_data_csv
 from events.places import PlaceMention
-from events.sentences import Sentence, split_sentences
+from events.sentences import Sentence, find_datelines, split_sentences
 from events.settings import DATA_DIR
 
 # How specific a place is: a landmark beats a city beats a region beats a country.
@@ -34,7 +34,13 @@ _HYPOTHETICAL = re.compile(r"\b(?:will|would|could|might|should|must|can|cannot|
 _CONDITIONAL = re.compile(r"^\W*(?:if|unless|whether|should)\b|\bif\b", re.I)
 _SECONDARY = re.compile(r"(?:backed by|with the (?:help|support|backing) of|supported by|aided by|under cover of)\s+(?:[^\s,;]+\s+){0,2}$", re.I)
 _ANAPHORA = re.compile(r"\b(?:the|that|this)\s+(town|city|village|area|region|country|district|province)\b", re.I)
-_REPORTING = re.compile(r"\b(?:said|says|reported|reports|announced|told|stated|confirmed|added|released|published|declared|warned|wrote|sentenced|convicted|arrested|charged|jailed|detained|indicted|acquitted|exonerated)\s+(?:\w+ly\s+)?(?:on\s+|late\s+|early\s+)?$", re.I)
+_REPORT_VERBS = (r"said|says|reported|reports|announced|told|stated|confirmed|added|released|published|declared|warned|"
+                 r"wrote|sentenced|convicted|arrested|charged|jailed|detained|indicted|acquitted|exonerated|condemned|"
+                 r"denounced|voiced|vowed|urged|pledged|expressed|welcomed|critici[sz]ed|quoted|revealed|disclosed|"
+                 r"admitted|insisted|blamed|accused|denied|demanded|appealed|mourned|buried|cremated|held|attended")
+_REPORTING = re.compile(rf"\b(?:{_REPORT_VERBS})\s+(?:\w+ly\s+)?(?:on\s+|late\s+|early\s+)?$", re.I)
+# "The Commission on Thursday condemned the attack": the date introduces a statement, not the attack
+_REPORTING_AFTER = re.compile(rf"^\s*,?\s*(?:\w+ly\s+)?(?:{_REPORT_VERBS})\b", re.I)
 _MODIFIER_NOUNS = re.compile(r"^[’']?s?\s*(?:-led\s+|-backed\s+)?(?:government\s+|military\s+|special\s+|security\s+|drone\s+|missile\s+|navy\s+|naval\s+|air\s+force\s+)?(?:air ?strikes?|strikes?|planes?|aircraft|jets?|warplanes|officials|authorities|leaders?|president|prime minister|forces|troops|army|police|militias?|soldiers|fighters|military|government|intelligence|embassy|citizens?|nationals?|passport|coalition|officials?|diplomats?|ambassador|airlines?|air force|navy)\b", re.I)
 _AGENT_VERBS = re.compile(r"^,?\s+(?:also\s+|then\s+|has\s+|have\s+|had\s+|later\s+)*(?:carried out|launched|conducted|said|says|announced|claimed|vowed|pledged|sent|deployed|accused|blamed|denied|warned|threatened|called|responded|retaliated)\b", re.I)
 _NOT_HAPPENED = re.compile(r"\b(?:plot(?:s|ted|ting)?|plann(?:ed|ing)|foiled|thwarted|prevented|averted|accused of|charged with|convicted of|suspected of|threat(?:s|ened)? (?:of|to)|fears? (?:of|an?)|risk of|warn(?:ed|ing|s)? (?:of|against)|warnings?|prepar(?:ed|ing) (?:an?|to))\b[^.;]{0,60}$", re.I)
@@ -71,6 +77,7 @@ class IncidentMention:
     facility: str = ""
     hypothetical: bool = False
     places_seen: tuple[Place, ...] = field(default=(), compare=False)
+    published: date | None = None  # the reporting document's publication date: nothing it reports happened later
 
     @property
     def can_start_incident(self) -> bool:
@@ -86,6 +93,8 @@ class _NounTable:
     location_nouns: re.Pattern[str]
     actor_nouns: str
     sport: re.Pattern[str]
+    accident: re.Pattern[str]
+    armed: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -95,8 +104,11 @@ def _nouns() -> _NounTable:
     location = "|".join(r["noun"] for r in rows if r["role"] == "location")
     actors = "|".join(r["noun"] for r in rows if r["role"] == "actor")
     sport = "|".join(r["noun"] for r in rows if r["role"] == "sport")
+    accident = "|".join(r["noun"] for r in rows if r["role"] == "accident")
+    armed = "|".join(r["noun"] for r in rows if r["role"] == "armed")
     return _NounTable(facilities, re.compile(rf"^\s*(?:[\w-]+\s+)?(?:{location})\b", re.I), actors,
-                      re.compile(rf"\b(?:{sport})\b", re.I))
+                      re.compile(rf"\b(?:{sport})\b", re.I), re.compile(rf"\b(?:{accident})\b", re.I),
+                      re.compile(rf"\b(?:{armed})\b", re.I))
 
 
 SPORT_CUES = 3  # distinct sports words that make "attack", "battle", "shot" read as a game's vocabulary
@@ -105,6 +117,29 @@ _GAME_TYPES = {"attack", "battle", "capture", "shooting", "recapture"}
 
 def reads_as_sport(text: str) -> bool:
     return len({m.group(0).lower() for m in _nouns().sport.finditer(text)}) >= SPORT_CUES
+
+
+_BARE_BLAST = re.compile(r"(?:blasts?|explosions?|exploded|detonated)", re.I)
+
+
+def _accidental_blasts(text: str, triggers: Sequence[Trigger], sentences: Sequence[Sentence]) -> set[int]:
+    """Starts of bare "blast"/"explosion" triggers that report an accident (a colliery gas blast), not a bombing.
+
+    A blast is an accident when its sentence speaks of one (mines, gas, factories) and of nothing armed, or when the
+    whole story does: "the blast took place at 1:50 p.m." in a story about miners is the same colliery blast.
+    """
+    nouns = _nouns()
+    bare = [t for t in triggers if t.type == "bombing" and _BARE_BLAST.fullmatch(t.text)]
+    if not bare or not nouns.accident.search(text):
+        return set()
+    story_accident = not nouns.armed.search(text)
+    found = set()
+    for t in bare:
+        sentence = next((s for s in sentences if s.start <= t.start < s.end), None)
+        said = sentence.text if sentence else text[max(0, t.start - 150):t.end + 150]
+        if story_accident or (nouns.accident.search(said) and not nouns.armed.search(said)):
+            found.add(t.start)
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -177,6 +212,31 @@ def _is_dateline(text: str, p: PlaceMention) -> bool:
     if text[line_start:p.start].strip(" \t\"“") != "":
         return False
     return p.text.isupper() and len(p.text) > 2 or bool(_DATELINE_AFTER.match(text[p.end:p.end + 50]))
+
+
+_HERE = re.compile(r"\bhere\b(?!\s+(?:is|are|was|were)\b|['’]s)")
+_HERE_NOT_AT = re.compile(r"\b(?:of|from)\s+$", re.I)
+
+
+def _without_datelines(text: str, dates: Sequence[DateMention], places: Sequence[PlaceMention]
+                       ) -> tuple[list[DateMention], list[PlaceMention]]:
+    """Drop the dates and places of wire datelines; "here" in the story then names the dateline's city.
+
+    "KABUL, Nov. 16 (Xinhua) -" says where and when the story was filed: its date is the publication date, never an
+    incident's, and its city is not where the incident happened unless the story says "here".
+    """
+    spans = find_datelines(text)
+    if not spans:
+        return list(dates), list(places)
+    kept_dates = [d for d in dates if not any(a <= d.start < b for a, b, _ in spans)]
+    kept_places = [p for p in places if not any(a <= p.start < b for a, b, _ in spans)]
+    city = next((p for p in places if p.via == "name" and any(a <= p.start < c for a, _, c in spans)), None)
+    if city is not None:
+        for m in _HERE.finditer(text, spans[-1][1]):
+            if not _HERE_NOT_AT.search(text[max(0, m.start() - 6):m.start()]):
+                kept_places.append(PlaceMention(m.start(), m.end(), city.place.name, city.place, "name"))
+        kept_places.sort(key=lambda p: p.start)
+    return kept_dates, kept_places
 
 
 _OPEN_OFFSET = re.compile(r"\b(?:after|before|since)\s*$", re.I)
@@ -252,9 +312,12 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     lexicon = lexicon or default_lexicon()
     text = document.text
     sentences = split_sentences(text)
+    dates, places = _without_datelines(text, dates, places)
     triggers = lexicon.find_triggers(text)
     if reads_as_sport(text):  # a match report's "attack" and "battle for the title" are not incidents
         triggers = [t for t in triggers if t.type not in _GAME_TYPES]
+    accidents = _accidental_blasts(text, triggers, sentences)
+    triggers = [t for t in triggers if t.start not in accidents]
     anchor_spans = [_anchor_span(text, o) for o in offsets]
     place_spans = [(p.start, p.end) for p in places if p.via == "name"]
     triggers = [t for t in triggers if not any(a < t.end and t.start < b for a, b in place_spans)]  # "Battle Creek"
@@ -273,6 +336,7 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
         s_dates = [d for d in within(dates, sentence.start, sentence.end)
                    if d.precision != "century"  # "the 11th century temple" dates a thing, not an incident
                    and not _REPORTING.search(text[max(sentence.start, d.start - 30):d.start])
+                   and not _REPORTING_AFTER.match(text[d.end:min(sentence.end, d.end + 30)])
                    and not _PERIOD_BOUND.search(text[max(sentence.start, d.start - 12):d.start])]
         s_offsets = within(offsets, sentence.start, sentence.end)
         s_triggers = within(triggers, sentence.start, sentence.end)
@@ -340,7 +404,7 @@ def _anchor_references(document: Document, sentences: list[Sentence], offsets: S
             doc=document.doc_id, sentence_start=sentence.start, sentence_end=sentence.end, sentence=sentence.text,
             paragraph=sentence.paragraph, type=trig.type, trigger=trig.text, trigger_start=trig.start,
             place=place.place if place else None, place_text=place.text if place else "",
-            place_from="reference" if place else "", hypothetical=True,
+            place_from="reference" if place else "", hypothetical=True, published=document.published,
         ))
     return found
 
@@ -392,6 +456,7 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         hypothetical=hypothetical or bool(_NOT_HAPPENED.search(text[max(c_start, trig.start - 80):trig.start]))
         or bool(_MODAL_BEFORE.search(text[max(c_start, trig.start - 40):trig.start])),
         places_seen=tuple(p.place for p in s_places),
+        published=document.published,
     )
 
 

@@ -108,22 +108,53 @@ def incident_id(family: str, place: Place | None, when: DateMention | None) -> s
     return "inc-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
 
 
+EXPLICIT_DATE = ("clause", "offset")  # where a mention's own date came from (not borrowed from context)
+
+
+def _explicit_day(m: IncidentMention) -> date | None:
+    if m.date is not None and m.date.precision == "day" and m.date_from in EXPLICIT_DATE:
+        return m.date.first
+    return None
+
+
 class _Cluster:
+    """Mentions of one incident so far, with the span every dated member allows (their dates' intersection)."""
+
     def __init__(self, first: IncidentMention, family: str):
         self.family = family
         self.mentions = [first]
         self.docs = {first.doc}
         self.date = first.date
         self.place = first.place
+        self.window = (first.date.first, first.date.last) if first.date else None
 
     def accepts(self, m: IncidentMention, family: str) -> bool:
-        return family == self.family and places_agree(self.place, m.place) and dates_agree(self.date, m.date)
+        if family != self.family or not places_agree(self.place, m.place) or not dates_agree(self.date, m.date):
+            return False
+        if m.date is not None and self.window is not None:
+            # compatible with every dated member at its precision, not only with the finest one
+            slack = timedelta(days=1 if m.date.precision == "day" else 0)
+            if m.date.first > self.window[1] + slack or m.date.last < self.window[0] - slack:
+                return False
+            day = _explicit_day(m)
+            if day is not None and any(o.doc == m.doc and _explicit_day(o) not in (None, day) for o in self.mentions):
+                return False  # one story naming two different days reports two incidents
+        if m.published is not None and self.date is not None and self.date.first > m.published + timedelta(days=1):
+            return False  # a story cannot report what happened after it was published
+        return True
 
     def add(self, m: IncidentMention) -> None:
         self.mentions.append(m)
         self.docs.add(m.doc)
         self.date = _best_date(self.mentions)
         self.place = _best_place(self.mentions)
+        if m.date is not None:
+            if self.window is None:
+                self.window = (m.date.first, m.date.last)
+            else:
+                lo, hi = max(self.window[0], m.date.first), min(self.window[1], m.date.last)
+                if lo <= hi:
+                    self.window = (lo, hi)
 
 
 def _resolve_offset(m: IncidentMention, clusters: list[_Cluster], lexicon: Lexicon) -> IncidentMention:

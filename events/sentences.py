@@ -59,3 +59,20 @@ def _append(out: list[Sentence], para: str, offset: int, start: int, end: int, p
     lead = len(piece) - len(piece.lstrip())
     s = offset + start + lead
     out.append(Sentence(s, s + len(stripped), stripped, paragraph, len(out)))
+
+
+# A wire dateline opens the story: "SRINAGAR, India, April 7 , 1997 (AFP) -", "RAFAH, Gaza Strip, Nov. 25 (Xinhua) --",
+# "BAGHDAD (Reuters) -". It says where and when the story was filed, not where or when anything happened.
+_DATELINE = re.compile(
+    r"^[ \t\"“]*(?P<city>[A-Z][A-Z'’.\-]+(?:\s+[A-Z][A-Z'’.\-]+){0,3})"
+    r"(?:\s*,\s*[A-Z][\w'’.\-]+(?:\s+[A-Z][\w'’.\-]+){0,3})*"
+    r"(?:\s*,?\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?)(?:\s*,\s*\d{4})*)?"
+    r"\s*(?:\([A-Za-z][\w .&-]{0,25}\))?\s*(?:—|–|--|-|:)(?=\s)",
+    re.M)
+DATELINE_REACH = 1000  # datelines sit in the first lines of a story
+
+
+def find_datelines(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, city end) of each dateline in the opening lines of a story."""
+    return [(m.start(), m.end(), m.end("city")) for m in _DATELINE.finditer(text, 0, min(len(text), DATELINE_REACH))
+            if len(m.group("city").replace(" ", "")) >= 3 and re.search(r"[,(]|—|--", m.group(0))]

@@ -1,0 +1,112 @@
+"""Incident extraction quality: the issue-9 table (must, should, precision, killed exact, duplicates) per corpus.
+
+    python bench/quality_incidents.py ../shared/bench/wire-incidents [--timebank DIR] [--explain] [--out DIR]
+
+Each corpus folder holds the texts (with manifest.csv) and its gold.json; the wire-incidents folder's parent holds
+the shared scorer `score_incidents.py`, which scores every corpus here so the figures match the team's. The seeds
+are scored against `bench/seeds_incidents_gold.json` (ours). --timebank names the hand-annotated TimeBank incident
+set (a folder with gold.json, texts and manifest.csv), scored when it is given and present. Extraction bypasses the
+mention cache, so the figures are those of the code as it is now.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS_GOLD = ROOT / "bench" / "seeds_incidents_gold.json"
+COLUMNS = ("must", "should", "precision", "killed_exact", "duplicates", "rows")
+
+
+def load_scorer(path: Path):
+    if not path.exists():
+        raise SystemExit(f"{path} not found: pass the wire-incidents folder of the shared bench "
+                         "(its parent holds score_incidents.py), or --scorer")
+    spec = importlib.util.spec_from_file_location("score_incidents", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def score_corpus(scorer, corpus: Path, gold_path: Path, out_dir: Path, name: str) -> dict:
+    import csv
+
+    from events.pipeline import extract, write_table
+
+    extraction = extract(corpus, workers=1, use_cache=False)
+    table = write_table(extraction.incidents, out_dir / f"{name}.csv")
+    write_table(extraction.mentions, out_dir / f"{name}.mentions.csv")
+    with open(table, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return scorer.score(json.loads(gold_path.read_text(encoding="utf-8")), rows)
+
+
+def _cell(result: dict, column: str) -> str:
+    value = result[column]
+    if column in ("must", "should", "killed_exact"):
+        got, total = (int(x) for x in value.split("/"))
+        return f"{value} ({got / total:.2f})" if total else value
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def print_table(results: dict[str, dict]) -> None:
+    header = ["corpus", *COLUMNS]
+    lines = [header] + [[name, *(_cell(r, c) for c in COLUMNS)] for name, r in results.items()]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    for i, line in enumerate(lines):
+        print(" | ".join(cell.ljust(w) for cell, w in zip(line, widths)))
+        if i == 0:
+            print("-|-".join("-" * w for w in widths))
+
+
+def explain(name: str, result: dict) -> None:
+    print(f"\n== {name}: missed ==")
+    for m in result["missed"]:
+        print(f"  [{m['tier']}] {m['doc']} {m['from']}..{m['to']} {m['label'][:120]}")
+    print(f"== {name}: rows matching no event ==")
+    for u in result["unmatched"]:
+        print(f"  {u['title']} | {u['start']}..{u['end']} | {u['place']} {u['country']} | {u['sources']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("wire", type=Path, help="the wire-incidents folder (texts, manifest.csv, gold.json)")
+    parser.add_argument("--timebank", type=Path, help="the TimeBank incidents folder (texts, manifest.csv, gold.json)")
+    parser.add_argument("--scorer", type=Path, help="score_incidents.py (default: beside the wire-incidents folder)")
+    parser.add_argument("--explain", action="store_true", help="list missed events and rows that match none")
+    parser.add_argument("--out", type=Path, help="keep the extracted tables in this folder")
+    parser.add_argument("--json", action="store_true", help="print the scores as JSON after the table")
+    args = parser.parse_args(argv)
+    scorer = load_scorer(args.scorer or args.wire.resolve().parent / "score_incidents.py")
+    corpora = [("wire-incidents", args.wire, args.wire / "gold.json"), ("seeds", ROOT / "seeds", SEEDS_GOLD)]
+    if args.timebank is not None:
+        if (args.timebank / "gold.json").exists():
+            corpora.append(("timebank-incidents", args.timebank, args.timebank / "gold.json"))
+        else:
+            print(f"(no {args.timebank / 'gold.json'} yet: TimeBank incidents not scored)", file=sys.stderr)
+    for name, folder, gold in corpora:
+        if not gold.exists():
+            raise SystemExit(f"{gold} not found")
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        out_dir = args.out or Path(tmp) / "tables"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name, folder, gold in corpora:
+            results[name] = score_corpus(scorer, folder, gold, out_dir, name)
+    print_table(results)
+    if args.explain:
+        for name, result in results.items():
+            explain(name, result)
+    if args.json:
+        print(json.dumps({n: {c: r[c] for c in COLUMNS} for n, r in results.items()}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.exit(main())
