@@ -1,6 +1,9 @@
-"""Casualty figures ("killed 43 people", "132 dead", "all 224 people on board were killed") in a clause.
+"""Casualty figures ("killed 43 people", "at least 20 dead", "two soldiers and a civilian were killed") in a clause.
 
-Figures are kept as reported; vague quantities ("hundreds", "tens of") give no figure rather than a guess.
+Figures are kept as reported, with their qualifier ("at least", "more than", "about", "up to") beside the number;
+vague plurals give a lower bound ("thousands injured" -> 2000, "at least"), other vague words ("many", "scores of
+homes") give nothing. Lists of victims are summed ("six bodyguards, a district chief and a civilian" -> 8), the
+total of a partitive is taken ("five of the 16 people killed" -> 16), and ages and years never read as tolls.
 """
 
 from __future__ import annotations
@@ -13,34 +16,94 @@ _UNITS = {w: i for i, w in enumerate(
     "seventeen eighteen nineteen".split())}
 _TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if w != "_"}
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
-_NUMBER_WORD = "|".join(sorted([*_UNITS, *_TENS, *_SCALES, "a", "and"], key=len, reverse=True))
-NUMBER = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+|(?:(?:{_NUMBER_WORD})[\s-]*)*(?:{'|'.join([*_UNITS, *_TENS, *_SCALES])}))\b"
-_QUALIFIER = r"(?:at least |more than |over |nearly |almost |about |around |some |close to |up to |as many as |roughly |an estimated |all )?"
-_VICTIMS = r"(?:(?:(?!(?:years?|months?|weeks?|days?|hours?|after|before|since|ago|later|earlier)\b)[\w-]+ ){0,3}?(?:people|persons|civilians|passengers|soldiers|troops|fighters|militants|police(?:men)?|officers|children|women|men|pilgrims|worshippers|tourists|students|workers|residents|villagers|victims|others|crew|hostages|members|Westerners|protesters|security personnel)|(?=\s+(?:were|have|had|are|dead|died)))"
+# Vague plurals read as the smallest amount they can mean, always with the qualifier "at least".
+VAGUE = {"dozens": 24, "scores": 40, "hundreds": 200, "thousands": 2000, "tens of thousands": 20000,
+         "hundreds of thousands": 200000, "millions": 2_000_000}
+_VAGUE = r"(?:tens of thousands|hundreds of thousands|dozens|scores|hundreds|thousands|millions)(?: of)?"
+# A number that is not an age ("a 34-year-old") nor part of a longer token ("M-70 rifles").
+_WORD = "|".join(sorted([*_UNITS, *_TENS, *_SCALES], key=len, reverse=True))
+_WORDS = (rf"(?:an?\s+(?=hundred|thousand|million))?(?:{_WORD})"
+          rf"(?:[\s-]+(?:{_WORD})|(?:(?<=hundred)|(?<=thousand)|(?<=million))\s+and\s+(?:{_WORD}))*")
+NUMBER = (rf"(?<![\w-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+|{_WORDS})"
+          rf"\b(?![-\s]*(?:years?|yr)[-\s]*old)(?!-\w)(?!\s*(?:percent|per cent|%|km|kilomet|miles?|metres?|meters?|hours?|minutes?|days?|weeks?|months?|years?|dollars?|tons?|yuan))")
+_COUNT = rf"(?:{NUMBER}|{_VAGUE}|(?<![\w-])(?:an?|another)(?!\s+(?:\d[\d,]*|{_WORD})\b(?!-year)))"
+
+_QUALIFIERS = {
+    "at least": "at least", "more than": "more than", "over": "more than", "nearly": "about", "almost": "about",
+    "about": "about", "around": "about", "some": "about", "close to": "about", "roughly": "about",
+    "an estimated": "about", "approximately": "about", "up to": "up to", "as many as": "up to",
+}
+_QUALIFIER = r"(?P<q>at least |more than |over |nearly |almost |about |around |some |close to |up to |as many as |roughly |an estimated |approximately |all )?"
+_VICTIM_NOUNS = (r"people|persons|person|civilians?|passengers?|soldiers?|troops|fighters?|militants?|police(?:men|man)?|"
+                 r"policewom[ae]n|officers?|officials?|children|child|boys?|girls?|babies|baby|women|woman|men|man|"
+                 r"pilgrims?|worshippers?|tourists?|students?|workers?|residents?|villagers?|victims?|others|crew|"
+                 r"crewmen|hostages?|members?|Westerners|protest(?:e|o)rs?|demonstrators?|rebels?|insurgents?|guerrillas?|"
+                 r"gunmen|gunman|bodyguards?|guards?|miners?|journalists?|reporters?|teenagers?|youths?|Palestinians|"
+                 r"Israelis|Iraqis|Afghans|Americans|settlers?|security personnel|personnel|service members?|"
+                 r"servicemen|serviceman|marines?|sailors?|pilots?|drivers?|chief|commanders?|leaders?|infants?|"
+                 r"peacekeepers?|patients|doctors|nurses|prisoners|inmates|detainees|spectators|fans|shoppers|"
+                 r"commuters|bystanders|passers-by|family members|relatives|farmers|fishermen|herders|refugees|"
+                 r"migrants|worshipers|guests|staff|employees|teachers|priests|monks|clerics")
+_STOP = (r"(?!(?:years?|months?|weeks?|days?|hours?|after|before|since|ago|later|earlier|of|the|were|was|are|is|have|has|"
+         r"had|be|been|and|or|in|on|at|by|to|from|with|when|while|as|killed|killing|dead|died|wounded|wounding|injured|"
+         r"injuring|hurt)\b)")
+_VICTIMS = rf"(?:(?:{_STOP}[\w-]+ ){{0,3}}?(?:{_VICTIM_NOUNS}))"
+# Any short noun phrase ("a cook", "a 45-year-old teacher") where a verb of killing makes it a victim.
+_ANYONE = rf"(?:(?:{_STOP}[\w-]+ ){{0,2}}{_STOP}[A-Za-z][\w-]*)"
+_GROUP = rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}"
+_DIED = r"(?:killed|dead|died|perished|lost (?:their|his|her) lives|shot dead|slain|gunned down|murdered|massacred)"
+_HURT = r"(?:injured|wounded|hurt)"
+_BE = r"(?:\s+(?:were|have been|had been|have|has|had|are|was|has been|is|being|got))?(?:\s+(?:also|all|reportedly|later|subsequently))?"
+
+_KILL_VERB = r"(?:killed|killing|kills|kill|claimed the lives of|shot dead|shooting dead|gunned down|slew|murdered|massacred)"
+_HURT_VERB = r"(?:injured|injuring|injures|wounded|wounding|wounds|hurt|hurting)"
 
 _KILLED = [
-    re.compile(rf"(?:killed|killing|kills|kill|claimed the lives of|claimed|left|leaving) {_QUALIFIER}(?P<n>{NUMBER}) {_VICTIMS}", re.I),
-    re.compile(rf"{_QUALIFIER}(?P<n>{NUMBER}) {_VICTIMS}?\s*(?:on board |aboard |in all )?(?:were |have been |had been |are |was )?(?:killed|dead|died|perished|lost their lives)", re.I),
-    re.compile(rf"(?:killed|killing) {_QUALIFIER}(?P<n>{NUMBER})(?=\s*(?:,|;|\.|and\b|$))", re.I),
-    re.compile(rf"(?:death|deaths|killing) of {_QUALIFIER}(?P<n>{NUMBER})", re.I),
-    re.compile(rf"(?:death toll|toll)[^.;]{{0,80}}? (?:rose to|risen to|reached|climbed to|stood at|stands at|of|at|to) {_QUALIFIER}(?P<n>{NUMBER})", re.I),
-    re.compile(rf"resulted in {_QUALIFIER}(?P<n>{NUMBER}) (?:dead|deaths|killed)", re.I),
+    # "killed 43 people", "killing a 57-year-old woman", "claimed the lives of five police officers"
+    re.compile(rf"\b{_KILL_VERB} {_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}", re.I),
+    re.compile(rf"\b(?:killed|killing|kills|kill) {_QUALIFIER}(?P<n>{_VAGUE})", re.I),
+    # "killed at least 12" at the end of a clause
+    re.compile(rf"(?<!\bthe )\b(?:killed|killing) {_QUALIFIER}(?P<n>{NUMBER}|{_VAGUE})(?=\s*(?:,|;|\.|and\b|$))", re.I),
+    # "left 30 rebels and four soldiers dead" (the list is summed below)
+    re.compile(rf"\b(?:left|leaving) {_QUALIFIER}(?P<n>{_COUNT}) (?:{_VICTIMS} )?(?={_DIED}|[\w\s,-]{{0,80}}\b{_DIED})", re.I),
+    # "two soldiers were killed", "at least 20 dead", "one miner was confirmed dead"
+    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:on board|aboard|in all|inside))?{_BE}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}", re.I),
+    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}\s+(?:were|was|have been|has been|had been)\s+(?:confirmed |found |reported |believed |feared )?(?:killed|shot dead|slain|gunned down|murdered)", re.I),
+    re.compile(rf"\b(?:death|deaths|killing|murder|murders) of {_QUALIFIER}(?P<n>{NUMBER})(?! \w+-year)", re.I),
+    re.compile(rf"(?:death toll|toll|total number of (?:the )?(?:dead|people killed|\w+ killed(?: on \w+)?)|number of (?:the )?dead)[^.;]{{0,80}}? (?:rose to|risen to|has risen to|reached|climbed to|stood at|stands at|hit to|hit|of|at|to) {_QUALIFIER}(?P<n>{NUMBER})", re.I),
+    re.compile(rf"\bresulted in {_QUALIFIER}(?P<n>{NUMBER}) (?:dead|deaths|killed)", re.I),
+    re.compile(rf"{_QUALIFIER}(?P<n>{NUMBER}) (?:were |have been )?(?:people )?(?:dead|deaths|killed|fatalities)\b", re.I),
 ]
 _INJURED = [
-    re.compile(rf"(?:injured|injuring|wounded|wounding|injures|wounds) {_QUALIFIER}(?P<n>{NUMBER}) {_VICTIMS}", re.I),
-    re.compile(rf"{_QUALIFIER}(?P<n>{NUMBER}) {_VICTIMS}?\s*(?:others |more )?(?:were |have been |had been |was )?(?:injured|wounded|hurt)", re.I),
+    re.compile(rf"\b{_HURT_VERB} {_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}", re.I),
+    re.compile(rf"\b(?:left|leaving) {_QUALIFIER}(?P<n>{_COUNT}) (?:{_VICTIMS} )?(?={_HURT})", re.I),
+    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:others|more))?{_BE}\s+(?:seriously |critically |slightly |lightly |badly )?{_HURT}", re.I),
 ]
+# "five of the 16 people killed": the total, not the part
+_PARTITIVE = re.compile(rf"(?P<part>{NUMBER}) of (?:the|all|those) (?P<n>{NUMBER})\b", re.I)
+_LIST_JOIN = re.compile(r"^(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*,?\s+including\s+)$", re.I)
+_GROUP_RE = re.compile(_GROUP, re.I)
+_YEAR_BEFORE = re.compile(r"(?:\b(?:in|since|of|from|until|by|year|early|late|mid-?)|January|February|March|April|May|June|July|"
+                          r"August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|"
+                          r"Sept?\.?|Oct\.?|Nov\.?|Dec\.?)\s*$", re.I)
 
 
 @dataclass(frozen=True)
 class Casualties:
     killed: int | None = None
     injured: int | None = None
+    killed_qualifier: str = ""
+    injured_qualifier: str = ""
 
 
 def parse_number(text: str) -> int | None:
-    """'2,000' -> 2000, 'thirty-nine' -> 39, 'a hundred' -> 100; None for anything else."""
-    text = text.strip().lower()
+    """'2,000' -> 2000, 'thirty-nine' -> 39, 'a hundred' -> 100, 'a' -> 1, 'thousands' -> 2000; None otherwise."""
+    text = " ".join(text.strip().lower().split())
+    text = re.sub(r"\s+of$", "", text)
+    if text in VAGUE:
+        return VAGUE[text]
+    if text in ("a", "an", "one", "another"):
+        return 1
     digits = text.replace(",", "")
     if digits.isdigit():
         return int(digits)
@@ -66,21 +129,72 @@ def parse_number(text: str) -> int | None:
     return total + current if seen else None
 
 
-def _first_figure(patterns: list[re.Pattern[str]], text: str) -> int | None:
-    best: tuple[int, int] | None = None
+def _qualifier(raw: str | None, number: str) -> str:
+    if " ".join(number.lower().split()).removesuffix(" of") in VAGUE:
+        return "at least"
+    return _QUALIFIERS.get((raw or "").strip().lower(), "")
+
+
+def _looks_like_year(text: str, start: int, raw: str, value: int) -> bool:
+    """'1997', 'in August 1572', 'since 1989': a four-digit number in a date is a year, whatever its range."""
+    if not (raw.isdigit() and len(raw) == 4):
+        return False
+    return 1800 <= value <= 2100 or bool(_YEAR_BEFORE.search(text[max(0, start - 12):start]))
+
+
+def _listed_total(text: str, match: re.Match[str]) -> tuple[int, int] | None:
+    """Sum 'six bodyguards, a district chief and a civilian were killed' from the group before the verb backwards."""
+    groups = list(_GROUP_RE.finditer(text))
+    if not groups:
+        return None
+    # the group that holds this figure, then every group joined to it by "," / "and"
+    current = next((g for g in reversed(groups) if g.start("n") <= match.start("n") < g.end()), None)
+    if current is None:
+        return None
+    chain = [current]
+    i = groups.index(current)
+    while i > 0 and _LIST_JOIN.match(text[groups[i - 1].end():chain[0].start()]):
+        chain.insert(0, groups[i - 1])
+        i -= 1
+    j = groups.index(current)
+    while j + 1 < len(groups) and _LIST_JOIN.match(text[chain[-1].end():groups[j + 1].start()]):
+        chain.append(groups[j + 1])
+        j += 1
+    if len(chain) < 2:
+        return None
+    total = 0
+    for g in chain:
+        value = parse_number(g.group("n"))
+        if value is None:
+            return None
+        total += value
+    return chain[0].start(), total
+
+
+def _first_figure(patterns: list[re.Pattern[str]], text: str) -> tuple[int | None, str]:
+    best: tuple[int, int, str] | None = None
     for pattern in patterns:
         for match in pattern.finditer(text):
-            value = parse_number(match.group("n"))
-            if value is None or value == 0 or _looks_like_year(match.group("n"), value):
+            raw = match.group("n")
+            value = parse_number(raw)
+            if value is None or value == 0 or _looks_like_year(text, match.start("n"), raw, value):
                 continue
-            if best is None or match.start() < best[0]:
-                best = (match.start(), value)
-    return best[1] if best else None
-
-
-def _looks_like_year(raw: str, value: int) -> bool:
-    return raw.isdigit() and len(raw) == 4 and 1800 <= value <= 2100
+            qualifier = _qualifier(match.group("q"), raw)
+            start = match.start()
+            listed = _listed_total(text, match)
+            if listed is not None:
+                start, value = listed
+            partitive = _PARTITIVE.match(text, match.start("n"))
+            if partitive is not None:
+                whole = parse_number(partitive.group("n"))
+                if whole and whole > value:
+                    value = whole
+            if best is None or start < best[0]:
+                best = (start, value, qualifier)
+    return (best[1], best[2]) if best else (None, "")
 
 
 def find_casualties(text: str) -> Casualties:
-    return Casualties(killed=_first_figure(_KILLED, text), injured=_first_figure(_INJURED, text))
+    killed, killed_q = _first_figure(_KILLED, text)
+    injured, injured_q = _first_figure(_INJURED, text)
+    return Casualties(killed=killed, injured=injured, killed_qualifier=killed_q, injured_qualifier=injured_q)

@@ -73,6 +73,8 @@ class IncidentMention:
     place_from: str = ""  # clause, sentence, paragraph, coreference, demonym
     killed: int | None = None
     injured: int | None = None
+    killed_qualifier: str = ""  # "at least", "more than", "about", "up to" or ""
+    injured_qualifier: str = ""
     actors: tuple[str, ...] = ()
     facility: str = ""
     hypothetical: bool = False
@@ -451,6 +453,7 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         place_text=place.text if place else _unresolved_place(text[c_start:c_end]),
         place_from="demonym" if place is not None and place.via == "demonym" else place_from,
         killed=figures.killed, injured=figures.injured,
+        killed_qualifier=figures.killed_qualifier, injured_qualifier=figures.injured_qualifier,
         actors=tuple(a for a in find_actors(clause) if a not in {p.text for p in s_places}),
         facility=facility_of(text[max(c_start, trig.start - 40):min(c_end, trig.end + 50)]),
         hypothetical=hypothetical or bool(_NOT_HAPPENED.search(text[max(c_start, trig.start - 80):trig.start]))

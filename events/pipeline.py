@@ -35,10 +35,11 @@ INCIDENT_COLUMNS = [
     "id", "title", "type", "type_label", "start", "end", "precision", "date_value", "date_text",
     "place", "country", "admin1", "continent", "lat", "lon", "geonameid", "sources", "n_sources",
     "killed", "injured", "killed_reports", "injured_reports", "actors", "evidence", "n_mentions",
+    "killed_qualifier", "injured_qualifier", "background",
 ]
 MENTION_COLUMNS = [
     "incident_id", "doc", "start", "end", "sentence", "type", "trigger", "date_value", "date_text", "date_from",
-    "place", "place_text", "place_from", "killed", "injured",
+    "place", "place_text", "place_from", "killed", "injured", "killed_qualifier", "injured_qualifier",
 ]
 
 
@@ -152,15 +153,33 @@ def _title(incident: Incident) -> str:
     return f"{label} {joiner} {name}"
 
 
-def _figure(values: Iterable[tuple[int | None, str]]) -> tuple[int | None, str]:
-    reports: dict[int, set[str]] = {}
-    for value, doc in values:
+def _figure(values: Iterable[tuple[int | None, str, str]]) -> tuple[int | None, str, str]:
+    """The best figure (the highest reported: tolls rise), its qualifier, and every report with its sources.
+
+    Reports read "at least 20 (doc1); 25 (doc2, doc3)"; an exact report of the best figure wins over a qualified one.
+    """
+    reports: dict[tuple[int, str], set[str]] = {}
+    for value, qualifier, doc in values:
         if value is not None:
-            reports.setdefault(value, set()).add(doc)
+            reports.setdefault((value, qualifier), set()).add(doc)
     if not reports:
-        return None, ""
-    text = "; ".join(f"{v} ({', '.join(sorted(d))})" for v, d in sorted(reports.items()))
-    return max(reports), text
+        return None, "", ""
+    text = "; ".join(f"{q + ' ' if q else ''}{v} ({', '.join(sorted(d))})"
+                     for (v, q), d in sorted(reports.items(), key=lambda item: (item[0][0], item[0][1])))
+    best = max(v for v, _ in reports)
+    qualifier = "" if (best, "") in reports else min(q for v, q in reports if v == best)
+    return best, qualifier, text
+
+
+BACKGROUND_DAYS = 365
+
+
+def is_background(incident: Incident) -> bool:
+    """True when the incident ended more than a year before its earliest source was published (a story's history)."""
+    published = [m.published for m in incident.mentions if m.published is not None]
+    if incident.date is None or not published:
+        return False
+    return (min(published) - incident.date.last).days > BACKGROUND_DAYS
 
 
 def incidents_table(incidents: Sequence[Incident]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -168,8 +187,9 @@ def incidents_table(incidents: Sequence[Incident]) -> tuple[pd.DataFrame, pd.Dat
     continents = _continents()
     rows, mention_rows = [], []
     for inc in incidents:
-        killed, killed_reports = _figure((m.killed, m.doc) for m in inc.mentions)
-        injured, injured_reports = _figure((m.injured, m.doc) for m in inc.mentions)
+        killed, killed_qualifier, killed_reports = _figure((m.killed, m.killed_qualifier, m.doc) for m in inc.mentions)
+        injured, injured_qualifier, injured_reports = _figure((m.injured, m.injured_qualifier, m.doc)
+                                                              for m in inc.mentions)
         actors: list[str] = []
         for m in inc.mentions:
             actors.extend(a for a in m.actors if a not in actors)
@@ -192,6 +212,8 @@ def incidents_table(incidents: Sequence[Incident]) -> tuple[pd.DataFrame, pd.Dat
             "sources": ";".join(inc.sources), "n_sources": len(inc.sources),
             "killed": killed, "injured": injured, "killed_reports": killed_reports, "injured_reports": injured_reports,
             "actors": "; ".join(actors[:6]), "evidence": lead.sentence, "n_mentions": len(inc.mentions),
+            "killed_qualifier": killed_qualifier, "injured_qualifier": injured_qualifier,
+            "background": is_background(inc),
         })
         for m in inc.mentions:
             mention_rows.append({
@@ -200,6 +222,7 @@ def incidents_table(incidents: Sequence[Incident]) -> tuple[pd.DataFrame, pd.Dat
                 "date_value": m.date.value if m.date else "", "date_text": m.date.text if m.date else "",
                 "date_from": m.date_from, "place": m.place.name if m.place else "", "place_text": m.place_text,
                 "place_from": m.place_from, "killed": m.killed, "injured": m.injured,
+                "killed_qualifier": m.killed_qualifier, "injured_qualifier": m.injured_qualifier,
             })
     return typed_frame(rows, INCIDENT_COLUMNS), typed_frame(mention_rows, MENTION_COLUMNS)
 
@@ -209,6 +232,8 @@ def typed_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=columns)
     for col in ("killed", "injured"):
         frame[col] = frame[col].astype("Int64")
+    if "background" in frame:
+        frame["background"] = frame["background"].astype(bool)
     return frame
 
 

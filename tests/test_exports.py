@@ -383,8 +383,8 @@ def test_cli_refuses_unknown_formats_and_bad_filters(tmp_path):
         main(["export", "seeds", "--format", "docx", "--out", str(tmp_path / "x")])
     with pytest.raises(SystemExit, match="--from-month '2015-13' is not YYYY-MM"):
         main(["export", "seeds", "--format", "csv", "--from-month", "2015-13"])
-    with pytest.raises(SystemExit, match="--type 'riot' is not an incident type"):
-        main(["export", "seeds", "--format", "csv", "--type", "riot"])
+    with pytest.raises(SystemExit, match="--type 'parade' is not an incident type"):
+        main(["export", "seeds", "--format", "csv", "--type", "parade"])
 
 
 def test_kml_names_no_server(tmp_path):

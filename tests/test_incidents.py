@@ -221,3 +221,119 @@ def test_sport_and_business_vocabulary_is_not_violence():
         "in Tokyo is expected to heat up in June.\n"), date(2021, 3, 2))
     result = table(sport, business)
     assert result.incidents.empty, result.incidents[["title", "evidence"]]
+
+
+# ------------------------------------------------------------------ issue 9: real wire news (texts written for the tests)
+
+def test_dateline_date_and_city_are_the_filing_not_the_incident():
+    """Item 1/2: the dateline says when and where the story was filed; "here" names the dateline's city."""
+    filed_elsewhere = doc("filed", (
+        "Convoy ambushed in northern Mali\n\n"
+        "BAMAKO, March 3 , 2012 (AFP) - Rebels ambushed an army convoy near Gao on Thursday, killing five soldiers, "
+        "the defence ministry said.\n"), date(2012, 3, 3))
+    here = doc("here", (
+        "Market bomb kills six\n\n"
+        "QUETTA, Pakistan, Feb. 9 , 2011 (Xinhua) -- A bomb planted on a motorcycle exploded in a crowded market "
+        "here on Tuesday, killing six people, police said.\n"), date(2011, 2, 9))
+    result = table(filed_elsewhere, here)
+    rows = {r.sources: r for r in result.incidents.itertuples()}
+    assert (rows["filed"].place, rows["filed"].start) == ("Gao", "2012-03-01")
+    assert "Bamako" not in set(result.incidents["place"])
+    assert (rows["here"].place, rows["here"].start, rows["here"].killed) == ("Quetta", "2011-02-08", 6)
+
+
+def test_a_statement_date_does_not_date_the_incident_it_speaks_of():
+    """Item 1: "the council on Friday condemned the bombing" dates the statement, not the bombing."""
+    text = ("Council condemns bombing\n\n"
+            "A car bomb exploded outside a police station in Maiduguri on Wednesday, killing nine people.\n"
+            "The regional council on Friday condemned the bombing and called for calm.\n")
+    result = table(doc("condemn", text, date(2013, 6, 8)))
+    assert result.incidents["start"].tolist() == ["2013-06-05"], result.incidents[["title", "start", "evidence"]]
+
+
+def test_one_story_naming_two_days_reports_two_incidents():
+    """Item 4: clashes on Monday and clashes on Tuesday in one story are two incidents, not one fused row."""
+    text = ("Clashes in Osh\n\n"
+            "Rival groups clashed in Osh on Monday, leaving three people dead.\n"
+            "New clashes broke out in Osh on Tuesday after the funerals, and two more people were killed.\n")
+    result = table(doc("osh", text, date(2010, 6, 16)))
+    assert sorted(result.incidents["start"]) == ["2010-06-14", "2010-06-15"], result.incidents[["title", "start"]]
+
+
+def test_cross_document_merges_respect_publication_and_every_members_date():
+    """Item 4: an undated mention never joins an incident dated after its own story; a year-dated mention does not
+    chain incidents months apart into one."""
+    old = doc("old", ("Ambushes\n\nMilitants ambushed a patrol near Kismayo, the army said.\n"), date(2009, 5, 4))
+    new = doc("new", ("Ambush\n\nMilitants ambushed a patrol near Kismayo on Saturday, killing four soldiers.\n"),
+              date(2011, 8, 15))
+    spring = doc("spring", ("Attacks\n\nGunmen attacked a checkpoint in Kismayo in March 2011.\n"), date(2011, 9, 1))
+    result = table(old, new, spring)
+    ambush = result.incidents[result.incidents["start"] == "2011-08-13"]
+    assert len(ambush) == 1 and ambush.iloc[0]["sources"] == "new"
+    assert len(result.incidents) == 2, result.incidents[["title", "start", "sources"]]
+
+
+@pytest.mark.parametrize("text,killed,killed_q,injured,injured_q", [
+    ("A border guard was killed and three other people were injured by a roadside bomb.", 1, "", 3, ""),
+    ("Mourners buried four of the 23 people killed in Friday's blast.", 23, "", None, ""),
+    ("The attack also left at least 57 people wounded.", None, "", 57, "at least"),
+    ("The fighting left 12 rebels and three policemen dead.", 15, "", None, ""),
+    ("Two guards, a driver and a cook were killed.", 4, "", None, ""),
+    ("The death toll rose to 31 on Monday.", 31, "", None, ""),
+    ("Thousands were injured in the stampede.", None, "", 2000, "at least"),
+    ("Soldiers in August 1641 killed thousands in the town.", 2000, "at least", None, ""),
+    ("The gunmen shot dead a 45-year-old teacher.", 1, "", None, ""),
+    ("More than 300 people have died since the rebellion began in 2012.", 300, "more than", None, ""),
+    ("The blast killed some 40 people, mostly pilgrims.", 40, "about", None, ""),
+])
+def test_casualty_figures_with_their_qualifiers(text, killed, killed_q, injured, injured_q):
+    """Item 6: tolls as reported, lists summed, the total of a partitive, qualifiers kept, ages and years skipped."""
+    from events.casualties import find_casualties
+
+    found = find_casualties(text)
+    assert (found.killed, found.killed_qualifier, found.injured, found.injured_qualifier) == \
+        (killed, killed_q, injured, injured_q)
+
+
+def test_qualified_figures_reach_the_table_and_its_reports():
+    one = doc("one", "Blast\n\nA bomb exploded at a bus station in Jos on Sunday, killing at least 20 people.\n",
+              date(2014, 5, 19))
+    two = doc("two", "Toll\n\nThe toll from Sunday's bombing at a bus station in Jos rose to 25, police said.\n",
+              date(2014, 5, 20))
+    row = table(one, two).incidents.iloc[0]
+    assert (row["killed"], row["killed_qualifier"]) == (25, "")
+    assert row["killed_reports"] == "at least 20 (one); 25 (two)"
+
+
+def test_mine_gas_and_industrial_blasts_are_accidents_not_bombings():
+    """Item 3: a colliery gas blast, and "the blast" that refers back to it, is not a bombing."""
+    text = ("Colliery blast kills 12\n\n"
+            "KARAGANDA, Jan. 4 , 2009 (AFP) - A methane blast at a colliery near Shakhtinsk killed 12 miners on "
+            "Saturday, officials said.\n"
+            "The blast took place at 3 a.m. when 80 miners were underground, the emergency ministry said.\n"
+            "Last week's explosion at the Lenin mine in the same region killed four workers.\n")
+    result = table(doc("mine", text, date(2009, 1, 4)))
+    assert result.incidents.empty, result.incidents[["title", "evidence"]]
+    bomb = table(doc("bomb", ("Bomb in Ciudad Juarez\n\nA car bomb exploded outside a police office in Ciudad "
+                              "Juarez on Thursday. The blast killed two officers, police said.\n"), date(2010, 7, 17)))
+    assert bomb.incidents["type"].tolist() == ["bombing"]
+
+
+def test_warnings_threats_and_hoaxes_are_not_incidents():
+    """Item 3: a warning to be vigilant, a hoax bomb warning and a threat report nothing that happened."""
+    text = ("Fans warned\n\n"
+            "CARDIFF, May 2 , 1998 (AFP) - Rugby fans in Cardiff were warned on Saturday by police to be vigilant "
+            "against terrorist attack.\n"
+            "Last month a match in Swansea was halted after hoax bomb warnings by an unknown caller.\n")
+    result = table(doc("warned", text, date(1998, 5, 2)))
+    assert result.incidents.empty, result.incidents[["title", "evidence"]]
+
+
+def test_background_marks_events_ending_more_than_a_year_before_publication():
+    """Item 3: history a story recalls is real but background."""
+    text = ("Anniversary\n\n"
+            "Gunmen attacked a bus in Mombasa on Monday, killing three passengers.\n"
+            "A bomb exploded at a hotel in Mombasa in November 2002, killing 13 people.\n")
+    result = table(doc("bg", text, date(2012, 8, 1)))
+    flags = {r.start[:4]: r.background for r in result.incidents.itertuples()}
+    assert flags == {"2012": False, "2002": True}

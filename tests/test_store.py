@@ -362,7 +362,7 @@ def test_csv_import_refuses_bad_rows_and_applies_good_ones(store, ex):
                          keep_default_na=False)
     at = {iid: i for i, iid in enumerate(edited["id"])}
     edited.loc[at["inc-paris"], "start"] = "2015-13-45"
-    edited.loc[at["inc-beirut"], "type"] = "riot"
+    edited.loc[at["inc-beirut"], "type"] = "parade"
     edited.loc[at["inc-ankara"], "killed"] = "dozens"
     edited.loc[at["inc-kobani"], "lat"] = "136.9"
     edited.loc[at["inc-sinai"], "title"] = "Metrojet crash"       # good
@@ -374,7 +374,7 @@ def test_csv_import_refuses_bad_rows_and_applies_good_ones(store, ex):
     problems = "\n".join(report.problems)
     line = {iid: i + 2 for iid, i in at.items()}
     assert f"row {line['inc-paris']}, column 'start'" in problems and "not a calendar date" in problems
-    assert f"row {line['inc-beirut']}, column 'type'" in problems and "unknown incident type 'riot'" in problems
+    assert f"row {line['inc-beirut']}, column 'type'" in problems and "unknown incident type 'parade'" in problems
     assert f"row {line['inc-ankara']}, column 'killed'" in problems and "whole number" in problems
     assert f"row {line['inc-kobani']}, column 'lat'" in problems and "out of range" in problems
     assert f"row {len(edited) + 2}, column 'id'" in problems and "inc-invented" in problems
