@@ -44,7 +44,7 @@ MENTION_COLUMNS = [
 
 
 # The modules whose code decides what is extracted; views, exports, the store and the CLI do not invalidate caches.
-EXTRACTION_MODULES = ("corpus", "sentences", "dates", "gazetteer", "places", "lexicon", "casualties", "mentions",
+EXTRACTION_MODULES = ("corpus", "articles", "sentences", "dates", "gazetteer", "places", "lexicon", "casualties", "mentions",
                       "merge", "pipeline")
 
 
@@ -257,9 +257,27 @@ def place_unplaced(incidents: Sequence[Incident], geocoder) -> int:
 
 
 def extract_corpus(corpus: Corpus, workers: int = 0, use_cache: bool = True,
-                   progress: Progress | None = None, geocoder=None) -> Extraction:
-    """Extract and merge; `geocoder` (default: the online one if the settings turn it on, else none) places the rest."""
-    mentions = extract_mentions(corpus.documents, workers=workers, use_cache=use_cache, progress=progress)
+                   progress: Progress | None = None, geocoder=None, scheduler: str | None = None) -> Extraction:
+    """Extract and merge; `geocoder` (default: the online one if the settings turn it on, else none) places the rest.
+
+    `scheduler` (default: the `scheduler` setting) runs the per-document stage on a Dask cluster
+    (`events.distributed`); documents that fail there are reported among the problems."""
+    from events.settings import get_settings
+
+    scheduler = get_settings()["scheduler"] if scheduler is None else scheduler
+    problems = list(corpus.problems)
+    if scheduler:
+        from events.distributed import extract_on_cluster
+
+        def cluster_progress(done: int, failed: int, total: int) -> None:
+            if progress:
+                progress(done + failed, total, f"{failed} failed" if failed else "")
+
+        run = extract_on_cluster(corpus.documents, scheduler, use_cache=use_cache, workers=workers,
+                                 progress=cluster_progress)
+        mentions, problems = run.mentions, problems + run.failed
+    else:
+        mentions = extract_mentions(corpus.documents, workers=workers, use_cache=use_cache, progress=progress)
     incidents = merge_mentions(mentions)
     if geocoder is None:
         from events.gazetteer import OnlineGeocoder
@@ -269,13 +287,16 @@ def extract_corpus(corpus: Corpus, workers: int = 0, use_cache: bool = True,
         place_unplaced(incidents, geocoder)
     incidents_df, mentions_df = incidents_table(incidents)
     return Extraction(incidents=incidents_df, mentions=mentions_df, documents=documents_table(corpus.documents),
-                      problems=list(corpus.problems), engine_version=engine_version())
+                      problems=problems, engine_version=engine_version())
 
 
 def extract(corpus_dir: str | Path, workers: int = 0, use_cache: bool = True,
-            progress: Progress | None = None) -> Extraction:
-    """Read a corpus folder and extract its incidents."""
-    return extract_corpus(load_corpus(corpus_dir), workers=workers, use_cache=use_cache, progress=progress)
+            progress: Progress | None = None, scheduler: str | None = None) -> Extraction:
+    """Read a corpus (a folder, a glob, or a Parquet / JSON-lines table of articles) and extract its incidents."""
+    from events.articles import open_corpus
+
+    return extract_corpus(open_corpus(corpus_dir), workers=workers, use_cache=use_cache, progress=progress,
+                          scheduler=scheduler)
 
 
 def write_table(df: pd.DataFrame, path: str | Path) -> Path:

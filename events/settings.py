@@ -24,6 +24,7 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("workers", 0, "Worker processes for extraction; 0 means one per core."),
+    Setting("scheduler", "", "Dask scheduler (tcp://host:8786) that runs extraction on a cluster; 'local' starts a local Dask cluster of `workers` processes; empty uses this machine's process pool."),
     Setting("cache_dir", str(DATA_DIR / "cache"), "Where the gazetteer index and per-document extraction cache live."),
     Setting("online_geocoder", "", "Name of a geopy geocoder (e.g. 'nominatim') to resolve places the offline gazetteer lacks; empty keeps everything offline."),
     Setting("geocoder_user_agent", "incident-atlas", "User agent sent to the online geocoder when one is turned on."),

@@ -1,0 +1,189 @@
+"""The per-document stage on a Dask cluster: batches of documents mapped over `dask.distributed` workers.
+
+Documents travel to the workers in batches; each worker runs the very function the local process pool runs
+(`events.pipeline.extract_document`, behind the same on-disk cache keyed by content hash, in the worker
+machine's `cache_dir`) and sends the mentions back. The client keeps a bounded number of batches in flight, so
+a million documents never sit in the scheduler at once, and puts the results back in document order, so the
+merge sees exactly what the local pool would have given it.
+
+Failures stay small: a document whose extraction raises is reported by id and reason, the rest of its batch goes
+on; a batch whose worker dies is rescheduled by Dask on another worker (up to the scheduler's
+``allowed-failures``), and a batch that raised as a whole is retried `BATCH_RETRIES` times before its documents
+are reported as failed.
+
+    run = extract_on_cluster(corpus.documents, "tcp://10.0.0.5:8786", progress=print_progress)
+    run.mentions, run.failed
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from events.corpus import CorpusProblem, Document
+from events.mentions import IncidentMention
+
+BATCH_RETRIES = 2
+BATCHES_PER_THREAD = 4  # batches in flight per worker thread: enough to keep workers busy, few enough to stream
+
+# done, failed, total documents
+ClusterProgress = Callable[[int, int, int], None]
+
+
+@dataclass
+class ClusterRun:
+    mentions: list[IncidentMention] = field(default_factory=list)
+    failed: list[CorpusProblem] = field(default_factory=list)
+    documents: int = 0
+    batches: int = 0
+    seconds: float = 0.0
+
+
+def extract_batch(documents: Sequence[Document], use_cache: bool = True) -> list[tuple[str, list[IncidentMention] | None, str]]:
+    """On a worker: (doc id, mentions or None, error) per document; one bad document never fails the batch."""
+    from events.pipeline import _extract_cached
+    from events.settings import cache_dir
+
+    root = None
+    if use_cache:
+        path = cache_dir() / "mentions"
+        path.mkdir(parents=True, exist_ok=True)
+        root = str(path)
+    out: list[tuple[str, list[IncidentMention] | None, str]] = []
+    for document in documents:
+        try:
+            out.append((document.doc_id, _extract_cached((document, root)), ""))
+        except Exception as exc:  # noqa: BLE001 - reported per document, the batch goes on
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            out.append((document.doc_id, None, f"extraction failed: {type(exc).__name__}: {exc} "
+                                               f"({Path(where.filename).name}:{where.lineno})"))
+    return out
+
+
+def worker_engine_version() -> str:
+    from events.pipeline import engine_version
+
+    return engine_version()
+
+
+def batch_size_for(n_documents: int, threads: int) -> int:
+    """Batches big enough to amortise a round trip (at least 8 documents), small enough that a lost batch costs
+    little and every thread gets many (at most 256 documents)."""
+    if n_documents <= 0:
+        return 1
+    return max(8, min(256, math.ceil(n_documents / max(1, threads * 16))))
+
+
+def connect(scheduler: str, workers: int = 0):
+    """A `distributed.Client` for a scheduler address, or for a new local cluster when `scheduler` is "local"."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:  # pragma: no cover - a dependency of the package
+        raise RuntimeError("extraction on a cluster needs dask[distributed]: pip install 'dask[distributed]'") from exc
+    if scheduler == "local":
+        n = workers or os.cpu_count() or 1
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
+        return Client(cluster)
+    address = scheduler if "://" in scheduler else f"tcp://{scheduler}"
+    try:
+        return Client(address, timeout="20s")
+    except (OSError, TimeoutError) as exc:
+        raise RuntimeError(f"cannot reach the Dask scheduler at {address} ({exc}); start one with "
+                           f"'dask scheduler' and check the address and port (default 8786)") from exc
+
+
+def check_workers(client) -> int:
+    """Threads across the cluster's workers; refuses workers that run other extraction code than this machine."""
+    from events.pipeline import engine_version
+
+    workers = client.scheduler_info(n_workers=-1).get("workers", {})
+    if not workers:
+        try:
+            client.wait_for_workers(1, timeout=60)
+        except TimeoutError as exc:
+            raise RuntimeError(f"the Dask scheduler {client.scheduler.address} has no workers after 60 s; start "
+                               f"some with 'dask worker {client.scheduler.address}'") from exc
+        workers = client.scheduler_info(n_workers=-1).get("workers", {})
+    versions = client.run(worker_engine_version)
+    mine = engine_version()
+    other = {address: v for address, v in versions.items() if v != mine}
+    if other:
+        address, version = next(iter(other.items()))
+        raise RuntimeError(f"worker {address} runs extraction code {version}, this machine {mine}: install the same "
+                           f"version of incident-atlas (and its data/) on every worker, then restart the workers")
+    return sum(int(w.get("nthreads", 1)) for w in workers.values()) or 1
+
+
+def extract_on_cluster(documents: Sequence[Document], scheduler: str | object, use_cache: bool = True,
+                       batch_size: int = 0, progress: ClusterProgress | None = None, workers: int = 0) -> ClusterRun:
+    """Mentions of every document, extracted on a Dask cluster, in document order.
+
+    `scheduler` is an address (``tcp://host:8786``), "local" (a local cluster of `workers` processes), or a
+    `distributed.Client` already connected."""
+    from distributed import as_completed
+
+    started = time.perf_counter()
+    own_client = isinstance(scheduler, str)
+    client = connect(scheduler, workers) if own_client else scheduler
+    run = ClusterRun(documents=len(documents))
+    try:
+        threads = check_workers(client)
+        size = batch_size or batch_size_for(len(documents), threads)
+        batches = [list(documents[i:i + size]) for i in range(0, len(documents), size)]
+        run.batches = len(batches)
+        results: list[list[tuple[str, list[IncidentMention] | None, str]] | None] = [None] * len(batches)
+        in_flight = max(2, threads * BATCHES_PER_THREAD)
+        queue = iter(range(len(batches)))
+        index_of: dict[object, int] = {}
+        done = failed = 0
+
+        def submit(i: int):
+            future = client.submit(extract_batch, batches[i], use_cache, pure=False, retries=BATCH_RETRIES)
+            index_of[future] = i
+            return future
+
+        pending = as_completed([submit(i) for _, i in zip(range(in_flight), queue)])
+        for future in pending:
+            i = index_of.pop(future)
+            if future.status == "finished":
+                results[i] = future.result()
+            else:  # Dask already retried it (BATCH_RETRIES times, or on other workers after a worker died)
+                error = future.exception()
+                reason = ("its batch was lost with every worker that ran it (a document too large or too slow?)"
+                          if _is_killed_worker(error) else f"extraction failed after {BATCH_RETRIES} retries: {error!r}")
+                results[i] = [(d.doc_id, None, reason) for d in batches[i]]
+            future.release()
+            done += sum(1 for _, found, _ in results[i] if found is not None)
+            failed += sum(1 for _, found, _ in results[i] if found is None)
+            if progress:
+                progress(done, failed, len(documents))
+            nxt = next(queue, None)
+            if nxt is not None:
+                pending.add(submit(nxt))
+        for batch in results:
+            for doc_id, found, error in batch or []:
+                if found is None:
+                    run.failed.append(CorpusProblem(doc_id, error))
+                else:
+                    run.mentions.extend(found)
+    finally:
+        if own_client:
+            cluster = getattr(client, "cluster", None)
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def _is_killed_worker(error: BaseException | None) -> bool:
+    try:
+        from distributed.scheduler import KilledWorker
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(error, KilledWorker)

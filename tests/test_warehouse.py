@@ -1,0 +1,277 @@
+"""The Parquet/DuckDB warehouse answers what the pandas filters answer, corrections included.
+
+A random incident table (other places and years than the samples, awkward values: missing fields, Turkish dotted
+capitals and Greek final sigma in the text, multi-source incidents, spans across months) is written as a dataset;
+hypothesis then draws filter states and checks DuckDB's rows, counts and figure groupings against
+`views.apply_filters` on the same table with the same corrections applied by `store.apply_corrections`.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from events.pipeline import INCIDENT_COLUMNS, MENTION_COLUMNS, Extraction, typed_frame
+from events.store import CorrectionStore, apply_corrections
+from events.views import FilterState, Prepared, _timeline_marks, apply_filters, filter_options, map_cell
+from events.warehouse import Warehouse, filter_sql, is_dataset, write_dataset
+
+TYPES = [("airstrike", "Airstrike"), ("attack", "Attack"), ("shelling", "Shelling"), ("battle", "Battle")]
+PLACES = [("Valparaíso", "CL", "Valparaíso", "South America", -33.05, -71.62),
+          ("Gdańsk", "PL", "Pomerania", "Europe", 54.35, 18.65),
+          ("İzmir", "TR", "İzmir", "Asia", 38.42, 27.14),
+          ("Mombasa", "KE", "", "Africa", -4.05, 39.67),
+          ("Hobart", "AU", "Tasmania", "Oceania", -42.88, 147.33),
+          ("", "NP", "", "Asia", None, None),
+          ("", "", "", "", None, None)]
+WORDS = ["river", "ΣΟΦΟΣ", "İstanbul", "harbour", "Night", "crowd", "shells", "dam", "ΟΔΟΣ", "mayor", "İİ"]
+DOCS = [f"d{i}" for i in range(12)]
+
+
+def random_extraction(n: int = 260, seed: int = 7) -> Extraction:
+    rng = random.Random(seed)
+    rows, mentions = [], []
+    for i in range(n):
+        kind, label = rng.choice(TYPES)
+        place, country, admin1, continent, lat, lon = rng.choice(PLACES)
+        first = date(2003, 1, 1) + timedelta(days=rng.randrange(0, 365 * 3))
+        precision = rng.choice(["day", "day", "day", "month", "year", "week", ""])
+        if precision == "month":
+            first = first.replace(day=1)
+            last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        elif precision == "year":
+            first, last = date(first.year, 1, 1), date(first.year, 12, 31)
+        elif precision == "week":
+            last = first + timedelta(days=6)
+        else:
+            last = first
+        start = first.isoformat() if precision else None
+        end = last.isoformat() if precision else None
+        if precision and rng.random() < 0.1:
+            end = ""  # an end left empty stands for the start
+        docs = sorted(rng.sample(DOCS, rng.randint(1, 3)))
+        killed = rng.choice([None, None, 0, 1, 4, 12, 250])
+        n_mentions = rng.randint(1, 3)
+        title = " ".join(rng.sample(WORDS, 2)) + f" {label or 'Incident'} in {place or 'somewhere'}"
+        evidence = " ".join(rng.sample(WORDS, 3)) + "."
+        iid = f"inc-{i:05d}"
+        rows.append({
+            "id": iid, "title": title, "type": kind or None, "type_label": label or None, "start": start, "end": end,
+            "precision": precision, "date_value": (start or "")[:7], "date_text": "", "place": place,
+            "country": country or None, "admin1": admin1, "continent": continent, "lat": lat, "lon": lon,
+            "geonameid": "", "sources": ";".join(docs), "n_sources": len(docs), "killed": killed,
+            "injured": rng.choice([None, 3]), "killed_reports": "", "injured_reports": "", "actors": "",
+            "evidence": evidence, "n_mentions": n_mentions,
+        })
+        for j in range(n_mentions):
+            doc = docs[j % len(docs)]
+            mentions.append({"incident_id": iid, "doc": doc, "start": 100 * j + i, "end": 100 * j + i + 20,
+                             "sentence": evidence, "type": kind, "trigger": "", "date_value": "", "date_text": "",
+                             "date_from": "clause", "place": place, "place_text": place, "place_from": "clause",
+                             "killed": killed if j == 0 else None, "injured": None})
+    documents = pd.DataFrame([{"doc": d, "title": f"Report {d}", "publisher": "Test wire", "published": "2006-01-01",
+                               "date_source": "manifest", "url": "", "words": 100, "sha256": "", "path": ""}
+                              for d in DOCS])
+    return Extraction(incidents=typed_frame(rows, INCIDENT_COLUMNS), mentions=typed_frame(mentions, MENTION_COLUMNS),
+                      documents=documents, engine_version="test")
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """(dataset folder, extraction, corrections store with one correction of every kind)."""
+    root = tmp_path_factory.mktemp("warehouse")
+    ex = random_extraction()
+    write_dataset(ex, root / "dataset", corpus="random")
+    store = CorrectionStore(root / "corrections.sqlite", incidents=ex.incidents, mentions=ex.mentions)
+    ids = ex.incidents["id"].tolist()
+    store.edit(ids[3], {"title": "Harbour ΣΟΦΟΣ blast", "type": "attack", "killed": 77})
+    store.edit(ids[4], {"start": "2031-02-03", "end": "2031-02-03", "precision": "day", "country": "CL"})
+    store.hide(ids[5])
+    store.merge(ids[6], ids[7])
+    multi = ex.mentions.groupby("incident_id").size()
+    split_from = next(i for i in ids[10:] if multi.get(i, 0) >= 2)
+    first = ex.mentions[ex.mentions["incident_id"] == split_from].iloc[0]
+    store.split(split_from, [(first["doc"], int(first["start"]))], new_title="Split shelling")
+    store.add_incident({"title": "Dam breach by hand", "type": "attack", "start": "1999-05-05", "end": "1999-05-05",
+                        "precision": "day", "lat": 10.5, "lon": -66.9, "place": "Caracas", "country": "VE"}, "d2",
+                       evidence="The dam broke.")
+    store.hide(ids[8])
+    store.unhide(ids[8])
+    return root / "dataset", ex, store
+
+
+@pytest.fixture(scope="module")
+def warehouses(world):
+    folder, ex, store = world
+    plain, corrected = Warehouse(folder, threads=1), Warehouse(folder, corrections=store, threads=1)
+    yield plain, corrected
+    plain.close()
+    corrected.close()
+
+
+@pytest.fixture(scope="module")
+def corrected_table(world):
+    _, ex, store = world
+    return apply_corrections(ex.incidents, ex.mentions, store)[0]
+
+
+def test_dataset_is_partitioned_by_month_and_described(world):
+    folder, ex, _ = world
+    assert is_dataset(folder)
+    meta = json.loads((folder / "atlas.json").read_text())
+    assert meta["incidents"] == len(ex.incidents) and meta["mentions"] == len(ex.mentions)
+    months = {p.name for p in (folder / "incidents").iterdir()}
+    assert "month=undated" in months and len(months) > 24
+    assert {p.name for p in (folder / "mentions").iterdir()} <= months
+    # a dataset folder is replaced on the next write; any other folder is refused
+    write_dataset(ex, folder)
+    (folder.parent / "papers").mkdir()
+    (folder.parent / "papers" / "notes.txt").write_text("mine")
+    with pytest.raises(ValueError, match="not an incident dataset"):
+        write_dataset(ex, folder.parent / "papers")
+
+
+def states(options):
+    """Filter states over a table's options, with values it does not hold too."""
+    def some(values, extra):
+        return st.lists(st.sampled_from(list(values) + extra), max_size=3, unique=True).map(tuple)
+
+    months = list(options.months)
+    month = st.none() | st.sampled_from(months + ["1980-01", "2040-12"])
+    text = st.lists(st.sampled_from(["river", "σοφοσ", "σοφος", "i̇stanbul", "istanbul", "dam", "harbour blast",
+                                     "in", "crowd night", "zzz", "İ", "."]), max_size=2).map(" ".join)
+    return st.builds(FilterState, sources=some(options.sources, ["d99"]), month_from=month, month_to=month,
+                     continents=some(options.continents, ["Antarctica"]), countries=some(options.countries, ["", "ZZ"]),
+                     admin1s=some(options.admin1s, ["Nowhere"]), types=some(options.types, ["volcano"]),
+                     min_killed=st.sampled_from([0, 0, 1, 5, 100, 1000]), text=text)
+
+
+OPTIONS = filter_options(random_extraction().incidents)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(state=states(OPTIONS))
+def test_duckdb_filters_equal_pandas_filters(warehouses, world, corrected_table, state):
+    plain, corrected = warehouses
+    _, ex, _ = world
+    assert plain.ids(state) == sorted(apply_filters(ex.incidents, state)["id"])
+    expected = apply_filters(corrected_table, state)
+    assert corrected.ids(state) == sorted(expected["id"])
+    assert corrected.count(state) == len(expected)
+    counts = corrected.value_counts(state, "country")
+    want = expected["country"].value_counts(dropna=False)
+    got = dict(zip(counts["value"], counts["n"]))
+    assert {(None if pd.isna(k) else k): int(v) for k, v in want.items()} == \
+        {(None if pd.isna(k) else k): int(v) for k, v in got.items()}
+
+
+def test_corrections_are_applied_in_the_query(warehouses, world, corrected_table):
+    plain, corrected = warehouses
+    _, ex, store = world
+    ids = ex.incidents["id"].tolist()
+    assert corrected.total() == len(corrected_table) == len(ex.incidents) - 2 + 2  # hidden, merged; split, added
+    row = corrected.rows(FilterState(), ids=[ids[3]]).iloc[0]
+    assert row["title"] == "Harbour ΣΟΦΟΣ blast" and row["type"] == "attack" and row["killed"] == 77 and row["corrected"]
+    assert ids[5] not in corrected.ids(FilterState()) and ids[7] not in corrected.ids(FilterState())
+    assert corrected.ids(FilterState(text="dam breach")) == sorted(corrected_table[corrected_table["title"] ==
+                                                                                  "Dam breach by hand"]["id"])
+    assert corrected.ids(FilterState(month_from="2031-02", month_to="2031-02")) == [ids[4]]
+    merged = corrected.mentions_of(ids[6])
+    assert len(merged) == int(corrected_table.set_index("id").loc[ids[6], "n_mentions"])
+    assert set(corrected.touched) >= {ids[3], ids[5], ids[6], ids[7]}
+
+
+
+def test_a_new_correction_is_seen_after_refresh(world, tmp_path):
+    folder, ex, store = world
+    copy = tmp_path / "copy.sqlite"
+    copy.write_bytes(Path(store.path).read_bytes())
+    mine = CorrectionStore(copy, incidents=ex.incidents, mentions=ex.mentions)
+    warehouse = Warehouse(folder, corrections=mine, threads=1)
+    hidden = ex.incidents["id"].iloc[8]
+    assert hidden in warehouse.ids(FilterState())
+    mine.undo_last()  # the last correction un-hid it
+    warehouse.refresh()
+    assert hidden not in warehouse.ids(FilterState())
+    assert warehouse.total() == len(apply_corrections(ex.incidents, ex.mentions, mine)[0])
+    warehouse.close()
+
+
+def test_options_equal_the_views_options(warehouses, corrected_table, world):
+    plain, _ = warehouses
+    _, ex, _ = world
+    mine, theirs = plain.options(), filter_options(ex.incidents, ex.documents)
+    for name in ("sources", "months", "continents", "countries", "admin1s", "types", "max_killed"):
+        assert getattr(mine, name) == getattr(theirs, name), name
+    assert dict(mine.type_labels) == dict(theirs.type_labels)
+
+
+def _views_marks(table: pd.DataFrame, group_by: str, limit: int):
+    prep = Prepared(table.reset_index(drop=True))
+    pos = np.flatnonzero(prep.dated)
+    codes, names = prep.rows(group_by)
+    name, x0, x1, point, groups, n = _timeline_marks(prep, pos, codes[pos], limit)
+    kinds = [t or None for t in prep.types[prep.type_code[pos]].tolist()]
+    keys = zip(names[codes[pos]].tolist(), kinds, point.tolist(), x0.tolist(), x1.tolist())
+    counted = Counter((r, t, bool(p), int(a), int(b)) for r, t, p, a, b in keys)
+    return name, sorted(((*key, c) for key, c in counted.items()), key=repr)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(state=states(OPTIONS), group_by=st.sampled_from(["type", "continent", "country", "admin1"]),
+       limit=st.sampled_from([3, 12, 40, 120]))
+def test_timeline_marks_equal_the_views_grouping(warehouses, corrected_table, state, group_by, limit):
+    _, corrected = warehouses
+    expected = apply_filters(corrected_table, state)
+    name, marks = corrected.timeline_marks(state, group_by=group_by, limit=limit)
+    dated = expected[expected["start"].fillna("") != ""]
+    if len(dated) <= limit:
+        assert name == "none" and sorted(marks["first_id"]) == sorted(dated["id"])
+        return
+    views_name, views_marks = _views_marks(dated, group_by, limit)
+    assert name == views_name
+    got = sorted((r, t if isinstance(t, str) else None, bool(p), int(a), int(b), int(c))
+                 for r, t, p, a, b, c in marks[["row", "type", "point", "x0", "x1", "n"]].itertuples(index=False))
+    got = sorted(got, key=repr)
+    assert got == views_marks
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(state=states(OPTIONS), limit=st.sampled_from([2, 6, 30, 400]),
+       extent=st.none() | st.just((-50.0, 0.0, -80.0, 50.0)))
+def test_map_marks_equal_a_pandas_grid(warehouses, corrected_table, state, limit, extent):
+    _, corrected = warehouses
+    expected = apply_filters(corrected_table, state)
+    placed = expected[expected["lat"].notna() & expected["lon"].notna()]
+    if extent is not None:
+        placed = placed[placed["lat"].between(extent[0], extent[1]) & placed["lon"].between(extent[2], extent[3])]
+    cell, marks = corrected.map_marks(state, extent=extent, limit=limit)
+    assert int(marks["n"].sum()) == len(placed)
+    if len(placed) <= limit:
+        assert cell == 0.0 and sorted(marks["first_id"]) == sorted(placed["id"])
+        return
+    assert cell == map_cell(placed, limit)
+    grid = placed.assign(cy=np.floor(placed["lat"] / cell).astype(int), cx=np.floor(placed["lon"] / cell).astype(int))
+    want = grid.groupby(["type", "cy", "cx"], dropna=False).agg(n=("id", "size"), lat=("lat", "mean"))
+    got = marks.set_index(["type", "cy", "cx"])
+    assert len(got) == len(want)
+    for key, row in want.iterrows():
+        key = tuple(None if (isinstance(k, float) and np.isnan(k)) else k for k in key)
+        match = got.loc[[key]] if key[0] is not None else got[got.index.get_level_values(0).isna()]
+        match = match[(match.index.get_level_values(1) == key[1]) & (match.index.get_level_values(2) == key[2])]
+        assert int(match["n"].iloc[0]) == row["n"] and abs(float(match["lat"].iloc[0]) - row["lat"]) < 1e-9
+
+
+def test_filter_sql_uses_parameters_not_string_splicing():
+    sql = filter_sql(FilterState(text="x'; DROP TABLE incidents; --", countries=("F'R",)))
+    assert "DROP" not in sql.where and "F'R" not in sql.where
+    assert "x';" in sql.params
