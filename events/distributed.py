@@ -29,6 +29,7 @@ from events.corpus import CorpusProblem, Document
 from events.mentions import IncidentMention
 
 BATCH_RETRIES = 2
+CONNECT_TIMEOUT_S = 20
 BATCHES_PER_THREAD = 4  # batches in flight per worker thread: enough to keep workers busy, few enough to stream
 
 # done, failed, total documents
@@ -91,7 +92,7 @@ def connect(scheduler: str, workers: int = 0):
         return Client(cluster)
     address = scheduler if "://" in scheduler else f"tcp://{scheduler}"
     try:
-        return Client(address, timeout="20s")
+        return Client(address, timeout=f"{CONNECT_TIMEOUT_S}s")
     except (OSError, TimeoutError) as exc:
         raise RuntimeError(f"cannot reach the Dask scheduler at {address} ({exc}); start one with "
                            f"'dask scheduler' and check the address and port (default 8786)") from exc

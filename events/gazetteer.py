@@ -25,6 +25,7 @@ import csv
 import hashlib
 import json
 import math
+import os
 import pickle
 import re
 import unicodedata
@@ -298,7 +299,7 @@ class Gazetteer:
             except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
                 pass
         data = build_index()
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")  # several processes (Dask workers) may build at once
         with tmp.open("wb") as fh:
             pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)
