@@ -19,6 +19,7 @@ every query, so the table is never materialised.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -38,6 +39,7 @@ if TYPE_CHECKING:  # the views import plotly; writing a dataset needs none of it
 DEFAULT_GROUP_BY = "type"
 
 LAYOUT_VERSION = 1
+INDEX_NAME = "incidents.duckdb"
 UNDATED = "undated"
 # columns derived at write time (dropped when handing rows back as the pipeline's table)
 DERIVED_COLUMNS = ["month", "start_day", "stop_day", "is_day", "search_text"]
@@ -83,58 +85,162 @@ def derived_columns(incidents: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _write_partitioned(frame: pd.DataFrame, folder: Path) -> None:
-    import pyarrow as pa
-    import pyarrow.dataset as ds
+class DatasetWriter:
+    """Writes a dataset in chunks (an extraction too large for memory, a merge finishing block by block).
 
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    ds.write_dataset(table, folder, format="parquet", partitioning=["month"], partitioning_flavor="hive",
-                     existing_data_behavior="overwrite_or_ignore", basename_template="part-{i}.parquet",
-                     max_rows_per_group=128 * 1024)
+    Files go to a staging folder inside `out` and replace an earlier dataset only on `finish`, so a crash
+    mid-write leaves the previous dataset whole. A folder holding anything but an earlier dataset is refused,
+    so no analyst's files are overwritten."""
+
+    def __init__(self, out: str | Path, corpus: str = "", engine_version: str = ""):
+        self.out = Path(out)
+        if self.out.exists() and (not self.out.is_dir() or (any(self.out.iterdir()) and not is_dataset(self.out))):
+            raise ValueError(f"{self.out} exists and is not an incident dataset (no atlas.json): choose a new or "
+                             f"empty folder")
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.staging = self.out / f".staging-{uuid.uuid4().hex[:8]}"
+        self.staging.mkdir()
+        self.meta: dict[str, Any] = {"layout": LAYOUT_VERSION, "engine_version": engine_version, "corpus": corpus,
+                                     "incidents": 0, "mentions": 0, "documents": 0, "longest_span_days": 0}
+        self.chunks = 0
+
+    def _write(self, frame: pd.DataFrame, name: str) -> None:
+        import pyarrow as pa
+        import pyarrow.dataset as ds
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        ds.write_dataset(table, self.staging / name, format="parquet", partitioning=["month"],
+                         partitioning_flavor="hive", existing_data_behavior="overwrite_or_ignore",
+                         basename_template=f"part-{self.chunks}-{{i}}.parquet", max_rows_per_group=128 * 1024)
+
+    def add(self, incidents: pd.DataFrame, mentions: pd.DataFrame) -> None:
+        """One chunk of incidents with their mentions (every mention's incident in the same chunk)."""
+        incidents = derived_columns(incidents)
+        months = dict(zip(incidents["id"].astype(str), incidents["month"]))
+        mentions = mentions.copy()
+        mentions["month"] = mentions["incident_id"].astype(str).map(months).fillna(UNDATED)
+        if len(incidents):
+            self._write(incidents, "incidents")
+        if len(mentions):
+            self._write(mentions, "mentions")
+        dated = incidents["start_day"] != _NO_DAY
+        if dated.any():
+            span = int((incidents["stop_day"][dated] - incidents["start_day"][dated]).max())
+            self.meta["longest_span_days"] = max(self.meta["longest_span_days"], span)
+        self.meta["incidents"] += int(len(incidents))
+        self.meta["mentions"] += int(len(mentions))
+        self.chunks += 1
+
+    def finish(self, documents: pd.DataFrame, problems: Sequence[Any] = ()) -> Path:
+        """Write the documents and atlas.json, then swap the staged dataset in."""
+        try:
+            from events.pipeline import INCIDENT_COLUMNS, MENTION_COLUMNS, typed_frame
+
+            empty = {"incidents": derived_columns(typed_frame([], INCIDENT_COLUMNS)),
+                     "mentions": typed_frame([], MENTION_COLUMNS)}
+            for name, frame in empty.items():  # an empty table still has its columns
+                if not (self.staging / name).exists():
+                    folder = self.staging / name / f"month={UNDATED}"
+                    folder.mkdir(parents=True)
+                    frame.drop(columns=["month"], errors="ignore").to_parquet(folder / "part-0.parquet", index=False)
+            documents.to_parquet(self.staging / "documents.parquet", index=False)
+            self.meta.update(documents=int(len(documents)), problems=[str(p) for p in problems][:1000],
+                             written_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+            (self.staging / "atlas.json").write_text(json.dumps(self.meta, indent=1, ensure_ascii=False), encoding="utf-8")
+            build_index(self.staging, self.staging / INDEX_NAME, self.meta["written_at"])
+            for name in ("incidents", "mentions", "documents.parquet", INDEX_NAME):
+                old = self.out / name
+                if old.is_dir():
+                    shutil.rmtree(old)
+                elif old.exists():
+                    old.unlink()
+                os.replace(self.staging / name, old)
+            os.replace(self.staging / "atlas.json", self.out / "atlas.json")
+        finally:
+            self.abort()
+        return self.out
+
+    def abort(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
 
 
 def write_dataset(extraction, out: str | Path, corpus: str = "") -> Path:
-    """Write an `Extraction` as a Parquet dataset by month under `out` (replacing an earlier one there).
-
-    A folder that holds anything but an earlier dataset is refused, so no analyst's files are overwritten."""
-    out = Path(out)
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "atlas.json").exists())):
-        raise ValueError(f"{out} exists and is not an incident dataset (no atlas.json): choose a new or empty folder")
-    out.mkdir(parents=True, exist_ok=True)
-    staging = out / f".staging-{uuid.uuid4().hex[:8]}"
-    staging.mkdir()
+    """Write an `Extraction` as a Parquet dataset by month under `out` (replacing an earlier one there)."""
+    writer = DatasetWriter(out, corpus=corpus, engine_version=getattr(extraction, "engine_version", ""))
     try:
-        incidents = derived_columns(extraction.incidents)
-        months = dict(zip(incidents["id"].astype(str), incidents["month"]))
-        mentions = extraction.mentions.copy()
-        mentions["month"] = mentions["incident_id"].astype(str).map(months).fillna(UNDATED)
-        _write_partitioned(incidents, staging / "incidents")
-        _write_partitioned(mentions, staging / "mentions")
-        extraction.documents.to_parquet(staging / "documents.parquet", index=False)
-        span = incidents.loc[incidents["start_day"] != _NO_DAY, ["start_day", "stop_day"]]
-        meta = {
-            "layout": LAYOUT_VERSION, "engine_version": getattr(extraction, "engine_version", ""), "corpus": corpus,
-            "incidents": int(len(incidents)), "mentions": int(len(mentions)), "documents": int(len(extraction.documents)),
-            "longest_span_days": int((span["stop_day"] - span["start_day"]).max()) if len(span) else 0,
-            "written_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "problems": [str(p) for p in getattr(extraction, "problems", [])][:1000],
-        }
-        (staging / "atlas.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
-        for name in ("incidents", "mentions", "documents.parquet"):
-            old = out / name
-            if old.is_dir():
-                shutil.rmtree(old)
-            elif old.exists():
-                old.unlink()
-            os.replace(staging / name, old)
-        os.replace(staging / "atlas.json", out / "atlas.json")
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return out
+        writer.add(extraction.incidents, extraction.mentions)
+        return writer.finish(extraction.documents, getattr(extraction, "problems", []))
+    except BaseException:
+        writer.abort()
+        raise
 
 
 def is_dataset(path: str | Path) -> bool:
     return (Path(path) / "atlas.json").is_file()
+
+
+def _parquet_glob(folder: Path, table: str) -> str:
+    return f"read_parquet('{(folder / table).as_posix()}/*/*.parquet', hive_partitioning = true, union_by_name = true)"
+
+
+def build_index(folder: Path, target: Path, written_at: str) -> Path:
+    """The incident table of a dataset copied into DuckDB's own file format, ordered by date.
+
+    Scanning a few hundred monthly Parquet files costs their opening on every query (hundreds of ms on a busy
+    machine); DuckDB's own storage is one compressed file with min/max per block, read through a bounded buffer
+    pool. The Parquet files stay the dataset any tool can read; this file is rebuilt whenever they change."""
+    import duckdb
+
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}")
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute("SET preserve_insertion_order = false")
+            con.execute("SET memory_limit = '1GB'")  # sorts larger tables out of core
+            con.execute(f"CREATE TABLE incidents AS SELECT * FROM {_parquet_glob(folder, 'incidents')} "
+                        "ORDER BY start_day, id")
+            con.execute("CREATE TABLE index_meta AS SELECT ? AS written_at, ? AS layout", [written_at, LAYOUT_VERSION])
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, target)
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+    return target
+
+
+def index_for(folder: Path, meta: dict) -> Path:
+    """The dataset's DuckDB index: its own when current, else one built in the cache folder (a read-only share,
+    a dataset copied without it)."""
+    import duckdb
+
+    own = folder / INDEX_NAME
+    written_at = str(meta.get("written_at", ""))
+
+    def current(path: Path) -> bool:
+        if not path.is_file():
+            return False
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+            try:
+                found = con.execute("SELECT written_at, layout FROM index_meta").fetchone()
+            finally:
+                con.close()
+        except Exception:  # noqa: BLE001 - a damaged or foreign file is rebuilt
+            return False
+        return found == (written_at, LAYOUT_VERSION)
+
+    if current(own):
+        return own
+    from events.settings import cache_dir
+
+    key = hashlib.sha1(f"{folder.resolve()}|{written_at}|{LAYOUT_VERSION}".encode()).hexdigest()[:16]
+    cached = cache_dir() / "warehouse" / f"{key}.duckdb"
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    if not current(cached):
+        build_index(folder, cached, written_at)
+    return cached
 
 
 # ------------------------------------------------------------------------------------------------- corrections
@@ -218,16 +324,42 @@ def _group_sql(group_by: str) -> str:
     return f"CASE WHEN {blank.format(c=value)} THEN 'Unknown' ELSE {value} END"
 
 
-def _bin_start_sql(unit: str) -> str:
-    """First day (day number) of the week/month/quarter/year an incident starts in."""
-    day = "start_day"
+def _bin_start_days(days: np.ndarray, unit: str) -> np.ndarray:
+    """Day numbers of the first day of each day's week (Monday), month, quarter or year (as the views bin)."""
     if unit == "day":
-        return day
-    if unit == "week":  # 1970-01-01 was a Thursday; weeks start on Monday
-        return f"({day} - (({day} + 3) % 7 + 7) % 7)"
-    date = f"(DATE '1970-01-01' + CAST({day} AS INTEGER))"
-    trunc = {"month": "month", "quarter": "quarter", "year": "year"}[unit]
-    return f"date_diff('day', DATE '1970-01-01', date_trunc('{trunc}', {date})::DATE)"
+        return days.astype(np.int64)
+    if unit == "week":  # 1970-01-01 was a Thursday
+        n = days.astype(np.int64)
+        return n - (n + 3) % 7
+    if unit == "quarter":
+        months = days.astype("datetime64[M]").astype(np.int64)
+        return (months - months % 3).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    code = {"month": "M", "year": "Y"}[unit]
+    return days.astype(f"datetime64[{code}]").astype("datetime64[D]").astype(np.int64)
+
+
+def _codes(base: np.ndarray, flag: np.ndarray, a: np.ndarray, b: np.ndarray, width: int) -> tuple[np.ndarray, int]:
+    """Group number of each (base, flag, a, b) key (a, b in 0..width-1) and the number of groups."""
+    if (int(base.max(initial=0)) + 1) * 2 * width * width < 2**62:
+        key = ((base * 2 + flag) * width + a) * width + b
+        codes, uniques = pd.factorize(key)
+    else:  # too wide for one integer (centuries of days): slower, same groups
+        codes, uniques = pd.factorize(pd.MultiIndex.from_arrays([base, flag, a, b]))
+    return codes.astype(np.int64), len(uniques)
+
+
+def _sum_groups(frame: pd.DataFrame, codes: np.ndarray, firsts: list[str], extra_sums: Sequence[str] = ()) -> pd.DataFrame:
+    """Per group: the key columns (`firsts`), n and extra columns summed, casualties summed (NaN when no member has
+    a figure), the smallest id - all vectorised (no Python per group)."""
+    groups = frame.groupby(codes, sort=False)
+    out = groups[firsts].first()
+    out["n"] = groups["n"].sum()
+    for name in extra_sums:
+        out[name] = groups[name].sum()
+    for name in ("killed", "injured"):
+        out[name] = groups[name].sum(min_count=1)
+    out["first_id"] = groups["first_id"].min()
+    return out.reset_index(drop=True)
 
 
 class Warehouse:
@@ -246,16 +378,14 @@ class Warehouse:
         self.meta = json.loads((self.folder / "atlas.json").read_text(encoding="utf-8"))
         self.store = corrections
         self._lock = threading.Lock()
+        self.index = index_for(self.folder, self.meta)
         self.con = duckdb.connect()
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
-        inc = (self.folder / "incidents").as_posix()
-        men = (self.folder / "mentions").as_posix()
-        self.con.execute(f"CREATE VIEW base_incidents AS SELECT * FROM read_parquet('{inc}/*/*.parquet', "
-                         f"hive_partitioning = true, union_by_name = true)")
-        self.con.execute(f"CREATE VIEW base_mentions AS SELECT * FROM read_parquet('{men}/*/*.parquet', "
-                         f"hive_partitioning = true, union_by_name = true)")
+        self.con.execute(f"ATTACH '{self.index.as_posix()}' AS idx (READ_ONLY)")
+        self.con.execute("CREATE VIEW base_incidents AS SELECT * FROM idx.incidents")
+        self.con.execute(f"CREATE VIEW base_mentions AS SELECT * FROM {_parquet_glob(self.folder, 'mentions')}")
         self.con.execute(f"CREATE VIEW documents AS SELECT * FROM read_parquet('{(self.folder / 'documents.parquet').as_posix()}')")
         self.columns = [r[0] for r in self.con.execute("DESCRIBE base_incidents").fetchall()]
         self.mention_columns = [r[0] for r in self.con.execute("DESCRIBE base_mentions").fetchall()]
@@ -350,7 +480,15 @@ class Warehouse:
         return frame
 
     def mentions_of(self, incident_id: str) -> pd.DataFrame:
-        frame = self.query("SELECT * FROM mentions WHERE incident_id = ?", [incident_id])
+        """The mentions of one incident (read from its month's Parquet files only, unless corrections moved them)."""
+        if incident_id in self.touched:
+            frame = self.query("SELECT * FROM mentions WHERE incident_id = ?", [incident_id])
+        else:
+            month = self.query("SELECT month FROM base_incidents WHERE id = ?", [incident_id])["month"]
+            if not len(month):
+                return pd.DataFrame(columns=[c for c in self.mention_columns if c != "month"])
+            folder = (self.folder / "mentions" / f"month={month.iloc[0]}").as_posix()
+            frame = self.query(f"SELECT * FROM read_parquet('{folder}/*.parquet') WHERE incident_id = ?", [incident_id])
         return frame.drop(columns=["month"], errors="ignore")
 
     def documents(self) -> pd.DataFrame:
@@ -395,36 +533,42 @@ class Warehouse:
 
     # ---- what the figures draw
 
-    def timeline_marks(self, state: "FilterState", group_by: str = DEFAULT_GROUP_BY, limit: int = MARK_LIMIT) -> tuple[str, pd.DataFrame]:
+    def timeline_marks(self, state: "FilterState", group_by: str = DEFAULT_GROUP_BY,
+                       limit: int = MARK_LIMIT) -> tuple[str, pd.DataFrame]:
         """(bin, marks) of the filtered, dated incidents: one row per (timeline row, type, point or span, x0, x1).
 
         The finest bin (day, week, month, quarter, year) whose marks fit in `limit` is used, as the views do:
         incidents no longer than the bin become points at the bin's middle day, longer ones stay spans with their
-        own first and last day. Below `limit` incidents, each is a mark (bin "none"). Columns: row, type, point,
-        x0, x1 (day numbers), n, killed, injured (sums, NaN when no figure), first_id."""
+        own first and last day. Up to `limit` incidents, each is a mark (bin "none"). Columns: row, type, point,
+        x0, x1 (day numbers), n, killed, injured (sums, NaN when no figure), first_id.
+
+        One scan: DuckDB groups the incidents by what decides their mark (row, type, day or span, first and last
+        day) - far fewer keys than incidents - and the bins are chosen and summed over those keys with numpy."""
         f = filter_sql(state)
-        where = f"({f.where}) AND start_day <> {_NO_DAY}"
-        n = int(self.scalar(f"SELECT count(*) FROM incidents WHERE {where}", f.params))
-        row = _group_sql(group_by)
-        if n <= limit:
-            marks = self.query(
-                f"SELECT {row} AS row, type, is_day AS point, start_day AS x0, stop_day AS x1, 1 AS n, "
-                f"killed::DOUBLE AS killed, injured::DOUBLE AS injured, id AS first_id FROM incidents WHERE {where} "
-                f"ORDER BY id", f.params)
+        rows = (f"SELECT {_group_sql(group_by)} AS row, type, is_day, start_day, stop_day, killed, injured, id "
+                f"FROM incidents WHERE ({f.where}) AND start_day <> {_NO_DAY}")
+        keys = self.query(f"SELECT row, type, is_day, start_day, stop_day, count(*) AS n, sum(killed)::DOUBLE AS killed, "
+                          f"sum(injured)::DOUBLE AS injured, min(id) AS first_id FROM ({rows}) GROUP BY ALL", f.params)
+        if int(keys["n"].sum()) <= limit:
+            marks = self.query(f"SELECT row, type, is_day AS point, start_day AS x0, stop_day AS x1, 1 AS n, "
+                               f"killed::DOUBLE AS killed, injured::DOUBLE AS injured, id AS first_id FROM ({rows}) "
+                               f"ORDER BY id", f.params)
             return "none", marks
+        start, stop = keys["start_day"].to_numpy(np.int64), keys["stop_day"].to_numpy(np.int64)
+        is_day = keys["is_day"].to_numpy(bool)
+        base = pd.factorize(keys["row"].astype(str) + "\x1f" + keys["type"].fillna("\x00").astype(str))[0].astype(np.int64)
+        day0 = int(min(start.min(), stop.min())) - 400
+        width = int(max(start.max(), stop.max())) - day0 + 400
+        days_of = start.astype("datetime64[D]")
         for name, days in TIME_BINS:
-            point = "is_day" if name == "day" else f"(is_day OR stop_day - start_day + 1 <= {days})"
-            mid = f"({_bin_start_sql(name)} + {days // 2})"
-            inner = (f"SELECT {row} AS row, type, {point} AS point, CASE WHEN {point} THEN {mid} ELSE start_day END AS x0, "
-                     f"CASE WHEN {point} THEN {mid} ELSE stop_day END AS x1, killed, injured, id FROM incidents WHERE {where}")
-            groups = int(self.scalar(f"SELECT count(*) FROM (SELECT DISTINCT row, type, point, x0, x1 FROM ({inner}))", f.params))
-            if groups <= limit or name == "year":
-                marks = self.query(
-                    f"SELECT row, type, point, x0, x1, count(*) AS n, sum(killed)::DOUBLE AS killed, "
-                    f"sum(injured)::DOUBLE AS injured, min(id) AS first_id FROM ({inner}) GROUP BY ALL ORDER BY row, type, x0, x1",
-                    f.params)
-                return name, marks
-        raise AssertionError("unreachable")
+            point = is_day if name == "day" else is_day | (stop - start + 1 <= days)
+            mid = _bin_start_days(days_of, name) + days // 2
+            x0, x1 = np.where(point, mid, start), np.where(point, mid, stop)
+            codes, n_groups = _codes(base, point, x0 - day0, x1 - day0, width=width)
+            if n_groups <= limit or name == TIME_BINS[-1][0]:
+                break
+        marks = _sum_groups(keys.assign(point=point, x0=x0, x1=x1), codes, ["row", "type", "point", "x0", "x1"])
+        return name, marks.sort_values(["row", "type", "x0", "x1"], na_position="first").reset_index(drop=True)
 
     def map_marks(self, state: "FilterState", extent: tuple[float, float, float, float] | None = None,
                   limit: int = MARK_LIMIT) -> tuple[float, pd.DataFrame]:
@@ -432,28 +576,35 @@ class Warehouse:
 
         Up to `limit` incidents each is a mark (cell 0); above, incidents of one type in one grid cell (the finest of
         `MAP_CELLS` that keeps marks under `limit`) make one mark at their mean position. Columns: type, lat, lon,
-        n, killed, injured, first_id."""
+        n, killed, injured, first_id (and cy, cx, the cell, when grouped). One scan groups incidents by type and
+        coordinates (places are gazetteer points: few), numpy then picks the cell, as the views do."""
         f = filter_sql(state)
         where, params = f"({f.where}) AND lat IS NOT NULL AND lon IS NOT NULL AND isfinite(lat) AND isfinite(lon)", list(f.params)
         if extent is not None:
             lat0, lat1, lon0, lon1 = map(float, extent)
             where += " AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?"
             params += [min(lat0, lat1), max(lat0, lat1), min(lon0, lon1), max(lon0, lon1)]
-        n = int(self.scalar(f"SELECT count(*) FROM incidents WHERE {where}", params))
-        if n <= limit:
+        rows = f"SELECT type, lat, lon, killed, injured, id FROM incidents WHERE {where}"
+        points = self.query(f"SELECT type, lat, lon, count(*) AS n, sum(killed)::DOUBLE AS killed, "
+                            f"sum(injured)::DOUBLE AS injured, min(id) AS first_id FROM ({rows}) GROUP BY ALL", params)
+        if int(points["n"].sum()) <= limit:
             marks = self.query(f"SELECT type, lat, lon, 1 AS n, killed::DOUBLE AS killed, injured::DOUBLE AS injured, "
-                               f"id AS first_id FROM incidents WHERE {where} ORDER BY id", params)
+                               f"id AS first_id FROM ({rows}) ORDER BY id", params)
             return 0.0, marks
+        lat, lon = points["lat"].to_numpy(float), points["lon"].to_numpy(float)
+        kind = pd.factorize(points["type"].fillna("\x00"))[0].astype(np.int64)
         for cell in MAP_CELLS:
-            key = f"floor(lat / {cell})::BIGINT AS cy, floor(lon / {cell})::BIGINT AS cx"
-            groups = int(self.scalar(f"SELECT count(*) FROM (SELECT DISTINCT type, {key} FROM incidents WHERE {where})", params))
-            if groups <= limit or cell == MAP_CELLS[-1]:
-                marks = self.query(
-                    f"SELECT type, avg(lat) AS lat, avg(lon) AS lon, count(*) AS n, sum(killed)::DOUBLE AS killed, "
-                    f"sum(injured)::DOUBLE AS injured, min(id) AS first_id, cy, cx FROM "
-                    f"(SELECT *, {key} FROM incidents WHERE {where}) GROUP BY type, cy, cx ORDER BY type, cy, cx", params)
-                return cell, marks
-        raise AssertionError("unreachable")
+            cy, cx = np.floor(lat / cell).astype(np.int64), np.floor(lon / cell).astype(np.int64)
+            codes, n_groups = _codes(kind, np.zeros(len(kind), bool), cy - cy.min(), cx - cx.min(),
+                                     width=int(max(cy.max() - cy.min(), cx.max() - cx.min())) + 1)
+            if n_groups <= limit or cell == MAP_CELLS[-1]:
+                break
+        n = points["n"].to_numpy(float)
+        marks = _sum_groups(points.assign(cy=cy, cx=cx, wlat=lat * n, wlon=lon * n), codes, ["type", "cy", "cx"],
+                            extra_sums=("wlat", "wlon"))
+        marks["lat"], marks["lon"] = marks.pop("wlat") / marks["n"], marks.pop("wlon") / marks["n"]
+        marks = marks[["type", "lat", "lon", "n", "killed", "injured", "first_id", "cy", "cx"]]
+        return cell, marks.sort_values(["type", "cy", "cx"], na_position="first").reset_index(drop=True)
 
     def close(self) -> None:
         with self._lock:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,7 +23,8 @@ from hypothesis import strategies as st
 
 from events.pipeline import INCIDENT_COLUMNS, MENTION_COLUMNS, Extraction, typed_frame
 from events.store import CorrectionStore, apply_corrections
-from events.views import FilterState, Prepared, _timeline_marks, apply_filters, filter_options, map_cell
+from events.views import FilterState, Prepared, apply_filters, filter_options, map_cell
+from events.views.timeline import _timeline_marks
 from events.warehouse import Warehouse, filter_sql, is_dataset, write_dataset
 
 TYPES = [("airstrike", "Airstrike"), ("attack", "Attack"), ("shelling", "Shelling"), ("battle", "Battle")]
@@ -138,6 +140,24 @@ def test_dataset_is_partitioned_by_month_and_described(world):
     (folder.parent / "papers" / "notes.txt").write_text("mine")
     with pytest.raises(ValueError, match="not an incident dataset"):
         write_dataset(ex, folder.parent / "papers")
+
+
+def test_an_empty_extraction_and_a_dataset_without_its_index(world, tmp_path, monkeypatch):
+    folder, ex, _ = world
+    empty = Extraction(incidents=ex.incidents.iloc[0:0], mentions=ex.mentions.iloc[0:0], documents=ex.documents.iloc[0:0])
+    warehouse = Warehouse(write_dataset(empty, tmp_path / "empty"))
+    assert warehouse.total() == 0 and warehouse.timeline_marks(FilterState())[1].empty
+    assert warehouse.map_marks(FilterState())[1].empty and warehouse.options().months == ()
+    warehouse.close()
+    # a dataset copied without its DuckDB index (or on a read-only share) gets one built in the cache folder
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)
+    (copy / "incidents.duckdb").unlink()
+    monkeypatch.setenv("ATLAS_CACHE_DIR", str(tmp_path / "cache"))
+    warehouse = Warehouse(copy)
+    assert warehouse.index.parent == tmp_path / "cache" / "warehouse" and warehouse.total() == len(ex.incidents)
+    assert len(warehouse.mentions_of(ex.incidents["id"].iloc[0])) == int(ex.incidents["n_mentions"].iloc[0])
+    warehouse.close()
 
 
 def states(options):

