@@ -16,7 +16,8 @@ session would ask them:
 * text rerun: a two-word free-text search;
 * peak RSS of that interpreter (the memory a Streamlit process would need for these queries).
 
-Each rerun is timed three times; the median is printed. Marks stay under `MARK_LIMIT` (3,000) per chart at any
+Each rerun is timed three times with the warehouse's kept answers dropped first (a view asked again, say by a
+second session, is answered from memory in well under a millisecond); the median is printed. Marks stay under `MARK_LIMIT` (3,000) per chart at any
 size, which is what keeps the browser's work flat.
 """
 
@@ -97,12 +98,16 @@ def synthetic_chunk(rng: np.random.Generator, first_id: int, n: int, cities: pd.
         "lat": place["latitude"].astype(float).where(~unplaced), "lon": place["longitude"].astype(float).where(~unplaced),
         "geonameid": "", "sources": sources, "n_sources": n_src, "killed": killed, "injured": injured,
         "killed_reports": "", "injured_reports": "", "actors": "", "evidence": evidence, "n_mentions": 1,
-    })[INCIDENT_COLUMNS]
+    })
+    for column in INCIDENT_COLUMNS:  # columns added to the table later (qualifiers, flags) keep their empty value
+        if column not in incidents:
+            incidents[column] = False if column == "background" else ""
+    incidents = incidents[INCIDENT_COLUMNS]
     mentions = pd.DataFrame({
         "incident_id": ids, "doc": sources.str.slice(0, 8), "start": 0, "end": evidence.str.len(), "sentence": evidence,
         "type": kind, "trigger": "", "date_value": incidents["date_value"], "date_text": "", "date_from": "clause",
         "place": name, "place_text": name, "place_from": "clause", "killed": killed, "injured": injured,
-    })[MENTION_COLUMNS]
+    }).reindex(columns=MENTION_COLUMNS, fill_value="")
     return incidents, mentions
 
 
@@ -145,6 +150,7 @@ def measure(folder: str, threads: int) -> dict:
     def timed(fn, repeat: int = 3) -> float:
         times = []
         for _ in range(repeat):
+            w.forget()  # the first asking of a view, not the kept answer
             t = time.perf_counter()
             fn()
             times.append(time.perf_counter() - t)

@@ -21,9 +21,10 @@ import math
 import os
 import time
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from events.corpus import CorpusProblem, Document
 from events.mentions import IncidentMention
@@ -98,6 +99,22 @@ def connect(scheduler: str, workers: int = 0):
                            f"'dask scheduler' and check the address and port (default 8786)") from exc
 
 
+@contextmanager
+def client_for(scheduler: str | object, workers: int = 0) -> Iterator:
+    """A client for `scheduler` (an address, "local", or a Client, handed back as is), closed afterwards when made here."""
+    if not isinstance(scheduler, str):
+        yield scheduler
+        return
+    client = connect(scheduler, workers)
+    try:
+        yield client
+    finally:
+        cluster = getattr(client, "cluster", None)
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
 def check_workers(client) -> int:
     """Threads across the cluster's workers; refuses workers that run other extraction code than this machine."""
     from events.pipeline import engine_version
@@ -129,10 +146,8 @@ def extract_on_cluster(documents: Sequence[Document], scheduler: str | object, u
     from distributed import as_completed
 
     started = time.perf_counter()
-    own_client = isinstance(scheduler, str)
-    client = connect(scheduler, workers) if own_client else scheduler
     run = ClusterRun(documents=len(documents))
-    try:
+    with client_for(scheduler, workers) as client:
         threads = check_workers(client)
         size = batch_size or batch_size_for(len(documents), threads)
         batches = [list(documents[i:i + size]) for i in range(0, len(documents), size)]
@@ -172,12 +187,6 @@ def extract_on_cluster(documents: Sequence[Document], scheduler: str | object, u
                     run.failed.append(CorpusProblem(doc_id, error))
                 else:
                     run.mentions.extend(found)
-    finally:
-        if own_client:
-            cluster = getattr(client, "cluster", None)
-            client.close()
-            if cluster is not None:
-                cluster.close()
     run.seconds = time.perf_counter() - started
     return run
 
@@ -188,3 +197,18 @@ def _is_killed_worker(error: BaseException | None) -> bool:
     except ImportError:  # pragma: no cover
         return False
     return isinstance(error, KilledWorker)
+
+
+def extract_and_merge_on_cluster(documents: Sequence[Document], scheduler: str | object, use_cache: bool = True,
+                                 workers: int = 0, progress: Callable[[int, int, str], None] | None = None):
+    """(incidents, failed documents): the per-document stage, then the merge in blocks (`events.merge_blocks`),
+    on one cluster connection. `progress` is the pipeline's (done, total, note)."""
+    from events.merge_blocks import merge_on_cluster
+
+    def cluster_progress(done: int, failed: int, total: int) -> None:
+        if progress:
+            progress(done + failed, total, f"{failed} failed" if failed else "")
+
+    with client_for(scheduler, workers) as client:
+        run = extract_on_cluster(documents, client, use_cache=use_cache, progress=cluster_progress)
+        return merge_on_cluster(run.mentions, client), run.failed

@@ -260,25 +260,21 @@ def extract_corpus(corpus: Corpus, workers: int = 0, use_cache: bool = True,
                    progress: Progress | None = None, geocoder=None, scheduler: str | None = None) -> Extraction:
     """Extract and merge; `geocoder` (default: the online one if the settings turn it on, else none) places the rest.
 
-    `scheduler` (default: the `scheduler` setting) runs the per-document stage on a Dask cluster
+    `scheduler` (default: the `scheduler` setting) runs the per-document stage and the merge on a Dask cluster
     (`events.distributed`); documents that fail there are reported among the problems."""
     from events.settings import get_settings
 
     scheduler = get_settings()["scheduler"] if scheduler is None else scheduler
     problems = list(corpus.problems)
-    if scheduler:
-        from events.distributed import extract_on_cluster
+    if scheduler:  # per-document stage and merge on the cluster
+        from events.distributed import extract_and_merge_on_cluster
 
-        def cluster_progress(done: int, failed: int, total: int) -> None:
-            if progress:
-                progress(done + failed, total, f"{failed} failed" if failed else "")
-
-        run = extract_on_cluster(corpus.documents, scheduler, use_cache=use_cache, workers=workers,
-                                 progress=cluster_progress)
-        mentions, problems = run.mentions, problems + run.failed
+        incidents, failed = extract_and_merge_on_cluster(corpus.documents, scheduler, use_cache=use_cache,
+                                                         workers=workers, progress=progress)
+        problems += failed
     else:
         mentions = extract_mentions(corpus.documents, workers=workers, use_cache=use_cache, progress=progress)
-    incidents = merge_mentions(mentions)
+        incidents = merge_mentions(mentions)
     if geocoder is None:
         from events.gazetteer import OnlineGeocoder
 

@@ -109,6 +109,9 @@ class DatasetWriter:
         import pyarrow.dataset as ds
 
         table = pa.Table.from_pandas(frame, preserve_index=False)
+        # a text column empty in this chunk has no type of its own: store it as text, as in every other chunk
+        table = table.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f
+                                      for f in table.schema], metadata=table.schema.metadata))
         ds.write_dataset(table, self.staging / name, format="parquet", partitioning=["month"],
                          partitioning_flavor="hive", existing_data_behavior="overwrite_or_ignore",
                          basename_template=f"part-{self.chunks}-{{i}}.parquet", max_rows_per_group=128 * 1024)
@@ -180,7 +183,8 @@ def is_dataset(path: str | Path) -> bool:
 
 
 def _parquet_glob(folder: Path, table: str) -> str:
-    return f"read_parquet('{(folder / table).as_posix()}/*/*.parquet', hive_partitioning = true, union_by_name = true)"
+    """Every monthly file of a table (one schema per dataset: only the first file's footer is read for it)."""
+    return f"read_parquet('{(folder / table).as_posix()}/*/*.parquet', hive_partitioning = true)"
 
 
 def build_index(folder: Path, target: Path, written_at: str) -> Path:
@@ -197,8 +201,8 @@ def build_index(folder: Path, target: Path, written_at: str) -> Path:
         try:
             con.execute("SET preserve_insertion_order = false")
             con.execute("SET memory_limit = '1GB'")  # sorts larger tables out of core
-            con.execute(f"CREATE TABLE incidents AS SELECT * FROM {_parquet_glob(folder, 'incidents')} "
-                        "ORDER BY start_day, id")
+            source = _parquet_glob(folder, "incidents").replace(")", ", union_by_name = true)")
+            con.execute(f"CREATE TABLE incidents AS SELECT * FROM {source} ORDER BY start_day, id")
             con.execute("CREATE TABLE index_meta AS SELECT ? AS written_at, ? AS layout", [written_at, LAYOUT_VERSION])
             con.execute("CHECKPOINT")
         finally:
@@ -338,6 +342,12 @@ def _bin_start_days(days: np.ndarray, unit: str) -> np.ndarray:
     return days.astype(f"datetime64[{code}]").astype("datetime64[D]").astype(np.int64)
 
 
+def _filters_only(state: "FilterState") -> tuple:
+    """The parts of a filter state that decide which incidents pass (not the timeline grouping)."""
+    return (state.sources, state.month_from, state.month_to, state.continents, state.countries, state.admin1s,
+            state.types, state.min_killed, " ".join(state.text.lower().split()))
+
+
 def _codes(base: np.ndarray, flag: np.ndarray, a: np.ndarray, b: np.ndarray, width: int) -> tuple[np.ndarray, int]:
     """Group number of each (base, flag, a, b) key (a, b in 0..width-1) and the number of groups."""
     if (int(base.max(initial=0)) + 1) * 2 * width * width < 2**62:
@@ -358,7 +368,7 @@ def _sum_groups(frame: pd.DataFrame, codes: np.ndarray, firsts: list[str], extra
         out[name] = groups[name].sum()
     for name in ("killed", "injured"):
         out[name] = groups[name].sum(min_count=1)
-    out["first_id"] = groups["first_id"].min()
+    out["first_id"] = groups["first_id"].first()  # an example for the hover, not a rank
     return out.reset_index(drop=True)
 
 
@@ -390,6 +400,7 @@ class Warehouse:
         self.columns = [r[0] for r in self.con.execute("DESCRIBE base_incidents").fetchall()]
         self.mention_columns = [r[0] for r in self.con.execute("DESCRIBE base_mentions").fetchall()]
         self.orphans = pd.DataFrame()
+        self._answers: dict[tuple, Any] = {}
         self.version = 0
         self.refresh()
 
@@ -417,7 +428,14 @@ class Warehouse:
             from events.store import apply_corrections, orphaned
 
             base = self.con.execute("SELECT * FROM base_incidents WHERE list_contains(?::VARCHAR[], id)", [ids]).df()
-            ments = self.con.execute("SELECT * FROM base_mentions WHERE list_contains(?::VARCHAR[], incident_id)", [ids]).df()
+            # their mentions, from their months' files only
+            folders = [(self.folder / "mentions" / f"month={m}").as_posix() + "/*.parquet"
+                       for m in sorted(set(base["month"].astype(str))) if (self.folder / "mentions" / f"month={m}").is_dir()]
+            if folders:
+                ments = self.con.execute(f"SELECT * FROM read_parquet(?::VARCHAR[], hive_partitioning = true) "
+                                         f"WHERE list_contains(?::VARCHAR[], incident_id)", [folders, ids]).df()
+            else:
+                ments = self.con.execute("SELECT * FROM base_mentions LIMIT 0").df()
             plain = [c for c in base.columns if c not in DERIVED_COLUMNS]
             plain_m = [c for c in ments.columns if c != "month"]
             fixed, fixed_m = apply_corrections(base[plain], ments[plain_m], corrections, include_hidden=True)
@@ -457,7 +475,8 @@ class Warehouse:
 
     def count(self, state: "FilterState") -> int:
         f = filter_sql(state)
-        return int(self.scalar(f"SELECT count(*) FROM incidents WHERE {f.where}", f.params))
+        return self.cached(("count", _filters_only(state)),
+                           lambda: int(self.scalar(f"SELECT count(*) FROM incidents WHERE {f.where}", f.params)))
 
     def ids(self, state: "FilterState") -> list[str]:
         f = filter_sql(state)
@@ -499,8 +518,9 @@ class Warehouse:
         if column not in ("type", "country", "continent", "admin1", "precision"):
             raise ValueError(f"no counts by {column!r}")
         f = filter_sql(state)
-        return self.query(f"SELECT {column} AS value, count(*) AS n FROM incidents WHERE {f.where} "
-                          f"GROUP BY 1 ORDER BY n DESC, value", f.params)
+        return self.cached(("counts", _filters_only(state), column), lambda: self.query(
+            f"SELECT {column} AS value, count(*) AS n FROM incidents WHERE {f.where} GROUP BY 1 ORDER BY n DESC, value",
+            f.params))
 
     def options(self) -> "FilterOptions":
         """The values each filter can take (as `views.filter_options` gives them for the whole table)."""
@@ -531,10 +551,35 @@ class Warehouse:
                              max_killed=int(killed) if pd.notna(killed) else 0,
                              type_labels=tuple((str(t), str(l)) for t, l in zip(labels["type"], labels["label"])))
 
-    # ---- what the figures draw
+    # ---- what the figures draw (kept per view: a new session or a rerun that changes only the selection asks again)
+
+    CACHE_ENTRIES = 64
+
+    def forget(self) -> None:
+        """Drop the kept answers (benchmarks time the first asking)."""
+        with self._lock:
+            self._answers.clear()
+
+    def cached(self, key: tuple, make):
+        """`make()`, kept under `key` (with the corrections version) among the last `CACHE_ENTRIES` answers."""
+        key = (self.version, *key)
+        with self._lock:
+            if key in self._answers:
+                self._answers[key] = self._answers.pop(key)
+                return self._answers[key]
+        value = make()
+        with self._lock:
+            self._answers[key] = value
+            while len(self._answers) > self.CACHE_ENTRIES:
+                self._answers.pop(next(iter(self._answers)))
+        return value
 
     def timeline_marks(self, state: "FilterState", group_by: str = DEFAULT_GROUP_BY,
                        limit: int = MARK_LIMIT) -> tuple[str, pd.DataFrame]:
+        return self.cached(("timeline", _filters_only(state), group_by, limit),
+                           lambda: self._timeline_marks(state, group_by, limit))
+
+    def _timeline_marks(self, state: "FilterState", group_by: str, limit: int) -> tuple[str, pd.DataFrame]:
         """(bin, marks) of the filtered, dated incidents: one row per (timeline row, type, point or span, x0, x1).
 
         The finest bin (day, week, month, quarter, year) whose marks fit in `limit` is used, as the views do:
@@ -548,7 +593,7 @@ class Warehouse:
         rows = (f"SELECT {_group_sql(group_by)} AS row, type, is_day, start_day, stop_day, killed, injured, id "
                 f"FROM incidents WHERE ({f.where}) AND start_day <> {_NO_DAY}")
         keys = self.query(f"SELECT row, type, is_day, start_day, stop_day, count(*) AS n, sum(killed)::DOUBLE AS killed, "
-                          f"sum(injured)::DOUBLE AS injured, min(id) AS first_id FROM ({rows}) GROUP BY ALL", f.params)
+                          f"sum(injured)::DOUBLE AS injured, any_value(id) AS first_id FROM ({rows}) GROUP BY ALL", f.params)
         if int(keys["n"].sum()) <= limit:
             marks = self.query(f"SELECT row, type, is_day AS point, start_day AS x0, stop_day AS x1, 1 AS n, "
                                f"killed::DOUBLE AS killed, injured::DOUBLE AS injured, id AS first_id FROM ({rows}) "
@@ -572,6 +617,11 @@ class Warehouse:
 
     def map_marks(self, state: "FilterState", extent: tuple[float, float, float, float] | None = None,
                   limit: int = MARK_LIMIT) -> tuple[float, pd.DataFrame]:
+        key = tuple(map(float, extent)) if extent is not None else None
+        return self.cached(("map", _filters_only(state), key, limit), lambda: self._map_marks(state, extent, limit))
+
+    def _map_marks(self, state: "FilterState", extent: tuple[float, float, float, float] | None,
+                   limit: int) -> tuple[float, pd.DataFrame]:
         """(cell size in degrees, marks) of the filtered, placed incidents inside `extent` (lat0, lat1, lon0, lon1).
 
         Up to `limit` incidents each is a mark (cell 0); above, incidents of one type in one grid cell (the finest of
@@ -586,7 +636,7 @@ class Warehouse:
             params += [min(lat0, lat1), max(lat0, lat1), min(lon0, lon1), max(lon0, lon1)]
         rows = f"SELECT type, lat, lon, killed, injured, id FROM incidents WHERE {where}"
         points = self.query(f"SELECT type, lat, lon, count(*) AS n, sum(killed)::DOUBLE AS killed, "
-                            f"sum(injured)::DOUBLE AS injured, min(id) AS first_id FROM ({rows}) GROUP BY ALL", params)
+                            f"sum(injured)::DOUBLE AS injured, any_value(id) AS first_id FROM ({rows}) GROUP BY ALL", params)
         if int(points["n"].sum()) <= limit:
             marks = self.query(f"SELECT type, lat, lon, 1 AS n, killed::DOUBLE AS killed, injured::DOUBLE AS injured, "
                                f"id AS first_id FROM ({rows}) ORDER BY id", params)

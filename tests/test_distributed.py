@@ -161,6 +161,10 @@ def test_cluster_extraction_equals_the_local_one(cluster, corpus_dir, local, tmp
     assert run.failed == [] and run.batches == 8
     assert run.mentions == mentions
     assert seen[-1] == (len(corpus.documents), 0, len(corpus.documents))
+    from events.merge import merge_mentions
+    from events.merge_blocks import merge_on_cluster
+
+    assert merge_on_cluster(run.mentions, cluster.client) == merge_mentions(mentions)
     # the whole command: corpus on the cluster, tables as a Parquet dataset (the workers' cache answers now)
     from events.cli import main
     from events.warehouse import Warehouse
