@@ -111,7 +111,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if not Path(args.out).suffix:  # a folder: the Parquet dataset by month, for the DuckDB warehouse
         from events.warehouse import write_dataset
 
-        out = write_dataset(result, args.out, corpus=str(args.corpus))
+        try:
+            out = write_dataset(result, args.out, corpus=str(args.corpus))
+        except ValueError as exc:
+            raise SystemExit(f"error: {exc}")
         print(f"{len(result.incidents)} incidents from {len(result.documents)} documents -> {out} (Parquet by month)",
               file=sys.stderr)
         return 0
