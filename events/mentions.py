@@ -14,6 +14,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
+from math import asin, cos, radians, sin, sqrt
 from typing import Sequence
 
 from events.casualties import find_casualties
@@ -29,7 +30,9 @@ from events.settings import DATA_DIR
 PLACE_RANK = {"landmark": 6, "city": 5, "admin1": 4, "region": 3, "country": 2, "continent": 1}
 PRECISION_RANK = {"day": 7, "week": 6, "month": 5, "season": 4, "quarter": 4, "year": 3, "decade": 2, "century": 1}
 
-_CLAUSE_BREAK = re.compile(r";|:\s+|,\s+(?:and|but|while|whereas|although)\s+|\s+—\s+|\s+--\s+|—(?=\w)")
+_CLAUSE_BREAK = re.compile(r";|:\s+|,\s+(?:and|but|while|whereas|although)\s+|\s+—\s+|\s+--\s+|—(?=\w)"
+                           r"|\s+since\s+(?=(?:the\s+|a\s+|an\s+)?(?:[a-z-]+\s+){0,3}(?:[a-z]+ed|began|broke|erupted|"
+                           r"took|came|fell|started|was|were|had|have)\b)")
 _HYPOTHETICAL = re.compile(r"\b(?:will|would|could|might|should|must|can|cannot|can't|won't|wants? to|hopes? to|plans? to|threatened to|intends? to|(?:is|are|was|were) (?:expected|likely|set|due|scheduled|poised) to)\b", re.I)
 _CONDITIONAL = re.compile(r"^\W*(?:if|unless|whether|should)\b|\bif\b", re.I)
 _SECONDARY = re.compile(r"(?:backed by|with the (?:help|support|backing) of|supported by|aided by|under cover of)\s+(?:[^\s,;]+\s+){0,2}$", re.I)
@@ -40,7 +43,7 @@ _REPORT_VERBS = (r"said|says|reported|reports|announced|told|stated|confirmed|ad
                  r"admitted|insisted|blamed|accused|denied|demanded|appealed|mourned|buried|cremated|held|attended")
 _REPORTING = re.compile(rf"\b(?:{_REPORT_VERBS})\s+(?:\w+ly\s+)?(?:on\s+|late\s+|early\s+)?$", re.I)
 # "The Commission on Thursday condemned the attack": the date introduces a statement, not the attack
-_REPORTING_AFTER = re.compile(rf"^\s*,?\s*(?:\w+ly\s+)?(?:{_REPORT_VERBS})\b", re.I)
+_REPORTING_AFTER = re.compile(rf"^\s*(?:\w+ly\s+)?(?:{_REPORT_VERBS})\b", re.I)  # ", said X" attributes the clause
 _MODIFIER_NOUNS = re.compile(r"^[’']?s?\s*(?:-led\s+|-backed\s+)?(?:government\s+|military\s+|special\s+|security\s+|drone\s+|missile\s+|navy\s+|naval\s+|air\s+force\s+)?(?:air ?strikes?|strikes?|planes?|aircraft|jets?|warplanes|officials|authorities|leaders?|president|prime minister|forces|troops|army|police|militias?|soldiers|fighters|military|government|intelligence|embassy|citizens?|nationals?|passport|coalition|officials?|diplomats?|ambassador|airlines?|air force|navy)\b", re.I)
 _AGENT_VERBS = re.compile(r"^,?\s+(?:also\s+|then\s+|has\s+|have\s+|had\s+|later\s+)*(?:carried out|launched|conducted|said|says|announced|claimed|vowed|pledged|sent|deployed|accused|blamed|denied|warned|threatened|called|responded|retaliated)\b", re.I)
 _NOT_HAPPENED = re.compile(r"\b(?:plot(?:s|ted|ting)?|plann(?:ed|ing)|foiled|thwarted|prevented|averted|accused of|charged with|convicted of|suspected of|threat(?:s|ened)? (?:of|to)|fears? (?:of|an?)|risk of|warn(?:ed|ing|s)? (?:of|against)|warnings?|prepar(?:ed|ing) (?:an?|to))\b[^.;]{0,60}$", re.I)
@@ -49,6 +52,97 @@ _MODAL_BEFORE = re.compile(r"\b(?:will|would|could|might|should|may|must|can|can
 _ADJECTIVAL = re.compile(r"^[’']?s?\s+[a-z][a-z-]+", re.U)
 _KEEP_AFTER = re.compile(r"^[’']?s?\s+(?:and|or|but|in|on|at|of|for|from|to|with|by|as|after|before|during|since|near|into|over|under|against|was|were|is|are|has|had|have|that|which|who|where|when|while|where|last|this|earlier|later|attacks?|bombings?|shootings?|massacres?|blasts?|explosions?|crash|sieges?|battles?|offensive|raids?|strikes?|airstrikes?|border|coast|capital|province|region|city|town)\b", re.I)
 _LOCATIVE = re.compile(r"(?:\b(?:in|at|near|outside|inside|over|across|around|on|into)\s+(?:the\s+)?(?:[a-z-]+\s+)?|\b(?:town|city|village|capital|province|region|district|port)\s+of\s+)$", re.I)
+_DETERMINER = r"(?:the|this|that|these|those|its|their|his|her|such)"
+_NEW_CUE = (r"(?:a|an|another|new|latest|fresh|second|third|fourth|fifth|separate|similar|earlier|previous|first|last|"
+            r"recent|other|further|more|renewed|one|two|three|several|many|some)")
+_ANOTHER = re.compile(r"\b(?:another|new|latest|fresh|second|third|fourth|fifth|separate|similar|renewed|further)\s+"
+                      r"(?:[\w-]+\s+){0,2}$", re.I)
+_DEFINITE_BEFORE = re.compile(rf"(?:\b{_DETERMINER}|['’]s)\s+(?:(?!{_NEW_CUE}\b)[\w-]+\s+){{0,3}}$", re.I)
+_NEW_BEFORE = re.compile(rf"\b{_NEW_CUE}\s+(?:[\w-]+\s+){{0,2}}$", re.I)
+_SPECIFIED_BEFORE = re.compile(
+    rf"(?:\b(?:{_DETERMINER}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|both|twin|double|triple|"
+    rf"\d+)|['’]s)\s+(?:[\w-]+\s+){{0,3}}$", re.I)
+_VERB_FIRST = re.compile(r"^(?:\w+ed|threw|thrown|took|taken|shot|fell|blew|hit|struck|overran|overrun|retook|drove|"
+                         r"driven|set|burnt|open|opens|kill|kills|seize|seizes|retake|retakes|recapture|recaptures|lost|"
+                         r"won|fought|led|began|broke|made|held|sent|went|came|ran|lobbed|tossed|hurled|gunned|pushed|"
+                         r"forced|regained|wrested|restored|liberated|lifted|rammed|torched|beheaded|massacred)\b",
+                         re.I)
+_SEPARATE = re.compile(r"\b(?:in (?:a|another) (?:separate|different|similar|related|new|second) (?:incident|attack|"
+                       r"development|case|operation)|separately|elsewhere|in another (?:incident|attack)|"
+                       r"in an earlier (?:incident|attack))\b", re.I)
+_BOUND_AFTER = re.compile(r"\s*(?:\(\s*)?(?:(?:of|on|against)\s+(?:[a-z][\w-]*\s+){0,3}(?:(?-i:[A-Z])[\w'’.-]*\s+){1,4})?"
+                          r"(?:(?:in|at|near|outside|on)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w'’.-]*,?\s+){1,4})?"
+                          r"(?:(?:on|in|at|of|during|over|early|late|last|this)\s+)*$", re.I)
+_BOUND_CLAUSE_AFTER = re.compile(r"\s*,?\s*(?:which|that)\s+(?:took place|occurred|happened|was carried out|came|struck|"
+                                 r"began|started|erupted|broke out)\s+(?:(?:on|in|at|early|late)\s+)*$", re.I)
+
+
+def _is_verb(trigger: str) -> bool:
+    return bool(_VERB_FIRST.match(trigger))
+
+
+def _is_definite(text: str, trig: Trigger, c_start: int) -> bool:
+    """'the attack', 'Sunday's grenade attack', 'this bombing': a noun that refers to an incident already known."""
+    if _is_verb(trig.text):
+        return False
+    before = text[max(c_start, trig.start - 60):trig.start]
+    return bool(_DEFINITE_BEFORE.search(before)) and not _NEW_BEFORE.search(before)
+
+
+def _is_generic(text: str, trig: Trigger, c_start: int) -> bool:
+    """A bare plural ('near-daily attacks', 'attacks against the zone'): a kind of event, not one incident."""
+    if _is_verb(trig.text) or not trig.text.lower().endswith("s") or trig.text.lower().endswith(("ss", "us")):
+        return False
+    return not _SPECIFIED_BEFORE.search(text[max(c_start, trig.start - 60):trig.start])
+
+
+def _bound_dates(text: str, trig: Trigger, dates: Sequence[DateMention]) -> list[DateMention]:
+    """The dates that date a definite mention itself: "Sunday's attack", "the weekend attack", "the attack on Sunday".
+
+    Any other date in its clause belongs to what is said about it ("funerals were held on Tuesday for the victims of
+    the attack"), so a definite mention without a bound date takes the date of the incident it refers to.
+    """
+    bound = []
+    for d in dates:
+        if d.end <= trig.start:
+            between = text[d.end:trig.start]
+            possessive = re.fullmatch(r"['’]s?(?:\s+[\w-]+){0,3}\s+", between)
+            premodifier = re.fullmatch(r"(?:\s+[\w-]+){0,3}\s+", between) and \
+                re.search(rf"(?:\b{_DETERMINER}|['’]s)\s+$", text[max(0, d.start - 12):d.start], re.I)
+            if possessive or premodifier:
+                bound.append(d)
+        elif d.start >= trig.end:
+            between = text[trig.end:d.start]
+            if _BOUND_AFTER.fullmatch(between) or _BOUND_CLAUSE_AFTER.fullmatch(between):
+                bound.append(d)
+    return bound
+
+
+_NAME = r"[A-Z][\w'’-]*"
+_TARGET_AFTER = re.compile(rf"\s+(?:(?:of|on|against)\s+)?(?:(?:the\s+|a\s+|an\s+)?(?:[a-z][\w-]*\s+|\d+-year-old\s+)){{0,4}}?"
+                           rf"((?:{_NAME}\s+){{0,4}}{_NAME})")
+_TARGET_BEFORE = re.compile(rf"\b(?:the\s+)?((?:{_NAME}\s+){{0,2}}{_NAME})(?:['’]s)?\s+$")
+_NOT_TARGET = re.compile(r"^(?:The|A|An|This|That|Sunday|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|January|"
+                         r"February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|"
+                         r"Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Israeli|Palestinian|US|U\.S\.)$")
+TARGETED_TYPES = frozenset({"killing", "assassination"})
+
+
+def _target(text: str, trig: Trigger) -> str:
+    """The surname of a named victim ("the assassination of Industry Minister Pierre Gemayel" -> "Gemayel")."""
+    if trig.type not in TARGETED_TYPES:
+        return ""
+    found = _TARGET_AFTER.match(text, trig.end, min(len(text), trig.end + 90))
+    span = (found.start(1), found.end(1)) if found else None
+    if span is None:
+        before = _TARGET_BEFORE.search(text, max(0, trig.start - 40), trig.start)
+        span = (before.start(1), before.end(1)) if before else None
+    if span is None:
+        return ""
+    name = text[span[0]:span[1]].split()[-1]
+    return "" if _NOT_TARGET.match(name) else name
+
+
 _PAST = re.compile(r"\b(?:was|were|had|has been|have been|did)\b|\b\w+ed\b|\b(?:killed|struck|shot|took|fought|hit|blew|fell|drove|led)\b", re.I)
 
 
@@ -78,6 +172,11 @@ class IncidentMention:
     actors: tuple[str, ...] = ()
     facility: str = ""
     hypothetical: bool = False
+    definite: bool = False  # "the attack", "this bombing": refers to an incident already told
+    generic: bool = False  # a bare plural ("near-daily attacks"): a kind of event, not one incident
+    separate: bool = False  # "In a separate incident, ...": never the incident just told
+    unbound_date: DateMention | None = field(default=None, compare=False)  # a definite mention's clause date
+    target: str = ""  # the named victim ("the killing of journalist Ana Ruiz" -> "Ruiz"): differing names, differing incidents
     places_seen: tuple[Place, ...] = field(default=(), compare=False)
     published: date | None = None  # the reporting document's publication date: nothing it reports happened later
 
@@ -280,9 +379,37 @@ def _place_for(places: Sequence[PlaceMention], trig: Trigger, text: str) -> Plac
     if not places:
         return None
     named = [p for p in places if p.via != "demonym"] or list(places)
-    return max(named, key=lambda p: (PLACE_RANK.get(p.place.kind, 0) - _distance(p.start, p.end, trig) / 20.0
-                                     + (1.0 if _LOCATIVE.search(text[max(0, p.start - 30):p.start]) else 0.0),
-                                     p.place.population))
+
+    def score(p: PlaceMention) -> tuple[float, int]:
+        before = text[max(0, p.start - 40):p.start]
+        value = PLACE_RANK.get(p.place.kind, 0) - _distance(p.start, p.end, trig) / 20.0
+        value += 1.0 if _LOCATIVE.search(before[-30:]) else 0.0
+        value -= 1.5 if _ORIGIN.search(before) or _REFERENCE_POINT.search(before) else 0.0
+        return value, p.place.population
+
+    return max(named, key=score)
+
+
+# "a rocket fired from Gaza", "militants out of Syria": where something came from, not where it happened
+_ORIGIN = re.compile(r"\b(?:from|out of)\s+(?:the\s+)?(?:[\w-]+\s+)?$", re.I)
+# "50 km east of Kathmandu", "north of the capital": a reference point, not the place itself
+_REFERENCE_POINT = re.compile(r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|"
+                              r"south-east|south-west)(?:ern)?\s+(?:of|from)\s+(?:the\s+)?$", re.I)
+_BOUND_PLACE_AFTER = re.compile(r"\s+(?:(?!(?:are|were|is|was|be|been)\b)[\w-]+\s+){0,3}?"
+                                r"(?:in|at|on|near|outside|inside|of|against)\s+(?:the\s+)?"
+                                r"(?:[\w-]+\s+){0,2}$", re.I)
+
+
+def _bound_places(text: str, trig: Trigger, places: Sequence[PlaceMention], c_start: int) -> list[PlaceMention]:
+    """The places inside a definite mention's own phrase: "the Kabul bombing", "the attack on a camp in Jaffna"."""
+    bound = []
+    for p in places:
+        if p.end <= trig.start and p.start >= c_start:
+            if re.fullmatch(r"(?:['’]s)?(?:\s+[\w-]+){0,3}\s+", text[p.end:trig.start]):
+                bound.append(p)
+        elif p.start >= trig.end and p.start - trig.end <= 60 and _BOUND_PLACE_AFTER.fullmatch(text[trig.end:p.start]):
+            bound.append(p)
+    return bound
 
 
 def _narrowest(dates: Sequence[DateMention]) -> DateMention | None:
@@ -356,13 +483,17 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
             main_families: dict[str, Trigger] = {}
             for t in ranked:
                 main_families.setdefault(lexicon.family(t.type), t)
-            heads = sorted(main_families.values(), key=lambda t: t.start)
             c_places = within(s_places, c_start, c_end)
             c_dates = within(s_dates, c_start, c_end)
             c_offsets = within(s_offsets, c_start, c_end)
+            # "after the funeral of a man killed in Tuesday's unrest": a noun with its own date is its own mention
+            bound = {id(t): _bound_dates(text, t, c_dates) for t in c_triggers if not _is_verb(t.text)}
+            heads = sorted({id(t): t for t in [*main_families.values(), *(t for t in c_triggers if bound.get(id(t)))]}
+                           .values(), key=lambda t: t.start)
             groups: dict[int, tuple[list[PlaceMention], list[DateMention]]] = {id(t): ([], []) for t in heads}
             for anchor in [*c_places, *c_dates]:
-                nearest = min(heads, key=lambda t: _distance(anchor.start, anchor.end, t))
+                owners = [t for t in heads if isinstance(anchor, DateMention) and anchor in bound.get(id(t), ())]
+                nearest = min(owners or heads, key=lambda t: _distance(anchor.start, anchor.end, t))
                 (groups[id(nearest)][0] if isinstance(anchor, PlaceMention) else groups[id(nearest)][1]).append(anchor)
             question = c_text.rstrip().rstrip("”\"'’)").endswith("?")
             hypothetical = conditional_sentence or question or (bool(_HYPOTHETICAL.search(c_text)) and not c_dates)
@@ -379,7 +510,7 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
                     mentions.append(_build(document, sentence, sub_trig, c_start, c_end, sub_places, sub_dates,
                                            c_offsets, other_clause_dates, s_places, hypothetical, len(heads) == 1))
     mentions = sorted([*mentions, *references], key=lambda m: (m.sentence_start, m.trigger_start))
-    return _resolve_local_offsets(_fill_from_context(mentions, sentences, located, starts))
+    return _resolve_local_offsets(_corefer(_fill_from_context(mentions, sentences, located, starts), lexicon))
 
 
 def _anchor_references(document: Document, sentences: list[Sentence], offsets: Sequence, triggers: list[Trigger],
@@ -436,9 +567,16 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
     place_from = "clause" if place else ""
     if place is None and sole_trigger and s_places and len({p.place.geonameid for p in s_places}) == 1:
         place, place_from = s_places[0], "sentence"
+    definite = _is_definite(text, trig, c_start)
+    unbound = None
+    if definite:
+        unbound = _narrowest(dates)
+        dates = _bound_dates(text, trig, dates)
+        if place is not None and place not in _bound_places(text, trig, places, c_start):
+            place_from = "context"  # maybe the place of what is said about it: the incident referred to may know better
     date_ = _narrowest(dates)
     date_from = "clause" if date_ else ""
-    if date_ is None and len(s_dates) == 1 and not offsets:
+    if date_ is None and len(s_dates) == 1 and not offsets and not definite:
         date_, date_from = s_dates[0], "sentence"
     # "two days after talks collapsed": an anchor the dates stage could not name dates nothing here
     offset = next((o for o in offsets if o.anchor_text or not _OPEN_OFFSET.search(o.text)), None)
@@ -451,7 +589,7 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         anchor_text=offset.anchor_text if offset and date_ is None else "",
         place=place.place if place else None,
         place_text=place.text if place else _unresolved_place(text[c_start:c_end]),
-        place_from="demonym" if place is not None and place.via == "demonym" else place_from,
+        place_from="demonym" if place is not None and place.via == "demonym" and place_from != "context" else place_from,
         killed=figures.killed, injured=figures.injured,
         killed_qualifier=figures.killed_qualifier, injured_qualifier=figures.injured_qualifier,
         actors=tuple(a for a in find_actors(clause) if a not in {p.text for p in s_places}),
@@ -460,6 +598,12 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         or bool(_MODAL_BEFORE.search(text[max(c_start, trig.start - 40):trig.start])),
         places_seen=tuple(p.place for p in s_places),
         published=document.published,
+        definite=definite,
+        generic=sentence.paragraph > 0 and date_ is None and _is_generic(text, trig, c_start),
+        separate=bool(_SEPARATE.search(text[sentence.start:trig.start])
+                      or (not _is_verb(trig.text) and _ANOTHER.search(text[max(c_start, trig.start - 40):trig.start]))),
+        target=_target(text, trig),
+        unbound_date=unbound if date_ is None else None,
     )
 
 
@@ -505,6 +649,120 @@ def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence
                     break
         out.append(m)
     return out
+
+
+def _headline_is_the_lead(mentions: list[IncidentMention], lexicon: Lexicon) -> list[IncidentMention]:
+    """A headline names the incident its lead paragraph dates ("Three killed in Nairobi slum riot" / "Three people
+    were killed Sunday when police clashed with residents"): the headline takes the lead's date, the lead the
+    headline's place when it names none."""
+    out = list(mentions)
+    for i, head in enumerate(out):
+        if head.paragraph != 0 or head.date is not None or head.hypothetical or head.offset_days is not None:
+            continue
+        for j in range(i + 1, len(out)):
+            lead = out[j]
+            if lead.doc != head.doc or lead.paragraph > 2:
+                break
+            if lead.paragraph == 0 or lead.date is None or lead.date_from not in ("clause", "sentence"):
+                continue
+            if not (_may_corefer(head, lead, lexicon) or _may_corefer(lead, head, lexicon)):
+                continue
+            if lead.place is not None and head.place is not None and not places_agree(lead.place, head.place):
+                break
+            out[i] = replace(head, date=lead.date, date_from="coreference")
+            if lexicon.family(lead.type) != lexicon.family(head.type):  # "attack" names the headline's airstrike
+                if lead.type in GENERIC_TYPES:
+                    out[j] = lead = replace(lead, type=head.type)
+                else:
+                    out[i] = replace(out[i], type=lead.type)
+            if lead.place is None and head.place is not None:
+                out[j] = replace(lead, place=head.place, place_text=head.place_text, place_from="headline")
+            break
+    return out
+
+
+GENERIC_TYPES = frozenset({"attack"})  # words any violent incident can be called by ("the attack")
+VIOLENT_FAMILIES = frozenset({"violence", "strike"})
+
+
+def _may_corefer(later: IncidentMention, earlier: IncidentMention, lexicon: Lexicon) -> bool:
+    family, other = lexicon.family(later.type), lexicon.family(earlier.type)
+    if family == other:
+        return True
+    generic = later.type in GENERIC_TYPES or (later.type == "bombing" and _BARE_BLAST.fullmatch(later.trigger))
+    return bool(generic) and family in VIOLENT_FAMILIES and other in VIOLENT_FAMILIES
+
+
+def _corefer(mentions: list[IncidentMention], lexicon: Lexicon) -> list[IncidentMention]:
+    """Event coreference: an undated mention ("the bombing", "gunmen opened fire on the patrol") is the incident the
+    story already told, and keeps that incident's date, whatever report, funeral or statement date stands beside it.
+
+    A definite mention refers back to the latest compatible incident anywhere earlier in the story; an indefinite one
+    elaborates only the incident of its own or the previous paragraph. Generic plurals ("near-daily attacks") and
+    mentions introduced as separate ("In a separate incident") refer to nothing.
+    """
+    mentions = _headline_is_the_lead(mentions, lexicon)
+    out: list[IncidentMention] = []
+    for m in mentions:
+        if m.date is None and m.offset_days is None and not m.generic and not m.separate and not m.hypothetical:
+            antecedent = None
+            candidates = [p for p in reversed(out) if p.doc == m.doc and p.date is not None and not p.hypothetical
+                          and not p.generic and _may_corefer(m, p, lexicon)
+                          and (m.place is None or m.place_from == "context"
+                               or (p.place is not None and places_agree(m.place, p.place)))
+                          and not (m.target and p.target and m.target != p.target)]
+            # the same named victim links mentions anywhere in the story
+            named = [p for p in candidates if (p.target and (p.target == m.target or p.target in m.sentence))
+                     or (m.target and re.search(rf"\b{re.escape(m.target)}\b", p.sentence))]
+            if named:
+                antecedent = named[0]
+            else:
+                for p in candidates:
+                    if m.definite or p.paragraph >= m.paragraph - 1:
+                        antecedent = p
+                    break
+            if antecedent is not None:
+                kind = m.type if lexicon.family(m.type) == lexicon.family(antecedent.type) else antecedent.type
+                m = replace(m, date=antecedent.date, date_from="coreference", type=kind)
+                weak = m.place_from == "context" and antecedent.place is not None and \
+                    PLACE_RANK.get(antecedent.place.kind, 0) >= PLACE_RANK.get(m.place.kind, 0)
+                if m.place is None or weak or (antecedent.place is not None and _refines(antecedent.place, m.place)):
+                    m = replace(m, place=antecedent.place, place_text=antecedent.place_text, place_from="coreference")
+            elif m.unbound_date is not None:
+                # "the killing of X in March 2009": a definite mention the story never told before dates itself
+                m = replace(m, date=m.unbound_date, date_from="clause")
+        out.append(m)
+    return out
+
+
+SAME_PLACE_KM = 40.0
+
+
+def haversine_km(a: Place, b: Place) -> float:
+    lat1, lon1, lat2, lon2 = map(radians, (a.lat, a.lon, b.lat, b.lon))
+    h = sin((lat2 - lat1) / 2) ** 2 + cos(lat1) * cos(lat2) * sin((lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * asin(min(1.0, sqrt(h)))
+
+
+def places_agree(a: Place | None, b: Place | None) -> bool:
+    """Two places can be one incident's: the same, a few kilometres apart, or a country and a town inside it."""
+    if a is None or b is None:
+        return True
+    if a.geonameid == b.geonameid:
+        return True
+    ra, rb = PLACE_RANK.get(a.kind, 0), PLACE_RANK.get(b.kind, 0)
+    if ra >= 5 and rb >= 5:
+        return haversine_km(a, b) <= SAME_PLACE_KM
+    broad, narrow = (a, b) if ra <= rb else (b, a)
+    if broad.kind == "continent":
+        return False
+    if broad.kind in ("country", "region", "admin1") and broad.country:
+        if broad.kind == "admin1" and narrow.admin1 and broad.admin1:
+            return narrow.admin1 == broad.admin1 and narrow.country == broad.country
+        return narrow.country == broad.country
+    if broad.kind == "region":  # regions spanning countries have no country code: use distance
+        return haversine_km(a, b) <= 800
+    return False
 
 
 def _refines(specific: Place, broad: Place) -> bool:

@@ -12,15 +12,13 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from math import asin, cos, radians, sin, sqrt
 from typing import Iterable, Sequence
 
 from events.dates import DateMention
 from events.gazetteer import Place
 from events.lexicon import Lexicon, default_lexicon
-from events.mentions import PLACE_RANK, PRECISION_RANK, IncidentMention
+from events.mentions import PLACE_RANK, PRECISION_RANK, SAME_PLACE_KM, IncidentMention, haversine_km, places_agree
 
-SAME_PLACE_KM = 40.0
 UNPLACED_MIN_PRIORITY = 85  # trigger strength (data/incident_lexicon.csv) that lets a dated, unplaced report stand
 CONTROL_FAMILY_TITLES = {"control"}
 
@@ -38,32 +36,6 @@ class Incident:
         return sorted({m.doc for m in self.mentions})
 
 
-def haversine_km(a: Place, b: Place) -> float:
-    lat1, lon1, lat2, lon2 = map(radians, (a.lat, a.lon, b.lat, b.lon))
-    h = sin((lat2 - lat1) / 2) ** 2 + cos(lat1) * cos(lat2) * sin((lon2 - lon1) / 2) ** 2
-    return 6371.0 * 2 * asin(min(1.0, sqrt(h)))
-
-
-def places_agree(a: Place | None, b: Place | None) -> bool:
-    if a is None or b is None:
-        return True
-    if a.geonameid == b.geonameid:
-        return True
-    ra, rb = PLACE_RANK.get(a.kind, 0), PLACE_RANK.get(b.kind, 0)
-    if ra >= 5 and rb >= 5:
-        return haversine_km(a, b) <= SAME_PLACE_KM
-    broad, narrow = (a, b) if ra <= rb else (b, a)
-    if broad.kind == "continent":
-        return False
-    if broad.kind in ("country", "region", "admin1") and broad.country:
-        if broad.kind == "admin1" and narrow.admin1 and broad.admin1:
-            return narrow.admin1 == broad.admin1 and narrow.country == broad.country
-        return narrow.country == broad.country
-    if broad.kind == "region":  # regions spanning countries have no country code: use distance
-        return haversine_km(a, b) <= 800
-    return False
-
-
 def dates_agree(a: DateMention | None, b: DateMention | None, slack_days: int = 1) -> bool:
     if a is None or b is None:
         return True
@@ -77,7 +49,9 @@ def _specificity(m: IncidentMention) -> tuple:
 
 
 def _best_date(mentions: Sequence[IncidentMention]) -> DateMention | None:
-    dated = [m.date for m in mentions if m.date is not None]
+    """The finest date the mentions give, by vote; dates borrowed by coreference only when none is the mentions' own."""
+    dated = [m.date for m in mentions if m.date is not None and m.date_from != "coreference"] or \
+        [m.date for m in mentions if m.date is not None]
     if not dated:
         return None
     top = max(PRECISION_RANK.get(d.precision, 0) for d in dated)
@@ -202,6 +176,11 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
                             and PLACE_RANK.get(c.place.kind, 0) <= PLACE_RANK.get(m.place.kind, 0) + 1
                             and (c.place.geonameid == m.place.geonameid or not m.hypothetical)]
                 same_doc = [c for c in fits if m.doc in c.docs]
+                if m.date is None and m.place is not None:
+                    # an undated mention the story did not tie to an incident joins one only at the very same place
+                    same_doc = [c for c in same_doc if c.place is not None and (
+                        c.place.geonameid == m.place.geonameid
+                        or min(PLACE_RANK.get(c.place.kind, 0), PLACE_RANK.get(m.place.kind, 0)) >= 5)]
                 fits = same_doc or (fits if len(fits) == 1 and m.place is not None else [])
                 if m.place is None:
                     fits = [c for c in same_doc if m.date is not None and m.date.precision == "day"
@@ -222,7 +201,8 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
     left = place_into_clusters([m for m in rest if m.date is not None and m.place is not None], allow_new=True)
     resolved = [_resolve_offset(m, clusters, lexicon) for m in offset_mentions]
     left += place_into_clusters(sorted(resolved, key=_specificity, reverse=True), allow_new=True)
-    partial = [m for m in rest if m.date is None or m.place is None]
+    # A generic plural ("near-daily attacks") names a kind of event: it joins no incident.
+    partial = [m for m in rest if (m.date is None or m.place is None) and not (m.generic and m.date is None)]
     # Placed mentions first, so that a dated but unplaced one ("Friday's massacre") finds its incident complete.
     partial.sort(key=lambda m: (m.place is None, not m.date))
     left = place_into_clusters([*left, *partial], allow_new=False)

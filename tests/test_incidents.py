@@ -337,3 +337,48 @@ def test_background_marks_events_ending_more_than_a_year_before_publication():
     result = table(doc("bg", text, date(2012, 8, 1)))
     flags = {r.start[:4]: r.background for r in result.incidents.itertuples()}
     assert flags == {"2012": False, "2002": True}
+
+
+def test_follow_up_mentions_keep_the_incident_date_not_the_funeral_or_arrest_date():
+    """Item 1: "the bombing" next to a funeral or an arrest date refers to the bombing already told."""
+    text = ("Funerals in Peshawar\n\n"
+            "A bomb ripped through a crowded bazaar in Peshawar on Saturday, killing 14 people, police said.\n"
+            "Funerals for the victims of the bombing were held on Monday in Peshawar.\n"
+            "Police arrested two suspects on Tuesday in connection with the attack.\n")
+    result = table(doc("funeral", text, date(2009, 6, 9)))
+    assert result.incidents["start"].tolist() == ["2009-06-06"], result.incidents[["title", "start", "evidence"]]
+    assert result.incidents.iloc[0]["n_mentions"] >= 3
+
+
+def test_headline_takes_the_lead_date_and_lends_it_its_place():
+    """Item 1: the headline names the lead's incident; the lead may name no place the gazetteer knows."""
+    text = ("Four killed in Mombasa market riot\n\n"
+            "Four people were killed and dozens wounded on Friday when police clashed with traders over the "
+            "demolition of their stalls, witnesses said.\n")
+    result = table(doc("riot", text, date(2008, 2, 9)))
+    assert len(result.incidents) == 1, result.incidents[["title", "start", "place"]]
+    row = result.incidents.iloc[0]
+    assert (row["place"], row["start"], row["killed"]) == ("Mombasa", "2008-02-08", 4)
+
+
+def test_named_victims_link_mentions_and_different_names_keep_them_apart():
+    """Item 1/4: "the murder of X" refers to X's killing, not to the last killing told."""
+    text = ("Lawyer shot\n\n"
+            "Gunmen shot dead human rights lawyer Tomas Brenner in Tegucigalpa on Monday, police said.\n"
+            "The killing of journalist Ana Ruiz in San Pedro Sula in March 2009 remains unsolved.\n"
+            "Colleagues said the murder of Brenner was a warning to all lawyers.\n")
+    result = table(doc("names", text, date(2010, 5, 4)))
+    rows = {r.start[:7]: r for r in result.incidents.itertuples()}
+    assert set(rows) == {"2010-05", "2009-03"}, result.incidents[["title", "start"]]
+    assert rows["2010-05"].place == "Tegucigalpa" and rows["2010-05"].n_mentions == 2
+
+
+def test_separate_incidents_and_generic_plurals_do_not_corefer():
+    """Item 1/3: "In a separate incident" starts a new incident; "near-daily attacks" is no incident at all."""
+    text = ("Violence in the south\n\n"
+            "Militants attacked a police post in Yala on Sunday, killing two officers.\n"
+            "In a separate incident, gunmen opened fire on a teacher in Pattani.\n"
+            "More than 3,000 people have died since 2004 in near-daily attacks in the region.\n")
+    result = table(doc("south", text, date(2007, 3, 12)))
+    assert result.incidents["place"].tolist() == ["Yala"], result.incidents[["title", "start", "place"]]
+    assert result.incidents.iloc[0]["n_mentions"] == 1
