@@ -401,6 +401,7 @@ class Warehouse:
         self.mention_columns = [r[0] for r in self.con.execute("DESCRIBE base_mentions").fetchall()]
         self.orphans = pd.DataFrame()
         self._answers: dict[tuple, Any] = {}
+        self._subsets: dict[tuple, str] = {}
         self.version = 0
         self.refresh()
 
@@ -411,6 +412,7 @@ class Warehouse:
         corrections = self.store.corrections() if self.store is not None else []
         ids = sorted(touched_ids(corrections))
         with self._lock:
+            self._drop_subsets()
             self.con.execute("DROP VIEW IF EXISTS incidents")
             self.con.execute("DROP VIEW IF EXISTS mentions")
             for name in ("overlay", "overlay_mentions"):
@@ -474,9 +476,8 @@ class Warehouse:
         return int(self.scalar("SELECT count(*) FROM incidents"))
 
     def count(self, state: "FilterState") -> int:
-        f = filter_sql(state)
         return self.cached(("count", _filters_only(state)),
-                           lambda: int(self.scalar(f"SELECT count(*) FROM incidents WHERE {f.where}", f.params)))
+                           lambda: int(self.scalar(f"SELECT count(*) FROM {self._subset(state)}")))
 
     def ids(self, state: "FilterState") -> list[str]:
         f = filter_sql(state)
@@ -517,10 +518,8 @@ class Warehouse:
         """(value, n) of one column among the filtered incidents, most frequent first: the sidebar's counts."""
         if column not in ("type", "country", "continent", "admin1", "precision"):
             raise ValueError(f"no counts by {column!r}")
-        f = filter_sql(state)
         return self.cached(("counts", _filters_only(state), column), lambda: self.query(
-            f"SELECT {column} AS value, count(*) AS n FROM incidents WHERE {f.where} GROUP BY 1 ORDER BY n DESC, value",
-            f.params))
+            f"SELECT {column} AS value, count(*) AS n FROM {self._subset(state)} GROUP BY 1 ORDER BY n DESC, value"))
 
     def options(self) -> "FilterOptions":
         """The values each filter can take (as `views.filter_options` gives them for the whole table)."""
@@ -556,9 +555,39 @@ class Warehouse:
     CACHE_ENTRIES = 64
 
     def forget(self) -> None:
-        """Drop the kept answers (benchmarks time the first asking)."""
+        """Drop the kept answers and filtered subsets (benchmarks time the first asking)."""
         with self._lock:
             self._answers.clear()
+            self._drop_subsets()
+
+    SUBSETS = 4
+    SUBSET_COLUMNS = ("id, type, type_label, country, continent, admin1, precision, is_day, start_day, stop_day, "
+                      "lat, lon, killed, injured")
+
+    def _subset(self, state: "FilterState") -> str:
+        """A relation holding the incidents that pass `state`: the view itself when nothing is filtered, else a
+        temporary table of the columns the counts and marks read, made once per filter state (the filter - a
+        text search above all - then runs once for the counts, the timeline and the map, not once each)."""
+        f = filter_sql(state)
+        if f.where == "TRUE":
+            return "incidents"
+        key = (self.version, _filters_only(state))
+        with self._lock:
+            if key in self._subsets:
+                self._subsets[key] = self._subsets.pop(key)
+                return self._subsets[key]
+            name = f"subset_{uuid.uuid4().hex[:12]}"
+            self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT {self.SUBSET_COLUMNS} FROM incidents WHERE {f.where}",
+                             list(f.params))
+            self._subsets[key] = name
+            while len(self._subsets) > self.SUBSETS:
+                self.con.execute(f"DROP TABLE IF EXISTS {self._subsets.pop(next(iter(self._subsets)))}")
+            return name
+
+    def _drop_subsets(self) -> None:
+        for name in self._subsets.values():
+            self.con.execute(f"DROP TABLE IF EXISTS {name}")
+        self._subsets.clear()
 
     def cached(self, key: tuple, make):
         """`make()`, kept under `key` (with the corrections version) among the last `CACHE_ENTRIES` answers."""
@@ -589,15 +618,14 @@ class Warehouse:
 
         One scan: DuckDB groups the incidents by what decides their mark (row, type, day or span, first and last
         day) - far fewer keys than incidents - and the bins are chosen and summed over those keys with numpy."""
-        f = filter_sql(state)
         rows = (f"SELECT {_group_sql(group_by)} AS row, type, is_day, start_day, stop_day, killed, injured, id "
-                f"FROM incidents WHERE ({f.where}) AND start_day <> {_NO_DAY}")
+                f"FROM {self._subset(state)} WHERE start_day <> {_NO_DAY}")
         keys = self.query(f"SELECT row, type, is_day, start_day, stop_day, count(*) AS n, sum(killed)::DOUBLE AS killed, "
-                          f"sum(injured)::DOUBLE AS injured, any_value(id) AS first_id FROM ({rows}) GROUP BY ALL", f.params)
+                          f"sum(injured)::DOUBLE AS injured, any_value(id) AS first_id FROM ({rows}) GROUP BY ALL")
         if int(keys["n"].sum()) <= limit:
             marks = self.query(f"SELECT row, type, is_day AS point, start_day AS x0, stop_day AS x1, 1 AS n, "
                                f"killed::DOUBLE AS killed, injured::DOUBLE AS injured, id AS first_id FROM ({rows}) "
-                               f"ORDER BY id", f.params)
+                               f"ORDER BY id")
             return "none", marks
         start, stop = keys["start_day"].to_numpy(np.int64), keys["stop_day"].to_numpy(np.int64)
         is_day = keys["is_day"].to_numpy(bool)
@@ -628,13 +656,13 @@ class Warehouse:
         `MAP_CELLS` that keeps marks under `limit`) make one mark at their mean position. Columns: type, lat, lon,
         n, killed, injured, first_id (and cy, cx, the cell, when grouped). One scan groups incidents by type and
         coordinates (places are gazetteer points: few), numpy then picks the cell, as the views do."""
-        f = filter_sql(state)
-        where, params = f"({f.where}) AND lat IS NOT NULL AND lon IS NOT NULL AND isfinite(lat) AND isfinite(lon)", list(f.params)
+        source = self._subset(state)
+        where, params = "lat IS NOT NULL AND lon IS NOT NULL AND isfinite(lat) AND isfinite(lon)", []
         if extent is not None:
             lat0, lat1, lon0, lon1 = map(float, extent)
             where += " AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?"
             params += [min(lat0, lat1), max(lat0, lat1), min(lon0, lon1), max(lon0, lon1)]
-        rows = f"SELECT type, lat, lon, killed, injured, id FROM incidents WHERE {where}"
+        rows = f"SELECT type, lat, lon, killed, injured, id FROM {source} WHERE {where}"
         points = self.query(f"SELECT type, lat, lon, count(*) AS n, sum(killed)::DOUBLE AS killed, "
                             f"sum(injured)::DOUBLE AS injured, any_value(id) AS first_id FROM ({rows}) GROUP BY ALL", params)
         if int(points["n"].sum()) <= limit:
