@@ -25,14 +25,15 @@ NAMED = [
 OTHERS = [
     ("Ankara rally bombing", "2015-10", (39.9334, 32.8597)),
     ("Mosque attack in Saudi Arabia", "2015-08", None),
-    ("French airstrikes on Raqqa", "2015-11", (35.9528, 39.0079)),
-    ("Tunisian beach shooting", "2015-06", None),
+    # Not listed: France's "weekend airstrikes" on Raqqa (003) and "last June"'s Tunisian beach shooting (004) are
+    # told only relative to publication dates that are not established (seeds/SOURCES.md), so they stay undated
+    # (CONTRACT.md: no dating from a corpus median).
     ("Madrid bombings", "2004", (40.4168, -3.7038)),
     ("Moscow theatre siege", "2002", (55.7558, 37.6173)),
     ("11 September 2001", "2001-09-11", None),
     ("Kweres airbase", "2015-11", (36.1867, 37.5833)),
 ]
-COUNTRY = {"Mosque attack in Saudi Arabia": "SA", "Tunisian beach shooting": "TN", "11 September 2001": "US"}
+COUNTRY = {"Mosque attack in Saudi Arabia": "SA", "11 September 2001": "US"}
 
 
 @pytest.fixture(scope="module")
