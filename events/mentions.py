@@ -27,7 +27,7 @@ from events.sentences import Sentence, find_datelines, split_sentences
 from events.settings import DATA_DIR
 
 # How specific a place is: a landmark beats a city beats a region beats a country.
-PLACE_RANK = {"landmark": 6, "city": 5, "admin1": 4, "region": 3, "country": 2, "continent": 1}
+PLACE_RANK = {"landmark": 6, "city": 5, "admin2": 4.5, "admin1": 4, "region": 3, "country": 2, "continent": 1}
 PRECISION_RANK = {"day": 7, "week": 6, "month": 5, "season": 4, "quarter": 4, "year": 3, "decade": 2, "century": 1}
 
 _CLAUSE_BREAK = re.compile(r";|:\s+|,\s+(?:and|but|while|whereas|although)\s+|\s+—\s+|\s+--\s+|—(?=\w)"
@@ -736,6 +736,7 @@ def _corefer(mentions: list[IncidentMention], lexicon: Lexicon) -> list[Incident
 
 
 SAME_PLACE_KM = 40.0
+ADMIN2_KM = 120  # how far from its centre a district's towns may lie
 
 
 def haversine_km(a: Place, b: Place) -> float:
@@ -756,6 +757,9 @@ def places_agree(a: Place | None, b: Place | None) -> bool:
     broad, narrow = (a, b) if ra <= rb else (b, a)
     if broad.kind == "continent":
         return False
+    if broad.kind == "admin2":  # a district holds the towns of its admin1 near it (no admin2 code on places)
+        return narrow.country == broad.country and (not narrow.admin1 or narrow.admin1 == broad.admin1) \
+            and haversine_km(a, b) <= ADMIN2_KM
     if broad.kind in ("country", "region", "admin1") and broad.country:
         if broad.kind == "admin1" and narrow.admin1 and broad.admin1:
             return narrow.admin1 == broad.admin1 and narrow.country == broad.country
@@ -769,6 +773,6 @@ def _refines(specific: Place, broad: Place) -> bool:
     """True when `specific` lies inside `broad` and says more (a town inside a country)."""
     if PLACE_RANK.get(specific.kind, 0) <= PLACE_RANK.get(broad.kind, 0):
         return False
-    if broad.kind in ("country", "region", "admin1"):
+    if broad.kind in ("country", "region", "admin1", "admin2"):
         return bool(specific.country) and specific.country == broad.country
     return False

@@ -99,6 +99,32 @@ _DEMONYM_CUE = re.compile(
     r"base|airbase|airport|camp|oblast|prefecture)s?\s+(?:of\s+)?$")
 
 
+# Words that say which kind of place a name is: "Yala province", "the province of Yala", "Kavre district" name an
+# admin area; "Yala municipality", "the town of Quezon" a populated place. Matched next to the span, any case.
+_ADMIN_AFTER = re.compile(r"^\s+(?:province|governorate|district|county|prefecture|oblast|department|region|state)s?\b",
+                          re.I)
+_ADMIN_BEFORE = re.compile(r"\b(?:province|governorate|district|county|prefecture|oblast|department|state)\s+of\s+$",
+                           re.I)
+_TOWN_AFTER = re.compile(r"^\s+(?:city|town|village|municipality|township)\b", re.I)
+_TOWN_BEFORE = re.compile(r"\b(?:city|town|village|hamlet|suburb|port|municipality|township)\s+of\s+$", re.I)
+ADMIN_KINDS = ("admin1", "admin2")
+KIND_CUE_BONUS = 4.0
+
+
+def kind_cue(text: str, start: int, end: int) -> str:
+    """'admin' or 'town' when the words around a name say which kind of place it is, else ''."""
+    after, before = text[end:end + 20], text[max(0, start - 25):start]
+    if _TOWN_AFTER.match(after) or _TOWN_BEFORE.search(before):
+        return "town"
+    if _ADMIN_AFTER.match(after) or _ADMIN_BEFORE.search(before):
+        return "admin"
+    return ""
+
+
+_SPEECH_AFTER = re.compile(r"(?:,[^,\n]{1,40},)?\s+(?:said|says|told|added|stated|explained|wrote|argued|insisted|"
+                           r"recalled|testified|tweeted)\b")
+
+
 @dataclass
 class _Token:
     start: int
@@ -158,7 +184,7 @@ def _lookup(form: str, gaz: Gazetteer, stop: frozenset[str], demonyms: dict[str,
             entries = gaz.entries(form[len(prefix):])
     if entries and form.isupper() and len(form) <= 4 and "." not in form:
         # acronyms: only countries, admin areas, regions ("US", "UAE", "DRC"), never "EU" -> Eu (France)
-        entries = tuple(e for e in entries if gaz.place(e >> 1).kind not in ("city",))
+        entries = tuple(e for e in entries if gaz.place(e >> 1).kind not in ("city", "admin2"))
     return ("name" if entries else ""), entries
 
 
@@ -239,7 +265,9 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
                 name_words.update(t.text for t in tokens[i:max(j, cap_end) + 1])
                 i = max(j, cap_end) + 1
                 continue
-            if single and not strong and form in name_words:
+            if single and not strong and (form in name_words or _SPEECH_AFTER.match(text, end)):
+                # "Scott said": a small town's name that speaks is a person (a capital that speaks is kept)
+                name_words.add(form)
                 i = j + 1
                 continue
             if single:
@@ -265,6 +293,7 @@ def _sentence_initial(text: str, pos: int) -> bool:
 
 # --------------------------------------------------------------------------------------------------- resolution
 
+BIG_CITY = 100_000  # a city this big beats the admin area of its name ("Baghdad", not Baghdad Governorate)
 MIN_SCORE_SINGLE = 4.0  # a lone capitalised word needs this much evidence (a town of ~10,000 without context)
 MIN_SCORE_MULTI = 3.0
 
@@ -286,7 +315,7 @@ def _score(gaz: Gazetteer, entry: int, countries: Counter, admin1s: Counter) -> 
     score = gaz.prior(place) - (1.0 if entry & 1 else 0.0)
     if place.country and countries.get(place.country):
         score += 1.0 + 0.5 * min(3, countries[place.country])
-    if place.kind in ("city", "landmark") and admin1s.get((place.country, place.admin1)):
+    if place.kind in ("city", "landmark", "admin2") and admin1s.get((place.country, place.admin1)):
         score += 1.5
     return score
 
@@ -323,6 +352,7 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
             confident[k] = top
 
     cues = {k: _cues(k, spans, gaz, text, demonym_places) for k, s in enumerate(spans) if not s.demonym}
+    kind_cues = {k: kind_cue(text, s.start, s.end) for k, s in enumerate(spans) if not s.demonym}
     chosen: dict[int, Place] = dict(confident)
     best_score: dict[int, float] = {}
     for _round in range(2):
@@ -332,33 +362,37 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
                 continue
             countries, admin1s = _context(previous if _round else confident, keys, keys[k])
             cue_country, qualifier = cues[k]
+            cue_kind = kind_cues[k]
             ranked = []
             for e in s.entries[:MAX_CANDIDATES]:
                 place = gaz.place(e >> 1)
                 sc = _score(gaz, e, countries, admin1s)
                 if cue_country and place.country == cue_country:
                     sc += 4.0
+                if cue_kind == "admin" and place.kind in ADMIN_KINDS or cue_kind == "town" and place.kind == "city":
+                    sc += KIND_CUE_BONUS
                 if qualifier is not None and place.kind not in ("country", "continent"):
                     if qualifier.kind == "admin1" and (place.country, place.admin1) == (qualifier.country, qualifier.admin1):
                         sc += 6.0
                     elif qualifier.kind == "country" and place.country == qualifier.country:
                         sc += 5.0
                 ranked.append([sc, e])
-            # a big city and the admin area of the same name: news means the city
+            # a big city and the admin area of the same name: news means the city, unless the words around say
+            # otherwise or the city only bears the name as an alternate ("Quezon" is a province, not Quezon City)
             for item in ranked:
                 place = gaz.place(item[1] >> 1)
-                if place.kind == "city" and place.population >= 1_000_000:
-                    rival = max((sc2 for sc2, e2 in ranked if gaz.place(e2 >> 1).kind == "admin1"
+                if place.kind == "city" and place.population >= BIG_CITY and not item[1] & 1 and cue_kind != "admin":
+                    rival = max((sc2 for sc2, e2 in ranked if gaz.place(e2 >> 1).kind in ADMIN_KINDS
                                  and gaz.place(e2 >> 1).country == place.country), default=None)
                     if rival is not None and rival >= item[0]:
                         item[0] = rival + 0.1
             if _round:
                 # closeness to the other resolved places (cities, landmarks, admin areas)
-                others = [p for kk, p in previous.items() if keys[kk] != keys[k] and p.kind in ("city", "landmark", "admin1")]
+                others = [p for kk, p in previous.items() if keys[kk] != keys[k] and p.kind in ("city", "landmark", "admin1", "admin2")]
                 if others:
                     for item in ranked[:15]:
                         place = gaz.place(item[1] >> 1)
-                        if place.kind in ("city", "landmark", "admin1", "region"):
+                        if place.kind in ("city", "landmark", "admin1", "admin2", "region"):
                             d = min(_haversine_km(place, o) for o in others)
                             item[0] += 1.5 if d < 150 else 0.8 if d < 500 else 0.0
             sc, e = max(ranked, key=lambda t: t[0])

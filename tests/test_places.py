@@ -206,3 +206,42 @@ def test_place_precision_by_kind():
     assert [of(k) for k in ("landmark", "city", "admin2", "admin1", "country", "region", "continent")] == \
         ["point", "city", "admin2", "admin1", "country", "region", "region"]
     assert place_precision(None) == ""
+
+
+# --------------------------------------------------------------------------------------------------- admin areas
+
+def test_words_around_a_name_say_province_or_town(gaz):
+    province = places("Militants attacked a checkpoint in Ghazni province on Sunday, Afghan officials said.", gaz)
+    assert province["Ghazni"].place.kind == "admin1"
+    of = places("Gunmen killed a teacher in the Afghan province of Ghazni on Sunday.", gaz)
+    assert of["Ghazni"].place.kind == "admin1"
+    town = places("A bomb exploded in a market in Ghazni city, Afghanistan, on Monday.", gaz)
+    assert town["Ghazni"].place.kind == "city"
+    bare = places("A bomb exploded in a market in Ghazni, Afghanistan, on Monday.", gaz)
+    assert bare["Ghazni"].place.kind == "city", "a sizeable city beats the admin area of its name"
+
+
+def test_a_province_is_not_the_city_that_bears_its_name_as_an_alternate(gaz):
+    found = places("A ferry capsized off Bantayan island in Cebu on Monday, the Philippine coast guard said.", gaz)
+    assert found["Cebu"].place.kind == "admin2" and found["Cebu"].place.country == "PH"
+    assert found["Bantayan"].place.country == "PH"
+
+
+def test_districts_and_counties(gaz):
+    swat = places("Floods swept through Swat district in northwest Pakistan, killing nine people.", gaz)
+    assert swat["Swat"].place.kind == "admin2" and swat["Swat"].place.country == "PK"
+    county = places("A tornado damaged 40 homes in Marion County, Oregon, late on Friday.", gaz)
+    assert county["Marion County"].place.kind == "admin2" and county["Marion County"].place.admin1 == "Oregon"
+
+
+def test_a_county_name_without_county_is_not_a_county_and_a_small_town_that_speaks_is_a_person(gaz):
+    found = places("Scott said the talks with Smith would resume in Denver next week. Moscow said nothing.", gaz)
+    assert "Scott" not in found
+    assert "Smith" not in found or found["Smith"].place.kind != "admin2"  # "Smith County" needs its "County"
+    assert found["Denver"].place.country == "US"
+    assert found["Moscow"].place.country == "RU", "a capital that speaks is still a place (metonymy)"
+
+
+def test_two_letter_acronyms_are_not_districts(gaz):
+    found = places("BA and KLM cancelled flights to Nairobi on Tuesday.", gaz)
+    assert "BA" not in found
