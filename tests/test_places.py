@@ -245,3 +245,11 @@ def test_a_county_name_without_county_is_not_a_county_and_a_small_town_that_spea
 def test_two_letter_acronyms_are_not_districts(gaz):
     found = places("BA and KLM cancelled flights to Nairobi on Tuesday.", gaz)
     assert "BA" not in found
+
+
+def test_former_country_names_in_archived_news(gaz):
+    found = places("Rebels advanced on Lubumbashi, Zaire's second city, while Ceylon's tea exports fell.", gaz)
+    assert found["Zaire"].place.kind == "country" and found["Zaire"].place.country == "CD"
+    assert found["Ceylon"].place.country == "LK"
+    province = places("Angolan troops crossed into Zaire province near Soyo.", gaz)
+    assert province["Zaire"].place.kind == "admin1" and province["Zaire"].place.country == "AO"
