@@ -146,3 +146,14 @@ def test_online_geocoder_caches_on_disk(tmp_path: Path):
 def test_online_geocoder_is_off_by_default(monkeypatch):
     monkeypatch.delenv("ATLAS_ONLINE_GEOCODER", raising=False)
     assert OnlineGeocoder.from_settings() is None
+
+
+def test_every_sampled_admin2_row_loads_under_its_admin1(gaz):
+    with gz.ADMIN2_CSV.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    assert len(rows) > 20_000
+    for row in rows[::400]:
+        assert any(p.kind == "admin2" and p.country == row["country"] and p.admin1 == row["admin1"]
+                   for p in gaz.candidates(row["name"])), row
+    assert gz.admin2_short_forms("Kandahar District") == ["Kandahar"]
+    assert gz.admin2_short_forms("Scott County") == []
