@@ -87,6 +87,7 @@ _CONNECTORS = frozenset("""
 al el ad ar as ash at az an ed en es et ez ul ur ibn bin ben abu umm de del della der den des di do dos das du da la le les
 of the on upon under in y i e van von zu am im sur sul sous aan op ter
 """.split())
+_ENGLISH_WORD_PREFIXES = frozenset({"an", "as", "at", "en", "es", "et", "ed"})  # "AN Edmonton man" is no "an-"
 _ARTICLE_PREFIXES = ("al-", "el-", "ad-", "ar-", "as-", "ash-", "at-", "az-", "an-", "ed-", "en-", "es-", "et-")
 
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['\u2019][^\W\d_]+)*\.?")
@@ -123,6 +124,9 @@ def kind_cue(text: str, start: int, end: int) -> str:
 
 _SPEECH_AFTER = re.compile(r"(?:,[^,\n]{1,40},)?\s+(?:said|says|told|added|stated|explained|wrote|argued|insisted|"
                            r"recalled|testified|tweeted)\b")
+
+
+_PLACE_PREPOSITION = re.compile(r"\b(?:in|at|from|near|of|outside)\s+$", re.I)  # "police in Motherwell said"
 
 
 @dataclass
@@ -179,7 +183,8 @@ def _lookup(form: str, gaz: Gazetteer, stop: frozenset[str], demonyms: dict[str,
     entries = gaz.entries(form)
     if not entries:
         low = form.lower()
-        prefix = next((p for p in _ARTICLE_PREFIXES if low.startswith(p) or low.startswith(p[:-1] + " ")), None)
+        prefix = next((p for p in _ARTICLE_PREFIXES if low.startswith(p) or low.startswith(p[:-1] + " ")
+                       and p[:-1] not in _ENGLISH_WORD_PREFIXES), None)
         if prefix:
             entries = gaz.entries(form[len(prefix):])
     if entries and form.isupper() and len(form) <= 4 and "." not in form:
@@ -265,7 +270,8 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
                 name_words.update(t.text for t in tokens[i:max(j, cap_end) + 1])
                 i = max(j, cap_end) + 1
                 continue
-            if single and not strong and (form in name_words or _SPEECH_AFTER.match(text, end)):
+            speaks = _SPEECH_AFTER.match(text, end) and not _PLACE_PREPOSITION.search(text, max(0, start - 8), start)
+            if single and not strong and (form in name_words or speaks):
                 # "Scott said": a small town's name that speaks is a person (a capital that speaks is kept)
                 name_words.add(form)
                 i = j + 1
@@ -320,7 +326,7 @@ def _score(gaz: Gazetteer, entry: int, countries: Counter, admin1s: Counter) -> 
     return score
 
 
-def _context(chosen: dict[int, Place], keys: list[str], exclude: str) -> tuple[Counter, Counter]:
+def _context(chosen: dict[int, Place], keys: list, exclude) -> tuple[Counter, Counter]:
     """Countries and admin areas of the places chosen for spans other than those spelled ``exclude``."""
     countries: Counter = Counter()
     admin1s: Counter = Counter()
@@ -335,7 +341,8 @@ def _context(chosen: dict[int, Place], keys: list[str], exclude: str) -> tuple[C
 
 
 def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention]:
-    keys = [normalize(s.text) for s in spans]
+    # spans naming the same candidates are one name ("Edmonton", "AN Edmonton"): none is context for the others
+    keys = [s.entries or normalize(s.text) for s in spans]
     demonym_places: dict[int, Place] = {}
     confident: dict[int, Place] = {}
     for k, s in enumerate(spans):

@@ -253,3 +253,13 @@ def test_former_country_names_in_archived_news(gaz):
     assert found["Ceylon"].place.country == "LK"
     province = places("Angolan troops crossed into Zaire province near Soyo.", gaz)
     assert province["Zaire"].place.kind == "admin1" and province["Zaire"].place.country == "AO"
+
+
+def test_a_name_written_twice_is_not_its_own_context(gaz):
+    # "AN Hamilton man" and "Hamilton" are one name: the big Hamilton abroad must not vouch for itself
+    text = ("Hamilton man jailed after attack\n\nAN Hamilton man who stabbed a neighbour in Quarry Street, Hamilton, "
+            "on Friday has been jailed. The victim was taken to a hospital in Glasgow, police in Motherwell said.")
+    found = find_places(text, gaz)
+    hamiltons = [m for m in found if m.text.endswith("Hamilton")]
+    assert hamiltons and all(m.place.country == "GB" for m in hamiltons), hamiltons
+    assert any(m.text == "Motherwell" for m in found), "'police in Motherwell said': a place that speaks"
