@@ -266,6 +266,9 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
             before = i > 0 and _is_cap(tokens[i - 1].text) and _joinable(text, tokens[i - 1], tok) \
                 and tokens[i - 1].text not in stop
             after = j < cap_end
+            if single and j + 1 < n and tokens[j + 1].text == tokens[j].text and _joinable(text, tokens[j], tokens[j + 1]):
+                i = j + 2  # "Mau Mau", "Duran Duran": a doubled word is a name of its own, not the town
+                continue
             if not strong and (before or after):
                 name_words.update(t.text for t in tokens[i:max(j, cap_end) + 1])
                 i = max(j, cap_end) + 1

@@ -263,3 +263,10 @@ def test_a_name_written_twice_is_not_its_own_context(gaz):
     hamiltons = [m for m in found if m.text.endswith("Hamilton")]
     assert hamiltons and all(m.place.country == "GB" for m in hamiltons), hamiltons
     assert any(m.text == "Motherwell" for m in found), "'police in Motherwell said': a place that speaks"
+
+
+def test_a_doubled_word_is_not_the_town_of_that_name(gaz):
+    found = places("Veterans of the Mau Mau uprising sued in London; Walla Walla, Washington, hosted the rally.", gaz)
+    assert "Mau" not in found
+    assert found["London"].place.country == "GB"
+    assert found["Walla Walla"].place.country == "US", "a doubled name the gazetteer knows stays a place"
