@@ -6,6 +6,7 @@ caller can show it to the analyst and go on with the rest.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import hashlib
 import io
@@ -381,16 +382,21 @@ def filename_date(path: str, url: str = "") -> tuple[date, str] | None:
 
 
 def _nearest_year(line: Dateline, anchors: list[date], max_days: int = 183) -> date | None:
-    """The year that puts a year-less dateline nearest to an established date (within half a year)."""
-    best: tuple[int, date] | None = None
-    for anchor in anchors:
-        for year in (anchor.year - 1, anchor.year, anchor.year + 1):
-            when = line.on(year)
-            if when is not None:
-                gap = abs((when - anchor).days)
-                if gap <= max_days and (best is None or gap < best[0]):
-                    best = (gap, when)
-    return best[1] if best else None
+    """The one year that puts a year-less dateline within half a year of an established date, or None when no year
+    or several years do (a corpus spanning years cannot tell which).
+
+    ``anchors`` must be sorted; each candidate year looks up its nearest anchor by bisection (large corpora)."""
+    if not anchors:
+        return None
+    found: list[date] = []
+    for year in range(anchors[0].year - 1, anchors[-1].year + 2):
+        when = line.on(year)
+        if when is None:
+            continue
+        pos = bisect.bisect_left(anchors, when)
+        if any(abs((when - a).days) <= max_days for a in anchors[max(0, pos - 1):pos + 1]):
+            found.append(when)
+    return found[0] if len(found) == 1 else None
 
 
 def infer_publication_dates(documents: Iterable[Document]) -> list[Document]:
@@ -400,8 +406,8 @@ def infer_publication_dates(documents: Iterable[Document]) -> list[Document]:
     ("XIN_ENG_20051123.0137") or the URL's path. The latest full date of the text is no estimate (on TimeBank it was
     more than a week off for 14 of 14 documents, bench/quality_published.py), so it only lends its year.
     A dateline without a year ("BEIRUT, Nov. 21 (Xinhua) --") takes the year of the file name's date, else of the
-    nearest date established for another document of the corpus (within half a year), else of the text's latest
-    full date. Otherwise ``published`` stays
+    dates established for the other documents of the corpus when exactly one year puts it within half a year of
+    them, else of the text's latest full date. Otherwise ``published`` stays
     empty and ``date_source`` is ``"unknown"``: the document's relative dates ("on Tuesday") are then left undated
     rather than guessed from other documents.
     """
@@ -427,8 +433,8 @@ def infer_publication_dates(documents: Iterable[Document]) -> list[Document]:
             out.append(None)
         else:
             out.append(replace(doc, published=None, date_source="unknown"))
-    anchors = [d.published for d in out if d is not None and d.published is not None
-               and d.date_source in ("manifest", "dateline", "filename", "url")]
+    anchors = sorted({d.published for d in out if d is not None and d.published is not None
+                      and d.date_source in ("manifest", "dateline", "filename", "url")})
     for k, line in pending:
         doc = documents[k]
         own = _latest_full_date(doc.text, find_dates)

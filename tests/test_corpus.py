@@ -121,6 +121,10 @@ def test_yearless_dateline_takes_the_year_of_the_corpus_or_the_file_name():
     dec = "Storm\n\nSUVA, Dec. 30 (AFP) - A cyclone hit the islands.\n"
     assert inferred(dec, others=(late,)).published == date(2008, 12, 30)
     assert inferred(text, name="XIN_ENG_20140228.0011").published == date(2014, 2, 27)
+    # a corpus spanning years cannot tell which February: unknown rather than a guess
+    years = tuple(Document(doc_id=f"y{y}", path=f"y{y}.txt", text="x", published=date(y, 3, 1), date_source="manifest")
+                  for y in (2011, 2012, 2013))
+    assert inferred(text, others=years).date_source == "unknown"
 
 
 def test_file_name_date_when_the_text_has_no_dateline():
