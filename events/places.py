@@ -261,6 +261,8 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
         if kind == "name":
             top = gaz.place(entries[0] >> 1)
             strong = top.kind in ("country", "admin1", "continent", "region", "landmark") or top.population >= 100_000
+            if top.kind in ("city", "admin2") and entries[0] & 1 and len(form) <= 4:
+                strong = False  # "Sam" of "Sam Rainsy" is an alternate name of Damascus: a name, not a place
             single = j == i and " " not in form and "-" not in form
             # part of a longer capitalised run that is not a place: a person or an organisation
             before = i > 0 and _is_cap(tokens[i - 1].text) and _joinable(text, tokens[i - 1], tok) \

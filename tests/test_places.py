@@ -270,3 +270,9 @@ def test_a_doubled_word_is_not_the_town_of_that_name(gaz):
     assert "Mau" not in found
     assert found["London"].place.country == "GB"
     assert found["Walla Walla"].place.country == "US", "a doubled name the gazetteer knows stays a place"
+
+
+def test_a_short_alternate_name_in_a_person_name_is_not_the_city(gaz):
+    found = places("Opposition leader Ali Haidar and Sam Nuon spoke in Phnom Penh on Monday.", gaz)
+    assert "Sam" not in found and "Ali" not in found
+    assert found["Phnom Penh"].place.country == "KH"
