@@ -310,9 +310,11 @@ _DAY_MONTH_YEAR = (
     rf"(?:{_WEEKDAY})?(?:(?P<month>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?|"
     rf"(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month2>{_MONTH})\.?)"
     r"(?:\s*,?\s*(?P<year>(?:1[89]|20)\d\d)\b(?:\s*,\s*(?:1[89]|20)\d\d\b)?)?")
-# A wire dateline: "MOSCOW, April 1, 1997 (AFP) -", "BEIRUT, Nov. 21 (Xinhua) --", "KANDAHAR, Afghanistan, Dec 12, 2006 -".
+# A wire dateline: "MOSCOW, April 1, 1997 (AFP) -", "BEIRUT, Nov. 21 (Xinhua) --", "KANDAHAR, Afghanistan, Dec 12, 2006 -",
+# "Lima, 3 March 2016 -".
 _WIRE_DATELINE = re.compile(
-    r"^[ \t\"'*_]*(?:[A-Z][A-Z.'\u2019 -]*[A-Z.](?:\s*\([^()\n]{1,30}\))?(?:,\s*[A-Z][\w.'\u2019 -]{0,30}?){0,2}\s*,?\s*)?"
+    r"^[ \t\"'*_]*(?:(?:[A-Z][A-Z.'\u2019 -]*[A-Z.]|[A-Z][a-z.'\u2019-]+(?: [A-Z][a-z.'\u2019-]+){0,3})"
+    r"(?:\s*\([^()\n]{1,30}\))?(?:,\s*[A-Z][\w.'\u2019 -]{0,30}?){0,2}\s*,?\s*)?"
     + _DAY_MONTH_YEAR +
     r"\s*(?:\((?P<agency>[^()\n]{1,40})\)\s*(?:-{1,3}|[\u2014\u2013_:])?|-{1,3}|[\u2014\u2013_:])", re.M)
 # A timestamp line of a web article: "Feb 7, 2023 at 9:00 AM", "Published: Tuesday, 21 November 2005, 14:05 GMT".

@@ -97,6 +97,7 @@ def inferred(text: str, name: str = "story", others: tuple[Document, ...] = ()) 
     ("By Ana Ruiz\n\nBOGOTA, Friday, May 5, 2017 (EFE) - Talks resumed.", date(2017, 5, 5)),
     ("Updated: 12 June 2014, 08:15 GMT\n\nMilitants seized the town overnight.", date(2014, 6, 12)),
     ("2016-10-02T14:05:00Z\n\nVoters rejected the accord.", date(2016, 10, 2)),
+    ("Port Moresby, 9 June 2021 - Landslides cut the highway.", date(2021, 6, 9)),
 ])
 def test_wire_datelines_give_the_publication_date(head, expected):
     doc = inferred("Headline\n\n" + head + "\nMore text follows here.\n")
