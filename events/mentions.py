@@ -89,11 +89,16 @@ def _is_definite(text: str, trig: Trigger, c_start: int) -> bool:
     return bool(_DEFINITE_BEFORE.search(before)) and not _NEW_BEFORE.search(before)
 
 
+_AGGREGATE_BEFORE = re.compile(r"\b(?:string|series|wave|spate|number|campaign|catalogue|litany|history|years|months)\s+of\s+"
+                               r"(?:[\w-]+\s+){0,2}$", re.I)
+
+
 def _is_generic(text: str, trig: Trigger, c_start: int) -> bool:
-    """A bare plural ('near-daily attacks', 'attacks against the zone'): a kind of event, not one incident."""
+    """A bare plural ('near-daily attacks', 'a string of recent murders'): a kind of event, not one incident."""
     if _is_verb(trig.text) or not trig.text.lower().endswith("s") or trig.text.lower().endswith(("ss", "us")):
         return False
-    return not _SPECIFIED_BEFORE.search(text[max(c_start, trig.start - 60):trig.start])
+    before = text[max(c_start, trig.start - 60):trig.start]
+    return bool(_AGGREGATE_BEFORE.search(before)) or not _SPECIFIED_BEFORE.search(before)
 
 
 def _bound_dates(text: str, trig: Trigger, dates: Sequence[DateMention]) -> list[DateMention]:
@@ -301,6 +306,8 @@ def _location_places(places: Sequence[PlaceMention], text: str) -> list[PlaceMen
             continue  # "U.S. airstrikes", "Russia said": who or what, not where
         elif p.place.kind == "country" and _ADJECTIVAL.match(after) and not _KEEP_AFTER.match(after):
             continue  # "the U.S. ultimatum": a country used as an adjective
+        elif p.place.kind == "country" and _NAME_AFTER.match(after) and not _LOCATIVE.search(text[max(0, p.start - 30):p.start]):
+            continue  # "Israel Radio", "US Humvee", "Iraq Body Count": part of a name or a modifier, not a location
         kept.append(p)
     return kept
 
@@ -353,7 +360,12 @@ def _anchor_span(text: str, offset) -> tuple[int, int]:
     return offset.end, offset.end
 
 
-_PLACE_HINT = re.compile(r"\b(?:in|near|at|outside)\s+((?:the\s+)?(?-i:[A-Z])[\w'’-]+(?:\s+(?-i:[A-Z])[\w'’-]+){0,3})", re.I)
+_PLACE_HINT = re.compile(r"\b(?:in|near|at|outside)\s+((?:the\s+)?(?!(?:Sunday|Monday|Tuesday|Wednesday|Thursday|Friday|"
+                         r"Saturday|January|February|March|April|May|June|July|August|September|October|November|"
+                         r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b)(?-i:[A-Z])[\w'’-]+"
+                         r"(?:\s+(?-i:[A-Z])[\w'’-]+){0,3})", re.I)
+_NAME_AFTER = re.compile(r"^\s+(?!(?:Sunday|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|January|February|March|"
+                         r"April|May|June|July|August|September|October|November|December)\b)[A-Z][a-z]")
 
 
 def _unresolved_place(clause: str) -> str:
@@ -599,7 +611,8 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         places_seen=tuple(p.place for p in s_places),
         published=document.published,
         definite=definite,
-        generic=sentence.paragraph > 0 and date_ is None and _is_generic(text, trig, c_start),
+        generic=sentence.paragraph > 0 and (date_ is None or PRECISION_RANK.get(date_.precision, 0) <= PRECISION_RANK["year"])
+        and _is_generic(text, trig, c_start),
         separate=bool(_SEPARATE.search(text[sentence.start:trig.start])
                       or (not _is_verb(trig.text) and _ANOTHER.search(text[max(c_start, trig.start - 40):trig.start]))),
         target=_target(text, trig),
@@ -704,6 +717,14 @@ def _corefer(mentions: list[IncidentMention], lexicon: Lexicon) -> list[Incident
     mentions = _headline_is_the_lead(mentions, lexicon)
     out: list[IncidentMention] = []
     for m in mentions:
+        if m.definite and m.date is not None and m.place_from == "context":
+            # "the Tuesday air strike" beside another country's name: the strike the story told, at its place
+            same = next((p for p in reversed(out) if p.doc == m.doc and p.date is not None and p.place is not None
+                         and p.place_from != "context" and _may_corefer(m, p, lexicon)
+                         and PLACE_RANK.get(p.place.kind, 0) >= PLACE_RANK.get(m.place.kind, 0)
+                         and p.date.first <= m.date.last and m.date.first <= p.date.last), None)
+            if same is not None:
+                m = replace(m, place=same.place, place_text=same.place_text, place_from="coreference")
         if m.date is None and m.offset_days is None and not m.generic and not m.separate and not m.hypothetical:
             antecedent = None
             candidates = [p for p in reversed(out) if p.doc == m.doc and p.date is not None and not p.hypothetical
@@ -727,7 +748,8 @@ def _corefer(mentions: list[IncidentMention], lexicon: Lexicon) -> list[Incident
                 weak = m.place_from == "context" and antecedent.place is not None and \
                     PLACE_RANK.get(antecedent.place.kind, 0) >= PLACE_RANK.get(m.place.kind, 0)
                 if m.place is None or weak or (antecedent.place is not None and _refines(antecedent.place, m.place)):
-                    m = replace(m, place=antecedent.place, place_text=antecedent.place_text, place_from="coreference")
+                    written = antecedent.place.name if antecedent.place_from == "demonym" else antecedent.place_text
+                    m = replace(m, place=antecedent.place, place_text=written, place_from="coreference")
             elif m.unbound_date is not None:
                 # "the killing of X in March 2009": a definite mention the story never told before dates itself
                 m = replace(m, date=m.unbound_date, date_from="clause")

@@ -198,11 +198,12 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
 
     offset_mentions = [m for m in pending if m.offset_days is not None and m.date is None]
     rest = [m for m in pending if not (m.offset_days is not None and m.date is None)]
-    left = place_into_clusters([m for m in rest if m.date is not None and m.place is not None], allow_new=True)
+    left = place_into_clusters([m for m in rest if m.date is not None and m.place is not None and not m.generic],
+                               allow_new=True)
     resolved = [_resolve_offset(m, clusters, lexicon) for m in offset_mentions]
     left += place_into_clusters(sorted(resolved, key=_specificity, reverse=True), allow_new=True)
     # A generic plural ("near-daily attacks") names a kind of event: it joins no incident.
-    partial = [m for m in rest if (m.date is None or m.place is None) and not (m.generic and m.date is None)]
+    partial = [m for m in rest if (m.date is None or m.place is None) and not m.generic]
     # Placed mentions first, so that a dated but unplaced one ("Friday's massacre") finds its incident complete.
     partial.sort(key=lambda m: (m.place is None, not m.date))
     left = place_into_clusters([*left, *partial], allow_new=False)

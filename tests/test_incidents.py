@@ -382,3 +382,20 @@ def test_separate_incidents_and_generic_plurals_do_not_corefer():
     result = table(doc("south", text, date(2007, 3, 12)))
     assert result.incidents["place"].tolist() == ["Yala"], result.incidents[["title", "start", "place"]]
     assert result.incidents.iloc[0]["n_mentions"] == 1
+
+
+def test_a_country_inside_a_name_or_as_a_modifier_is_not_the_place():
+    """Item 2 (mention side): "Niger Television", "a Chad Army convoy" name who, not where."""
+    text = ("Guards killed\n\n"
+            "Gunmen shot dead two guards at a gold mine on Friday, Niger Television reported.\n")
+    result = table(doc("tv", text, date(2014, 4, 5)))
+    assert not (result.incidents["country"] == "NE").any(), result.incidents[["title", "place", "country"]]
+
+
+def test_a_string_of_murders_is_not_one_incident():
+    """Item 3: aggregates ("a string of recent murders", "a wave of bombings in 2009") are not incidents."""
+    text = ("Gang blamed\n\n"
+            "Police in Nakuru blamed the gang for a string of recent murders and robberies.\n"
+            "A wave of bombings in Nakuru in 2009 was also blamed on the group.\n")
+    result = table(doc("gang", text, date(2011, 2, 1)))
+    assert result.incidents.empty, result.incidents[["title", "start", "evidence"]]
