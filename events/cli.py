@@ -72,10 +72,10 @@ def _documents_for(path: Path, reference: str | None):
 
 
 def cmd_timex(args: argparse.Namespace) -> int:
-    from events.dates import find_dates, to_json_dict
+    from events.dates import find_timexes, to_json_dict
 
     for doc, text, ref in _documents_for(Path(args.path), args.reference):
-        for m in find_dates(text, ref):
+        for m in find_timexes(text, ref):
             row = to_json_dict(m)
             if doc is not None:
                 row = {"doc": doc, **row}

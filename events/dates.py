@@ -53,6 +53,7 @@ faster and exact; the benchmark (``bench/quality_dates.py``) compares against ``
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_right
 import csv
 import re
 from dataclasses import dataclass
@@ -67,6 +68,7 @@ __all__ = [
     "find_dates",
     "find_event_offsets",
     "find_temporal_references",
+    "find_timexes",
     "to_json_dict",
     "load_named_dates",
 ]
@@ -106,7 +108,9 @@ class TemporalReference:
     value: str
 
 
-def to_json_dict(m: DateMention) -> dict:
+def to_json_dict(m: DateMention | TemporalReference) -> dict:
+    if isinstance(m, TemporalReference):
+        return {"start": m.start, "end": m.end, "text": m.text, "value": m.value}
     return {
         "start": m.start,
         "end": m.end,
@@ -738,13 +742,22 @@ _PATTERNS = (
 )
 
 def _select(cands: list[tuple[int, int, Result]]) -> list[tuple[int, int, Result]]:
-    """Longest first, then earliest; keep those overlapping nothing kept."""
+    """Longest first, then earliest; keep those overlapping nothing kept.
+
+    The kept spans never overlap, so their starts and ends are both sorted: one bisection finds the only two
+    neighbours a candidate could overlap (linear in the text, where comparing with every kept span was not).
+    """
     cands.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+    starts: list[int] = []
+    ends: list[int] = []
     taken: list[tuple[int, int, Result]] = []
     for c in cands:
-        if all(c[1] <= t[0] or c[0] >= t[1] for t in taken):
-            taken.append(c)
-    taken.sort(key=lambda c: c[0])
+        i = bisect_right(starts, c[0])
+        if (i and ends[i - 1] > c[0]) or (i < len(starts) and starts[i] < c[1]):
+            continue
+        starts.insert(i, c[0])
+        ends.insert(i, c[1])
+        taken.insert(i, c)
     return taken
 
 
@@ -849,4 +862,23 @@ def find_temporal_references(text: str) -> list[TemporalReference]:
     for m in _matches(_VAGUE, text):
         value = "PRESENT_REF" if m["present"] else "PAST_REF" if m["past"] else "FUTURE_REF"
         out.append(TemporalReference(m.start(), m.end(), m[0], value))
+    return out
+
+
+def find_timexes(text: str, reference: date | None) -> list[DateMention | TemporalReference]:
+    """Every temporal expression TimeML tags as a DATE or TIME, in text order: the dates of :func:`find_dates`
+    and, where they overlap none, the vague references of :func:`find_temporal_references`.
+
+    This is what ``events timex`` prints; the incident stages use ``find_dates`` alone, since a vague reference
+    names no interval to date an incident by.
+    """
+    dates = find_dates(text, reference)
+    out: list[DateMention | TemporalReference] = list(dates)
+    starts = [d.start for d in dates]
+    for r in find_temporal_references(text):
+        i = bisect_right(starts, r.start)
+        if (i and dates[i - 1].end > r.start) or (i < len(dates) and dates[i].start < r.end):
+            continue
+        out.append(r)
+    out.sort(key=lambda m: m.start)
     return out

@@ -9,6 +9,7 @@ from events.dates import (
     find_dates,
     find_event_offsets,
     find_temporal_references,
+    find_timexes,
     load_named_dates,
     to_json_dict,
 )
@@ -189,6 +190,21 @@ def test_event_offsets():
 def test_temporal_references():
     got = [(r.text, r.value) for r in find_temporal_references("Now prices rise; recently they fell; soon more.")]
     assert got == [("Now", "PRESENT_REF"), ("recently", "PAST_REF"), ("soon", "FUTURE_REF")]
+
+
+def test_timexes_add_vague_references_where_no_date_is():
+    text = "Now the ferry runs daily; it stopped in 2019 and recently resumed. The current timetable holds."
+    got = [(t.text, t.value) for t in find_timexes(text, REF)]
+    assert got == [("Now", "PRESENT_REF"), ("2019", "2019"), ("recently", "PAST_REF"), ("current", "PRESENT_REF")]
+    assert [to_json_dict(t)["value"] for t in find_timexes(text, REF)][0] == "PRESENT_REF"
+
+
+def test_many_overlapping_candidates_keep_the_longest():
+    # every "2015" is also inside a longer "May 2015"; selection keeps one span per date, in text order
+    text = "in May 2015, " * 200
+    found = find_dates(text, REF)
+    assert len(found) == 200 and {m.value for m in found} == {"2015-05"}
+    assert all(a.end <= b.start for a, b in zip(found, found[1:]))
 
 
 def test_quarter_context():
