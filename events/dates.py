@@ -410,10 +410,14 @@ def _h_day_month(m: re.Match, ref: date | None):
         y = int(m["year"])
     elif ref is None:
         return None
-    elif _future_context(m.string, m.start(), m.end()):
-        y = ref.year if (mon, day) >= (ref.month, ref.day) else ref.year + 1
     else:
-        y = _nearest_year(ref, mon, day)
+        tense = _tense(m.string, m.start(), m.end(), past_adjacent=True)
+        if tense == "future":
+            y = ref.year if (mon, day) >= (ref.month, ref.day) else ref.year + 1
+        elif tense == "past":
+            y = ref.year if (mon, day) <= (ref.month, ref.day) else ref.year - 1
+        else:
+            y = _nearest_year(ref, mon, day)
     return m.start(), m.end(), _day(date(y, mon, day))
 
 
@@ -439,10 +443,14 @@ def _h_month_alone(m: re.Match, ref: date | None):
         y = ref.year if mon > ref.month else ref.year + 1
     elif rel[:1] == ["this"]:
         y = ref.year
-    elif mon > ref.month and _future_context(m.string, m.start(), m.end()):
-        y = ref.year
     else:
-        y = ref.year if mon <= ref.month else ref.year - 1
+        tense = _tense(m.string, m.start(), m.end())
+        if tense == "future":
+            y = ref.year if mon >= ref.month else ref.year + 1
+        elif tense == "past":
+            y = ref.year if mon <= ref.month else ref.year - 1
+        else:
+            y = _nearest_year(ref, mon, 15)
     return start, m.end(), _month(y, mon)
 
 
@@ -570,12 +578,69 @@ def _h_season(m: re.Match, ref: date | None):
     return m.start(), m.end(), _season(y, s)
 
 
-def _future_context(text: str, start: int, end: int) -> bool:
-    before = text[max(0, start - 60): start]
-    cut = max(before.rfind(". "), before.rfind("\n"))
-    if cut >= 0:
-        before = before[cut + 1:]
-    return bool(re.search(r"(?i)\b(?:will|'ll|shall|is\s+to|are\s+to|scheduled|expected\s+to|due\s+to)\b", before))
+# The tense of the clause decides which way a bare month or weekday points ("is expected to join in April" is the
+# next April; "said it would travel Thursday" the coming Thursday; "the year ended March 31" the last one).
+# The cue nearest before the expression in its sentence decides (the first one after it when none precedes):
+# a modal or a "to"-future points forward; a past auxiliary or a past-tense verb points back. A participle after
+# "be"/"been"/"being" takes its tense from the auxiliary; "was scheduled to", "had been due to" (a plan told in
+# the past) point nowhere, so the default reading holds.
+_TENSE_CUE = _c(
+    r"(?i)\b(?:"
+    r"(?P<planned>(?:was|were|had\s+been|had)\s+(?:\w+ly\s+)?(?:scheduled|due|set|expected|slated|planned|"
+    r"supposed|going|meant|poised|to)\b)"
+    r"|(?P<future>will|shall|would|wo|going\s+to|(?:is|are|am|be|'s|'re)\s+to|"
+    r"(?:is|are|am|'s|'re)\s+(?:\w+ly\s+)?(?:expected|scheduled|due|set|slated|planned|poised|likely)|"
+    r"(?:scheduled|due|set|expected|slated|poised|supposed|planning|preparing|likely|plans?|intends?|aims?|"
+    r"hopes?|wants?|promised|pledged|vowed|threatened|agreed|decided|undertook)\s+to|"
+    r"scheduled\s+for|set\s+for|planned\s+for|postponed|deadline|upcoming)\b|(?P<ll>'ll)"
+    r"|(?P<passive>(?:is|are|am|be|been|being)\s+(?:\w+ly\s+)?\w+(?:ed|en|wn|un|ught|ld|lt|nt|de|id|et|ut|ne)\b)"
+    r"|(?P<past>was|were|had|did|wasn't|weren't|hadn't|didn't|ago|said|told|took|began|came|went|met|made|gave|"
+    r"held|fell|rose|won|lost|left|struck|shot|hit|sent|spent|found|saw|brought|bought|sold|fought|led|"
+    r"began|became|broke|chose|drove|flew|froze|grew|knew|ran|rang|sang|spoke|stole|swore|threw|woke|wrote|"
+    r"paid|laid|quit|sought|taught|thought|caught|felt|kept|slept|swept|wept|built|lent|meant|stood|"
+    r"understood|withdrew|overtook|undertook|forgot|got|sat|split|spread|cut|set\s+off|"
+    r"[a-z]{2,}(?<!e)(?<!need)(?<!speed)(?<!hundr)(?<!unit)(?<!limit)(?<!indeed)ed|[a-z]{2,}ied)"
+    r")\b"
+)
+_SENTENCE_END = _c(r"[.!?]\s+(?=[A-Z\"'`“‘(])|[;\n]")
+
+
+_JUST_BEFORE = _c(r"(?i)\s*(?:on|in|at)?\s*$")
+
+
+def _tense(text: str, start: int, end: int, past_adjacent: bool = False) -> str | None:
+    """"future", "past" or None for the clause around ``text[start:end]`` (see _TENSE_CUE).
+
+    With ``past_adjacent`` a past cue counts only right before the expression ("the year ended March 31"):
+    a full date without a year is usually near the reference whatever the tense of the verb announcing it
+    ("declared a dividend payable Dec. 15").
+    """
+    lo = max(0, start - 150)
+    before = text[lo:start]
+    cut = None
+    for cut in _SENTENCE_END.finditer(before):
+        pass
+    if cut is not None:
+        lo += cut.end()
+        before = text[lo:start]
+    cues = [c for c in _TENSE_CUE.finditer(before) if not c["passive"]]
+    if cues:
+        last = cues[-1]
+    else:
+        after = text[end:end + 150]
+        stop = _SENTENCE_END.search(after)
+        if stop:
+            after = after[:stop.start()]
+        last = next((c for c in _TENSE_CUE.finditer(after) if not c["passive"]), None)
+        if last is None:
+            return None
+    if last["future"] or last["ll"]:
+        return "future"
+    if last["past"]:
+        if past_adjacent and (last.string is not before or not _JUST_BEFORE.match(before, last.end())):
+            return None
+        return "past"
+    return None
 
 
 def _h_weekday(m: re.Match, ref: date | None):
@@ -590,7 +655,7 @@ def _h_weekday(m: re.Match, ref: date | None):
         d = ref + timedelta(days=(target - ref.weekday()) % 7)
     elif rel in ("last", "past", "this past"):
         d = ref - timedelta(days=back or 7)
-    elif back and _future_context(m.string, m.start(), m.end()):
+    elif back and _tense(m.string, m.start(), m.end()) == "future":
         d = ref + timedelta(days=(target - ref.weekday()) % 7)
     else:
         d = ref - timedelta(days=back)
