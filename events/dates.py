@@ -161,7 +161,27 @@ _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _CLOCK = r"(?:\d{1,2}(?::\d{2})?\s*(?:a\.m\.|p\.m\.|am\b|pm\b|AM\b|PM\b)(?:\s+[A-Z]{3}\b)?|noon|midnight)"
 _NUM = r"(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|" \
     r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|hundred)"
-_MOD = r"(?:(?i:early|mid|late)[- ]|(?i:the\s+)?(?:end|beginning|start|middle|first\s+half|second\s+half)\s+of\s+)"
+_MOD = r"(?:(?i:early|mid|late)[- ]|(?i:the\s+)?(?:end|beginning|start|middle)\s+of\s+)"
+_UNITS_W = "one|two|three|four|five|six|seven|eight|nine"
+_TEENS_W = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+_TENS_W = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_UNDER_100_W = rf"(?:(?:{_TENS_W})(?:[- ](?:{_UNITS_W}))?|{_TEENS_W}|(?:oh|o)[- ](?:{_UNITS_W}))"
+# a year in words: "nineteen ninety-seven", "eighteen hundred", "two thousand (and) one", "twenty fifteen"
+_WORD_YEAR = (
+    rf"(?i:(?:nineteen|eighteen)[- ](?:{_UNDER_100_W}|hundred(?:\s+and\s+(?:{_UNITS_W}|{_TEENS_W}))?)"
+    rf"|two\s+thousand(?:\s+and)?(?:[- ](?:{_UNITS_W}|{_TEENS_W}|(?:{_TENS_W})(?:[- ](?:{_UNITS_W}))?))?"
+    rf"|twenty[- ](?:{_TEENS_W}|(?:{_TENS_W})(?:[- ](?:{_UNITS_W}))?))(?![\w-])"
+)
+_DAY_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
+    "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
+}
+_DAY_WORD = (
+    r"(?i:(?:twenty|thirty)[- ](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|thirtieth|twentieth|"
+    r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|"
+    r"fifteenth|sixteenth|seventeenth|eighteenth|nineteenth)(?![\w-])"
+)
 _NOT_COUNT = (
     r"(?!\s+(?:people|persons|men|women|children|troops|soldiers|fighters|refugees|migrants|civilians|residents|"
     r"dead|deaths|killed|casualties|victims|members|militants|rebels|police|officers|dollars|euros|pounds|"
@@ -246,6 +266,42 @@ def _number(word: str) -> int | None:
     return NUMBER_WORDS.get(w)
 
 
+_WORD_NUMBERS = {**{w: i + 1 for i, w in enumerate(_UNITS_W.split("|"))},
+                 **{w: i + 10 for i, w in enumerate(_TEENS_W.split("|"))},
+                 **{w: (i + 2) * 10 for i, w in enumerate(_TENS_W.split("|"))}}
+
+
+def _word_year(text: str) -> int | None:
+    """A year written in words ("nineteen ninety-seven", "two thousand and one", "eighteen hundred")."""
+    words = [w for w in re.split(r"[\s-]+", text.lower()) if w and w != "and"]
+    if words[:2] == ["two", "thousand"]:
+        base, rest = 2000, words[2:]
+    elif words[0] in ("nineteen", "eighteen", "twenty"):
+        base, rest = _WORD_NUMBERS[words[0]] * 100, words[1:]
+        if rest[:1] == ["hundred"]:
+            rest = rest[1:]
+        elif rest[:1] in (["oh"], ["o"]):
+            rest = rest[1:]
+    else:
+        return None
+    n = sum(_WORD_NUMBERS.get(w, 0) for w in rest)
+    return base + n if n < 100 else None
+
+
+def _day_word(text: str) -> int:
+    """A day of the month written as an ordinal word ("eighth", "twenty-first")."""
+    return sum(_DAY_WORDS.get(w) or _WORD_NUMBERS.get(w, 0) for w in re.split(r"[\s-]+", text.lower()))
+
+
+def _year_of(m: re.Match) -> int | None:
+    """The year a match names in digits (group ``year``) or in words (group ``wyear``), or None."""
+    if m["year"]:
+        return int(m["year"])
+    if m.groupdict().get("wyear"):
+        return _word_year(m["wyear"])
+    return None
+
+
 def _year_num(text: str) -> int:
     y = int(text)
     if len(text) == 2:
@@ -293,14 +349,15 @@ _SLASH = _c(r"(?<![\d/.,])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?:\s+\d{1,2}:\d{2}(?
 _DASH = _c(r"(?<![\d/.,-])(\d{2})-(\d{2})-(\d{2})(?:\s+\d{4}[A-Z]{3})?(?![\d-])")
 _COMPACT = _c(r"(?<![\d,.])(19\d\d|20\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![\d,])")
 _MDY = _c(
-    rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?:(?P<clock>{_CLOCK}),?\s+)?(?P<mon>{_MONTH_ANY})\s+(?P<day>{_DAY})"
-    rf"(?:,?\s+(?P<year>{_YEAR}))?"
+    rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?:(?P<clock>{_CLOCK}),?\s+)?(?P<mon>{_MONTH_ANY})\s+"
+    rf"(?:(?P<day>{_DAY})|(?P<dayw>{_DAY_WORD})(?!\s+(?i:quarter|half|round|time|place)\b))"
+    rf"(?:,?\s+(?:(?P<year>{_YEAR})|(?P<wyear>{_WORD_YEAR})))?"
 )
 _DMY = _c(
-    rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?:the\s+)?(?<![\d,.])(?P<day>{_DAY})(?:\s+of)?\s+(?P<mon>{_MONTH_ANY})"
-    rf"(?:,?\s+(?P<year>{_YEAR}))?"
+    rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?:the\s+)?(?:(?<![\d,.])(?P<day>{_DAY})(?:\s+of)?|(?P<dayw>{_DAY_WORD})\s+of)"
+    rf"\s+(?P<mon>{_MONTH_ANY})(?:,?\s+(?:(?P<year>{_YEAR})|(?P<wyear>{_WORD_YEAR})))?"
 )
-_MY = _c(rf"(?P<mod>{_MOD})?(?P<mon>{_MONTH_ANY}),?\s+(?:of\s+)?(?P<year>{_YEAR})")
+_MY = _c(rf"(?P<mod>{_MOD})?(?P<mon>{_MONTH_ANY}),?\s+(?:of\s+)?(?:(?P<year>{_YEAR})|(?P<wyear>{_WORD_YEAR}))")
 _MONTH_ALONE = _c(
     r"(?:(?P<prep>\b(?i:in|since|until|till|through|by|from|during|before|after|of|between|and|to|on|or)\s+)|"
     r"(?P<rel>\b(?i:last|next|this|this\s+past|past|coming|early|late|mid|earlier\s+in|later\s+in)[- ]|"
@@ -338,13 +395,15 @@ _YEAR_BACK = _c(
     r"(?:\s+(?:(?i:first|second|third|fourth)\s+)?(?i:quarter|period))?\b"
 )
 _NUMWORD_YEAR = _c(
-    r"\b(?P<c>(?i:nineteen|eighteen))[- ](?P<t>(?i:ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety))"
-    r"(?:[- ](?P<u>(?i:one|two|three|four|five|six|seven|eight|nine)))?\b"
+    r"(?:(?P<pre>(?i:the\s+year)\s+)|\b(?P<prep>(?i:in|by|since|until|till|before|after|of|from|to)\s+))?"
+    rf"\b(?P<wyear>{_WORD_YEAR})" + _NOT_COUNT
 )
+# after a year that could be a count ("two thousand", "twenty fifteen"): the end of a phrase, not a noun
+_PHRASE_END = _c(r"\s*(?:[.,;:!?)\"'`]|$|\s(?:and|or|but|when|as|the|a|to|in|on|at|until|after|before)\b)")
 _SEASON = _c(
     r"(?P<rel>\b(?i:last|this|next|this\s+past|past|coming|the\s+early|the\s+late|early|late|the)\s+)?"
     r"(?P<season>(?i:spring|summer|fall|autumn|winter))\b"
-    rf"(?:\s+(?:of\s+)?(?P<year>{_YEAR})|(?P<of>\s+of\b))?"
+    rf"(?:\s+(?:of\s+)?(?P<year>{_YEAR})|\s+of\s+(?P<wyear>{_WORD_YEAR})|(?P<of>\s+of\b))?"
 )
 _WEEKDAY_RE = _c(
     r"(?:(?P<rel>\b(?i:last|next|this|this\s+past|past|coming|early|late))\s+)?"
@@ -405,9 +464,11 @@ def _h_compact(m: re.Match, ref: date | None):
 
 
 def _h_day_month(m: re.Match, ref: date | None):
-    mon, day = _month_num(m["mon"]), _day_num(m["day"])
-    if m["year"]:
-        y = int(m["year"])
+    mon = _month_num(m["mon"])
+    day = _day_num(m["day"]) if m["day"] else _day_word(m["dayw"])
+    year = _year_of(m)
+    if year:
+        y = year
     elif ref is None:
         return None
     else:
@@ -422,7 +483,10 @@ def _h_day_month(m: re.Match, ref: date | None):
 
 
 def _h_month_year(m: re.Match, ref: date | None):
-    return m.start(), m.end(), _month(int(m["year"]), _month_num(m["mon"]))
+    year = _year_of(m)
+    if year is None:
+        return None
+    return m.start(), m.end(), _month(year, _month_num(m["mon"]))
 
 
 def _h_month_alone(m: re.Match, ref: date | None):
@@ -531,10 +595,15 @@ def _h_year_back(m: re.Match, ref: date | None):
 
 
 def _h_numword_year(m: re.Match, ref: date | None):
-    y = (19 if m["c"].lower() == "nineteen" else 18) * 100 + NUMBER_WORDS[m["t"].lower()]
-    if m["u"]:
-        y += NUMBER_WORDS[m["u"].lower()]
-    return m.start(), m.end(), _year(y)
+    """A year in words: "nineteen ninety-seven" anywhere; forms that also read as counts ("two thousand",
+    "twenty fifteen") only after "the year", or after a preposition at the end of a phrase."""
+    y = _word_year(m["wyear"])
+    if y is None:
+        return None
+    if m["wyear"].lower().startswith(("two", "twenty")) and not m["pre"] and (
+            not m["prep"] or not _PHRASE_END.match(m.string, m.end())):
+        return None
+    return (m.start() if m["pre"] else m.start("wyear")), m.end(), _year(y)
 
 
 def _season_start(y: int, s: str) -> date:
@@ -549,8 +618,9 @@ def _h_season(m: re.Match, ref: date | None):
         before = m.string[max(0, m.start() - 20): m.start()]
         if re.search(r"[A-Z][a-z]+\s+$", before):
             return None  # "Arab Spring"
-    if m["year"]:
-        return m.start(), m.end(), _season(int(m["year"]), s)
+    year = _year_of(m)
+    if year:
+        return m.start(), m.end(), _season(year, s)
     if m["of"]:
         return None  # "the fall of Mosul"
     if not rel:
@@ -722,6 +792,129 @@ def _h_named(m: re.Match, ref: date | None):
     return m.start(), m.end(), _day(load_named_dates()[m[0]])
 
 
+# --- periods named from the reference year or the date just mentioned ------------------------------------------
+
+# "the first half of 1989", "the last half of this year", "the first two quarters of 1990" (TimeML 1989-H1)
+_HALF = _c(
+    r"(?:(?i:the)\s+)?(?P<h>(?i:first|second|last|latter|1st|2nd))[- ](?:(?i:half)|(?P<two>(?i:two\s+quarters)))"
+    rf"\s+(?i:of)\s+(?:(?i:fiscal)\s+)?(?:(?P<year>{_YEAR})|(?P<rel>(?i:this|last|next|the))\s+(?i:year)\b(?!-))"
+)
+# "June last year", "January this year", "March 3 next year": the month (or day) in that year
+_MONTH_REL_YEAR = _c(
+    rf"(?:(?P<mod>(?i:early|mid|late)[- ]))?(?P<mon>{_MONTH_ANY})(?:\s+(?P<day>{_DAY}))?,?\s+(?:(?i:of)\s+)?"
+    r"(?P<rel>(?i:last|this|next))\s+(?i:year)\b(?!-|'s)"
+)
+# "the year", "the full year", "the current fiscal year": the reference year (financial and annual reports)
+_THE_YEAR = _c(
+    r"\b(?i:the)\s+(?:(?i:full|whole|entire|current|current\s+fiscal|current\s+calendar|fiscal|calendar)\s+)?"
+    r"(?i:year)\b(?!-|'s\s+(?:end|first|second|third|fourth)|\s+(?i:of|before|after|earlier|later|ago|that|when|"
+    r"in\s+which|since|following|prior|or|and\s+a\s+half)\b|\s+\d)"
+)
+# "year-end", "year end", "year's end", "the end of the year": the reference year (or the last one, "since")
+_YEAR_END = _c(
+    r"\b(?:(?P<prep>(?i:around|about|by|at|until|till|since|before|after))\s+)?(?P<core>(?:(?i:the)\s+)?"
+    r"(?:(?i:end)\s+of\s+(?i:the)\s+(?P<unit>(?i:year|month))|(?i:year)[- ](?i:end)|(?i:year's)\s+(?i:end)))\b(?!-)"
+)
+# "the past year", "the last decade": the previous year (month, week, decade)
+_PAST_UNIT = _c(
+    r"\b(?i:the)\s+(?i:past|last)\s+(?P<unit>(?i:year|month|week|decade))\b(?!-|\s+(?i:of|or|and|alone)\b)"
+)
+# "that year", "the same month", "later that day", "earlier in the day": the date just mentioned
+_ANAPHOR = _c(
+    r"\b(?:(?P<pre>(?i:later|earlier|late|early))\s+(?:(?P<inthe>(?i:in\s+the))|(?i:in\s+that|that))|"
+    r"(?P<det>(?i:that|the\s+same)))\s+(?P<unit>(?i:year|month|week|day))\b(?!-|'s|\s+(?i:of|before|after)\b)"
+)
+
+
+def _h_half(m: re.Match, ref: date | None):
+    h = 1 if m["h"].lower() in ("first", "1st") else 2
+    if m["year"]:
+        y = int(m["year"])
+    elif ref is None:
+        return None
+    else:
+        y = ref.year + {"last": -1, "next": 1}.get(m["rel"].lower(), 0)
+    first = date(y, 1, 1) if h == 1 else date(y, 7, 1)
+    last = date(y, 6, 30) if h == 1 else date(y, 12, 31)
+    return m.start(), m.end(), (f"{y:04d}-H{h}", first, last, "half")
+
+
+def _h_month_rel_year(m: re.Match, ref: date | None):
+    if ref is None:
+        return None
+    y = ref.year + {"last": -1, "next": 1}.get(m["rel"].lower(), 0)
+    mon = _month_num(m["mon"])
+    if m["day"]:
+        return m.start(), m.end(), _day(date(y, mon, _day_num(m["day"])))
+    return m.start(), m.end(), _month(y, mon)
+
+
+def _h_the_year(m: re.Match, ref: date | None):
+    if ref is None:
+        return None
+    return m.start(), m.end(), _year(ref.year)
+
+
+def _h_year_end(m: re.Match, ref: date | None):
+    if ref is None:
+        return None
+    start = m.start("core")
+    if (m["unit"] or "").lower() == "month":
+        return start, m.end(), _month(ref.year, ref.month)
+    back = (m["prep"] or "").lower() == "since" or (
+        ref.month < 12 and _tense(m.string, m.start(), m.end(), past_adjacent=True) == "past")
+    return start, m.end(), _year(ref.year - 1 if back else ref.year)
+
+
+def _h_past_unit(m: re.Match, ref: date | None):
+    if ref is None:
+        return None
+    unit = m["unit"].lower()
+    if unit == "week":
+        return m.start(), m.end(), _week(ref - timedelta(weeks=1))
+    if unit == "month":
+        return m.start(), m.end(), _month(*_add_months(ref.year, ref.month, -1))
+    if unit == "decade":
+        return m.start(), m.end(), _decade(ref.year - 10)
+    return m.start(), m.end(), _year(ref.year - 1)
+
+
+_ANAPHOR_PRECISION = {"year": "year", "month": "month", "week": "week", "day": "day"}
+
+
+def _h_anaphor(m: re.Match, ref: date | None):
+    """A placeholder resolved by find_dates against the date just mentioned (see _resolve_anaphor)."""
+    unit = m["unit"].lower()
+    fallback = "ref" if m["inthe"] else ""
+    return m.start(), m.end(), (f"ANAPHOR:{unit}:{fallback}", date.min, date.max, "anaphor")
+
+
+_FINER = {"year": {"year", "half", "quarter", "season", "month", "week", "day"},
+          "month": {"month", "day"}, "week": {"week", "day"}, "day": {"day"}}
+
+
+def _resolve_anaphor(res: Result, antecedent: Result | None, ref: date | None, same_paragraph: bool) -> Result | None:
+    """"that year" is the year of the date just mentioned (when that date lies within one year), and so on;
+    "later in the day" is the day just told in the same paragraph, else the reference day."""
+    _, unit, fallback = res[0].split(":")
+    if fallback == "ref" and not same_paragraph:
+        antecedent = None
+    if antecedent is not None and antecedent[3] in _FINER[unit]:
+        d = antecedent[1]
+        if unit == "year" and antecedent[2].year == d.year:
+            return _year(d.year)
+        if unit == "month" and (antecedent[2].year, antecedent[2].month) == (d.year, d.month):
+            return _month(d.year, d.month)
+        if unit == "week" and antecedent[2] - d <= timedelta(days=6):
+            return _week(d)
+        if unit == "day" and antecedent[2] == d:
+            return _day(d)
+    if fallback == "ref" and ref is not None:
+        return {"year": _year(ref.year), "month": _month(ref.year, ref.month), "week": _week(ref),
+                "day": _day(ref)}[unit]
+    return None
+
+
 # Each pattern's core: a token every match contains, searched in the lower-cased text (case-sensitive literal
 # alternations are several times faster in Python's regex engine than case-insensitive ones).
 _MONTH_CORE = _c(r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -748,7 +941,13 @@ _CORES = {
     _WEEKEND: _c(r"weekend\b"),
     _AGO: _c(r"ago\b"),
     _YEAR_BACK: _c(r"(?:earlier|ago)\b"),
-    _NUMWORD_YEAR: _c(r"(?:nineteen|eighteen)[- ]"),
+    _NUMWORD_YEAR: _c(r"(?:nineteen|eighteen|twenty)[- ]|thousand\b"),
+    _HALF: _c(r"half\b|quarters\b"),
+    _MONTH_REL_YEAR: _c(r"(?:last|this|next)\s+year\b"),
+    _THE_YEAR: _c(r"year\b"),
+    _YEAR_END: _c(r"year[- ]end\b|year's\s+end\b|end\s+of\s+the\s+(?:year|month)\b"),
+    _PAST_UNIT: _c(r"(?:past|last)\s+(?:year|month|week|decade)\b"),
+    _ANAPHOR: _c(r"(?:that|same|the)\s+(?:year|month|week|day)\b"),
     _OFFSET: _c(r"(?:before|after|earlier|later|prior|following|next|previous|preceding)\b"),
     _VAGUE: _c(r"now|current|days|present|moment|recent|lately|past|soon|future|term|shortly|coming"),
 }
@@ -804,6 +1003,12 @@ _PATTERNS = (
     (_AGO, _h_ago),
     (_YEAR_BACK, _h_year_back),
     (_NUMWORD_YEAR, _h_numword_year),
+    (_HALF, _h_half),
+    (_MONTH_REL_YEAR, _h_month_rel_year),
+    (_THE_YEAR, _h_the_year),
+    (_YEAR_END, _h_year_end),
+    (_PAST_UNIT, _h_past_unit),
+    (_ANAPHOR, _h_anaphor),
 )
 
 def _select(cands: list[tuple[int, int, Result]]) -> list[tuple[int, int, Result]]:
@@ -864,11 +1069,19 @@ def find_dates(text: str, reference: date | None) -> list[DateMention]:
         for m in named.finditer(text):
             cands.append(_h_named(m, reference))
     out = []
-    prev: Result | None = None
+    prev: Result | None = None  # the last date not derived from another (quarter context)
+    antecedent: Result | None = None  # the last date of any kind (anaphora)
+    antecedent_end = 0
     for start, end, res in _select(cands):
-        derived = _in_context(text[start:end], res, prev, reference)
-        if derived is res:
-            prev = res
+        if res[3] == "anaphor":
+            derived = _resolve_anaphor(res, antecedent, reference, "\n" not in text[antecedent_end:start])
+            if derived is None:
+                continue
+        else:
+            derived = _in_context(text[start:end], res, prev, reference)
+            if derived is res:
+                prev = res
+        antecedent, antecedent_end = derived, end
         value, first, last, precision = derived
         # trim trailing spaces/punctuation a pattern may have swallowed
         while end > start and text[end - 1] in " \t\n,":
