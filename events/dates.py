@@ -713,6 +713,9 @@ def _tense(text: str, start: int, end: int, past_adjacent: bool = False) -> str 
     return None
 
 
+_POSSESSIVE = _c(r"['’]s\b")
+
+
 def _h_weekday(m: re.Match, ref: date | None):
     if ref is None:
         return None
@@ -725,7 +728,8 @@ def _h_weekday(m: re.Match, ref: date | None):
         d = ref + timedelta(days=(target - ref.weekday()) % 7)
     elif rel in ("last", "past", "this past"):
         d = ref - timedelta(days=back or 7)
-    elif back and _tense(m.string, m.start(), m.end()) == "future":
+    elif back and not _POSSESSIVE.match(m.string, m.end()) and _tense(m.string, m.start(), m.end()) == "future":
+        # "Friday's attacks" names an event already told, whatever the modal around it ("would know that ...")
         d = ref + timedelta(days=(target - ref.weekday()) % 7)
     else:
         d = ref - timedelta(days=back)

@@ -127,6 +127,7 @@ def test_relative_periods(text, expected):
         ("The minister travelled Thursday.", ("Thursday", "2022-08-18")),
         ("Talks are set to resume Monday in Geneva.", ("Monday", "2022-08-29")),
         ("The ferry had been scheduled to sail Friday.", ("Friday", "2022-08-19")),
+        ("Rebels would know that Friday's raid on Gao angered Bamako.", ("Friday", "2022-08-19")),
         ("The council will be named in December.", ("December", "2022-12")),
         ("In March, the port reopened.", ("March", "2022-03")),
         ("For the year ended March 31, revenue rose.", ("March 31", "2022-03-31")),
