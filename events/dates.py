@@ -14,15 +14,30 @@ Families and the conventions chosen where English is ambiguous:
   ``199``, ``the '80s``, ``the nineties``), centuries (``the 20th century`` -> ``19``), quarters
   (``the third quarter of 1989``, ``third-quarter`` -> ``1989-Q3``), seasons (``the summer of 2014``).
 * named dates from ``data/date_lexicon.csv`` (``9/11`` -> 2001-09-11, only when written exactly so).
-* a day and month without a year (``Oct. 31``): the occurrence nearest to the reference (within half a year),
-  or the next one when the clause has a future cue ("will", "is scheduled", "expected to").
-* a month alone (``in October``, ``last June``): ``in October`` is the most recent October not after the
-  reference month (the next one with a future cue); ``last June`` the most recent June strictly before it;
-  ``next``/``this`` as written.
+* a day and month without a year (``Oct. 31``): the occurrence nearest to the reference (within half a year);
+  the next one when the clause speaks of the future, the last one when a past-tense verb governs it directly
+  ("the year ended March 31"). The tense of a clause is read from its nearest cue (see ``_cue``): a modal
+  or a "to"-future ("will", "would", "is expected to", "plans to") points forward, a past auxiliary or a
+  past-tense verb back; "was scheduled to", "had been due to" (a plan told in the past) point nowhere.
+* a month alone (``in October``, ``last June``): with a future cue the next such month ("is expected to join in
+  April"), with a past cue the last one, else the nearest; ``last June`` the most recent June strictly before
+  the reference month; ``next``/``this`` as written; a deadline ("until November") is read from the reference.
   ``May`` and ``March`` count only next to a day, a year, a preposition or a modifier ("in May", "early March").
+  ``June last year``, ``January this year``: that month of that year.
 * weekdays: the most recent such day on or before the reference (``Friday`` on a Friday is the reference
-  day), ``last Friday`` strictly before, ``next``/``this Friday`` on or after. ``Friday night`` and
+  day), the coming one with a future cue ("said it would travel Thursday"; not for ``Friday's attacks``, an event
+  already told), ``last Friday`` strictly before, ``next``/``this Friday`` on or after. ``Friday night`` and
   ``10 p.m. Wednesday`` are the day.
+* years and days in words: ``January nineteen ninety-seven``, ``the winter of nineteen ninety-four``, ``the year
+  two thousand``, ``March eighth``, ``the twenty-first of June``.
+* halves: ``the first half of 2011`` -> ``2011-H1``, ``the last half of this year``, ``the first two quarters of
+  1990`` (precision ``half``).
+* the reference year: ``the year``, ``the full year``, ``the current fiscal year``; ``year-end``, ``the end of
+  the year`` (the previous one after "since" or a past verb); ``the end of the month``; ``the past year``,
+  ``the last decade`` (the previous one).
+* anaphora: ``that year``, ``the same day``, ``later that month`` are the date just mentioned (dropped when none
+  was); ``later in the day``, ``earlier in the year`` the same, or the reference when no date was told within
+  about two paragraphs.
 * ``yesterday``/``today``/``tonight``/``tomorrow``/``last night``/``this morning``: days.
 * ``this``/``last``/``next`` ``week``/``month``/``year`` (with ``earlier``/``late``... kept in the span);
   weeks are ISO weeks (``2015-W46``).
@@ -30,13 +45,21 @@ Families and the conventions chosen where English is ambiguous:
   reference when it is a Saturday or Sunday, else the one just before; value ``2015-W46-WE``, precision ``week``.
 * ``N days/weeks/months/years ago``: the reference moved back, at the unit's precision (``a year ago`` is the
   previous year, precision ``year``). Vague counts (``a few years ago``) are not dates. Right after a quarter,
-  ``a year ago``/``year-earlier``/``the year-ago period`` are that quarter a year before and ``the quarter`` is
-  that quarter (the TimeML reading of earnings reports).
+  ``a year ago``/``year-earlier`` are that quarter a year before. ``the quarter``, ``the latest period``, ``that
+  quarter`` are the last quarter named, ``the 1988 period`` that quarter in 1988, ``last year's quarter``, ``the
+  year-ago period``, ``the quarter a year ago`` that quarter a year before (the TimeML reading of earnings
+  reports).
 * seasons are the meteorological northern ones: SP Mar-May, SU Jun-Aug, FA Sep-Nov, WI Dec of the value's year
   to February of the next.
 
 Not dates: durations (``a year``, ``three-year siege``, ``for months``), bare numbers, ``2,000``, ``24/7``,
 ``May`` the modal, times of day alone.
+
+``find_timexes(text, reference)`` is what ``events timex`` prints (TimeML DATE and TIME expressions): the dates
+above, clock times and parts of the day on the day just told (``around 7:15 p.m.`` -> ``...T19:15``, ``in the
+morning`` -> ``...TMO``; the reference day when none was told), ``the following year`` counted from the date just
+mentioned, and the vague references below. The incident stages use ``find_dates``: each of its expressions
+names an interval by itself.
 
 Two side outputs for the other stages and the benchmark:
 
@@ -59,6 +82,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Callable
 from pathlib import Path
 
 __all__ = [
@@ -389,6 +413,18 @@ _QUARTER = _c(
 _QUARTER_REL = _c(
     r"\b(?i:the\s+(?:latest|current|most\s+recent|past|previous|last)|this|last|next|the)\s+quarter\b(?!\s+of\b)"
 )
+# "the latest period", "that quarter", "the 1988 quarter": the quarter a financial report is about
+_PERIOD_REF = _c(
+    r"\b(?i:the)\s+(?:(?P<latest>(?i:latest|most\s+recent))\s+(?:(?i:fiscal)\s+)?(?i:period)"
+    rf"|(?P<year>{_YEAR})\s+(?:(?i:fiscal)\s+)?(?i:quarter|period))\b(?!-)"
+    r"|\b(?P<that>(?i:that))\s+(?i:quarter)\b(?!-)"
+)
+# "last year's quarter", "the same period last year", "the quarter a year ago": that quarter a year before
+_QUARTER_BACK = _c(
+    r"\b(?:(?i:last\s+year's)\s+(?:(?i:first|second|third|fourth)\s+)?(?i:quarter|period)"
+    r"|(?i:the)\s+(?:(?i:same|comparable|corresponding)\s+)?(?i:quarter|period)\s+(?:(?i:of\s+)?(?i:last\s+year)|"
+    r"(?i:a\s+year\s+(?:ago|earlier))))\b"
+)
 # "a year ago", "year-earlier", "the year-ago quarter": a year before the quarter or year just mentioned
 _YEAR_BACK = _c(
     r"\b(?:(?i:the|a)\s+)?(?:(?i:comparable|corresponding)\s+)?(?i:year)[- ](?i:earlier|ago)"
@@ -509,6 +545,8 @@ def _h_month_alone(m: re.Match, ref: date | None):
         y = ref.year
     else:
         tense = _tense(m.string, m.start(), m.end())
+        if tense == "past" and (m["prep"] or "").strip().lower() in ("until", "till", "through", "by"):
+            tense = None  # a deadline ("gave them until November") is read from the reference, not the verb
         if tense == "future":
             y = ref.year if mon >= ref.month else ref.year + 1
         elif tense == "past":
@@ -587,6 +625,20 @@ def _h_quarter_rel(m: re.Match, ref: date | None):
     return m.start(), m.end(), _quarter(y, q)
 
 
+def _h_period_ref(m: re.Match, ref: date | None):
+    """Placeholders find_dates resolves against the quarter the report is about (see _in_context); without one,
+    "the 1988 quarter" is 1988 and the others are not dates."""
+    if m["year"]:
+        return m.start(), m.end(), _year(int(m["year"]))
+    return m.start(), m.end(), ("PERIOD", date.min, date.max, "period")
+
+
+def _h_quarter_back(m: re.Match, ref: date | None):
+    if ref is None:
+        return None
+    return m.start(), m.end(), _year(ref.year - 1)
+
+
 def _h_year_back(m: re.Match, ref: date | None):
     """Resolved against the reference here; find_dates re-anchors it on a quarter mentioned just before."""
     if ref is None:
@@ -627,7 +679,8 @@ def _h_season(m: re.Match, ref: date | None):
         return None  # "summer camp", "spring into action"
     if rel in ("the", "the early", "the late"):  # "the spring water", "the fall in prices"
         before = m.string[max(0, m.start() - 12): m.start()]
-        if not re.search(r"(?i)\b(?:in|during|until|till|by|since|through|over|for|before|after)\s+$", before):
+        if not re.search(r"(?i)\b(?:in|during|until|till|by|since|through|throughout|over|for|before|after|into|"
+                         r"across)\s+$", before):
             return None
     if ref is None:
         return None
@@ -643,6 +696,8 @@ def _h_season(m: re.Match, ref: date | None):
         y = cur_y if ti > ci else cur_y + 1
     elif rel == "this":
         y = cur_y
+    elif _tense(m.string, m.start(), m.end()) == "future":  # "will plant in the spring": the next one
+        y = cur_y if ti >= ci else cur_y + 1
     else:  # "the summer", "early summer": the most recent one not after the reference
         y = cur_y if ti <= ci else cur_y - 1
     return m.start(), m.end(), _season(y, s)
@@ -653,63 +708,119 @@ def _h_season(m: re.Match, ref: date | None):
 # The cue nearest before the expression in its sentence decides (the first one after it when none precedes):
 # a modal or a "to"-future points forward; a past auxiliary or a past-tense verb points back. A participle after
 # "be"/"been"/"being" takes its tense from the auxiliary; "was scheduled to", "had been due to" (a plan told in
-# the past) point nowhere, so the default reading holds.
-_TENSE_CUE = _c(
-    r"(?i)\b(?:"
-    r"(?P<planned>(?:was|were|had\s+been|had)\s+(?:\w+ly\s+)?(?:scheduled|due|set|expected|slated|planned|"
-    r"supposed|going|meant|poised|to)\b)"
-    r"|(?P<future>will|shall|would|wo|going\s+to|(?:is|are|am|be|'s|'re)\s+to|"
-    r"(?:is|are|am|'s|'re)\s+(?:\w+ly\s+)?(?:expected|scheduled|due|set|slated|planned|poised|likely)|"
-    r"(?:scheduled|due|set|expected|slated|poised|supposed|planning|preparing|likely|plans?|intends?|aims?|"
-    r"hopes?|wants?|promised|pledged|vowed|threatened|agreed|decided|undertook)\s+to|"
-    r"scheduled\s+for|set\s+for|planned\s+for|postponed|deadline|upcoming)\b|(?P<ll>'ll)"
-    r"|(?P<passive>(?:is|are|am|be|been|being)\s+(?:\w+ly\s+)?\w+(?:ed|en|wn|un|ught|ld|lt|nt|de|id|et|ut|ne)\b)"
-    r"|(?P<past>was|were|had|did|wasn't|weren't|hadn't|didn't|ago|said|told|took|began|came|went|met|made|gave|"
-    r"held|fell|rose|won|lost|left|struck|shot|hit|sent|spent|found|saw|brought|bought|sold|fought|led|"
-    r"began|became|broke|chose|drove|flew|froze|grew|knew|ran|rang|sang|spoke|stole|swore|threw|woke|wrote|"
-    r"paid|laid|quit|sought|taught|thought|caught|felt|kept|slept|swept|wept|built|lent|meant|stood|"
-    r"understood|withdrew|overtook|undertook|forgot|got|sat|split|spread|cut|set\s+off|"
-    r"[a-z]{2,}(?<!e)(?<!need)(?<!speed)(?<!hundr)(?<!unit)(?<!limit)(?<!indeed)ed|[a-z]{2,}ied)"
-    r")\b"
-)
+# the past) point nowhere, so the default reading holds. Words are classified one by one (a regex alternation
+# over the clause costs milliseconds per date on long texts).
+_MODALS = frozenset("will shall would wo 'll ’ll won't wouldn't shan't".split())
+_TO_HEADS = frozenset(
+    "scheduled due set expected expects expect expecting slated poised supposed planning preparing likely plan "
+    "plans intend intends aim aims hope hopes want wants promised pledged vowed threatened agreed decided "
+    "undertook going planned meant".split())
+_FOR_HEADS = frozenset("scheduled set planned slated".split())
+_PLAN_PARTICIPLES = frozenset("expected scheduled due set slated planned poised likely".split())
+_FUTURE_WORDS = frozenset("upcoming deadline postponed".split())
+_PRESENT_BE = frozenset("is are am 's ’s 're ’re".split())
+_PAST_BE = frozenset("was were".split())
+_BE = frozenset("be been being".split())
+_PAST_WORDS = frozenset(
+    "was were had did wasn't weren't hadn't didn't ago said told took began came went met made gave held fell "
+    "rose won lost left struck shot hit sent spent found saw brought bought sold fought led became broke chose "
+    "drove flew froze grew knew ran rang sang spoke stole swore threw woke wrote paid laid quit sought taught "
+    "thought caught felt kept slept swept wept built lent stood understood withdrew overtook forgot got sat "
+    "split spread cut".split())
+_FINITE = frozenset("was were had did wasn't weren't hadn't didn't ago said told".split())
+_NOT_PAST_ED = frozenset("need speed seed feed bleed breed greed hundred indeed united limited red bed shed wed "
+                         "fed led sled".split())
+_CUE_WORDS = _MODALS | _FUTURE_WORDS | _PAST_WORDS | _PAST_BE | {"to", "for", "had"}
+_CLAUSE_WORD = _c(r"[A-Za-z]+(?:['’][a-z]+)?|['’]ll")
 _SENTENCE_END = _c(r"[.!?]\s+(?=[A-Z\"'`“‘(])|[;\n]")
 
 
-_JUST_BEFORE = _c(r"(?i)\s*(?:on|in|at)?\s*$")
+def _is_past_form(w: str) -> bool:
+    if w in _PAST_WORDS:
+        return True
+    return len(w) > 4 and w.endswith("ed") and not w.endswith("eed") and w not in _NOT_PAST_ED or (
+        len(w) > 4 and w.endswith("ied"))
+
+
+def _cue(words: list[str], i: int) -> str | None:
+    """"future", "past", "none" (a decisive cue that points nowhere) or None (no cue) for ``words[i]``."""
+    w = words[i]
+    if w not in _CUE_WORDS and not w.endswith("ed"):
+        return None
+    prev1 = words[i - 1] if i >= 1 else ""
+    prev2 = words[i - 2] if i >= 2 else ""
+    if w in _MODALS:
+        return "future"
+    if w in _FUTURE_WORDS:
+        return "future"
+    if w == "to" or (w == "for" and prev1 in _FOR_HEADS):
+        if w == "to" and prev1 in _PRESENT_BE:
+            return "future"  # "is to"
+        if prev1 in _TO_HEADS or (w == "for" and prev1 in _FOR_HEADS):
+            if prev2 in _PAST_BE or prev2 == "had" or (prev2 == "been" and i >= 3 and words[i - 3] == "had"):
+                return "none"  # "was scheduled to": a plan told in the past
+            return "future"
+        return None
+    if _is_past_form(w):
+        if w not in _FINITE and prev1 in _BE:
+            if prev1 == "be" and prev2 == "to":
+                return "future"  # "guidelines to be published"
+            return None  # "will be named", "will be held": the auxiliary decides
+        if w not in _FINITE and prev1 in _PRESENT_BE:
+            return "future" if w in _PLAN_PARTICIPLES else "none"  # "is expected" / "is named"
+        if w in _PAST_BE and i + 1 < len(words) and words[i + 1] in ("to",):
+            return "none"  # "was to": the future of a past
+        return "past"
+    return None
+
+
+@lru_cache(maxsize=4)
+def _cue_index(text: str) -> tuple[list[int], list[int], list[str], list[int], list[int]]:
+    """The tense cues of a whole text (starts, ends, kinds) and its sentence breaks (starts, ends), built once
+    per text on the first date that needs them: each date then finds its nearest cue by bisection, so a text
+    dense with dates costs no more per date than ordinary prose."""
+    found = [(m.start(), m.end(), m[0].lower()) for m in _CLAUSE_WORD.finditer(text)]
+    words = [w for _, _, w in found]
+    starts: list[int] = []
+    ends: list[int] = []
+    kinds: list[str] = []
+    for i, (a, b, w) in enumerate(found):
+        if w in _CUE_WORDS or w.endswith("ed"):
+            kind = _cue(words, i)
+            if kind is not None:
+                starts.append(a)
+                ends.append(b)
+                kinds.append(kind)
+    breaks = list(_SENTENCE_END.finditer(text))
+    return starts, ends, kinds, [b.start() for b in breaks], [b.end() for b in breaks]
+
+
+_ADJACENT = _c(r"\s*(?:(?i:on|in|at)\s+)?")
+_TENSE_REACH = 200  # characters a cue may stand from the date, within its sentence
 
 
 def _tense(text: str, start: int, end: int, past_adjacent: bool = False) -> str | None:
-    """"future", "past" or None for the clause around ``text[start:end]`` (see _TENSE_CUE).
+    """"future", "past" or None for the clause around ``text[start:end]`` (see ``_cue``).
 
     With ``past_adjacent`` a past cue counts only right before the expression ("the year ended March 31"):
     a full date without a year is usually near the reference whatever the tense of the verb announcing it
     ("declared a dividend payable Dec. 15").
     """
-    lo = max(0, start - 150)
-    before = text[lo:start]
-    cut = None
-    for cut in _SENTENCE_END.finditer(before):
-        pass
-    if cut is not None:
-        lo += cut.end()
-        before = text[lo:start]
-    cues = [c for c in _TENSE_CUE.finditer(before) if not c["passive"]]
-    if cues:
-        last = cues[-1]
-    else:
-        after = text[end:end + 150]
-        stop = _SENTENCE_END.search(after)
-        if stop:
-            after = after[:stop.start()]
-        last = next((c for c in _TENSE_CUE.finditer(after) if not c["passive"]), None)
-        if last is None:
+    starts, ends, kinds, break_starts, break_ends = _cue_index(text)
+    k = bisect_right(break_ends, start)
+    lo = max(start - _TENSE_REACH, break_ends[k - 1] if k else 0)
+    i = bisect_right(ends, start) - 1
+    if i >= 0 and starts[i] >= lo:
+        kind = kinds[i]
+        if kind == "past" and past_adjacent and not _ADJACENT.fullmatch(text, ends[i], start):
             return None
-    if last["future"] or last["ll"]:
-        return "future"
-    if last["past"]:
-        if past_adjacent and (last.string is not before or not _JUST_BEFORE.match(before, last.end())):
-            return None
-        return "past"
+        return None if kind == "none" else kind
+    k = bisect_right(break_starts, end - 1)
+    hi = min(end + _TENSE_REACH, break_starts[k] if k < len(break_starts) else len(text))
+    j = bisect_right(starts, end - 1)
+    if j < len(starts) and ends[j] <= hi:
+        kind = kinds[j]
+        return None if kind == "none" or past_adjacent and kind == "past" else kind
     return None
 
 
@@ -897,11 +1008,16 @@ _FINER = {"year": {"year", "half", "quarter", "season", "month", "week", "day"},
           "month": {"month", "day"}, "week": {"week", "day"}, "day": {"day"}}
 
 
-def _resolve_anaphor(res: Result, antecedent: Result | None, ref: date | None, same_paragraph: bool) -> Result | None:
+_COMPARISON = _c(r"(?i)\bago\b|earlier\b")
+# how far back (characters, about two short news paragraphs) the day just told still holds the story's focus
+_FOCUS_SPAN = 400
+
+
+def _resolve_anaphor(res: Result, antecedent: Result | None, ref: date | None, near: bool) -> Result | None:
     """"that year" is the year of the date just mentioned (when that date lies within one year), and so on;
-    "later in the day" is the day just told in the same paragraph, else the reference day."""
+    "later in the day" is the day told shortly before (within _FOCUS_SPAN), else the reference day."""
     _, unit, fallback = res[0].split(":")
-    if fallback == "ref" and not same_paragraph:
+    if fallback == "ref" and not near:
         antecedent = None
     if antecedent is not None and antecedent[3] in _FINER[unit]:
         d = antecedent[1]
@@ -919,52 +1035,107 @@ def _resolve_anaphor(res: Result, antecedent: Result | None, ref: date | None, s
     return None
 
 
-# Each pattern's core: a token every match contains, searched in the lower-cased text (case-sensitive literal
-# alternations are several times faster in Python's regex engine than case-insensitive ones).
-_MONTH_CORE = _c(r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
-                 r"(?:jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?)(?![a-z])")
-_NUMERIC_CORE = _c(r"\d[-/]\d")
-_CORES = {
+# Each pattern's core: a token every match contains, found in the lower-cased text. Regex alternations scan
+# slowly in Python's engine (each position is tried against every branch), so cores are found with str.find:
+# whole words (the character after must not continue the word), or a literal checked by a small predicate.
+# Patterns that share a core share one search per text.
+Core = Callable[[str], list[int]]
+
+
+def _word_core(*words: str, bounded: bool = True) -> Core:
+    """Positions of ``words`` (whole words when ``bounded``: no letter or digit on either side)."""
+
+    def positions(low: str) -> list[int]:
+        out: list[int] = []
+        n = len(low)
+        for w in words:
+            k = len(w)
+            i = low.find(w)
+            while i >= 0:
+                j = i + k
+                if not bounded or (j >= n or not low[j].isalnum()) and (i == 0 or not low[i - 1].isalnum()):
+                    out.append(i)
+                i = low.find(w, i + 1)
+        return sorted(set(out))
+
+    return positions
+
+
+def _literal_core(literals: tuple[str, ...], keep: Callable[[str, int], bool]) -> Core:
+    """Positions of ``literals`` where ``keep(low, i)`` holds."""
+
+    def positions(low: str) -> list[int]:
+        out = []
+        for w in literals:
+            i = low.find(w)
+            while i >= 0:
+                if keep(low, i):
+                    out.append(i)
+                i = low.find(w, i + 1)
+        return sorted(set(out))
+
+    return positions
+
+
+def _digit_at(low: str, i: int) -> bool:
+    return 0 <= i < len(low) and low[i].isdigit()
+
+
+_MONTH_CORE = _word_core("january", "february", "march", "april", "may", "june", "july", "august", "september",
+                         "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+                         "sept", "sep", "oct", "nov", "dec")
+_UNIT_CORE = _word_core("year", "month", "week", "day", "decade")
+_PERIOD_CORE = _word_core("quarter", "quarters", "period", "half", "q1", "q2", "q3", "q4")
+_NUMERIC_CORE = _literal_core(("-", "/"), lambda low, i: _digit_at(low, i - 1) and _digit_at(low, i + 1))
+_YEAR_DIGITS_CORE = _literal_core(("1", "20"), lambda low, i: (
+    not _digit_at(low, i - 1) and low[i:i + 4].isdigit() and len(low[i:i + 4]) == 4 and not _digit_at(low, i + 4)))
+_CORES: dict[re.Pattern[str], Core] = {
     _ISO: _NUMERIC_CORE,
     _SLASH: _NUMERIC_CORE,
     _DASH: _NUMERIC_CORE,
-    _COMPACT: _c(r"\d{8}"),
+    _COMPACT: _literal_core(("19", "20"), lambda low, i: low[i:i + 8].isdigit() and len(low[i:i + 8]) == 8),
     _MDY: _MONTH_CORE,
     _DMY: _MONTH_CORE,
     _MY: _MONTH_CORE,
     _MONTH_ALONE: _MONTH_CORE,
-    _YEAR_RE: _c(r"(?:1\d{3}|20\d{2})(?!\d)"),
-    _DECADE: _c(r"\d0'?s\b|(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b"),
-    _CENTURY: _c(r"century\b"),
-    _QUARTER: _c(r"quarter\b|q[1-4]\b"),
-    _QUARTER_REL: _c(r"quarter\b"),
-    _SEASON: _c(r"(?:spring|summer|fall|autumn|winter)\b"),
-    _WEEKDAY_RE: _c(r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"),
-    _REL_DAY: _c(r"(?:yesterday|today|tonight|tomorrow|night|morning|afternoon|evening)\b"),
-    _REL_UNIT: _c(r"(?:week|month|year)\b"),
-    _WEEKEND: _c(r"weekend\b"),
-    _AGO: _c(r"ago\b"),
-    _YEAR_BACK: _c(r"(?:earlier|ago)\b"),
-    _NUMWORD_YEAR: _c(r"(?:nineteen|eighteen|twenty)[- ]|thousand\b"),
-    _HALF: _c(r"half\b|quarters\b"),
-    _MONTH_REL_YEAR: _c(r"(?:last|this|next)\s+year\b"),
-    _THE_YEAR: _c(r"year\b"),
-    _YEAR_END: _c(r"year[- ]end\b|year's\s+end\b|end\s+of\s+the\s+(?:year|month)\b"),
-    _PAST_UNIT: _c(r"(?:past|last)\s+(?:year|month|week|decade)\b"),
-    _ANAPHOR: _c(r"(?:that|same|the)\s+(?:year|month|week|day)\b"),
-    _OFFSET: _c(r"(?:before|after|earlier|later|prior|following|next|previous|preceding)\b"),
-    _VAGUE: _c(r"now|current|days|present|moment|recent|lately|past|soon|future|term|shortly|coming"),
+    _MONTH_REL_YEAR: _MONTH_CORE,
+    _YEAR_RE: _YEAR_DIGITS_CORE,
+    _DECADE: _literal_core(("0s", "0's", "twenties", "thirties", "forties", "fifties", "sixties", "seventies",
+                            "eighties", "nineties"), lambda low, i: low[i] != "0" or _digit_at(low, i - 1)),
+    _CENTURY: _word_core("century"),
+    _QUARTER: _PERIOD_CORE,
+    _QUARTER_REL: _PERIOD_CORE,
+    _PERIOD_REF: _PERIOD_CORE,
+    _QUARTER_BACK: _PERIOD_CORE,
+    _HALF: _PERIOD_CORE,
+    _SEASON: _word_core("spring", "summer", "fall", "autumn", "winter"),
+    _WEEKDAY_RE: _word_core("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+    _REL_DAY: _word_core("yesterday", "today", "tonight", "tomorrow", "night", "morning", "afternoon", "evening"),
+    _REL_UNIT: _UNIT_CORE,
+    _THE_YEAR: _UNIT_CORE,
+    _YEAR_END: _UNIT_CORE,
+    _PAST_UNIT: _UNIT_CORE,
+    _ANAPHOR: _UNIT_CORE,
+    _WEEKEND: _word_core("weekend"),
+    _AGO: _word_core("ago"),
+    _YEAR_BACK: _word_core("earlier", "ago"),
+    _NUMWORD_YEAR: _word_core("nineteen", "eighteen", "twenty", "thousand"),
+    _OFFSET: _word_core("before", "after", "earlier", "later", "prior", "following", "next", "previous",
+                        "preceding"),
+    _VAGUE: _word_core("now", "current", "days", "present", "moment", "recent", "lately", "past", "soon", "future",
+                       "term", "shortly", "coming", bounded=False),
 }
 _WORD_START = _c(r"(?<![\w'])[\w']")
 _WINDOW = 48
 
 
-def _matches(rx: re.Pattern[str], text: str, low: str | None = None):
+def _matches(rx: re.Pattern[str], text: str, low: str | None = None, hits: dict | None = None):
     """``rx.finditer(text)``, faster: ``rx`` is only tried at word starts shortly before a hit of its core.
 
     Python's regex engine scans slowly for patterns that begin with optional words; each pattern's core (a
     token every match contains) is found quickly, and the full pattern is then matched at the word starts of
     a short window before it; the first match covering the core is the leftmost match finditer would give.
+    ``hits`` caches each core's positions for the patterns sharing it.
     """
     core = _CORES.get(rx)
     if low is None:
@@ -972,17 +1143,24 @@ def _matches(rx: re.Pattern[str], text: str, low: str | None = None):
     if core is None or len(low) != len(text):  # a few characters lower-case to two
         yield from rx.finditer(text)
         return
+    if hits is None:
+        positions = core(low)
+    else:
+        positions = hits.get(core)
+        if positions is None:
+            positions = hits[core] = core(low)
     last_end = 0
-    for c in core.finditer(low):
-        p = c.start()
+    tried = 0  # word starts before this were tried for an earlier hit: matching there again gives the same
+    for p in positions:
         if p < last_end:
             continue
-        for w in _WORD_START.finditer(text, max(last_end, p - _WINDOW), p + 1):
+        for w in _WORD_START.finditer(text, max(last_end, tried, p - _WINDOW), p + 1):
             m = rx.match(text, w.start())
             if m is not None and m.start() <= p < m.end():
                 yield m
                 last_end = m.end()
                 break
+        tried = p + 1
 
 
 _PATTERNS = (
@@ -1006,6 +1184,8 @@ _PATTERNS = (
     (_WEEKEND, _h_weekend),
     (_AGO, _h_ago),
     (_YEAR_BACK, _h_year_back),
+    (_PERIOD_REF, _h_period_ref),
+    (_QUARTER_BACK, _h_quarter_back),
     (_NUMWORD_YEAR, _h_numword_year),
     (_HALF, _h_half),
     (_MONTH_REL_YEAR, _h_month_rel_year),
@@ -1038,20 +1218,33 @@ def _select(cands: list[tuple[int, int, Result]]) -> list[tuple[int, int, Result
 _THE_QUARTER = _c(r"(?i)the\s+quarter$")
 
 
-def _in_context(expr: str, res: Result, prev: Result | None, ref: date | None) -> Result:
-    """Expressions that TimeML reads against the date just mentioned rather than the document date.
+def _in_context(expr: str, res: Result, prev: Result | None, topic: Result | None, ref: date | None) -> Result | None:
+    """Expressions that TimeML reads against a date mentioned before rather than the document date.
 
-    "the quarter" is the quarter just mentioned; "a year ago", "year-earlier", "the year-ago period" after a
-    quarter are that quarter a year before (financial reports compare a quarter with its year-ago twin).
+    Financial reports compare a quarter with its year-ago twin: "the quarter", "the latest period", "that quarter"
+    are the quarter the report is about (``topic``, the last quarter named), "the 1988 period" is that quarter in
+    1988, "last year's quarter" and "the year-ago period" that quarter a year before; right after a quarter,
+    "a year ago" and "year-earlier" are that quarter a year before too. None: a placeholder with nothing to read.
     """
+    low = expr.lower()
+    if topic is not None:
+        ty, tq = int(topic[0][:4]), int(topic[0][-1])
+        if res[3] == "period":
+            return _quarter(ty, tq)
+        if _THE_QUARTER.match(low):
+            return _quarter(ty, tq)
+        m = _PERIOD_REF.fullmatch(expr)
+        if m and m["year"]:
+            return _quarter(int(m["year"]), tq)
+        if ("quarter" in low or "period" in low) and ("ago" in low or "earlier" in low or "last year" in low):
+            return _quarter(ty - 1, tq) if ref is None or ty - 1 >= ref.year - 1 else res
+    if res[3] == "period":
+        return None
     if prev is None or prev[3] != "quarter":
         return res
     py, pq = int(prev[0][:4]), int(prev[0][-1])
-    low = expr.lower()
-    if _THE_QUARTER.match(low):
-        return _quarter(py, pq)
     if "year" in low and ("ago" in low or "earlier" in low) and not any(c.isdigit() for c in low):
-        if low.split()[0] in ("a", "one") or "-" in low or "quarter" in low or "period" in low:
+        if low.split()[0] in ("a", "one") or "-" in low:
             return _quarter(py - 1, pq) if ref is None or py - 1 >= ref.year - 1 else res
     return res
 
@@ -1060,8 +1253,9 @@ def find_dates(text: str, reference: date | None) -> list[DateMention]:
     """The date expressions of ``text``, non-overlapping, in text order (see the module docstring)."""
     cands: list[tuple[int, int, Result]] = []
     low = text.lower()
+    hits: dict = {}
     for rx, handler in _PATTERNS:
-        for m in _matches(rx, text, low):
+        for m in _matches(rx, text, low, hits):
             try:
                 got = handler(m, reference)
             except (ValueError, OverflowError, KeyError):
@@ -1075,17 +1269,23 @@ def find_dates(text: str, reference: date | None) -> list[DateMention]:
     out = []
     prev: Result | None = None  # the last date not derived from another (quarter context)
     antecedent: Result | None = None  # the last date of any kind (anaphora)
+    topic: Result | None = None  # the last quarter named (financial reports)
     antecedent_end = 0
     for start, end, res in _select(cands):
         if res[3] == "anaphor":
-            derived = _resolve_anaphor(res, antecedent, reference, "\n" not in text[antecedent_end:start])
+            derived = _resolve_anaphor(res, antecedent, reference, start - antecedent_end <= _FOCUS_SPAN)
             if derived is None:
                 continue
         else:
-            derived = _in_context(text[start:end], res, prev, reference)
+            derived = _in_context(text[start:end], res, prev, topic, reference)
+            if derived is None:
+                continue
             if derived is res:
                 prev = res
-        antecedent, antecedent_end = derived, end
+                if res[3] == "quarter" and not _THE_QUARTER.match(text, start, end):
+                    topic = res
+        if not _COMPARISON.search(text, start, end):  # "than a year ago" compares; it moves no story time
+            antecedent, antecedent_end = derived, end
         value, first, last, precision = derived
         # trim trailing spaces/punctuation a pattern may have swallowed
         while end > start and text[end - 1] in " \t\n,":
@@ -1147,20 +1347,131 @@ def find_temporal_references(text: str) -> list[TemporalReference]:
     return out
 
 
-def find_timexes(text: str, reference: date | None) -> list[DateMention | TemporalReference]:
-    """Every temporal expression TimeML tags as a DATE or TIME, in text order: the dates of :func:`find_dates`
-    and, where they overlap none, the vague references of :func:`find_temporal_references`.
+# --- expressions only the TimeML output carries ----------------------------------------------------------------
+# Clock times and parts of the day name a day only through the day just told (or the document date), and "the
+# following year" counts from the date just mentioned; the incident stages read both through their own context
+# (sentence dates, event offsets), so these stay out of find_dates.
 
-    This is what ``events timex`` prints; the incident stages use ``find_dates`` alone, since a vague reference
-    names no interval to date an incident by.
+_TIME_OF_DAY = _c(
+    r"(?:(?i:around|about|approximately|shortly\s+(?:before|after)|just\s+(?:before|after))\s+)?"
+    r"(?:(?P<h>\d{1,2})(?::(?P<min>\d{2}))?\s*(?P<ampm>(?i:a\.m\.|p\.m\.|am|pm)(?![\w.]))(?:\s+[A-Z]{3}\b)?"
+    r"|(?P<hh>\d{1,2}):(?P<mm>\d{2})\s+(?:GMT|UTC|EST|EDT|CET|local\s+time)\b"
+    r"|(?P<noon>(?i:noon|midday|midnight))\b"
+    r"|(?:(?P<prep>(?i:in|during|by|until|till|through|throughout))\s+)(?P<the>(?i:the)\s+"
+    r"(?:(?i:early|late)\s+)?(?P<part1>(?i:morning|afternoon|evening|night)))\b(?!\s+(?i:of|before|after)\b|'s)"
+    r"|(?P<mod>(?i:early|late|mid)[- ]?\s*)(?P<part2>(?i:morning|afternoon|evening))\b(?!\s+(?i:of)\b|'s))"
+)
+_TIME_DAY_GAP = _c(r"(?:\s+|\s*,\s*)(?:(?i:on)\s+)?")
+_PART_VALUES = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}
+_ANAPHOR_OFFSET = _c(
+    r"\b(?i:the)\s+(?P<dir>(?i:next|following|previous|preceding))\s+(?P<unit>(?i:day|week|month|year))\b"
+    r"(?!-|\s+(?i:or|of|and)\b)"
+)
+_CORES[_TIME_OF_DAY] = _literal_core(
+    ("a.m", "p.m", "am", "pm", ":", "noon", "midday", "midnight", "morning", "afternoon", "evening", "night"),
+    lambda low, i: (low[i] != ":" or (_digit_at(low, i - 1) and _digit_at(low, i + 1))) and (
+        low[i] not in "ap" or low[i:i + 3] in ("a.m", "p.m") or not low[i + 2:i + 3].isalnum()))
+_CORES[_ANAPHOR_OFFSET] = _UNIT_CORE
+
+
+def _clock_suffix(m: re.Match) -> str | None:
+    """The TIMEX3 time part ("T19:15", "TAF") of a clock time or part of the day, or None when impossible."""
+    if m["noon"]:
+        return "T24:00" if m["noon"].lower() == "midnight" else "T12:00"
+    if m["part1"] or m["part2"]:
+        return "T" + _PART_VALUES[(m["part1"] or m["part2"]).lower()]
+    if m["hh"]:
+        h, mi = int(m["hh"]), int(m["mm"])
+    else:
+        h, mi = int(m["h"]), int(m["min"] or 0)
+        if not 1 <= h <= 12:
+            return None
+        pm = m["ampm"].lower().startswith("p")
+        h = (h % 12) + (12 if pm else 0)
+    if h > 23 or mi > 59:
+        return None
+    return f"T{h:02d}:{mi:02d}"
+
+
+def _timex_only(text: str, reference: date | None, dates: list[DateMention]) -> list[DateMention]:
+    """Clock times and parts of the day on the day just told (within _FOCUS_SPAN, else the reference day), and
+    "the following year" / "the previous day" counted from the date just mentioned."""
+    ends = [d.end for d in dates]
+    out: list[DateMention] = []
+
+    def antecedent(pos: int) -> DateMention | None:
+        i = bisect_right(ends, pos)
+        return dates[i - 1] if i else None
+
+    for m in _matches(_TIME_OF_DAY, text):
+        suffix = _clock_suffix(m)
+        if suffix is None:
+            continue
+        start = m.start("the") if m["the"] else m.start()
+        a = antecedent(start)
+        if a is not None and a.precision == "day" and start - a.end <= _FOCUS_SPAN:
+            day = a.first
+        elif reference is not None:
+            day = reference
+        else:
+            continue
+        out.append(DateMention(start, m.end(), text[start:m.end()], day.isoformat() + suffix, day, day, "day"))
+    for m in _matches(_ANAPHOR_OFFSET, text):
+        a = antecedent(m.start())
+        unit = m["unit"].lower()
+        if a is None or a.precision not in _FINER[unit]:
+            continue
+        k = 1 if m["dir"].lower() in ("next", "following") else -1
+        d = a.first
+        if unit == "day":
+            res = _day(d + timedelta(days=k))
+        elif unit == "week":
+            res = _week(d + timedelta(weeks=k))
+        elif unit == "month":
+            res = _month(*_add_months(d.year, d.month, k))
+        else:
+            res = _year(d.year + k)
+        out.append(DateMention(m.start(), m.end(), m[0], *res))
+    return out
+
+
+def _without_overlaps(kept: list, extra: list) -> list:
+    """``kept`` (non-overlapping, in text order) and the items of ``extra`` that overlap nothing kept before."""
+    starts = [k.start for k in kept]
+    ends = [k.end for k in kept]
+    items = list(kept)
+    for e in sorted(extra, key=lambda e: e.start):
+        i = bisect_right(starts, e.start)
+        if (i and ends[i - 1] > e.start) or (i < len(starts) and starts[i] < e.end):
+            continue
+        starts.insert(i, e.start)
+        ends.insert(i, e.end)
+        items.insert(i, e)
+    return items
+
+
+def find_timexes(text: str, reference: date | None) -> list[DateMention | TemporalReference]:
+    """Every temporal expression TimeML tags as a DATE or TIME, in text order: the dates of :func:`find_dates`;
+    where they overlap none, clock times and parts of the day with the day they belong to ("around 7:15 p.m."
+    after "On Tuesday" is that Tuesday at 19:15), "the following year" after a date; then the vague references
+    of :func:`find_temporal_references`.
+
+    This is what ``events timex`` prints; the incident stages use ``find_dates``, whose expressions each name an
+    interval by themselves.
     """
     dates = find_dates(text, reference)
-    out: list[DateMention | TemporalReference] = list(dates)
-    starts = [d.start for d in dates]
-    for r in find_temporal_references(text):
-        i = bisect_right(starts, r.start)
-        if (i and dates[i - 1].end > r.start) or (i < len(dates) and dates[i].start < r.end):
+    extra = _timex_only(text, reference, dates)
+    # "mid-afternoon yesterday", "10 a.m. on May 3": the time and the day it is on are one expression
+    starts = {d.start: i for i, d in enumerate(dates)}
+    for j, t in enumerate(extra):
+        if "T" not in t.value:
             continue
-        out.append(r)
-    out.sort(key=lambda m: m.start)
-    return out
+        gap = _TIME_DAY_GAP.match(text, t.end)
+        i = starts.get(gap.end()) if gap else None
+        if i is not None and dates[i].precision == "day":
+            d = dates[i]
+            dates[i] = DateMention(t.start, d.end, text[t.start:d.end], d.value + t.value[t.value.index("T"):],
+                                   d.first, d.last, "day")
+            extra[j] = None
+    out = _without_overlaps(dates, [t for t in extra if t is not None])
+    return _without_overlaps(out, find_temporal_references(text))

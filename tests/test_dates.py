@@ -284,6 +284,44 @@ def test_quarter_context():
                                            ("the quarter", "1999-Q3")]
 
 
+def test_the_quarter_a_report_is_about():
+    text = ("Acme Mining posted a loss for its fiscal second quarter. Sales in the latest period fell 8%, and "
+            "the 2003 period had a one-time gain. Last year's quarter was weaker; results for that quarter "
+            "included a charge. The year-ago period was restated.")
+    got = [(t, v) for t, v, *_ in tagged(text, date(2004, 11, 3))]
+    assert got == [("its fiscal second quarter", "2004-Q2"), ("the latest period", "2004-Q2"),
+                   ("the 2003 period", "2003-Q2"), ("Last year's quarter", "2003-Q2"), ("that quarter", "2004-Q2"),
+                   ("The year-ago period", "2003-Q2")]
+    # without a quarter named, "the latest period" names nothing and "the 2003 period" is the year
+    got = [(t, v) for t, v, *_ in tagged("Sales in the latest period fell; the 2003 period was better.", REF)]
+    assert got == [("the 2003 period", "2003")]
+
+
+def timexes(text, ref=REF):
+    return [(t.text, t.value) for t in find_timexes(text, ref)]
+
+
+def test_clock_times_take_the_day_they_belong_to():
+    text = "On Tuesday, gunmen entered the bank at 10:40 a.m.; police arrived around noon. By mid-afternoon it was over."
+    assert timexes(text) == [("Tuesday", "2022-08-23"), ("10:40 a.m.", "2022-08-23T10:40"),
+                             ("around noon", "2022-08-23T12:00"), ("mid-afternoon", "2022-08-23TAF")]
+    # with no day told, the document date; a time and its day are one expression
+    assert timexes("The ferry sank at 7:15 p.m. local time.") == [("7:15 p.m.", "2022-08-24T19:15")]
+    assert timexes("Shares rose at mid-afternoon yesterday.") == [("mid-afternoon yesterday", "2022-08-23TAF")]
+    assert timexes("Polls close at 8 p.m. on May 3, 2019.") == [("8 p.m. on May 3, 2019", "2019-05-03T20:00")]
+    assert timexes("Dealers bought heavily in the morning.") == [("the morning", "2022-08-24TMO")]
+    # not times: scores, ratios, the morning of an event named after it
+    assert timexes("Lyon won 3:1 in the morning of the final.") == []
+    # the engine's dates stay free of bare times
+    assert tagged("The ferry sank at 7:15 p.m.") == []
+
+
+def test_the_following_year_counts_from_the_date_just_mentioned():
+    text = "In March 2001 she was elected mayor, and the following year she ran for governor; the next day, no one came."
+    assert timexes(text) == [("March 2001", "2001-03"), ("the following year", "2002")]
+    assert timexes("The following month, talks resumed.") == []
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     text=st.text(alphabet=st.sampled_from(list("0123456789/-.,: 'aAyYsS")) | st.characters(), max_size=80)
