@@ -95,9 +95,12 @@ __all__ = [
     "find_timexes",
     "to_json_dict",
     "load_named_dates",
+    "load_holidays",
+    "holiday_dates",
 ]
 
 LEXICON_PATH = Path(__file__).resolve().parent.parent / "data" / "date_lexicon.csv"
+HOLIDAYS_PATH = Path(__file__).resolve().parent.parent / "data" / "holidays.csv"
 
 
 @dataclass(frozen=True)
@@ -364,6 +367,133 @@ def _named_regex() -> re.Pattern[str] | None:
     return re.compile(r"(?<![\w/.])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w/]|\.\d)")
 
 
+# --- holidays ---------------------------------------------------------------------------------------------------
+
+_WEEKDAY_ABBR = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+
+
+def _check_rule(rule: str) -> str:
+    kind, *args = rule.split()
+    ok = (kind == "fixed" and len(args) == 1 and re.fullmatch(r"\d\d-\d\d", args[0])
+          or kind == "nth" and len(args) in (3, 4) and args[1] in _WEEKDAY_ABBR
+          or kind in ("easter", "orthodox_easter") and len(args) == 1
+          or kind == "hijri" and len(args) == 2 or kind == "hijri_month" and len(args) == 1)
+    if not ok:
+        raise ValueError(f"{HOLIDAYS_PATH.name}: cannot read the rule {rule!r}")
+    return rule
+
+
+@lru_cache(maxsize=1)
+def load_holidays(path: Path = HOLIDAYS_PATH) -> dict[str, str]:
+    """Holiday name (as written in news) -> rule (see the header of data/holidays.csv)."""
+    with open(path, encoding="utf-8") as f:
+        rows = [line for line in f if line.strip() and not line.startswith("#")]
+    return {row["name"]: _check_rule(row["rule"]) for row in csv.DictReader(rows)}
+
+
+def holiday_dates(rule: str, year: int) -> list[tuple[date, date]]:
+    """The (first, last) days a holiday rule gives in one Gregorian year: one for most, none or two for Hijri
+    holidays (the Hijri year is eleven days shorter); none outside the calendars' ranges."""
+    kind, *args = rule.split()
+    try:
+        if kind == "fixed":
+            d = date(year, int(args[0][:2]), int(args[0][3:]))
+            return [(d, d)]
+        if kind == "nth":
+            n, wd, mon = int(args[0]), _WEEKDAY_ABBR[args[1]], int(args[2])
+            if n > 0:
+                d = date(year, mon, 1)
+                d += timedelta(days=(wd - d.weekday()) % 7 + 7 * (n - 1))
+            else:
+                d = date(year, mon, calendar.monthrange(year, mon)[1])
+                d -= timedelta(days=(d.weekday() - wd) % 7 + 7 * (-n - 1))
+            d += timedelta(days=int(args[3]) if len(args) > 3 else 0)
+            return [(d, d)]
+        if kind in ("easter", "orthodox_easter"):
+            from dateutil.easter import EASTER_ORTHODOX, EASTER_WESTERN, easter
+
+            d = easter(year, EASTER_ORTHODOX if kind == "orthodox_easter" else EASTER_WESTERN)
+            d += timedelta(days=int(args[0]))
+            return [(d, d)]
+        from hijridate import Hijri
+
+        out = []
+        approx = round((year - 622) * 33 / 32)  # the Hijri year that starts in about this Gregorian year
+        for hy in range(approx - 1, approx + 3):
+            try:
+                if kind == "hijri":
+                    d = Hijri(hy, int(args[0]), int(args[1])).to_gregorian()
+                    first = last = date(d.year, d.month, d.day)
+                else:
+                    h = Hijri(hy, int(args[0]), 1)
+                    g = h.to_gregorian()
+                    first = date(g.year, g.month, g.day)
+                    last = first + timedelta(days=h.month_length() - 1)
+            except (ValueError, OverflowError):
+                continue
+            if first.year == year or last.year == year:
+                out.append((first, last))
+        return out
+    except (ValueError, OverflowError):
+        return []
+
+
+@lru_cache(maxsize=1)
+def _holiday_regex() -> re.Pattern[str] | None:
+    names = sorted(load_holidays(), key=len, reverse=True)
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(n).replace("'", "['’]") for n in names)
+    return re.compile(
+        r"(?:\b(?P<rel>(?i:last|next|this|this\s+past|the|this\s+year's|last\s+year's|next\s+year's))\s+)?"
+        rf"(?:(?P<year1>{_YEAR})\s+)?\b(?P<name>{alternatives})(?![\w'’-]|\s+(?:Island|Islands|Rising|Offensive)\b)"
+        rf"(?:(?:,?\s+|\s+of\s+)(?P<year2>{_YEAR})(?![.,]\d))?"
+    )
+
+
+def _h_holiday(m: re.Match, ref: date | None):
+    """A holiday in the year written, else the occurrence the tense or last/next points to, else the nearest."""
+    name = m["name"].replace("’", "'")
+    rule = load_holidays().get(name)
+    if rule is None:
+        return None
+    rel = " ".join((m["rel"] or "").lower().split())
+    year = int(m["year1"] or m["year2"] or 0)
+    if not year and rel.endswith("year's") and ref is not None:
+        year = ref.year + {"last": -1, "next": 1}.get(rel.split()[0], 0)
+    if year:
+        found = holiday_dates(rule, year)
+        if not found:
+            return None
+        first, last = max(found, key=lambda fl: (min(fl[1], date(year, 12, 31)) - max(fl[0], date(year, 1, 1))))
+    else:
+        if ref is None:
+            return None
+        found = sorted(fl for y in (ref.year - 1, ref.year, ref.year + 1) for fl in holiday_dates(rule, y))
+        if not found:
+            return None
+        if rel in ("last", "this past"):
+            before = [fl for fl in found if fl[1] < ref]
+            first, last = before[-1] if before else found[0]
+        elif rel == "next":
+            after = [fl for fl in found if fl[0] > ref]
+            first, last = after[0] if after else found[-1]
+        else:
+            tense = None if rel == "this" else _tense(m.string, m.start(), m.end())
+            if tense == "future":
+                options = [fl for fl in found if fl[1] >= ref] or found
+            elif tense == "past":
+                options = [fl for fl in found if fl[0] <= ref] or found
+            else:
+                options = found
+            first, last = min(options, key=lambda fl: max((fl[0] - ref).days, (ref - fl[1]).days, 0))
+    start = m.start() if rel and rel != "the" or m["year1"] else m.start("name")
+    if first == last:
+        return start, m.end(), _day(first)
+    mid = first + (last - first) / 2
+    return start, m.end(), (f"{mid.year:04d}-{mid.month:02d}", first, last, "month")
+
+
 # --- the patterns -------------------------------------------------------------------------------------------
 # Each handler takes (match, reference) and returns (start, end, Result) or None. A handler that needs the
 # reference is only called when there is one.
@@ -380,6 +510,12 @@ _MDY = _c(
 _DMY = _c(
     rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?:the\s+)?(?:(?<![\d,.])(?P<day>{_DAY})(?:\s+of)?|(?P<dayw>{_DAY_WORD})\s+of)"
     rf"\s+(?P<mon>{_MONTH_ANY})(?:,?\s+(?:(?P<year>{_YEAR})|(?P<wyear>{_WORD_YEAR})))?"
+)
+_DAY_JOIN = r"(?:,?\s+(?i:and|or|to|through|till|until)\s+|\s*[-–]\s*)"
+_DAY_LIST = _c(
+    rf"(?P<mon_first>(?P<mon>{_MONTH_ANY})\s+(?P<d1>{_DAY}){_DAY_JOIN}(?P<d2>{_DAY})(?!\s*[%\d])"
+    rf"(?:,?\s+(?P<year>{_YEAR})|{_NOT_COUNT}))"
+    rf"|(?<![\d,.])(?P<d1b>{_DAY}){_DAY_JOIN}(?P<d2b>{_DAY})(?:\s+of)?\s+(?P<monb>{_MONTH_ANY})(?:,?\s+(?P<yearb>{_YEAR}))?"
 )
 _MY = _c(rf"(?P<mod>{_MOD})?(?P<mon>{_MONTH_ANY}),?\s+(?:of\s+)?(?:(?P<year>{_YEAR})|(?P<wyear>{_WORD_YEAR}))")
 _MONTH_ALONE = _c(
@@ -499,6 +635,16 @@ def _h_compact(m: re.Match, ref: date | None):
     return m.start(), m.end(), _day(date(int(m[1]), int(m[2]), int(m[3])))
 
 
+def _year_of_day_month(text: str, start: int, end: int, mon: int, day: int, ref: date) -> int:
+    """The year of a day and month written without one: tense first, else the occurrence nearest the reference."""
+    tense = _tense(text, start, end, past_adjacent=True)
+    if tense == "future":
+        return ref.year if (mon, day) >= (ref.month, ref.day) else ref.year + 1
+    if tense == "past":
+        return ref.year if (mon, day) <= (ref.month, ref.day) else ref.year - 1
+    return _nearest_year(ref, mon, day)
+
+
 def _h_day_month(m: re.Match, ref: date | None):
     mon = _month_num(m["mon"])
     day = _day_num(m["day"]) if m["day"] else _day_word(m["dayw"])
@@ -508,14 +654,23 @@ def _h_day_month(m: re.Match, ref: date | None):
     elif ref is None:
         return None
     else:
-        tense = _tense(m.string, m.start(), m.end(), past_adjacent=True)
-        if tense == "future":
-            y = ref.year if (mon, day) >= (ref.month, ref.day) else ref.year + 1
-        elif tense == "past":
-            y = ref.year if (mon, day) <= (ref.month, ref.day) else ref.year - 1
-        else:
-            y = _nearest_year(ref, mon, day)
+        y = _year_of_day_month(m.string, m.start(), m.end(), mon, day, ref)
     return m.start(), m.end(), _day(date(y, mon, day))
+
+
+def _h_day_list(m: re.Match, ref: date | None):
+    """"April 24 and 25", "24 and 25 April 2015": two dates, each its own expression (TimeML tags each day)."""
+    b = "" if m["mon_first"] else "b"
+    mon, d1, d2 = _month_num(m["mon" + b]), _day_num(m["d1" + b]), _day_num(m["d2" + b])
+    if d1 == d2:
+        return None
+    if m["year" + b]:
+        y = int(m["year" + b])
+    elif ref is None:
+        return None
+    else:
+        y = _year_of_day_month(m.string, m.start(), m.end(), mon, d1, ref)
+    return [(m.start(), m.end("d1" + b), _day(date(y, mon, d1))), (m.start("d2" + b), m.end(), _day(date(y, mon, d2)))]
 
 
 def _h_month_year(m: re.Match, ref: date | None):
@@ -1094,6 +1249,7 @@ _CORES: dict[re.Pattern[str], Core] = {
     _SLASH: _NUMERIC_CORE,
     _DASH: _NUMERIC_CORE,
     _COMPACT: _literal_core(("19", "20"), lambda low, i: low[i:i + 8].isdigit() and len(low[i:i + 8]) == 8),
+    _DAY_LIST: _MONTH_CORE,
     _MDY: _MONTH_CORE,
     _DMY: _MONTH_CORE,
     _MY: _MONTH_CORE,
@@ -1125,6 +1281,8 @@ _CORES: dict[re.Pattern[str], Core] = {
     _VAGUE: _word_core("now", "current", "days", "present", "moment", "recent", "lately", "past", "soon", "future",
                        "term", "shortly", "coming", bounded=False),
 }
+_HOLIDAYS = _holiday_regex() or _c(r"(?!)")
+_CORES[_HOLIDAYS] = _word_core(*sorted({re.split(r"[-'’]", n.split()[0])[0].lower() for n in load_holidays()}))
 _WORD_START = _c(r"(?<![\w'])[\w']")
 _WINDOW = 48
 
@@ -1168,6 +1326,7 @@ _PATTERNS = (
     (_SLASH, _h_slash),
     (_DASH, _h_dash),
     (_COMPACT, _h_compact),
+    (_DAY_LIST, _h_day_list),  # before _MDY/_DMY: "April 24" of "April 24 and 25, 2015" takes the year
     (_MDY, _h_day_month),
     (_DMY, _h_day_month),
     (_MY, _h_month_year),
@@ -1260,12 +1419,18 @@ def find_dates(text: str, reference: date | None) -> list[DateMention]:
                 got = handler(m, reference)
             except (ValueError, OverflowError, KeyError):
                 continue
-            if got is not None and got[1] > got[0]:
+            if isinstance(got, list):
+                cands.extend(g for g in got if g[1] > g[0])
+            elif got is not None and got[1] > got[0]:
                 cands.append(got)
     named = _named_regex()
     if named is not None:
         for m in named.finditer(text):
             cands.append(_h_named(m, reference))
+    for m in _matches(_HOLIDAYS, text, low, hits):
+        got = _h_holiday(m, reference)
+        if got is not None:
+            cands.append(got)
     out = []
     prev: Result | None = None  # the last date not derived from another (quarter context)
     antecedent: Result | None = None  # the last date of any kind (anaphora)

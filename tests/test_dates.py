@@ -10,6 +10,8 @@ from events.dates import (
     find_event_offsets,
     find_temporal_references,
     find_timexes,
+    holiday_dates,
+    load_holidays,
     load_named_dates,
     to_json_dict,
 )
@@ -167,6 +169,65 @@ def test_tense_decides_the_direction(text, expected):
 )
 def test_periods(text, expected):
     assert expected in [(t, v) for t, v, *_ in tagged(text)]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Talks were held on April 24 and 25, 1997 in Lima.",
+         [("April 24", "1997-04-24"), ("25, 1997", "1997-04-25")]),
+        ("Voting was on 24 and 25 April 2021.", [("24", "2021-04-24"), ("25 April 2021", "2021-04-25")]),
+        ("Strikes on June 1 and 2 closed ports.", [("June 1", "2022-06-01"), ("2", "2022-06-02")]),
+        ("Floods on Oct. 3-5, 2019 hit Dhaka.", [("Oct. 3", "2019-10-03"), ("5, 2019", "2019-10-05")]),
+        ("On April 24 and 25 people died.", [("April 24", "2022-04-24")]),
+        ("On May 2, 3 ministers resigned.", [("May 2", "2022-05-02")]),
+    ],
+)
+def test_lists_of_days(text, expected):
+    assert [(t, v) for t, v, *_ in tagged(text)] == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # REF is Wednesday 24 August 2022
+        ("Shops in Lagos closed at Christmas.", ("Christmas", "2021-12-25", "2021-12-25", "2021-12-25", "day")),
+        ("Shops in Lagos will close at Christmas.", ("Christmas", "2022-12-25", "2022-12-25", "2022-12-25", "day")),
+        ("Prices rose before Thanksgiving 2019.",
+         ("Thanksgiving 2019", "2019-11-28", "2019-11-28", "2019-11-28", "day")),
+        ("Crowds filled Manila churches on Good Friday 2016.",
+         ("Good Friday 2016", "2016-03-25", "2016-03-25", "2016-03-25", "day")),
+        ("Curfews in Kano eased during Ramadan.", ("Ramadan", "2022-04", "2022-04-02", "2022-05-01", "month")),
+        ("Curfews in Kano will ease during Ramadan.", ("Ramadan", "2023-04", "2023-03-23", "2023-04-20", "month")),
+        ("The truce held through the 2015 Ramadan.",
+         ("the 2015 Ramadan", "2015-07", "2015-06-18", "2015-07-16", "month")),
+        ("Fighting paused for Eid al-Adha of 2010.",
+         ("Eid al-Adha of 2010", "2010-11-16", "2010-11-16", "2010-11-16", "day")),
+        ("They met last Christmas.", ("last Christmas", "2021-12-25", "2021-12-25", "2021-12-25", "day")),
+        ("Fireworks on New Year’s Eve.", ("New Year’s Eve", "2022-12-31", "2022-12-31", "2022-12-31", "day")),
+    ],
+)
+def test_holidays(text, expected):
+    assert one(text) == expected
+
+
+def test_holidays_are_not_places_or_words():
+    assert tagged("Flights to Christmas Island and Easter Island resumed.") == []
+    assert tagged("An epiphany came to her at christmas-time.") == []
+
+
+def test_every_holiday_rule_gives_a_day_in_range():
+    rules = load_holidays()
+    assert {"Christmas", "Thanksgiving", "Ramadan", "Easter", "Eid al-Fitr"} <= set(rules)
+    for name, rule in rules.items():
+        for year in (1950, 1997, 2015, 2030):
+            found = holiday_dates(rule, year)
+            assert 1 <= len(found) <= 2, (name, year, found)
+            for first, last in found:
+                assert first <= last and (first.year == year or last.year == year)
+    assert holiday_dates("hijri_month 9", 1997) == [(date(1997, 1, 10), date(1997, 2, 7)),
+                                                    (date(1997, 12, 30), date(1998, 1, 28))]
+    assert holiday_dates("nth -1 mon 05", 2021) == [(date(2021, 5, 31), date(2021, 5, 31))]
 
 
 def test_numbers_that_are_not_years():
