@@ -522,7 +522,7 @@ _MONTH_ALONE = _c(
     r"(?:(?P<prep>\b(?i:in|since|until|till|through|by|from|during|before|after|of|between|and|to|on|or)\s+)|"
     r"(?P<rel>\b(?i:last|next|this|this\s+past|past|coming|early|late|mid|earlier\s+in|later\s+in)[- ]|"
     r"(?<![A-Za-z])(?i:the\s+)?(?i:end|beginning|start|middle)\s+of\s+))?"
-    rf"\b(?P<mon>{_MONTH_FULL})(?![A-Za-z'])"
+    rf"\b(?P<mon>{_MONTH_FULL})(?![A-Za-z]|'(?!s\b))"
 )
 _YEAR_RE = _c(
     rf"(?:(?<![\d,.$£€#/:-])(?P<pre>(?i:the\s+)?{_MOD}|(?i:fiscal(?:\s+year)?)\s+|(?i:the\s+)?(?i:year)\s+)"
@@ -683,8 +683,9 @@ def _h_month_year(m: re.Match, ref: date | None):
 def _h_month_alone(m: re.Match, ref: date | None):
     mon_word = m["mon"]
     rel = (m["rel"] or "").lower().split()
-    if mon_word in ("May", "March") and not (m["prep"] or m["rel"]):
-        return None
+    if mon_word in ("May", "March") and not (m["prep"] or m["rel"]) or mon_word in ("May", "March") and \
+            m.string.startswith("'", m.end()):
+        return None  # the modal, the verb, Theresa May's
     start = m.start("rel") if m["rel"] else m.start("mon")
     after = m.string[m.end(): m.end() + 12]
     if not m["rel"] and not m["prep"] and re.match(r"\s+[A-Z][a-z]", after):
@@ -835,7 +836,7 @@ def _h_season(m: re.Match, ref: date | None):
     if rel in ("the", "the early", "the late"):  # "the spring water", "the fall in prices"
         before = m.string[max(0, m.start() - 12): m.start()]
         if not re.search(r"(?i)\b(?:in|during|until|till|by|since|through|throughout|over|for|before|after|into|"
-                         r"across)\s+$", before):
+                         r"across)\s+$", before) and not (rel != "the" and before.endswith("of ")):
             return None
     if ref is None:
         return None
@@ -1077,7 +1078,7 @@ _MONTH_REL_YEAR = _c(
 # "the year", "the full year", "the current fiscal year": the reference year (financial and annual reports)
 _THE_YEAR = _c(
     r"\b(?i:the)\s+(?:(?i:full|whole|entire|current|current\s+fiscal|current\s+calendar|fiscal|calendar)\s+)?"
-    r"(?i:year)\b(?!-|'s\s+(?:end|first|second|third|fourth)|\s+(?i:of|before|after|earlier|later|ago|that|when|"
+    r"(?i:year)\b(?!-|'s\s+(?:end|first|second|third|fourth)|\s+(?i:of)\s+(?![$£€\d])|\s+(?i:before|after|earlier|later|ago|that|when|"
     r"in\s+which|since|following|prior|or|and\s+a\s+half)\b|\s+\d)"
 )
 # "year-end", "year end", "year's end", "the end of the year": the reference year (or the last one, "since")
@@ -1087,7 +1088,8 @@ _YEAR_END = _c(
 )
 # "the past year", "the last decade": the previous year (month, week, decade)
 _PAST_UNIT = _c(
-    r"\b(?i:the)\s+(?i:past|last)\s+(?P<unit>(?i:year|month|week|decade))\b(?!-|\s+(?i:of|or|and|alone)\b)"
+    r"\b(?i:the)\s+(?:(?i:past|last)\s+(?P<unit>(?i:year|month|week|decade))|(?i:latest|last|previous|past|most\s+recent)"
+    r"\s+(?P<fiscal>(?i:fiscal|financial))\s+(?i:year))\b(?!-|\s+(?i:of|or|and|alone)\b)"
 )
 # "that year", "the same month", "later that day", "earlier in the day": the date just mentioned
 _ANAPHOR = _c(
@@ -1139,7 +1141,7 @@ def _h_year_end(m: re.Match, ref: date | None):
 def _h_past_unit(m: re.Match, ref: date | None):
     if ref is None:
         return None
-    unit = m["unit"].lower()
+    unit = m["unit"].lower() if m["unit"] else "year"  # "the latest fiscal year": the last one completed
     if unit == "week":
         return m.start(), m.end(), _week(ref - timedelta(weeks=1))
     if unit == "month":

@@ -165,6 +165,10 @@ def test_tense_decides_the_direction(text, expected):
         ("Troops arrive by the end of the month.", ("the end of the month", "2022-08")),
         ("Attacks rose over the past year.", ("the past year", "2021")),
         ("Wages lagged in the last decade.", ("the last decade", "201")),
+        ("Shares hit a high for the year of $42 in June.", ("the year", "2022")),
+        ("Sales fell in the latest fiscal year.", ("the latest fiscal year", "2021")),
+        ("Orders recovered from the lows of the early summer.", ("the early summer", "2022-SU")),
+        ("Analysts revised July's jobs figures.", ("July", "2022-07")),
     ],
 )
 def test_periods(text, expected):
@@ -279,6 +283,7 @@ def test_edges_of_year_and_week():
         "the Arab Spring",
         "the spring water",
         "It was the May government's plan",
+        "Theresa May's cabinet met.",
     ],
 )
 def test_not_dates(text):
