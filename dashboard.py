@@ -288,6 +288,7 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
         with st.expander(f"{len(extraction.problems)} corpus problem(s): files that could not be read"):
             for p in extraction.problems:
                 st.markdown(f"- `{views.escape_markdown(p.file)}` — {views.escape_markdown(p.reason)}")
+    workflow_ui.render_notices(wf)  # corrections that no longer apply: said on the page, not only in the audit
 
     if not len(pos):
         count_box.markdown(f"**{views.count_label(0, len(incidents))}**")

@@ -6,6 +6,7 @@ Widgets and layout only; the rules live in `events/workflow.py`, `events/corpus.
     wf = dashboard_workflow.prepare(extraction, corpus, signature)   # corrections applied before any filter
     extraction = wf.extraction
     dashboard_workflow.render_sidebar(wf)                            # add articles, analyst name
+    dashboard_workflow.render_notices(wf)                            # corrections that no longer apply, read-only
     table = dashboard_workflow.mark_table(table, in_table)           # the ✎ column
     dashboard_workflow.render_correction_panel(wf, incident, labels) # under the incident detail
     dashboard_workflow.render_tools(wf, state, picked, labels)       # exports, add by hand, hidden, CSV, audit
@@ -48,27 +49,31 @@ class Workflow:
     corrections: tuple = ()
     error: str = ""
     names: dict = field(default_factory=dict)
+    orphans: pd.DataFrame = field(default_factory=pd.DataFrame)  # corrections that no longer apply (or are damaged)
+    followed: pd.DataFrame = field(default_factory=pd.DataFrame)  # corrections applied to their incident's new id
 
 
 # ------------------------------------------------------------------------------------------------ cached resources
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def corrections_store(path: str, corpus: str, signature: str, _incidents: pd.DataFrame, _mentions: pd.DataFrame):
-    """One store per database and corpus version, attached to that version's extracted tables."""
+    """One store per database and corpus version, attached to that version's extracted tables; its corrections are
+    the corpus's own."""
     from events.store import CorrectionStore
 
-    return CorrectionStore(path, incidents=_incidents, mentions=_mentions)
+    return CorrectionStore(path, incidents=_incidents, mentions=_mentions, corpus=corpus)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def corrected_tables(path: str, corpus: str, signature: str, version: tuple, _incidents: pd.DataFrame,
-                     _mentions: pd.DataFrame, _corrections: Sequence) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The extracted tables with the corrections in force (`version`: their seqs) replayed, hidden rows kept.
+                     _mentions: pd.DataFrame, _corrections: Sequence) -> tuple:
+    """The extracted tables with the corrections in force (`version`: their seqs) replayed, hidden rows kept, and
+    the corrections that no longer apply and those that followed their incident to a new id (one replay).
 
     A resource (shared, not copied on every rerun, like `dashboard.cached_extraction`): never modified in place."""
-    from events.store import apply_corrections
+    from events.store import replay_corrections
 
-    return apply_corrections(_incidents, _mentions, list(_corrections), include_hidden=True)
+    return replay_corrections(_incidents, _mentions, list(_corrections), include_hidden=True)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -84,13 +89,6 @@ def gazetteer():
     from events.gazetteer import Gazetteer
 
     return Gazetteer.load()
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def orphans_table(path: str, corpus: str, signature: str, version: tuple, _incidents, _mentions, _corrections) -> pd.DataFrame:
-    from events.store import orphaned
-
-    return orphaned(_incidents, _mentions, list(_corrections))
 
 
 @st.cache_resource(show_spinner=False)
@@ -114,14 +112,15 @@ def prepare(extraction, corpus: str, signature: str) -> Workflow:
         store = corrections_store(path, corpus, signature, extraction.incidents, extraction.mentions)
         corrections = store.corrections()
         version = tuple(c.seq for c in corrections)
-        incidents, mentions = corrected_tables(path, corpus, signature, version, extraction.incidents,
-                                               extraction.mentions, corrections)
+        incidents, mentions, orphans, followed = corrected_tables(path, corpus, signature, version, extraction.incidents,
+                                                                  extraction.mentions, corrections)
     except (ValueError, OSError, sqlite3.Error) as exc:
         return Workflow(corpus, signature, extraction, extraction, extraction.incidents.iloc[0:0], error=
                         f"Corrections are unavailable ({exc}); showing the extraction without them.")
     shown, hidden = shown_and_hidden(path, corpus, signature, version, incidents)
     return Workflow(corpus, signature, extraction, replace(extraction, incidents=shown, mentions=mentions), hidden,
-                    store=store, version=version, corrections=tuple(corrections), names=country_names())
+                    store=store, version=version, corrections=tuple(corrections), names=country_names(),
+                    orphans=orphans, followed=followed)
 
 
 def _say(area: str, level: str, text: str) -> None:
@@ -222,6 +221,22 @@ def render_sidebar(wf: Workflow) -> None:
         sb.warning(wf.error)
 
 
+def render_notices(wf: Workflow) -> None:
+    """On the page itself, not only in the audit: corrections that no longer apply, and a store that cannot save."""
+    if wf.store is not None and wf.store.read_only:
+        st.info(f"The corrections database {esc(str(wf.store.path))} is read-only: corrections are shown, but none "
+                "can be saved here.", icon=":material/lock:")
+    n = len(wf.orphans)
+    if n:
+        lines = [f"- #{int(r.seq)} {esc(str(r.kind))} of {esc(str(r.incident_id))} by {esc(str(r.user))}: {esc(str(r.reason))}"
+                 for r in wf.orphans.head(5).itertuples(index=False)]
+        more = f"\n- … and {n - 5} more (under “Audit”)" if n > 5 else ""
+        st.warning(f"**{n} correction{'s' if n != 1 else ''} no longer appl{'y' if n != 1 else 'ies'} as made.** "
+                   "The incident and the mentions they were made on are gone from this extraction (a changed or "
+                   "removed article), or the saved row is damaged. They are kept in the database; check the table and "
+                   "correct again where needed.\n\n" + "\n".join(lines) + more, icon=":material/warning:")
+
+
 # ------------------------------------------------------------------------------------------------ table
 
 def mark_table(table: pd.DataFrame, incidents: pd.DataFrame) -> pd.DataFrame:
@@ -230,29 +245,40 @@ def mark_table(table: pd.DataFrame, incidents: pd.DataFrame) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------------------------ place picker
 
-def place_picker(prefix: str, names: dict[str, str]):
-    """A gazetteer search (name prefix -> pick one) or raw coordinates; returns a Place, a dict, or None."""
+def place_picker(prefix: str, names: dict[str, str], current: dict | None = None) -> tuple[Any, str | None]:
+    """A gazetteer search (name prefix -> pick one) or raw coordinates; returns (a Place, a dict, or None) and the
+    name as the analyst wrote it (`place_written`). Coordinates keep the country and admin area shown (the
+    incident's own, from `current`) unless the analyst changes them."""
     mode = st.radio("Place by", ["Gazetteer search", "Coordinates"], horizontal=True, key=f"{prefix}_mode",
                     label_visibility="collapsed")
     if mode == "Gazetteer search":
         query = st.text_input("Search the gazetteer", key=f"{prefix}_q", placeholder="Start of a place name, e.g. Kabul")
-        found = gazetteer().search(query, 15) if query.strip() else []
+        found = gazetteer().search_names(query, 15) if query.strip() else []
         if query.strip() and not found:
             st.caption("No place starts with that name.")
-        by_id = {p.geonameid: p for p in found}
+        by_id = {p.geonameid: (p, alternate) for p, alternate in found}
         # one picker per search, so a new search starts from its best match (the browser keeps a kept widget's pick)
         digest = hashlib.sha1(query.strip().lower().encode()).hexdigest()[:8]
         pick = st.selectbox("Place", list(by_id), key=f"{prefix}_pick_{digest}", index=0 if by_id else None,
-                            format_func=lambda g: workflow.place_label(by_id[g], names) if g in by_id else g,
+                            format_func=lambda g: workflow.place_label(by_id[g][0], names, by_id[g][1]) if g in by_id else g,
                             placeholder="Search first", disabled=not by_id)
-        return by_id.get(pick)
+        if pick not in by_id:
+            return None, None
+        place, alternate = by_id[pick]
+        return place, workflow.written_name(query, place, alternate)
+    current = current or {}
     cols = st.columns([2, 1, 1])
     name = cols[0].text_input("Place name", key=f"{prefix}_name")
     lat = cols[1].number_input("Latitude", min_value=-90.0, max_value=90.0, value=None, format="%.4f", key=f"{prefix}_lat")
     lon = cols[2].number_input("Longitude", min_value=-180.0, max_value=180.0, value=None, format="%.4f", key=f"{prefix}_lon")
+    cols = st.columns([1, 2])
+    country = cols[0].text_input("Country (ISO code)", value=workflow.text_or_empty(current.get("country")),
+                                 key=f"{prefix}_country", max_chars=2)
+    admin1 = cols[1].text_input("Admin area", value=workflow.text_or_empty(current.get("admin1")), key=f"{prefix}_admin1")
     if name.strip() and lat is not None and lon is not None:
-        return {"name": name.strip(), "lat": lat, "lon": lon}
-    return None
+        return {"name": name.strip(), "lat": lat, "lon": lon, "country": country.strip().upper(),
+                "admin1": admin1.strip()}, name.strip()
+    return None, None
 
 
 # ------------------------------------------------------------------------------------------------ correction panel
@@ -271,13 +297,14 @@ def _save_edit(wf: Workflow, row: dict) -> None:
              "Saved: " + esc(", ".join(sorted(changes))) + ".")
 
 
-def _set_place(wf: Workflow, iid: str, place) -> None:
+def _set_place(wf: Workflow, iid: str, place, written: str | None = None) -> None:
     _begin(f"fix-{iid}")
     if place is None:
         _say(f"fix-{iid}", "warning", "Pick a place from the search, or give a name, latitude and longitude.")
         return
     name = place.name if hasattr(place, "name") else place["name"]
-    _attempt(f"fix-{iid}", lambda: wf.store.set_place(iid, place, user=_user()), f"Moved to {esc(name)}.")
+    shown = name if not written or written == name else f"{written} ({name})"
+    _attempt(f"fix-{iid}", lambda: wf.store.set_place(iid, place, user=_user(), written=written), f"Moved to {esc(shown)}.")
 
 
 def _merge(wf: Workflow, iid: str) -> None:
@@ -351,8 +378,8 @@ def render_correction_panel(wf: Workflow, incident: pd.Series, labels: dict[str,
         with tabs[1]:
             st.caption(f"Now: {esc(workflow.text_or_empty(row['place']) or 'no place')} "
                        f"{esc(workflow.text_or_empty(row['country']))}")
-            place = place_picker(f"wf_place_{iid}", wf.names)
-            st.button("Move to this place", key=f"wf_place_go_{iid}", on_click=_set_place, args=(wf, iid, place),
+            place, written = place_picker(f"wf_place_{iid}", wf.names, current=row)
+            st.button("Move to this place", key=f"wf_place_go_{iid}", on_click=_set_place, args=(wf, iid, place, written),
                       type="primary", disabled=place is None)
         with tabs[2]:
             others = wf.extraction.incidents[wf.extraction.incidents["id"].astype(str) != iid]
@@ -437,7 +464,7 @@ def render_exports(wf: Workflow, state, picked: list[str] | None, n_shown: int |
                                     type="primary")
 
 
-def _add_by_hand(wf: Workflow, place) -> None:
+def _add_by_hand(wf: Workflow, place, written: str | None = None) -> None:
     _begin("add_incident")
     ss = st.session_state
     title, kind, doc = (ss.get("wf_add_title") or "").strip(), ss.get("wf_add_type"), ss.get("wf_add_doc")
@@ -464,7 +491,7 @@ def _add_by_hand(wf: Workflow, place) -> None:
         from events.store import place_fields
 
         try:
-            fields.update(place_fields(place))
+            fields.update(place_fields(place, written=written))
         except ValueError as exc:
             _say("add_incident", "error", "Not saved: " + esc(str(exc)))
             return
@@ -525,13 +552,45 @@ def _import_csv(wf: Workflow) -> None:
     st.session_state["wf_csv_nonce"] = nonce + 1
 
 
-def _undo(wf: Workflow) -> None:
+def _undo(wf: Workflow, author: str | None = None, expected: int | None = None) -> None:
+    """Undo the analyst's own last correction; with `author` (after they confirmed), that person's last one."""
     _begin("audit")
-    undone = _attempt("audit", lambda: wf.store.undo_last(user=_user()), "Undone.")
+    undone = _attempt("audit", lambda: wf.store.undo_last(user=_user(), author=author, expected=expected), "Undone.")
     if undone is None and not any(level == "error" for level, _ in st.session_state.get(MSG, {}).get("audit", [])):
-        st.session_state[MSG]["audit"] = [("info", "There is no correction to undo.")]
+        st.session_state[MSG]["audit"] = [("info", f"{esc(_user())} has no correction to undo here.")]
     elif undone is not None:
-        st.session_state[MSG]["audit"] = [("success", f"Undone: {esc(undone.kind)} of {esc(undone.incident_id)}.")]
+        st.session_state[MSG]["audit"] = [("success", f"Undone: {esc(undone.kind)} of {esc(undone.incident_id)} "
+                                                      f"(#{undone.seq} by {esc(undone.user)}). “Redo” brings it back.")]
+    st.session_state.pop("wf_undo_other_ok", None)
+
+
+def _redo(wf: Workflow) -> None:
+    _begin("audit")
+    redone = _attempt("audit", lambda: wf.store.redo_last(user=_user()), "Redone.")
+    if redone is None and not any(level == "error" for level, _ in st.session_state.get(MSG, {}).get("audit", [])):
+        st.session_state[MSG]["audit"] = [("info", "Nothing to redo: undo something first (a new correction ends the "
+                                                   "chain of undos that can be redone).")]
+    elif redone is not None:
+        st.session_state[MSG]["audit"] = [("success", f"Redone: {esc(redone.kind)} of {esc(redone.incident_id)} "
+                                                      f"(#{redone.seq} by {esc(redone.user)}).")]
+
+
+def render_undo(wf: Workflow) -> None:
+    """Undo your own last correction, redo, and (after confirming whose) undo someone else's latest."""
+    me = _user()
+    try:
+        mine, last = wf.store.last_correction(author=me), wf.store.last_correction()
+    except (sqlite3.Error, OSError, ValueError):
+        mine = last = None
+    cols = st.columns([3, 1])
+    label = "Undo my last correction" + (f" (#{mine.seq} {mine.kind} of {esc(mine.incident_id)})" if mine else "")
+    cols[0].button(label, key="wf_undo", on_click=_undo, args=(wf,), disabled=mine is None or wf.store.read_only)
+    cols[1].button("Redo", key="wf_redo", on_click=_redo, args=(wf,), disabled=wf.store.read_only)
+    if last is not None and last.user != me and not wf.store.read_only:
+        confirm = st.checkbox(f"Undo {esc(last.user)}'s latest correction instead (#{last.seq}, {last.kind} of "
+                              f"{esc(last.incident_id)}) — it is not yours", key="wf_undo_other_ok")
+        st.button(f"Undo {esc(last.user)}'s #{last.seq}", key="wf_undo_other", on_click=_undo,
+                  args=(wf, last.user, last.seq), disabled=not confirm)
 
 
 def render_tools(wf: Workflow, state, picked: list[str] | None, labels: dict[str, str],
@@ -565,8 +624,8 @@ def render_tools(wf: Workflow, state, picked: list[str] | None, labels: dict[str
         c[1].number_input("Injured", min_value=0, value=None, step=1, key="wf_add_injured")
         c[2].text_input("Actors", key="wf_add_actors")
         st.caption("Place")
-        place = place_picker("wf_add_place", wf.names)
-        st.button("Add incident", key="wf_add_go", on_click=_add_by_hand, args=(wf, place), type="primary")
+        place, written = place_picker("wf_add_place", wf.names)
+        st.button("Add incident", key="wf_add_go", on_click=_add_by_hand, args=(wf, place, written), type="primary")
 
     n_hidden = len(wf.hidden)
     with st.expander(f"Hidden incidents ({n_hidden})", icon=":material/visibility_off:",
@@ -607,13 +666,17 @@ def render_tools(wf: Workflow, state, picked: list[str] | None, labels: dict[str
         _show_messages("audit")
         if len(audit):
             st.dataframe(audit, hide_index=True, width="stretch", height=min(400, 38 + 35 * len(audit)))
-            st.button("Undo the last correction", key="wf_undo", on_click=_undo, args=(wf,))
+            render_undo(wf)
         else:
             st.caption("No corrections yet.")
-        lost = _orphans(wf)
-        if len(lost):
-            st.warning(f"{len(lost)} correction(s) refer to incidents the extraction no longer has:")
-            st.dataframe(lost, hide_index=True, width="stretch")
+        if len(wf.orphans):
+            st.warning(f"{len(wf.orphans)} correction(s) refer to incidents the extraction no longer has:")
+            st.dataframe(wf.orphans, hide_index=True, width="stretch")
+        if len(wf.followed):
+            st.info(f"{len(wf.followed)} correction(s) followed their incident to a new id (new articles changed its "
+                    "date or place); they apply to the incident that now holds the mentions they were made on:")
+            st.dataframe(wf.followed.rename(columns={"incident_id": "made on", "now": "applies to"}), hide_index=True,
+                         width="stretch")
 
 
 def render_import_report(report) -> None:
@@ -634,12 +697,3 @@ def _audit(wf: Workflow) -> pd.DataFrame:
     except (sqlite3.Error, OSError, ValueError):
         return workflow.audit_rows(None)
 
-
-def _orphans(wf: Workflow) -> pd.DataFrame:
-    if not wf.version:
-        return pd.DataFrame()
-    try:
-        return orphans_table(str(wf.store.path), wf.corpus, wf.signature, wf.version, wf.extracted.incidents,
-                             wf.extracted.mentions, wf.corrections)
-    except (sqlite3.Error, OSError, ValueError):
-        return pd.DataFrame()

@@ -168,7 +168,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise SystemExit(f"error: {exc}")
     for problem in result.problems:
         print(f"warning: {problem}", file=sys.stderr)
-    result = _with_corrections(result, args.corrections)
+    result = _with_corrections(result, args.corrections, corpus=args.corpus)
     known_docs = set(result.documents["doc"].astype(str)) if len(result.documents) else set()
     for doc in state.sources:
         if doc not in known_docs:
@@ -190,12 +190,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _with_corrections(result, path: str | None):
-    """The extraction with the analysts' corrections applied (as the dashboard shows it); 'none' skips them."""
+def _with_corrections(result, path: str | None, corpus: str | None = None):
+    """The extraction with the corpus's corrections applied (as the dashboard shows it); 'none' skips them."""
+    import sqlite3
     from dataclasses import replace
 
     from events.settings import get_settings
-    from events.store import CorrectionStore, apply_corrections
+    from events.store import CorrectionStore
 
     if path == "none":
         return result
@@ -205,9 +206,10 @@ def _with_corrections(result, path: str | None):
             raise SystemExit(f"error: no corrections database at {db}")
         return result
     try:
-        incidents, mentions = apply_corrections(result.incidents, result.mentions, CorrectionStore(db))
-    except ValueError as exc:
-        raise SystemExit(f"error: corrections database {db}: {exc}")
+        store = CorrectionStore(db, incidents=result.incidents, mentions=result.mentions, corpus=corpus)
+        incidents, mentions = store.corrected()
+    except (ValueError, sqlite3.Error, OSError) as exc:
+        raise SystemExit(f"error: corrections database {db}: {exc}") from None
     n = int(incidents["corrected"].sum())
     print(f"applied corrections from {db} ({n} incident{'s' if n != 1 else ''} corrected)", file=sys.stderr)
     return replace(result, incidents=incidents, mentions=mentions)

@@ -305,7 +305,7 @@ class Gazetteer:
         self._index: dict[str, tuple[int, ...]] = data["index"]
         self._places: dict[int, Place] = {}
         self._by_id: dict[str, int] | None = None
-        self._sorted_keys: list[str] | None = None
+        self._search_keys: tuple[list[str], list[str], dict[str, list[str]]] | None = None
         self._countries: dict[str, int] = {}
         kinds = data["kind"]
         for i in range(len(kinds)):
@@ -386,27 +386,65 @@ class Gazetteer:
 
     def search(self, prefix: str, limit: int = 20) -> list[Place]:
         """Places whose (alternate) name starts with ``prefix``, most plausible first (for a place picker)."""
-        key = normalize(prefix)
+        return [place for place, _ in self.search_names(prefix, limit)]
+
+    def search_names(self, prefix: str, limit: int = 20) -> list[tuple[Place, str]]:
+        """``search`` with the alternate name each place was found by ('' when by its own name), as an index key.
+
+        Case, accents and apostrophe-like marks are ignored: "Ayn al Arab" finds ‘Ayn al ‘Arab."""
+        key = search_key(prefix)
         if not key:
             return []
-        if self._sorted_keys is None:
-            self._sorted_keys = sorted(self._index)
-        keys = self._sorted_keys
+        if self._search_keys is None:  # built on the first search: sorted keys, and the keys folded differently
+            folded: dict[str, list[str]] = {}
+            for k in self._index:
+                if "'" in k or not k.isascii():
+                    f = _fold_key(k)
+                    if f != k:
+                        folded.setdefault(f, []).append(k)
+            self._search_keys = (sorted(self._index), sorted(folded), folded)
+        plain, folded_sorted, folded = self._search_keys
+        matches: dict[str, bool] = {}  # index key -> exact match
+        for keys, originals in ((plain, None), (folded_sorted, folded)):
+            pos = bisect.bisect_left(keys, key)
+            while pos < len(keys) and keys[pos].startswith(key) and len(matches) < 5000:
+                for original in (originals[keys[pos]] if originals is not None else (keys[pos],)):
+                    matches[original] = _fold_key(original) == key
+                pos += 1
         found: dict[int, float] = {}
-        pos = bisect.bisect_left(keys, key)
-        while pos < len(keys) and keys[pos].startswith(key) and len(found) < 5000:
-            exact = keys[pos] == key
-            for e in self._index[keys[pos]]:
+        by: dict[int, tuple[int, int, str]] = {}  # idx -> (not exact, alternate, index key): how it was found
+        for original, exact in matches.items():
+            for e in self._index[original]:
                 idx = e >> 1
                 score = prior(KINDS[self._d["kind"][idx]], self._d["population"][idx], bool(self._d["capital"][idx]))
                 score += 2.0 if exact else 0.0
                 found[idx] = max(found.get(idx, -1e9), score)
-            pos += 1
+                how = (0 if exact else 1, e & 1, original)
+                if idx not in by or how < by[idx]:
+                    by[idx] = how
         for idx in found:  # a place whose own name starts so beats one matched through an alternate name
-            if normalize(self._d["names"][idx]).startswith(key):
+            own = search_key(self._d["names"][idx])
+            if own.startswith(key):
                 found[idx] += 1.5
+                if own == key or by[idx][0]:
+                    by[idx] = (0, 0, "")
         ranked = sorted(found, key=lambda i: -found[i])[:limit]
-        return [self.place(i) for i in ranked]
+        return [(self.place(i), by[i][2] if by[i][1] else "") for i in ranked]
+
+
+_APOSTROPHE_LIKE = re.compile(r"['\u02b9-\u02bf\u00b4]")
+
+
+def _fold_key(key: str) -> str:
+    """An index key (already normalised) without apostrophe-like marks."""
+    if (key.isascii() and "'" not in key) or not _APOSTROPHE_LIKE.search(key):
+        return key
+    return " ".join(_APOSTROPHE_LIKE.sub("", key).split())
+
+
+def search_key(name: str) -> str:
+    """``normalize`` without apostrophe-like marks (', ʿ, ʾ, ´): what a picker search compares."""
+    return _fold_key(normalize(name))
 
 
 # --------------------------------------------------------------------------------------------------- reference tables

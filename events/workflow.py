@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import string
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -144,14 +145,27 @@ def mention_choices(mentions: pd.DataFrame, incident_id: str, labels: Mapping[st
     return out
 
 
-def place_label(place: Any, names: Mapping[str, str] | None = None) -> str:
-    """'Kabul — Kabul, Afghanistan (city)' for a gazetteer Place in a picker."""
+def place_label(place: Any, names: Mapping[str, str] | None = None, alternate: str = "") -> str:
+    """'Kabul — Kabul, Afghanistan (city)' for a gazetteer Place in a picker; found by another name, that name is
+    shown too: '‘Ayn al ‘Arab (as Kobani) — Aleppo, Syria (city)'."""
     names = names or {}
     where = ", ".join(x for x in (place.admin1 if place.admin1 != place.name else "", names.get(place.country, place.country)) if x)
-    text = place.name + (f" — {where}" if where else "") + f" ({place.kind}"
+    text = place.name + (f" (as {string.capwords(alternate)})" if alternate else "")
+    text += (f" — {where}" if where else "") + f" ({place.kind}"
     if place.population:
         text += f", pop. {place.population:,}"
     return text + ")"
+
+
+def written_name(query: str, place: Any, alternate: str = "") -> str:
+    """The place as the analyst wrote it (kept as `place_written`): the gazetteer name when the search found the place
+    by its own name; by another name, the name they typed (or the alternate name their prefix matched)."""
+    from events.gazetteer import search_key
+
+    if not alternate:
+        return place.name
+    typed = " ".join(str(query).split())
+    return typed if search_key(typed) == search_key(alternate) else string.capwords(alternate)
 
 
 def incident_label(row: Mapping[str, Any]) -> str:

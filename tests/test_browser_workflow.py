@@ -246,8 +246,8 @@ def test_upload_correct_restart_reextract_export(server, browser, requests_seen,
     assert shown_total(page)[1] > total
     points = map_points(page)
     assert near(points, IZMIR) == 1 and near(points, KABUL_AT) == 1 and near(points, ANKARA) == at_ankara - 1
-    audit = expander(page, "Audit (1 correction, 5 rows)")  # place, admin1, lat, lon, geonameid (still TR)
-    audit.get_by_text("Undo the last correction").wait_for(timeout=30_000)
+    audit = expander(page, "Audit (1 correction, ")  # place, admin1, lat, lon, geonameid, precision, as written (still TR)
+    audit.get_by_text("Undo my last correction").wait_for(timeout=30_000)
     audit.scroll_into_view_if_needed()
     audit.screenshot(path=str(SHOTS / "workflow-audit.png"))
 

@@ -64,7 +64,7 @@ def test_export_applies_the_analysts_corrections(tmp_path, capsys):
     ex = load_or_extract("seeds")
     paris = ex.incidents.loc[ex.incidents["title"] == "Attack in Paris", "id"].iloc[0]
     db = tmp_path / "c.sqlite"
-    CorrectionStore(db, incidents=ex.incidents, mentions=ex.mentions).edit(paris, {"title": "Paris attacks", "killed": 130})
+    CorrectionStore(db, incidents=ex.incidents, mentions=ex.mentions, corpus="seeds").edit(paris, {"title": "Paris attacks", "killed": 130})
     out = tmp_path / "view.csv"
     assert main(["export", "seeds", "--format", "csv", "--out", str(out), "--corrections", str(db)]) == 0
     text = out.read_text(encoding="utf-8-sig")

@@ -232,13 +232,15 @@ def test_audit_records_before_after_user_time(store, monkeypatch):
 def test_undo_last(store, ex):
     store.edit("inc-sinai", {"title": "one"})
     store.edit("inc-sinai", {"title": "two"}, user="max")
-    undone = store.undo_last(user="lea")
-    assert undone.kind == "edit" and undone.payload == {"fields": {"title": "two"}}
+    assert store.undo_last(user="lea") is None  # Lea made no correction: she withdraws nobody's
+    undone = store.undo_last(user="lea", author="max")  # unless she names whose
+    assert undone.kind == "edit" and undone.payload["fields"] == {"title": "two"}
     assert row(apply_corrections(ex.incidents, ex.mentions, store)[0], "inc-sinai")["title"] == "one"
     log = audit_log(store)
     assert log.iloc[-1][["action", "user"]].tolist() == ["undo", "lea"] and log.iloc[1]["undone"]
     store.undo_last()
     assert store.undo_last() is None and store.corrections() == []
+    assert store.undo_last(user="max") is None
 
 
 def test_schema_version_and_migrations(tmp_path):
@@ -350,7 +352,7 @@ def test_csv_round_trip_records_only_the_changes(store, ex):
     edited.loc[edited["id"] == "inc-madrid", "killed"] = "193"
     report = import_corrected_csv(store, edited.to_csv(index=False).encode(), corrected, user="sheet")
     assert len(report.applied) == 1 and report.problems == []
-    assert [c.payload for c in store.corrections()] == [{"fields": {"killed": 193}}]
+    assert [c.payload["fields"] for c in store.corrections()] == [{"killed": 193}]
     log = audit_log(store)
     assert log.iloc[0][["field", "before", "after", "user", "note"]].tolist() == ["killed", 191, 193, "sheet", "CSV import"]
     assert row(apply_corrections(ex.incidents, ex.mentions, store)[0], "inc-madrid")["killed"] == 193

@@ -108,3 +108,37 @@ def test_view_fingerprint_changes_with_filters_selection_and_corrections():
     assert len({a, workflow.view_fingerprint(FilterState(text="x"), None, (1,)),
                 workflow.view_fingerprint(FilterState(), ["inc-a"], (1,)),
                 workflow.view_fingerprint(FilterState(), None, (1, 2))}) == 4
+
+
+def test_gazetteer_search_ignores_accents_and_apostrophes_and_says_which_name_found_it():
+    from events.gazetteer import Gazetteer
+
+    gaz = Gazetteer.load()
+    found = gaz.search_names("Ayn al Bayda", 5)  # written ‘Ayn al Bayḑā in the gazetteer
+    assert found and found[0][0].name == "‘Ayn al Bayḑā" and found[0][1] == ""
+    assert [p.name for p in gaz.search("ayn al bayda", 5)] == [p.name for p, _ in found]
+    beijing, alternate = gaz.search_names("Peking", 3)[0]
+    assert beijing.name == "Beijing" and alternate == "peking"
+    assert workflow.written_name("Peking", beijing, alternate) == "Peking"  # the name the analyst searched
+    assert workflow.written_name("  peki ", beijing, alternate) == "Peking"  # a prefix: the name it matched
+    own, none = gaz.search_names("Beij", 1)[0]
+    assert none == "" and workflow.written_name("Beij", own, none) == "Beijing"
+    assert "(as Peking)" in workflow.place_label(beijing, {"CN": "China"}, alternate)
+
+
+def test_place_corrections_keep_country_admin_area_precision_and_the_written_name(tmp_path, extraction):
+    from events.gazetteer import Place
+    from events.store import apply_corrections, place_fields
+
+    beijing = Place("1816670", "Beijing", 39.9, 116.4, "CN", "Beijing", "city", 18960744)
+    assert place_fields(beijing, written="Peking") == {
+        "place": "Beijing", "country": "CN", "admin1": "Beijing", "lat": 39.9, "lon": 116.4, "geonameid": "1816670",
+        "place_precision": "city", "place_written": "Peking"}
+    store = CorrectionStore(tmp_path / "c.sqlite", incidents=extraction.incidents, mentions=extraction.mentions)
+    store.set_place("inc-ankara", beijing, written="Peking")
+    store.set_place("inc-paris", {"name": "Stade", "lat": 48.92, "lon": 2.36})  # a point: country and admin area kept
+    out = apply_corrections(extraction.incidents, extraction.mentions, store)[0].set_index("id")
+    assert out.loc["inc-ankara", ["place", "place_written", "country", "admin1", "place_precision"]].tolist() == \
+        ["Beijing", "Peking", "CN", "Beijing", "city"]
+    assert out.loc["inc-paris", ["place", "country", "admin1", "place_precision", "place_written"]].tolist() == \
+        ["Stade", "FR", "Ile-de-France", "point", "Stade"]

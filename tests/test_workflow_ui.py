@@ -256,3 +256,102 @@ def test_split_mentions_off_and_undo(corpus):
     at.button(key="wf_undo").click().run()
     assert not at.exception
     assert len(table(at)) == total and any("Undone: split" in s for s in texts(at, "success"))
+
+
+# ------------------------------------------------------------------------------------------- issues 10 and 12
+
+def store_for(corpus: Path):
+    from events.store import CorrectionStore
+
+    return CorrectionStore(get_settings()["corrections_db"], corpus=corpus)
+
+
+def test_place_search_ignores_accents_and_keeps_what_the_analyst_wrote(corpus):
+    at = make_app(corpus)
+    iid = incident_id(at, "Attack in Ankara")
+    pick(at, iid)
+    at.text_input(key=f"wf_place_{iid}_q").set_value("Ayn al Bayda").run()
+    choice = next(s for s in at.selectbox if (s.key or "").startswith(f"wf_place_{iid}_pick"))
+    assert choice.options and choice.options[0].startswith("‘Ayn al Bayḑā")
+    at.text_input(key=f"wf_place_{iid}_q").set_value("Peking").run()  # an alternate name of Beijing
+    choice = next(s for s in at.selectbox if (s.key or "").startswith(f"wf_place_{iid}_pick") and s.options
+                  and "Beijing" in s.options[0])
+    assert "(as Peking)" in choice.options[0]
+    at.button(key=f"wf_place_go_{iid}").click().run()
+    assert not at.exception, at.exception
+    fields = store_for(corpus).corrections()[-1].payload["fields"]
+    assert (fields["place"], fields["place_written"], fields["country"], fields["admin1"], fields["place_precision"]) == \
+        ("Beijing", "Peking", "CN", "Beijing", "city")
+    assert table(at).set_index("id").loc[iid, workflow.CORRECTED_MARK]
+
+
+def test_moving_by_coordinates_keeps_the_country_and_admin_area(corpus):
+    at = make_app(corpus)
+    iid = incident_id(at, "Attack in Ankara")
+    pick(at, iid)
+    at.radio(key=f"wf_place_{iid}_mode").set_value("Coordinates").run()
+    assert at.text_input(key=f"wf_place_{iid}_country").value == "TR"
+    at.text_input(key=f"wf_place_{iid}_name").set_value("Station square")
+    at.number_input(key=f"wf_place_{iid}_lat").set_value(39.94)
+    at.number_input(key=f"wf_place_{iid}_lon").set_value(32.84).run()
+    at.button(key=f"wf_place_go_{iid}").click().run()
+    assert not at.exception, at.exception
+    fields = store_for(corpus).corrections()[-1].payload["fields"]
+    assert fields["place"] == "Station square" and fields["place_precision"] == "point"
+    assert "country" not in fields or fields["country"] == "TR"
+    from events.store import apply_corrections
+    from events.pipeline import load_or_extract
+
+    ex = load_or_extract(corpus)
+    moved = apply_corrections(ex.incidents, ex.mentions, store_for(corpus))[0].set_index("id").loc[iid]
+    assert moved["country"] == "TR" and moved["admin1"] and moved["place_written"] == "Station square"
+
+
+def test_a_correction_that_no_longer_applies_is_said_on_the_page(corpus):
+    store_for(corpus).edit("inc-0000000000", {"killed": 5}, user="ana")
+    at = make_app(corpus)
+    page = [w.value for w in at.main.warning]
+    assert any("no longer appl" in w and "inc-0000000000" in w.replace("\\", "") for w in page), page
+
+
+def test_a_read_only_database_is_shown_read_only(corpus, monkeypatch):
+    import sqlite3
+
+    from events import store as store_module
+
+    at = make_app(corpus)
+    iid = incident_id(at, "Attack in Ankara")
+    store_for(corpus).edit(iid, {"killed": 7}, user="ana")
+
+    def read_only(path):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(store_module, "connect", read_only)
+    import dashboard_workflow
+
+    dashboard_workflow.corrections_store.clear()  # the store is a cached resource: open it again
+    at = make_app(corpus)
+    assert any("read-only" in i for i in texts(at, "info"))
+    assert int(table(at).set_index("id").loc[iid, "Killed"]) == 7  # shown as corrected
+    pick(at, iid)
+    at.text_input(key=f"wf_e_title_{iid}").set_value("A new title")
+    at.button(key=f"wf_edit_go_{iid}").click().run()
+    assert any("read-only" in e for e in texts(at, "error"))
+
+
+def test_undo_is_your_own_unless_you_confirm_whose_and_redo_brings_it_back(corpus):
+    at = make_app(corpus)
+    iid = incident_id(at, "Attack in Ankara")
+    store_for(corpus).edit(iid, {"killed": 7}, user="alice")
+    at.text_input(key="wf_user").set_value("bob").run()
+    assert int(table(at).set_index("id").loc[iid, "Killed"]) == 7
+    assert at.button(key="wf_undo").disabled  # Bob has nothing of his own to undo
+    at.checkbox(key="wf_undo_other_ok").check().run()
+    at.button(key="wf_undo_other").click().run()
+    assert not at.exception, at.exception
+    assert any("Undone" in s and "alice" in s for s in texts(at, "success"))
+    killed = table(at).set_index("id").loc[iid, "Killed"]
+    assert pd.isna(killed) or int(killed) != 7
+    at.button(key="wf_redo").click().run()
+    assert any("Redone" in s for s in texts(at, "success"))
+    assert int(table(at).set_index("id").loc[iid, "Killed"]) == 7
