@@ -188,6 +188,21 @@ def _manifest_cells(text: str) -> list[list[str]]:
     return [row for row in csv.reader(io.StringIO(text, newline="")) if row]
 
 
+def _decode_manifest(data: bytes) -> str:
+    """The manifest's text: UTF-8 (or UTF-16 with a BOM). Unlike an article, control characters are no sign of a
+    binary file here: they are metadata an analyst gave (a title with a separator character), kept as given."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return decode_text(data)
+    if b"\x00" in data:
+        raise UnreadableArticle("binary file (contains NUL bytes), not a CSV manifest")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableArticle(
+            f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start}); save it as UTF-8"
+        ) from exc
+
+
 def read_manifest_rows(root: Path) -> tuple[list[str], list[list[str]]]:
     """Header and rows of `manifest.csv` exactly as written (every column kept); ([], []) when there is none.
 
@@ -195,7 +210,7 @@ def read_manifest_rows(root: Path) -> tuple[list[str], list[list[str]]]:
     path = root / MANIFEST_NAME
     if not path.exists():
         return [], []
-    cells = _manifest_cells(decode_text(path.read_bytes()))
+    cells = _manifest_cells(_decode_manifest(path.read_bytes()))
     if not cells:
         return [], []
     return cells[0], cells[1:]

@@ -712,6 +712,27 @@ def _apply_split(state: _State, c: Correction) -> None:
     state.touch(source, c)
 
 
+def correction_references(corrections: Iterable[Correction]) -> tuple[set[str], set[tuple[str, int, int]]]:
+    """What a list of corrections reads: the incident ids they name (the incident, a merge partner, a split's new
+    id) and the mentions (doc, start, end) they follow when an id changed. A replay over part of a table (e.g. a
+    warehouse) needs the incidents with those ids and the incidents holding mentions that overlap those spans."""
+    ids: set[str] = set()
+    spans: set[tuple[str, int, int]] = set()
+    for c in corrections:
+        ids.add(str(c.incident_id))
+        p = c.payload if isinstance(c.payload, dict) else {}
+        for key in ("other", "new_id"):
+            if isinstance(p.get(key), str) and p[key]:
+                ids.add(p[key])
+        for key in ("anchor", "other_anchor"):
+            for item in p.get(key) or ():
+                try:
+                    spans.add((str(item[0]), int(item[1]), int(item[2])))
+                except (TypeError, ValueError, IndexError):
+                    continue
+    return ids, spans
+
+
 def _corrections_of(store: "CorrectionStore | Sequence[Correction]") -> list[Correction]:
     return store.corrections() if isinstance(store, CorrectionStore) else sorted(store, key=lambda c: c.seq)
 

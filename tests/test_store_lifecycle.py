@@ -369,3 +369,17 @@ def test_a_save_applies_only_the_corrections_it_has_not_seen(tmp_path, ex, monke
     store.edit("inc-kobani", {"killed": 2})  # sees the other session's correction, replays only that and its own
     assert len(calls) <= 3
     assert row(store.corrected()[0], "inc-kobani")["actors"] == "from elsewhere"
+
+
+def test_correction_references_name_ids_and_the_mentions_followed(tmp_path, ex):
+    from events.store import correction_references
+
+    store = CorrectionStore(tmp_path / "c.sqlite", incidents=ex.incidents, mentions=ex.mentions)
+    store.edit("inc-madrid", {"killed": 193})
+    store.merge("inc-paris", "inc-beirut")
+    ids, spans = correction_references(store.corrections())
+    assert ids == {"inc-madrid", "inc-paris", "inc-beirut"}
+    starts = {(d, s) for d, s, _ in spans}
+    for iid in ids:
+        part = ex.mentions[ex.mentions["incident_id"] == iid]
+        assert set(zip(part["doc"], part["start"].astype(int))) <= starts

@@ -213,3 +213,30 @@ def test_workflow_uploads_report_each_outcome_under_links(folder, precious):
     assert precious.read_bytes() == before
     rows = list(csv.DictReader(io.StringIO((folder / MANIFEST_NAME).read_text(encoding="utf-8"))))
     assert [r["file"] for r in rows] == ["a.txt"]
+
+
+# ------------------------------------------------------------------------------------------------ any metadata
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+CELL = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=CELL, publisher=CELL, url=CELL, note=CELL)
+def test_any_metadata_round_trips_through_the_manifest(tmp_path_factory, title, publisher, url, note):
+    folder = tmp_path_factory.mktemp("meta")
+    (folder / MANIFEST_NAME).write_bytes(manifest_header_with_notes(note))
+    added = add_article(folder, "story.txt", STORY.encode(), title=title, publisher=publisher, url=url)
+    assert added.ok, added.problem
+    rows, problems = read_manifest(folder)
+    assert problems == [] and set(rows) == {"first", "story"}
+    assert (rows["story"]["title"], rows["story"]["publisher"], rows["story"]["url"]) == \
+        (title.strip(), publisher.strip(), url.strip())
+    assert rows["first"]["notes"] == note.strip()
+
+
+def manifest_header_with_notes(note: str) -> bytes:
+    from events.corpus import manifest_bytes
+
+    return manifest_bytes(["file", "title", "notes"], [["first.txt", "First", note]])
