@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from events.views.columns import MARK_CLASS, PRECISIONS as _PRECISIONS
 from events.views.hover import _GROUP_HOVER, _HOVER
 from events.views.labels import _floats
 from events.views.marks import FADED_OPACITY, MARK_LIMIT, _customdata, _groups, _picked
@@ -66,31 +67,78 @@ def map_cell(placed: pd.DataFrame, limit: int = MARK_LIMIT) -> float:
     return _MAP_CELLS[-1]
 
 
+# the map's marks by place precision (`columns.MARK_CLASS`): plotly symbol, legend text
+MARK_SYMBOLS = {"place": ("circle", "● town, city or exact place"),
+                "area": ("circle-open", "○ district, province or state (approximate)"),
+                "country": ("square-open", "□ country or region (its centre, not the place)")}
+_CLASS_ORDER = ("place", "area", "country")
+CLUSTER_ABOVE = 400  # above this many placed incidents the map draws clusters (one mark per type, precision and cell)
+LABELLED = 8  # the incidents with the highest death tolls get their place written beside the mark
+SIZE_LEGEND = (10, 100, 1000)
+
+
+def mark_classes(prep: Prepared, pos: np.ndarray) -> np.ndarray:
+    """0 (a place), 1 (an admin area) or 2 (a country or region centroid) for the incidents at `pos`."""
+    classes = np.array([_CLASS_ORDER.index(MARK_CLASS.get(p, "place")) for p in _PRECISIONS], dtype=np.int64)
+    codes = pd.Index(_PRECISIONS).get_indexer(prep.precision[pos])
+    return np.where(codes >= 0, classes[np.maximum(codes, 0)], 0)
+
+
+def _legend_traces(colors_used: bool) -> list[go.Scattergeo]:
+    """Legend-only entries (no points): what the mark shapes and sizes mean."""
+    out = []
+    for i, name in enumerate(_CLASS_ORDER):
+        symbol, text = MARK_SYMBOLS[name]
+        out.append(go.Scattergeo(
+            lat=[None], lon=[None], mode="markers", name=text, legendgroup="precision", hoverinfo="skip",
+            legendgrouptitle_text="Place precision" if i == 0 else None, legendrank=2000 + i,
+            marker=dict(symbol=symbol, color="#555555", size=11, line=dict(color="#555555", width=2))))
+    sizes = marker_sizes(pd.Series(SIZE_LEGEND), pd.Series([None] * len(SIZE_LEGEND)))
+    for i, (killed, size) in enumerate(zip(SIZE_LEGEND, sizes)):
+        out.append(go.Scattergeo(
+            lat=[None], lon=[None], mode="markers", name=f"{killed:,} killed", legendgroup="size", hoverinfo="skip",
+            legendgrouptitle_text="Size: killed (lowest reported)" if i == 0 else None, legendrank=3000 + i,
+            marker=dict(symbol="circle", color="#bbbbbb", size=size, line=dict(color="#777777", width=1))))
+    return out
+
+
 def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: Iterable[str] | None = None,
                labels: Mapping[str, str] | None = None, height: int = 420, resolution: int = 110,
-               limit: int = MARK_LIMIT, prepared: Prepared | None = None,
-               positions: np.ndarray | None = None) -> go.Figure:
-    """Incidents at their coordinates, sized by casualties, coloured by type, over offline world outlines.
+               limit: int = CLUSTER_ABOVE, prepared: Prepared | None = None,
+               positions: np.ndarray | None = None, legend: bool = True, labelled: int = LABELLED) -> go.Figure:
+    """Incidents at their coordinates over offline world outlines: colour is the type, size the lowest reported
+    death toll, shape the place precision (a filled dot for a town, a ring for an admin area, a hollow square for
+    a country or region centroid, which is not where the incident happened). The `labelled` deadliest incidents
+    carry their place as written. A legend says what colours, shapes and sizes mean.
 
-    Above `limit` placed incidents, incidents of one type in one grid cell (the finest cell that keeps the marks
-    under the limit) become one mark at their mean position, sized by their summed casualties. `prepared` (see
-    `prepared`) holds the table `incidents` were filtered from, with its precomputed columns; `positions` (from
-    `filter_positions`) which of its rows are shown, in place of `incidents`."""
+    Above `limit` placed incidents, incidents of one type and precision in one grid cell (the finest cell that
+    keeps the marks under the limit) become one cluster at their mean position, sized by their summed lowest
+    figures and labelled with its count. `prepared` (see `prepared`) holds the table `incidents` were filtered
+    from, with its precomputed columns; `positions` (from `filter_positions`) which of its rows are shown, in place
+    of `incidents`."""
     prep, pos = _view(incidents, prepared, labels, positions=positions)
     pos = pos[prep.placed[pos]]
     keep = prep.keep_mask(highlight)
     grouped = len(pos) > limit
     kinds = prep.type_code[pos].astype(np.int64)
+    classes = mark_classes(prep, pos)
     n_types = max(len(prep.types), 1)
+    tolls = prep.tolls()
     traces = []
-    common = dict(mode="markers", selected=dict(marker=dict(opacity=1.0)),
-                  unselected=dict(marker=dict(opacity=FADED_OPACITY)))
+    shown_types: set[str] = set()
+
+    def legend_for(kind: str) -> dict[str, Any]:
+        first = kind not in shown_types
+        shown_types.add(kind)
+        return dict(showlegend=first, legendgroup=kind, legendgrouptitle_text=None, legendrank=1000)
+
+    common = dict(selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)))
     if grouped:
         view_key = ("map", limit, _digest(pos)) if prepared is prep else None
 
         def cell_codes():
             for cell in _MAP_CELLS:
-                key = prep.cells(cell)[pos] * n_types + kinds
+                key = (prep.cells(cell)[pos] * n_types + kinds) * 3 + classes
                 if np.count_nonzero(np.bincount(key)) <= limit:
                     break
             return (cell, *_first_codes(key))
@@ -98,29 +146,53 @@ def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: It
         cell, codes, n_groups = prep.cached(("cells", view_key), cell_codes) if view_key is not None else cell_codes()
         g = _groups(prep, pos, codes, n_groups, keep, cache=view_key)
         g_kind = prep.type_code[g["first"]]
+        g_class = mark_classes(prep, g["first"])
         ids = np.asarray(g["ids"], dtype=object)
         sizes = np.asarray(marker_sizes(g["killed"], g["injured"], cap=40.0))
+        counts = np.asarray(g["count"])
         for k in sorted(set(g_kind.tolist()), key=lambda c: prep.types[c]):
             kind = str(prep.types[k])
-            mine = np.flatnonzero(g_kind == k)
-            traces.append(go.Scattergeo(
-                name=prep.type_label.get(kind) or kind, legendgroup=kind,
-                lat=g["lat"][mine].round(4), lon=g["lon"][mine].round(4),
-                marker=dict(color=colors.get(kind, "#555555"), size=sizes[mine], opacity=0.85,
-                            line=dict(color="white", width=1), sizemode="diameter"),
-                customdata=_customdata(ids[mine], g["summary"][mine]), hovertemplate=_GROUP_HOVER,
-                selectedpoints=_picked(g["selected"][mine], keep), **common))
+            for c, name in enumerate(_CLASS_ORDER):
+                mine = np.flatnonzero((g_kind == k) & (g_class == c))
+                if not len(mine):
+                    continue
+                symbol = MARK_SYMBOLS[name][0]
+                text = [f"{n:,}" if n > 1 else "" for n in counts[mine].tolist()]
+                traces.append(go.Scattergeo(
+                    name=prep.type_label.get(kind) or kind, **legend_for(kind), mode="markers+text",
+                    lat=g["lat"][mine].round(4), lon=g["lon"][mine].round(4), text=text,
+                    textposition="middle center", textfont=dict(size=10, color="#222222"),
+                    marker=dict(color=colors.get(kind, "#555555"), size=np.maximum(sizes[mine], 14.0), opacity=0.8,
+                                symbol=symbol, line=dict(color=_line_color(name, colors.get(kind, "#555555")), width=_line_width(name)),
+                                sizemode="diameter"),
+                    customdata=_customdata(ids[mine], g["summary"][mine]), hovertemplate=_GROUP_HOVER,
+                    selectedpoints=_picked(g["selected"][mine], keep), **common))
     else:
         for k in sorted(set(kinds.tolist()), key=lambda c: prep.types[c]):
             kind = str(prep.types[k])
-            part = pos[kinds == k]
-            traces.append(go.Scattergeo(
-                name=prep.type_label.get(kind) or kind, legendgroup=kind, lat=prep.lat[part], lon=prep.lon[part],
-                marker=dict(color=colors.get(kind, "#555555"),
-                            size=np.asarray(marker_sizes(prep.killed[part], prep.injured[part])),
-                            opacity=0.85, line=dict(color="white", width=1), sizemode="diameter"),
-                customdata=prep.hover(part), hovertemplate=_HOVER,
-                selectedpoints=_picked(keep[part] if keep is not None else None, keep), **common))
+            for c, name in enumerate(_CLASS_ORDER):
+                part = pos[(kinds == k) & (classes == c)]
+                if not len(part):
+                    continue
+                color = colors.get(kind, "#555555")
+                traces.append(go.Scattergeo(
+                    name=prep.type_label.get(kind) or kind, **legend_for(kind), mode="markers",
+                    lat=prep.lat[part], lon=prep.lon[part],
+                    marker=dict(color=color, symbol=MARK_SYMBOLS[name][0],
+                                size=np.asarray(marker_sizes(tolls["killed_low"][part], tolls["injured_low"][part])),
+                                opacity=0.85, line=dict(color=_line_color(name, color), width=_line_width(name)),
+                                sizemode="diameter"),
+                    customdata=prep.hover(part), hovertemplate=_HOVER,
+                    selectedpoints=_picked(keep[part] if keep is not None else None, keep), **common))
+        if labelled and len(pos):
+            deaths = np.nan_to_num(tolls["killed_low"][pos], nan=-1.0)
+            top = pos[np.argsort(-deaths, kind="stable")[:labelled]]
+            top = top[np.nan_to_num(tolls["killed_low"][top], nan=-1.0) >= 0] if len(pos) > labelled else top
+            if len(top):
+                traces.append(go.Scattergeo(
+                    lat=prep.lat[top], lon=prep.lon[top], mode="text", text=[_short(w) for w in prep.written[top].tolist()],
+                    textposition="top center", textfont=dict(size=11, color="#222222"), hoverinfo="skip",
+                    showlegend=False, name="labels"))
     fig = go.Figure()
     fig.add_traces(traces)
     geo: dict[str, Any] = dict(
@@ -132,9 +204,25 @@ def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: It
     if bounds:
         geo["lataxis_range"], geo["lonaxis_range"] = bounds
     fig.update_geos(**geo)
-    fig.update_layout(margin=dict(l=0, r=0, t=30, b=0), height=height, dragmode="select", clickmode="event+select",
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0), showlegend=False,
-                      uirevision="map")
+    if legend and len(pos):
+        fig.add_traces(_legend_traces(True))
+    fig.update_layout(margin=dict(l=0, r=0, t=10, b=0), height=height, dragmode="select", clickmode="event+select",
+                      legend=dict(orientation="h", yanchor="top", y=-0.01, x=0, font=dict(size=11),
+                                  itemsizing="trace", groupclick="toggleitem", title_text=""),
+                      showlegend=bool(legend and len(pos)), uirevision="map")
     if grouped:
         fig.update_layout(meta={"grouped_by": f"{cell:g} degree cells", "incidents": int(len(pos))})
     return fig
+
+
+def _line_color(mark: str, color: str) -> str:
+    return "white" if mark == "place" else color
+
+
+def _line_width(mark: str) -> float:
+    return 1.0 if mark == "place" else 2.5
+
+
+def _short(text: str, limit: int = 24) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
