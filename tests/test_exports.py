@@ -46,7 +46,7 @@ def pngs(seeds):
     return tuple(exports.render_pngs([timeline, geo], width=1200))
 
 
-def export(fmt, extraction, state=views.FilterState(), **kw):
+def export(fmt, extraction, state=views.FilterState(background=True), **kw):
     return exports.export_bytes(fmt, extraction.incidents, extraction.mentions, extraction.documents, state,
                                 corpus="test-corpus", engine_version=extraction.engine_version, now=NOW, **kw)
 
@@ -135,7 +135,7 @@ def test_kml_placemarks_times_styles_and_escaped_descriptions(extraction):
     # The balloon is HTML: article text arrives escaped, so Google Earth shows it as text.
     description = marks["inc-paris"].findtext(f"{KML}description")
     assert "<script" not in description and "&lt;img src=x" in description
-    assert "<b>Casualties:</b> 130 killed" in description and "“Friday” (2015-11-13)" in description
+    assert "<b>Casualties:</b> 89–130 killed (sources differ)" in description and "“Friday” (2015-11-13)" in description
     assert "Reported deaths:</b> 89 (Daily Test); 130 (Wire Test)" in description
 
 
@@ -174,8 +174,15 @@ def test_acled_columns_types_names_and_fatalities(extraction):
     rows = {r["location"] or r["notes"][:20]: r for r in reader}
     paris, kobani, ankara = rows["Paris"], rows["Kobani"], rows["Ankara"]
     assert paris["event_date"] == "2015-11-13" and paris["event_type"] == "Violence against civilians"
-    assert paris["country"] == "France" and paris["admin1"] == "Ile-de-France"
-    assert paris["fatalities"] == "130" and paris["source"] == "Daily Test; Wire Test"
+    assert paris["time_precision"] == "1" and paris["year"] == "2015" and paris["sub_event_type"] == "Attack"
+    assert paris["event_id_cnty"].startswith("FRA") and paris["event_id_cnty"][3:].isdigit()
+    assert paris["country"] == "France" and paris["admin1"] == "Ile-de-France" and paris["geo_precision"] == "1"
+    # the sources say 89 and 130: ACLED's rule is the lowest figure, the notes keep both
+    assert paris["fatalities"] == "89" and paris["source"] == "Daily Test; Wire Test"
+    assert "89 (Daily Test); 130 (Wire Test)" in paris["notes"]
+    # a month is coded at its middle with time_precision 3, not as the 1st (which would read as a known day)
+    assert ankara["event_date"] == "2015-08-16" and ankara["time_precision"] == "3"
+    assert kobani["sub_event_type"] == "Government regains territory"
     assert paris["latitude"] == "48.8500" and paris["longitude"] == "2.3500"
     assert paris["notes"].startswith("Gunmen attacked a concert hall")
     assert kobani["event_type"] == "Strategic developments" and kobani["country"] == "Syria"
@@ -404,3 +411,40 @@ def test_kml_names_no_server(tmp_path):
                                "injured": None, "sources": "a", "evidence": "A car bomb exploded."}])
     data = to_kml(incidents)
     assert b"http://" not in data.replace(b"http://www.opengis.net/kml/2.2", b"") and b"https://" not in data
+
+
+
+def test_exports_leave_background_out_unless_shown(extraction):
+    """As on the dashboard: history the articles recall (2001, 2004 here) only on request."""
+    data, _, _ = export("csv", extraction, views.FilterState())
+    ids = set(pd.read_csv(io.BytesIO(data))["id"])
+    assert "inc-nyc" not in ids and "inc-madrid" not in ids and "inc-paris" in ids
+    data, _, _ = export("csv", extraction, views.FilterState(background=True))
+    assert {"inc-nyc", "inc-madrid"} <= set(pd.read_csv(io.BytesIO(data))["id"])
+
+
+def test_text_search_of_exports_reads_the_mentions(extraction):
+    mentions = extraction.mentions.copy()
+    mentions.loc[mentions["incident_id"] == "inc-sinai", "sentence"] += " Wreckage near El Arish."
+    data, _, _ = exports.export_bytes("csv", extraction.incidents, mentions, extraction.documents,
+                                      views.FilterState(text="arish"), now=NOW)
+    assert list(pd.read_csv(io.BytesIO(data))["id"]) == ["inc-sinai"]
+
+
+def test_geojson_and_kml_carry_the_place_as_written_and_the_figures_as_reported(extraction):
+    data, _, _ = export("geojson", extraction)
+    props = {f["properties"]["id"]: f["properties"] for f in json.loads(data)["features"]}
+    assert props["inc-paris"]["killed_as_reported"] == "89–130 (sources differ)"
+    assert props["inc-paris"]["killed_lowest"] == 89 and props["inc-paris"]["place_written"] == "Paris"
+    assert props["inc-paris"]["place_precision"] == "city"
+
+
+def test_published_dates_that_were_inferred_say_so(extraction):
+    docs = extraction.documents.copy()
+    docs.loc[docs["doc"] == "b02", "date_source"] = "text"
+    data, _, _ = exports.export_bytes("html", extraction.incidents, extraction.mentions, docs,
+                                      views.FilterState(background=True), now=NOW)
+    assert "2015-11-20, inferred from the text" in data.decode("utf-8")
+    data, _, _ = exports.export_bytes("kml", extraction.incidents, extraction.mentions, docs,
+                                      views.FilterState(background=True), now=NOW)
+    assert "2015-11-20, inferred from the text" in data.decode("utf-8")

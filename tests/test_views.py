@@ -496,11 +496,11 @@ def test_map_draws_each_precision_differently_and_has_a_legend_and_labels(incide
     assert symbol["inc-paris"] == "circle" and symbol["inc-ankara"] == "circle-open"
     assert symbol["inc-nyc"] == "square-open"
     assert fig.layout.showlegend
-    legend = [t.name for t in fig.data if t.showlegend is not False and t.name]
+    legend = [t.name for t in fig.data if t.customdata is None and t.showlegend is not False and t.name]
     assert "Attack" in legend and any(n.startswith("□ country") for n in legend)
     assert any(n.endswith("killed") for n in legend)  # the size key
-    labels = next(t for t in fig.data if t.mode == "text")
-    assert "Paris" in labels.text and "Sinai" in labels.text
+    labels = [x for t in marks(fig) for x in (t.text or ())]
+    assert "Paris" in labels and "Sinai" in labels
 
 
 def test_background_is_hidden_by_default_and_shown_on_request(incidents, extraction):

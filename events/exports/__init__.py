@@ -77,10 +77,12 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:60] or "atlas"
 
 
-def filtered_view(incidents: pd.DataFrame, state: views.FilterState,
-                  selection: Sequence[str] | None = None) -> pd.DataFrame:
-    """The incidents the dashboard shows for a filter state (and, optionally, a selection of ids within it)."""
-    view = views.apply_filters(incidents, state)
+def filtered_view(incidents: pd.DataFrame, state: views.FilterState, selection: Sequence[str] | None = None,
+                  documents: pd.DataFrame | None = None, mentions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The incidents the dashboard shows for a filter state (and, optionally, a selection of ids within it).
+    `documents` date the sources (background incidents are left out unless the state shows them); `mentions`
+    let the text search read every mention, as the dashboard's does."""
+    view = views.apply_filters(incidents, state, documents=documents, mentions=mentions)
     if selection is not None:
         wanted = {str(s) for s in selection}
         view = view[view["id"].astype(str).isin(wanted)]
@@ -100,7 +102,7 @@ def export_bytes(fmt: str, incidents: pd.DataFrame, mentions: pd.DataFrame | Non
     if fmt not in EXPORTERS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of: {', '.join(EXPORTERS)}")
     state = state or views.FilterState()
-    view = filtered_view(incidents, state, selection)
+    view = filtered_view(incidents, state, selection, documents=documents, mentions=mentions)
     labels = views.source_labels(documents) if documents is not None and len(documents) else {}
     prov = make_provenance(corpus, state, engine_version, shown=len(view), total=len(incidents), now=now,
                            labels=labels, selection=selection)

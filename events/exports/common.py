@@ -122,8 +122,14 @@ def _source_ids(row: Mapping[str, Any]) -> list[str]:
 def _doc_meta(documents: pd.DataFrame | None) -> dict[str, dict[str, str]]:
     if documents is None or not len(documents):
         return {}
-    return {_text(r["doc"]): {k: _text(r.get(k)) for k in ("title", "publisher", "published", "url")}
-            for r in documents.to_dict("records")}
+    out = {}
+    for r in documents.to_dict("records"):
+        meta = {k: _text(r.get(k)) for k in ("title", "publisher", "published", "url", "date_source")}
+        # the publication date as a reader must see it: inferred or unknown dates say so
+        meta["published_label"] = views.published_text(meta["published"], meta["date_source"]) \
+            if meta["published"] or meta["date_source"] == "unknown" else ""
+        out[_text(r["doc"])] = meta
+    return out
 
 
 def _publisher_or_title(meta: Mapping[str, str], doc: str) -> str:
@@ -149,12 +155,50 @@ def date_as_written(row: Mapping[str, Any]) -> str:
 
 
 def reports_text(reports: str, meta: Mapping[str, Mapping[str, str]]) -> str:
-    """'129 (003); 132 (000)' -> '129 (The Atlantic); 132 (The Islamic State is …)' naming each source."""
+    """'129 (003); at least 132 (000)' -> '129 (The Atlantic); at least 132 (The Islamic State is …)' naming each
+    source and keeping each figure's qualifier."""
     out = []
-    for figure, docs in views.parse_reports(reports):
-        names = [_short(_publisher_or_title(meta.get(d, {}), d), 40) for d in docs]
-        out.append(f"{figure} ({', '.join(names)})")
+    for report in views.parse_report_list(reports):
+        names = [_short(_publisher_or_title(meta.get(d, {}), d), 40) for d in report.docs]
+        out.append(f"{report.text()} ({', '.join(names)})")
     return "; ".join(out)
+
+
+def with_view_columns(frame: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The incidents with what every format shows beside their own columns (leading "_": never exported as
+    columns): the place as written and its precision, the figures as the sources give them and the lowest ones."""
+    from events.views.columns import place_precision, place_written, qualifier
+    from events.views.tolls import toll_columns
+
+    out = frame.copy()
+    out["_place_written"] = place_written(frame).to_numpy(dtype=object)
+    out["_precision"] = place_precision(frame, names if names is not None else _country_names()).to_numpy(dtype=object)
+    for which in ("killed", "injured"):
+        reports = frame[f"{which}_reports"] if f"{which}_reports" in frame else None
+        low, _, texts = toll_columns(frame[which], reports, qualifier(frame, which))
+        out[f"_{which}_low"], out[f"_{which}_text"] = low, texts
+    return out
+
+
+def figures_text(row: Mapping[str, Any]) -> str:
+    """'129–132 killed (sources differ), at least 2,000 injured' or 'no figures'."""
+    return views.row_casualties(row)
+
+
+def gazetteer_text(row: Mapping[str, Any]) -> str:
+    """'‘Ayn al ‘Arab, GeoNames 172256' where the gazetteer's name differs from the place as written, 'GeoNames
+    2988507' where it does not, '' for an unplaced incident."""
+    written = _text(row.get("_place_written")) or _text(row.get("place_written")) or _text(row.get("place"))
+    name, gid = _text(row.get("place")), _text(row.get("geonameid"))
+    ref = ("GeoNames " + gid) if gid and not gid.startswith("x:") else (f"curated {gid[2:]}" if gid else "")
+    parts = [p for p in (name if name and name != written else "", ref) if p]
+    return ", ".join(parts)
+
+
+def precision_text(row: Mapping[str, Any]) -> str:
+    """How precise the place is, as a reader should read it ("country (centroid, not the place)")."""
+    precision = _text(row.get("_precision")) if "_precision" in row else _text(row.get("place_precision"))
+    return views.PRECISION_LABELS.get(precision, precision)
 
 
 def _short(text: str, limit: int) -> str:
@@ -163,11 +207,12 @@ def _short(text: str, limit: int) -> str:
 
 
 def place_text(row: Mapping[str, Any], names: Mapping[str, str] | None = None) -> str:
-    """'Sinjār, Ninawa, Iraq': place, admin area and country name, each once."""
+    """'Sinjar, Ninawa, Iraq': the place as the sources write it, admin area and country name, each once."""
     names = names if names is not None else _country_names()
     country = _text(row.get("country"))
+    written = _text(row.get("_place_written")) or _text(row.get("place_written")) or _text(row.get("place"))
     parts: list[str] = []
-    for part in (_text(row.get("place")), _text(row.get("admin1")), names.get(country, country)):
+    for part in (written, _text(row.get("admin1")), names.get(country, country)):
         if part and part not in parts:
             parts.append(part)
     return ", ".join(parts)

@@ -102,3 +102,13 @@ def table_view(incidents: pd.DataFrame, names: Mapping[str, str] | None = None,
     if background is not None:
         out.insert(2, "Background", np.where(np.asarray(background, dtype=bool), "background", ""))
     return out.reset_index(drop=True)
+
+
+def _cell(value) -> str:
+    """A cell as text for the detail ('' where missing: never 'None' or 'nan')."""
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, float) and value != value:
+        return ""
+    text = str(value)
+    return "" if text in ("None", "nan", "NaT", "<NA>") else text

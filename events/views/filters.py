@@ -377,3 +377,37 @@ def group_values(incidents: pd.DataFrame, group_by: str, names: Mapping[str, str
         values = incidents["type_label"].fillna(incidents["type"]).astype(object)
     text = values.map(str)
     return values.where(text.str.strip() != "", "Unknown")
+
+
+# ------------------------------------------------------------------------------------------------ the page's URL
+
+SELECTION_IN_URL = 200  # a selection of more incidents is not written into the URL (the filters still are)
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """What a shared URL names beyond the filters: the corpus, the selected incidents and the open incident."""
+
+    corpus: str | None = None
+    selection: tuple[str, ...] = ()
+    detail: str | None = None
+
+
+def page_query(corpus: str, state: FilterState, selection: Sequence[str] | None = None,
+               detail: str | None = None) -> dict[str, str | list[str]]:
+    """The URL's query for a view: the corpus first, then the filters (`to_query`), the selection and the open
+    incident, so a colleague's link opens the same corpus, filters, selection and detail."""
+    out: dict[str, str | list[str]] = {"corpus": corpus}
+    out.update(to_query(state))
+    if selection and len(selection) <= SELECTION_IN_URL:
+        out["sel"] = "|".join(selection)
+    if detail:
+        out["open"] = detail
+    return out
+
+
+def parse_page(params: Mapping[str, Any]) -> PageLink:
+    """The corpus, selection and open incident a URL names (`page_query`'s inverse for those keys)."""
+    corpus = _last(params, "corpus") or None
+    selection = tuple(_values(params, "sel"))[:SELECTION_IN_URL]
+    return PageLink(corpus=corpus, selection=selection, detail=_last(params, "open") or None)

@@ -84,9 +84,15 @@ def mark_classes(prep: Prepared, pos: np.ndarray) -> np.ndarray:
     return np.where(codes >= 0, classes[np.maximum(codes, 0)], 0)
 
 
-def _legend_traces(colors_used: bool) -> list[go.Scattergeo]:
-    """Legend-only entries (no points): what the mark shapes and sizes mean."""
+def _legend_traces(types: list[tuple[str, str]]) -> list[go.Scattergeo]:
+    """Legend-only entries (one missing point each): the colour of each (type, label), what the mark shapes and
+    sizes mean."""
     out = []
+    for i, (label, color) in enumerate(types):
+        out.append(go.Scattergeo(
+            lat=[None], lon=[None], mode="markers", name=label, legendgroup="types", hoverinfo="skip",
+            legendgrouptitle_text="Type" if i == 0 else None, legendrank=1000 + i,
+            marker=dict(symbol="circle", color=color, size=11, line=dict(color="white", width=1))))
     for i, name in enumerate(_CLASS_ORDER):
         symbol, text = MARK_SYMBOLS[name]
         out.append(go.Scattergeo(
@@ -128,9 +134,8 @@ def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: It
     shown_types: set[str] = set()
 
     def legend_for(kind: str) -> dict[str, Any]:
-        first = kind not in shown_types
         shown_types.add(kind)
-        return dict(showlegend=first, legendgroup=kind, legendgrouptitle_text=None, legendrank=1000)
+        return dict(showlegend=False, legendgroup=kind)
 
     common = dict(selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)))
     if grouped:
@@ -168,6 +173,11 @@ def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: It
                     customdata=_customdata(ids[mine], g["summary"][mine]), hovertemplate=_GROUP_HOVER,
                     selectedpoints=_picked(g["selected"][mine], keep), **common))
     else:
+        named = np.zeros(prep.n, dtype=bool)  # the deadliest incidents carry their place as written
+        if labelled and len(pos):
+            deaths = np.nan_to_num(tolls["killed_low"][pos], nan=-1.0)
+            top = pos[np.argsort(-deaths, kind="stable")[:labelled]]
+            named[top[np.nan_to_num(tolls["killed_low"][top], nan=-1.0) >= 0] if len(pos) > labelled else top] = True
         for k in sorted(set(kinds.tolist()), key=lambda c: prep.types[c]):
             kind = str(prep.types[k])
             for c, name in enumerate(_CLASS_ORDER):
@@ -175,8 +185,11 @@ def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: It
                 if not len(part):
                     continue
                 color = colors.get(kind, "#555555")
+                text = [_short(w) if n else "" for w, n in zip(prep.written[part].tolist(), named[part].tolist())]
                 traces.append(go.Scattergeo(
-                    name=prep.type_label.get(kind) or kind, **legend_for(kind), mode="markers",
+                    name=prep.type_label.get(kind) or kind, **legend_for(kind),
+                    mode="markers+text" if any(text) else "markers", text=text if any(text) else None,
+                    textposition="top center", textfont=dict(size=11, color="#222222"),
                     lat=prep.lat[part], lon=prep.lon[part],
                     marker=dict(color=color, symbol=MARK_SYMBOLS[name][0],
                                 size=np.asarray(marker_sizes(tolls["killed_low"][part], tolls["injured_low"][part])),
@@ -184,15 +197,6 @@ def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: It
                                 sizemode="diameter"),
                     customdata=prep.hover(part), hovertemplate=_HOVER,
                     selectedpoints=_picked(keep[part] if keep is not None else None, keep), **common))
-        if labelled and len(pos):
-            deaths = np.nan_to_num(tolls["killed_low"][pos], nan=-1.0)
-            top = pos[np.argsort(-deaths, kind="stable")[:labelled]]
-            top = top[np.nan_to_num(tolls["killed_low"][top], nan=-1.0) >= 0] if len(pos) > labelled else top
-            if len(top):
-                traces.append(go.Scattergeo(
-                    lat=prep.lat[top], lon=prep.lon[top], mode="text", text=[_short(w) for w in prep.written[top].tolist()],
-                    textposition="top center", textfont=dict(size=11, color="#222222"), hoverinfo="skip",
-                    showlegend=False, name="labels"))
     fig = go.Figure()
     fig.add_traces(traces)
     geo: dict[str, Any] = dict(
@@ -205,8 +209,9 @@ def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: It
         geo["lataxis_range"], geo["lonaxis_range"] = bounds
     fig.update_geos(**geo)
     if legend and len(pos):
-        fig.add_traces(_legend_traces(True))
-    fig.update_layout(margin=dict(l=0, r=0, t=10, b=0), height=height, dragmode="select", clickmode="event+select",
+        kinds_shown = sorted(shown_types, key=lambda k: prep.type_label.get(k) or k)
+        fig.add_traces(_legend_traces([(prep.type_label.get(k) or k, colors.get(k, "#555555")) for k in kinds_shown]))
+    fig.update_layout(margin=dict(l=0, r=0, t=10, b=0), height=height, dragmode="pan", clickmode="event+select",
                       legend=dict(orientation="h", yanchor="top", y=-0.01, x=0, font=dict(size=11),
                                   itemsizing="trace", groupclick="toggleitem", title_text=""),
                       showlegend=bool(legend and len(pos)), uirevision="map")

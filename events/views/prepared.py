@@ -294,6 +294,31 @@ class Prepared:
             return [i for i in ids if i in inside]
         return [i for i, a in zip(ids, at.tolist()) if a >= 0 and shown[a]]
 
+    def in_view_positions(self, ids: Sequence[str], pos: np.ndarray) -> list[int]:
+        """Row numbers (in this table) of the `ids` that are incidents at `pos`, in the order of `ids`."""
+        inside = set(pos.tolist())
+        if self._id_index is None:
+            self._id_index = pd.Index(self.ids)
+        out = []
+        for i in ids:
+            at = self._id_index.get_indexer_for([i])
+            out.extend(int(a) for a in at.tolist() if a >= 0 and int(a) in inside)
+        return out
+
+    def detail_titles(self, ids: Sequence[str]) -> dict[str, str]:
+        """id -> "Title · date as written" for the detail picker."""
+        if self._id_index is None:
+            self._id_index = pd.Index(self.ids)
+        at = self._id_index.get_indexer_for(list(ids)) if len(ids) else np.zeros(0, dtype=np.int64)
+        dates = self._raw("date_text")
+        out = {}
+        for i, a in zip(ids, at.tolist()):
+            if a >= 0:
+                title = _text(self.titles()[a])
+                when = _text(dates[a]) or self.start_str[a] or "undated"
+                out[i] = f"{title} · {when}"
+        return out
+
     @property
     def doc_ids(self) -> list[str]:
         """The documents' ids (as text), in table order."""
@@ -384,3 +409,23 @@ def _first_codes(key: np.ndarray) -> tuple[np.ndarray, int]:
     """Group number of each key, numbered in order of first appearance, and the number of groups."""
     codes, uniques = pd.factorize(key)
     return codes.astype(np.int64), len(uniques)
+
+
+def detail_candidates(prep: Prepared, pos: np.ndarray, query: str = "", limit: int = 500) -> tuple[list[str], int]:
+    """(ids of the incidents at `pos` whose title, place or id holds every word of `query`, at most `limit` of
+    them; how many match in all): what the detail picker offers, so any incident in view can be found by name."""
+    words = [w for w in query.lower().split() if w]
+    if not words:
+        return prep.ids[pos[:limit]].tolist(), len(pos)
+    key = "detail:haystack"
+    if key not in prep._escaped:
+        text = (pd.Series(prep.titles(), dtype=object).astype("string").fillna("") + " \n "
+                + pd.Series(prep.written, dtype=object).astype("string").fillna("") + " \n "
+                + pd.Series(prep.ids, dtype=object).astype("string"))
+        prep._escaped[key] = text.str.lower().to_numpy(dtype=object)
+    hay = pd.Series(prep._escaped[key][pos], dtype=object)
+    keep = np.ones(len(pos), dtype=bool)
+    for w in words:
+        keep &= hay.str.contains(w, regex=False).to_numpy(dtype=bool)
+    found = pos[keep]
+    return prep.ids[found[:limit]].tolist(), len(found)

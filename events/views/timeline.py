@@ -202,7 +202,7 @@ def timeline_figure(incidents: pd.DataFrame, colors: Mapping[str, str], group_by
     ok = starts != _NO_DAY
     span = _full_span(starts[ok], prep.stop_day[pos][ok])
     fig.update_layout(
-        barmode="overlay", dragmode="select", clickmode="event+select", hovermode="closest",
+        barmode="overlay", dragmode="pan", clickmode="event+select", hovermode="closest",
         margin=dict(l=10, r=20, t=30, b=10), height=height or max(280, 110 + 30 * len(rows_order)),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, title_text=""),
         showlegend=group_by != "type",  # rows already name the types; colours need a key for other groupings

@@ -85,16 +85,19 @@ class Toll:
 
 
 def toll(best: Any, reports: Any = "", qualifier: Any = "") -> Toll:
-    """The toll of one figure from the engine's best figure, its reports string and its qualifier."""
+    """The toll of one figure from the engine's best figure, its reports string and its qualifier. A best figure
+    that no report gives (an analyst corrected it) stands alone."""
     found = parse_report_list(reports)
     qual = qualifier if isinstance(qualifier, str) else ""
+    value = _number(best)
+    if found and not math.isnan(value) and value not in {r.figure for r in found}:
+        found = []  # a figure no source reports was set by an analyst's correction: it is the figure shown
     if found:
         figures = [r.figure for r in found]
         quals = {r.qualifier for r in found}
         if len(set(figures)) == 1 and not qual:
             qual = quals.pop() if len(quals) == 1 else ""
         return Toll(float(min(figures)), float(max(figures)), qual.strip())
-    value = _number(best)
     return Toll(value, value, qual.strip()) if not math.isnan(value) else Toll()
 
 
