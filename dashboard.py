@@ -282,6 +282,67 @@ def render_detail(incident: pd.Series, extraction, texts: dict[str, str], labels
                 st.caption(esc(" · ".join(f for f in facts if f)))
 
 
+PRINT_CSS = """<style>
+[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], [data-testid='stHeader'],
+[data-testid='stToolbar'], [data-testid='stExpander'], .modebar-container, [data-testid='stElementToolbar'],
+[data-testid='stDecoration'] {display: none !important;}
+[data-testid='stMainBlockContainer'], .block-container {max-width: 100% !important; padding: 0.5rem 1rem !important;}
+@page {size: A4 landscape; margin: 10mm;}
+@media print {.stPlotlyChart, [data-testid='stDataFrame'] {break-inside: avoid;}}
+</style>"""
+
+
+def render_print_header(state: FilterState, options: views.FilterOptions, labels: dict[str, str],
+                        names: dict[str, str], corpus: str, shown: int, total: int) -> None:
+    """The print layout: sidebar, toolbars and tools hidden (our own constant CSS), the view named at the top."""
+    from datetime import date
+
+    from events.exports import filter_summary
+
+    st.html(PRINT_CSS)
+    window = f" · reporting window {options.window[0]} – {options.window[1]}" if options.window else ""
+    st.caption(views.escape_markdown(
+        f"Corpus {Path(corpus).name} · {shown} of {total} incidents · filters: "
+        f"{filter_summary(state, names, labels)}{window} · printed {date.today().isoformat()}"))
+
+
+def render_playback(view: views.Prepared, pos, colors: dict[str, str], state: FilterState) -> None:
+    """Counts over time and the map played through weeks or months with a moving window (on request: the figure
+    holds one frame per period)."""
+    from events.views import playback
+
+    if not st.toggle("Playback and counts over time", key="v_playback",
+                     help="Play the map through weeks or months with a moving window; incidents or deaths per period"):
+        return
+    c = st.columns(4)
+    unit = c[0].selectbox("Step", list(playback.UNITS), index=1, key="v_unit")
+    window = c[1].slider("Window (steps)", 1, 12, 3, key="v_window")
+    measure = c[2].selectbox("Count", list(playback.MEASURES), format_func=playback.MEASURES.get, key="v_measure")
+    by = c[3].selectbox("By", list(playback.BY), format_func=playback.BY.get, key="v_by")
+    fig = view.cached(("figure", "playback", replace(state, group_by=views.DEFAULT_GROUP_BY), unit, window, measure, by),
+                      lambda: playback.playback_figure(view, pos, colors, unit=unit, window=window, by=by,
+                                                       measure=measure))
+    st.caption("**Playback** · ▶ plays the periods; the map shows the incidents of the shaded window; drag the "
+               "slider to a period")
+    st.plotly_chart(fig, key="playback", config=PLOTLY_CONFIG, width="stretch")
+
+
+def render_deck_options(state: FilterState, names: dict[str, str], labels: dict[str, str]) -> None:
+    """The briefing deck's title slide as the analyst writes it (used by the PowerPoint export)."""
+    from events.exports import DeckOptions
+
+    with st.expander("Briefing deck: title slide", icon=":material/slideshow:"):
+        c = st.columns(2)
+        title = c[0].text_input("Title", key="deck_title", placeholder="Incident briefing")
+        subtitle = c[1].text_input("Subtitle", key="deck_subtitle", placeholder="The filters in words")
+        c = st.columns(2)
+        author = c[0].text_input("Author", key="deck_author")
+        marking = c[1].text_input("Handling marking", key="deck_marking",
+                                  placeholder="e.g. OFFICIAL — printed at the top and bottom of every slide")
+    st.session_state["deck_options"] = DeckOptions(title=title.strip(), subtitle=subtitle.strip(),
+                                                   author=author.strip(), marking=marking.strip())
+
+
 def _detail_picker(view: views.Prepared, pos) -> str | None:
     """The detail picker: the first rows in view, or, once the analyst types a few words above it, the incidents in
     view (any of them, not only the first rows) whose title, place or id holds them."""
@@ -350,12 +411,15 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
 
     # our own constant CSS (no article text): less empty space above the title on a laptop screen
     st.html("<style>.block-container, [data-testid='stMainBlockContainer'] {padding-top: 2.2rem;}</style>")
-    head = st.columns([5, 4, 2], vertical_alignment="bottom")
+    head = st.columns([5, 3, 2, 1.4], vertical_alignment="bottom")
     with head[0]:
         st.markdown("## Incident atlas")
         count_box = st.empty()
     head[1].selectbox("Timeline rows by", list(views.GROUP_BY), key=W["group_by"], format_func=views.GROUP_BY.get)
     head[2].button("Clear selection", on_click=_clear_selection, width="stretch")
+    printing = head[3].toggle("Print layout", key="v_print", help="A page to print (Ctrl+P): no sidebar or tools")
+    if printing:
+        render_print_header(state, options, labels, names, corpus, len(pos), len(incidents))
     if extraction.problems:
         with st.expander(f"{len(extraction.problems)} corpus problem(s): files that could not be read"):
             for p in extraction.problems:
@@ -422,6 +486,8 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
             st.caption(f"Not on the map ({len(unplaced)}, no coordinates): " +
                        "; ".join(views.escape_markdown(f"{t} ({d or 'undated'})") for t, d in zip(listed["title"], listed["date_text"])) + more)
 
+    render_playback(view, pos, colors, state)
+
     n_table = len(table_pos)
     in_table = frame.iloc[table_pos[:TABLE_ROWS]]  # the rows the table lists (the detail is one of them)
     st.subheader(f"Incidents ({n_table})")
@@ -453,6 +519,7 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
         incident = frame.iloc[at[0]]
         render_detail(incident, extraction, document_texts(corpus, signature, extraction.documents), labels, names)
         workflow_ui.render_correction_panel(wf, incident, labels)
+    render_deck_options(state, names, labels)
     workflow_ui.render_tools(wf, state, picked, labels, n_shown=len(pos), documents=view.doc_ids)
 
 

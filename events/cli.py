@@ -177,9 +177,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     ids = [i.strip() for i in (args.ids or "").split(",") if i.strip()] or None
     corpus_name = Path(args.corpus).resolve().name
     try:
+        from events.exports import DeckOptions
+
+        deck = DeckOptions(title=args.title or "", subtitle=args.subtitle or "", author=args.author or "",
+                           marking=args.marking or "")
         data, _, filename = export_bytes(args.format, result.incidents, result.mentions, result.documents, state,
                                          corpus=corpus_name, engine_version=result.engine_version,
-                                         top=args.top, ids=ids)
+                                         top=args.top, ids=ids, deck=deck)
     except (ValueError, RuntimeError) as exc:
         raise SystemExit(f"error: {exc}")
     view = filtered_view(result.incidents, state, documents=result.documents, mentions=result.mentions)
@@ -271,6 +275,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "setting, when the file exists); 'none' exports the extraction as is")
     p.add_argument("--top", type=int, default=8, help="pptx: key incidents given a slide each (default 8)")
     p.add_argument("--ids", help="pptx: comma-separated incident ids to give a slide each instead of the top N")
+    p.add_argument("--title", help="pptx: the deck's title (default: Incident briefing)")
+    p.add_argument("--subtitle", help="pptx: the deck's subtitle (default: the filters in words)")
+    p.add_argument("--author", help="pptx: author on the title slide")
+    p.add_argument("--marking", help="pptx: handling marking printed at the top and bottom of every slide")
     p.add_argument("--workers", type=int, default=0, help="worker processes (default: all cores)")
     p.set_defaults(func=cmd_export)
 

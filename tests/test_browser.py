@@ -248,11 +248,11 @@ def test_no_axis_label_of_the_timeline_is_clipped(page):
 def test_map_has_a_legend_of_types_precision_and_size(page):
     items = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot')[1]
         .querySelectorAll('.legend .legendtext')).map(e => e.textContent)""")
-    assert any(t.startswith("●") for t in items) and any(t.startswith("□") for t in items), items
-    assert any(t.endswith("killed") for t in items) and "Attack" in items, items
-    titles = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot')[1]
-        .querySelectorAll('.legend .legendtitletext')).map(e => e.textContent)""")
-    assert "Place precision" in titles and "Type" in titles, titles
+    assert "Attack" in items and "Recapture" in items, items
+    key = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot')[1]
+        .querySelectorAll('.annotation-text')).map(e => e.textContent).join(' ')""")
+    assert "town or exact place" in key and "country or region centre (not the place)" in key, key
+    assert "size: killed" in key
     page.locator(".js-plotly-plot").nth(1).screenshot(path=str(SHOTS / "map-legend.png"))
 
 
@@ -286,3 +286,31 @@ def test_a_link_to_another_corpus_says_so(browser, server):
         assert pg.locator(".js-plotly-plot").count() == 0
     finally:
         context.close()
+
+
+def test_playback_moves_the_window(page):
+    page.get_by_text("Playback and counts over time").click()
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=60_000)
+    settle(page)
+    title = lambda: page.evaluate("() => document.querySelectorAll('.js-plotly-plot')[2]._fullLayout.title.text")
+    shape = lambda: page.evaluate("() => document.querySelectorAll('.js-plotly-plot')[2]._fullLayout.shapes[0].x0")
+    page.evaluate("""() => { const g = document.querySelectorAll('.js-plotly-plot')[2];
+        Plotly.animate(g, [g._transitionData._frames[0].name], {mode: 'immediate', frame: {duration: 0}}); }""")
+    page.wait_for_timeout(500)
+    first_title, first_x = title(), shape()
+    page.locator(".js-plotly-plot").nth(2).locator(".updatemenu-button").first.click()  # ▶ Play
+    page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot')[2]._fullLayout.title.text !== {first_title!r}",
+                           timeout=30_000)
+    page.wait_for_timeout(1500)
+    assert title() != first_title and str(shape()) > str(first_x)
+    page.locator(".js-plotly-plot").nth(2).scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "playback.png"))
+
+
+def test_print_layout_hides_the_sidebar_and_tools(page):
+    page.get_by_text("Print layout").click()
+    page.wait_for_selector("text=/printed \\\\d{4}-\\\\d{2}-\\\\d{2}/", timeout=30_000)
+    settle(page)
+    assert not page.locator("[data-testid='stSidebar']").is_visible()
+    page.emulate_media(media="print")
+    page.screenshot(path=str(SHOTS / "print.png"))

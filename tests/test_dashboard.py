@@ -243,3 +243,26 @@ dashboard.main(loader=loader, default_corpus={str(corpus)!r})
     assert at.selectbox(key="detail_pick").options == ["Attack number 650 · Friday"]
     at.selectbox(key="detail_pick").set_value("inc-0650").run()
     assert any(m.value == "#### Attack number 650" for m in at.markdown)
+
+
+def test_playback_counts_and_print_layout(synthetic_corpus):
+    at = make_app(synthetic_corpus)
+    at.toggle(key="v_playback").set_value(True).run()
+    assert not at.exception
+    charts = at.get("plotly_chart")
+    assert len(charts) == 3
+    spec = __import__("json").loads(charts[2].proto.spec)
+    assert len(spec["frames"]) == 12 and spec["layout"]["sliders"][0]["steps"]
+    at.selectbox(key="v_unit").set_value("week").run()
+    assert not at.exception
+    at.toggle(key="v_print").set_value(True).run()
+    assert not at.exception
+    assert any("7 of 9 incidents · filters: all incidents" in c.value for c in at.caption)
+
+
+def test_deck_title_slide_inputs_reach_the_export(synthetic_corpus):
+    at = make_app(synthetic_corpus)
+    at.text_input(key="deck_title").set_value("Weekly security brief").run()
+    at.text_input(key="deck_marking").set_value("OFFICIAL").run()
+    options = at.session_state["deck_options"]
+    assert options.title == "Weekly security brief" and options.marking == "OFFICIAL"

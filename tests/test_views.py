@@ -497,8 +497,9 @@ def test_map_draws_each_precision_differently_and_has_a_legend_and_labels(incide
     assert symbol["inc-nyc"] == "square-open"
     assert fig.layout.showlegend
     legend = [t.name for t in fig.data if t.customdata is None and t.showlegend is not False and t.name]
-    assert "Attack" in legend and any(n.startswith("□ country") for n in legend)
-    assert any(n.endswith("killed") for n in legend)  # the size key
+    assert "Attack" in legend
+    key = " ".join(a.text for a in fig.layout.annotations)
+    assert "○ district or province" in key and "□ country or region centre (not the place)" in key and "size: killed" in key
     labels = [x for t in marks(fig) for x in (t.text or ())]
     assert "Paris" in labels and "Sinai" in labels
 
@@ -576,3 +577,37 @@ def test_inferred_publication_dates_are_marked():
     labels = views.source_labels(docs)
     assert labels["a"] == "A (2020-01-02)" and labels["b"] == "B (2020-01-03, inferred from the text)"
     assert "guessed" in labels["c"] and labels["d"] == "D (date unknown)"
+
+
+# ----------------------------------------------------------------------------------------- counts over time, playback
+
+def test_counts_over_time_add_up_to_the_view(incidents, extraction):
+    from events.views import playback
+
+    prep = views.prepared(incidents, key=("test", "counts"), documents=extraction.documents)
+    _, pos = views.filter_positions(incidents, FilterState(), prepared=prep)
+    table = playback.counts_table(prep, pos, "month", "incidents", "type")
+    assert table.index[0] == "2015-01-01" and table.index[-1] == "2015-12-01" and len(table) == 12
+    assert table.to_numpy().sum() == prep.dated[pos].sum()
+    assert table.loc["2015-11-01", "Attack"] == 1 and table.loc["2015-11-01", "Suicide bombing"] == 1
+    killed = playback.counts_table(prep, pos, "week", "killed", "country")
+    assert killed.to_numpy().sum() == 89 + 43 + 224  # the lowest reported figures (Paris: 89 and 130 reported)
+    fig = playback.counts_figure(prep, pos, COLORS, "month", "incidents", "region")
+    assert {t.name for t in fig.data} >= {"Middle East", "Western Europe"}
+
+
+def test_playback_moves_a_window_through_the_periods(incidents, extraction):
+    from events.views import playback
+
+    prep = views.prepared(incidents, key=("test", "playback"), documents=extraction.documents)
+    _, pos = views.filter_positions(incidents, FilterState(), prepared=prep)
+    fig = playback.playback_figure(prep, pos, COLORS, unit="month", window=2)
+    assert len(fig.frames) == 12 and fig.layout.updatemenus[0].buttons[0].label.endswith("Play")
+    assert len(fig.layout.sliders[0].steps) == 12
+    by_name = {f.name: f for f in fig.frames}
+    shown = lambda name: {r[0] for r in (by_name[name].data[0].customdata if by_name[name].data[0].customdata is not None else [])}
+    assert shown("2015-11-01") == {"inc-paris", "inc-beirut", "inc-sinai"}  # November and October (window of 2)
+    assert shown("2015-09-01") == {"inc-ankara"}  # August's bombing is still in September's window
+    assert shown("2015-02-01") == set()
+    x0 = [f.layout.shapes[0].x0 for f in fig.frames]
+    assert x0 == sorted(x0) and len(set(x0)) > 6  # the window moves forward

@@ -42,7 +42,7 @@ from events.exports.figures import export_figures, map_png, render_pngs, timelin
 from events.exports.geojson import to_geojson
 from events.exports.html_briefing import to_html
 from events.exports.kml import KML_NS, kml_color, to_kml
-from events.exports.pptx_deck import key_incidents, to_pptx
+from events.exports.pptx_deck import DeckOptions, deck_summary, fit_lines, key_incidents, to_pptx
 from events.exports.timelinejs import TIMELINEJS_COLUMNS, timelinejs_dates, to_timelinejs
 
 
@@ -92,12 +92,12 @@ def filtered_view(incidents: pd.DataFrame, state: views.FilterState, selection: 
 def export_bytes(fmt: str, incidents: pd.DataFrame, mentions: pd.DataFrame | None, documents: pd.DataFrame | None,
                  state: views.FilterState | None = None, *, corpus: str = "", engine_version: str = "",
                  selection: Sequence[str] | None = None, now: datetime | None = None, top: int = 8,
-                 ids: Sequence[str] | None = None) -> tuple[bytes, str, str]:
+                 ids: Sequence[str] | None = None, deck: DeckOptions | None = None) -> tuple[bytes, str, str]:
     """The filtered view of a corpus's tables in one format: (file bytes, MIME type, suggested file name).
 
     `incidents` is the whole incident table: it is filtered here with `views.apply_filters(incidents, state)`
     (then narrowed to `selection`, incident ids, when given) so every export matches the dashboard. `mentions` is
-    accepted for the dashboard's convenience and filtered alongside; `top`/`ids` choose the pptx's key incidents.
+    read by the text search; `top`/`ids` choose the pptx's key incidents and `deck` its title slide.
     """
     if fmt not in EXPORTERS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of: {', '.join(EXPORTERS)}")
@@ -107,13 +107,13 @@ def export_bytes(fmt: str, incidents: pd.DataFrame, mentions: pd.DataFrame | Non
     prov = make_provenance(corpus, state, engine_version, shown=len(view), total=len(incidents), now=now,
                            labels=labels, selection=selection)
     exporter = EXPORTERS[fmt]
-    data = exporter.write(ExportRequest(view, documents, prov, group_by=state.group_by, top=top, ids=ids))
+    data = exporter.write(ExportRequest(view, documents, prov, group_by=state.group_by, top=top, ids=ids, deck=deck))
     stamp = prov.exported[:10].replace("-", "")
     return data, exporter.mime, f"{_slug(corpus)}-{stamp}-{exporter.suffix}"
 
 
 __all__ = [
-    "ACLED_COLUMNS", "EXPORTERS", "ExportFormat", "ExportRequest", "FORMATS", "KML_NS", "Provenance",
+    "ACLED_COLUMNS", "DeckOptions", "deck_summary", "fit_lines", "EXPORTERS", "ExportFormat", "ExportRequest", "FORMATS", "KML_NS", "Provenance",
     "TIMELINEJS_COLUMNS", "date_as_written", "date_interval", "export_bytes", "export_figures", "filter_summary",
     "filtered_view", "key_incidents", "kml_color", "left_out", "make_provenance", "map_png", "place_text",
     "render_pngs", "reports_text", "timeline_png", "timelinejs_dates", "to_acled", "to_csv", "to_geojson",

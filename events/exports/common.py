@@ -252,3 +252,4 @@ class ExportRequest:
     group_by: str = views.DEFAULT_GROUP_BY
     top: int = 8
     ids: Sequence[str] | None = None
+    deck: Any = None  # pptx_deck.DeckOptions: the deck's title slide as the analyst writes it

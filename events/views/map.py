@@ -68,13 +68,16 @@ def map_cell(placed: pd.DataFrame, limit: int = MARK_LIMIT) -> float:
 
 
 # the map's marks by place precision (`columns.MARK_CLASS`): plotly symbol, legend text
-MARK_SYMBOLS = {"place": ("circle", "● town, city or exact place"),
-                "area": ("circle-open", "○ district, province or state (approximate)"),
-                "country": ("square-open", "□ country or region (its centre, not the place)")}
+MARK_SYMBOLS = {"place": ("circle", "town, city or exact place"),
+                "area": ("circle-open", "district, province or state (approximate)"),
+                "country": ("square-open", "country or region centre (not the place)")}
+LEGEND_TITLE = "Colour: incident type"
+# what the shapes and sizes mean, written under the map (plotly's legend cannot lay out so many keys in a column)
+SHAPE_KEY = ("● town or exact place   ○ district or province (approximate)<br>"
+             "□ country or region centre (not the place)<br>size: killed, lowest reported figure")
 _CLASS_ORDER = ("place", "area", "country")
 CLUSTER_ABOVE = 400  # above this many placed incidents the map draws clusters (one mark per type, precision and cell)
 LABELLED = 8  # the incidents with the highest death tolls get their place written beside the mark
-SIZE_LEGEND = (10, 100, 1000)
 
 
 def mark_classes(prep: Prepared, pos: np.ndarray) -> np.ndarray:
@@ -85,26 +88,12 @@ def mark_classes(prep: Prepared, pos: np.ndarray) -> np.ndarray:
 
 
 def _legend_traces(types: list[tuple[str, str]]) -> list[go.Scattergeo]:
-    """Legend-only entries (one missing point each): the colour of each (type, label), what the mark shapes and
-    sizes mean."""
+    """Legend-only entries (one missing point each): the colour of each (type, label)."""
     out = []
     for i, (label, color) in enumerate(types):
         out.append(go.Scattergeo(
-            lat=[None], lon=[None], mode="markers", name=label, legendgroup="types", hoverinfo="skip",
-            legendgrouptitle_text="Type" if i == 0 else None, legendrank=1000 + i,
+            lat=[None], lon=[None], mode="markers", name=label, hoverinfo="skip", legendrank=1000 + i,
             marker=dict(symbol="circle", color=color, size=11, line=dict(color="white", width=1))))
-    for i, name in enumerate(_CLASS_ORDER):
-        symbol, text = MARK_SYMBOLS[name]
-        out.append(go.Scattergeo(
-            lat=[None], lon=[None], mode="markers", name=text, legendgroup="precision", hoverinfo="skip",
-            legendgrouptitle_text="Place precision" if i == 0 else None, legendrank=2000 + i,
-            marker=dict(symbol=symbol, color="#555555", size=11, line=dict(color="#555555", width=2))))
-    sizes = marker_sizes(pd.Series(SIZE_LEGEND), pd.Series([None] * len(SIZE_LEGEND)))
-    for i, (killed, size) in enumerate(zip(SIZE_LEGEND, sizes)):
-        out.append(go.Scattergeo(
-            lat=[None], lon=[None], mode="markers", name=f"{killed:,} killed", legendgroup="size", hoverinfo="skip",
-            legendgrouptitle_text="Size: killed (lowest reported)" if i == 0 else None, legendrank=3000 + i,
-            marker=dict(symbol="circle", color="#bbbbbb", size=size, line=dict(color="#777777", width=1))))
     return out
 
 
@@ -135,7 +124,7 @@ def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: It
 
     def legend_for(kind: str) -> dict[str, Any]:
         shown_types.add(kind)
-        return dict(showlegend=False, legendgroup=kind)
+        return dict(showlegend=False)
 
     common = dict(selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)))
     if grouped:
@@ -211,9 +200,13 @@ def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: It
     if legend and len(pos):
         kinds_shown = sorted(shown_types, key=lambda k: prep.type_label.get(k) or k)
         fig.add_traces(_legend_traces([(prep.type_label.get(k) or k, colors.get(k, "#555555")) for k in kinds_shown]))
-    fig.update_layout(margin=dict(l=0, r=0, t=10, b=0), height=height, dragmode="pan", clickmode="event+select",
-                      legend=dict(orientation="h", yanchor="top", y=-0.01, x=0, font=dict(size=11),
-                                  itemsizing="trace", groupclick="toggleitem", title_text=""),
+        fig.add_annotation(text=SHAPE_KEY, showarrow=False, xref="paper", yref="paper", x=0,
+                           y=0, xanchor="left", yanchor="top", align="left", font=dict(size=11, color="#333333"),
+                           yshift=-4, name="shape-key")
+    fig.update_layout(margin=dict(l=0, r=0, t=10, b=60 if legend and len(pos) else 0), height=height, dragmode="pan", clickmode="event+select",
+                      legend=dict(orientation="h", yanchor="top", y=-0.2, x=0, font=dict(size=11),
+                                  itemsizing="trace", title=dict(text=LEGEND_TITLE, side="top"),
+                                  traceorder="normal", entrywidth=0, entrywidthmode="pixels"),
                       showlegend=bool(legend and len(pos)), uirevision="map")
     if grouped:
         fig.update_layout(meta={"grouped_by": f"{cell:g} degree cells", "incidents": int(len(pos))})
