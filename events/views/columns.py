@@ -89,23 +89,24 @@ def earliest_publication(incidents: pd.DataFrame, documents: pd.DataFrame | None
 
 
 def background_mask(incidents: pd.DataFrame, documents: pd.DataFrame | None = None) -> np.ndarray:
-    """True for background incidents (history the articles recall, not the news): the engine's `background`
-    column, else an incident that ends more than a year before its earliest source was published."""
+    """True for background incidents (history the articles recall, not the news): flagged by the engine's
+    `background` column, or by the contract's rule where the documents are given (the incident ends more than a
+    year before its earliest source was published), which also covers tables and hand-added incidents without the
+    flag."""
+    flagged = np.zeros(len(incidents), dtype=bool)
     if "background" in incidents:
         values = incidents["background"]
-        if values.dtype == bool:
-            return values.to_numpy(dtype=bool)
-        text = _str(values).str.lower()
-        return text.isin(("true", "1", "yes")).to_numpy(dtype=bool)
+        flagged = values.eq(True).to_numpy(dtype=bool) if values.dtype != object else \
+            _str(values).str.lower().isin(("true", "1", "yes")).to_numpy(dtype=bool)
     end = _str(incidents["end"]).where(_str(incidents["end"]) != "", _str(incidents["start"]))
     first = earliest_publication(incidents, documents)
     known = (end != "") & (first != "")
-    out = np.zeros(len(incidents), dtype=bool)
+    out = flagged.copy()
     if known.any():
         ends = pd.to_datetime(end[known], errors="coerce", format="ISO8601")
         pubs = pd.to_datetime(first[known], errors="coerce", format="ISO8601")
         old = (pubs - ends).dt.days > BACKGROUND_DAYS
-        out[np.flatnonzero(known.to_numpy(dtype=bool))] = old.fillna(False).to_numpy(dtype=bool)
+        out[np.flatnonzero(known.to_numpy(dtype=bool))] |= old.fillna(False).to_numpy(dtype=bool)
     return out
 
 

@@ -298,19 +298,20 @@ SEARCHED_COLUMNS = ("title", "evidence", "actors", "place", "place_written", "ad
 def search_text(incidents: pd.DataFrame, mentions: pd.DataFrame | None = None) -> pd.Series:
     """What the text search reads, lower-cased, one string per incident: its title, evidence, actors and place (as
     written and in the gazetteer), and every mention's sentence and place as written."""
-    parts = [_str(incidents[c]) for c in SEARCHED_COLUMNS if c in incidents]
-    text = parts[0] if parts else pd.Series("", index=incidents.index)
+    # object strings, so lower() is Python's (Arrow's differs on letters like "İ"), as every other search here
+    parts = [_str(incidents[c]).astype(object) for c in SEARCHED_COLUMNS if c in incidents]
+    text = parts[0] if parts else pd.Series("", index=incidents.index, dtype=object)
     for part in parts[1:]:
         text = text + " \n " + part
     if mentions is not None and len(mentions) and "incident_id" in mentions:
         cols = [c for c in ("sentence", "place_text", "trigger") if c in mentions]
-        said = _str(mentions[cols[0]]) if cols else pd.Series("", index=mentions.index)
+        said = _str(mentions[cols[0]]).astype(object) if cols else pd.Series("", index=mentions.index, dtype=object)
         for c in cols[1:]:
-            said = said + " \n " + _str(mentions[c])
+            said = said + " \n " + _str(mentions[c]).astype(object)
         joined = said.groupby(_str(mentions["incident_id"]).to_numpy(dtype=object)).agg(" \n ".join)
-        extra = _str(incidents["id"]).map(joined).fillna("")
+        extra = _str(incidents["id"]).astype(object).map(joined).fillna("")
         text = text + " \n " + extra.to_numpy(dtype=object)
-    return text.str.lower()
+    return pd.Series([t.lower() for t in text.tolist()], index=incidents.index, dtype=object)
 
 
 def _filter_mask(prep: "Prepared", pos: np.ndarray, incidents: pd.DataFrame, state: FilterState) -> np.ndarray:
