@@ -100,7 +100,8 @@ def _legend_traces(types: list[tuple[str, str]]) -> list[go.Scattergeo]:
 def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: Iterable[str] | None = None,
                labels: Mapping[str, str] | None = None, height: int = 420, resolution: int = 110,
                limit: int = CLUSTER_ABOVE, prepared: Prepared | None = None,
-               positions: np.ndarray | None = None, legend: bool = True, labelled: int = LABELLED) -> go.Figure:
+               positions: np.ndarray | None = None, legend: bool = True, labelled: int = LABELLED,
+               names: Mapping[str, str] | None = None) -> go.Figure:
     """Incidents at their coordinates over offline world outlines: colour is the type, size the lowest reported
     death toll, shape the place precision (a filled dot for a town, a ring for an admin area, a hollow square for
     a country or region centroid, which is not where the incident happened). The `labelled` deadliest incidents
@@ -110,8 +111,9 @@ def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: It
     keeps the marks under the limit) become one cluster at their mean position, sized by their summed lowest
     figures and labelled with its count. `prepared` (see `prepared`) holds the table `incidents` were filtered
     from, with its precomputed columns; `positions` (from `filter_positions`) which of its rows are shown, in place
-    of `incidents`."""
-    prep, pos = _view(incidents, prepared, labels, positions=positions)
+    of `incidents`. `names` (ISO2 -> country name) tell a country's centre from a town for tables without
+    `place_precision`."""
+    prep, pos = _view(incidents, prepared, labels, names, positions=positions)
     pos = pos[prep.placed[pos]]
     keep = prep.keep_mask(highlight)
     grouped = len(pos) > limit
