@@ -309,7 +309,7 @@ def test_playback_moves_the_window(page):
 
 def test_print_layout_hides_the_sidebar_and_tools(page):
     page.get_by_text("Print layout").click()
-    page.wait_for_selector("text=/printed \\\\d{4}-\\\\d{2}-\\\\d{2}/", timeout=30_000)
+    page.wait_for_selector("text=/printed \\d{4}-\\d{2}-\\d{2}/", timeout=30_000)
     settle(page)
     assert not page.locator("[data-testid='stSidebar']").is_visible()
     page.emulate_media(media="print")

@@ -276,7 +276,7 @@ def test_upload_correct_restart_reextract_export(server, browser, requests_seen,
         abs(f["geometry"]["coordinates"][0] - IZMIR[1]) < 0.3 for f in geo["features"] if f.get("geometry"))
     assert ET.fromstring(files["KML"]).tag.endswith("kml")
     assert files["TimelineJS"].decode("utf-8-sig").startswith("Year,Month,Day")
-    assert files["ACLED CSV"].decode("utf-8-sig").startswith("event_date,")
+    assert files["ACLED CSV"].decode("utf-8-sig").startswith("event_id_cnty,event_date,")  # ACLED's own column order
     assert b"<html" in files["HTML briefing"][:500].lower()
     assert files["Timeline PNG"].startswith(b"\x89PNG") and files["Map PNG"].startswith(b"\x89PNG")
     assert files["PowerPoint"].startswith(b"PK")
