@@ -305,7 +305,7 @@ def test_pngs_render_offline_with_world_outlines(pngs):
     for data in pngs:
         assert data[:8] == b"\x89PNG\r\n\x1a\n"
     with Image.open(io.BytesIO(timeline)) as img:
-        assert img.size[0] == 1200 and img.size[1] >= 300
+        assert img.size[0] == 1200 and img.size[1] >= 250
     with Image.open(io.BytesIO(geo)) as img:
         assert img.size == (1200, 520)
         # land and ocean are drawn from the local topojson: without it plotly draws neither
@@ -526,7 +526,7 @@ def test_deck_has_the_analysts_title_slide_numbers_marking_and_locator_maps(deck
     paris = next(t for t in texts if t.startswith("Attack in Paris"))
     assert "Killed: 129–132 (sources differ) — 129 (The Atlantic); 132 (Newsweek)" in paris
     assert "Place: Paris, Ile-de-France, France — town or city" in paris and "“" in paris
-    assert texts[-1].startswith("Sources") and ("inferred" in texts[-1] or "guessed" in texts[-1])
+    assert texts[-1].startswith("Sources") and any(w in texts[-1] for w in ("inferred", "guessed", "date unknown"))
 
 
 def test_deck_summary_numbers_equal_the_filtered_table(deck_bytes):
