@@ -303,7 +303,8 @@ def render_print_header(state: FilterState, options: views.FilterOptions, labels
     window = f" · reporting window {options.window[0]} – {options.window[1]}" if options.window else ""
     st.caption(views.escape_markdown(
         f"Corpus {Path(corpus).name} · {shown} of {total} incidents · filters: "
-        f"{filter_summary(state, names, labels)}{window} · printed {date.today().isoformat()}"))
+        f"{filter_summary(state, names, labels, background_left_out=options.n_background)}{window} · printed "
+        f"{date.today().isoformat()}"))
 
 
 def render_playback(view: views.Prepared, pos, colors: dict[str, str], state: FilterState) -> None:

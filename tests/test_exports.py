@@ -327,7 +327,7 @@ def test_pptx_deck_has_title_summary_figures_key_incidents_and_sources(seeds, pn
     assert pictures[2:4] == [1, 1]
     key = exports.key_incidents(seeds.incidents, top=3)
     for slide_text, title in zip(texts[4:7], key["title"]):
-        assert slide_text.startswith(title) and "Date: “" in slide_text and "Sources: " in slide_text
+        assert slide_text.startswith(title) and "Date: “" in slide_text and re.search(r"\n\d+ sources?\n", slide_text)
     assert texts[-1].startswith("Sources") and "Newsweek" in texts[-1] and "https://www.newsweek.com/" in texts[-1]
 
 
@@ -524,8 +524,15 @@ def test_deck_has_the_analysts_title_slide_numbers_marking_and_locator_maps(deck
     pictures = [sum(s.shape_type == MSO_SHAPE_TYPE.PICTURE for s in slide.shapes) for slide in slides]
     assert pictures[2:4] == [1, 1] and all(p == 1 for p in pictures[4:7])  # a locator map on each incident slide
     paris = next(t for t in texts if t.startswith("Attack in Paris"))
-    assert "Killed: 129–132 (sources differ) — 129 (The Atlantic); 132 (Newsweek)" in paris
-    assert "Place: Paris, Ile-de-France, France — town or city" in paris and "“" in paris
+    figures = re.search(r"Killed: 129–132 \(sources differ\) — 129 \(The Atlantic \[(\d+)\]\); "
+                        r"132 \(Newsweek \[(\d+)\]\)", paris)
+    assert figures, paris
+    # the numbers cite the sources slide's entries
+    assert f"[{figures.group(1)}] Why Did ISIS Attack Paris? The Atlantic" in texts[-1]
+    assert f"[{figures.group(2)}] Paris Attacks: ISIS is not an Existential Threat Newsweek" in texts[-1]
+    # the place as the sources write it and its country; the gazetteer's admin area ("Ile-de-France") beside it
+    assert "Place: Paris, France — town or city" in paris and "Gazetteer: Ile-de-France, GeoNames" in paris
+    assert "“" in paris
     assert texts[-1].startswith("Sources") and any(w in texts[-1] for w in ("inferred", "guessed", "date unknown"))
 
 

@@ -504,6 +504,19 @@ def test_map_draws_each_precision_differently_and_has_a_legend_and_labels(incide
     assert "Paris" in labels and "Sinai" in labels
 
 
+def test_map_labels_never_cover_each_other():
+    """Two towns a kilometre apart both labelled: the second label goes elsewhere (or is left out), never on top
+    of the first; a town far away keeps the usual spot above its mark."""
+    from events.views.map import label_positions
+
+    lat, lon = np.array([-1.28, -1.29, -1.30, 3.5]), np.array([36.82, 36.83, 36.81, 39.05])
+    spots = label_positions(lat, lon, np.array([20.0, 12.0, 8.0, 8.0]), ["Nairobi", "Kibera", "Kawangware", "Moyale"])
+    assert spots[0] == "top center" and spots[3] == "top center"
+    assert spots[1] != "top center"
+    assert spots[2] is None or spots[2] not in (spots[0], spots[1])
+    assert label_positions(lat, lon, np.array([8.0] * 4), ["", "", "", ""]) == [None] * 4
+
+
 def test_background_is_hidden_by_default_and_shown_on_request(incidents, extraction):
     shown = set(views.apply_filters(incidents, FilterState(), documents=extraction.documents)["id"])
     assert "inc-nyc" not in shown and "inc-madrid" not in shown and "inc-kobani" in shown
@@ -517,6 +530,21 @@ def test_background_is_hidden_by_default_and_shown_on_request(incidents, extract
     prep = views.prepared(incidents, key=("test", "background"), documents=extraction.documents)
     _, pos = views.filter_positions(incidents, FilterState(), prepared=prep)
     assert set(prep.ids[pos]) == shown
+
+
+def test_background_of_articles_without_a_publication_date_is_measured_against_the_corpus():
+    """An article whose date could not be established (date_source 'unknown') recalls a 1998 flood in a corpus of
+    2019 news: background. In a corpus reaching back to 1997 the same row stays, and so does every row of a corpus
+    with no known date at all."""
+    table = pd.DataFrame({"id": ["old", "new"], "start": ["1998-07-01", "2019-03-02"], "end": ["1998-07-31", ""],
+                          "sources": ["undated", "undated;dated"]})
+    docs = pd.DataFrame({"doc": ["undated", "dated"], "published": ["", "2019-03-05"],
+                         "date_source": ["unknown", "manifest"]})
+    assert views.background_mask(table, docs).tolist() == [True, False]
+    older = pd.concat([docs, pd.DataFrame({"doc": ["archive"], "published": ["1997-01-10"], "date_source": ["text"]})])
+    assert views.background_mask(table, older).tolist() == [False, False]
+    unknown = docs.assign(published="", date_source="unknown")
+    assert views.background_mask(table, unknown).tolist() == [False, False]
 
 
 def test_text_search_reads_mentions_and_actors(incidents, extraction):

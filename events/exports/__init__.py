@@ -104,8 +104,9 @@ def export_bytes(fmt: str, incidents: pd.DataFrame, mentions: pd.DataFrame | Non
     state = state or views.FilterState()
     view = filtered_view(incidents, state, selection, documents=documents, mentions=mentions)
     labels = views.source_labels(documents) if documents is not None and len(documents) else {}
+    hidden = 0 if state.background else int(views.background_mask(incidents, documents).sum())
     prov = make_provenance(corpus, state, engine_version, shown=len(view), total=len(incidents), now=now,
-                           labels=labels, selection=selection)
+                           labels=labels, selection=selection, background_left_out=hidden)
     exporter = EXPORTERS[fmt]
     data = exporter.write(ExportRequest(view, documents, prov, group_by=state.group_by, top=top, ids=ids, deck=deck))
     stamp = prov.exported[:10].replace("-", "")

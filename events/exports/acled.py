@@ -95,7 +95,7 @@ def to_acled(incidents: pd.DataFrame, documents: pd.DataFrame | None = None,
         notes = [_text(row.get("evidence")), f"[date as written: {date_as_written(row)}]"]
         gazetteer = gazetteer_text(row)
         if gazetteer:
-            notes.append(f"[gazetteer: {gazetteer}]")
+            notes.append(f"[{gazetteer}]")
         reports = reports_text(_text(row.get("killed_reports")), meta)
         notes.append(f"[killed reported: {reports}]" if reports else
                      f"[killed: {row['_killed_text']}]" if row.get("_killed_text") else "[no fatality figure reported]")

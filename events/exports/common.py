@@ -50,8 +50,10 @@ class Provenance:
 
 
 def filter_summary(state: views.FilterState, names: Mapping[str, str] | None = None,
-                   labels: Mapping[str, str] | None = None, selection: Sequence[str] | None = None) -> str:
-    """A filter state in words: 'country: Kenya; months: 2019-01 to 2019-02; text: "hotel"' or 'all incidents'."""
+                   labels: Mapping[str, str] | None = None, selection: Sequence[str] | None = None,
+                   background_left_out: int = 0) -> str:
+    """A filter state in words: 'country: Kenya; months: 2019-01 to 2019-02; text: "hotel"' or 'all incidents';
+    `background_left_out` background incidents the state hides are said too, so "all" is never more than it is."""
     names = names if names is not None else _country_names()
     labels = labels or {}
     lexicon = default_lexicon()
@@ -62,26 +64,35 @@ def filter_summary(state: views.FilterState, names: Mapping[str, str] | None = N
         parts.append(f"months: {state.month_from or 'start'} to {state.month_to or 'end'}")
     if state.continents:
         parts.append("continent: " + ", ".join(state.continents))
+    if state.regions:
+        parts.append("region: " + ", ".join(state.regions))
     if state.countries:
         parts.append("country: " + ", ".join(names.get(c, c) for c in state.countries))
     if state.admin1s:
         parts.append("admin area: " + ", ".join(state.admin1s))
     if state.types:
         parts.append("type: " + ", ".join(lexicon.label(t) for t in state.types))
+    if state.actors:
+        parts.append("actor: " + ", ".join(state.actors))
     if state.min_killed:
         parts.append(f"at least {state.min_killed} killed")
     if state.text.strip():
         parts.append(f"text: \"{state.text.strip()}\"")
     if selection is not None:
         parts.append(f"selection of {len(selection)} incident{'s' if len(selection) != 1 else ''}")
-    return "; ".join(parts) or "all incidents"
+    summary = "; ".join(parts) or "all incidents"
+    if background_left_out and not state.background:
+        n = background_left_out
+        summary += f" (without {n} background incident{'s' if n != 1 else ''}: history the sources recall)"
+    return summary
 
 
 def make_provenance(corpus: str, state: views.FilterState, engine_version: str = "", shown: int = 0, total: int = 0,
                     now: datetime | None = None, labels: Mapping[str, str] | None = None,
-                    selection: Sequence[str] | None = None) -> Provenance:
+                    selection: Sequence[str] | None = None, background_left_out: int = 0) -> Provenance:
     now = now or datetime.now(timezone.utc)
-    return Provenance(corpus=corpus, filters=filter_summary(state, labels=labels, selection=selection),
+    return Provenance(corpus=corpus, filters=filter_summary(state, labels=labels, selection=selection,
+                                                            background_left_out=background_left_out),
                       exported=now.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
                       engine_version=engine_version, shown=shown, total=total)
 
@@ -186,13 +197,17 @@ def figures_text(row: Mapping[str, Any]) -> str:
 
 
 def gazetteer_text(row: Mapping[str, Any]) -> str:
-    """'‘Ayn al ‘Arab, GeoNames 172256' where the gazetteer's name differs from the place as written, 'GeoNames
-    2988507' where it does not, '' for an unplaced incident."""
+    """What the gazetteer calls the place, beside the name the sources use: 'gazetteer: ‘Ayn al ‘Arab, Aleppo,
+    GeoNames 172256' (its name where it differs from the place as written, its admin area, its id); '' for an
+    unplaced incident. Admin areas are the gazetteer's names ("Beyrouth"), so they are said here, not in the place."""
     written = _text(row.get("_place_written")) or _text(row.get("place_written")) or _text(row.get("place"))
-    name, gid = _text(row.get("place")), _text(row.get("geonameid"))
-    ref = ("GeoNames " + gid) if gid and not gid.startswith("x:") else (f"curated {gid[2:]}" if gid else "")
-    parts = [p for p in (name if name and name != written else "", ref) if p]
-    return ", ".join(parts)
+    name, gid, admin = _text(row.get("place")), _text(row.get("geonameid")), _text(row.get("admin1"))
+    ref = ("GeoNames " + gid) if gid and not gid.startswith("x:") else ("curated list" if gid else "")
+    parts: list[str] = []
+    for part in (name if name and name != written else "", admin if admin not in (name, written) else "", ref):
+        if part and part not in parts:
+            parts.append(part)
+    return ("gazetteer: " + ", ".join(parts)) if parts else ""
 
 
 def precision_text(row: Mapping[str, Any]) -> str:
@@ -207,12 +222,13 @@ def _short(text: str, limit: int) -> str:
 
 
 def place_text(row: Mapping[str, Any], names: Mapping[str, str] | None = None) -> str:
-    """'Sinjar, Ninawa, Iraq': the place as the sources write it, admin area and country name, each once."""
+    """'Sinjar, Iraq': the place as the sources write it and its country's name (the admin area is the gazetteer's
+    name, e.g. "Beyrouth": `gazetteer_text` says it)."""
     names = names if names is not None else _country_names()
     country = _text(row.get("country"))
     written = _text(row.get("_place_written")) or _text(row.get("place_written")) or _text(row.get("place"))
     parts: list[str] = []
-    for part in (written, _text(row.get("admin1")), names.get(country, country)):
+    for part in (written, names.get(country, country)):
         if part and part not in parts:
             parts.append(part)
     return ", ".join(parts)

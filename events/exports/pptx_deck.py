@@ -20,7 +20,7 @@ import pandas as pd
 from events import views
 from events.exports.common import (ExportRequest, Provenance, _country_names, _doc_meta, _has_point, _short,
                                    _source_ids, _text, date_as_written, gazetteer_text, place_text, precision_text,
-                                   reports_text, with_view_columns)
+                                   with_view_columns)
 from events.exports.figures import export_figures, render_pngs
 from events.lexicon import default_lexicon
 
@@ -156,7 +156,8 @@ def _locator_figure(row: Mapping[str, Any], color: str):
         marker=dict(size=18, color=color, symbol=symbol, line=dict(color=color if symbol != "circle" else "white", width=3))))
     fig.update_geos(projection_type="natural earth", resolution=110, showcountries=True, countrycolor="#8c8c8c",
                     showcoastlines=True, coastlinecolor="#6b6b6b", showland=True, landcolor="#f2efe9",
-                    showocean=True, oceancolor="#e3eef7", showframe=True, framecolor="#999999",
+                    showocean=True, oceancolor="#e3eef7", showlakes=True, lakecolor="#e3eef7", showframe=True,
+                    framecolor="#999999",
                     lataxis_range=[max(-85, lat - 9), min(85, lat + 9)], lonaxis_range=[lon - 15, lon + 15])
     fig.update_layout(margin=dict(l=0, r=0, t=0, b=0), showlegend=False)
     return fig
@@ -184,7 +185,7 @@ def to_pptx(incidents: pd.DataFrame, documents: pd.DataFrame | None = None, prov
     if pngs is None:
         timeline, geo = export_figures(incidents, documents, group_by=group_by, static=True)
         figures = [timeline, geo]
-        sizes = [(1250, max(int(timeline.layout.height or 0), 450)), (1250, 560)]
+        sizes = [(1250, max(int(timeline.layout.height or 0), 450)), (1250, 700)]
         for row in key_rows:
             if _has_point(row):
                 figures.append(_locator_figure(row, colors.get(_text(row.get("type")), "#555555")))
@@ -283,7 +284,7 @@ def to_pptx(incidents: pd.DataFrame, documents: pd.DataFrame | None = None, prov
     span = f"{summary.first} – {summary.last}" if summary.first else "undated"
     killed = (f"{summary.killed_low:,}" if summary.killed_low == summary.killed_high
               else f"{summary.killed_low:,}–{summary.killed_high:,} (sources differ)")
-    injured = f"at least {summary.injured_low:,}" if summary.injured_low else "none reported"
+    injured = f"at least {summary.injured_low:,}" if summary.injured_low else "no figure in the sources"
     glance = [f"Incidents: {summary.incidents:,} of {summary.total:,}", f"Dates: {span}",
               f"Killed: {killed}", f"Injured: {injured}", f"Countries: {summary.countries}"]
     top_y = 1.4
@@ -303,8 +304,7 @@ def to_pptx(incidents: pd.DataFrame, documents: pd.DataFrame | None = None, prov
     for iid in summary.top:
         r = by_id[iid]
         figure = views.tolls.casualty_phrases([_text(r.get("_killed_text"))], [""])[0]
-        lines.append(f"{figure} · {_text(r.get('title'))} · {place_text(r, names)} · "
-                     f"{_text(r.get('date_text')) or _text(r.get('start'))}")
+        lines.append(f"{figure} · {_text(r.get('title'))} · {place_text(r, names)} · {date_as_written(r)}")
     fitted(slide, "Deadliest incidents", MARGIN, 4.3, SLIDE_W - 2 * MARGIN, 0.5, SIZES["body"], bold=True)
     y = 4.8
     for line in lines or ["No casualty figures reported."]:
@@ -321,6 +321,17 @@ def to_pptx(incidents: pd.DataFrame, documents: pd.DataFrame | None = None, prov
             fitted(slide, f"{missing} incident{'s' if missing != 1 else ''} {what} not shown", MARGIN,
                    SLIDE_H - 0.85, SLIDE_W - 2 * MARGIN, 0.3, SIZES["note"], color=GREY)
 
+    # the sources in the order of the sources slides; incident slides cite them by number
+    cited: list[str] = []
+    for row in view.to_dict("records"):
+        cited.extend(s for s in _source_ids(row) if s not in cited)
+    cited.sort(key=lambda d: (meta.get(d, {}).get("published", ""), d))
+    number = {d: i for i, d in enumerate(cited, 1)}
+
+    def source_name(d: str) -> str:
+        m = meta.get(d, {})
+        return m.get("publisher") or m.get("title") or d
+
     # 5. one slide per key incident
     located = iter(locators)
     for row in key_rows:
@@ -336,25 +347,40 @@ def to_pptx(incidents: pd.DataFrame, documents: pd.DataFrame | None = None, prov
                     SIZES["small"], color=GREY)
         y += fitted(slide, date_as_written(row), MARGIN, y, text_w, 0.65, SIZES["body"], label="Date: ")
         where = place_text(row, names) or "not placed"
-        detail = ", ".join(x for x in (precision_text(row), gazetteer_text(row)) if x)
-        y += fitted(slide, where + (f" — {detail}" if detail else ""), MARGIN, y, text_w, 0.95, SIZES["body"],
+        precision = precision_text(row) if _has_point(row) else ""
+        y += fitted(slide, where + (f" — {precision}" if precision else ""), MARGIN, y, text_w, 0.95, SIZES["body"],
                     label="Place: ")
+        gazetteer = gazetteer_text(row)
+        if gazetteer:
+            y += fitted(slide, gazetteer[:1].upper() + gazetteer[1:], MARGIN, y, text_w, 0.32, SIZES["note"],
+                        color=GREY)
         for which in ("killed", "injured"):
             figure = _text(row.get(f"_{which}_text"))
             if not figure:
                 continue
             reports = views.parse_report_list(_text(row.get(f"{which}_reports")))
-            if len({r.figure for r in reports}) > 1:
-                sources = reports_text(_text(row.get(f"{which}_reports")), meta)
+            cite = lambda d: f"{_short(source_name(d), 30)} [{number[d]}]"  # noqa: E731
+            if len({r.figure for r in reports}) > 1:  # each figure with the sources that give it
+                sources = "; ".join(r.text() + (f" ({', '.join(cite(d) for d in r.docs if d in number)})"
+                                                if any(d in number for d in r.docs) else "") for r in reports)
             else:
-                sources = "reported by " + "; ".join(_short(meta.get(d, {}).get("publisher") or meta.get(d, {}).get("title")
-                                                            or d, 40) for r in reports for d in r.docs) if reports else ""
+                refs = [d for r in reports for d in r.docs if d in number]
+                sources = ("reported by " + ", ".join(cite(d) for d in refs[:3])
+                           + (f" and {len(refs) - 3} more" if len(refs) > 3 else "")) if refs else ""
             y += fitted(slide, figure + (f" — {sources}" if sources else ""), MARGIN, y, text_w, 0.95,
                         SIZES["body"], label=f"{which.capitalize()}: ")
-        docs = _source_ids(row)
-        named = [_short(meta.get(s, {}).get("publisher") or meta.get(s, {}).get("title") or s, 40) for s in docs[:4]]
-        more = f" and {len(docs) - 4} more" if len(docs) > 4 else ""
-        y += fitted(slide, "; ".join(named) + more, MARGIN, y, text_w, 0.65, SIZES["small"], label="Sources: ")
+        docs = sorted((d for d in _source_ids(row) if d in number), key=number.get)
+        y += fitted(slide, f"{len(docs)} source{'s' if len(docs) != 1 else ''}", MARGIN, y + 0.05, text_w, 0.4,
+                    SIZES["small"], bold=True) + 0.05
+        shown_docs = docs if len(docs) <= 4 else docs[:3]
+        for d in shown_docs:
+            label = _text(meta.get(d, {}).get("title")) or d
+            publisher = _text(meta.get(d, {}).get("publisher"))
+            line = f"[{number[d]}] {label}" + (f" ({publisher})" if publisher and publisher != label else "")
+            y += fitted(slide, line, MARGIN, y, text_w, 0.3, SIZES["note"] + 1)
+        if len(docs) > len(shown_docs):
+            y += fitted(slide, f"and {len(docs) - len(shown_docs)} more (see the sources at the end)", MARGIN, y, text_w, 0.3,
+                        SIZES["note"] + 1, color=GREY)
         evidence = _text(row.get("evidence"))
         room = SLIDE_H - 0.75 - (y + 0.1)
         if evidence and room > 0.4:
@@ -366,11 +392,7 @@ def to_pptx(incidents: pd.DataFrame, documents: pd.DataFrame | None = None, prov
                 fitted(slide, "Locator: " + (precision_text(row) or "place"), SLIDE_W - MARGIN - 4.6, 5.05, 4.6,
                        0.3, SIZES["note"], color=GREY)
 
-    # 6. sources, 8 per slide
-    cited: list[str] = []
-    for row in view.to_dict("records"):
-        cited.extend(s for s in _source_ids(row) if s not in cited)
-    cited.sort(key=lambda d: (meta.get(d, {}).get("published", ""), d))
+    # 6. sources, 8 per slide, numbered as the incident slides cite them
     pages = [cited[i:i + 8] for i in range(0, len(cited), 8)] or [[]]
     for n, page in enumerate(pages, 1):
         slide = new_slide("Sources" + (f" ({n}/{len(pages)})" if len(pages) > 1 else ""))
@@ -379,7 +401,8 @@ def to_pptx(incidents: pd.DataFrame, documents: pd.DataFrame | None = None, prov
             fitted(slide, "No sources.", MARGIN, y, SLIDE_W - 2 * MARGIN, 0.4, SIZES["body"])
         for s in page:
             m = meta.get(s, {})
-            y += fitted(slide, m.get("title") or s, MARGIN, y, SLIDE_W - 2 * MARGIN, 0.32, SIZES["small"], bold=True)
+            y += fitted(slide, f"[{number[s]}] " + (m.get("title") or s), MARGIN, y, SLIDE_W - 2 * MARGIN, 0.32,
+                        SIZES["small"], bold=True)
             bits = [m.get("publisher", ""), m.get("published_label", ""), m.get("url", "")]
             y += fitted(slide, " · ".join(b for b in bits if b) or s, MARGIN, y, SLIDE_W - 2 * MARGIN, 0.3,
                         SIZES["note"], color=GREY) + 0.08

@@ -92,7 +92,11 @@ def background_mask(incidents: pd.DataFrame, documents: pd.DataFrame | None = No
     """True for background incidents (history the articles recall, not the news): flagged by the engine's
     `background` column, or by the contract's rule where the documents are given (the incident ends more than a
     year before its earliest source was published), which also covers tables and hand-added incidents without the
-    flag."""
+    flag.
+
+    An incident whose sources all have an unknown publication date is measured against the corpus's earliest
+    known publication date instead: a 2001 attack recalled by an undated article in a corpus of 2015 news is
+    background, while in a corpus reaching back to 1990 it stays (the earliest date is the cautious choice)."""
     flagged = np.zeros(len(incidents), dtype=bool)
     if "background" in incidents:
         values = incidents["background"]
@@ -100,6 +104,9 @@ def background_mask(incidents: pd.DataFrame, documents: pd.DataFrame | None = No
             _str(values).str.lower().isin(("true", "1", "yes")).to_numpy(dtype=bool)
     end = _str(incidents["end"]).where(_str(incidents["end"]) != "", _str(incidents["start"]))
     first = earliest_publication(incidents, documents)
+    window = reporting_window(documents)
+    if window is not None:
+        first = first.where(first != "", window[0])
     known = (end != "") & (first != "")
     out = flagged.copy()
     if known.any():

@@ -77,7 +77,52 @@ SHAPE_KEY = ("● town or exact place   ○ district or province (approximate)<b
              "□ country or region centre (not the place)<br>size: killed, lowest reported figure")
 _CLASS_ORDER = ("place", "area", "country")
 CLUSTER_ABOVE = 400  # above this many placed incidents the map draws clusters (one mark per type, precision and cell)
-LABELLED = 8  # the incidents with the highest death tolls get their place written beside the mark
+LABELLED = 8  # the incidents with the highest death tolls get their place written beside the mark, where it fits
+
+
+# where a label may sit around its mark, tried in this order: (plotly textposition, dx, dy in label widths/heights)
+_LABEL_SPOTS = (("top center", -0.5, -1.0), ("bottom center", -0.5, 0.0), ("middle right", 0.0, -0.5),
+                ("middle left", -1.0, -0.5), ("top right", 0.0, -1.0), ("top left", -1.0, -1.0),
+                ("bottom right", 0.0, 0.0), ("bottom left", -1.0, 0.0))
+LABEL_FONT = 11  # px
+
+
+def label_positions(lat: np.ndarray, lon: np.ndarray, sizes: np.ndarray, texts: list[str], height: int = 420,
+                    font: int = LABEL_FONT) -> list[str | None]:
+    """A plotly textposition for each labelled mark (texts[i] != '') so that no label covers another label or a
+    mark, or None where every spot is taken (that label is left out rather than drawn over another). Marks are
+    placed on a plane scaled to the map's height (the map shows every mark: `_bounds`); the earlier a label in the
+    list, the better its spot (callers pass the deadliest first)."""
+    bounds = _bounds(lat, lon)
+    out: list[str | None] = [None] * len(texts)
+    if bounds is None:
+        return out
+    (lat0, lat1), (lon0, lon1) = bounds
+    per_degree = max(height - 20, 50) / max(lat1 - lat0, 1e-6)
+    x = (np.nan_to_num(lon, nan=0.0) - lon0) * per_degree * 0.87  # natural earth narrows longitudes a little
+    y = (lat1 - np.nan_to_num(lat, nan=0.0)) * per_degree
+    r = np.asarray(sizes, dtype=float) / 2 + 1
+    taken: list[tuple[float, float, float, float]] = [(x[i] - r[i], y[i] - r[i], x[i] + r[i], y[i] + r[i])
+                                                      for i in range(len(texts))]
+
+    def free(box: tuple[float, float, float, float], own: int) -> bool:
+        return not any(box[0] < t[2] and t[0] < box[2] and box[1] < t[3] and t[1] < box[3]
+                       for j, t in enumerate(taken) if j != own)
+
+    for i, text in enumerate(texts):
+        if not text:
+            continue
+        w, h = len(text) * font * 0.6 + 4, font * 1.3
+        for spot, fx, fy in _LABEL_SPOTS:
+            # beside the mark: a label starting at the mark's right edge, ending at its left edge, or centred on it
+            left = x[i] + fx * w + {0.0: r[i], -1.0: -r[i]}.get(fx, 0.0)
+            top = y[i] + fy * h + {0.0: r[i], -1.0: -r[i]}.get(fy, 0.0)
+            box = (left, top, left + w, top + h)
+            if free(box, i):
+                out[i] = spot
+                taken.append(box)
+                break
+    return out
 
 
 def mark_classes(prep: Prepared, pos: np.ndarray) -> np.ndarray:
@@ -164,11 +209,16 @@ def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: It
                     customdata=_customdata(ids[mine], g["summary"][mine]), hovertemplate=_GROUP_HOVER,
                     selectedpoints=_picked(g["selected"][mine], keep), **common))
     else:
-        named = np.zeros(prep.n, dtype=bool)  # the deadliest incidents carry their place as written
+        # the deadliest incidents carry their place as written, where it fits without covering another label
+        spots = np.full(prep.n, None, dtype=object)
         if labelled and len(pos):
             deaths = np.nan_to_num(tolls["killed_low"][pos], nan=-1.0)
-            top = pos[np.argsort(-deaths, kind="stable")[:labelled]]
-            named[top[np.nan_to_num(tolls["killed_low"][top], nan=-1.0) >= 0] if len(pos) > labelled else top] = True
+            order = pos[np.argsort(-deaths, kind="stable")]
+            top = order[:labelled]
+            ranked = np.concatenate([top, order[~np.isin(order, top)]])  # labelled marks first, then the rest
+            sizes_all = np.asarray(marker_sizes(tolls["killed_low"][ranked], tolls["injured_low"][ranked]))
+            texts = [_short(w) for w in prep.written[top].tolist()] + [""] * (len(ranked) - len(top))
+            spots[ranked] = label_positions(prep.lat[ranked], prep.lon[ranked], sizes_all, texts, height=height)
         for k in sorted(set(kinds.tolist()), key=lambda c: prep.types[c]):
             kind = str(prep.types[k])
             for c, name in enumerate(_CLASS_ORDER):
@@ -176,11 +226,12 @@ def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: It
                 if not len(part):
                     continue
                 color = colors.get(kind, "#555555")
-                text = [_short(w) if n else "" for w, n in zip(prep.written[part].tolist(), named[part].tolist())]
+                text = [_short(w) if p else "" for w, p in zip(prep.written[part].tolist(), spots[part].tolist())]
                 traces.append(go.Scattergeo(
                     name=prep.type_label.get(kind) or kind, **legend_for(kind),
                     mode="markers+text" if any(text) else "markers", text=text if any(text) else None,
-                    textposition="top center", textfont=dict(size=11, color="#222222"),
+                    textposition=[p or "top center" for p in spots[part].tolist()] if any(text) else "top center",
+                    textfont=dict(size=LABEL_FONT, color="#222222"),
                     lat=prep.lat[part], lon=prep.lon[part],
                     marker=dict(color=color, symbol=MARK_SYMBOLS[name][0],
                                 size=np.asarray(marker_sizes(tolls["killed_low"][part], tolls["injured_low"][part])),
@@ -193,7 +244,7 @@ def map_figure(incidents: pd.DataFrame, colors: Mapping[str, str], highlight: It
     geo: dict[str, Any] = dict(
         projection_type="natural earth", resolution=resolution, showcountries=True, countrycolor="#8c8c8c",
         showcoastlines=True, coastlinecolor="#6b6b6b", showland=True, landcolor="#f2efe9", showocean=True,
-        oceancolor="#e3eef7", showlakes=False, showframe=False,
+        oceancolor="#e3eef7", showlakes=True, lakecolor="#e3eef7", showframe=False,
     )
     bounds = _bounds(prep.lat[pos], prep.lon[pos])
     if bounds:
