@@ -414,12 +414,13 @@ def _export_name(corpus: str, fmt: str) -> str:
 def _exporter(wf: Workflow, fmt: str, state, picked) -> Callable[[], bytes]:
     incidents, mentions, documents = wf.extraction.incidents, wf.extraction.mentions, wf.extraction.documents
     corpus, version = Path(wf.corpus).resolve().name, wf.extraction.engine_version
+    deck = st.session_state.get("deck_options")  # the deck's title slide, from dashboard.py's inputs
 
     def build() -> bytes:
         from events.exports import export_bytes
 
         return export_bytes(fmt, incidents, mentions, documents, state, corpus=corpus, engine_version=version,
-                            selection=picked)[0]
+                            selection=picked, deck=deck)[0]
 
     return build
 

@@ -160,7 +160,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         sources=tuple(args.source or ()), month_from=month_from, month_to=month_to,
         continents=tuple(args.continent or ()), countries=tuple(c.upper() for c in args.country or ()),
         admin1s=tuple(args.admin1 or ()), types=tuple(types), min_killed=max(0, args.min_killed),
-        text=args.text or "", group_by=args.group_by,
+        text=args.text or "", group_by=args.group_by, regions=tuple(args.region or ()),
+        actors=tuple(args.actor or ()), background=bool(args.background),
     )
     try:
         result = load_or_extract(args.corpus, workers=args.workers, progress=ProgressBar())
@@ -176,12 +177,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     ids = [i.strip() for i in (args.ids or "").split(",") if i.strip()] or None
     corpus_name = Path(args.corpus).resolve().name
     try:
+        from events.exports import DeckOptions
+
+        deck = DeckOptions(title=args.title or "", subtitle=args.subtitle or "", author=args.author or "",
+                           marking=args.marking or "")
         data, _, filename = export_bytes(args.format, result.incidents, result.mentions, result.documents, state,
                                          corpus=corpus_name, engine_version=result.engine_version,
-                                         top=args.top, ids=ids)
+                                         top=args.top, ids=ids, deck=deck)
     except (ValueError, RuntimeError) as exc:
         raise SystemExit(f"error: {exc}")
-    view = filtered_view(result.incidents, state)
+    view = filtered_view(result.incidents, state, documents=result.documents, mentions=result.mentions)
     out = Path(args.out or filename)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
@@ -261,13 +266,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--admin1", action="append", help="first-level admin area as in the table (repeatable)")
     p.add_argument("--type", action="append", help="incident type or its label, e.g. airstrike (repeatable)")
     p.add_argument("--min-killed", type=int, default=0, metavar="N", help="at least N killed")
-    p.add_argument("--text", help="words that must all occur in the title or evidence")
-    p.add_argument("--group-by", choices=["type", "continent", "country", "admin1"], default="type",
+    p.add_argument("--region", action="append", help="region above the country, e.g. 'Middle East' (repeatable)")
+    p.add_argument("--actor", action="append", help="actor as the table names it (repeatable)")
+    p.add_argument("--background", action="store_true",
+                   help="also export background incidents (history the articles recall; hidden by default)")
+    p.add_argument("--text", help="words that must all occur in the title, evidence, mentions, actors or place")
+    p.add_argument("--group-by", choices=["type", "continent", "region", "country", "admin1"], default="type",
                    help="timeline rows (html, png, pptx)")
     p.add_argument("--corrections", metavar="DB", help="corrections database to apply (default: the corrections_db "
                    "setting, when the file exists); 'none' exports the extraction as is")
     p.add_argument("--top", type=int, default=8, help="pptx: key incidents given a slide each (default 8)")
     p.add_argument("--ids", help="pptx: comma-separated incident ids to give a slide each instead of the top N")
+    p.add_argument("--title", help="pptx: the deck's title (default: Incident briefing)")
+    p.add_argument("--subtitle", help="pptx: the deck's subtitle (default: the filters in words)")
+    p.add_argument("--author", help="pptx: author on the title slide")
+    p.add_argument("--marking", help="pptx: handling marking printed at the top and bottom of every slide")
     p.add_argument("--workers", type=int, default=0, help="worker processes (default: all cores)")
     p.set_defaults(func=cmd_export)
 

@@ -251,8 +251,8 @@ def typed_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=columns)
     for col in ("killed", "injured"):
         frame[col] = frame[col].astype("Int64")
-    if "background" in frame:
-        frame["background"] = frame["background"].astype(bool)
+    if "background" in frame:  # a row without the flag (a hand-added incident, an older table) is not background
+        frame["background"] = frame["background"].eq(True).astype(bool)
     return frame
 
 

@@ -52,9 +52,12 @@ MARK_LIMIT = 3000
 
 # ------------------------------------------------------------------------------------------------- writing
 
-def search_text(title: pd.Series, evidence: pd.Series) -> pd.Series:
-    """What the free-text filter searches: title and evidence, lower-cased by Python (as `views.apply_filters`)."""
-    return (title.fillna("").astype(str) + " \n " + evidence.fillna("").astype(str)).str.lower()
+def search_text(incidents: pd.DataFrame) -> pd.Series:
+    """What the free-text filter searches: the incident's own text columns, lower-cased by Python, exactly as
+    `views.apply_filters` reads them without mentions (`views.search_text`: title, evidence, actors, places)."""
+    from events.views import search_text as views_search_text
+
+    return views_search_text(incidents)
 
 
 def _day_numbers(values: pd.Series) -> np.ndarray:
@@ -81,7 +84,7 @@ def derived_columns(incidents: pd.DataFrame) -> pd.DataFrame:
     out["stop_day"] = np.where(stop_day == _NO_DAY, start_day, stop_day)
     precision = out["precision"].astype(object).where(out["precision"].notna(), "").astype(str)
     out["is_day"] = ((precision == "day") | (start == end)).to_numpy(dtype=bool)
-    out["search_text"] = search_text(out["title"], out["evidence"])
+    out["search_text"] = search_text(out)
     return out
 
 

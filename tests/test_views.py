@@ -99,7 +99,10 @@ def test_count_label():
 def test_filter_options(extraction):
     options = views.filter_options(extraction.incidents, extraction.documents)
     assert options.sources == ("a01", "b02", "c03")
-    assert options.months[0] == "2001-01" and options.months[-1] == "2015-12"
+    # background incidents (2001, 2004: years before the 2015 articles) do not stretch the month pickers
+    assert options.months[0] == "2015-01" and options.months[-1] == "2015-12" and len(options.months) == 12
+    assert options.all_months[0] == "2001-01" and len(options.all_months) < 60
+    assert options.n_background == 2 and options.window == ("2015-11-14", "2015-11-21")
     assert "Asia" in options.continents and "" not in options.countries
     assert options.max_killed == 3000
 
@@ -125,16 +128,16 @@ def test_timeline_draws_spans_as_bars_and_days_as_markers(incidents):
 def test_timeline_hover_says_the_date_as_written(incidents):
     fig = views.timeline_figure(incidents, COLORS)
     kobani = next(r for t in fig.data for r in t.customdata if r[0] == "inc-kobani")
-    assert kobani[2] == "Last spring" and kobani[3] == "season" and kobani[5] == "Kobani"
+    assert kobani[2] == "Last spring" and kobani[3] == "season" and kobani[5] == "Kobani · town or city"
     assert "customdata[2]" in fig.data[0].hovertemplate
 
 
-def test_timeline_focuses_on_the_dense_period_with_a_slider_over_everything(incidents):
+def test_timeline_opens_on_every_incident_with_room_at_both_edges(incidents):
     fig = views.timeline_figure(incidents, COLORS)
     lo, hi = fig.layout.xaxis.range
-    assert "2014-06-01" <= lo <= "2015-09-01" and "2015-11-13" <= hi <= "2016-06-01"
-    assert fig.layout.xaxis.rangeslider.visible
-    assert fig.layout.xaxis.rangeslider.range[0] < "2001-01-01"
+    # the first bar starts 2001-01-01, the last ends 2015-12-31: both inside the window, with a margin
+    assert "2000-01-01" < lo < "2001-01-01" and "2016-01-01" < hi < "2017-01-01"
+    assert fig.layout.xaxis.rangeslider.visible and list(fig.layout.xaxis.rangeslider.range) == [lo, hi]
 
 
 def test_timeline_rows_follow_the_grouping(incidents):
@@ -155,13 +158,13 @@ def test_highlight_fades_the_rest(incidents):
 def test_hover_text_is_escaped(incidents):
     incidents.loc[incidents["id"] == "inc-paris", "title"] = "<script>alert(1)</script>"
     fig = views.map_figure(incidents, COLORS)
-    row = next(r for t in fig.data for r in t.customdata if r[0] == "inc-paris")
+    row = next(r for t in marks(fig) for r in t.customdata if r[0] == "inc-paris")
     assert row[1] == "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
 def test_map_places_located_incidents_sized_by_casualties_and_fits_them(incidents):
     fig = views.map_figure(incidents, COLORS)
-    placed = {r[0] for t in fig.data for r in t.customdata}
+    placed = {r[0] for t in marks(fig) for r in t.customdata}
     assert "inc-desert" not in placed and "inc-unplaced" not in placed and "inc-paris" in placed
     assert all(t.type == "scattergeo" for t in fig.data)
     geo = fig.layout.geo
@@ -241,6 +244,11 @@ def many(incidents: pd.DataFrame, n: int) -> pd.DataFrame:
     return table
 
 
+def marks(fig) -> list:
+    """The traces that draw incidents (not the legend's keys or the place labels)."""
+    return [t for t in fig.data if t.customdata is not None]
+
+
 def ids_in(trace) -> list[str]:
     return [i for row in trace.customdata for i in row[0].split(views.ID_SEPARATOR)]
 
@@ -273,7 +281,7 @@ def test_large_timeline_groups_marks_and_keeps_every_incident(incidents):
 def test_grouped_mark_selection_selects_all_its_incidents_and_highlight_selects_the_mark(incidents):
     table = many(incidents, 900)
     fig = views.map_figure(table, COLORS, limit=50)
-    trace = max(fig.data, key=lambda t: len(t.customdata))
+    trace = max(marks(fig), key=lambda t: len(t.customdata))
     row = max(trace.customdata, key=lambda r: len(r[0].split()))
     event = {"selection": {"points": [{"customdata": list(row)}], "box": [], "lasso": []}}
     picked = views.selected_ids(event)
@@ -288,11 +296,14 @@ def test_large_map_groups_by_grid_cell_and_keeps_every_placed_incident(incidents
     table = many(incidents, 900)
     fig = views.map_figure(table, COLORS, limit=50)
     placed = set(table.loc[table["lat"].notna(), "id"])
-    drawn = [i for t in fig.data for i in ids_in(t)]
+    drawn = [i for t in marks(fig) for i in ids_in(t)]
     assert sorted(drawn) == sorted(placed)
-    assert sum(len(t.customdata) for t in fig.data) <= 50
+    assert sum(len(t.customdata) for t in marks(fig)) <= 50
     assert "degree" in fig.layout.meta["grouped_by"]
-    assert max(s for t in fig.data for s in t.marker.size) <= 40
+    assert max(s for t in marks(fig) for s in t.marker.size) <= 40
+    # a cluster says how many incidents it holds
+    texts = [x for t in marks(fig) for x in t.text]
+    assert any(x and int(x.replace(",", "")) > 1 for x in texts)
 
 
 def test_hover_rows_match_casualties_text_and_list_at_most_four_sources(incidents):
@@ -300,7 +311,9 @@ def test_hover_rows_match_casualties_text_and_list_at_most_four_sources(incident
     row["sources"] = "a01;b02;c03;d04;e05;f06"
     row["injured"] = pd.array([7], dtype="Int64")
     hover = views._hover_rows(row, {"a01": "A <one>"})[0]
-    assert hover[6] == views.casualties_text(row["killed"].iloc[0], 7) == "130 killed, 7 injured"
+    assert views.casualties_text(130, 7) == "130 killed, 7 injured"
+    # the sources say 89 and 130: the hover says both, not the largest
+    assert hover[6] == views.casualties_text(130, 7, row["killed_reports"].iloc[0]) == "89–130 killed (sources differ), 7 injured"
     assert hover[7] == "· A &lt;one&gt;<br>· b02<br>· c03<br>· d04<br>· and 2 more"
     assert hover[4] == "2015-11-13" and hover[3] == "day"
 
@@ -360,7 +373,7 @@ def test_prepared_table_is_not_used_for_other_rows(incidents):
     other = incidents.copy()
     other["id"] = other["id"] + "-x"  # same index, different incidents: computed afresh
     fig = views.map_figure(other, COLORS, prepared=prep)
-    assert all(r[0].endswith("-x") for t in fig.data for r in t.customdata)
+    assert all(r[0].endswith("-x") for t in marks(fig) for r in t.customdata)
 
 
 def test_filter_options_carry_type_labels(extraction):
@@ -411,3 +424,218 @@ def test_filter_positions_give_the_rows_of_apply_filters_and_the_same_figures(in
                 assert plain.layout.to_plotly_json() == fast.layout.to_plotly_json()
     assert prep.in_view(["inc-00003", "nope", picked[1], "inc-00001"], pos) == [i for i in ["inc-00003", picked[1], "inc-00001"]
                                                                                if i in set(shown["id"])]
+
+
+# ----------------------------------------------------------------------------------------- issue 10: honest views
+
+def contract_table(incidents: pd.DataFrame) -> pd.DataFrame:
+    """The synthetic table with the columns the engine adds (CONTRACT.md), as a newer extraction has them."""
+    table = incidents.copy()
+    table["place_written"] = table["place"]
+    table.loc[table["id"] == "inc-kobani", ["place", "place_written", "geonameid"]] = ["Ayn al Arab", "Kobani", "170017"]
+    table["place_precision"] = np.where(table["lat"].notna(), "city", "")
+    table.loc[table["id"] == "inc-nyc", ["place", "place_written", "place_precision"]] = ["United States", "America", "country"]
+    table.loc[table["id"] == "inc-ankara", "place_precision"] = "admin1"
+    table["background"] = table["id"].isin(["inc-nyc", "inc-madrid"])
+    table["killed_qualifier"] = ""
+    table["injured_qualifier"] = ""
+    table.loc[table["id"] == "inc-ankara", ["injured", "injured_qualifier"]] = [2000, "at least"]
+    table["injured"] = table["injured"].astype("Int64")
+    return table
+
+
+def test_figures_are_no_more_certain_than_their_sources():
+    from events.views.tolls import parse_report_list, toll
+
+    assert toll(132, "129 (d3); 132 (d0, d1)").text() == "129–132 (sources differ)"
+    assert toll(132, "129 (d3); 132 (d0, d1)").low == 129  # ACLED's rule: the lowest reported figure
+    assert toll(2000, "", "at least").text() == "at least 2,000"
+    assert toll(20, "at least 20 (d1)").text() == "at least 20"
+    assert toll(None).text() == "" and toll(float("nan"), "").text() == ""
+    assert parse_report_list("at least 20 (d1); 25 (d2, d3)")[0].qualifier == "at least"
+    assert views.parse_reports("more than 2,000 (d1); 1,999@d2") == [(1999, ["d2"]), (2000, ["d1"])]
+    assert views.casualties_text(None, 2000, "", "", "", "at least") == "at least 2,000 injured"
+
+
+def test_table_shows_places_as_written_figures_as_reported_and_no_none(incidents):
+    table = views.table_view(contract_table(incidents), {"US": "United States"})
+    kobani = table[table["id"] == "inc-kobani"].iloc[0]
+    assert kobani["Place"] == "Kobani" and kobani["Gazetteer"] == "Ayn al Arab · 170017"
+    assert kobani["Place precision"] == "town or city"
+    nyc = table[table["id"] == "inc-nyc"].iloc[0]
+    assert nyc["Place"] == "America" and nyc["Place precision"].startswith("country (centroid")
+    paris = table[table["id"] == "inc-paris"].iloc[0]
+    assert paris["Killed"] == "89–130 (sources differ)" and paris["Injured"] == ""
+    assert table[table["id"] == "inc-ankara"].iloc[0]["Injured"] == "at least 2,000"
+    text = table.drop(columns=["Start", "Sources", "Mentions"]).astype(str)
+    assert not text.isin(["None", "nan", "<NA>", "NaT"]).any().any()
+
+
+def test_hover_says_where_as_written_with_gazetteer_and_precision(incidents):
+    fig = views.map_figure(contract_table(incidents), COLORS)
+    hover = {r[0]: r for t in marks(fig) for r in t.customdata}
+    assert hover["inc-kobani"][5] == "Kobani (gazetteer: Ayn al Arab, 170017) · town or city"
+    assert "country (centroid, not the place)" in hover["inc-nyc"][5]
+    assert hover["inc-ankara"][6] == "at least 2,000 injured"
+
+
+def test_place_precision_is_guessed_for_tables_without_it(incidents):
+    from events.views.columns import place_precision
+
+    table = incidents.copy()
+    table.loc[table["id"] == "inc-nyc", "place"] = "United States"
+    table.loc[table["id"] == "inc-ankara", "place"] = "Ankara"  # its admin1 is Ankara too
+    guessed = dict(zip(table["id"], place_precision(table, {"US": "United States"})))
+    assert guessed["inc-nyc"] == "country" and guessed["inc-ankara"] == "admin1"
+    assert guessed["inc-paris"] == "city" and guessed["inc-desert"] == ""
+
+
+def test_map_draws_each_precision_differently_and_has_a_legend_and_labels(incidents):
+    fig = views.map_figure(contract_table(incidents), COLORS)
+    symbol = {r[0]: t.marker.symbol for t in marks(fig) for r in t.customdata}
+    assert symbol["inc-paris"] == "circle" and symbol["inc-ankara"] == "circle-open"
+    assert symbol["inc-nyc"] == "square-open"
+    assert fig.layout.showlegend
+    legend = [t.name for t in fig.data if t.customdata is None and t.showlegend is not False and t.name]
+    assert "Attack" in legend
+    key = " ".join(a.text for a in fig.layout.annotations)
+    assert "○ district or province" in key and "□ country or region centre (not the place)" in key and "size: killed" in key
+    labels = [x for t in marks(fig) for x in (t.text or ())]
+    assert "Paris" in labels and "Sinai" in labels
+
+
+def test_map_labels_never_cover_each_other():
+    """Two towns a kilometre apart both labelled: the second label goes elsewhere (or is left out), never on top
+    of the first; a town far away keeps the usual spot above its mark."""
+    from events.views.map import label_positions
+
+    lat, lon = np.array([-1.28, -1.29, -1.30, 3.5]), np.array([36.82, 36.83, 36.81, 39.05])
+    spots = label_positions(lat, lon, np.array([20.0, 12.0, 8.0, 8.0]), ["Nairobi", "Kibera", "Kawangware", "Moyale"])
+    assert spots[0] == "top center" and spots[3] == "top center"
+    assert spots[1] != "top center"
+    assert spots[2] is None or spots[2] not in (spots[0], spots[1])
+    assert label_positions(lat, lon, np.array([8.0] * 4), ["", "", "", ""]) == [None] * 4
+
+
+def test_background_is_hidden_by_default_and_shown_on_request(incidents, extraction):
+    shown = set(views.apply_filters(incidents, FilterState(), documents=extraction.documents)["id"])
+    assert "inc-nyc" not in shown and "inc-madrid" not in shown and "inc-kobani" in shown
+    everything = views.apply_filters(incidents, FilterState(background=True), documents=extraction.documents)
+    assert len(everything) == len(incidents)
+    # the engine's own flag wins when the table has it
+    table = contract_table(incidents)
+    table.loc[table["id"] == "inc-kobani", "background"] = True
+    assert "inc-kobani" not in set(views.apply_filters(table, FilterState())["id"])
+    assert views.parse_query(views.to_query(FilterState(background=True))).background
+    prep = views.prepared(incidents, key=("test", "background"), documents=extraction.documents)
+    _, pos = views.filter_positions(incidents, FilterState(), prepared=prep)
+    assert set(prep.ids[pos]) == shown
+
+
+def test_background_of_articles_without_a_publication_date_is_measured_against_the_corpus():
+    """An article whose date could not be established (date_source 'unknown') recalls a 1998 flood in a corpus of
+    2019 news: background. In a corpus reaching back to 1997 the same row stays, and so does every row of a corpus
+    with no known date at all."""
+    table = pd.DataFrame({"id": ["old", "new"], "start": ["1998-07-01", "2019-03-02"], "end": ["1998-07-31", ""],
+                          "sources": ["undated", "undated;dated"]})
+    docs = pd.DataFrame({"doc": ["undated", "dated"], "published": ["", "2019-03-05"],
+                         "date_source": ["unknown", "manifest"]})
+    assert views.background_mask(table, docs).tolist() == [True, False]
+    older = pd.concat([docs, pd.DataFrame({"doc": ["archive"], "published": ["1997-01-10"], "date_source": ["text"]})])
+    assert views.background_mask(table, older).tolist() == [False, False]
+    unknown = docs.assign(published="", date_source="unknown")
+    assert views.background_mask(table, unknown).tolist() == [False, False]
+
+
+def test_text_search_reads_mentions_and_actors(incidents, extraction):
+    table = incidents.copy()
+    table.loc[table["id"] == "inc-kobani", "actors"] = "Kurdish forces; Red Crescent"
+    found = views.apply_filters(table, FilterState(text="red crescent"))
+    assert list(found["id"]) == ["inc-kobani"]
+    # 'twin' is only in a mention's sentence (the synthetic evidence keeps it too, so use a word only in mentions)
+    mentions = extraction.mentions.copy()
+    mentions.loc[mentions["incident_id"] == "inc-sinai", "sentence"] += " Wreckage near El Arish."
+    hit = views.apply_filters(table, FilterState(text="arish"), mentions=mentions)
+    assert list(hit["id"]) == ["inc-sinai"] and views.apply_filters(table, FilterState(text="arish")).empty
+    prep = views.prepared(table, key=("test", "search"), mentions=mentions)
+    _, pos = views.filter_positions(table, FilterState(text="arish"), prepared=prep)
+    assert prep.ids[pos].tolist() == ["inc-sinai"]
+
+
+def test_actor_and_region_filters_and_region_rows(incidents):
+    table = incidents.copy()
+    table.loc[table["id"] == "inc-kobani", "actors"] = "Kurdish forces; ISIS"
+    table.loc[table["id"] == "inc-beirut", "actors"] = "ISIS"
+    options = views.filter_options(table)
+    assert options.actors[0] == "ISIS" and "Kurdish forces" in options.actors
+    assert set(views.apply_filters(table, FilterState(actors=("ISIS",)))["id"]) == {"inc-kobani", "inc-beirut"}
+    assert "Middle East" in options.regions and "Western Europe" in options.regions
+    middle_east = set(views.apply_filters(table, FilterState(regions=("Middle East",), background=True))["id"])
+    assert middle_east == {"inc-beirut", "inc-ankara", "inc-kobani", "inc-sinai"}
+    fig = views.timeline_figure(table, COLORS, group_by="region")
+    assert {"Middle East", "Western Europe", "Southern Europe"} <= {y for t in fig.data for y in t.y}
+    assert views.parse_query(views.to_query(FilterState(regions=("Sahel",), actors=("ISIS",)))) == \
+        FilterState(regions=("Sahel",), actors=("ISIS",))
+    prep = views.prepared(table, key=("test", "actors"))
+    for state in (FilterState(actors=("ISIS",)), FilterState(regions=("Middle East",))):
+        assert prep.ids[views.filter_positions(table, state, prepared=prep)[1]].tolist() == \
+            views.apply_filters(table, state)["id"].tolist()
+
+
+def test_grouping_by_country_stays_readable(incidents):
+    table = many(incidents, 400)
+    table["country"] = [f"C{i % 40:02d}" for i in range(len(table))]
+    fig = views.timeline_figure(table, COLORS, group_by="country", limit=5000)
+    rows = {y for t in fig.data for y in t.y}
+    assert len(rows) <= views.timeline.MAX_ROWS and any(r.startswith("Other (") and "countries" in r for r in rows)
+    assert fig.layout.height <= 110 + 30 * views.timeline.MAX_ROWS
+
+
+def test_month_pickers_list_only_months_with_incidents_when_the_span_is_long(incidents):
+    table = incidents.copy()
+    table.loc[table["id"] == "inc-madrid", ["start", "end"]] = ["1841-01-01", "1841-01-31"]
+    options = views.filter_options(table)
+    assert len(options.all_months) < 40 and options.all_months[0] == "1841-01"
+
+
+def test_inferred_publication_dates_are_marked():
+    docs = pd.DataFrame({"doc": ["a", "b", "c", "d"], "title": ["A", "B", "C", "D"], "publisher": ["", "", "", ""],
+                         "published": ["2020-01-02", "2020-01-03", "2020-01-04", None],
+                         "date_source": ["manifest", "text", "corpus", "unknown"]})
+    labels = views.source_labels(docs)
+    assert labels["a"] == "A (2020-01-02)" and labels["b"] == "B (2020-01-03, inferred from the text)"
+    assert "guessed" in labels["c"] and labels["d"] == "D (date unknown)"
+
+
+# ----------------------------------------------------------------------------------------- counts over time, playback
+
+def test_counts_over_time_add_up_to_the_view(incidents, extraction):
+    from events.views import playback
+
+    prep = views.prepared(incidents, key=("test", "counts"), documents=extraction.documents)
+    _, pos = views.filter_positions(incidents, FilterState(), prepared=prep)
+    table = playback.counts_table(prep, pos, "month", "incidents", "type")
+    assert table.index[0] == "2015-01-01" and table.index[-1] == "2015-12-01" and len(table) == 12
+    assert table.to_numpy().sum() == prep.dated[pos].sum()
+    assert table.loc["2015-11-01", "Attack"] == 1 and table.loc["2015-11-01", "Suicide bombing"] == 1
+    killed = playback.counts_table(prep, pos, "week", "killed", "country")
+    assert killed.to_numpy().sum() == 89 + 43 + 224  # the lowest reported figures (Paris: 89 and 130 reported)
+    fig = playback.counts_figure(prep, pos, COLORS, "month", "incidents", "region")
+    assert {t.name for t in fig.data} >= {"Middle East", "Western Europe"}
+
+
+def test_playback_moves_a_window_through_the_periods(incidents, extraction):
+    from events.views import playback
+
+    prep = views.prepared(incidents, key=("test", "playback"), documents=extraction.documents)
+    _, pos = views.filter_positions(incidents, FilterState(), prepared=prep)
+    fig = playback.playback_figure(prep, pos, COLORS, unit="month", window=2)
+    assert len(fig.frames) == 12 and fig.layout.updatemenus[0].buttons[0].label.endswith("Play")
+    assert len(fig.layout.sliders[0].steps) == 12
+    by_name = {f.name: f for f in fig.frames}
+    shown = lambda name: {r[0] for r in (by_name[name].data[0].customdata if by_name[name].data[0].customdata is not None else [])}
+    assert shown("2015-11-01") == {"inc-paris", "inc-beirut", "inc-sinai"}  # November and October (window of 2)
+    assert shown("2015-09-01") == {"inc-ankara"}  # August's bombing is still in September's window
+    assert shown("2015-02-01") == set()
+    x0 = [f.layout.shapes[0].x0 for f in fig.frames]
+    assert x0 == sorted(x0) and len(set(x0)) > 6  # the window moves forward

@@ -42,7 +42,7 @@ from events.exports.figures import export_figures, map_png, render_pngs, timelin
 from events.exports.geojson import to_geojson
 from events.exports.html_briefing import to_html
 from events.exports.kml import KML_NS, kml_color, to_kml
-from events.exports.pptx_deck import key_incidents, to_pptx
+from events.exports.pptx_deck import DeckOptions, deck_summary, fit_lines, key_incidents, to_pptx
 from events.exports.timelinejs import TIMELINEJS_COLUMNS, timelinejs_dates, to_timelinejs
 
 
@@ -77,10 +77,12 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:60] or "atlas"
 
 
-def filtered_view(incidents: pd.DataFrame, state: views.FilterState,
-                  selection: Sequence[str] | None = None) -> pd.DataFrame:
-    """The incidents the dashboard shows for a filter state (and, optionally, a selection of ids within it)."""
-    view = views.apply_filters(incidents, state)
+def filtered_view(incidents: pd.DataFrame, state: views.FilterState, selection: Sequence[str] | None = None,
+                  documents: pd.DataFrame | None = None, mentions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The incidents the dashboard shows for a filter state (and, optionally, a selection of ids within it).
+    `documents` date the sources (background incidents are left out unless the state shows them); `mentions`
+    let the text search read every mention, as the dashboard's does."""
+    view = views.apply_filters(incidents, state, documents=documents, mentions=mentions)
     if selection is not None:
         wanted = {str(s) for s in selection}
         view = view[view["id"].astype(str).isin(wanted)]
@@ -90,28 +92,29 @@ def filtered_view(incidents: pd.DataFrame, state: views.FilterState,
 def export_bytes(fmt: str, incidents: pd.DataFrame, mentions: pd.DataFrame | None, documents: pd.DataFrame | None,
                  state: views.FilterState | None = None, *, corpus: str = "", engine_version: str = "",
                  selection: Sequence[str] | None = None, now: datetime | None = None, top: int = 8,
-                 ids: Sequence[str] | None = None) -> tuple[bytes, str, str]:
+                 ids: Sequence[str] | None = None, deck: DeckOptions | None = None) -> tuple[bytes, str, str]:
     """The filtered view of a corpus's tables in one format: (file bytes, MIME type, suggested file name).
 
     `incidents` is the whole incident table: it is filtered here with `views.apply_filters(incidents, state)`
     (then narrowed to `selection`, incident ids, when given) so every export matches the dashboard. `mentions` is
-    accepted for the dashboard's convenience and filtered alongside; `top`/`ids` choose the pptx's key incidents.
+    read by the text search; `top`/`ids` choose the pptx's key incidents and `deck` its title slide.
     """
     if fmt not in EXPORTERS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of: {', '.join(EXPORTERS)}")
     state = state or views.FilterState()
-    view = filtered_view(incidents, state, selection)
+    view = filtered_view(incidents, state, selection, documents=documents, mentions=mentions)
     labels = views.source_labels(documents) if documents is not None and len(documents) else {}
+    hidden = 0 if state.background else int(views.background_mask(incidents, documents).sum())
     prov = make_provenance(corpus, state, engine_version, shown=len(view), total=len(incidents), now=now,
-                           labels=labels, selection=selection)
+                           labels=labels, selection=selection, background_left_out=hidden)
     exporter = EXPORTERS[fmt]
-    data = exporter.write(ExportRequest(view, documents, prov, group_by=state.group_by, top=top, ids=ids))
+    data = exporter.write(ExportRequest(view, documents, prov, group_by=state.group_by, top=top, ids=ids, deck=deck))
     stamp = prov.exported[:10].replace("-", "")
     return data, exporter.mime, f"{_slug(corpus)}-{stamp}-{exporter.suffix}"
 
 
 __all__ = [
-    "ACLED_COLUMNS", "EXPORTERS", "ExportFormat", "ExportRequest", "FORMATS", "KML_NS", "Provenance",
+    "ACLED_COLUMNS", "DeckOptions", "deck_summary", "fit_lines", "EXPORTERS", "ExportFormat", "ExportRequest", "FORMATS", "KML_NS", "Provenance",
     "TIMELINEJS_COLUMNS", "date_as_written", "date_interval", "export_bytes", "export_figures", "filter_summary",
     "filtered_view", "key_incidents", "kml_color", "left_out", "make_provenance", "map_png", "place_text",
     "render_pngs", "reports_text", "timeline_png", "timelinejs_dates", "to_acled", "to_csv", "to_geojson",

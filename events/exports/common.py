@@ -50,8 +50,10 @@ class Provenance:
 
 
 def filter_summary(state: views.FilterState, names: Mapping[str, str] | None = None,
-                   labels: Mapping[str, str] | None = None, selection: Sequence[str] | None = None) -> str:
-    """A filter state in words: 'country: Kenya; months: 2019-01 to 2019-02; text: "hotel"' or 'all incidents'."""
+                   labels: Mapping[str, str] | None = None, selection: Sequence[str] | None = None,
+                   background_left_out: int = 0) -> str:
+    """A filter state in words: 'country: Kenya; months: 2019-01 to 2019-02; text: "hotel"' or 'all incidents';
+    `background_left_out` background incidents the state hides are said too, so "all" is never more than it is."""
     names = names if names is not None else _country_names()
     labels = labels or {}
     lexicon = default_lexicon()
@@ -62,26 +64,35 @@ def filter_summary(state: views.FilterState, names: Mapping[str, str] | None = N
         parts.append(f"months: {state.month_from or 'start'} to {state.month_to or 'end'}")
     if state.continents:
         parts.append("continent: " + ", ".join(state.continents))
+    if state.regions:
+        parts.append("region: " + ", ".join(state.regions))
     if state.countries:
         parts.append("country: " + ", ".join(names.get(c, c) for c in state.countries))
     if state.admin1s:
         parts.append("admin area: " + ", ".join(state.admin1s))
     if state.types:
         parts.append("type: " + ", ".join(lexicon.label(t) for t in state.types))
+    if state.actors:
+        parts.append("actor: " + ", ".join(state.actors))
     if state.min_killed:
         parts.append(f"at least {state.min_killed} killed")
     if state.text.strip():
         parts.append(f"text: \"{state.text.strip()}\"")
     if selection is not None:
         parts.append(f"selection of {len(selection)} incident{'s' if len(selection) != 1 else ''}")
-    return "; ".join(parts) or "all incidents"
+    summary = "; ".join(parts) or "all incidents"
+    if background_left_out and not state.background:
+        n = background_left_out
+        summary += f" (without {n} background incident{'s' if n != 1 else ''}: history the sources recall)"
+    return summary
 
 
 def make_provenance(corpus: str, state: views.FilterState, engine_version: str = "", shown: int = 0, total: int = 0,
                     now: datetime | None = None, labels: Mapping[str, str] | None = None,
-                    selection: Sequence[str] | None = None) -> Provenance:
+                    selection: Sequence[str] | None = None, background_left_out: int = 0) -> Provenance:
     now = now or datetime.now(timezone.utc)
-    return Provenance(corpus=corpus, filters=filter_summary(state, labels=labels, selection=selection),
+    return Provenance(corpus=corpus, filters=filter_summary(state, labels=labels, selection=selection,
+                                                            background_left_out=background_left_out),
                       exported=now.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
                       engine_version=engine_version, shown=shown, total=total)
 
@@ -122,8 +133,14 @@ def _source_ids(row: Mapping[str, Any]) -> list[str]:
 def _doc_meta(documents: pd.DataFrame | None) -> dict[str, dict[str, str]]:
     if documents is None or not len(documents):
         return {}
-    return {_text(r["doc"]): {k: _text(r.get(k)) for k in ("title", "publisher", "published", "url")}
-            for r in documents.to_dict("records")}
+    out = {}
+    for r in documents.to_dict("records"):
+        meta = {k: _text(r.get(k)) for k in ("title", "publisher", "published", "url", "date_source")}
+        # the publication date as a reader must see it: inferred or unknown dates say so
+        meta["published_label"] = views.published_text(meta["published"], meta["date_source"]) \
+            if meta["published"] or meta["date_source"] == "unknown" else ""
+        out[_text(r["doc"])] = meta
+    return out
 
 
 def _publisher_or_title(meta: Mapping[str, str], doc: str) -> str:
@@ -149,12 +166,54 @@ def date_as_written(row: Mapping[str, Any]) -> str:
 
 
 def reports_text(reports: str, meta: Mapping[str, Mapping[str, str]]) -> str:
-    """'129 (003); 132 (000)' -> '129 (The Atlantic); 132 (The Islamic State is …)' naming each source."""
+    """'129 (003); at least 132 (000)' -> '129 (The Atlantic); at least 132 (The Islamic State is …)' naming each
+    source and keeping each figure's qualifier."""
     out = []
-    for figure, docs in views.parse_reports(reports):
-        names = [_short(_publisher_or_title(meta.get(d, {}), d), 40) for d in docs]
-        out.append(f"{figure} ({', '.join(names)})")
+    for report in views.parse_report_list(reports):
+        names = [_short(_publisher_or_title(meta.get(d, {}), d), 40) for d in report.docs]
+        out.append(f"{report.text()} ({', '.join(names)})")
     return "; ".join(out)
+
+
+def with_view_columns(frame: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The incidents with what every format shows beside their own columns (leading "_": never exported as
+    columns): the place as written and its precision, the figures as the sources give them and the lowest ones."""
+    from events.views.columns import place_precision, place_written, qualifier
+    from events.views.tolls import toll_columns
+
+    out = frame.copy()
+    out["_place_written"] = place_written(frame).to_numpy(dtype=object)
+    out["_precision"] = place_precision(frame, names if names is not None else _country_names()).to_numpy(dtype=object)
+    for which in ("killed", "injured"):
+        reports = frame[f"{which}_reports"] if f"{which}_reports" in frame else None
+        low, _, texts = toll_columns(frame[which], reports, qualifier(frame, which))
+        out[f"_{which}_low"], out[f"_{which}_text"] = low, texts
+    return out
+
+
+def figures_text(row: Mapping[str, Any]) -> str:
+    """'129–132 killed (sources differ), at least 2,000 injured' or 'no figures'."""
+    return views.row_casualties(row)
+
+
+def gazetteer_text(row: Mapping[str, Any]) -> str:
+    """What the gazetteer calls the place, beside the name the sources use: 'gazetteer: ‘Ayn al ‘Arab, Aleppo,
+    GeoNames 172256' (its name where it differs from the place as written, its admin area, its id); '' for an
+    unplaced incident. Admin areas are the gazetteer's names ("Beyrouth"), so they are said here, not in the place."""
+    written = _text(row.get("_place_written")) or _text(row.get("place_written")) or _text(row.get("place"))
+    name, gid, admin = _text(row.get("place")), _text(row.get("geonameid")), _text(row.get("admin1"))
+    ref = ("GeoNames " + gid) if gid and not gid.startswith("x:") else ("curated list" if gid else "")
+    parts: list[str] = []
+    for part in (name if name and name != written else "", admin if admin not in (name, written) else "", ref):
+        if part and part not in parts:
+            parts.append(part)
+    return ("gazetteer: " + ", ".join(parts)) if parts else ""
+
+
+def precision_text(row: Mapping[str, Any]) -> str:
+    """How precise the place is, as a reader should read it ("country (centroid, not the place)")."""
+    precision = _text(row.get("_precision")) if "_precision" in row else _text(row.get("place_precision"))
+    return views.PRECISION_LABELS.get(precision, precision)
 
 
 def _short(text: str, limit: int) -> str:
@@ -163,11 +222,13 @@ def _short(text: str, limit: int) -> str:
 
 
 def place_text(row: Mapping[str, Any], names: Mapping[str, str] | None = None) -> str:
-    """'Sinjār, Ninawa, Iraq': place, admin area and country name, each once."""
+    """'Sinjar, Iraq': the place as the sources write it and its country's name (the admin area is the gazetteer's
+    name, e.g. "Beyrouth": `gazetteer_text` says it)."""
     names = names if names is not None else _country_names()
     country = _text(row.get("country"))
+    written = _text(row.get("_place_written")) or _text(row.get("place_written")) or _text(row.get("place"))
     parts: list[str] = []
-    for part in (_text(row.get("place")), _text(row.get("admin1")), names.get(country, country)):
+    for part in (written, names.get(country, country)):
         if part and part not in parts:
             parts.append(part)
     return ", ".join(parts)
@@ -207,3 +268,4 @@ class ExportRequest:
     group_by: str = views.DEFAULT_GROUP_BY
     top: int = 8
     ids: Sequence[str] | None = None
+    deck: Any = None  # pptx_deck.DeckOptions: the deck's title slide as the analyst writes it

@@ -21,7 +21,7 @@ def export_figures(incidents: pd.DataFrame, documents: pd.DataFrame | None = Non
     labels = views.source_labels(documents) if documents is not None and len(documents) else {}
     names = _country_names()
     timeline = views.timeline_figure(incidents, colors, group_by=group_by, labels=labels, names=names)
-    geo = views.map_figure(incidents, colors, labels=labels, height=520)
+    geo = views.map_figure(incidents, colors, labels=labels, height=520, names=names)
     if static:
         # An image has no range slider to pan with: drop it and say what lies outside the opening window.
         timeline.update_xaxes(rangeslider=dict(visible=False))
@@ -39,8 +39,8 @@ def export_figures(incidents: pd.DataFrame, documents: pd.DataFrame | None = Non
                     text=f"Not in this window: {n} incident{'s' if n != 1 else ''} ({span})", showarrow=False,
                     xref="paper", yref="paper", x=1, y=1.0, xanchor="right", yanchor="bottom",
                     font=dict(size=12, color="#555555"))
-        geo.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="top", y=-0.02, x=0),
-                          margin=dict(l=0, r=0, t=10, b=40))
+        # the map's own legend and shape key (`views.map`), with room below the map for both
+        geo.update_layout(legend=dict(y=-0.15), margin=dict(l=0, r=0, t=10, b=110))
     return timeline, geo
 
 

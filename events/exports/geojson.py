@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 
-from events.exports.common import (ExportRequest, Provenance, _doc_meta, _has_point, _int, _sort_for_export,
+from events.exports.common import (with_view_columns, ExportRequest, Provenance, _doc_meta, _has_point, _int, _sort_for_export,
                                     _source_ids, _text)
 
 
@@ -16,7 +16,7 @@ def to_geojson(incidents: pd.DataFrame, documents: pd.DataFrame | None = None,
     counted in the `metadata` foreign member, which also carries the provenance."""
     meta = _doc_meta(documents)
     features = []
-    rows = _sort_for_export(incidents).to_dict("records")
+    rows = _sort_for_export(with_view_columns(incidents)).to_dict("records")
     for row in rows:
         if not _has_point(row):
             continue
@@ -26,9 +26,13 @@ def to_geojson(incidents: pd.DataFrame, documents: pd.DataFrame | None = None,
             "type_label": _text(row.get("type_label")), "start": _text(row.get("start")) or None,
             "end": _text(row.get("end")) or None, "precision": _text(row.get("precision")),
             "date_text": _text(row.get("date_text")), "place": _text(row.get("place")),
+            "place_written": _text(row.get("_place_written")), "place_precision": _text(row.get("_precision")),
+            "geonameid": _text(row.get("geonameid")),
             "country": _text(row.get("country")), "admin1": _text(row.get("admin1")),
             "killed": _int(row.get("killed")), "injured": _int(row.get("injured")),
             "killed_reports": _text(row.get("killed_reports")),
+            "killed_as_reported": _text(row.get("_killed_text")), "injured_as_reported": _text(row.get("_injured_text")),
+            "killed_lowest": None if row.get("_killed_low") != row.get("_killed_low") else int(row["_killed_low"]),
             "sources": ";".join(ids),
             "source_titles": "; ".join(meta.get(s, {}).get("title") or s for s in ids),
             "evidence": _text(row.get("evidence")),

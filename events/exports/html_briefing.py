@@ -10,8 +10,8 @@ from typing import Any, Mapping, Sequence
 import pandas as pd
 
 from events import views
-from events.exports.common import (date_interval, ExportRequest, place_text, Provenance, reports_text, STATIC_DIR,
-                                    _country_names, _doc_meta, _has_point, _int, _short, _sort_for_export,
+from events.exports.common import (STATIC_DIR, ExportRequest, Provenance, date_interval, gazetteer_text, place_text,
+                                   precision_text, reports_text, with_view_columns, _country_names, _doc_meta, _has_point, _short, _sort_for_export,
                                     _source_ids, _text)
 from events.exports.figures import export_figures, topojson_name
 from events.lexicon import default_lexicon
@@ -78,17 +78,19 @@ def to_html(incidents: pd.DataFrame, documents: pd.DataFrame | None = None, prov
     n_undated = sum(not _text(r.get("start")) for r in incidents.to_dict("records"))
 
     rows_html = []
-    for row in _sort_for_export(incidents).to_dict("records"):
+    for row in _sort_for_export(with_view_columns(incidents, names)).to_dict("records"):
         kind = _text(row.get("type"))
         place = place_text(row, names)
         reports = views.parse_reports(_text(row.get("killed_reports")))
-        killed = _int(row.get("killed"))
-        killed_html = "" if killed is None else str(killed)
+        killed_html = html.escape(_text(row.get("_killed_text")))
         if len(reports) > 1:
             killed_html += f"<br><span class=\"muted\">{html.escape(reports_text(_text(row.get('killed_reports')), meta))}</span>"
-        injured = _int(row.get("injured"))
+        injured = _text(row.get("_injured_text"))
         evidence = _text(row.get("evidence"))
         place_html = html.escape(place) if place else '<span class="muted">unknown</span>'
+        where = ", ".join(x for x in (precision_text(row), gazetteer_text(row)) if x)
+        if place and where:
+            place_html += f"<br><span class=\"muted\">{html.escape(where)}</span>"
         precision = _text(row.get("precision"))
         precision_html = f"<br>{html.escape(precision)}" if precision and precision != "day" else ""
         rows_html.append(
@@ -98,7 +100,7 @@ def to_html(incidents: pd.DataFrame, documents: pd.DataFrame | None = None, prov
             f"<b>{html.escape(_text(row.get('title')))}</b><br><span class=\"muted\">{html.escape(_text(row.get('type_label')) or kind)}</span>"
             + (f"<blockquote>“{html.escape(evidence)}”</blockquote>" if evidence else "") + "</td>"
             f"<td>{place_html}</td>"
-            f"<td class=\"num\">{killed_html}</td><td class=\"num\">{'' if injured is None else injured}</td>"
+            f"<td class=\"num\">{killed_html}</td><td class=\"num\">{html.escape(injured)}</td>"
             f"<td>{_sources_html(_source_ids(row), meta)}</td>"
             "</tr>")
 
@@ -111,8 +113,8 @@ def to_html(incidents: pd.DataFrame, documents: pd.DataFrame | None = None, prov
         bits = [f"<b>{html.escape(m.get('title') or s)}</b>"]
         if m.get("publisher"):
             bits.append(html.escape(m["publisher"]))
-        if m.get("published"):
-            bits.append(html.escape(m["published"]))
+        if m.get("published_label"):
+            bits.append(html.escape(m["published_label"]))
         bits.append(f"<span class=\"muted\">id {html.escape(s)}</span>")
         url = m.get("url", "")
         if _is_web_url(url):

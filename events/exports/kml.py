@@ -10,7 +10,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from events import views
-from events.exports.common import (date_as_written, ExportRequest, place_text, Provenance, reports_text, _doc_meta,
+from events.exports.common import (figures_text, gazetteer_text, precision_text, with_view_columns, date_as_written, ExportRequest, place_text, Provenance, reports_text, _doc_meta,
                                     _has_point, _sort_for_export, _source_ids, _text)
 from events.lexicon import default_lexicon
 
@@ -31,7 +31,10 @@ def _kml_description(row: Mapping[str, Any], meta: Mapping[str, Mapping[str, str
     """Balloon HTML for a placemark: every value escaped (the XML writer escapes the HTML once more)."""
     parts = [f"<b>Date:</b> {html.escape(date_as_written(row))}",
              f"<b>Place:</b> {html.escape(place_text(row))}",
-             f"<b>Casualties:</b> {html.escape(views.casualties_text(row.get('killed'), row.get('injured')))}"]
+             f"<b>Casualties:</b> {html.escape(figures_text(row))}"]
+    gazetteer, precision = gazetteer_text(row), precision_text(row)
+    if gazetteer or precision:
+        parts.insert(2, f"<b>Place precision:</b> {html.escape(', '.join(x for x in (precision, gazetteer) if x))}")
     reports = views.parse_reports(_text(row.get("killed_reports")))
     if len(reports) > 1:
         parts.append(f"<b>Reported deaths:</b> {html.escape(reports_text(_text(row.get('killed_reports')), meta))}")
@@ -41,8 +44,8 @@ def _kml_description(row: Mapping[str, Any], meta: Mapping[str, Mapping[str, str
         label = m.get("title") or s
         if m.get("publisher"):
             label += f" — {m['publisher']}"
-        if m.get("published"):
-            label += f" ({m['published']})"
+        if m.get("published_label"):
+            label += f" ({m['published_label']})"
         sources.append(html.escape(label))
     parts.append("<b>Sources:</b><br>" + "<br>".join(sources))
     evidence = _text(row.get("evidence"))
@@ -59,7 +62,7 @@ def to_kml(incidents: pd.DataFrame, documents: pd.DataFrame | None = None, prove
     q = lambda tag: f"{{{KML_NS}}}{tag}"  # noqa: E731
     colors = colors or default_lexicon().colors()
     meta = _doc_meta(documents)
-    rows = _sort_for_export(incidents).to_dict("records")
+    rows = _sort_for_export(with_view_columns(incidents)).to_dict("records")
     placed = [r for r in rows if _has_point(r)]
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -107,6 +110,10 @@ def to_kml(incidents: pd.DataFrame, documents: pd.DataFrame | None = None, prove
         for key in ("type_label", "date_text", "precision", "killed", "injured", "sources", "evidence"):
             data = sub(extended, "Data", name=key)
             sub(data, "value", _text(row.get(key)))
+        for key, value in (("place_written", row.get("_place_written")), ("place_precision", row.get("_precision")),
+                           ("killed_as_reported", row.get("_killed_text")), ("injured_as_reported", row.get("_injured_text"))):
+            data = sub(extended, "Data", name=key)
+            sub(data, "value", _text(value))
         point = sub(mark, "Point")
         sub(point, "coordinates", f"{float(row['lon']):.6f},{float(row['lat']):.6f}")
     ET.indent(root, space=" ")

@@ -8,8 +8,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from events import views
-from events.exports.common import (date_interval, ExportRequest, place_text, Provenance, _csv_bytes, _doc_meta,
+from events.exports.common import (figures_text, with_view_columns, date_interval, ExportRequest, place_text, Provenance, _csv_bytes, _doc_meta,
                                     _publisher_or_title, _sort_for_export, _source_ids, _text)
 
 
@@ -57,7 +56,7 @@ def to_timelinejs(incidents: pd.DataFrame, documents: pd.DataFrame | None = None
         text = "<br>".join(html.escape(line) for line in provenance.lines()[1:])
         rows.append(["", "", "", "", "", "", "", "", "", html.escape(f"Incidents: {provenance.corpus or 'corpus'}"),
                      text, "", "", "", "", "title", "", ""])
-    for row in _sort_for_export(incidents).to_dict("records"):
+    for row in _sort_for_export(with_view_columns(incidents)).to_dict("records"):
         if not _text(row.get("start")):
             continue
         y, m, d, ey, em, ed = timelinejs_dates(row)
@@ -65,7 +64,7 @@ def to_timelinejs(incidents: pd.DataFrame, documents: pd.DataFrame | None = None
         place = place_text(row)
         text = "<br>".join(html.escape(part) for part in (
             f"Place: {place or 'unknown'}",
-            f"Casualties: {views.casualties_text(row.get('killed'), row.get('injured'))}",
+            f"Casualties: {figures_text(row)}",
             f"Sources: {'; '.join(sources)}",
         ))
         evidence = _text(row.get("evidence"))

@@ -18,15 +18,19 @@ Everything public is importable from `events.views` itself.
 """
 
 from events.views.evidence import Context, context_markdown, context_window, escape_markdown, table_view
-from events.views.filters import (DEFAULT_GROUP_BY, GROUP_BY, FilterOptions, FilterState, apply_filters,
-                                  clamp_state, count_label, filter_options, group_values, month_span, parse_query,
-                                  to_query)
+from events.views.filters import (DEFAULT_GROUP_BY, GROUP_BY, FilterOptions, FilterState, PageLink, apply_filters,
+                                  clamp_state, count_label, filter_options, group_values, month_span, page_query,
+                                  parse_page, parse_query, search_text, to_query)
 from events.views.hover import _hover_columns, _hover_rows  # noqa: F401 - tested directly
 from events.views.labels import _is_number  # noqa: F401 - used by exports and the dashboard
-from events.views.labels import casualties_text, country_names, parse_reports, source_labels
+from events.views.labels import (casualties_text, country_names, is_inferred, parse_reports, published_text,
+                                 row_casualties, source_labels)
+from events.views.columns import (PRECISION_LABELS, background_mask, place_precision, place_written, region_names,
+                                  regions, reporting_window)
+from events.views.tolls import Toll, parse_report_list, toll
 from events.views.map import map_bounds, map_cell, map_figure, marker_sizes, placed_mask
 from events.views.marks import FADED_OPACITY, ID_SEPARATOR, MARK_LIMIT, selected_ids
-from events.views.prepared import Prepared, filter_positions, prepared
+from events.views.prepared import Prepared, detail_candidates, filter_positions, prepared
 from events.views.timeline import focus_range, timeline_figure
 
 __all__ = [
@@ -35,5 +39,7 @@ __all__ = [
     "context_window", "count_label", "country_names", "escape_markdown", "filter_options", "filter_positions",
     "focus_range", "group_values", "map_bounds", "map_cell", "map_figure", "marker_sizes", "month_span",
     "parse_query", "parse_reports", "placed_mask", "prepared", "selected_ids", "source_labels", "table_view",
-    "timeline_figure", "to_query",
+    "timeline_figure", "to_query", "PageLink", "page_query", "parse_page", "search_text", "is_inferred",
+    "published_text", "row_casualties", "PRECISION_LABELS", "background_mask", "place_precision", "place_written",
+    "region_names", "regions", "reporting_window", "Toll", "parse_report_list", "toll", "detail_candidates",
 ]

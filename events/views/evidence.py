@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
+import numpy as np
 import pandas as pd
 
 
@@ -62,20 +63,52 @@ def context_markdown(ctx: Context) -> str:
     return "".join(parts).replace("\n", "  \n")
 
 
-def table_view(incidents: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """The columns of the incident table shown to analysts, in reading order."""
+def table_view(incidents: pd.DataFrame, names: Mapping[str, str] | None = None,
+               background: "np.ndarray | None" = None) -> pd.DataFrame:
+    """The columns of the incident table shown to analysts, in reading order. Places read as the sources write
+    them, with the gazetteer's name and id beside them and how precise they are; figures read as the sources give
+    them ("129–132 (sources differ)", "at least 2,000"); a missing value is an empty cell, never "None".
+    `background` marks the rows that are background incidents (history the articles recall)."""
+    from events.views.columns import PRECISION_LABELS, place_precision, place_written, qualifier, regions
+    from events.views.labels import _str
+    from events.views.tolls import toll_columns
+
     names = names or {}
+    written, gazetteer = place_written(incidents), _str(incidents["place"])
+    gid = _str(incidents["geonameid"]) if "geonameid" in incidents else pd.Series("", index=incidents.index)
+    same = (gazetteer == written) | (gazetteer == "")
+    gazetteer_text = (gazetteer.where(~same, "") + " · " + gid).str.strip(" ·")
+    figures = {}
+    for which in ("killed", "injured"):
+        reports = incidents[f"{which}_reports"] if f"{which}_reports" in incidents else None
+        figures[which] = toll_columns(incidents[which], reports, qualifier(incidents, which))[2]
+    date_text = _str(incidents["date_text"])
     out = pd.DataFrame({
         "id": incidents["id"].astype(str),
-        "Incident": incidents["title"],
-        "Date": incidents["date_text"].where(incidents["date_text"].astype(bool), incidents["start"]),
+        "Incident": _str(incidents["title"]),
+        "Date": date_text.where(date_text != "", _str(incidents["start"])),
         "Start": pd.to_datetime(incidents["start"], errors="coerce"),
-        "Precision": incidents["precision"],
-        "Place": incidents["place"],
-        "Country": incidents["country"].fillna("").map(lambda c: names.get(c, c)),
-        "Killed": incidents["killed"],
-        "Injured": incidents["injured"],
+        "Precision": _str(incidents["precision"]),
+        "Place": written,
+        "Gazetteer": gazetteer_text,
+        "Place precision": place_precision(incidents, names).map(lambda p: PRECISION_LABELS.get(p, p)),
+        "Country": _str(incidents["country"]).map(lambda c: names.get(c, c)),
+        "Region": regions(incidents),
+        "Killed": figures["killed"],
+        "Injured": figures["injured"],
         "Sources": incidents["n_sources"],
         "Mentions": incidents["n_mentions"],
     })
+    if background is not None:
+        out.insert(2, "Background", np.where(np.asarray(background, dtype=bool), "background", ""))
     return out.reset_index(drop=True)
+
+
+def _cell(value) -> str:
+    """A cell as text for the detail ('' where missing: never 'None' or 'nan')."""
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, float) and value != value:
+        return ""
+    text = str(value)
+    return "" if text in ("None", "nan", "NaT", "<NA>") else text

@@ -5,25 +5,16 @@ Article text is untrusted: plotly reads a little HTML in hover labels, so every 
 
 from __future__ import annotations
 
+import html
 import math
-from typing import Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from events.views.labels import _esc_series, _floats, _str
-
-
-def _casualties_series(killed: pd.Series, injured: pd.Series) -> pd.Series:
-    """`casualties_text` for whole columns."""
-    parts = []
-    for values, word in ((killed, "killed"), (injured, "injured")):
-        num = pd.Series(_floats(values), index=values.index)
-        text = num.map(lambda v: "" if math.isnan(v) else f"{int(v)} {word}")
-        parts.append(text.astype(object))
-    both = (parts[0] != "") & (parts[1] != "")
-    out = parts[0] + np.where(both, ", ", "") + parts[1]
-    return out.where(out != "", "no figures").astype(object)
+from events.views.columns import PRECISION_LABELS
+from events.views.labels import _esc_series, _str, _text
+from events.views.tolls import casualty_phrases, toll_columns
 
 
 def _source_lists(sources: pd.Series, labels: Mapping[str, str] | None) -> pd.Series:
@@ -47,16 +38,41 @@ def _source_lists(sources: pd.Series, labels: Mapping[str, str] | None) -> pd.Se
     return out
 
 
-def _hover_columns(frame: pd.DataFrame, labels: Mapping[str, str] | None) -> pd.DataFrame:
+def place_texts(written: Sequence[Any], gazetteer: Sequence[Any], ids: Sequence[Any], precision: Sequence[Any]) -> list[str]:
+    """The place of each incident for a hover label, escaped: as the sources write it, the gazetteer's name and id
+    beside it, and how precise it is: 'Kobani (gazetteer: Ayn al Arab, 172256) · town or city'."""
+    out = []
+    for w, g, i, p in zip(written, gazetteer, ids, precision):
+        w, g, i, p = _text(w), _text(g), _text(i), _text(p)
+        if not w and not g:
+            out.append("(no place)")
+            continue
+        name = w or g
+        ref = ", ".join(x for x in (g if g and g != name else "", i) if x)
+        text = name + (f" (gazetteer: {ref})" if ref and g and g != name else f" (gazetteer id {i})" if i else "")
+        out.append(html.escape(text, quote=False) + " · " + PRECISION_LABELS.get(p, p or "not placed"))
+    return out
+
+
+def _hover_columns(frame: pd.DataFrame, labels: Mapping[str, str] | None,
+                   names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The eight hover fields of each incident (id first), escaped, computed column-wise."""
+    from events.views.columns import place_precision, place_written, qualifier
+
     start, end = _str(frame["start"]), _str(frame["end"])
+    texts = {}
+    for which in ("killed", "injured"):
+        reports = frame[f"{which}_reports"] if f"{which}_reports" in frame else None
+        texts[which] = toll_columns(frame[which], reports, qualifier(frame, which))[2]
+    gid = _str(frame["geonameid"]) if "geonameid" in frame else pd.Series("", index=frame.index)
     date_range = start.where((start == end) | (end == ""), start + " – " + end)
     return pd.DataFrame({
         "id": _str(frame["id"]), "title": _esc_series(_str(frame["title"])),
         "date_text": _esc_series(_str(frame["date_text"], "(no date in text)")),
         "precision": _esc_series(_str(frame["precision"], "undated")), "range": _esc_series(_str(date_range)),
-        "place": _esc_series(_str(frame["place"], "(no place)")),
-        "casualties": _casualties_series(frame["killed"], frame["injured"]),
+        "place": place_texts(place_written(frame).tolist(), _str(frame["place"]).tolist(), gid.tolist(),
+                             place_precision(frame, names).tolist()),
+        "casualties": casualty_phrases(texts["killed"], texts["injured"]),
         "sources": _source_lists(frame["sources"], labels),
     }, index=frame.index).astype(object)
 
@@ -76,7 +92,7 @@ _GROUP_HOVER = "%{customdata[1]}<extra></extra>"
 def _casualties_texts(killed: np.ndarray, injured: np.ndarray) -> list[str]:
     out = []
     for k, i in zip(killed.tolist(), injured.tolist()):
-        parts = ([f"{int(k)} killed"] if not math.isnan(k) else []) + ([f"{int(i)} injured"] if not math.isnan(i) else [])
+        parts = ([f"{int(k):,} killed"] if not math.isnan(k) else []) + ([f"{int(i):,} injured"] if not math.isnan(i) else [])
         out.append(", ".join(parts) or "no figures")
     return out
 

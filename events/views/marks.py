@@ -74,7 +74,7 @@ def _group_base(prep: Prepared, pos: np.ndarray, codes: np.ndarray, n_groups: in
     else:
         out["ids"] = []
     for col in ("killed", "injured"):
-        values = getattr(prep, col)[pos]
+        values = prep.tolls()[f"{col}_low"][pos]  # the lowest reported figures: a sum no larger than the sources say
         known = ~np.isnan(values)
         total = np.bincount(codes, weights=np.where(known, values, 0.0), minlength=n_groups)
         out[col] = np.where(np.bincount(codes, weights=known, minlength=n_groups) > 0, total, np.nan)

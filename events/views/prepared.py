@@ -15,9 +15,12 @@ import pandas as pd
 
 from events.views.days import _NO_DAY, _bin_start, _day_numbers
 from events.views.filters import (DEFAULT_GROUP_BY, FilterOptions, FilterState, _filter_mask, filter_options,
-                                  group_values)
-from events.views.hover import _casualties_texts
+                                  group_values, search_text)
+from events.views.hover import place_texts
+from events.views.tolls import casualty_phrases
+from events.views.columns import actor_lists, background_mask, place_precision, place_written, qualifier, regions
 from events.views.labels import _esc, _floats, _str, _text, source_labels
+from events.views.tolls import toll_columns
 
 
 class Prepared:
@@ -29,9 +32,11 @@ class Prepared:
     `prepared(incidents, key=...)`; the figure functions make a throwaway one when none is given."""
 
     def __init__(self, incidents: pd.DataFrame, labels: Mapping[str, str] | None = None,
-                 names: Mapping[str, str] | None = None, documents: pd.DataFrame | None = None):
+                 names: Mapping[str, str] | None = None, documents: pd.DataFrame | None = None,
+                 mentions: pd.DataFrame | None = None):
         self.frame = incidents
         self.documents = documents
+        self.mentions = mentions
         self._labels = dict(labels) if labels is not None else None
         self.names = dict(names or {})
         self.n = len(incidents)
@@ -58,6 +63,13 @@ class Prepared:
         self.killed, self.injured = _floats(incidents["killed"]), _floats(incidents["injured"])
         self.lat, self.lon = _floats(incidents["lat"]), _floats(incidents["lon"])
         self.placed = np.isfinite(self.lat) & np.isfinite(self.lon)
+        self.background = background_mask(incidents, documents)
+        self.precision = place_precision(incidents, self.names).to_numpy(dtype=object)
+        self.region_code, self.region_values = pd.factorize(regions(incidents).to_numpy(dtype=object))
+        self.region_values = np.asarray(self.region_values, dtype=object)
+        self._written: np.ndarray | None = None
+        self._tolls: dict[str, Any] | None = None
+        self._actors: tuple[np.ndarray, np.ndarray] | None = None
         self._rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._bins: dict[str, np.ndarray] = {}
         self._cells: dict[float, np.ndarray] = {}
@@ -87,7 +99,7 @@ class Prepared:
     @property
     def options(self) -> FilterOptions:
         if self._options is None:
-            self._options = filter_options(self.frame, self.documents)
+            self._options = filter_options(self.frame, self.documents, background=self.background)
         return self._options
 
     def rows(self, group_by: str) -> tuple[np.ndarray, np.ndarray]:
@@ -134,8 +146,12 @@ class Prepared:
             out[:, j] = [html.escape(_text(v) or default, quote=False) for v in raw]
         start, end = self.start_str[rows].tolist(), self.end_str[rows].tolist()
         out[:, 4] = [html.escape(a if a == b else f"{a} – {b}", quote=False) for a, b in zip(start, end)]
-        out[:, 5] = self.escaped("place_values")[self.place_code[rows]]
-        out[:, 6] = _casualties_texts(self.killed[rows], self.injured[rows])
+        gid = self._raw("geonameid")[rows].tolist() if "geonameid" in self.frame else [""] * len(rows)
+        out[:, 5] = place_texts(self.written[rows].tolist(), self._raw("place")[rows].tolist(), gid,
+                                self.precision[rows].tolist())
+        tolls = self.tolls()
+        out[:, 6] = casualty_phrases([tolls["killed_text"][r] for r in rows_list],
+                                     [tolls["injured_text"][r] for r in rows_list])
         lines, first, count = self._source_lines()
         texts = []
         for r in rows_list:
@@ -171,10 +187,39 @@ class Prepared:
         return self._titles
 
     def haystack(self) -> pd.Series:
+        """What the text search reads (`filters.search_text`), one lower-cased string per incident."""
         if self._haystack is None:
-            self._haystack = (self.frame["title"].fillna("").astype(str) + " \n "
-                              + self.frame["evidence"].fillna("").astype(str)).str.lower().reset_index(drop=True)
+            self._haystack = search_text(self.frame, self.mentions).reset_index(drop=True)
         return self._haystack
+
+    @property
+    def written(self) -> np.ndarray:
+        """The place as the sources write it (`columns.place_written`)."""
+        if self._written is None:
+            self._written = place_written(self.frame).to_numpy(dtype=object)
+        return self._written
+
+    def tolls(self) -> dict[str, Any]:
+        """Killed and injured as the sources give them (`tolls.toll_columns`): lowest and highest figures, texts."""
+        if self._tolls is None:
+            out: dict[str, Any] = {}
+            for which in ("killed", "injured"):
+                reports = self.frame[f"{which}_reports"] if f"{which}_reports" in self.frame else None
+                low, high, texts = toll_columns(self.frame[which], reports, qualifier(self.frame, which))
+                out[f"{which}_low"], out[f"{which}_high"], out[f"{which}_text"] = low, high, texts
+            self._tolls = out
+        return self._tolls
+
+    def actor_hits(self, actors: Sequence[str]) -> np.ndarray:
+        """True for the incidents naming any of `actors`."""
+        if self._actors is None:
+            listed = actor_lists(self.frame).reset_index(drop=True).explode()
+            listed = listed[listed.notna()]
+            self._actors = (listed.index.to_numpy(dtype=np.int64), listed.to_numpy(dtype=object))
+        rows, names = self._actors
+        hit = np.zeros(self.n, dtype=bool)
+        hit[rows[pd.Index(list(actors), dtype=object).get_indexer(names) >= 0]] = True
+        return hit
 
     def sources(self) -> tuple[np.ndarray, np.ndarray]:
         """(row of each listed source, the source doc id) over all incidents."""
@@ -214,6 +259,8 @@ class Prepared:
         """Positions (ascending) of the incidents that pass `state`'s filters, kept per filter state."""
         state = replace(state, group_by=DEFAULT_GROUP_BY)
         if state.is_empty():
+            return self.cached(("filter", state), lambda: np.flatnonzero(~self.background))
+        if replace(state, background=False).is_empty():
             return self.cached(("filter", state), lambda: np.arange(self.n))
         return self.cached(("filter", state), lambda: np.flatnonzero(
             _filter_mask(self, np.arange(self.n), self.frame, state)))
@@ -247,6 +294,31 @@ class Prepared:
             return [i for i in ids if i in inside]
         return [i for i, a in zip(ids, at.tolist()) if a >= 0 and shown[a]]
 
+    def in_view_positions(self, ids: Sequence[str], pos: np.ndarray) -> list[int]:
+        """Row numbers (in this table) of the `ids` that are incidents at `pos`, in the order of `ids`."""
+        inside = set(pos.tolist())
+        if self._id_index is None:
+            self._id_index = pd.Index(self.ids)
+        out = []
+        for i in ids:
+            at = self._id_index.get_indexer_for([i])
+            out.extend(int(a) for a in at.tolist() if a >= 0 and int(a) in inside)
+        return out
+
+    def detail_titles(self, ids: Sequence[str]) -> dict[str, str]:
+        """id -> "Title · date as written" for the detail picker."""
+        if self._id_index is None:
+            self._id_index = pd.Index(self.ids)
+        at = self._id_index.get_indexer_for(list(ids)) if len(ids) else np.zeros(0, dtype=np.int64)
+        dates = self._raw("date_text")
+        out = {}
+        for i, a in zip(ids, at.tolist()):
+            if a >= 0:
+                title = _text(self.titles()[a])
+                when = _text(dates[a]) or self.start_str[a] or "undated"
+                out[i] = f"{title} · {when}"
+        return out
+
     @property
     def doc_ids(self) -> list[str]:
         """The documents' ids (as text), in table order."""
@@ -272,18 +344,19 @@ _PREPARED_LOCK = threading.Lock()
 
 
 def prepared(incidents: pd.DataFrame, key: Any = None, labels: Mapping[str, str] | None = None,
-             names: Mapping[str, str] | None = None, documents: pd.DataFrame | None = None) -> Prepared:
+             names: Mapping[str, str] | None = None, documents: pd.DataFrame | None = None,
+             mentions: pd.DataFrame | None = None) -> Prepared:
     """The `Prepared` columns of an incident table, kept per `key` (say corpus signature and corrections version:
     whatever changes when the table does) so that reruns reuse them. Without a key nothing is kept."""
     if key is None:
-        return Prepared(incidents, labels, names, documents)
+        return Prepared(incidents, labels, names, documents, mentions)
     key = (key, len(incidents))
     with _PREPARED_LOCK:
         hit = _PREPARED.pop(key, None)
         if hit is not None:
             _PREPARED[key] = hit  # most recently used last
             return hit
-    made = Prepared(incidents, labels, names, documents)
+    made = Prepared(incidents, labels, names, documents, mentions)
     with _PREPARED_LOCK:
         _PREPARED[key] = made
         while len(_PREPARED) > _PREPARED_MAX:
@@ -336,3 +409,23 @@ def _first_codes(key: np.ndarray) -> tuple[np.ndarray, int]:
     """Group number of each key, numbered in order of first appearance, and the number of groups."""
     codes, uniques = pd.factorize(key)
     return codes.astype(np.int64), len(uniques)
+
+
+def detail_candidates(prep: Prepared, pos: np.ndarray, query: str = "", limit: int = 500) -> tuple[list[str], int]:
+    """(ids of the incidents at `pos` whose title, place or id holds every word of `query`, at most `limit` of
+    them; how many match in all): what the detail picker offers, so any incident in view can be found by name."""
+    words = [w for w in query.lower().split() if w]
+    if not words:
+        return prep.ids[pos[:limit]].tolist(), len(pos)
+    key = "detail:haystack"
+    if key not in prep._escaped:
+        text = (pd.Series(prep.titles(), dtype=object).astype("string").fillna("") + " \n "
+                + pd.Series(prep.written, dtype=object).astype("string").fillna("") + " \n "
+                + pd.Series(prep.ids, dtype=object).astype("string"))
+        prep._escaped[key] = text.str.lower().to_numpy(dtype=object)
+    hay = pd.Series(prep._escaped[key][pos], dtype=object)
+    keep = np.ones(len(pos), dtype=bool)
+    for w in words:
+        keep &= hay.str.contains(w, regex=False).to_numpy(dtype=bool)
+    found = pos[keep]
+    return prep.ids[found[:limit]].tolist(), len(found)

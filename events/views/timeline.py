@@ -19,6 +19,45 @@ from events.views.marks import FADED_OPACITY, MARK_LIMIT, _customdata, _groups, 
 from events.views.prepared import Prepared, _digest, _first_codes, _view
 
 
+MAX_ROWS = 14  # rows beyond this many (the least populated) share one "Other" row
+GROUP_NOUNS = {"type": "types", "continent": "continents", "region": "regions", "country": "countries",
+               "admin1": "areas"}
+
+
+def _capped_rows(rows: np.ndarray, row_names: np.ndarray, max_rows: int, noun: str) -> np.ndarray:
+    """Row names with all but the `max_rows - 1` most populated rows renamed "Other (n countries)"."""
+    if not len(rows) or max_rows <= 1:
+        return row_names
+    counts = np.bincount(rows, minlength=len(row_names))
+    present = np.flatnonzero(counts)
+    if len(present) <= max_rows:
+        return row_names
+    order = present[np.lexsort((row_names[present].astype(str), -counts[present]))]
+    others = order[max_rows - 1:]
+    out = row_names.copy()
+    out[others] = f"Other ({len(others)} {noun})"
+    return out
+
+
+def full_span(starts: Iterable[str], ends: Iterable[str]) -> tuple[str, str] | None:
+    """The whole date span of the incidents, padded so the first and last bars are not cut at the edges."""
+    def days(values: Iterable[str]) -> np.ndarray:
+        out = _day_numbers(_str(values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)))
+        return out[out != _NO_DAY]
+
+    return _full_span(days(starts), days(ends))
+
+
+def _full_span(starts: np.ndarray, stops: np.ndarray) -> tuple[str, str] | None:
+    if not len(starts):
+        return None
+    lo = int(starts.min())
+    hi = int(max(stops.max(), starts.max()) if len(stops) else starts.max()) + 1
+    pad = max(6, math.ceil((hi - lo) * 0.04))
+    a, b = _iso([lo - pad, hi + pad])
+    return a, b
+
+
 def focus_range(starts: Iterable[str], ends: Iterable[str], share: float = 0.7, min_days: int = 45) -> tuple[str, str] | None:
     """The shortest date window holding `share` of the incidents, padded: where the timeline opens."""
     def days(values: Iterable[str]) -> np.ndarray:
@@ -74,12 +113,13 @@ def timeline_figure(incidents: pd.DataFrame, colors: Mapping[str, str], group_by
                     highlight: Iterable[str] | None = None, labels: Mapping[str, str] | None = None,
                     names: Mapping[str, str] | None = None, height: int | None = None,
                     limit: int = MARK_LIMIT, prepared: Prepared | None = None,
-                    positions: np.ndarray | None = None) -> go.Figure:
+                    positions: np.ndarray | None = None, max_rows: int = MAX_ROWS) -> go.Figure:
     """Incidents on a time axis: a bar from start to end+1 day for month/season/year dates, a marker for a day.
 
     Rows are groups (type, continent, country or admin area); colour is the incident type. With `highlight`
     (incident ids) the others are faded. Undated incidents cannot be placed and are left out. Above `limit`
-    dated incidents, nearby ones are grouped into one mark each (see `MARK_LIMIT`). `prepared` (see `prepared`)
+    dated incidents, nearby ones are grouped into one mark each (see `MARK_LIMIT`). Beyond `max_rows` rows the
+    least populated are drawn together in one "Other …" row. The axis opens on the whole span of the incidents. `prepared` (see `prepared`)
     holds the table `incidents` were filtered from, with its precomputed columns; `positions` (from
     `filter_positions`) which of its rows are shown, in place of `incidents`. The grouping of a view is kept in
     `prepared`, so a rerun that only changes the highlight reuses it.
@@ -88,8 +128,9 @@ def timeline_figure(incidents: pd.DataFrame, colors: Mapping[str, str], group_by
     pos = pos[prep.dated[pos]]
     row_codes, row_names = prep.rows(group_by)
     rows = row_codes[pos]
-    present = row_names[np.unique(rows)] if len(rows) else np.array([], dtype=object)
-    rows_order = sorted(present.tolist(), key=lambda r: (r == "Unknown", str(r)))
+    row_names = _capped_rows(rows, row_names, max_rows, GROUP_NOUNS.get(group_by, "groups"))
+    present = np.unique(row_names[np.unique(rows)]) if len(rows) else np.array([], dtype=object)
+    rows_order = sorted(present.tolist(), key=lambda r: (r == "Unknown", str(r).startswith("Other "), str(r)))
     keep = prep.keep_mask(highlight)
     fig = go.Figure()
     grouped = len(pos) > limit
@@ -159,10 +200,10 @@ def timeline_figure(incidents: pd.DataFrame, colors: Mapping[str, str], group_by
     fig.add_traces(traces)
     starts = prep.start_day[pos]
     ok = starts != _NO_DAY
-    focus = _focus_days(np.sort(starts[ok]), prep.stop_day[pos][ok])
+    span = _full_span(starts[ok], prep.stop_day[pos][ok])
     fig.update_layout(
-        barmode="overlay", dragmode="select", clickmode="event+select", hovermode="closest",
-        margin=dict(l=10, r=10, t=30, b=10), height=height or max(300, 120 + 34 * len(rows_order)),
+        barmode="overlay", dragmode="pan", clickmode="event+select", hovermode="closest",
+        margin=dict(l=10, r=20, t=30, b=10), height=height or max(280, 110 + 30 * len(rows_order)),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, title_text=""),
         showlegend=group_by != "type",  # rows already name the types; colours need a key for other groupings
         uirevision=group_by,
@@ -171,10 +212,9 @@ def timeline_figure(incidents: pd.DataFrame, colors: Mapping[str, str], group_by
         fig.update_layout(meta={"grouped_by": bin_name, "incidents": int(len(pos))})
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(rows_order)), title_text="", automargin=True)
     xaxis: dict[str, Any] = dict(type="date", rangeslider=dict(visible=True, thickness=0.08), title_text="")
-    if focus:
-        xaxis["range"] = list(focus)
-        full_lo, full_hi = _iso([starts[ok].min() - 30, prep.stop_day[pos][ok].max() + 30])
-        xaxis["rangeslider"]["range"] = [full_lo, full_hi]
+    if span:
+        xaxis["range"] = list(span)
+        xaxis["rangeslider"]["range"] = list(span)
         xaxis["rangeslider"]["autorange"] = False
     fig.update_xaxes(**xaxis)
     if not len(pos):
