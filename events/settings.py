@@ -70,6 +70,10 @@ def get_settings(**overrides: Any) -> dict[str, Any]:
 
 
 def cache_dir(**overrides: Any) -> Path:
+    """The cache folder, created when possible; a read-only or full disk is not an error (caches fall back to memory)."""
     path = Path(get_settings(**overrides)["cache_dir"])
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass
     return path
