@@ -96,6 +96,11 @@ def make_shapes(news: list[str]) -> dict[str, tuple[Callable[[int], str], tuple[
         "initials": (lambda n: repeat_to("A.", n), ("actors", "sentences"), '"A."*n'),
         "follow-ups": (lambda n: repeat_to("Two days later another attack struck. ", n), ("mentions",),
                        '"Two days later another attack struck. "*n'),
+        "anchored": (lambda n: repeat_to("Two days after the bombing in Lagos, another attack struck. ", n),
+                     ("mentions",), "follow-ups counted from a named event"),
+        "clauses": (lambda n: repeat_to("a bomb hit the refinery in Lagos on 3 May 2019; ", n), ("mentions",),
+                    "one sentence of many dated, placed clauses"),
+        "dots": (lambda n: "." * n, ("sentences",), '"."*n'),
     }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+from bisect import bisect_left, insort
 import hashlib
 import io
 import os
@@ -353,9 +354,13 @@ def load_corpus(root: str | Path, max_bytes: int = MAX_FILE_BYTES) -> Corpus:
             url=meta.get("url", ""), sha256=digest,
         ))
     known = {d.doc_id for d in documents}
+    named = sorted({p.file for p in problems})  # a row whose file already has a problem is not reported twice
     for doc_id in manifest:
-        if doc_id not in known and not any(p.file.startswith(doc_id) for p in problems):
+        at = bisect_left(named, doc_id)  # the files starting with doc_id sort right at its place
+        if doc_id not in known and not (at < len(named) and named[at].startswith(doc_id)):
             problems.append(CorpusProblem(MANIFEST_NAME, f"lists {doc_id!r}, which is not an article file in the folder"))
+            if MANIFEST_NAME not in named:
+                insort(named, MANIFEST_NAME)
     return Corpus(root=str(root), documents=infer_publication_dates(documents), problems=problems)
 
 
@@ -522,10 +527,12 @@ def _dates_with_years(text: str, find_dates) -> list:
             windows.append([start, end])
     found = []
     for start, end in windows:
-        # widen to whitespace so no word is cut in two
-        while start > 0 and not text[start - 1].isspace():
+        # widen to whitespace so no word is cut in two (by at most 40 characters: text without spaces would
+        # widen every window to the whole text, and tag it once per year in it)
+        floor, ceiling = max(0, start - 40), min(len(text), end + 40)
+        while start > floor and not text[start - 1].isspace():
             start -= 1
-        while end < len(text) and not text[end].isspace():
+        while end < ceiling and not text[end].isspace():
             end += 1
         found.extend(replace(d, start=d.start + start, end=d.end + start) for d in find_dates(text[start:end], None))
     return found
