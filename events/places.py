@@ -365,15 +365,24 @@ class _Contexts:
                     countries[place.country] += 1
                 if place.admin1 and place.kind != "country":
                     admin1s[(place.country, place.admin1)] += 1
-        self.cache: dict = {}
 
     def excluding(self, key) -> tuple[Counter, Counter]:
-        found = self.cache.get(key)
-        if found is None:
-            own = self.own.get(key)
-            found = self.total if own is None else (self.total[0] - own[0], self.total[1] - own[1])
-            self.cache[key] = found
-        return found
+        own = self.own.get(key)
+        return self.total if own is None else (_Minus(self.total[0], own[0]), _Minus(self.total[1], own[1]))
+
+
+class _Minus:
+    """`total - own` as `_score` reads it (`get`, `[]`), without building the difference for every spelling."""
+
+    def __init__(self, total: Counter, own: Counter) -> None:
+        self.total, self.own = total, own
+
+    def get(self, key, default=None):
+        count = self.total.get(key, 0) - self.own.get(key, 0)
+        return count if count > 0 else default
+
+    def __getitem__(self, key) -> int:
+        return max(0, self.total.get(key, 0) - self.own.get(key, 0))
 
 
 _NEAR_KINDS = ("city", "landmark", "admin1", "admin2")
