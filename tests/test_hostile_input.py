@@ -165,3 +165,45 @@ def test_timex_on_a_pipe_or_an_endless_device_ends_with_an_error(tmp_path, name)
                          capture_output=True, text=True, timeout=60)
     assert run.returncode != 0
     assert "not a regular file" in run.stderr and "Traceback" not in run.stderr
+
+
+# ----------------------------------------------------------------------------------------------- the corpus box
+
+def _dashboard(corpus: Path):
+    from streamlit.testing.v1 import AppTest
+
+    script = f"""
+import sys
+sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'tests')!r}]
+import conftest, dashboard
+dashboard.main(loader=conftest.synthetic_loader, default_corpus={str(corpus)!r})
+"""
+    return AppTest.from_string(script, default_timeout=60).run()
+
+
+def test_corpus_box_opens_only_folders_under_the_configured_roots(tmp_path, monkeypatch):
+    from conftest import write_corpus
+
+    monkeypatch.delenv("ATLAS_CORPUS_ROOTS", raising=False)
+    start = write_corpus(tmp_path / "corpora" / "first")
+    sibling = write_corpus(tmp_path / "corpora" / "second")
+    private = tmp_path / "private"
+    private.mkdir()
+    at = _dashboard(start)
+    assert not at.exception and not at.error
+    for outside in (str(private), "/etc", str(start / ".." / ".." / "private"), str(sibling)):
+        at.sidebar.text_input(key="corpus").set_value(outside).run()
+        assert not at.exception
+        assert any("outside the corpus folders" in e.value for e in at.error), outside
+        assert not any("Showing" in m.value for m in at.markdown)
+    _link(private, start / "sub")  # a link inside the root that leads out of it
+    at.sidebar.text_input(key="corpus").set_value(str(start / "sub")).run()
+    assert any("outside the corpus folders" in e.value for e in at.error)
+
+    monkeypatch.setenv("ATLAS_CORPUS_ROOTS", str(tmp_path / "corpora"))
+    at = _dashboard(start)
+    at.sidebar.text_input(key="corpus").set_value(str(sibling)).run()
+    assert not at.exception and not at.error
+    assert any("Showing" in m.value for m in at.markdown)
+    at.sidebar.text_input(key="corpus").set_value(str(private)).run()
+    assert any("outside the corpus folders" in e.value for e in at.error)
