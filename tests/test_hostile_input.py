@@ -7,9 +7,11 @@ the corpus, a named pipe, a link to an endless device.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import time
 import zlib
 from pathlib import Path
 
@@ -207,3 +209,32 @@ def test_corpus_box_opens_only_folders_under_the_configured_roots(tmp_path, monk
     assert any("Showing" in m.value for m in at.markdown)
     at.sidebar.text_input(key="corpus").set_value(str(private)).run()
     assert any("outside the corpus folders" in e.value for e in at.error)
+
+
+# ----------------------------------------------------------------------------------------------- command line
+
+def _events(*args: str, cwd: Path | None = None, timeout: int = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "events.cli", *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=cwd)
+
+
+def test_timex_reads_a_manifest_date_with_a_time_part(tmp_path):
+    (tmp_path / "story.txt").write_text("The talks ended on Friday. Elections follow next March.", encoding="utf-8")
+    (tmp_path / "manifest.csv").write_text("file,title,publisher,published,url\n"
+                                           "story.txt,Talks,Wire,2019-03-14T08:30:00Z,\n", encoding="utf-8")
+    run = _events("timex", str(tmp_path / "story.txt"))
+    assert run.returncode == 0, run.stderr
+    values = [json.loads(line)["value"] for line in run.stdout.splitlines()]
+    assert "2019-03-08" in values and "2020-03" in values
+
+
+@pytest.mark.parametrize("out, message", [("table.xlsx", "use a .csv"), ("blocker/table.csv", "cannot write into"),
+                                          ("folder.csv", "is a folder")])
+def test_bad_out_is_refused_before_the_extraction(tmp_path, out, message):
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    (tmp_path / "folder.csv").mkdir()
+    started = time.monotonic()
+    run = _events("extract", str(ROOT / "seeds"), "--out", str(tmp_path / out), "--workers", "1", "--no-cache")
+    assert run.returncode != 0 and message in run.stderr, run.stderr
+    assert "extracting" not in run.stderr and "Traceback" not in run.stderr
+    assert time.monotonic() - started < 60
