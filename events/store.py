@@ -855,8 +855,11 @@ CSV_NOT_EDITABLE = ("type_label", "date_value", "continent", "sources", "n_sourc
 
 
 def export_corrected_csv(incidents: pd.DataFrame) -> bytes:
-    """The (corrected) incident table as UTF-8 CSV with a byte-order mark, so spreadsheets read accents right."""
-    return incidents.to_csv(index=False).encode("utf-8-sig")
+    """The (corrected) incident table as UTF-8 CSV with a byte-order mark, so spreadsheets read accents right;
+    text that a spreadsheet would run as a formula gets an apostrophe (`import_corrected_csv` takes it off)."""
+    from events.spreadsheet import neutralise_frame
+
+    return neutralise_frame(incidents).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def _same(name: str, current: Any, new: Any) -> bool:
@@ -888,6 +891,9 @@ def import_corrected_csv(store: CorrectionStore, csv_bytes: bytes, current_incid
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ValueError(f"cannot read the CSV: {exc}") from None
+    from events.spreadsheet import restore_frame
+
+    frame = restore_frame(frame)  # the apostrophes export_corrected_csv put before formula-like text
     if "id" not in frame.columns:
         raise ValueError("the CSV has no 'id' column: export the table again and edit the copy")
     current = {str(r["id"]): r for r in current_incidents.to_dict("records")}
