@@ -214,10 +214,11 @@ def render_detail(incident: pd.Series, extraction, texts: dict[str, str], labels
             for col, (figure, report_docs) in zip(cols, reports):
                 col.metric(label, figure)
                 for d in report_docs:
-                    col.caption(labels.get(d, d))
+                    col.caption(views.escape_markdown(labels.get(d, d)))
         elif len(reports) == 1:
             figure, report_docs = reports[0]
-            st.caption(f"{label}: {figure} — reported by " + "; ".join(labels.get(d, d) for d in report_docs))
+            st.caption(f"{label}: {figure} — reported by "
+                       + "; ".join(views.escape_markdown(labels.get(d, d)) for d in report_docs))
 
     mentions = extraction.mentions[extraction.mentions["incident_id"] == incident["id"]]
     for doc, part in mentions.groupby("doc", sort=False):
@@ -226,7 +227,8 @@ def render_detail(incident: pd.Series, extraction, texts: dict[str, str], labels
         published = docs["published"].get(doc, "") if doc in docs.index else ""
         with st.container(border=True):
             st.markdown(f"**{views.escape_markdown(title or doc)}**")
-            st.caption(" · ".join(str(x) for x in (publisher, published, doc) if x is not None and str(x) not in ("", "None", "NaT")))
+            st.caption(" · ".join(views.escape_markdown(str(x)) for x in (publisher, published, doc)
+                                  if x is not None and str(x) not in ("", "None", "NaT")))
             text = texts.get(doc)
             for m in part.itertuples(index=False):
                 if text is not None and m.start >= 0:  # hand-added incidents may have no offset
@@ -249,10 +251,10 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
     try:  # anyone who reaches the page can type here: only the configured corpus roots open
         check_corpus_folder(corpus, corpus_roots(default_corpus))
     except ValueError as exc:
-        st.error(str(exc))
+        st.error(views.escape_markdown(str(exc)))
         st.stop()
     if not Path(corpus).is_dir():
-        st.error(f"Corpus folder not found: {corpus}")
+        st.error(f"Corpus folder not found: {views.escape_markdown(corpus)}")
         st.stop()
     signature = corpus_signature(corpus)
     extraction = cached_extraction(corpus, signature, getattr(loader, "__qualname__", "loader"), loader)

@@ -105,3 +105,76 @@ def test_timelinejs_display_date_is_escaped(tmp_path):
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
     shown = [r["Display Date"] for r in rows if r["Display Date"]]
     assert shown and all("<img" not in d and "&lt;img" in d for d in shown)
+
+
+# ----------------------------------------------------------------------------------------------- markup
+
+BEACON = "![p](http://attacker.example/beacon.png)"
+MASKED = "[Wire](http://attacker.example/masked)"
+LINK = "<a href='http://attacker.example/row'>Click</a>"
+
+
+def hostile_loader(corpus_dir, progress=None):
+    """The synthetic extraction whose documents carry a tracking image and a masked link as title and publisher,
+    and whose admin areas are links (as a correction could set them)."""
+    ex = synthetic_extraction(corpus_dir)
+    documents = ex.documents.copy()
+    documents["title"] = BEACON
+    documents["publisher"] = [MASKED, BEACON, "<img src=http://attacker.example/i.png>"][: len(documents)]
+    incidents = ex.incidents.copy()
+    incidents["admin1"] = LINK
+    from dataclasses import replace
+
+    return replace(ex, documents=documents, incidents=incidents)
+
+
+def _unescaped_markup(value: str) -> bool:
+    """Markdown or HTML that would load or link: an image, a masked link or a tag whose opening is not escaped."""
+    import re
+
+    return bool(re.search(r"(?<!\\)!(?<!\\)\[|(?<!\\)\]\(|(?<!\\)<(?:img|a)\b", value))
+
+
+def test_detail_captions_escape_publishers_and_titles(synthetic_corpus):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    root = Path(__file__).resolve().parent.parent
+    script = f"""
+import sys
+sys.path[:0] = [{str(root)!r}, {str(root / 'tests')!r}]
+import dashboard, test_hostile_output
+dashboard.main(loader=test_hostile_output.hostile_loader, default_corpus={str(synthetic_corpus)!r})
+"""
+    at = AppTest.from_string(script, default_timeout=60).run()
+    for incident in ("inc-paris", "inc-beirut", "inc-sinai"):  # disagreeing sources, one source, one figure
+        at.selectbox(key="detail_pick").set_value(incident).run()
+        assert not at.exception
+        shown = [c.value for c in at.caption] + [m.value for m in at.markdown] + [e.value for e in at.error]
+        assert any("attacker" in v for v in shown)
+        assert [v for v in shown if _unescaped_markup(v)] == []
+
+
+@pytest.mark.parametrize("group_by", ["admin1", "country", "type"])
+def test_timeline_row_labels_are_text_not_links(tmp_path, group_by):
+    from events import views
+
+    ex = hostile_loader(tmp_path)
+    incidents = ex.incidents.copy()
+    incidents["country"] = "<b onmouseover=alert(1)>KE</b>"
+    fig = views.timeline_figure(incidents, {}, group_by=group_by)
+    rows = {str(y) for trace in fig.data for y in (trace.y if trace.y is not None else ())}
+    rows |= {str(y) for y in fig.layout.yaxis.categoryarray or ()}
+    assert rows and not [r for r in rows if "<a" in r or "<b" in r]
+    if group_by == "admin1":
+        assert any("&lt;a href=" in r for r in rows)
+
+
+def test_html_briefing_timeline_rows_are_text_not_links(tmp_path):
+    from events.exports.figures import export_figures
+
+    ex = hostile_loader(tmp_path)
+    timeline, _ = export_figures(ex.incidents, ex.documents, group_by="admin1")
+    rows = {str(y) for trace in timeline.data for y in (trace.y if trace.y is not None else ())}
+    assert rows and not [r for r in rows if "<a" in r]
