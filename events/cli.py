@@ -96,18 +96,25 @@ def cmd_geoparse(args: argparse.Namespace) -> int:
     return 0
 
 
-def _writable_out(out: str | Path, suffixes: tuple[str, ...] = ()) -> None:
-    """Refuse an output path before the work, not after it: a wrong suffix, a folder that cannot hold the file."""
+def _writable_out(out: str | Path, suffixes: tuple[str, ...] = (), folder_ok: bool = False) -> None:
+    """Refuse an output path before the work, not after it: a wrong suffix, a folder where a file is expected, a
+    place that cannot be written. Nothing is created here (a failed extraction leaves no empty folder)."""
     import tempfile
 
     path = Path(out)
-    if suffixes and path.suffix.lower() not in suffixes:
-        raise SystemExit(f"error: cannot write {path.name}: use a {', '.join(suffixes[:-1])} or {suffixes[-1]} file name")
-    if path.is_dir():
+    if suffixes and not (folder_ok and not path.suffix) and path.suffix.lower() not in suffixes:
+        folder = " (or a folder name without a suffix, for a Parquet dataset)" if folder_ok else ""
+        raise SystemExit(f"error: cannot write {path.name}: use a {', '.join(suffixes[:-1])} or {suffixes[-1]} "
+                         f"file name{folder}")
+    if path.suffix and path.is_dir():
         raise SystemExit(f"error: --out {out} is a folder; give a file name")
+    existing = path if path.is_dir() else path.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path.parent):
+        if not existing.is_dir():
+            raise NotADirectoryError(20, f"{existing} is not a folder")
+        with tempfile.TemporaryFile(dir=existing):
             pass
     except OSError as exc:
         raise SystemExit(f"error: cannot write into {path.parent}: {exc.strerror or exc}")
@@ -117,7 +124,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from events.pipeline import extract, mentions_path_for, write_table
     from events.settings import get_settings
 
-    _writable_out(args.out, (".csv", ".json", ".parquet"))
+    _writable_out(args.out, (".csv", ".json", ".parquet"), folder_ok=True)
     try:
         scheduler = get_settings(scheduler=args.scheduler)["scheduler"]
         result = extract(args.corpus, workers=args.workers, use_cache=not args.no_cache, progress=ProgressBar(),
