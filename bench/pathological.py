@@ -86,6 +86,8 @@ def make_shapes(news: list[str]) -> dict[str, tuple[Callable[[int], str], tuple[
         "killed-aa": (lambda n: "killed 12 " + repeat_to("aa ", n - 10), ("casualties",), '"killed 12 " + "aa "*n'),
         "number-words": (lambda n: repeat_to("one two three ", n), ("casualties",), '"one two three "*n'),
         "death-toll": (lambda n: "death toll " + "a" * (n - 11), ("casualties",), '"death toll " + "a"*n'),
+        "bombing-numbers": (lambda n: "A bombing killed " + repeat_to("one two three ", n - 17), ("casualties",),
+                            "a trigger, then number words in one clause"),
         "years": (lambda n: repeat_to("2015 ", n), ("dates",), '"2015 "*n'),
         "on-friday": (lambda n: repeat_to("on Friday ", n), ("dates",), '"on Friday "*n'),
         "nospace-years": (lambda n: repeat_to("ab,3,March,2015,", n), ("pubdate",), "dated text without spaces"),

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 MAGIC = b"incident-atlas cache 1\n"
 MAX_HEADER = 512
+SHARED_TEXT = 200  # texts longer than this are written once per cache entry however often they recur
 
 
 class CacheDamaged(ValueError):
@@ -154,14 +155,31 @@ def loads_plain(payload: bytes) -> Any:
 
 # --------------------------------------------------------------------------------------------------- typed JSON
 
-def to_json(value: Any) -> Any:
-    """Dataclasses (frozen records), dates, tuples and plain values as JSON-ready data."""
+def to_json(value: Any, shared: dict[int, int] | None = None) -> Any:
+    """Dataclasses (frozen records), dates, tuples and plain values as JSON-ready data.
+
+    With `shared` (a memo), a tuple or long text met again (the same object: a sentence and its places, shared by
+    the sentence's mentions) is written once as {"$id": n, "$items": [...]} or {"$id": n, "$str": "..."} and then
+    as {"$ref": n}, so a payload grows with the data, not with how often it is referred to (as pickle's memo does).
+    """
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: to_json(getattr(value, f.name), shared) for f in dataclasses.fields(value)}
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
-        return [to_json(v) for v in value]
+        if shared is not None and isinstance(value, tuple) and len(value) > 1:
+            ref = shared.get(id(value))
+            if ref is not None:
+                return {"$ref": ref}
+            shared[id(value)] = len(shared)
+            return {"$id": shared[id(value)], "$items": [to_json(v, shared) for v in value]}
+        return [to_json(v, shared) for v in value]
+    if shared is not None and isinstance(value, str) and len(value) > SHARED_TEXT:
+        ref = shared.get(id(value))
+        if ref is not None:
+            return {"$ref": ref}
+        shared[id(value)] = len(shared)
+        return {"$id": shared[id(value)], "$str": value}
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     raise TypeError(f"cannot store a {type(value).__name__} in a JSON cache entry")
@@ -172,8 +190,9 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
-def from_json(data: Any, hint: Any) -> Any:
+def from_json(data: Any, hint: Any, shared: dict[int, Any] | None = None) -> Any:
     """Rebuild a value of type `hint` from `to_json` data, checking every type on the way (`CacheDamaged` if not)."""
+    shared = {} if shared is None else shared
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         options = typing.get_args(hint)
@@ -183,16 +202,26 @@ def from_json(data: Any, hint: Any) -> Any:
             if option is type(None):
                 continue
             try:
-                return from_json(data, option)
+                return from_json(data, option, shared)
             except CacheDamaged:
                 continue
         raise CacheDamaged(f"{type(data).__name__} is none of {hint}")
     if origin in (tuple, list):
         args = typing.get_args(hint)
+        item = args[0] if args else Any
+        if origin is tuple and isinstance(data, dict) and set(data) == {"$ref"}:
+            found = shared.get(data["$ref"]) if isinstance(data["$ref"], int) else None
+            if found is None or not isinstance(found, tuple):
+                raise CacheDamaged("reference to a tuple not written before")
+            return found
+        if origin is tuple and isinstance(data, dict) and set(data) == {"$id", "$items"}:
+            if not isinstance(data["$id"], int) or data["$id"] in shared or not isinstance(data["$items"], list):
+                raise CacheDamaged("bad shared tuple")
+            shared[data["$id"]] = value = tuple(from_json(v, item, shared) for v in data["$items"])
+            return value
         if not isinstance(data, list):
             raise CacheDamaged(f"expected a list for {hint}")
-        item = args[0] if args else Any
-        return (tuple if origin is tuple else list)(from_json(v, item) for v in data)
+        return (tuple if origin is tuple else list)(from_json(v, item, shared) for v in data)
     if hint is Any:
         return data
     if dataclasses.is_dataclass(hint):
@@ -202,7 +231,7 @@ def from_json(data: Any, hint: Any) -> Any:
         fields = {f.name for f in dataclasses.fields(hint) if f.init}
         if set(data) != fields:
             raise CacheDamaged(f"{hint.__name__} fields differ")
-        return hint(**{name: from_json(value, hints[name]) for name, value in data.items()})
+        return hint(**{name: from_json(value, hints[name], shared) for name, value in data.items()})
     if hint is date:
         if not isinstance(data, str):
             raise CacheDamaged("expected an ISO date")
@@ -223,6 +252,16 @@ def from_json(data: Any, hint: Any) -> Any:
             raise CacheDamaged("expected a number")
         return float(data)
     if hint is str:
+        if isinstance(data, dict) and set(data) == {"$ref"}:
+            found = shared.get(data["$ref"]) if isinstance(data["$ref"], int) else None
+            if not isinstance(found, str):
+                raise CacheDamaged("reference to a text not written before")
+            return found
+        if isinstance(data, dict) and set(data) == {"$id", "$str"}:
+            if not isinstance(data["$id"], int) or data["$id"] in shared or not isinstance(data["$str"], str):
+                raise CacheDamaged("bad shared text")
+            shared[data["$id"]] = data["$str"]
+            return data["$str"]
         if not isinstance(data, str):
             raise CacheDamaged("expected a string")
         return data
@@ -231,7 +270,8 @@ def from_json(data: Any, hint: Any) -> Any:
 
 def dumps_records(records: typing.Sequence[Any]) -> bytes:
     """A list of dataclass records as JSON bytes (TypeError when a field has no JSON form)."""
-    return json.dumps([to_json(r) for r in records], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    shared: dict[int, int] = {}
+    return json.dumps([to_json(r, shared) for r in records], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def loads_records(payload: bytes, cls: type) -> list[Any]:

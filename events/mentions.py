@@ -14,7 +14,7 @@ from collections import abc
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from math import asin, cos, radians, sin, sqrt
 from typing import Sequence
 
@@ -26,6 +26,11 @@ from events.lexicon import Lexicon, Trigger, default_lexicon, read_data_csv
 from events.places import PlaceMention
 from events.sentences import Sentence, find_datelines, split_sentences
 from events.settings import DATA_DIR
+
+# Characters either side of a trigger that its mention reads for figures and for "in a separate incident": news
+# sentences are far shorter (the longest in the benchmark corpora has 622), but a megabyte without a stop would
+# otherwise be reread whole for every mention in it.
+READ_WINDOW = 2000
 
 # How specific a place is: a landmark beats a city beats a region beats a country.
 PLACE_RANK = {"landmark": 6, "city": 5, "admin2": 4.5, "admin1": 4, "region": 3, "country": 2, "continent": 1}
@@ -461,6 +466,23 @@ class _ByStart:
         return [x for x in self.items[lo:hi] if x.end <= b]
 
 
+class _SentencePlaces(tuple):
+    """The places of one sentence, with what each of its mentions asks of them computed once (and `seen` shared):
+    a long sentence has many mentions and many places."""
+
+    @cached_property
+    def texts(self) -> frozenset[str]:
+        return frozenset(p.text for p in self)
+
+    @cached_property
+    def seen(self) -> tuple[Place, ...]:
+        return tuple(p.place for p in self)
+
+    @cached_property
+    def n_distinct(self) -> int:
+        return len({p.place.geonameid for p in self})
+
+
 class _Except(abc.Sequence):
     """`items` without those from `lo` to `hi`, without copying (one per clause of a long sentence is quadratic)."""
 
@@ -528,7 +550,7 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     located_by, dates_by, offsets_by, triggers_by = map(_ByStart, (located, dates, offsets, triggers))
     mentions: list[IncidentMention] = []
     for sentence in sentences:
-        s_places = within(located_by, sentence.start, sentence.end)
+        s_places = _SentencePlaces(within(located_by, sentence.start, sentence.end))
         s_dates = [d for d in within(dates_by, sentence.start, sentence.end)
                    if d.precision != "century"  # "the 11th century temple" dates a thing, not an incident
                    and not _REPORTING.search(text[max(sentence.start, d.start - 30):d.start])
@@ -640,12 +662,12 @@ def _resolve_local_offsets(mentions: list[IncidentMention]) -> list[IncidentMent
 
 def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, c_end: int,
            places: list[PlaceMention], dates: list[DateMention], offsets: Sequence, s_dates: list[DateMention],
-           s_places: list[PlaceMention], hypothetical: bool, sole_trigger: bool) -> IncidentMention:
+           s_places: "_SentencePlaces", hypothetical: bool, sole_trigger: bool) -> IncidentMention:
     text = document.text
     clause = text[c_start:c_end]
     place = _place_for(places, trig, text)
     place_from = "clause" if place else ""
-    if place is None and sole_trigger and s_places and len({p.place.geonameid for p in s_places}) == 1:
+    if place is None and sole_trigger and s_places and s_places.n_distinct == 1:
         place, place_from = s_places[0], "sentence"
     definite = _is_definite(text, trig, c_start)
     unbound = None
@@ -660,7 +682,8 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         date_, date_from = s_dates[0], "sentence"
     # "two days after talks collapsed": an anchor the dates stage could not name dates nothing here
     offset = next((o for o in offsets if o.anchor_text or not _OPEN_OFFSET.search(o.text)), None)
-    figures = find_casualties(clause if sole_trigger else text[trig.start:c_end])
+    lo = max(c_start if sole_trigger else trig.start, trig.start - READ_WINDOW)
+    figures = find_casualties(text[lo:min(c_end, trig.end + READ_WINDOW)])
     return IncidentMention(
         doc=document.doc_id, sentence_start=sentence.start, sentence_end=sentence.end, sentence=sentence.text,
         paragraph=sentence.paragraph, type=trig.type, trigger=trig.text, trigger_start=trig.start,
@@ -672,16 +695,16 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         place_from="demonym" if place is not None and place.via == "demonym" and place_from != "context" else place_from,
         killed=figures.killed, injured=figures.injured,
         killed_qualifier=figures.killed_qualifier, injured_qualifier=figures.injured_qualifier,
-        actors=tuple(a for a in find_actors(clause) if a not in {p.text for p in s_places}),
+        actors=tuple(a for a in find_actors(clause) if a not in s_places.texts),
         facility=facility_of(text[max(c_start, trig.start - 40):min(c_end, trig.end + 50)]),
         hypothetical=hypothetical or bool(_NOT_HAPPENED.search(text[max(c_start, trig.start - 80):trig.start]))
         or bool(_MODAL_BEFORE.search(text[max(c_start, trig.start - 40):trig.start])),
-        places_seen=tuple(p.place for p in s_places),
+        places_seen=s_places.seen,
         published=document.published,
         definite=definite,
         generic=sentence.paragraph > 0 and (date_ is None or PRECISION_RANK.get(date_.precision, 0) <= PRECISION_RANK["year"])
         and _is_generic(text, trig, c_start),
-        separate=bool(_SEPARATE.search(text[sentence.start:trig.start])
+        separate=bool(_SEPARATE.search(text[max(sentence.start, trig.start - READ_WINDOW):trig.start])
                       or (not _is_verb(trig.text) and _ANOTHER.search(text[max(c_start, trig.start - 40):trig.start]))),
         target=_target(text, trig),
         unbound_date=unbound if date_ is None else None,

@@ -230,3 +230,18 @@ def test_online_geocoder_cache_of_the_wrong_shape_is_ignored(tmp_path):
                                    path, min_delay_seconds=0)
         place = online.geocode("Tolmet")
         assert place is not None and place.lat == 1.5
+
+
+def test_per_document_cache_writes_a_shared_sentence_once(tmp_path):
+    from events import cache
+    from events.mentions import IncidentMention
+    from events.pipeline import extract_document
+
+    long_sentence = "A bomb hit the refinery in Mombasa on 3 May 2019; " * 200  # one sentence, many mentions
+    doc = Document(doc_id="long", path="long.txt", text=long_sentence, published=date(2019, 6, 1),
+                   date_source="manifest")
+    found = extract_document(doc)
+    assert len(found) > 50
+    payload = cache.dumps_records(found)
+    assert len(payload) < 40 * len(long_sentence)  # not one copy of the sentence per mention
+    assert cache.loads_records(payload, IncidentMention) == found
