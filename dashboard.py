@@ -18,6 +18,7 @@ import streamlit as st
 
 import dashboard_workflow as workflow_ui
 from events import views
+from events.settings import check_corpus_folder, corpus_roots
 from events.views import FilterState
 
 ROOT = Path(__file__).resolve().parent
@@ -373,6 +374,11 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
         if link.corpus:
             st.session_state["corpus"] = link.corpus
     corpus = st.sidebar.text_input("Corpus folder", value=default_corpus, key="corpus").strip() or default_corpus
+    try:  # anyone who reaches the page can type here: only the configured corpus roots open
+        check_corpus_folder(corpus, corpus_roots(default_corpus))
+    except ValueError as exc:
+        st.error(views.escape_markdown(str(exc)))
+        st.stop()
     if not Path(corpus).is_dir():
         named = st.session_state["_link"].corpus
         if named and corpus == named:

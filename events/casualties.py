@@ -9,6 +9,7 @@ total of a partitive is taken ("five of the 16 people killed" -> 16), and ages a
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 _UNITS = {w: i for i, w in enumerate(
@@ -22,8 +23,10 @@ VAGUE = {"dozens": 24, "scores": 40, "hundreds": 200, "thousands": 2000, "tens o
 _VAGUE = r"(?:tens of thousands|hundreds of thousands|dozens|scores|hundreds|thousands|millions)(?: of)?"
 # A number that is not an age ("a 34-year-old") nor part of a longer token ("M-70 rifles").
 _WORD = "|".join(sorted([*_UNITS, *_TENS, *_SCALES], key=len, reverse=True))
+# At most 12 more words ("two hundred and fifty-one thousand three hundred and twelve" has 10): an unbounded
+# repeat rescans a long run of number words from every word in it, quadratic on "one two three one two ...".
 _WORDS = (rf"(?:an?\s+(?=hundred|thousand|million))?(?:{_WORD})"
-          rf"(?:[\s-]+(?:{_WORD})|(?:(?<=hundred)|(?<=thousand)|(?<=million))\s+and\s+(?:{_WORD}))*")
+          rf"(?:[\s-]+(?:{_WORD})|(?:(?<=hundred)|(?<=thousand)|(?<=million))\s+and\s+(?:{_WORD})){{0,12}}")
 NUMBER = (rf"(?<![\w-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+|{_WORDS})"
           rf"\b(?![-\s]*(?:years?|yr)[-\s]*old)(?!-\w)(?!\s*(?:percent|per cent|%|km|kilomet|miles?|metres?|meters?|hours?|minutes?|days?|weeks?|months?|years?|dollars?|tons?|yuan))")
 _COUNT = rf"(?:{NUMBER}|{_VAGUE}|(?<![\w-])(?:an?|another)(?!\s+(?:\d[\d,]*|{_WORD})\b(?!-year)))"
@@ -142,21 +145,23 @@ def _looks_like_year(text: str, start: int, raw: str, value: int) -> bool:
     return 1800 <= value <= 2100 or bool(_YEAR_BEFORE.search(text[max(0, start - 12):start]))
 
 
-def _listed_total(text: str, match: re.Match[str]) -> tuple[int, int] | None:
-    """Sum 'six bodyguards, a district chief and a civilian were killed' from the group before the verb backwards."""
-    groups = list(_GROUP_RE.finditer(text))
+def _listed_total(text: str, match: re.Match[str], groups: list[re.Match[str]],
+                  starts: list[int]) -> tuple[int, int] | None:
+    """Sum 'six bodyguards, a district chief and a civilian were killed' from the group before the verb backwards.
+
+    `groups` are the `_GROUP_RE` matches of the text, found once per text (`starts`: where their numbers start).
+    """
     if not groups:
         return None
-    # the group that holds this figure, then every group joined to it by "," / "and"
-    current = next((g for g in reversed(groups) if g.start("n") <= match.start("n") < g.end()), None)
-    if current is None:
+    # the group that holds this figure (groups do not overlap: at most one does), then every group joined to it
+    i = bisect_right(starts, match.start("n")) - 1
+    if i < 0 or not match.start("n") < groups[i].end():
         return None
+    current, j = groups[i], i
     chain = [current]
-    i = groups.index(current)
     while i > 0 and _LIST_JOIN.match(text[groups[i - 1].end():chain[0].start()]):
         chain.insert(0, groups[i - 1])
         i -= 1
-    j = groups.index(current)
     while j + 1 < len(groups) and _LIST_JOIN.match(text[chain[-1].end():groups[j + 1].start()]):
         chain.append(groups[j + 1])
         j += 1
@@ -173,6 +178,8 @@ def _listed_total(text: str, match: re.Match[str]) -> tuple[int, int] | None:
 
 def _first_figure(patterns: list[re.Pattern[str]], text: str) -> tuple[int | None, str]:
     best: tuple[int, int, str] | None = None
+    groups: list[re.Match[str]] | None = None
+    starts: list[int] = []
     for pattern in patterns:
         for match in pattern.finditer(text):
             raw = match.group("n")
@@ -181,7 +188,10 @@ def _first_figure(patterns: list[re.Pattern[str]], text: str) -> tuple[int | Non
                 continue
             qualifier = _qualifier(match.group("q"), raw)
             start = match.start()
-            listed = _listed_total(text, match)
+            if groups is None:  # once per text, not once per figure (quadratic on long texts)
+                groups = list(_GROUP_RE.finditer(text))
+                starts = [g.start("n") for g in groups]
+            listed = _listed_total(text, match, groups, starts)
             if listed is not None:
                 start, value = listed
             partitive = _PARTITIVE.match(text, match.start("n"))

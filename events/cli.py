@@ -39,7 +39,7 @@ class ProgressBar:
 
 def _documents_for(path: Path, reference: str | None):
     """(doc_id or None, text, reference date) for a file or every article of a corpus folder."""
-    from events.corpus import UnreadableArticle, load_corpus, read_article
+    from events.corpus import UnreadableArticle, load_corpus, parse_iso_date, read_article
 
     if path.is_dir():
         corpus = load_corpus(path)
@@ -67,7 +67,7 @@ def _documents_for(path: Path, reference: str | None):
 
             rows, _ = read_manifest(manifest_dir)
             published = rows.get(path.stem, {}).get("published")
-            ref = date.fromisoformat(published) if published else None
+            ref = parse_iso_date(published) if published else None  # "2015-11-14T08:30:00Z" too
     yield None, text, ref
 
 
@@ -96,10 +96,35 @@ def cmd_geoparse(args: argparse.Namespace) -> int:
     return 0
 
 
+def _writable_out(out: str | Path, suffixes: tuple[str, ...] = (), folder_ok: bool = False) -> None:
+    """Refuse an output path before the work, not after it: a wrong suffix, a folder where a file is expected, a
+    place that cannot be written. Nothing is created here (a failed extraction leaves no empty folder)."""
+    import tempfile
+
+    path = Path(out)
+    if suffixes and not (folder_ok and not path.suffix) and path.suffix.lower() not in suffixes:
+        folder = " (or a folder name without a suffix, for a Parquet dataset)" if folder_ok else ""
+        raise SystemExit(f"error: cannot write {path.name}: use a {', '.join(suffixes[:-1])} or {suffixes[-1]} "
+                         f"file name{folder}")
+    if path.suffix and path.is_dir():
+        raise SystemExit(f"error: --out {out} is a folder; give a file name")
+    existing = path if path.is_dir() else path.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    try:
+        if not existing.is_dir():
+            raise NotADirectoryError(20, f"{existing} is not a folder")
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        raise SystemExit(f"error: cannot write into {path.parent}: {exc.strerror or exc}")
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     from events.pipeline import extract, mentions_path_for, write_table
     from events.settings import get_settings
 
+    _writable_out(args.out, (".csv", ".json", ".parquet"), folder_ok=True)
     try:
         scheduler = get_settings(scheduler=args.scheduler)["scheduler"]
         result = extract(args.corpus, workers=args.workers, use_cache=not args.no_cache, progress=ProgressBar(),
@@ -142,6 +167,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from events.pipeline import load_or_extract
     from events.views import FilterState
 
+    if args.out:
+        _writable_out(args.out)
     for flag, value in (("--from-month", args.from_month), ("--to-month", args.to_month)):
         if value and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
             raise SystemExit(f"error: {flag} {value!r} is not YYYY-MM")

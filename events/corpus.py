@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import bisect
 import csv
+from bisect import bisect_left, insort
 import hashlib
 import io
 import os
 import re
+import stat
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -139,19 +141,46 @@ def _strip_markdown(text: str) -> str:
     return re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
 
 
+def _read_regular_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`; devices, pipes and folders are refused, not read.
+
+    The checks are made on the opened file (no race with a swapped link), and the read stops after `max_bytes`
+    because files under /proc report size 0 whatever they hold.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))  # a pipe opens without waiting
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableArticle("not a regular file (a device, a pipe or a folder); skipped")
+        if info.st_size > max_bytes:
+            raise UnreadableArticle(f"too large ({info.st_size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB)")
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise UnreadableArticle(f"too large (over {max_bytes / 1e6:.0f} MB, the limit)")
+    return data
+
+
+def _parse_with(parser: str, convert, content):
+    """Run a third-party parser; whatever it raises on a hostile file becomes that file's `UnreadableArticle`."""
+    try:
+        return convert(content)
+    except UnreadableArticle:
+        raise
+    except Exception as exc:  # noqa: BLE001 - parsers raise AssertionError, RecursionError, LimitReachedError...
+        detail = f": {exc}" if str(exc) else ""
+        raise UnreadableArticle(f"the {parser} parser failed on this file ({type(exc).__name__}{detail})"[:300]) from exc
+
+
 def read_article(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[str, str, str]:
     """Text, title and content hash of one article file; `UnreadableArticle` says why not."""
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise UnreadableArticle(f"too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB)")
-    data = path.read_bytes()
+    data = _read_regular_file(path, max_bytes)
     if path.suffix.lower() == ".pdf":
-        text, title = _pdf_to_text(data)
+        text, title = _parse_with("PDF", _pdf_to_text, data)
         return text, title or next((l.strip() for l in text.splitlines() if l.strip()), "")[:200], content_hash(data)
     text = decode_text(data)
     title = ""
     if path.suffix.lower() in (".html", ".htm"):
-        text, title = _html_to_text(text)
+        text, title = _parse_with("HTML", _html_to_text, text)
     elif path.suffix.lower() == ".md":
         text = _strip_markdown(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -240,6 +269,10 @@ def read_manifest(root: Path) -> tuple[dict[str, dict[str, str]], list[CorpusPro
         if not name:
             problems.append(CorpusProblem(MANIFEST_NAME, f"row {line_no}: empty 'file'"))
             continue
+        if "/" in name or "\\" in name or name in (".", ".."):
+            problems.append(CorpusProblem(MANIFEST_NAME, f"row {line_no}: {name!r} is a path; 'file' names a file "
+                                                         "in the corpus folder, not a path; row ignored"))
+            continue
         for column, value in list(row.items()):
             if len(value) > MAX_MANIFEST_FIELD:
                 problems.append(CorpusProblem(MANIFEST_NAME, f"row {line_no} ({name}): '{column}' is {len(value):,} characters "
@@ -256,9 +289,26 @@ def read_manifest(root: Path) -> tuple[dict[str, dict[str, str]], list[CorpusPro
     return rows, problems
 
 
+def _article_candidates(root: Path) -> list[Path]:
+    return sorted(p for p in root.iterdir() if p.suffix.lower() in ARTICLE_SUFFIXES and p.name != MANIFEST_NAME
+                  and not p.name.startswith(".") and p.stem.upper() != "SOURCES")
+
+
+def _outside_reason(root: Path, path: Path) -> str:
+    """Why a folder entry is not read as an article ('' when it is an article file inside the corpus)."""
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return "a broken or looping symbolic link; skipped"
+        if not target.is_relative_to(root.resolve()):
+            return "a symbolic link to a file outside the corpus folder; skipped (copy the file in instead)"
+    return ""
+
+
 def article_paths(root: Path) -> list[Path]:
-    return sorted(p for p in root.iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
-                  and p.name != MANIFEST_NAME and not p.name.startswith(".") and p.stem.upper() != "SOURCES")
+    """Article files of a corpus folder: regular files inside it (links out of the folder are not articles)."""
+    return [p for p in _article_candidates(root) if not _outside_reason(root, p) and p.is_file()]
 
 
 def one_path_per_id(paths: list[Path], manifest: dict[str, dict[str, str]]) -> tuple[list[Path], list[CorpusProblem]]:
@@ -285,7 +335,14 @@ def load_corpus(root: str | Path, max_bytes: int = MAX_FILE_BYTES) -> Corpus:
     manifest, problems = read_manifest(root)
     documents: list[Document] = []
     seen_hashes: dict[str, str] = {}
-    paths, clashes = one_path_per_id(article_paths(root), manifest)
+    candidates = []
+    for path in _article_candidates(root):
+        outside = _outside_reason(root, path)
+        if outside:
+            problems.append(CorpusProblem(path.name, outside))
+        elif not path.is_dir():
+            candidates.append(path)
+    paths, clashes = one_path_per_id(candidates, manifest)
     problems.extend(clashes)
     for path in paths:
         try:
@@ -295,6 +352,9 @@ def load_corpus(root: str | Path, max_bytes: int = MAX_FILE_BYTES) -> Corpus:
             continue
         except OSError as exc:
             problems.append(CorpusProblem(path.name, f"cannot read: {exc.strerror or exc}"))
+            continue
+        except Exception as exc:  # noqa: BLE001 - one bad file never stops the corpus
+            problems.append(CorpusProblem(path.name, f"cannot read ({type(exc).__name__}: {exc})"[:300]))
             continue
         if digest in seen_hashes:
             problems.append(CorpusProblem(path.name, f"same content as {seen_hashes[digest]}; skipped"))
@@ -309,9 +369,13 @@ def load_corpus(root: str | Path, max_bytes: int = MAX_FILE_BYTES) -> Corpus:
             url=meta.get("url", ""), sha256=digest,
         ))
     known = {d.doc_id for d in documents}
+    named = sorted({p.file for p in problems})  # a row whose file already has a problem is not reported twice
     for doc_id in manifest:
-        if doc_id not in known and not any(p.file.startswith(doc_id) for p in problems):
+        at = bisect_left(named, doc_id)  # the files starting with doc_id sort right at its place
+        if doc_id not in known and not (at < len(named) and named[at].startswith(doc_id)):
             problems.append(CorpusProblem(MANIFEST_NAME, f"lists {doc_id!r}, which is not an article file in the folder"))
+            if MANIFEST_NAME not in named:
+                insort(named, MANIFEST_NAME)
     return Corpus(root=str(root), documents=infer_publication_dates(documents), problems=problems)
 
 
@@ -478,10 +542,12 @@ def _dates_with_years(text: str, find_dates) -> list:
             windows.append([start, end])
     found = []
     for start, end in windows:
-        # widen to whitespace so no word is cut in two
-        while start > 0 and not text[start - 1].isspace():
+        # widen to whitespace so no word is cut in two (by at most 40 characters: text without spaces would
+        # widen every window to the whole text, and tag it once per year in it)
+        floor, ceiling = max(0, start - 40), min(len(text), end + 40)
+        while start > floor and not text[start - 1].isspace():
             start -= 1
-        while end < len(text) and not text[end].isspace():
+        while end < ceiling and not text[end].isspace():
             end += 1
         found.extend(replace(d, start=d.start + start, end=d.end + start) for d in find_dates(text[start:end], None))
     return found

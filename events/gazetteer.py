@@ -27,8 +27,6 @@ import csv
 import hashlib
 import json
 import math
-import os
-import pickle
 import re
 import unicodedata
 from array import array
@@ -37,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from events import settings
+from events import cache, settings
 
 FORMAT_VERSION = 4
 KINDS = ("country", "admin1", "city", "region", "landmark", "continent", "admin2")
@@ -295,6 +293,18 @@ def build_index() -> dict[str, Any]:
     }
 
 
+def is_index(data: Any) -> bool:
+    """Whether `data` has the shape `build_index` gives (types and lengths), so a stale or planted file is rebuilt."""
+    if not isinstance(data, dict) or data.get("version") != FORMAT_VERSION:
+        return False
+    n = len(data.get("ids", ()))
+    shapes = {"ids": list, "names": list, "lat": array, "lon": array, "country": list, "admin1": list,
+              "kind": bytes, "population": array, "capital": bytes}
+    if not all(isinstance(data.get(key), kind) and len(data[key]) == n for key, kind in shapes.items()):
+        return False
+    return isinstance(data.get("index"), dict) and not (n and max(data["kind"]) >= len(KINDS))
+
+
 # --------------------------------------------------------------------------------------------------- gazetteer
 
 class Gazetteer:
@@ -318,24 +328,20 @@ class Gazetteer:
     def load(cls, cache_dir: Path | None = None) -> "Gazetteer":
         """Load the pickled index from the cache dir, building (and pickling) it first when a source changed."""
         directory = Path(cache_dir) if cache_dir is not None else settings.cache_dir()
-        directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"gazetteer-{sources_hash()}.pickle"
-        if path.exists():
+        payload = cache.read_entry(path, "gazetteer")  # checksummed; damaged, raced or planted files are rebuilt
+        if payload is not None:
             try:
-                with path.open("rb") as fh:
-                    data = pickle.load(fh)
-                if data.get("version") == FORMAT_VERSION:
+                data = cache.loads_plain(payload)  # builtins and arrays only: no code runs
+                if is_index(data):
                     return cls(data)
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            except cache.CacheDamaged:
                 pass
         data = build_index()
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")  # several processes (Dask workers) may build at once
-        with tmp.open("wb") as fh:
-            pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
-        for old in directory.glob("gazetteer-*.pickle"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        if cache.write_entry(path, cache.dumps_plain(data), "gazetteer"):  # False: read-only or full, kept in memory
+            for old in directory.glob("gazetteer-*.pickle"):
+                if old != path:
+                    old.unlink(missing_ok=True)
         return cls(data)
 
     # -- records
@@ -546,6 +552,12 @@ def build_admin2_table(out_path: Path = ADMIN2_CSV) -> int:
 
 # --------------------------------------------------------------------------------------------------- online
 
+def _cached_answer(value: Any) -> bool:
+    """A geocoder cache value of the shape `OnlineGeocoder.geocode` stores (None: the service knew no such place)."""
+    return value is None or (isinstance(value, dict) and isinstance(value.get("name"), str)
+                             and all(type(value.get(k)) in (int, float) for k in ("lat", "lon")))
+
+
 class OnlineGeocoder:
     """Optional online fallback: a geopy geocoder behind geopy's RateLimiter and an on-disk JSON cache.
 
@@ -556,15 +568,17 @@ class OnlineGeocoder:
     def __init__(self, geocoder: Any, cache_path: Path, min_delay_seconds: float = 1.0) -> None:
         from geopy.extra.rate_limiter import RateLimiter
 
+        # Errors are not swallowed: a timeout or an outage must not be remembered as "not found" (see geocode).
         self._geocode: Callable[..., Any] = RateLimiter(geocoder.geocode, min_delay_seconds=min_delay_seconds,
-                                                        max_retries=1, swallow_exceptions=True)
+                                                        max_retries=1, swallow_exceptions=False)
         self.cache_path = Path(cache_path)
         self._cache: dict[str, Any] = {}
         if self.cache_path.exists():
             try:
-                self._cache = json.loads(self.cache_path.read_text(encoding="utf-8"))
+                loaded = json.loads(self.cache_path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
-                self._cache = {}
+                loaded = {}
+            self._cache = {k: v for k, v in loaded.items() if _cached_answer(v)} if isinstance(loaded, dict) else {}
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> "OnlineGeocoder | None":
@@ -582,13 +596,17 @@ class OnlineGeocoder:
         if not key:
             return None
         if key not in self._cache:
-            location = self._geocode(name, exactly_one=True)
+            from geopy.exc import GeopyError
+
+            try:
+                location = self._geocode(name, exactly_one=True)
+            except (GeopyError, OSError, ValueError):
+                return None  # asked again next time: only answers are cached
             self._cache[key] = None if location is None else {
                 "name": str(getattr(location, "address", name)).split(",")[0].strip() or name,
                 "lat": float(location.latitude), "lon": float(location.longitude),
             }
-            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-            self.cache_path.write_text(json.dumps(self._cache, ensure_ascii=False), encoding="utf-8")
+            cache.replace_file(self.cache_path, json.dumps(self._cache, ensure_ascii=False).encode("utf-8"))
         hit = self._cache[key]
         if hit is None:
             return None

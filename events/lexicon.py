@@ -88,8 +88,13 @@ class Lexicon:
                  for pattern, kind, priority in self.patterns for m in pattern.finditer(text)]
         found.sort(key=lambda t: (-(t.end - t.start), -t.priority, t.start))
         kept: list[Trigger] = []
+        taken = bytearray(len(text))  # characters inside a kept trigger: the overlap test is then linear overall
         for trig in found:
-            if all(trig.end <= k.start or trig.start >= k.end for k in kept):
+            if trig.end > trig.start:
+                if taken.find(1, trig.start, trig.end) < 0:
+                    kept.append(trig)
+                    taken[trig.start:trig.end] = b"\x01" * (trig.end - trig.start)
+            elif all(trig.end <= k.start or trig.start >= k.end for k in kept):
                 kept.append(trig)
         # Phrases typed "none" ("sexual assault", "heart attack") only exist to swallow the triggers inside them.
         return sorted((t for t in kept if t.type != NOT_AN_INCIDENT), key=lambda t: t.start)

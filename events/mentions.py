@@ -10,10 +10,11 @@ Opinion, prediction and generic statements carry no date or place of their own a
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from collections import abc
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from math import asin, cos, radians, sin, sqrt
 from typing import Sequence
 
@@ -25,6 +26,11 @@ from events.lexicon import Lexicon, Trigger, default_lexicon, read_data_csv
 from events.places import PlaceMention
 from events.sentences import Sentence, find_datelines, split_sentences
 from events.settings import DATA_DIR
+
+# Characters either side of a trigger that its mention reads for figures and for "in a separate incident": news
+# sentences are far shorter (the longest in the benchmark corpora has 622), but a megabyte without a stop would
+# otherwise be reread whole for every mention in it.
+READ_WINDOW = 2000
 
 # How specific a place is: a landmark beats a city beats a region beats a country.
 PLACE_RANK = {"landmark": 6, "city": 5, "admin2": 4.5, "admin1": 4, "region": 3, "country": 2, "continent": 1}
@@ -251,7 +257,8 @@ def _accidental_blasts(text: str, triggers: Sequence[Trigger], sentences: Sequen
 @lru_cache(maxsize=1)
 def _actor_pattern() -> re.Pattern[str]:
     heads = _nouns().actor_nouns
-    name = r"(?:[A-Z][\w.’'-]*|al-[A-Z][\w-]*)"
+    # a name token is at most 61 characters: unbounded, "A.A.A.A..." is rescanned from every letter (quadratic)
+    name = r"(?:[A-Z][\w.’'-]{0,60}|al-[A-Z][\w-]{0,60})"
     return re.compile(
         rf"\b((?:{name}\s+(?:and\s+)?){{0,3}}(?:[a-z]+-)?(?:{heads}))\b"
         rf"|\b(?:by|claimed by|of)\s+((?:the\s+)?{name}(?:\s+{name}){{0,3}})"
@@ -374,10 +381,6 @@ def _unresolved_place(clause: str) -> str:
     return m.group(1) if m else ""
 
 
-def _in_span(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
-    return any(a <= start and end <= b for a, b in spans)
-
-
 def _distance(a0: int, a1: int, t: Trigger) -> float:
     if a1 <= t.start:
         return (t.start - a1) * 1.3  # anchors before a trigger bind a little less than anchors after it
@@ -447,6 +450,73 @@ def _pair_places_with_dates(places: list[PlaceMention], dates: list[DateMention]
     return groups if len(groups) >= 2 else [(places, dates)]
 
 
+class _ByStart:
+    """Spans in text order, found between two offsets by bisection: a scan of all of them per sentence or clause
+    is quadratic on long texts. Spans not in text order are scanned (same answer, only slower)."""
+
+    def __init__(self, items: Sequence) -> None:
+        self.items = list(items)
+        self.starts = [x.start for x in self.items]
+        self.ordered = all(a <= b for a, b in zip(self.starts, self.starts[1:]))
+
+    def within(self, a: int, b: int) -> list:
+        if not self.ordered:
+            return [x for x in self.items if a <= x.start and x.end <= b]
+        lo, hi = bisect_left(self.starts, a), bisect_right(self.starts, b)
+        return [x for x in self.items[lo:hi] if x.end <= b]
+
+
+class _SentencePlaces(tuple):
+    """The places of one sentence, with what each of its mentions asks of them computed once (and `seen` shared):
+    a long sentence has many mentions and many places."""
+
+    @cached_property
+    def texts(self) -> frozenset[str]:
+        return frozenset(p.text for p in self)
+
+    @cached_property
+    def seen(self) -> tuple[Place, ...]:
+        return tuple(p.place for p in self)
+
+    @cached_property
+    def n_distinct(self) -> int:
+        return len({p.place.geonameid for p in self})
+
+
+class _Except(abc.Sequence):
+    """`items` without those from `lo` to `hi`, without copying (one per clause of a long sentence is quadratic)."""
+
+    def __init__(self, items: Sequence, lo: int, hi: int) -> None:
+        self.items, self.lo, self.hi = items, lo, hi
+
+    def __len__(self) -> int:
+        return len(self.items) - (self.hi - self.lo)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self.items[i if i < self.lo else i + self.hi - self.lo]
+
+
+def _covered(spans: Sequence[tuple[int, int]]):
+    """Whether [start, end) lies inside one of `spans`, in log time (prefix maxima of the ends by start)."""
+    ordered = sorted(spans)
+    starts = [a for a, _ in ordered]
+    reach: list[int] = []
+    for _, b in ordered:
+        reach.append(max(b, reach[-1]) if reach else b)
+
+    def inside(start: int, end: int) -> bool:
+        i = bisect_right(starts, start)
+        return i > 0 and reach[i - 1] >= end
+
+    return inside
+
+
 def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequence[PlaceMention],
                   offsets: Sequence = (), lexicon: Lexicon | None = None) -> list[IncidentMention]:
     """Every clause of the document that reports an incident, with what it says about it."""
@@ -460,30 +530,38 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     accidents = _accidental_blasts(text, triggers, sentences)
     triggers = [t for t in triggers if t.start not in accidents]
     anchor_spans = [_anchor_span(text, o) for o in offsets]
-    place_spans = [(p.start, p.end) for p in places if p.via == "name"]
-    triggers = [t for t in triggers if not any(a < t.end and t.start < b for a, b in place_spans)]  # "Battle Creek"
+    in_anchor = _covered(anchor_spans)
+    in_place = bytearray(len(text) + 1)  # characters inside a named place
+    for p in places:
+        if p.via == "name" and p.end > p.start:
+            in_place[p.start:p.end] = b"\x01" * (p.end - p.start)
+    triggers = [t for t in triggers if in_place.find(1, t.start, t.end) < 0]  # "Battle Creek"
     references = _anchor_references(document, sentences, offsets, triggers, _location_places(places, text))
-    triggers = [t for t in triggers if not _in_span(t.start, t.end, anchor_spans)]
-    places = [p for p in places if not _in_span(p.start, p.end, anchor_spans)]
+    triggers = [t for t in triggers if not in_anchor(t.start, t.end)]
+    places = [p for p in places if not in_anchor(p.start, p.end)]
     located = _location_places(places, text)
     starts = [s.start for s in sentences]
 
     def within(items, a, b):
+        if isinstance(items, _ByStart):
+            return items.within(a, b)
         return [x for x in items if a <= x.start and x.end <= b]
 
+    located_by, dates_by, offsets_by, triggers_by = map(_ByStart, (located, dates, offsets, triggers))
     mentions: list[IncidentMention] = []
     for sentence in sentences:
-        s_places = within(located, sentence.start, sentence.end)
-        s_dates = [d for d in within(dates, sentence.start, sentence.end)
+        s_places = _SentencePlaces(within(located_by, sentence.start, sentence.end))
+        s_dates = [d for d in within(dates_by, sentence.start, sentence.end)
                    if d.precision != "century"  # "the 11th century temple" dates a thing, not an incident
                    and not _REPORTING.search(text[max(sentence.start, d.start - 30):d.start])
                    and not _REPORTING_AFTER.match(text[d.end:min(sentence.end, d.end + 30)])
                    and not _PERIOD_BOUND.search(text[max(sentence.start, d.start - 12):d.start])]
-        s_offsets = within(offsets, sentence.start, sentence.end)
-        s_triggers = within(triggers, sentence.start, sentence.end)
+        s_offsets = within(offsets_by, sentence.start, sentence.end)
+        s_triggers = within(triggers_by, sentence.start, sentence.end)
         conditional_sentence = bool(_CONDITIONAL.search(sentence.text[:60]))
+        s_places_by, s_dates_by, s_offsets_by, s_triggers_by = map(_ByStart, (s_places, s_dates, s_offsets, s_triggers))
         for c_start, c_end in _clauses(sentence) if s_triggers else []:
-            c_triggers = within(s_triggers, c_start, c_end)
+            c_triggers = within(s_triggers_by, c_start, c_end)
             if not c_triggers:
                 continue
             c_text = text[c_start:c_end]
@@ -495,9 +573,9 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
             main_families: dict[str, Trigger] = {}
             for t in ranked:
                 main_families.setdefault(lexicon.family(t.type), t)
-            c_places = within(s_places, c_start, c_end)
-            c_dates = within(s_dates, c_start, c_end)
-            c_offsets = within(s_offsets, c_start, c_end)
+            c_places = within(s_places_by, c_start, c_end)
+            c_dates = within(s_dates_by, c_start, c_end)
+            c_offsets = within(s_offsets_by, c_start, c_end)
             # "after the funeral of a man killed in Tuesday's unrest": a noun with its own date is its own mention
             bound = {id(t): _bound_dates(text, t, c_dates) for t in c_triggers if not _is_verb(t.text)}
             heads = sorted({id(t): t for t in [*main_families.values(), *(t for t in c_triggers if bound.get(id(t)))]}
@@ -509,7 +587,11 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
                 (groups[id(nearest)][0] if isinstance(anchor, PlaceMention) else groups[id(nearest)][1]).append(anchor)
             question = c_text.rstrip().rstrip("”\"'’)").endswith("?")
             hypothetical = conditional_sentence or question or (bool(_HYPOTHETICAL.search(c_text)) and not c_dates)
-            other_clause_dates = [d for d in s_dates if not (c_start <= d.start < c_end)]
+            if s_dates_by.ordered:
+                other_clause_dates = _Except(s_dates, bisect_left(s_dates_by.starts, c_start),
+                                             bisect_left(s_dates_by.starts, c_end))
+            else:
+                other_clause_dates = [d for d in s_dates if not (c_start <= d.start < c_end)]
             for trig in heads:
                 g_places, g_dates = groups[id(trig)]
                 pairs = _pair_places_with_dates(g_places, g_dates)
@@ -532,16 +614,22 @@ def _anchor_references(document: Document, sentences: list[Sentence], offsets: S
     Such a reference never starts an incident; it joins one that a dated report establishes.
     """
     found = []
+    triggers_by, places_by = _ByStart(triggers), _ByStart(places)
+    sentence_starts = [s.start for s in sentences]
     for o in offsets:
         if not o.anchor_text:
             continue
         a0, a1 = o.end - len(o.anchor_text), o.end
-        inside = [t for t in triggers if a0 <= t.start and t.end <= a1]
+        inside = triggers_by.within(a0, a1)
         if not inside:
             continue
         trig = max(inside, key=lambda t: t.priority)
-        where = [p for p in places if a0 <= p.start and p.end <= a1 and p.via == "name"]
-        sentence = next((s for s in sentences if s.start <= o.start < s.end + 1), None)
+        where = [p for p in places_by.within(a0, a1) if p.via == "name"]
+        # the first sentence with s.start <= o.start < s.end + 1 (sentences are in text order and do not overlap)
+        k = bisect_right(sentence_starts, o.start) - 1
+        while k > 0 and sentences[k - 1].end + 1 > o.start:
+            k -= 1
+        sentence = sentences[k] if k >= 0 and o.start < sentences[k].end + 1 else None
         if sentence is None:
             continue
         place = _place_for(where, trig, document.text)
@@ -557,27 +645,29 @@ def _anchor_references(document: Document, sentences: list[Sentence], offsets: S
 def _resolve_local_offsets(mentions: list[IncidentMention]) -> list[IncidentMention]:
     """'... the next day': an offset with no named anchor counts from the incident just reported."""
     out: list[IncidentMention] = []
+    last_day: dict[str, IncidentMention] = {}  # the latest mention dated to the day, per document
     for m in mentions:
         if m.date is None and m.offset_days is not None and not m.anchor_text and abs(m.offset_days) <= 31:
-            prev = next((p for p in reversed(out) if p.doc == m.doc and p.date is not None
-                         and p.date.precision == "day"), None)
+            prev = last_day.get(m.doc)
             if prev is not None:
                 day = prev.date.first + timedelta(days=m.offset_days)
                 shifted = DateMention(start=-1, end=-1, text=f"{m.offset_days:+d} day(s) after {prev.date.text}",
                                       value=day.isoformat(), first=day, last=day, precision="day")
                 m = replace(m, date=shifted, date_from="offset", offset_days=None)
         out.append(m)
+        if m.date is not None and m.date.precision == "day":
+            last_day[m.doc] = m
     return out
 
 
 def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, c_end: int,
            places: list[PlaceMention], dates: list[DateMention], offsets: Sequence, s_dates: list[DateMention],
-           s_places: list[PlaceMention], hypothetical: bool, sole_trigger: bool) -> IncidentMention:
+           s_places: "_SentencePlaces", hypothetical: bool, sole_trigger: bool) -> IncidentMention:
     text = document.text
     clause = text[c_start:c_end]
     place = _place_for(places, trig, text)
     place_from = "clause" if place else ""
-    if place is None and sole_trigger and s_places and len({p.place.geonameid for p in s_places}) == 1:
+    if place is None and sole_trigger and s_places and s_places.n_distinct == 1:
         place, place_from = s_places[0], "sentence"
     definite = _is_definite(text, trig, c_start)
     unbound = None
@@ -592,7 +682,8 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         date_, date_from = s_dates[0], "sentence"
     # "two days after talks collapsed": an anchor the dates stage could not name dates nothing here
     offset = next((o for o in offsets if o.anchor_text or not _OPEN_OFFSET.search(o.text)), None)
-    figures = find_casualties(clause if sole_trigger else text[trig.start:c_end])
+    lo = max(c_start if sole_trigger else trig.start, trig.start - READ_WINDOW)
+    figures = find_casualties(text[lo:min(c_end, trig.end + READ_WINDOW)])
     return IncidentMention(
         doc=document.doc_id, sentence_start=sentence.start, sentence_end=sentence.end, sentence=sentence.text,
         paragraph=sentence.paragraph, type=trig.type, trigger=trig.text, trigger_start=trig.start,
@@ -604,16 +695,16 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         place_from="demonym" if place is not None and place.via == "demonym" and place_from != "context" else place_from,
         killed=figures.killed, injured=figures.injured,
         killed_qualifier=figures.killed_qualifier, injured_qualifier=figures.injured_qualifier,
-        actors=tuple(a for a in find_actors(clause) if a not in {p.text for p in s_places}),
+        actors=tuple(a for a in find_actors(clause) if a not in s_places.texts),
         facility=facility_of(text[max(c_start, trig.start - 40):min(c_end, trig.end + 50)]),
         hypothetical=hypothetical or bool(_NOT_HAPPENED.search(text[max(c_start, trig.start - 80):trig.start]))
         or bool(_MODAL_BEFORE.search(text[max(c_start, trig.start - 40):trig.start])),
-        places_seen=tuple(p.place for p in s_places),
+        places_seen=s_places.seen,
         published=document.published,
         definite=definite,
         generic=sentence.paragraph > 0 and (date_ is None or PRECISION_RANK.get(date_.precision, 0) <= PRECISION_RANK["year"])
         and _is_generic(text, trig, c_start),
-        separate=bool(_SEPARATE.search(text[sentence.start:trig.start])
+        separate=bool(_SEPARATE.search(text[max(sentence.start, trig.start - READ_WINDOW):trig.start])
                       or (not _is_verb(trig.text) and _ANOTHER.search(text[max(c_start, trig.start - 40):trig.start]))),
         target=_target(text, trig),
         unbound_date=unbound if date_ is None else None,
@@ -624,42 +715,52 @@ def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence
                        places: list[PlaceMention], starts: list[int]) -> list[IncidentMention]:
     """Borrow a missing place or date from the paragraph ("the town") or an earlier mention of the same facility."""
     filled: list[IncidentMention] = []
+    places_by = _ByStart(places)
+    latest: dict[tuple[str, str, str], IncidentMention] = {}  # the last mention of a facility, per document and family
     for m in mentions:
         if m.place is None and _ANAPHORA.search(m.sentence):
             idx = bisect_left(starts, m.sentence_start)
             for prev in reversed(sentences[max(0, idx - 3):idx]):
                 if prev.paragraph != m.paragraph:
                     break
-                earlier = [p for p in places if prev.start <= p.start and p.end <= prev.end
-                           and PLACE_RANK.get(p.place.kind, 0) >= 5]  # "the town" names a town, not a country
+                earlier = [p for p in places_by.within(prev.start, prev.end)
+                           if PLACE_RANK.get(p.place.kind, 0) >= 5]  # "the town" names a town, not a country
                 best = earlier[-1] if earlier else None
                 if best is not None:
                     m = replace(m, place=best.place, place_text=best.text, place_from="paragraph")
                     break
         if m.facility and (m.place is None or m.date is None or PLACE_RANK.get(m.place.kind, 0) < 5):
-            for prev in reversed(filled):
-                if prev.facility != m.facility or prev.doc != m.doc or \
-                        default_lexicon().family(prev.type) != default_lexicon().family(m.type):
-                    continue
+            prev = latest.get((m.facility, m.doc, default_lexicon().family(m.type)))
+            if prev is not None:
                 if m.date is None and prev.date is not None and m.offset_days is None:
                     m = replace(m, date=prev.date, date_from="coreference")
                 if prev.place is not None and (m.place is None or _refines(prev.place, m.place)):
                     m = replace(m, place=prev.place, place_text=prev.place_text, place_from="coreference")
-                break
         if m.place is None and m.date is None and filled:
             prev = filled[-1]
             if prev.paragraph == m.paragraph and default_lexicon().family(prev.type) == default_lexicon().family(m.type):
                 m = replace(m, place=prev.place, place_text=prev.place_text, place_from="coreference",
                             date=prev.date, date_from="coreference" if prev.date else "")
         filled.append(m)
+        if m.facility:
+            latest[(m.facility, m.doc, default_lexicon().family(m.type))] = m
     # A later mention of the same facility that names a more specific place refines earlier ones.
+    placed_by_facility: dict[str, list[int]] = {}
+    for i, m in enumerate(filled):
+        if m.facility and m.place is not None:
+            placed_by_facility.setdefault(m.facility, []).append(i)
+    refining: dict[tuple[str, Place], list[int]] = {}  # mentions that refine a place, found once per facility and place
     out = []
     for i, m in enumerate(filled):
         if m.facility and m.place is not None:
-            for later in filled[i + 1:]:
-                if later.facility == m.facility and later.place is not None and _refines(later.place, m.place):
-                    m = replace(m, place=later.place, place_text=later.place_text, place_from="coreference")
-                    break
+            found = refining.get((m.facility, m.place))
+            if found is None:
+                found = refining[(m.facility, m.place)] = [j for j in placed_by_facility[m.facility]
+                                                           if _refines(filled[j].place, m.place)]
+            k = bisect_right(found, i)
+            if k < len(found):
+                later = filled[found[k]]
+                m = replace(m, place=later.place, place_text=later.place_text, place_from="coreference")
         out.append(m)
     return out
 

@@ -91,6 +91,71 @@ def _explicit_day(m: IncidentMention) -> date | None:
     return None
 
 
+class _DateVotes:
+    """`_best_date` of a growing list of mentions, kept up to date one mention at a time (a cluster of thousands of
+    mentions would otherwise be recounted on every addition)."""
+
+    def __init__(self) -> None:
+        self.pools = {True: _Votes(), False: _Votes()}  # own dates; all dates
+
+    def add(self, m: IncidentMention) -> None:
+        if m.date is not None:
+            rank = PRECISION_RANK.get(m.date.precision, 0)
+            self.pools[False].add(rank, m.date.value, m.date)
+            if m.date_from != "coreference":
+                self.pools[True].add(rank, m.date.value, m.date)
+
+    def best(self) -> DateMention | None:
+        return self.pools[True].best if self.pools[True].best is not None else self.pools[False].best
+
+
+class _Votes:
+    """Votes among the finest-ranked items: the most voted key wins, ties go to the key seen first; the winner is the
+    first item seen with that key."""
+
+    def __init__(self) -> None:
+        self.rank = None
+        self.votes: dict = {}  # key -> [count, order seen, first item]
+        self.best = None
+        self._best_key = None
+
+    def add(self, rank: int, key, item, tie_rank: int = 0) -> None:
+        if self.rank is None or rank > self.rank:
+            self.rank, self.votes, self.best, self._best_key = rank, {}, None, None
+        elif rank < self.rank:
+            return
+        entry = self.votes.get(key)
+        if entry is None:
+            entry = self.votes[key] = [0, len(self.votes), item, tie_rank]
+        entry[0] += 1
+        if self._best_key is None or self._beats(entry, self.votes[self._best_key]):
+            self._best_key, self.best = key, entry[2]
+
+    @staticmethod
+    def _beats(a: list, b: list) -> bool:
+        return a is not b and ((a[0], a[3], -a[1]) > (b[0], b[3], -b[1]))
+
+
+class _PlaceVotes:
+    """`_best_place` of a growing list of mentions, one mention at a time."""
+
+    def __init__(self) -> None:
+        self.local = _Votes()  # towns and landmarks: all share one rank, ties by the kind of the first seen
+        self.finest = _Votes()  # the others, finest rank only
+
+    def add(self, m: IncidentMention) -> None:
+        if m.place is None:
+            return
+        rank = PLACE_RANK.get(m.place.kind, 0)
+        if rank >= 5:
+            self.local.add(0, m.place.geonameid, m.place, tie_rank=rank)
+        else:
+            self.finest.add(rank, m.place.geonameid, m.place)
+
+    def best(self) -> Place | None:
+        return self.local.best if self.local.best is not None else self.finest.best
+
+
 class _Cluster:
     """Mentions of one incident so far, with the span every dated member allows (their dates' intersection)."""
 
@@ -101,6 +166,17 @@ class _Cluster:
         self.date = first.date
         self.place = first.place
         self.window = (first.date.first, first.date.last) if first.date else None
+        self._dates, self._places = _DateVotes(), _PlaceVotes()
+        self._dates.add(first)
+        self._places.add(first)
+        self.explicit_days: dict[str, set[date]] = {}  # per document, the days its mentions name explicitly
+        self._note_day(first)
+        self.place_texts = {first.place_text.lower()} if first.place_text else set()
+
+    def _note_day(self, m: IncidentMention) -> None:
+        day = _explicit_day(m)
+        if day is not None:
+            self.explicit_days.setdefault(m.doc, set()).add(day)
 
     def accepts(self, m: IncidentMention, family: str) -> bool:
         if family != self.family or not places_agree(self.place, m.place) or not dates_agree(self.date, m.date):
@@ -111,7 +187,7 @@ class _Cluster:
             if m.date.first > self.window[1] + slack or m.date.last < self.window[0] - slack:
                 return False
             day = _explicit_day(m)
-            if day is not None and any(o.doc == m.doc and _explicit_day(o) not in (None, day) for o in self.mentions):
+            if day is not None and self.explicit_days.get(m.doc, {day}) - {day}:
                 return False  # one story naming two different days reports two incidents
         if m.published is not None and self.date is not None and self.date.first > m.published + timedelta(days=1):
             return False  # a story cannot report what happened after it was published
@@ -120,8 +196,13 @@ class _Cluster:
     def add(self, m: IncidentMention) -> None:
         self.mentions.append(m)
         self.docs.add(m.doc)
-        self.date = _best_date(self.mentions)
-        self.place = _best_place(self.mentions)
+        self._dates.add(m)
+        self._places.add(m)
+        self.date = self._dates.best()  # = _best_date(self.mentions), counted incrementally
+        self.place = self._places.best()  # = _best_place(self.mentions)
+        self._note_day(m)
+        if m.place_text:
+            self.place_texts.add(m.place_text.lower())
         if m.date is not None:
             if self.window is None:
                 self.window = (m.date.first, m.date.last)
@@ -143,8 +224,7 @@ def _resolve_offset(m: IncidentMention, clusters: list[_Cluster], lexicon: Lexic
             continue
         if anchor_triggers and c.family not in anchor_triggers:
             continue
-        named = c.place is not None and any(
-            (mm.place_text and mm.place_text.lower() in anchor_words) for mm in c.mentions)
+        named = c.place is not None and any(text in anchor_words for text in c.place_texts)
         if named or (c.place is not None and c.place.name.lower() in anchor_words):
             candidates.append(c)
     if not candidates:

@@ -11,7 +11,6 @@ import re
 from collections import Counter
 import json
 import os
-import pickle
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,7 +19,7 @@ from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
-from events import __version__
+from events import __version__, cache
 from events.corpus import Corpus, CorpusProblem, Document, documents_table, load_corpus
 from events.dates import find_dates, find_event_offsets
 from events.lexicon import default_lexicon
@@ -81,23 +80,19 @@ def extract_document(document: Document) -> list[IncidentMention]:
 
 def _cache_path(root: Path, document: Document) -> Path:
     key = f"{document.sha256}|{document.doc_id}|{document.published}|{engine_version()}"
-    return root / f"{hashlib.sha1(key.encode()).hexdigest()}.pkl"
+    return root / f"{hashlib.sha1(key.encode()).hexdigest()}.json"
 
 
 def _extract_cached(args: tuple[Document, str | None]) -> list[IncidentMention]:
     document, root = args
-    if root:
+    if root:  # a damaged, planted or raced entry is recomputed, never trusted (events.cache)
         path = _cache_path(Path(root), document)
-        if path.exists():
-            try:
-                return pickle.loads(path.read_bytes())
-            except Exception:  # a torn cache file is recomputed, never trusted
-                pass
+        cached = cache.load_records(path, IncidentMention, "mentions")
+        if cached is not None:
+            return cached
     result = extract_document(document)
     if root:
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, path)
+        cache.store_records(path, result, "mentions")
     return result
 
 
@@ -105,9 +100,8 @@ def extract_mentions(documents: Sequence[Document], workers: int = 0, use_cache:
                      progress: Progress | None = None) -> list[IncidentMention]:
     root = None
     if use_cache:
-        root_path = cache_dir() / "mentions"
-        root_path.mkdir(parents=True, exist_ok=True)
-        root = str(root_path)
+        root_path = cache.usable_folder(cache_dir() / "mentions")  # None: a read-only or full folder, run from memory
+        root = str(root_path) if root_path else None
     jobs = [(d, root) for d in documents]
     todo = [j for j in jobs if not (root and _cache_path(Path(root), j[0]).exists())]
     workers = workers or os.cpu_count() or 1
@@ -350,18 +344,18 @@ def corpus_fingerprint(corpus: Corpus) -> str:
 def load_or_extract(corpus_dir: str | Path, workers: int = 0, progress: Progress | None = None) -> Extraction:
     """The extraction of a corpus, from the on-disk cache when nothing changed, else computed and cached."""
     corpus = load_corpus(corpus_dir)
-    root = cache_dir() / "extractions"
-    root.mkdir(parents=True, exist_ok=True)
-    path = root / f"{corpus_fingerprint(corpus)}.pkl"
-    if path.exists():
+    path = cache_dir() / "extractions" / f"{corpus_fingerprint(corpus)}.atlas"
+    payload = cache.read_entry(path, "extraction")
+    if payload is not None:
         try:
-            cached: Extraction = pickle.loads(path.read_bytes())
-            cached.problems = list(corpus.problems)
-            return cached
-        except Exception:  # a damaged cache entry is rebuilt
+            frames, meta = cache.loads_frames(payload)
+            return Extraction(incidents=frames["incidents"], mentions=frames["mentions"],
+                              documents=frames["documents"], problems=list(corpus.problems),
+                              engine_version=str(meta.get("engine_version", "")))
+        except (cache.CacheDamaged, KeyError):  # a damaged entry is rebuilt
             pass
     result = extract_corpus(corpus, workers=workers, progress=progress)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(tmp, path)
+    cache.write_entry(path, cache.dumps_frames(
+        {"incidents": result.incidents, "mentions": result.mentions, "documents": result.documents},
+        {"engine_version": result.engine_version}), "extraction")
     return result

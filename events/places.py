@@ -193,6 +193,33 @@ def _lookup(form: str, gaz: Gazetteer, stop: frozenset[str], demonyms: dict[str,
     return ("name" if entries else ""), entries
 
 
+def _run_extents(text: str, tokens: list[_Token]):
+    """For each token i, (run_end, cap_end) of the capitalised run that starts there.
+
+    run_end: the last capitalised token reached from i through joinable capitalised words and lower-case
+    connectors; cap_end: the last of the capitalised words right after i, up to run_end. Computed once, right to
+    left: walking the run from every token of it is quadratic ("Ab-Ab-Ab-...", a name repeated without stop).
+    """
+    n = len(tokens)
+    caps = [_is_cap(t.text) for t in tokens]
+    # joins[j]: token j continues a run from token j - 1
+    joins = [False] + [_joinable(text, tokens[j - 1], tokens[j]) and (caps[j] or tokens[j].text.lower() in _CONNECTORS)
+                       for j in range(1, n)]
+    last_cap = [-1] * (n + 1)  # last capitalised token of the run that continues from j on (-1: none)
+    cap_reach = list(range(n))  # last token of the capitalised words right after j
+    for j in range(n - 1, -1, -1):
+        further = last_cap[j + 1] if j + 1 < n and joins[j + 1] else -1
+        last_cap[j] = further if further >= 0 else (j if caps[j] else -1)
+        if j + 1 < n and caps[j + 1]:
+            cap_reach[j] = cap_reach[j + 1]
+
+    def extents(i: int) -> tuple[int, int]:
+        run_end = last_cap[i + 1] if i + 1 < n and joins[i + 1] and last_cap[i + 1] >= 0 else i
+        return run_end, min(run_end, cap_reach[i])
+
+    return extents
+
+
 def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
     tokens = _tokens(text)
     stop = _stoplist()
@@ -200,6 +227,8 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
     lowered: set[str] | None = None
     spans: list[_Span] = []
     name_words: set[str] = set()  # words seen inside person/organisation names ("John Walsh" -> "Walsh")
+    named_upto = -1
+    extents = _run_extents(text, tokens)
     i, n = 0, len(tokens)
     while i < n:
         tok = tokens[i]
@@ -211,18 +240,9 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
         if not (_is_cap(word) or lead):
             i += 1
             continue
-        # the capitalised run starting here (names may hold lower-case connectors: "Sharm el-Sheikh")
-        run_end = i
-        for j in range(i + 1, n):
-            if not _joinable(text, tokens[j - 1], tokens[j]):
-                break
-            if _is_cap(tokens[j].text):
-                run_end = j
-            elif tokens[j].text.lower() not in _CONNECTORS:
-                break
-        cap_end = i  # the run of capitalised words only ("Judge Ann Lee" of "Judge Ann Lee in Nakuru")
-        while cap_end < run_end and _is_cap(tokens[cap_end + 1].text):
-            cap_end += 1
+        # the capitalised run starting here (names may hold lower-case connectors: "Sharm el-Sheikh"), and its
+        # capitalised words only ("Judge Ann Lee" of "Judge Ann Lee in Nakuru")
+        run_end, cap_end = extents(i)
         if normalize(word.rstrip(".")) in _TITLES and cap_end > i:
             # "President Ashraf Ghani", "Gen. Qassem Soleimani": a person, not a place
             name_words.update(t.text for t in tokens[i + 1:cap_end + 1])
@@ -252,8 +272,9 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
             if best:
                 break
         if best is None:
-            if cap_end > i:
-                name_words.update(t.text for t in tokens[i + 1:cap_end + 1])
+            if cap_end > i:  # tokens up to `named_upto` are in already: a long run is added once, not per token
+                name_words.update(t.text for t in tokens[max(i + 1, named_upto + 1):cap_end + 1])
+                named_upto = max(named_upto, cap_end)
             i += 1
             continue
         j, form, kind, entries = best
@@ -331,18 +352,92 @@ def _score(gaz: Gazetteer, entry: int, countries: Counter, admin1s: Counter) -> 
     return score
 
 
-def _context(chosen: dict[int, Place], keys: list, exclude) -> tuple[Counter, Counter]:
-    """Countries and admin areas of the places chosen for spans other than those spelled ``exclude``."""
-    countries: Counter = Counter()
-    admin1s: Counter = Counter()
-    for k, place in chosen.items():
-        if keys[k] == exclude:
-            continue
-        if place.country:
-            countries[place.country] += 1
-        if place.admin1 and place.kind != "country":
-            admin1s[(place.country, place.admin1)] += 1
-    return countries, admin1s
+class _Contexts:
+    """Countries and admin areas of the places chosen for spans other than those of one spelling, for every
+    spelling at once: the totals minus the spelling's own (one pass, not one pass over all places per span)."""
+
+    def __init__(self, chosen: dict[int, Place], keys: list) -> None:
+        self.total: tuple[Counter, Counter] = (Counter(), Counter())
+        self.own: dict = {}
+        for k, place in chosen.items():
+            for countries, admin1s in (self.total, self.own.setdefault(keys[k], (Counter(), Counter()))):
+                if place.country:
+                    countries[place.country] += 1
+                if place.admin1 and place.kind != "country":
+                    admin1s[(place.country, place.admin1)] += 1
+
+    def excluding(self, key) -> tuple[Counter, Counter]:
+        own = self.own.get(key)
+        return self.total if own is None else (_Minus(self.total[0], own[0]), _Minus(self.total[1], own[1]))
+
+
+class _Minus:
+    """`total - own` as `_score` reads it (`get`, `[]`), without building the difference for every spelling."""
+
+    def __init__(self, total: Counter, own: Counter) -> None:
+        self.total, self.own = total, own
+
+    def get(self, key, default=None):
+        count = self.total.get(key, 0) - self.own.get(key, 0)
+        return count if count > 0 else default
+
+    def __getitem__(self, key) -> int:
+        return max(0, self.total.get(key, 0) - self.own.get(key, 0))
+
+
+_NEAR_KINDS = ("city", "landmark", "admin1", "admin2")
+_NEAR_KM = 500.0
+_CELL = 2 * math.sin(_NEAR_KM / 12742.0) * 1.02  # the chord of 500 km on the unit sphere, with a margin
+
+
+def _unit(place: Place) -> tuple[float, float, float]:
+    la, lo = math.radians(place.lat), math.radians(place.lon)
+    return math.cos(la) * math.cos(lo), math.cos(la) * math.sin(lo), math.sin(la)
+
+
+class _Nearby:
+    """The distance from a candidate to the nearest place chosen for another spelling, when under 500 km.
+
+    Places sit in a grid of 3-D cells as wide as the chord of 500 km, so only the 27 cells around a candidate are
+    searched: comparing every candidate with every other place is quadratic in the number of place names.
+    """
+
+    def __init__(self, chosen: dict[int, Place], keys: list) -> None:
+        spellings: dict[Place, set] = {}
+        for k, place in chosen.items():
+            if place.kind in _NEAR_KINDS:
+                spellings.setdefault(place, set()).add(keys[k])
+        self.cells: dict[tuple[int, int, int], list[tuple[Place, set]]] = {}
+        for place, spelled in spellings.items():
+            self.cells.setdefault(self._cell(place), []).append((place, spelled))
+        self.spellings = set().union(*spellings.values()) if spellings else set()
+        self.cache: dict[tuple, float] = {}
+
+    @staticmethod
+    def _cell(place: Place) -> tuple[int, int, int]:
+        x, y, z = _unit(place)
+        return math.floor(x / _CELL), math.floor(y / _CELL), math.floor(z / _CELL)
+
+    def any_other(self, key) -> bool:
+        """Whether a place was chosen for a spelling other than `key`."""
+        return len(self.spellings) > 1 or (bool(self.spellings) and key not in self.spellings)
+
+    def km(self, place: Place, key) -> float:
+        """The distance to the nearest other place as far as the bonus cares: exact under 500 km unless one under
+        150 km was found first (then that one), and some distance of 500 km or more when none is nearer."""
+        found = self.cache.get((key, place))
+        if found is None:
+            found = math.inf
+            cx, cy, cz = self._cell(place)
+            cells = [(cx + dx, cy + dy, cz + dz) for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dz in (-1, 0, 1)]
+            for cell in cells:
+                for other, spelled in self.cells.get(cell, ()):
+                    if len(spelled) > 1 or key not in spelled:
+                        found = min(found, _haversine_km(place, other))
+                if found < 150:
+                    break
+            self.cache[(key, place)] = found
+        return found
 
 
 def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention]:
@@ -369,10 +464,12 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
     best_score: dict[int, float] = {}
     for _round in range(2):
         previous = dict(chosen)
+        contexts = _Contexts(previous if _round else confident, keys)
+        nearby = _Nearby(previous, keys) if _round else None
         for k, s in enumerate(spans):
             if s.demonym:
                 continue
-            countries, admin1s = _context(previous if _round else confident, keys, keys[k])
+            countries, admin1s = contexts.excluding(keys[k])
             cue_country, qualifier = cues[k]
             cue_kind = kind_cues[k]
             ranked = []
@@ -400,12 +497,11 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
                         item[0] = rival + 0.1
             if _round:
                 # closeness to the other resolved places (cities, landmarks, admin areas)
-                others = [p for kk, p in previous.items() if keys[kk] != keys[k] and p.kind in ("city", "landmark", "admin1", "admin2")]
-                if others:
+                if nearby.any_other(keys[k]):
                     for item in ranked[:15]:
                         place = gaz.place(item[1] >> 1)
                         if place.kind in ("city", "landmark", "admin1", "admin2", "region"):
-                            d = min(_haversine_km(place, o) for o in others)
+                            d = nearby.km(place, keys[k])
                             item[0] += 1.5 if d < 150 else 0.8 if d < 500 else 0.0
             sc, e = max(ranked, key=lambda t: t[0])
             chosen[k] = gaz.place(e >> 1)

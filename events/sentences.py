@@ -10,7 +10,9 @@ _ABBREVIATIONS = frozenset("""
 mr mrs ms dr st gen col lt sgt capt cmdr adm gov sen rep pres prof rev fr sr jr no vs etc inc co corp ltd
 jan feb mar apr jun jul aug sep sept oct nov dec mt ft
 """.split())
-_BOUNDARY = re.compile(r"[.!?]+[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+# Matched from the first mark of a run only, so a long run of dots is scanned once, not once per dot.
+_BOUNDARY = re.compile(r"(?<![.!?])[.!?]+[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
 
 
 @dataclass(frozen=True)
@@ -23,10 +25,12 @@ class Sentence:
 
 
 def _ends_with_abbreviation(text: str, dot: int) -> bool:
-    word = re.search(r"([A-Za-z.]+)$", text[:dot])
-    if not word:
+    start = dot  # the run of letters and dots ending at `dot`, found walking back (a search from the front is quadratic)
+    while start > 0 and text[start - 1] in _WORD_CHARS:
+        start -= 1
+    if start == dot:
         return False
-    token = word.group(1)
+    token = text[start:dot]
     if "." in token.rstrip("."):  # U.S. D.C. a.m.
         return len(token.replace(".", "")) <= 3
     return token.lower() in _ABBREVIATIONS or (len(token) == 1 and token.isupper())

@@ -29,6 +29,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("online_geocoder", "", "Name of a geopy geocoder (e.g. 'nominatim') to resolve places the offline gazetteer lacks; empty keeps everything offline."),
     Setting("geocoder_user_agent", "incident-atlas", "User agent sent to the online geocoder when one is turned on."),
     Setting("max_upload_mb", 5, "Largest article file accepted, in megabytes."),
+    Setting("corpus_roots", "", "Folders (separated by ':') whose subfolders the dashboard's 'Corpus folder' box may open; empty allows only the folder the dashboard was started on (--corpus) and the folders inside it."),
     Setting("corrections_db", str(DATA_DIR / "corrections.sqlite"), "SQLite file holding analysts' corrections."),
 )
 
@@ -70,6 +71,29 @@ def get_settings(**overrides: Any) -> dict[str, Any]:
 
 
 def cache_dir(**overrides: Any) -> Path:
+    """The cache folder, created when possible; a read-only or full disk is not an error (caches fall back to memory)."""
     path = Path(get_settings(**overrides)["cache_dir"])
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass
+    return path
+
+
+def corpus_roots(start_corpus: str | Path, **overrides: Any) -> list[Path]:
+    """The folders the dashboard may open corpora in: the `corpus_roots` setting, else the folder it started on."""
+    configured = [p for p in str(get_settings(**overrides)["corpus_roots"]).split(os.pathsep) if p.strip()]
+    return [Path(p).expanduser().resolve() for p in (configured or [str(start_corpus)])]
+
+
+def check_corpus_folder(folder: str | Path, roots: list[Path]) -> Path:
+    """`folder` resolved (links followed), if it lies inside one of `roots`; else a ValueError saying why.
+
+    Anyone who reaches the dashboard can type a folder, so the box opens only what the operator configured.
+    """
+    path = Path(folder).expanduser().resolve()
+    if not any(path == root or path.is_relative_to(root) for root in roots):
+        allowed = ", ".join(str(r) for r in roots)
+        raise ValueError(f"{folder} is outside the corpus folders this dashboard may open ({allowed}); "
+                         "the operator can add folders with the corpus_roots setting (ATLAS_CORPUS_ROOTS)")
     return path

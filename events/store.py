@@ -1436,11 +1436,15 @@ def row_version(row: Mapping[str, Any]) -> str:
 
 
 def export_corrected_csv(incidents: pd.DataFrame) -> bytes:
-    """The (corrected) incident table as UTF-8 CSV with a byte-order mark, so spreadsheets read accents right.
+    """The (corrected) incident table as UTF-8 CSV with a byte-order mark, so spreadsheets read accents right;
+    text that a spreadsheet would run as a formula gets an apostrophe (`import_corrected_csv` takes it off).
 
     The last column, ``row_version``, is each row's baseline for ``import_corrected_csv``: leave it as it is."""
+    from events.spreadsheet import neutralise_frame
+
     versions = [row_version(r) for r in _records(incidents)]
-    return incidents.assign(row_version=versions).to_csv(index=False).encode("utf-8-sig")
+    return (neutralise_frame(incidents).assign(row_version=versions)
+            .to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig"))
 
 
 def _same(name: str, current: Any, new: Any) -> bool:
@@ -1480,6 +1484,9 @@ def import_corrected_csv(store: CorrectionStore, csv_bytes: bytes, current_incid
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ValueError(f"cannot read the CSV: {exc}") from None
+    from events.spreadsheet import restore_frame
+
+    frame = restore_frame(frame)  # the apostrophes export_corrected_csv put before formula-like text
     if "id" not in frame.columns:
         raise ValueError("the CSV has no 'id' column: export the table again and edit the copy")
     if "row_version" not in frame.columns:

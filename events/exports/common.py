@@ -16,6 +16,7 @@ import pandas as pd
 from events import views
 from events.lexicon import default_lexicon
 from events.settings import DATA_DIR
+from events.spreadsheet import neutralise_formula
 
 
 STATIC_DIR = DATA_DIR.parent / "static"
@@ -250,10 +251,11 @@ def left_out(fmt: str, incidents: pd.DataFrame) -> dict[str, int]:
 
 
 def _csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """CSV whose text cells cannot run as spreadsheet formulas (`events.spreadsheet`)."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv.writer(buf, lineterminator="\r\n")  # RFC 4180: a cell holding a lone CR is quoted
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([neutralise_formula(cell) for cell in row] for row in rows)
     return buf.getvalue().encode("utf-8")
 
 

@@ -47,7 +47,7 @@ def to_timelinejs(incidents: pd.DataFrame, documents: pd.DataFrame | None = None
                   provenance: Provenance | None = None) -> bytes:
     """The TimelineJS Google-Sheets template as CSV: a title slide, then one dated incident per row.
 
-    Display Date is the date as written; Text is HTML (TimelineJS renders it), so every value is escaped.
+    Display Date is the date as written; it, Headline and Text are HTML to TimelineJS, so every value is escaped.
     Undated incidents cannot be placed on a timeline and are left out (`left_out`).
     """
     meta = _doc_meta(documents)
@@ -70,7 +70,7 @@ def to_timelinejs(incidents: pd.DataFrame, documents: pd.DataFrame | None = None
         evidence = _text(row.get("evidence"))
         if evidence:
             text += f"<br><i>“{html.escape(evidence)}”</i>"
-        rows.append([y, m, d, "", ey, em, ed, "", _text(row.get("date_text")) or date_interval(row),
+        rows.append([y, m, d, "", ey, em, ed, "", html.escape(_text(row.get("date_text")) or date_interval(row)),
                      html.escape(_text(row.get("title"))), text, "", "", "", "", "",
                      _text(row.get("type_label")) or _text(row.get("type")), ""])
     return _csv_bytes(TIMELINEJS_COLUMNS, rows)

@@ -107,7 +107,9 @@ class Prepared:
         if group_by not in self._rows:
             values = group_values(self.frame, group_by, self.names).astype(str).to_numpy(dtype=object)
             codes, uniques = pd.factorize(values)
-            self._rows[group_by] = (codes.astype(np.int64), np.asarray(uniques, dtype=object))
+            # plotly draws tick labels as HTML (<a href>, <b>): a corrected admin area must not become a live link
+            names = np.asarray([html.escape(str(u), quote=False) for u in uniques], dtype=object)
+            self._rows[group_by] = (codes.astype(np.int64), names)
         return self._rows[group_by]
 
     def bin_start(self, unit: str) -> np.ndarray:
