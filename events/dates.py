@@ -438,6 +438,22 @@ def holiday_dates(rule: str, year: int) -> list[tuple[date, date]]:
         return []
 
 
+# things named after a holiday rather than its day: "a Christmas market", "the Christmas party", "Easter eggs"
+_NAMED_AFTER = (
+    r"(?:markets?|fairs?|party|parties|trees?|shopping|shoppers|lights|decorations?|dinners?|lunch(?:es)?|meals?|"
+    r"cards?|gifts?|presents?|sales|carols?|songs?|music|specials?|messages?|address|speech(?:es)?|stor(?:y|ies)|"
+    r"bonus(?:es)?|spirit|puddings?|cakes?|parades?|eggs?|bunny|bonnets?|lanterns?|menus?|films?|movies?|albums?|"
+    r"editions?|issues?|episodes?|number|tradition|traditions|rush|crowds?|travel(?:lers)?)"
+)
+
+
+# a capitalised word right before a holiday's name makes it part of a person's name ("Tariq Ramadan")
+_NAME_BEFORE = _c(r"(?<![\w'’-])(?P<word>[A-Z][a-z]+)\s+$")
+_HOLIDAY_ADJECTIVES = frozenset(
+    "Happy Merry Orthodox Catholic Coptic Muslim Islamic Christian Jewish Western Eastern Holy Good Last Next This "
+    "Since Before After During Until By On At In Over For".split())
+
+
 @lru_cache(maxsize=1)
 def _holiday_regex() -> re.Pattern[str] | None:
     names = sorted(load_holidays(), key=len, reverse=True)
@@ -446,7 +462,8 @@ def _holiday_regex() -> re.Pattern[str] | None:
     alternatives = "|".join(re.escape(n).replace("'", "['’]") for n in names)
     return re.compile(
         r"(?:\b(?P<rel>(?i:last|next|this|this\s+past|the|this\s+year's|last\s+year's|next\s+year's))\s+)?"
-        rf"(?:(?P<year1>{_YEAR})\s+)?\b(?P<name>{alternatives})(?![\w'’-]|\s+(?:Island|Islands|Rising|Offensive)\b)"
+        rf"(?:(?P<year1>{_YEAR})\s+)?\b(?P<name>{alternatives})(?![\w'’-]|\s+(?:Island|Islands|Rising|Offensive)\b"
+        rf"|\s+(?:{_NAMED_AFTER})\b)"
         rf"(?:(?:,?\s+|\s+of\s+)(?P<year2>{_YEAR})(?![.,]\d))?"
     )
 
@@ -457,6 +474,10 @@ def _h_holiday(m: re.Match, ref: date | None):
     rule = load_holidays().get(name)
     if rule is None:
         return None
+    if not m["rel"] and not m["year1"]:
+        before = _NAME_BEFORE.search(m.string, max(0, m.start() - 40), m.start())
+        if before and before["word"] not in _HOLIDAY_ADJECTIVES:
+            return None  # a surname: "Saud Abu Ramadan", "Tariq Ramadan"
     rel = " ".join((m["rel"] or "").lower().split())
     year = int(m["year1"] or m["year2"] or 0)
     if not year and rel.endswith("year's") and ref is not None:
@@ -700,15 +721,15 @@ def _h_month_alone(m: re.Match, ref: date | None):
     elif rel[:1] == ["this"]:
         y = ref.year
     else:
-        tense = _tense(m.string, m.start(), m.end())
-        if tense == "past" and (m["prep"] or "").strip().lower() in ("until", "till", "through", "by"):
-            tense = None  # a deadline ("gave them until November") is read from the reference, not the verb
+        prep = (m["prep"] or "").strip().lower()
+        tense = "past" if prep == "since" else _tense(m.string, m.start(), m.end())
         if tense == "future":
             y = ref.year if mon >= ref.month else ref.year + 1
-        elif tense == "past":
-            y = ref.year if mon <= ref.month else ref.year - 1
-        else:
+        elif prep in ("until", "till", "through", "by"):
+            # a deadline ("gave them until November", "repaid by February") whatever the verb: the nearest one
             y = _nearest_year(ref, mon, 15)
+        else:  # a past cue, or none: news tells what happened, so the last such month
+            y = ref.year if mon <= ref.month else ref.year - 1
     return start, m.end(), _month(y, mon)
 
 
@@ -955,22 +976,25 @@ _ADJACENT = _c(r"\s*(?:(?i:on|in|at)\s+)?")
 _TENSE_REACH = 200  # characters a cue may stand from the date, within its sentence
 
 
-def _tense(text: str, start: int, end: int, past_adjacent: bool = False) -> str | None:
+def _tense(text: str, start: int, end: int, past_adjacent: bool = False, before: bool = True,
+           after: bool = True) -> str | None:
     """"future", "past" or None for the clause around ``text[start:end]`` (see ``_cue``).
 
     With ``past_adjacent`` a past cue counts only right before the expression ("the year ended March 31"):
     a full date without a year is usually near the reference whatever the tense of the verb announcing it
-    ("declared a dividend payable Dec. 15").
+    ("declared a dividend payable Dec. 15"). ``before``/``after`` False leave out the cues on that side.
     """
     starts, ends, kinds, break_starts, break_ends = _cue_index(text)
     k = bisect_right(break_ends, start)
     lo = max(start - _TENSE_REACH, break_ends[k - 1] if k else 0)
     i = bisect_right(ends, start) - 1
-    if i >= 0 and starts[i] >= lo:
+    if before and i >= 0 and starts[i] >= lo:
         kind = kinds[i]
         if kind == "past" and past_adjacent and not _ADJACENT.fullmatch(text, ends[i], start):
             return None
         return None if kind == "none" else kind
+    if not after:
+        return None
     k = bisect_right(break_starts, end - 1)
     hi = min(end + _TENSE_REACH, break_starts[k] if k < len(break_starts) else len(text))
     j = bisect_right(starts, end - 1)
@@ -981,6 +1005,7 @@ def _tense(text: str, start: int, end: int, past_adjacent: bool = False) -> str 
 
 
 _POSSESSIVE = _c(r"['’]s\b")
+_AFTER_THAT = _c(r"(?i)\b(?:that|whether)\s+$")
 
 
 def _h_weekday(m: re.Match, ref: date | None):
@@ -995,8 +1020,10 @@ def _h_weekday(m: re.Match, ref: date | None):
         d = ref + timedelta(days=(target - ref.weekday()) % 7)
     elif rel in ("last", "past", "this past"):
         d = ref - timedelta(days=back or 7)
-    elif back and not _POSSESSIVE.match(m.string, m.end()) and _tense(m.string, m.start(), m.end()) == "future":
-        # "Friday's attacks" names an event already told, whatever the modal around it ("would know that ...")
+    elif back and _tense(m.string, m.start(), m.end(), before=not _AFTER_THAT.search(m.string, 0, m.start()),
+                         after=not _POSSESSIVE.match(m.string, m.end())) == "future":
+        # "Friday's race" takes its tense from the clause it stands in ("runners are expected to run in Sunday's
+        # race"), not from the verb after it; after "that" a new clause starts ("would know that Friday's attacks")
         d = ref + timedelta(days=(target - ref.weekday()) % 7)
     else:
         d = ref - timedelta(days=back)
@@ -1072,7 +1099,8 @@ _HALF = _c(
 )
 # "June last year", "January this year", "March 3 next year": the month (or day) in that year
 _MONTH_REL_YEAR = _c(
-    rf"(?:(?P<mod>(?i:early|mid|late)[- ]))?(?P<mon>{_MONTH_ANY})(?:\s+(?P<day>{_DAY}))?,?\s+(?:(?i:of)\s+)?"
+    rf"(?:(?P<mod>(?i:early|mid|late)[- ])|(?<![\d,.])(?P<dayb>{_DAY})\s+(?:(?i:of)\s+)?)?(?P<mon>{_MONTH_ANY})"
+    rf"(?:\s+(?P<day>{_DAY}))?,?\s+(?:(?i:of)\s+)?"
     r"(?P<rel>(?i:last|this|next))\s+(?i:year)\b(?!-|'s)"
 )
 # "the year", "the full year", "the current fiscal year": the reference year (financial and annual reports)
@@ -1116,8 +1144,8 @@ def _h_month_rel_year(m: re.Match, ref: date | None):
         return None
     y = ref.year + {"last": -1, "next": 1}.get(m["rel"].lower(), 0)
     mon = _month_num(m["mon"])
-    if m["day"]:
-        return m.start(), m.end(), _day(date(y, mon, _day_num(m["day"])))
+    if m["day"] or m["dayb"]:
+        return m.start(), m.end(), _day(date(y, mon, _day_num(m["day"] or m["dayb"])))
     return m.start(), m.end(), _month(y, mon)
 
 
@@ -1149,9 +1177,6 @@ def _h_past_unit(m: re.Match, ref: date | None):
     if unit == "decade":
         return m.start(), m.end(), _decade(ref.year - 10)
     return m.start(), m.end(), _year(ref.year - 1)
-
-
-_ANAPHOR_PRECISION = {"year": "year", "month": "month", "week": "week", "day": "day"}
 
 
 def _h_anaphor(m: re.Match, ref: date | None):
