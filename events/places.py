@@ -10,6 +10,10 @@ Resolution scores each candidate like a geoparser: the gazetteer prior (countrie
 population), countries the text is about (named countries, demonyms, unambiguous places), a qualifier right after
 the name ("Birmingham, Alabama"), a demonym cue before it ("the Iraqi town of ..."), then closeness to the other
 resolved places.
+
+A compass word before a country or first-level area ("southern Lebanon", "the north of Iraq", "Far North
+Queensland") makes the mention that part of the area (:meth:`~events.gazetteer.Gazetteer.part_of`, a ``region``
+place), with the area kept in :attr:`PlaceMention.within`.
 """
 
 from __future__ import annotations
