@@ -45,6 +45,14 @@ COUNTRIES_CSV = DATA_DIR / "countries.csv"
 ADMIN1_CSV = DATA_DIR / "admin1_areas.csv"
 ADMIN2_CSV = DATA_DIR / "admin2_areas.csv"
 ADMIN1_ABBREVIATIONS_CSV = DATA_DIR / "admin1_abbreviations.csv"
+# Compass parts of an area (Gazetteer.part_of): unit vectors in (north, east); "central" is the whole area's centre.
+_D = math.sqrt(0.5)
+DIRECTIONS = {"north": (1, 0), "south": (-1, 0), "east": (0, 1), "west": (0, -1), "northeast": (_D, _D),
+              "northwest": (_D, -_D), "southeast": (-_D, _D), "southwest": (-_D, -_D), "central": (0, 0)}
+DIRECTION_ADJECTIVES = {"north": "northern", "south": "southern", "east": "eastern", "west": "western",
+                        "northeast": "north-eastern", "northwest": "north-western", "southeast": "south-eastern",
+                        "southwest": "south-western", "central": "central"}
+MIN_PART_TOWNS = 6
 ADDITION_COLUMNS = ("name", "alternate_names", "lat", "lon", "country", "admin1", "kind", "population", "geonameid", "source")
 
 
@@ -316,6 +324,7 @@ class Gazetteer:
         self._places: dict[int, Place] = {}
         self._by_id: dict[str, int] | None = None
         self._search_keys: tuple[list[str], list[str], dict[str, list[str]]] | None = None
+        self._towns_by_country: dict[str, list[int]] | None = None
         self._countries: dict[str, int] = {}
         kinds = data["kind"]
         for i in range(len(kinds)):
@@ -389,6 +398,48 @@ class Gazetteer:
     def country_place(self, iso2: str) -> Place | None:
         idx = self._countries.get(iso2.upper())
         return None if idx is None else self.place(idx)
+
+    def part_of(self, area: Place, direction: str) -> Place | None:
+        """The ``direction`` part of a country or first-level area ("southern Lebanon", "northeast Missouri").
+
+        GeoNames has no polygon for such a part, so it is drawn from the area's own towns: the third of them
+        lying furthest that way (all of them for "central"), and the midpoint of their 5th-95th percentile box.
+        The result is a ``region`` place (``place_precision`` "region") inside the area; None when the area is not
+        a country or admin1 area, has fewer than :data:`MIN_PART_TOWNS` towns, or the direction is unknown.
+        """
+        vector = DIRECTIONS.get(direction)
+        if vector is None or area.kind not in ("country", "admin1") or not area.country:
+            return None
+        towns = self._towns(area.country)
+        if area.kind == "admin1":
+            admin1 = self._d["admin1"]
+            towns = [i for i in towns if admin1[i] == area.admin1]
+        if len(towns) < MIN_PART_TOWNS:
+            return None
+        lat, lon = self._d["lat"], self._d["lon"]
+        lon0 = sorted(lon[i] for i in towns)[len(towns) // 2]
+        points = [(lat[i], (lon[i] - lon0 + 180.0) % 360.0 - 180.0) for i in towns]  # unwrapped around the median
+        if vector != (0, 0):
+            scale = math.cos(math.radians(sorted(p[0] for p in points)[len(points) // 2]))
+            along = sorted(((vector[0] * la + vector[1] * lo * scale, la, lo) for la, lo in points), reverse=True)
+            points = [(la, lo) for _, la, lo in along[:max(MIN_PART_TOWNS, len(along) // 3)]]
+        mid_lat = _box_midpoint([p[0] for p in points])
+        mid_lon = (_box_midpoint([p[1] for p in points]) + lon0 + 180.0) % 360.0 - 180.0
+        name = f"{DIRECTION_ADJECTIVES[direction]} {area.name}"
+        return Place(f"x:{direction}-{area.geonameid}", name, mid_lat, round(mid_lon, 4), area.country,
+                     area.admin1 if area.kind == "admin1" else "", "region", 0)
+
+    def _towns(self, country: str) -> list[int]:
+        """Indexes of the populated places of one country (built for all countries on first use)."""
+        if self._towns_by_country is None:
+            city = KINDS.index("city")
+            by_country: dict[str, list[int]] = defaultdict(list)
+            kinds, countries = self._d["kind"], self._d["country"]
+            for i in range(len(kinds)):
+                if kinds[i] == city:
+                    by_country[countries[i]].append(i)
+            self._towns_by_country = dict(by_country)
+        return self._towns_by_country.get(country, [])
 
     def search(self, prefix: str, limit: int = 20) -> list[Place]:
         """Places whose (alternate) name starts with ``prefix``, most plausible first (for a place picker)."""

@@ -394,6 +394,10 @@ def _place_for(places: Sequence[PlaceMention], trig: Trigger, text: str) -> Plac
     if not places:
         return None
     named = [p for p in places if p.via != "demonym"] or list(places)
+    # "in Kandahar city, capital of the southern Kandahar province": an area holding another named place is where
+    # that place lies, not a rival for the incident's place
+    named = [p for p in named if not any(PLACE_RANK.get(q.place.kind, 0) > PLACE_RANK.get(p.place.kind, 0)
+                                         and places_agree(p.place, q.place) for q in named)] or named
 
     def score(p: PlaceMention) -> tuple[float, int]:
         before = text[max(0, p.start - 40):p.start]

@@ -10,6 +10,10 @@ Resolution scores each candidate like a geoparser: the gazetteer prior (countrie
 population), countries the text is about (named countries, demonyms, unambiguous places), a qualifier right after
 the name ("Birmingham, Alabama"), a demonym cue before it ("the Iraqi town of ..."), then closeness to the other
 resolved places.
+
+A compass word before a country or first-level area ("southern Lebanon", "the north of Iraq", "Far North
+Queensland") makes the mention that part of the area (:meth:`~events.gazetteer.Gazetteer.part_of`, a ``region``
+place), with the area kept in :attr:`PlaceMention.within`.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ class PlaceMention:
     text: str
     place: Place
     via: str  # "name" or "demonym"
+    within: Place | None = None  # the named place a compass part lies in ("Lebanon" of "southern Lebanon")
 
 
 # --------------------------------------------------------------------------------------------------- data
@@ -220,6 +225,71 @@ def _run_extents(text: str, tokens: list[_Token]):
     return extents
 
 
+# Compass words before an area's name: "southern Lebanon", "the far north of Queensland", "north-east Nigeria".
+_COMPASS = r"(north|south)(?:[- ]?(east|west))?(?:ern)?|(east|west)(?:ern)?|(central)"
+_COMPASS_BEFORE = re.compile(rf"(?:\b(?:far|deep|extreme)\s+)?\b(?:{_COMPASS})\s+$", re.I)
+_COMPASS_OF_BEFORE = re.compile(rf"\bthe\s+(?:(?:far|deep|extreme)\s+)?(?:{_COMPASS})\s+of\s+$", re.I)
+_COMPASS_FORM = re.compile(rf"(?:(?:Far|Deep|Extreme)\s+)?(?:{_COMPASS})(?:\s+(.+))?$", re.I)
+_AREA_KINDS = ("country", "admin1")
+# "the southern Kandahar province": the compass word says where the province lies, it names no part of it
+_KIND_AFTER = re.compile(r"^\s+(?:province|governorate|district|county|prefecture|oblast|department|region|state|"
+                         r"territory|division|municipality|emirate)s?\b", re.I)
+
+
+def _compass(match: re.Match) -> str:
+    """The :data:`~events.gazetteer.DIRECTIONS` key of a :data:`_COMPASS` match."""
+    ns, ew, plain, central = (match.group(k) for k in range(1, 5))
+    if central:
+        return "central"
+    return (ns.lower() + (ew or "").lower()) if ns else plain.lower()
+
+
+def _compass_modifier(form: str, start: int, entries: tuple[int, ...], gaz: Gazetteer, text: str,
+                      tokens: list[_Token], j: int, cap_end: int) -> int | None:
+    """When a capitalised compass form names a part of the area named by its rest or by the next words, the index
+    of the first token after the compass words; else None.
+
+    "South Lebanon" is a small US town in GeoNames, "Far North" a Cameroonian region; before or inside an area's
+    name they say which part of that area is meant. A form whose own best candidate is an area ("South Sudan",
+    "North Carolina", "Western Sahara") stays a name.
+    """
+    m = _COMPASS_FORM.fullmatch(form)
+    if m is None:
+        return None
+    rest = m.group(5)
+    if rest:
+        top = gaz.place(entries[0] >> 1)
+        if top.kind in ("country", "admin1", "admin2", "region", "continent", "landmark"):
+            return None
+        after = gaz.entries(rest)
+        if not after or gaz.place(after[0] >> 1).kind not in _AREA_KINDS:
+            return None
+        k = j
+        while k > 0 and tokens[k - 1].start >= start + m.start(5):
+            k -= 1
+        return k
+    # a bare compass form ("Far North") right before another capitalised name modifies it
+    if j < cap_end and _joinable(text, tokens[j], tokens[j + 1]):
+        return j + 1
+    return None
+
+
+def _compass_parts(mentions: list[PlaceMention], text: str, gaz: Gazetteer) -> list[PlaceMention]:
+    """"southern Lebanon", "the north of Iraq", "Far North Queensland": the compass part of a country or admin1 area
+    (a ``region`` place drawn from the area's towns, see :meth:`Gazetteer.part_of`) instead of the whole area."""
+    out = []
+    for m in mentions:
+        if m.via == "name" and m.place.kind in _AREA_KINDS and not _KIND_AFTER.match(text[m.end:m.end + 20]):
+            before = text[max(0, m.start - 40):m.start]
+            found = _COMPASS_BEFORE.search(before) or _COMPASS_OF_BEFORE.search(before)
+            part = gaz.part_of(m.place, _compass(found)) if found else None
+            if part is not None:
+                start = m.start - len(before) + found.start()
+                m = PlaceMention(start, m.end, text[start:m.end], part, m.via, within=m.place)
+        out.append(m)
+    return out
+
+
 def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
     tokens = _tokens(text)
     stop = _stoplist()
@@ -266,6 +336,11 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
                 forms.append(forms[-1][:-1])
             for form in forms:
                 kind, entries = _lookup(form, gaz, stop, demonyms)
+                if kind == "name":
+                    modified = _compass_modifier(form, tok.start, entries, gaz, text, tokens, j, cap_end)
+                    if modified is not None:  # "South Lebanon", "Far North Queensland": the area named next
+                        best = (modified - 1, form, "compass", ())
+                        break
                 if kind:
                     best = (j, form, kind, entries)
                     break
@@ -278,6 +353,9 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
             i += 1
             continue
         j, form, kind, entries = best
+        if kind == "compass":
+            i = j + 1  # the compass words are read with the area's name (_compass_parts)
+            continue
         start, end = tok.start, tok.start + len(form)
         if kind == "name":
             top = gaz.place(entries[0] >> 1)
@@ -292,12 +370,16 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
             if single and j + 1 < n and tokens[j + 1].text == tokens[j].text and _joinable(text, tokens[j], tokens[j + 1]):
                 i = j + 2  # "Mau Mau", "Duran Duran": a doubled word is a name of its own, not the town
                 continue
-            if not strong and (before or after):
+            # a town known by this spelling only as an alternate name ("Berri" of Barrie, Ontario) is no stronger
+            # than a small town after another capitalised word: "Speaker Nabih Berri", and "Berri said" later on
+            # ("Venice International Film Festival", "Enfield Council" keep their town)
+            alias = top.kind in ("city", "admin2") and bool(entries[0] & 1)
+            if not strong and (before or after) or alias and before:
                 name_words.update(t.text for t in tokens[i:max(j, cap_end) + 1])
                 i = max(j, cap_end) + 1
                 continue
             speaks = _SPEECH_AFTER.match(text, end) and not _PLACE_PREPOSITION.search(text, max(0, start - 8), start)
-            if single and not strong and (form in name_words or speaks):
+            if single and (not strong and (form in name_words or speaks) or alias and form in name_words):
                 # "Scott said": a small town's name that speaks is a person (a capital that speaks is kept)
                 name_words.add(form)
                 i = j + 1
@@ -561,7 +643,7 @@ def find_places(text: str, gazetteer: Gazetteer | None = None) -> list[PlaceMent
     if not text:
         return []
     spans = _recognise(text, gaz)
-    return _resolve(spans, gaz, text)
+    return _compass_parts(_resolve(spans, gaz, text), text, gaz)
 
 
 def resolve_place(name: str, context_countries: Iterable[str] = (), gazetteer: Gazetteer | None = None) -> Place | None:

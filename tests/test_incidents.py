@@ -399,3 +399,21 @@ def test_a_string_of_murders_is_not_one_incident():
             "A wave of bombings in Nakuru in 2009 was also blamed on the group.\n")
     result = table(doc("gang", text, date(2011, 2, 1)))
     assert result.incidents.empty, result.incidents[["title", "start", "evidence"]]
+
+
+def test_an_area_named_around_a_town_does_not_take_the_incident_from_it():
+    # the province in "in Herat city, capital of the western Herat province, after a car bombing" says where the
+    # town lies; the incident is in the town
+    text = ("Roundup\n\nOn March 3, police fired at a truck in Herat city, capital of the western Herat province, "
+            "shortly after a car bombing, killing the driver.\n")
+    result = table(doc("herat", text, date(2009, 3, 20)))
+    rows = result.incidents
+    assert len(rows) >= 1 and set(rows["place_precision"]) == {"city"}, rows[["title", "place", "place_precision"]]
+
+
+def test_a_compass_part_of_a_country_places_the_incident_in_that_part():
+    text = ("Strike\n\nWarplanes attacked a militia base in northern Mali on Tuesday, officials said.\n")
+    result = table(doc("mali", text, date(2013, 2, 6)))
+    row = result.incidents.iloc[0]
+    assert row["place_precision"] == "region" and row["country"] == "ML" and row["lat"] > 15, row
+    assert row["place_written"] == "northern Mali"

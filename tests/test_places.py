@@ -34,8 +34,9 @@ def test_turkey_earthquake_2023(gaz):
     text = ("A magnitude 7.8 earthquake struck near Gaziantep in southern Turkey on Feb. 6, 2023. "
             "Buildings collapsed in Antakya, Kahramanmaras and Adana, and the quake was felt in Aleppo, Syria.")
     found = places(text, gaz)
-    for name in ["Gaziantep", "Turkey", "Antakya", "Adana"]:
+    for name in ["Gaziantep", "southern Turkey", "Antakya", "Adana"]:
         assert found[name].place.country == "TR", name
+    assert found["southern Turkey"].within.kind == "country"
     assert found["Aleppo"].place.country == "SY"
     assert found["Syria"].place.kind == "country"
 
@@ -276,3 +277,60 @@ def test_a_short_alternate_name_in_a_person_name_is_not_the_city(gaz):
     found = places("Opposition leader Ali Haidar and Sam Nuon spoke in Phnom Penh on Monday.", gaz)
     assert "Sam" not in found and "Ali" not in found
     assert found["Phnom Penh"].place.country == "KH"
+
+
+def _km(a, lat: float, lon: float) -> float:
+    from events.gazetteer import Place
+    from events.places import _haversine_km
+    return _haversine_km(a, Place("", "", lat, lon, "", "", "city", 0))
+
+
+def test_compass_part_of_a_country_is_a_region_inside_it(gaz):
+    # "southern Chile" is neither Chile's centroid nor a town: a region in the south, inside Chile
+    text = ("Wildfires burned in southern Chile on Monday, while floods hit the north of Peru. "
+            "Protests spread across north-eastern Brazil and Central Mexico.")
+    found = places(text, gaz)
+    south = found["southern Chile"].place
+    assert south.kind == "region" and south.country == "CL" and found["southern Chile"].within.name == "Chile"
+    assert south.lat < found["southern Chile"].within.lat - 3  # Chile spans 4,000 km north to south
+    north = found["the north of Peru"].place
+    assert north.kind == "region" and north.country == "PE" and north.lat > -8
+    assert found["north-eastern Brazil"].place.lon > -45
+    assert found["Central Mexico"].place.country == "MX"
+
+
+def test_compass_part_of_a_state_and_capitalised_forms(gaz):
+    text = ("Storms cut power in Northern Minnesota, and a bridge collapsed in southwest Oregon. "
+            "Rangers in Far North Queensland said two crocodiles were shot.")
+    found = places(text, gaz)
+    assert found["Northern Minnesota"].place.admin1 == "Minnesota" and found["Northern Minnesota"].place.lat > 46.5
+    oregon = found["southwest Oregon"].place
+    assert oregon.kind == "region" and oregon.admin1 == "Oregon" and oregon.lon < -122.5 and oregon.lat < 43.5
+    assert found["Far North Queensland"].place.admin1 == "Queensland"  # not Cameroon's Far North region
+
+
+def test_compass_word_naming_a_place_of_its_own_stays(gaz):
+    # a compass word that is part of a country's, state's or town's own name is that place
+    text = "Talks in South Sudan, rains in West Bengal and North Dakota, and a fire in East London, South Africa."
+    found = places(text, gaz)
+    assert found["South Sudan"].place.kind == "country"
+    assert found["West Bengal"].place.kind == "admin1" and found["North Dakota"].place.kind == "admin1"
+    assert found["East London"].place.kind == "city" and found["East London"].place.country == "ZA"
+
+
+def test_compass_word_before_a_province_says_where_the_province_lies(gaz):
+    # "the southern Helmand province" is Helmand province (in the south), not the south of it
+    text = "Troops were attacked in the southern Ghazni province and in eastern Nangarhar on Friday."
+    found = places(text, gaz)
+    assert found["Ghazni"].place.kind == "admin1"
+    assert found["eastern Nangarhar"].place.kind == "region"
+    assert found["eastern Nangarhar"].within.name.startswith("Nangarh")
+
+
+def test_town_known_only_by_an_alternate_spelling_in_a_persons_name(gaz):
+    # "Berri" is an alternate name of Barrie, Ontario; after a first name it is a surname, and stays one
+    text = ("Lebanon's parliament speaker Nabih Berri met the envoy in Beirut on Monday. "
+            "Berri said the talks would go on.")
+    found = places(text, gaz)
+    assert "Berri" not in found and "Nabih Berri" not in found
+    assert found["Beirut"].place.country == "LB"
