@@ -377,7 +377,13 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
     try:  # anyone who reaches the page can type here: only the configured corpus roots open
         check_corpus_folder(corpus, corpus_roots(default_corpus))
     except ValueError as exc:
-        st.error(views.escape_markdown(str(exc)))
+        named = st.session_state["_link"].corpus
+        if named and corpus == named:  # a colleague's link to a corpus this dashboard does not open
+            st.error(f"This link names the corpus “{views.escape_markdown(corpus)}”, which this dashboard cannot "
+                     f"open, so nothing is shown: {views.escape_markdown(str(exc))}. Open the corpus it was made "
+                     "from, or type another folder in the sidebar.")
+        else:
+            st.error(views.escape_markdown(str(exc)))
         st.stop()
     if not Path(corpus).is_dir():
         named = st.session_state["_link"].corpus

@@ -93,7 +93,7 @@ def test_corrected_table_import_undoes_the_neutralising(tmp_path):
     report = import_corrected_csv(store, edited.to_csv(index=False, lineterminator="\r\n").encode(), corrected,
                                   user="sheet")
     assert len(report.applied) == 1
-    assert [c.payload for c in store.corrections()][-1] == {"fields": {"title": "=SUM(A1:A9)"}}
+    assert [c.payload for c in store.corrections()][-1]["fields"] == {"title": "=SUM(A1:A9)"}
 
 
 def test_timelinejs_display_date_is_escaped(tmp_path):
