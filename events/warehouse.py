@@ -38,11 +38,11 @@ if TYPE_CHECKING:  # the views import plotly; writing a dataset needs none of it
 
 DEFAULT_GROUP_BY = "type"
 
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # 2: region, actor_list, is_background; search text with the mentions' words
 INDEX_NAME = "incidents.duckdb"
 UNDATED = "undated"
 # columns derived at write time (dropped when handing rows back as the pipeline's table)
-DERIVED_COLUMNS = ["month", "start_day", "stop_day", "is_day", "search_text"]
+DERIVED_COLUMNS = ["month", "start_day", "stop_day", "is_day", "search_text", "region", "actor_list", "is_background"]
 _NO_DAY = -(2**31)
 # timeline bins, finest first: (name, length in days); as in the views' per-table grouping
 TIME_BINS = (("day", 1), ("week", 7), ("month", 31), ("quarter", 92), ("year", 366))
@@ -52,12 +52,12 @@ MARK_LIMIT = 3000
 
 # ------------------------------------------------------------------------------------------------- writing
 
-def search_text(incidents: pd.DataFrame) -> pd.Series:
-    """What the free-text filter searches: the incident's own text columns, lower-cased by Python, exactly as
-    `views.apply_filters` reads them without mentions (`views.search_text`: title, evidence, actors, places)."""
+def search_text(incidents: pd.DataFrame, mentions: pd.DataFrame | None = None) -> pd.Series:
+    """What the free-text filter searches, computed by the views' own `views.search_text` (title, evidence, actors,
+    places, and the sentence, place and trigger of every mention given), so SQL and pandas read the same words."""
     from events.views import search_text as views_search_text
 
-    return views_search_text(incidents)
+    return views_search_text(incidents, mentions)
 
 
 def _day_numbers(values: pd.Series) -> np.ndarray:
@@ -71,8 +71,13 @@ def _day_numbers(values: pd.Series) -> np.ndarray:
     return out
 
 
-def derived_columns(incidents: pd.DataFrame) -> pd.DataFrame:
-    """The incident table with the columns the queries need (month partition, day numbers, search text)."""
+def derived_columns(incidents: pd.DataFrame, documents: pd.DataFrame | None = None,
+                    mentions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The incident table with the columns the queries need: month partition, day numbers, and what the views'
+    filters compute per row - search text (with `mentions`), region, actor list, background (judged against
+    `documents`, the whole corpus's: the reporting window is the corpus's) - each by the views' own function."""
+    from events.views.columns import actor_lists, background_mask, regions
+
     out = incidents.copy()
     start = out["start"].astype(object).where(out["start"].notna(), "").astype(str)
     end = out["end"].astype(object).where(out["end"].notna(), "").astype(str)
@@ -84,8 +89,36 @@ def derived_columns(incidents: pd.DataFrame) -> pd.DataFrame:
     out["stop_day"] = np.where(stop_day == _NO_DAY, start_day, stop_day)
     precision = out["precision"].astype(object).where(out["precision"].notna(), "").astype(str)
     out["is_day"] = ((precision == "day") | (start == end)).to_numpy(dtype=bool)
-    out["search_text"] = search_text(out)
+    out["search_text"] = search_text(out, mentions)
+    out["region"] = regions(out).to_numpy(dtype=object)
+    out["actor_list"] = actor_lists(out).to_numpy(dtype=object)
+    out["is_background"] = background_mask(incidents, documents)
     return out
+
+
+def _number_columns() -> dict:
+    import pyarrow as pa
+
+    return {"lat": pa.float64(), "lon": pa.float64(), "n_sources": pa.int64(), "n_mentions": pa.int64()}
+
+
+def _arrow_table(frame: pd.DataFrame):
+    """A frame as Arrow with the types every chunk shares: a text column empty in this chunk has no type of its own
+    (stored as text), an actor list column with no actors is a list of text."""
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    _NUMBER_COLUMNS = _number_columns()
+
+    def field(f):
+        if f.name == "actor_list" and not pa.types.is_list(f.type) or \
+                pa.types.is_list(f.type) and pa.types.is_null(f.type.value_type):
+            return pa.field(f.name, pa.list_(pa.string()))
+        if pa.types.is_null(f.type):
+            return pa.field(f.name, _NUMBER_COLUMNS.get(f.name, pa.string()))
+        return f
+
+    return table.cast(pa.schema([field(f) for f in table.schema], metadata=table.schema.metadata))
 
 
 class DatasetWriter:
@@ -95,8 +128,13 @@ class DatasetWriter:
     mid-write leaves the previous dataset whole. A folder holding anything but an earlier dataset is refused,
     so no analyst's files are overwritten."""
 
-    def __init__(self, out: str | Path, corpus: str = "", engine_version: str = ""):
+    def __init__(self, out: str | Path, corpus: str = "", engine_version: str = "",
+                 documents: pd.DataFrame | None = None):
+        from events.store import corpus_key
+
         self.out = Path(out)
+        # the background rule reads publication dates and the corpus's reporting window: all documents, up front
+        self.documents = documents
         if self.out.exists() and (not self.out.is_dir() or (any(self.out.iterdir()) and not is_dataset(self.out))):
             raise ValueError(f"{self.out} exists and is not an incident dataset (no atlas.json): choose a new or "
                              f"empty folder")
@@ -104,24 +142,21 @@ class DatasetWriter:
         self.staging = self.out / f".staging-{uuid.uuid4().hex[:8]}"
         self.staging.mkdir()
         self.meta: dict[str, Any] = {"layout": LAYOUT_VERSION, "engine_version": engine_version, "corpus": corpus,
-                                     "incidents": 0, "mentions": 0, "documents": 0, "longest_span_days": 0}
+                                     "corpus_key": corpus_key(corpus) if corpus else "", "incidents": 0, "mentions": 0, "documents": 0, "longest_span_days": 0}
         self.chunks = 0
 
     def _write(self, frame: pd.DataFrame, name: str) -> None:
         import pyarrow as pa
         import pyarrow.dataset as ds
 
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        # a text column empty in this chunk has no type of its own: store it as text, as in every other chunk
-        table = table.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f
-                                      for f in table.schema], metadata=table.schema.metadata))
+        table = _arrow_table(frame)
         ds.write_dataset(table, self.staging / name, format="parquet", partitioning=["month"],
                          partitioning_flavor="hive", existing_data_behavior="overwrite_or_ignore",
                          basename_template=f"part-{self.chunks}-{{i}}.parquet", max_rows_per_group=128 * 1024)
 
     def add(self, incidents: pd.DataFrame, mentions: pd.DataFrame) -> None:
         """One chunk of incidents with their mentions (every mention's incident in the same chunk)."""
-        incidents = derived_columns(incidents)
+        incidents = derived_columns(incidents, self.documents, mentions)
         months = dict(zip(incidents["id"].astype(str), incidents["month"]))
         mentions = mentions.copy()
         mentions["month"] = mentions["incident_id"].astype(str).map(months).fillna(UNDATED)
@@ -148,7 +183,9 @@ class DatasetWriter:
                 if not (self.staging / name).exists():
                     folder = self.staging / name / f"month={UNDATED}"
                     folder.mkdir(parents=True)
-                    frame.drop(columns=["month"], errors="ignore").to_parquet(folder / "part-0.parquet", index=False)
+                    import pyarrow.parquet as pq
+
+                    pq.write_table(_arrow_table(frame.drop(columns=["month"], errors="ignore")), folder / "part-0.parquet")
             documents.to_parquet(self.staging / "documents.parquet", index=False)
             self.meta.update(documents=int(len(documents)), problems=[str(p) for p in problems][:1000],
                              written_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
@@ -172,7 +209,8 @@ class DatasetWriter:
 
 def write_dataset(extraction, out: str | Path, corpus: str = "") -> Path:
     """Write an `Extraction` as a Parquet dataset by month under `out` (replacing an earlier one there)."""
-    writer = DatasetWriter(out, corpus=corpus, engine_version=getattr(extraction, "engine_version", ""))
+    writer = DatasetWriter(out, corpus=corpus, engine_version=getattr(extraction, "engine_version", ""),
+                           documents=extraction.documents)
     try:
         writer.add(extraction.incidents, extraction.mentions)
         return writer.finish(extraction.documents, getattr(extraction, "problems", []))
@@ -252,16 +290,11 @@ def index_for(folder: Path, meta: dict) -> Path:
 
 # ------------------------------------------------------------------------------------------------- corrections
 
-def touched_ids(corrections: Sequence[Any]) -> set[str]:
-    """Incident ids a list of corrections reads or writes (the incident, a merge partner, a split's new id)."""
-    ids: set[str] = set()
-    for c in corrections:
-        ids.add(str(c.incident_id))
-        payload = c.payload or {}
-        for key in ("other", "new_id"):
-            if payload.get(key):
-                ids.add(str(payload[key]))
-    return ids
+def correction_references(corrections: Sequence[Any]) -> tuple[set[str], set[tuple[str, int, int]]]:
+    """Incident ids a list of corrections names and the mention spans they follow (`store.correction_references`)."""
+    from events.store import correction_references as references
+
+    return references(corrections)
 
 
 # ------------------------------------------------------------------------------------------------- SQL
@@ -292,6 +325,14 @@ def filter_sql(state: "FilterState") -> Sql:
     """`views.apply_filters` as a DuckDB WHERE clause over the incidents view."""
     parts: list[str] = ["TRUE"]
     params: list[Any] = []
+    if not state.background:
+        parts.append("NOT is_background")
+    if state.regions:
+        parts.append("coalesce(list_contains(?::VARCHAR[], region), FALSE)")
+        params.append(list(state.regions))
+    if state.actors:
+        parts.append("coalesce(list_has_any(actor_list, ?::VARCHAR[]), FALSE)")
+        params.append(list(state.actors))
     if state.sources:
         parts.append("list_has_any(string_split(coalesce(sources, ''), ';'), ?::VARCHAR[])")
         params.append(list(state.sources))
@@ -322,6 +363,8 @@ def _group_sql(group_by: str) -> str:
     blank = "coalesce(trim({c}), '') = ''"
     if group_by == "continent":
         value = "coalesce(continent, '')"
+    elif group_by == "region":
+        value = "coalesce(region, '')"
     elif group_by == "country":
         value = "coalesce(country, '')"
     elif group_by == "admin1":
@@ -348,7 +391,8 @@ def _bin_start_days(days: np.ndarray, unit: str) -> np.ndarray:
 def _filters_only(state: "FilterState") -> tuple:
     """The parts of a filter state that decide which incidents pass (not the timeline grouping)."""
     return (state.sources, state.month_from, state.month_to, state.continents, state.countries, state.admin1s,
-            state.types, state.min_killed, " ".join(state.text.lower().split()))
+            state.types, state.min_killed, " ".join(state.text.lower().split()), state.regions, state.actors,
+            bool(state.background))
 
 
 def _codes(base: np.ndarray, flag: np.ndarray, a: np.ndarray, b: np.ndarray, width: int) -> tuple[np.ndarray, int]:
@@ -389,8 +433,12 @@ class Warehouse:
             raise FileNotFoundError(f"{self.folder} is not an incident dataset (no atlas.json); write one with "
                                     f"'events extract CORPUS --out {self.folder}'")
         self.meta = json.loads((self.folder / "atlas.json").read_text(encoding="utf-8"))
+        if int(self.meta.get("layout", 0)) < LAYOUT_VERSION:
+            raise ValueError(f"{self.folder} was written by an older atlas (dataset layout {self.meta.get('layout')}, "
+                             f"this atlas reads {LAYOUT_VERSION}); write it again with 'events extract CORPUS --out "
+                             f"{self.folder}'")
         self.store = corrections
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entered: a refresh reads the documents under its lock
         self.index = index_for(self.folder, self.meta)
         self.con = duckdb.connect()
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
@@ -403,6 +451,8 @@ class Warehouse:
         self.columns = [r[0] for r in self.con.execute("DESCRIBE base_incidents").fetchall()]
         self.mention_columns = [r[0] for r in self.con.execute("DESCRIBE base_mentions").fetchall()]
         self.orphans = pd.DataFrame()
+        self.followed = pd.DataFrame()
+        self._documents: pd.DataFrame | None = None
         self._answers: dict[tuple, Any] = {}
         self._subsets: dict[tuple, str] = {}
         self.version = 0
@@ -413,7 +463,10 @@ class Warehouse:
     def refresh(self) -> None:
         """(Re)build the corrected `incidents` view from the store's corrections in force."""
         corrections = self.store.corrections() if self.store is not None else []
-        ids = sorted(touched_ids(corrections))
+        ids, spans = correction_references(corrections)
+        with self._lock:
+            ids |= self._holding_mentions(spans)
+        ids = sorted(ids)
         with self._lock:
             self._drop_subsets()
             self.con.execute("DROP VIEW IF EXISTS incidents")
@@ -430,7 +483,7 @@ class Warehouse:
                 self.touched: list[str] = []
                 self.version += 1
                 return
-            from events.store import apply_corrections, orphaned
+            from events.store import replay_corrections
 
             base = self.con.execute("SELECT * FROM base_incidents WHERE list_contains(?::VARCHAR[], id)", [ids]).df()
             # their mentions, from their months' files only
@@ -443,9 +496,9 @@ class Warehouse:
                 ments = self.con.execute("SELECT * FROM base_mentions LIMIT 0").df()
             plain = [c for c in base.columns if c not in DERIVED_COLUMNS]
             plain_m = [c for c in ments.columns if c != "month"]
-            fixed, fixed_m = apply_corrections(base[plain], ments[plain_m], corrections, include_hidden=True)
-            self.orphans = orphaned(base[plain], ments[plain_m], corrections)
-            overlay = derived_columns(fixed)
+            fixed, fixed_m, self.orphans, self.followed = replay_corrections(base[plain], ments[plain_m], corrections,
+                                                                             include_hidden=True)
+            overlay = derived_columns(fixed, self._documents_for_rules(), fixed_m)
             overlay = overlay.reindex(columns=[c for c in self.columns if c in overlay.columns] +
                                       ["corrected", "hidden", "correction_note", "corrected_by", "corrected_at"])
             months = dict(zip(overlay["id"].astype(str), overlay["month"]))
@@ -464,6 +517,27 @@ class Warehouse:
                 "UNION ALL BY NAME SELECT * FROM overlay_mentions WHERE incident_id IN (SELECT id FROM overlay WHERE NOT hidden)")
             self.touched = ids
             self.version += 1
+
+    def _holding_mentions(self, spans: set[tuple[str, int, int]]) -> set[str]:
+        """Incidents with a mention overlapping one of `spans` (doc, start, end): where a correction whose incident
+        id changed may have gone (the store re-anchors it by overlap, among exactly these incidents)."""
+        if not spans:
+            return set()
+        self.con.execute("CREATE OR REPLACE TEMP TABLE anchor_spans (doc VARCHAR, a BIGINT, b BIGINT)")
+        self.con.executemany("INSERT INTO anchor_spans VALUES (?, ?, ?)", [list(x) for x in sorted(spans)])
+        found = self.con.execute(
+            "SELECT DISTINCT m.incident_id FROM base_mentions m JOIN anchor_spans s ON m.doc = s.doc "
+            "WHERE TRY_CAST(m.start AS BIGINT) < s.b AND s.a < TRY_CAST(m.\"end\" AS BIGINT)").fetchall()
+        return {str(r[0]) for r in found if r[0] is not None}
+
+    def _documents_for_rules(self) -> pd.DataFrame:
+        """The documents' publication dates (what the background rule reads), read once."""
+        with self._lock:
+            if self._documents is None:
+                cols = [r[0] for r in self.con.execute("DESCRIBE documents").fetchall()]
+                wanted = [c for c in ("doc", "published", "date_source") if c in cols]
+                self._documents = self.con.execute(f"SELECT {', '.join(wanted)} FROM documents").df()
+            return self._documents
 
     # ---- queries
 
@@ -519,39 +593,52 @@ class Warehouse:
 
     def value_counts(self, state: "FilterState", column: str) -> pd.DataFrame:
         """(value, n) of one column among the filtered incidents, most frequent first: the sidebar's counts."""
-        if column not in ("type", "country", "continent", "admin1", "precision"):
+        if column not in ("type", "country", "continent", "region", "admin1", "precision"):
             raise ValueError(f"no counts by {column!r}")
         return self.cached(("counts", _filters_only(state), column), lambda: self.query(
             f"SELECT {column} AS value, count(*) AS n FROM {self._subset(state)} GROUP BY 1 ORDER BY n DESC, value"))
 
     def options(self) -> "FilterOptions":
         """The values each filter can take (as `views.filter_options` gives them for the whole table)."""
-        from events.views import FilterOptions, month_span
+        return self.cached(("options",), self._options)
+
+    def _options(self) -> "FilterOptions":
+        from events.views import FilterOptions
+        from events.views.columns import reporting_window
+        from events.views.filters import MONTHS_LISTED, month_span
 
         docs = self.query("SELECT doc FROM documents")["doc"].astype(str).tolist()
-        span = self.query("SELECT min(CASE WHEN coalesce(start,'') <> '' THEN start[1:7] END) AS lo, "
-                          "max(CASE WHEN coalesce(start,'') <> '' THEN (CASE WHEN coalesce(\"end\",'') = '' THEN start "
-                          "ELSE \"end\" END)[1:7] END) AS hi, max(killed) AS k FROM incidents").iloc[0]
-        months: tuple[str, ...] = ()
-        if isinstance(span["lo"], str) and span["lo"]:
-            months_list = month_span(span["lo"], span["hi"])
-            if len(months_list) > 600:
-                found = self.query("SELECT DISTINCT start[1:7] AS m FROM incidents WHERE coalesce(start,'') <> '' UNION "
-                                   "SELECT DISTINCT \"end\"[1:7] FROM incidents WHERE coalesce(\"end\",'') <> ''")["m"]
-                months_list = sorted(found)
-            months = tuple(months_list)
+        stop = "(CASE WHEN coalesce(\"end\",'') = '' THEN start ELSE \"end\" END)"
+
+        def months(where: str) -> tuple[str, ...]:
+            span = self.query(f"SELECT min(start[1:7]) AS lo, max({stop}[1:7]) AS hi FROM incidents "
+                              f"WHERE coalesce(start,'') <> '' AND {where}").iloc[0]
+            if not isinstance(span["lo"], str) or not span["lo"]:
+                return ()
+            listed = month_span(span["lo"], span["hi"])
+            if len(listed) > MONTHS_LISTED:  # a few dates decades apart: only the months holding an incident
+                found = self.query(f"SELECT DISTINCT start[1:7] AS m FROM incidents WHERE coalesce(start,'') <> '' AND "
+                                   f"{where} UNION SELECT DISTINCT {stop}[1:7] FROM incidents WHERE "
+                                   f"coalesce(start,'') <> '' AND {where}")["m"]
+                listed = sorted(found)
+            return tuple(listed)
 
         def distinct(column: str) -> tuple[str, ...]:
             values = self.query(f"SELECT DISTINCT {column} AS v FROM incidents WHERE trim(coalesce({column}, '')) <> ''")["v"]
             return tuple(sorted(str(v) for v in values))
 
-        labels = self.query("SELECT type, any_value(type_label) AS label FROM incidents WHERE type IS NOT NULL GROUP BY type "
-                            "ORDER BY type")
-        killed = span["k"]
-        return FilterOptions(sources=tuple(docs), months=months, continents=distinct("continent"),
-                             countries=distinct("country"), admin1s=distinct("admin1"), types=distinct("type"),
-                             max_killed=int(killed) if pd.notna(killed) else 0,
-                             type_labels=tuple((str(t), str(l)) for t, l in zip(labels["type"], labels["label"])))
+        labels = self.query("SELECT type, type_label AS label FROM incidents WHERE type IS NOT NULL "
+                            "QUALIFY row_number() OVER (PARTITION BY type ORDER BY id DESC) = 1 ORDER BY type")
+        killed, n_background = self.query("SELECT max(killed) AS k, count(*) FILTER (WHERE is_background) AS b "
+                                          "FROM incidents").iloc[0]
+        actors = self.query("SELECT a, count(*) AS n FROM (SELECT unnest(actor_list) AS a FROM incidents) "
+                            "WHERE trim(a) <> '' GROUP BY a ORDER BY n DESC, a")["a"]
+        return FilterOptions(sources=tuple(docs), months=months("NOT is_background"), all_months=months("TRUE"),
+                             continents=distinct("continent"), countries=distinct("country"), admin1s=distinct("admin1"),
+                             types=distinct("type"), max_killed=int(killed) if pd.notna(killed) else 0,
+                             type_labels=tuple((str(t), str(l)) for t, l in zip(labels["type"], labels["label"])),
+                             regions=distinct("region"), actors=tuple(str(a) for a in actors),
+                             window=reporting_window(self._documents_for_rules()), n_background=int(n_background))
 
     # ---- what the figures draw (kept per view: a new session or a rerun that changes only the selection asks again)
 
@@ -564,8 +651,8 @@ class Warehouse:
             self._drop_subsets()
 
     SUBSETS = 4
-    SUBSET_COLUMNS = ("id, type, type_label, country, continent, admin1, precision, is_day, start_day, stop_day, "
-                      "lat, lon, killed, injured")
+    SUBSET_COLUMNS = ("id, type, type_label, country, continent, region, admin1, precision, is_day, start_day, "
+                      "stop_day, lat, lon, killed, injured")
 
     def _subset(self, state: "FilterState") -> str:
         """A relation holding the incidents that pass `state`: the view itself when nothing is filtered, else a
@@ -693,10 +780,15 @@ class Warehouse:
 
 
 def open_dataset(folder: str | Path, corrections_db: str | Path | None = None) -> Warehouse:
-    """A warehouse over `folder`, with the corrections database (default: the `corrections_db` setting, if it exists)."""
+    """A warehouse over `folder`, with the corrections of the corpus it was extracted from (the `corrections_db`
+    setting by default, if that database exists): corrections made on the corpus show on its dataset."""
     from events.settings import get_settings
-    from events.store import CorrectionStore
+    from events.store import CorrectionStore, corpus_key
 
     db = Path(corrections_db or get_settings()["corrections_db"])
-    store = CorrectionStore(db) if db.exists() else None
+    store = None
+    if db.exists():
+        meta = json.loads((Path(folder) / "atlas.json").read_text(encoding="utf-8")) if is_dataset(folder) else {}
+        corpus = meta.get("corpus_key") or corpus_key(meta.get("corpus") or None)
+        store = CorrectionStore(db, corpus=corpus or None)
     return Warehouse(folder, corrections=store)

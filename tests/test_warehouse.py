@@ -35,6 +35,7 @@ PLACES = [("Valparaíso", "CL", "Valparaíso", "South America", -33.05, -71.62),
           ("Hobart", "AU", "Tasmania", "Oceania", -42.88, 147.33),
           ("", "NP", "", "Asia", None, None),
           ("", "", "", "", None, None)]
+ACTORS = ["Coast Guard", "Miners' Union", "Öztürk Brigade", "Port Police", "Σύνδεσμος"]
 WORDS = ["river", "ΣΟΦΟΣ", "İstanbul", "harbour", "Night", "crowd", "shells", "dam", "ΟΔΟΣ", "mayor", "İİ"]
 DOCS = [f"d{i}" for i in range(12)]
 
@@ -71,18 +72,24 @@ def random_extraction(n: int = 260, seed: int = 7) -> Extraction:
             "precision": precision, "date_value": (start or "")[:7], "date_text": "", "place": place,
             "country": country or None, "admin1": admin1, "continent": continent, "lat": lat, "lon": lon,
             "geonameid": "", "sources": ";".join(docs), "n_sources": len(docs), "killed": killed,
-            "injured": rng.choice([None, 3]), "killed_reports": "", "injured_reports": "", "actors": "",
-            "evidence": evidence, "n_mentions": n_mentions,
+            "injured": rng.choice([None, 3]), "killed_reports": "", "injured_reports": "",
+            "actors": "; ".join(rng.sample(ACTORS, rng.choice([0, 0, 1, 2]))), "evidence": evidence,
+            "n_mentions": n_mentions, "place_written": rng.choice(["", place.upper(), "the docks"]),
+            "background": rng.random() < 0.05,
         })
         for j in range(n_mentions):
             doc = docs[j % len(docs)]
             mentions.append({"incident_id": iid, "doc": doc, "start": 100 * j + i, "end": 100 * j + i + 20,
-                             "sentence": evidence, "type": kind, "trigger": "", "date_value": "", "date_text": "",
+                             "sentence": evidence + (" Lighthouse keepers saw it." if rng.random() < 0.2 else ""),
+                             "type": kind, "trigger": rng.choice(["", "blast", "raid"]), "date_value": "", "date_text": "",
                              "date_from": "clause", "place": place, "place_text": place, "place_from": "clause",
                              "killed": killed if j == 0 else None, "injured": None})
-    documents = pd.DataFrame([{"doc": d, "title": f"Report {d}", "publisher": "Test wire", "published": "2006-01-01",
-                               "date_source": "manifest", "url": "", "words": 100, "sha256": "", "path": ""}
-                              for d in DOCS])
+    # publication dates over 2004-2006 (some unknown): incidents ending a year before their sources are background
+    published = ["2004-03-01", "2005-06-15", "2006-01-01", "2006-11-30", "", "2005-01-20"]
+    documents = pd.DataFrame([{"doc": d, "title": f"Report {d}", "publisher": "Test wire", "published": published[k % 6],
+                               "date_source": "unknown" if not published[k % 6] else "manifest", "url": "", "words": 100,
+                               "sha256": "", "path": ""}
+                              for k, d in enumerate(DOCS)])
     return Extraction(incidents=typed_frame(rows, INCIDENT_COLUMNS), mentions=typed_frame(mentions, MENTION_COLUMNS),
                       documents=documents, engine_version="test")
 
@@ -121,9 +128,19 @@ def warehouses(world):
 
 
 @pytest.fixture(scope="module")
-def corrected_table(world):
+def corrected_tables(world):
     _, ex, store = world
-    return apply_corrections(ex.incidents, ex.mentions, store)[0]
+    return apply_corrections(ex.incidents, ex.mentions, store)
+
+
+@pytest.fixture(scope="module")
+def corrected_table(corrected_tables):
+    return corrected_tables[0]
+
+
+def views_filter(table: pd.DataFrame, state: FilterState, documents: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:
+    """What the dashboard shows for a table: `apply_filters` with the corpus's documents and mentions."""
+    return apply_filters(table, state, documents=documents, mentions=mentions)
 
 
 def test_dataset_is_partitioned_by_month_and_described(world):
@@ -169,22 +186,31 @@ def states(options):
     month = st.none() | st.sampled_from(months + ["1980-01", "2040-12"])
     text = st.lists(st.sampled_from(["river", "σοφοσ", "σοφος", "i̇stanbul", "istanbul", "dam", "harbour blast",
                                      "in", "crowd night", "zzz", "İ", "."]), max_size=2).map(" ".join)
+    text = text | st.sampled_from(["lighthouse", "keepers saw", "raid", "the docks", "gdańsk", "coast"])
     return st.builds(FilterState, sources=some(options.sources, ["d99"]), month_from=month, month_to=month,
                      continents=some(options.continents, ["Antarctica"]), countries=some(options.countries, ["", "ZZ"]),
                      admin1s=some(options.admin1s, ["Nowhere"]), types=some(options.types, ["volcano"]),
-                     min_killed=st.sampled_from([0, 0, 1, 5, 100, 1000]), text=text)
+                     min_killed=st.sampled_from([0, 0, 1, 5, 100, 1000]), text=text,
+                     regions=some(options.regions, ["Atlantis"]), actors=some(options.actors, ["Nobody"]),
+                     background=st.booleans())
 
 
-OPTIONS = filter_options(random_extraction().incidents)
+_EX = random_extraction()
+OPTIONS = filter_options(_EX.incidents, _EX.documents)
+
+
+def test_the_random_table_exercises_every_filter():
+    assert OPTIONS.n_background > 10 and len(OPTIONS.regions) >= 4 and len(OPTIONS.actors) == len(ACTORS)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(state=states(OPTIONS))
-def test_duckdb_filters_equal_pandas_filters(warehouses, world, corrected_table, state):
+def test_duckdb_filters_equal_pandas_filters(warehouses, world, corrected_tables, state):
     plain, corrected = warehouses
     _, ex, _ = world
-    assert plain.ids(state) == sorted(apply_filters(ex.incidents, state)["id"])
-    expected = apply_filters(corrected_table, state)
+    corrected_table, corrected_mentions = corrected_tables
+    assert plain.ids(state) == sorted(views_filter(ex.incidents, state, ex.documents, ex.mentions)["id"])
+    expected = views_filter(corrected_table, state, ex.documents, corrected_mentions)
     assert corrected.ids(state) == sorted(expected["id"])
     assert corrected.count(state) == len(expected)
     counts = corrected.value_counts(state, "country")
@@ -194,17 +220,20 @@ def test_duckdb_filters_equal_pandas_filters(warehouses, world, corrected_table,
         {(None if pd.isna(k) else k): int(v) for k, v in got.items()}
 
 
+ALL = FilterState(background=True)  # every incident, background too
+
+
 def test_corrections_are_applied_in_the_query(warehouses, world, corrected_table):
     plain, corrected = warehouses
     _, ex, store = world
     ids = ex.incidents["id"].tolist()
     assert corrected.total() == len(corrected_table) == len(ex.incidents) - 2 + 2  # hidden, merged; split, added
-    row = corrected.rows(FilterState(), ids=[ids[3]]).iloc[0]
+    row = corrected.rows(ALL, ids=[ids[3]]).iloc[0]
     assert row["title"] == "Harbour ΣΟΦΟΣ blast" and row["type"] == "attack" and row["killed"] == 77 and row["corrected"]
-    assert ids[5] not in corrected.ids(FilterState()) and ids[7] not in corrected.ids(FilterState())
-    assert corrected.ids(FilterState(text="dam breach")) == sorted(corrected_table[corrected_table["title"] ==
+    assert ids[5] not in corrected.ids(ALL) and ids[7] not in corrected.ids(ALL)
+    assert corrected.ids(FilterState(text="dam breach", background=True)) == sorted(corrected_table[corrected_table["title"] ==
                                                                                   "Dam breach by hand"]["id"])
-    assert corrected.ids(FilterState(month_from="2031-02", month_to="2031-02")) == [ids[4]]
+    assert corrected.ids(FilterState(month_from="2031-02", month_to="2031-02", background=True)) == [ids[4]]
     merged = corrected.mentions_of(ids[6])
     assert len(merged) == int(corrected_table.set_index("id").loc[ids[6], "n_mentions"])
     assert set(corrected.touched) >= {ids[3], ids[5], ids[6], ids[7]}
@@ -218,10 +247,10 @@ def test_a_new_correction_is_seen_after_refresh(world, tmp_path):
     mine = CorrectionStore(copy, incidents=ex.incidents, mentions=ex.mentions)
     warehouse = Warehouse(folder, corrections=mine, threads=1)
     hidden = ex.incidents["id"].iloc[8]
-    assert hidden in warehouse.ids(FilterState())
+    assert hidden in warehouse.ids(ALL)
     mine.undo_last()  # the last correction un-hid it
     warehouse.refresh()
-    assert hidden not in warehouse.ids(FilterState())
+    assert hidden not in warehouse.ids(ALL)
     assert warehouse.total() == len(apply_corrections(ex.incidents, ex.mentions, mine)[0])
     warehouse.close()
 
@@ -230,10 +259,14 @@ def test_options_equal_the_views_options(warehouses, corrected_table, world):
     plain, _ = warehouses
     _, ex, _ = world
     mine, theirs = plain.options(), filter_options(ex.incidents, ex.documents)
-    for name in ("sources", "months", "continents", "countries", "admin1s", "types", "max_killed"):
-        # views' `months` leave background incidents out; `all_months` are every incident's (views, 10 Nov)
-        assert getattr(mine, name) == getattr(theirs, "all_months" if name == "months" else name), name
+    for name in ("sources", "months", "all_months", "continents", "countries", "admin1s", "types", "max_killed",
+                 "regions", "window", "n_background"):
+        assert getattr(mine, name) == getattr(theirs, name), name
     assert dict(mine.type_labels) == dict(theirs.type_labels)
+    # actors most frequent first (ties in any order)
+    frequency = Counter(a for v in ex.incidents["actors"] for a in [x.strip() for x in str(v).split(";")] if a)
+    assert set(mine.actors) == set(theirs.actors)
+    assert [frequency[a] for a in mine.actors] == sorted((frequency[a] for a in mine.actors), reverse=True)
 
 
 def _views_marks(table: pd.DataFrame, group_by: str, limit: int):
@@ -248,11 +281,11 @@ def _views_marks(table: pd.DataFrame, group_by: str, limit: int):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(state=states(OPTIONS), group_by=st.sampled_from(["type", "continent", "country", "admin1"]),
+@given(state=states(OPTIONS), group_by=st.sampled_from(["type", "continent", "region", "country", "admin1"]),
        limit=st.sampled_from([3, 12, 40, 120]))
-def test_timeline_marks_equal_the_views_grouping(warehouses, corrected_table, state, group_by, limit):
+def test_timeline_marks_equal_the_views_grouping(warehouses, world, corrected_tables, state, group_by, limit):
     _, corrected = warehouses
-    expected = apply_filters(corrected_table, state)
+    expected = views_filter(*corrected_tables[:1], state, world[1].documents, corrected_tables[1])
     name, marks = corrected.timeline_marks(state, group_by=group_by, limit=limit)
     dated = expected[expected["start"].fillna("") != ""]
     if len(dated) <= limit:
@@ -269,9 +302,9 @@ def test_timeline_marks_equal_the_views_grouping(warehouses, corrected_table, st
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(state=states(OPTIONS), limit=st.sampled_from([2, 6, 30, 400]),
        extent=st.none() | st.just((-50.0, 0.0, -80.0, 50.0)))
-def test_map_marks_equal_a_pandas_grid(warehouses, corrected_table, state, limit, extent):
+def test_map_marks_equal_a_pandas_grid(warehouses, world, corrected_tables, state, limit, extent):
     _, corrected = warehouses
-    expected = apply_filters(corrected_table, state)
+    expected = views_filter(*corrected_tables[:1], state, world[1].documents, corrected_tables[1])
     placed = expected[expected["lat"].notna() & expected["lon"].notna()]
     if extent is not None:
         placed = placed[placed["lat"].between(extent[0], extent[1]) & placed["lon"].between(extent[2], extent[3])]
@@ -296,3 +329,56 @@ def test_filter_sql_uses_parameters_not_string_splicing():
     sql = filter_sql(FilterState(text="x'; DROP TABLE incidents; --", countries=("F'R",)))
     assert "DROP" not in sql.where and "F'R" not in sql.where
     assert "x';" in sql.params
+
+
+def test_corrections_follow_their_incident_when_a_new_extraction_renames_it(world, tmp_path):
+    """A re-extraction gives incidents new ids (a new article joined them): the store re-anchors each correction to
+    the incident now holding its mentions; the warehouse must find those incidents without reading the table."""
+    _, ex, store = world
+    ids = ex.incidents["id"].tolist()
+    renamed = {ids[3]: "inc-renamed-a", ids[6]: "inc-renamed-b"}  # an edited incident, a merge's kept one
+    incidents = ex.incidents.assign(id=ex.incidents["id"].replace(renamed))
+    mentions = ex.mentions.assign(incident_id=ex.mentions["incident_id"].replace(renamed))
+    folder = write_dataset(Extraction(incidents=incidents, mentions=mentions, documents=ex.documents), tmp_path / "again")
+    warehouse = Warehouse(folder, corrections=store, threads=1)
+    expected, expected_mentions = apply_corrections(incidents, mentions, store)
+    assert warehouse.ids(ALL) == sorted(expected["id"])
+    row = warehouse.rows(ALL, ids=["inc-renamed-a"]).iloc[0]
+    assert row["title"] == "Harbour ΣΟΦΟΣ blast" and row["killed"] == 77
+    from events.store import reanchored
+
+    followed = reanchored(incidents, mentions, store)
+    assert "inc-renamed-a" in set(followed["now"])
+    assert warehouse.followed.sort_values("seq").reset_index(drop=True).equals(followed.sort_values("seq").reset_index(drop=True))
+    assert len(warehouse.mentions_of("inc-renamed-b")) == len(expected_mentions[expected_mentions["incident_id"] ==
+                                                                                 "inc-renamed-b"])
+    for state in (FilterState(text="harbour"), FilterState(types=("attack",)), FilterState()):
+        assert warehouse.ids(state) == sorted(views_filter(expected, state, ex.documents, expected_mentions)["id"])
+    warehouse.close()
+
+
+def test_a_dataset_shows_the_corrections_of_the_corpus_it_was_extracted_from(world, tmp_path):
+    from events.warehouse import open_dataset
+
+    _, ex, _ = world
+    db = tmp_path / "corrections.sqlite"
+    ids = ex.incidents["id"].tolist()
+    mine, other = tmp_path / "wire-2005", tmp_path / "radio-2005"
+    CorrectionStore(db, incidents=ex.incidents, mentions=ex.mentions, corpus=mine).edit(ids[0], {"title": "Ours"})
+    CorrectionStore(db, incidents=ex.incidents, mentions=ex.mentions, corpus=other).edit(ids[1], {"title": "Theirs"})
+    folder = write_dataset(ex, tmp_path / "dataset", corpus=str(mine))
+    warehouse = open_dataset(folder, db)
+    rows = warehouse.rows(ALL, ids=ids[:2]).set_index("id")
+    assert rows.loc[ids[0], "title"] == "Ours" and rows.loc[ids[0], "corrected"]
+    assert rows.loc[ids[1], "title"] == ex.incidents["title"].iloc[1] and not rows.loc[ids[1], "corrected"]
+    warehouse.close()
+
+
+def test_a_dataset_of_an_older_layout_is_refused_with_the_command_that_rewrites_it(world, tmp_path):
+    folder, _, _ = world
+    copy = tmp_path / "old"
+    shutil.copytree(folder, copy)
+    meta = json.loads((copy / "atlas.json").read_text())
+    (copy / "atlas.json").write_text(json.dumps({**meta, "layout": 1}))
+    with pytest.raises(ValueError, match="older atlas.*events extract"):
+        Warehouse(copy)
