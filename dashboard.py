@@ -11,6 +11,7 @@ import hashlib
 import sys
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Callable
 
 import pandas as pd
@@ -394,6 +395,13 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
         else:
             st.error(f"Corpus folder not found: {views.escape_markdown(corpus)}")
         st.stop()
+    from events.warehouse import is_dataset
+
+    if is_dataset(corpus):  # an extraction written as a Parquet dataset: read through DuckDB, never held in memory
+        import dashboard_dataset
+
+        dashboard_dataset.render(corpus, SimpleNamespace(**globals()))
+        return
     signature = corpus_signature(corpus)
     extraction = cached_extraction(corpus, signature, getattr(loader, "__qualname__", "loader"), loader)
     wf = workflow_ui.prepare(extraction, corpus, signature)  # analysts' corrections, before any filter or figure

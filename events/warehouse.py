@@ -310,6 +310,90 @@ class Sql:
         return Sql(f"({self.where}) AND ({other.where})", self.params + other.params)
 
 
+def _sql_key(sql: "Sql | None") -> tuple | None:
+    """A hashable stand-in for a clause (its parameters may hold lists), for the kept answers."""
+    return None if sql is None else (sql.where, repr(sql.params))
+
+
+# ------------------------------------------------------------------------------------------------- selections
+
+MAX_SELECTED_MARKS = 2000  # marks a selection reads beyond this many are left out (a box over a whole chart)
+
+
+def timeline_mark_key(bin_name: str, group_by: str, row: Any, kind: Any, point: bool, x0: int, x1: int) -> str:
+    """What a timeline mark stands for, as the chart carries it (plotly customdata): its bin, row, type, point or
+    span and days; `selection_sql` turns it back into the incidents it holds."""
+    return json.dumps(["t", bin_name, group_by, _text_or_none(row), _text_or_none(kind), bool(point), int(x0), int(x1)],
+                      ensure_ascii=False)
+
+
+def map_mark_key(cell: float, kind: Any, cy: int, cx: int) -> str:
+    """What a grouped map mark stands for: incidents of one type in one grid cell."""
+    return json.dumps(["m", float(cell), _text_or_none(kind), int(cy), int(cx)], ensure_ascii=False)
+
+
+def incident_mark_key(incident_id: str) -> str:
+    return json.dumps(["i", str(incident_id)], ensure_ascii=False)
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA else str(value)
+
+
+def _bin_start_sql(unit: str) -> str:
+    """The first day (day number) of start_day's bin, as `_bin_start_days` computes it."""
+    if unit == "day":
+        return "start_day"
+    if unit == "week":
+        return "(start_day - (((start_day + 3) % 7) + 7) % 7)"
+    # undated rows hold _NO_DAY, out of DuckDB's date range: not turned into a date (SQL does not short-circuit)
+    return (f"(CASE WHEN start_day = {_NO_DAY} THEN NULL ELSE date_diff('day', DATE '1970-01-01', "
+            f"date_trunc('{unit}', DATE '1970-01-01' + start_day::INTEGER)::DATE) END)")
+
+
+def selection_sql(keys: Sequence[str]) -> Sql | None:
+    """The incidents a chart selection holds (mark keys from `timeline_mark_key`, `map_mark_key`,
+    `incident_mark_key`), as a clause over the incidents; None for an empty or unreadable selection."""
+    ids: list[str] = []
+    parts: list[str] = []
+    params: list[Any] = []
+    bins = dict(TIME_BINS)
+    for key in list(keys)[:MAX_SELECTED_MARKS]:
+        try:
+            item = json.loads(key)
+            if item[0] == "i":
+                ids.append(str(item[1]))
+            elif item[0] == "t":
+                _, bin_name, group_by, row, kind, point, x0, x1 = item
+                clause = f"{_group_sql(group_by)} = ? AND type IS NOT DISTINCT FROM ? AND start_day <> {_NO_DAY}"
+                args: list[Any] = [row, kind]
+                if bin_name == "none":
+                    continue  # single incidents carry "i" keys
+                days = bins[bin_name]
+                is_point = "is_day" if bin_name == "day" else f"(is_day OR stop_day - start_day + 1 <= {int(days)})"
+                if point:
+                    clause += f" AND {is_point} AND {_bin_start_sql(bin_name)} + {int(days) // 2} = ?"
+                    args.append(int(x0))
+                else:
+                    clause += f" AND NOT {is_point} AND start_day = ? AND stop_day = ?"
+                    args += [int(x0), int(x1)]
+                parts.append(clause)
+                params += args
+            elif item[0] == "m":
+                _, cell, kind, cy, cx = item
+                parts.append("type IS NOT DISTINCT FROM ? AND lat IS NOT NULL AND lon IS NOT NULL AND isfinite(lat) AND "
+                             "isfinite(lon) AND floor(lat / ?) = ? AND floor(lon / ?) = ?")
+                params += [kind, float(cell), int(cy), float(cell), int(cx)]
+        except (ValueError, TypeError, KeyError, IndexError):
+            continue  # a selection from another page version: ignored, not an error
+    if ids:
+        parts.append("list_contains(?::VARCHAR[], id)")
+        params.append(ids)
+    if not parts:
+        return None
+    return Sql(" OR ".join(f"({p})" for p in parts), tuple(params))
+
+
 def _month_first(month: str) -> str:
     return f"{month}-01"
 
@@ -415,7 +499,8 @@ def _sum_groups(frame: pd.DataFrame, codes: np.ndarray, firsts: list[str], extra
         out[name] = groups[name].sum()
     for name in ("killed", "injured"):
         out[name] = groups[name].sum(min_count=1)
-    out["first_id"] = groups["first_id"].first()  # an example for the hover, not a rank
+    out["first_id"] = groups["first_id"].min()  # an example for the hover: the smallest id, whatever the order
+    out["selected"] = groups["selected"].any()
     return out.reset_index(drop=True)
 
 
@@ -552,18 +637,23 @@ class Warehouse:
     def total(self) -> int:
         return int(self.scalar("SELECT count(*) FROM incidents"))
 
-    def count(self, state: "FilterState") -> int:
-        return self.cached(("count", _filters_only(state)),
-                           lambda: int(self.scalar(f"SELECT count(*) FROM {self._subset(state)}")))
+    def count(self, state: "FilterState", within: Sql | None = None) -> int:
+        """How many incidents pass `state` (and `within`, a selection: see `selection_sql`)."""
+        if within is None:
+            return self.cached(("count", _filters_only(state)),
+                               lambda: int(self.scalar(f"SELECT count(*) FROM {self._subset(state)}")))
+        return self.cached(("count", _filters_only(state), _sql_key(within)), lambda: int(self.scalar(
+            f"SELECT count(*) FROM {self._subset(state)} WHERE {within.where}", within.params)))
 
-    def ids(self, state: "FilterState") -> list[str]:
-        f = filter_sql(state)
+    def ids(self, state: "FilterState", within: Sql | None = None) -> list[str]:
+        f = filter_sql(state) if within is None else filter_sql(state) & within
         return self.query(f"SELECT id FROM incidents WHERE {f.where} ORDER BY id", f.params)["id"].tolist()
 
     def rows(self, state: "FilterState", limit: int = 5000, offset: int = 0, order: str = "start_day DESC, id",
-             ids: Sequence[str] | None = None) -> pd.DataFrame:
-        """A page of the filtered incidents as the pipeline's table (derived columns dropped)."""
-        f = filter_sql(state)
+             ids: Sequence[str] | None = None, within: Sql | None = None) -> pd.DataFrame:
+        """A page of the filtered incidents (within a selection, or with these ids) as the pipeline's table (derived
+        columns dropped)."""
+        f = filter_sql(state) if within is None else filter_sql(state) & within
         where, params = f.where, list(f.params)
         if ids is not None:
             where += " AND list_contains(?::VARCHAR[], id)"
@@ -661,6 +751,8 @@ class Warehouse:
         f = filter_sql(state)
         if f.where == "TRUE":
             return "incidents"
+        if not f.params and f.where == "NOT is_background":  # the opening view: no filter worth keeping apart
+            return "(SELECT * FROM incidents WHERE NOT is_background)"
         key = (self.version, _filters_only(state))
         with self._lock:
             if key in self._subsets:
@@ -693,12 +785,15 @@ class Warehouse:
                 self._answers.pop(next(iter(self._answers)))
         return value
 
-    def timeline_marks(self, state: "FilterState", group_by: str = DEFAULT_GROUP_BY,
-                       limit: int = MARK_LIMIT) -> tuple[str, pd.DataFrame]:
-        return self.cached(("timeline", _filters_only(state), group_by, limit),
-                           lambda: self._timeline_marks(state, group_by, limit))
+    def timeline_marks(self, state: "FilterState", group_by: str = DEFAULT_GROUP_BY, limit: int = MARK_LIMIT,
+                       highlight: Sql | None = None) -> tuple[str, pd.DataFrame]:
+        """See `_timeline_marks`; with `highlight` (a selection) each mark says whether it holds a selected incident
+        (column `selected`)."""
+        return self.cached(("timeline", _filters_only(state), group_by, limit, _sql_key(highlight)),
+                           lambda: self._timeline_marks(state, group_by, limit, highlight))
 
-    def _timeline_marks(self, state: "FilterState", group_by: str, limit: int) -> tuple[str, pd.DataFrame]:
+    def _timeline_marks(self, state: "FilterState", group_by: str, limit: int,
+                        highlight: Sql | None = None) -> tuple[str, pd.DataFrame]:
         """(bin, marks) of the filtered, dated incidents: one row per (timeline row, type, point or span, x0, x1).
 
         The finest bin (day, week, month, quarter, year) whose marks fit in `limit` is used, as the views do:
@@ -708,14 +803,16 @@ class Warehouse:
 
         One scan: DuckDB groups the incidents by what decides their mark (row, type, day or span, first and last
         day) - far fewer keys than incidents - and the bins are chosen and summed over those keys with numpy."""
-        rows = (f"SELECT {_group_sql(group_by)} AS row, type, is_day, start_day, stop_day, killed, injured, id "
-                f"FROM {self._subset(state)} WHERE start_day <> {_NO_DAY}")
+        flag, params = (highlight.where, list(highlight.params)) if highlight is not None else ("FALSE", [])
+        rows = (f"SELECT {_group_sql(group_by)} AS row, type, is_day, start_day, stop_day, killed, injured, id, "
+                f"({flag}) AS selected FROM {self._subset(state)} WHERE start_day <> {_NO_DAY}")
         keys = self.query(f"SELECT row, type, is_day, start_day, stop_day, count(*) AS n, sum(killed)::DOUBLE AS killed, "
-                          f"sum(injured)::DOUBLE AS injured, any_value(id) AS first_id FROM ({rows}) GROUP BY ALL")
+                          f"sum(injured)::DOUBLE AS injured, min(id) AS first_id, coalesce(bool_or(selected), FALSE) "
+                          f"AS selected FROM ({rows}) GROUP BY ALL", params)
         if int(keys["n"].sum()) <= limit:
             marks = self.query(f"SELECT row, type, is_day AS point, start_day AS x0, stop_day AS x1, 1 AS n, "
-                               f"killed::DOUBLE AS killed, injured::DOUBLE AS injured, id AS first_id FROM ({rows}) "
-                               f"ORDER BY id")
+                               f"killed::DOUBLE AS killed, injured::DOUBLE AS injured, id AS first_id, "
+                               f"coalesce(selected, FALSE) AS selected FROM ({rows}) ORDER BY id", params)
             return "none", marks
         start, stop = keys["start_day"].to_numpy(np.int64), keys["stop_day"].to_numpy(np.int64)
         is_day = keys["is_day"].to_numpy(bool)
@@ -734,12 +831,14 @@ class Warehouse:
         return name, marks.sort_values(["row", "type", "x0", "x1"], na_position="first").reset_index(drop=True)
 
     def map_marks(self, state: "FilterState", extent: tuple[float, float, float, float] | None = None,
-                  limit: int = MARK_LIMIT) -> tuple[float, pd.DataFrame]:
+                  limit: int = MARK_LIMIT, highlight: Sql | None = None) -> tuple[float, pd.DataFrame]:
+        """See `_map_marks`; with `highlight` (a selection) each mark says whether it holds a selected incident."""
         key = tuple(map(float, extent)) if extent is not None else None
-        return self.cached(("map", _filters_only(state), key, limit), lambda: self._map_marks(state, extent, limit))
+        return self.cached(("map", _filters_only(state), key, limit, _sql_key(highlight)),
+                           lambda: self._map_marks(state, extent, limit, highlight))
 
     def _map_marks(self, state: "FilterState", extent: tuple[float, float, float, float] | None,
-                   limit: int) -> tuple[float, pd.DataFrame]:
+                   limit: int, highlight: Sql | None = None) -> tuple[float, pd.DataFrame]:
         """(cell size in degrees, marks) of the filtered, placed incidents inside `extent` (lat0, lat1, lon0, lon1).
 
         Up to `limit` incidents each is a mark (cell 0); above, incidents of one type in one grid cell (the finest of
@@ -752,12 +851,15 @@ class Warehouse:
             lat0, lat1, lon0, lon1 = map(float, extent)
             where += " AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?"
             params += [min(lat0, lat1), max(lat0, lat1), min(lon0, lon1), max(lon0, lon1)]
-        rows = f"SELECT type, lat, lon, killed, injured, id FROM {source} WHERE {where}"
+        flag, flag_params = (highlight.where, list(highlight.params)) if highlight is not None else ("FALSE", [])
+        rows = f"SELECT type, lat, lon, killed, injured, id, ({flag}) AS selected FROM {source} WHERE {where}"
+        params = flag_params + params
         points = self.query(f"SELECT type, lat, lon, count(*) AS n, sum(killed)::DOUBLE AS killed, "
-                            f"sum(injured)::DOUBLE AS injured, any_value(id) AS first_id FROM ({rows}) GROUP BY ALL", params)
+                            f"sum(injured)::DOUBLE AS injured, min(id) AS first_id, coalesce(bool_or(selected), FALSE) "
+                            f"AS selected FROM ({rows}) GROUP BY ALL", params)
         if int(points["n"].sum()) <= limit:
             marks = self.query(f"SELECT type, lat, lon, 1 AS n, killed::DOUBLE AS killed, injured::DOUBLE AS injured, "
-                               f"id AS first_id FROM ({rows}) ORDER BY id", params)
+                               f"id AS first_id, coalesce(selected, FALSE) AS selected FROM ({rows}) ORDER BY id", params)
             return 0.0, marks
         lat, lon = points["lat"].to_numpy(float), points["lon"].to_numpy(float)
         kind = pd.factorize(points["type"].fillna("\x00"))[0].astype(np.int64)
@@ -771,7 +873,7 @@ class Warehouse:
         marks = _sum_groups(points.assign(cy=cy, cx=cx, wlat=lat * n, wlon=lon * n), codes, ["type", "cy", "cx"],
                             extra_sums=("wlat", "wlon"))
         marks["lat"], marks["lon"] = marks.pop("wlat") / marks["n"], marks.pop("wlon") / marks["n"]
-        marks = marks[["type", "lat", "lon", "n", "killed", "injured", "first_id", "cy", "cx"]]
+        marks = marks[["type", "lat", "lon", "n", "killed", "injured", "first_id", "selected", "cy", "cx"]]
         return cell, marks.sort_values(["type", "cy", "cx"], na_position="first").reset_index(drop=True)
 
     def close(self) -> None:

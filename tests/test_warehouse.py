@@ -382,3 +382,31 @@ def test_a_dataset_of_an_older_layout_is_refused_with_the_command_that_rewrites_
     (copy / "atlas.json").write_text(json.dumps({**meta, "layout": 1}))
     with pytest.raises(ValueError, match="older atlas.*events extract"):
         Warehouse(copy)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(state=states(OPTIONS), group_by=st.sampled_from(["type", "region", "country", "admin1"]),
+       limit=st.sampled_from([3, 12, 40, 5000]), picks=st.lists(st.integers(0, 10_000), min_size=1, max_size=4))
+def test_a_selected_mark_holds_exactly_its_incidents(warehouses, state, group_by, limit, picks):
+    """A click or box on a (grouped) mark selects what the mark counts: as a SQL clause over the table."""
+    from events.warehouse import incident_mark_key, map_mark_key, selection_sql, timeline_mark_key
+
+    _, corrected = warehouses
+    name, marks = corrected.timeline_marks(state, group_by=group_by, limit=limit)
+    cell, cells = corrected.map_marks(state, limit=limit)
+    for table, key_of in ((marks, lambda m: incident_mark_key(m.first_id) if name == "none" else
+                           timeline_mark_key(name, group_by, m.row, m.type, m.point, m.x0, m.x1)),
+                          (cells, lambda m: incident_mark_key(m.first_id) if cell == 0 else
+                           map_mark_key(cell, m.type, m.cy, m.cx))):
+        if not len(table):
+            continue
+        chosen = sorted({p % len(table) for p in picks})
+        rows = list(table.iloc[chosen].itertuples(index=False))
+        within = selection_sql([key_of(m) for m in rows])
+        assert corrected.count(state, within=within) == sum(int(m.n) for m in rows)
+        # the other chart lights up the marks holding them, and only those
+        lit = corrected.map_marks(state, limit=limit, highlight=within)[1]
+        held = set(corrected.ids(state, within=within))
+        if cell == 0:
+            assert set(lit.loc[lit["selected"], "first_id"]) == held & set(lit["first_id"])
+    assert selection_sql([]) is None and selection_sql(["not json", '["t", "fortnight"]']) is None
