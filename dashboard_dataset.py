@@ -148,10 +148,11 @@ def render(corpus: str, page: SimpleNamespace) -> None:
         mark_keys = [incident_mark_key(m.first_id) if bin_name == "none" else
                      timeline_mark_key(bin_name, state.group_by, m.row, m.type, m.point, m.x0, m.x1)
                      for m in marks.itertuples(index=False)]
-        titles = _titles(warehouse, marks["first_id"].tolist()) if bin_name == "none" else {}
-        fig = mark_figures.timeline_from_marks(bin_name, marks, colors, mark_keys, group_by=state.group_by,
-                                               type_labels=type_labels, names=names, titles=titles,
-                                               highlight=source == "map", total=shown)
+        fig = warehouse.cached(("figure", "timeline", repr(state), source == "map" and repr(picked)), lambda: (
+            mark_figures.timeline_from_marks(
+                bin_name, marks, colors, mark_keys, group_by=state.group_by, type_labels=type_labels, names=names,
+                titles=_titles(warehouse, marks["first_id"].tolist()) if bin_name == "none" else {},
+                highlight=source == "map", total=shown)))
         st.plotly_chart(fig, key=keys["timeline"], on_select=on_select("timeline"),
                         selection_mode=("points", "box", "lasso"), config=page.PLOTLY_CONFIG, width="stretch")
         if bin_name != "none":
@@ -162,9 +163,11 @@ def render(corpus: str, page: SimpleNamespace) -> None:
         cell, cells = warehouse.map_marks(state, extent=extent, highlight=within if source == "timeline" else None)
         cell_keys = [incident_mark_key(m.first_id) if cell == 0 else map_mark_key(cell, m.type, m.cy, m.cx)
                      for m in cells.itertuples(index=False)]
-        titles = _titles(warehouse, cells["first_id"].tolist()) if cell == 0 else {}
-        world = mark_figures.map_from_marks(cell, cells, colors, cell_keys, type_labels=type_labels, titles=titles,
-                                            highlight=source == "timeline", extent=extent)
+        world = warehouse.cached(("figure", "map", repr(state), repr(extent), source == "timeline" and repr(picked)),
+                                 lambda: mark_figures.map_from_marks(
+                                     cell, cells, colors, cell_keys, type_labels=type_labels, extent=extent,
+                                     titles=_titles(warehouse, cells["first_id"].tolist()) if cell == 0 else {},
+                                     highlight=source == "timeline"))
         st.plotly_chart(world, key=keys["map"], on_select=on_select("map"),
                         selection_mode=("points", "box", "lasso"), config=page.PLOTLY_CONFIG, width="stretch")
         buttons = st.columns(2)

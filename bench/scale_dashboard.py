@@ -16,6 +16,20 @@ session would ask them:
 * text rerun: a two-word free-text search;
 * peak RSS of that interpreter (the memory a Streamlit process would need for these queries).
 
+Then the dashboard itself (`dashboard.py` on the dataset folder, which reads it through the warehouse), in another
+fresh interpreter under Streamlit's AppTest (modules imported first, as in a running server):
+
+* page first render: the first session's script run (warehouse opened, options, counts, both charts, first table
+  page);
+* page filter rerun: the script run after picking two incident types in the sidebar;
+* page selection rerun: the script run after a click on the map's largest mark (written into session state as the
+  plotly component would): the count, the timeline's highlight and the table follow the selection in SQL;
+* page peak MB: that interpreter's peak RSS (the Streamlit process's memory for a session).
+
+`--browser` adds `streamlit run dashboard.py -- --corpus DATASET` driven by Playwright + /usr/bin/chromium: seconds
+from navigation until both charts are drawn (best of two sessions after a warming one), and the server process's
+peak RSS (VmHWM) after them.
+
 Each rerun is timed three times with the warehouse's kept answers dropped first (a view asked again, say by a
 second session, is answered from memory in well under a millisecond); the median is printed. Marks stay under `MARK_LIMIT` (3,000) per chart at any
 size, which is what keeps the browser's work flat.
@@ -99,9 +113,10 @@ def synthetic_chunk(rng: np.random.Generator, first_id: int, n: int, cities: pd.
         "geonameid": "", "sources": sources, "n_sources": n_src, "killed": killed, "injured": injured,
         "killed_reports": "", "injured_reports": "", "actors": "", "evidence": evidence, "n_mentions": 1,
     })
+    incidents["background"] = rng.random(n) < 0.05  # history the articles recall, hidden by default
     for column in INCIDENT_COLUMNS:  # columns added to the table later (qualifiers, flags) keep their empty value
         if column not in incidents:
-            incidents[column] = False if column == "background" else ""
+            incidents[column] = ""
     incidents = incidents[INCIDENT_COLUMNS]
     mentions = pd.DataFrame({
         "incident_id": ids, "doc": sources.str.slice(0, 8), "start": 0, "end": evidence.str.len(), "sentence": evidence,
@@ -130,14 +145,16 @@ def write_synthetic(n: int, folder: Path, seed: int = 0) -> float:
     types = sorted(lexicon.types)
     labels = {t: lexicon.types[t].label for t in types}
     n_docs = max(10, n // 5)
-    writer = DatasetWriter(folder, corpus=f"synthetic-{n}", engine_version="synthetic")
+    # publication dates unknown: background is the engine's flag (5%), not the one-year rule against a
+    # publication date no synthetic incident was reported near
+    documents = pd.DataFrame({"doc": [f"d{i:07d}" for i in range(n_docs)], "title": "Security report",
+                              "publisher": "Wire", "published": "", "date_source": "unknown", "url": "",
+                              "words": 320, "sha256": "", "path": ""})
+    writer = DatasetWriter(folder, corpus=f"synthetic-{n}", engine_version="synthetic", documents=documents)
     for first in range(0, n, CHUNK):
         incidents, mentions = synthetic_chunk(rng, first, min(CHUNK, n - first), cities, weights, types, labels,
                                               continent_of, n_docs)
         writer.add(incidents, mentions)
-    documents = pd.DataFrame({"doc": [f"d{i:07d}" for i in range(n_docs)], "title": "Security report",
-                              "publisher": "Wire", "published": "2024-12-31", "date_source": "manifest", "url": "",
-                              "words": 320, "sha256": "", "path": ""})
     writer.finish(documents)
     return time.perf_counter() - started
 
@@ -187,40 +204,165 @@ def measure(folder: str, threads: int) -> dict:
     return out
 
 
+def _chart_spec(at, index: int) -> dict:
+    chart = at.get("plotly_chart")[index]
+    return json.loads(chart.proto.spec)
+
+
+def measure_page(folder: str, timeout: int = 900) -> dict:
+    """Run in a fresh interpreter: the dashboard's script runs on a dataset folder under AppTest, timed."""
+    import hashlib
+
+    from streamlit.testing.v1 import AppTest
+
+    import dashboard  # noqa: F401 - imported before timing, as in a running server
+    import dashboard_dataset  # noqa: F401
+    from events.views import FilterState
+
+    script = f"import dashboard\ndashboard.main(default_corpus={folder!r})\n"
+    os.environ["ATLAS_CORRECTIONS_DB"] = str(Path(tempfile.mkdtemp(prefix="atlas-nocorrections-")) / "none.sqlite")
+    out: dict = {}
+    at = AppTest.from_string(script, default_timeout=timeout)
+    t = time.perf_counter()
+    at.run()
+    out["page_first_s"] = time.perf_counter() - t
+    if at.exception:
+        raise RuntimeError(at.exception[0].message)
+    types = sorted(at.sidebar.multiselect(key="f_types").options)[:2]
+    at.sidebar.multiselect(key="f_types").set_value(types)
+    t = time.perf_counter()
+    at.run()
+    out["page_filter_ms"] = 1000 * (time.perf_counter() - t)
+    spec = _chart_spec(at, 1)
+    marks = [(int(n or 0), c[0]) for trace in spec["data"] for c, n in
+             zip(trace.get("customdata", []), trace.get("text") or [None] * len(trace.get("customdata", [])))
+             if isinstance(c, list) and c]
+    biggest = max(marks, key=lambda m: int(str(m[0]).replace(",", "") or 0))[1] if marks else None
+    keys = [k for k in at.session_state._state.filtered_state if str(k).startswith("map-")]
+    if biggest and keys:
+        at.session_state[keys[-1]] = {"selection": {"points": [{"customdata": [biggest, ""]}], "box": [], "lasso": [],
+                                                    "point_indices": []}}
+        at.session_state["sel_source"] = "map"
+        t = time.perf_counter()
+        at.run()
+        out["page_selection_ms"] = 1000 * (time.perf_counter() - t)
+        if at.exception:
+            raise RuntimeError(at.exception[0].message)
+        count = next(m.value for m in at.markdown if "Showing" in m.value)
+        out["selected"] = count.split("·")[1].strip().split()[0] if "selected" in count else "0"
+    out["page_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def time_browser(folder: Path, repeat: int = 2) -> tuple[float, float]:
+    """(seconds from navigation until both charts are drawn, best of `repeat` sessions after a warming one; the
+    server process's peak RSS in MB) for `streamlit run dashboard.py -- --corpus DATASET`."""
+    from playwright.sync_api import sync_playwright
+
+    from dashboard_speed import CHARTS_DRAWN, _free_port
+
+    port = _free_port()
+    streamlit = Path(sys.executable).with_name("streamlit")
+    env = dict(os.environ, ATLAS_CORRECTIONS_DB=str(folder.parent / "none.sqlite"))
+    log = open(folder.parent / "server.log", "w")
+    proc = subprocess.Popen([str(streamlit), "run", "dashboard.py", "--server.port", str(port), "--server.address",
+                             "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false", "--",
+                             "--corpus", str(folder)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}/"
+    best = float("inf")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+            for attempt in range(repeat + 1):
+                context = browser.new_context(viewport={"width": 1440, "height": 900})
+                page = context.new_page()
+                deadline = time.time() + 120
+                while True:
+                    try:
+                        t = time.perf_counter()
+                        page.goto(url)
+                        break
+                    except Exception:  # noqa: BLE001 - server still starting
+                        if time.time() > deadline:
+                            raise
+                        time.sleep(0.5)
+                page.wait_for_function(CHARTS_DRAWN, timeout=900_000, polling=50)
+                if attempt:
+                    best = min(best, time.perf_counter() - t)
+                context.close()
+            browser.close()
+        status = Path(f"/proc/{proc.pid}/status").read_text()
+        peak = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")) / 1024
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+    return best, peak
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000, 5_000_000])
     parser.add_argument("--quick", action="store_true", help="10,000 and 100,000 incidents only")
     parser.add_argument("--threads", type=int, default=2, help="DuckDB threads (default 2)")
-    parser.add_argument("--keep", type=Path, help="write the (last) dataset here and keep it")
+    parser.add_argument("--keep", type=Path, help="write each dataset under this folder (one per size) and keep it")
+    parser.add_argument("--dataset", type=Path, nargs="+", help="measure these dataset folders (written earlier, e.g. "
+                        "with --keep) instead of writing synthetic ones")
+    parser.add_argument("--browser", action="store_true", help="also time the browser draw (Playwright + chromium)")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--measure-page", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:
         print(json.dumps(measure(args.measure, args.threads)))
         return 0
+    if args.measure_page:
+        print(json.dumps(measure_page(args.measure_page)))
+        return 0
     sizes = [10_000, 100_000] if args.quick else args.sizes
     load = os.getloadavg()[0]
     print(f"{os.cpu_count()} cores, load average {load:.1f} at start"
-          f"{' (BUSY machine: figures are provisional)' if load > 1.5 else ''}; DuckDB threads {args.threads}")
+          f"{' (BUSY machine: figures are provisional)' if load > 2 else ''}; DuckDB threads {args.threads}")
     print("| incidents | write s | dataset MB | first view s | filter rerun ms | selection rerun ms | text rerun ms "
           "| timeline marks (bin) | map marks (cell) | peak MB |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for n in sizes:
+    pages: list[str] = []
+    jobs = [(None, folder) for folder in args.dataset] if args.dataset else [(n, None) for n in sizes]
+    for n, given in jobs:
         tmp = Path(tempfile.mkdtemp(prefix="atlas-scale-"))
-        folder = args.keep if args.keep else tmp / "dataset"
+        folder = given or (args.keep / str(n) if args.keep else tmp / "dataset")
         try:
-            write_s = write_synthetic(n, folder)
+            write_s = write_synthetic(n, folder) if given is None else float("nan")
             size_mb = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
             run = subprocess.run([sys.executable, __file__, "--measure", str(folder), "--threads", str(args.threads)],
                                  capture_output=True, text=True)
             if run.returncode:
-                raise SystemExit(f"measuring {n:,} failed:\n{run.stderr}")
+                raise SystemExit(f"measuring {folder} failed:\n{run.stderr}")
             r = json.loads(run.stdout.strip().splitlines()[-1])
+            n = r["total"] if n is None else n
             print(f"| {n:,} | {write_s:.1f} | {size_mb:,.0f} | {r['first_s']:.2f} | {r['filter_ms']:,.0f} | "
                   f"{r['selection_ms']:,.0f} | {r['text_ms']:,.0f} | {r['timeline_marks']:,} ({r['timeline_bin']}) | "
                   f"{r['map_marks']:,} ({r['map_cell']:g} deg) | {r['peak_mb']:,.0f} |", flush=True)
+            run = subprocess.run([sys.executable, __file__, "--measure-page", str(folder)], capture_output=True, text=True,
+                                 cwd=ROOT)
+            if run.returncode:
+                raise SystemExit(f"measuring the page on {folder} failed:\n{run.stderr[-3000:]}")
+            page = json.loads(run.stdout.strip().splitlines()[-1])
+            draw, server_mb = time_browser(folder) if args.browser else (float("nan"), float("nan"))
+            pages.append(f"| {n:,} | {page['page_first_s']:.2f} | {page['page_filter_ms']:,.0f} | "
+                         f"{page.get('page_selection_ms', float('nan')):,.0f} ({page.get('selected', '?')} selected) | "
+                         f"{page['page_peak_mb']:,.0f} | {draw:.2f} | {server_mb:,.0f} |")
+            print(f"page: {pages[-1]}", flush=True)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+    print()
+    print("| incidents | page first render s | page filter rerun ms | page selection rerun ms | page peak MB "
+          "| browser draw s | server peak MB |")
+    print("|---|---|---|---|---|---|---|")
+    for line in pages:
+        print(line)
     print(f"load average at end {os.getloadavg()[0]:.1f}")
     return 0
 

@@ -130,9 +130,10 @@ def test_figures_from_marks_carry_keys_that_select_what_they_count(dataset, limi
             timeline_mark_key(name, "country", m.row, m.type, m.point, m.x0, m.x1) for m in marks.itertuples(index=False)]
     fig = mark_figures.timeline_from_marks(name, marks, {}, keys, group_by="country", names={"PL": "Poland"},
                                            max_rows=3)
-    drawn = [row[0] for trace in fig.data for row in trace.customdata]
+    data = fig.to_dict()["data"]
+    drawn = [row[0] for trace in data for row in trace["customdata"]]
     assert sorted(drawn) == sorted(keys)
-    rows = {y for trace in fig.data for y in trace.y}
+    rows = {y for trace in data for y in trace["y"]}
     assert len(rows) <= 3 and ("Poland" in rows or any(r.startswith("Other (") for r in rows))
     clicked = mark_figures.selected_mark_keys({"selection": {"points": [{"customdata": [k, ""]} for k in drawn[:3]]}})
     assert warehouse.count(state, within=selection_sql(clicked)) == int(
@@ -141,7 +142,7 @@ def test_figures_from_marks_carry_keys_that_select_what_they_count(dataset, limi
     cell_keys = [incident_mark_key(m.first_id) if cell == 0 else map_mark_key(cell, m.type, m.cy, m.cx)
                  for m in cells.itertuples(index=False)]
     world = mark_figures.map_from_marks(cell, cells, {}, cell_keys, highlight=True)
-    assert sum(len(t.customdata) for t in world.data) == len(cells)
+    assert sum(len(t["customdata"]) for t in world.to_dict()["data"]) == len(cells)
     if cell:
         box = mark_figures.mark_extent(cells.iloc[:1], cell)
         assert box[0] <= cells["lat"].iloc[0] <= box[1] and box[2] <= cells["lon"].iloc[0] <= box[3]

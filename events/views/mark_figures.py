@@ -22,7 +22,7 @@ from events.views.map import _bounds, marker_sizes
 from events.views.marks import FADED_OPACITY
 from events.views.timeline import GROUP_NOUNS, MAX_ROWS, _full_span
 
-GEO = dict(projection_type="natural earth", resolution=110, showcountries=True, countrycolor="#8c8c8c",
+GEO = dict(projection=dict(type="natural earth"), resolution=110, showcountries=True, countrycolor="#8c8c8c",
            showcoastlines=True, coastlinecolor="#6b6b6b", showland=True, landcolor="#f2efe9", showocean=True,
            oceancolor="#e3eef7", showlakes=True, lakecolor="#e3eef7", showframe=False)
 _HOVER = "%{customdata[1]}<extra></extra>"
@@ -35,6 +35,34 @@ def _esc(value: Any) -> str:
 
 def _figure_text(value: float) -> str:
     return "no figure" if value is None or not np.isfinite(value) else f"{int(value):,}"
+
+
+def _plain(value: Any) -> Any:
+    """numpy arrays and Series as lists (plotly turns each array into a typed-array spec, 2 ms apiece)."""
+    if isinstance(value, (np.ndarray, pd.Series)):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+class MarkFigure(go.Figure):
+    """A plotly figure handed over as the plain dict it is sent as (`to_dict`): built here from known types, it
+    skips plotly's per-property validation and copies, which took a second per chart of a few thousand marks."""
+
+    def __init__(self, spec: dict) -> None:
+        super().__init__()
+        self._mark_spec = spec
+
+    def to_dict(self) -> dict:
+        return self._mark_spec
+
+    def to_plotly_json(self) -> dict:
+        return self._mark_spec
+
+
+def _figure(traces: list[dict], layout: dict) -> MarkFigure:
+    return MarkFigure({"data": [_plain(t) for t in traces], "layout": _plain(layout)})
 
 
 def selected_mark_keys(selection: Any) -> list[str]:
@@ -81,7 +109,7 @@ def timeline_from_marks(bin_name: str, marks: pd.DataFrame, colors: Mapping[str,
     type_labels, names, titles = dict(type_labels or {}), dict(names or {}), dict(titles or {})
     marks = marks.reset_index(drop=True)
     grouped = bin_name != "none"
-    fig = go.Figure()
+    traces: list[dict] = []
     shown = row_names(marks["row"].astype(str), group_by, names) if len(marks) else pd.Series([], dtype=object)
     shown = capped_rows(shown, marks["n"], max_rows, GROUP_NOUNS.get(group_by, "groups")) if len(marks) else shown
     rows_order = sorted(set(shown.tolist()), key=lambda r: (r == "Unknown", str(r).startswith("Other "), str(r)))
@@ -113,37 +141,37 @@ def timeline_from_marks(bin_name: str, marks: pd.DataFrame, colors: Mapping[str,
         common = dict(selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY)))
         spans, points = np.flatnonzero(~point), np.flatnonzero(point)
         if len(spans):
-            fig.add_trace(go.Bar(
-                name=label, legendgroup=str(kind), orientation="h", y=shown[mine].to_numpy(dtype=object)[spans],
+            traces.append(dict(
+                type="bar", name=label, legendgroup=str(kind), orientation="h", y=shown[mine].to_numpy(dtype=object)[spans],
                 base=a[spans], x=((x1[spans] - x0[spans] + 1) * _DAY_MS).astype(float),
                 marker=dict(color=color, line=dict(color=color, width=1)), opacity=0.55, width=0.5,
                 customdata=custom[spans], hovertemplate=_HOVER,
                 selectedpoints=np.flatnonzero(lit[spans]).tolist() if highlight else None, **common))
         if len(points):
             size = np.minimum(20.0, 7.0 + 1.5 * np.sqrt(n[points].astype(float))) if grouped else 11.0
-            fig.add_trace(go.Scatter(
-                name=label, legendgroup=str(kind), showlegend=not len(spans), mode="markers",
+            traces.append(dict(
+                type="scatter", name=label, legendgroup=str(kind), showlegend=not len(spans), mode="markers",
                 y=shown[mine].to_numpy(dtype=object)[points], x=a[points],
                 marker=dict(color=color, size=size, symbol="diamond", line=dict(color="white", width=1)),
                 customdata=custom[points], hovertemplate=_HOVER,
                 selectedpoints=np.flatnonzero(lit[points]).tolist() if highlight else None, **common))
-    fig.update_layout(
+    layout: dict[str, Any] = dict(
         barmode="overlay", dragmode="pan", clickmode="event+select", hovermode="closest",
         margin=dict(l=10, r=20, t=30, b=10), height=max(280, 110 + 30 * len(rows_order)),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, title_text=""), showlegend=group_by != "type",
-        uirevision=group_by)
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, title=dict(text="")), showlegend=group_by != "type",
+        uirevision=group_by,
+        yaxis=dict(categoryorder="array", categoryarray=list(reversed(rows_order)), title=dict(text=""), automargin=True),
+        xaxis=dict(type="date", rangeslider=dict(visible=True, thickness=0.08), title=dict(text="")))
     if grouped:
-        fig.update_layout(meta={"grouped_by": bin_name, "incidents": int(total if total is not None else marks["n"].sum())})
-    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(rows_order)), title_text="", automargin=True)
-    xaxis: dict[str, Any] = dict(type="date", rangeslider=dict(visible=True, thickness=0.08), title_text="")
+        layout["meta"] = {"grouped_by": bin_name, "incidents": int(total if total is not None else marks["n"].sum())}
     span = _full_span(marks["x0"].to_numpy(np.int64), marks["x1"].to_numpy(np.int64)) if len(marks) else None
     if span:
-        xaxis["range"] = list(span)
-        xaxis["rangeslider"]["range"] = list(span)
-        xaxis["rangeslider"]["autorange"] = False
-    fig.update_xaxes(**xaxis)
+        layout["xaxis"]["range"] = list(span)
+        layout["xaxis"]["rangeslider"].update(range=list(span), autorange=False)
     if not len(marks):
-        fig.add_annotation(text="No dated incidents to show", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
+        layout["annotations"] = [dict(text="No dated incidents to show", showarrow=False, xref="paper", yref="paper",
+                                      x=0.5, y=0.5)]
+    fig = _figure(traces, layout)
     return fig
 
 
@@ -157,7 +185,7 @@ def map_from_marks(cell: float, marks: pd.DataFrame, colors: Mapping[str, str], 
     type_labels, titles = dict(type_labels or {}), dict(titles or {})
     marks = marks.reset_index(drop=True)
     grouped = cell > 0
-    fig = go.Figure()
+    traces: list[dict] = []
     key_array = np.asarray(keys, dtype=object)
     kinds = marks["type"].astype(object).where(marks["type"].notna(), None) if len(marks) else pd.Series([], dtype=object)
     for kind in sorted(set(kinds.tolist()), key=lambda k: type_labels.get(k) or str(k or "")):
@@ -181,28 +209,29 @@ def map_from_marks(cell: float, marks: pd.DataFrame, colors: Mapping[str, str], 
         custom = np.empty((len(part), 2), dtype=object)
         custom[:, 0], custom[:, 1] = key_array[mine], hover
         lit = part["selected"].to_numpy(bool) if "selected" in part else np.zeros(len(part), bool)
-        fig.add_trace(go.Scattergeo(
-            name=label, mode="markers+text" if grouped else "markers", lat=part["lat"].round(4), lon=part["lon"].round(4),
+        traces.append(dict(
+            type="scattergeo", name=label, mode="markers+text" if grouped else "markers", lat=part["lat"].round(4), lon=part["lon"].round(4),
             text=text, textposition="middle center", textfont=dict(size=10, color="#222222"),
             marker=dict(color=color, size=sizes, opacity=0.8 if grouped else 0.85, line=dict(color="white", width=1),
                         sizemode="diameter"),
             customdata=custom, hovertemplate=_HOVER,
             selectedpoints=np.flatnonzero(lit).tolist() if highlight else None,
             selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=FADED_OPACITY))))
-    geo = dict(GEO)
+    geo: dict[str, Any] = dict(GEO)
     if extent is not None:
         lat0, lat1, lon0, lon1 = extent
-        geo["lataxis_range"], geo["lonaxis_range"] = [min(lat0, lat1), max(lat0, lat1)], [min(lon0, lon1), max(lon0, lon1)]
+        geo["lataxis"] = dict(range=[min(lat0, lat1), max(lat0, lat1)])
+        geo["lonaxis"] = dict(range=[min(lon0, lon1), max(lon0, lon1)])
     elif len(marks):
         bounds = _bounds(marks["lat"].to_numpy(float), marks["lon"].to_numpy(float))
         if bounds:
-            geo["lataxis_range"], geo["lonaxis_range"] = bounds
-    fig.update_geos(**geo)
-    fig.update_layout(margin=dict(l=0, r=0, t=10, b=0), height=height, dragmode="pan", clickmode="event+select",
-                      legend=dict(orientation="h", yanchor="top", y=-0.02, x=0, font=dict(size=11)),
-                      showlegend=bool(len(marks)), uirevision="map")
+            geo["lataxis"], geo["lonaxis"] = dict(range=bounds[0]), dict(range=bounds[1])
+    layout: dict[str, Any] = dict(geo=geo, margin=dict(l=0, r=0, t=10, b=0), height=height, dragmode="pan",
+                                  clickmode="event+select", showlegend=bool(len(marks)), uirevision="map",
+                                  legend=dict(orientation="h", yanchor="top", y=-0.02, x=0, font=dict(size=11)))
     if grouped:
-        fig.update_layout(meta={"grouped_by": f"{cell:g} degree cells", "incidents": int(marks["n"].sum())})
+        layout["meta"] = {"grouped_by": f"{cell:g} degree cells", "incidents": int(marks["n"].sum())}
+    fig = _figure(traces, layout)
     return fig
 
 
