@@ -7,18 +7,16 @@ localhost. Screenshots go to $ATLAS_SCREENSHOTS (default: a temporary folder).
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import urlparse
-from urllib.request import urlopen
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dashboard_server import ROOT, DashboardServer, free_port  # noqa: E402,F401
+
 CHROMIUM = Path("/usr/bin/chromium")
 # Screenshots land in a temporary folder, so a test run leaves the tree clean; refresh the README's with
 # ATLAS_SCREENSHOTS=docs/screenshots .venv/bin/python -m pytest -m browser
@@ -37,40 +35,11 @@ if not CHROMIUM.exists():
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    streamlit = Path(sys.executable).with_name("streamlit")
-    cmd = [str(streamlit), "run", "dashboard.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-           "--server.headless", "true", "--browser.gatherUsageStats", "false", "--", "--corpus", "seeds"]
-    with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 60
-    while True:
-        try:
-            with urlopen(url + "_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            pytest.fail(f"streamlit did not start:\n{log.read_text()}")
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    dashboard = DashboardServer("seeds", tmp_path_factory.mktemp("streamlit") / "server.log", timeout=60)
+    yield dashboard.start()
+    dashboard.stop()
 
 
 @pytest.fixture(scope="module")
@@ -301,7 +270,9 @@ def test_playback_moves_the_window(page):
     page.locator(".js-plotly-plot").nth(2).locator(".updatemenu-button").first.click()  # ▶ Play
     page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot')[2]._fullLayout.title.text !== {first_title!r}",
                            timeout=30_000)
-    page.wait_for_timeout(1500)
+    # the window's shape moves with the frames (a loaded machine draws them late: wait for it, do not sleep)
+    page.wait_for_function(f"() => String(document.querySelectorAll('.js-plotly-plot')[2]._fullLayout.shapes[0].x0)"
+                           f" > {str(first_x)!r}", timeout=30_000)
     assert title() != first_title and str(shape()) > str(first_x)
     page.locator(".js-plotly-plot").nth(2).scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "playback.png"))

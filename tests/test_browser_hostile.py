@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlparse
-from urllib.request import urlopen
 
 import pytest
 
@@ -19,7 +16,8 @@ from events.settings import get_settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # test_browser skips (or, in CI, fails) at import when chromium is missing, and this module with it.
-from test_browser import LOCAL_HOSTS, ROOT, SHOTS, browser, free_port, settle, wait_for_charts  # noqa: E402,F401
+from test_browser import LOCAL_HOSTS, SHOTS, browser, settle, wait_for_charts  # noqa: E402,F401
+from dashboard_server import DashboardServer  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -44,34 +42,10 @@ def hostile_server(tmp_path_factory):
     cache.mkdir()
     for path in Path(get_settings()["cache_dir"]).glob("gazetteer-*.pickle"):  # no 10 s index build
         shutil.copy(path, cache / path.name)
-    port = free_port()
-    log = base / "server.log"
     env = {**os.environ, "ATLAS_CACHE_DIR": str(cache), "ATLAS_CORRECTIONS_DB": str(base / "corrections.sqlite")}
-    cmd = [str(Path(sys.executable).with_name("streamlit")), "run", "dashboard.py", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           "--", "--corpus", str(corpus)]
-    with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 90
-    while True:
-        try:
-            with urlopen(url + "_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            pytest.fail(f"streamlit did not start:\n{log.read_text()}")
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
+    dashboard = DashboardServer(corpus, base / "server.log", env)
+    yield dashboard.start()
+    dashboard.stop()
 
 def test_opening_a_hostile_article_requests_nothing_beyond_localhost(browser, hostile_server):
     context = browser.new_context(viewport={"width": 1440, "height": 1000})

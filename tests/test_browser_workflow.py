@@ -12,13 +12,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urlparse
-from urllib.request import urlopen
 
 import pytest
 
@@ -27,8 +23,9 @@ from events.settings import get_settings
 pytestmark = pytest.mark.browser
 
 # test_browser skips (or, in CI, fails) at import when chromium is missing, and this module with it.
+from dashboard_server import DashboardServer  # noqa: E402
 from test_browser import (  # noqa: E402
-    LOCAL_HOSTS, ROOT, SHOTS, browser, free_port, settle, shown_total, wait_for_charts,
+    LOCAL_HOSTS, ROOT, SHOTS, browser, settle, shown_total, wait_for_charts,
 )
 
 KABUL = ("Car bomb kills 10 in Kabul\n\n"
@@ -42,49 +39,14 @@ KABUL_AT = (34.53, 69.17)
 LYON_AT = (45.75, 4.85)
 
 
-class Server:
-    """`streamlit run dashboard.py` on one corpus with its own cache and corrections database; restartable."""
+class Server(DashboardServer):
+    """The dashboard on one corpus with its own cache and corrections database; restartable."""
 
     def __init__(self, workdir: Path) -> None:
-        self.corpus = workdir / "corpus"
         self.cache = workdir / "cache"
         self.db = workdir / "corrections.sqlite"
-        self.log = workdir / "server.log"
-        self.proc: subprocess.Popen | None = None
-        self.url = ""
-
-    def start(self) -> str:
-        port = free_port()
         env = dict(os.environ, ATLAS_CACHE_DIR=str(self.cache), ATLAS_CORRECTIONS_DB=str(self.db))
-        streamlit = Path(sys.executable).with_name("streamlit")
-        cmd = [str(streamlit), "run", "dashboard.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--server.headless", "true", "--browser.gatherUsageStats", "false", "--", "--corpus", str(self.corpus)]
-        with open(self.log, "a") as out:
-            self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
-        self.url = f"http://127.0.0.1:{port}/"
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urlopen(self.url + "_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        return self.url
-            except OSError:
-                pass
-            if self.proc.poll() is not None or time.time() > deadline:
-                self.stop()
-                pytest.fail(f"streamlit did not start:\n{self.log.read_text()}")
-            time.sleep(0.3)
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc = None
+        super().__init__(workdir / "corpus", workdir / "server.log", env, timeout=60)
 
 
 @pytest.fixture()
