@@ -188,8 +188,16 @@ def _clear_selection() -> None:
     st.session_state["url_open"] = None
 
 
-def sidebar_filters(extraction, options: views.FilterOptions, labels: dict[str, str], names: dict[str, str]) -> None:
+def sidebar_filters(extraction, options: views.FilterOptions, labels: dict[str, str], names: dict[str, str],
+                    counts: dict[str, dict[str, int]] | None = None) -> None:
+    """The filter widgets; `counts` (column -> value -> incidents) add how many incidents each type and country has."""
     sb = st.sidebar
+    counts = counts or {}
+
+    def counted(column: str, text: str, value: str) -> str:
+        n = counts.get(column, {}).get(value)
+        return text if n is None else f"{text} · {n:,}"
+
     sb.subheader("Filters")
     sb.multiselect("Sources", options.sources, key=W["sources"], format_func=lambda d: labels.get(d, d),
                    placeholder="All documents")
@@ -206,11 +214,11 @@ def sidebar_filters(extraction, options: views.FilterOptions, labels: dict[str, 
     sb.multiselect("Continent", options.continents, key=W["continents"], placeholder="Anywhere")
     sb.multiselect("Region", options.regions, key=W["regions"], placeholder="Any region",
                    help="UN M49 sub-regions, with the Middle East and the Sahel as analysts name them (data/regions.csv)")
-    sb.multiselect("Country", options.countries, key=W["countries"], format_func=lambda c: names.get(c, c),
+    sb.multiselect("Country", options.countries, key=W["countries"], format_func=lambda c: counted("country", names.get(c, c), c),
                    placeholder="Any country")
     sb.multiselect("First-level admin area", options.admin1s, key=W["admin1s"], placeholder="Any area")
     type_labels = dict(options.type_labels)  # computed once per table with the options
-    sb.multiselect("Incident type", options.types, key=W["types"], format_func=lambda t: type_labels.get(t, t),
+    sb.multiselect("Incident type", options.types, key=W["types"], format_func=lambda t: counted("type", type_labels.get(t, t), t),
                    placeholder="All types")
     sb.number_input("Killed at least", min_value=0, max_value=max(options.max_killed, 0) or 1_000_000, step=1,
                     key=W["min_killed"])

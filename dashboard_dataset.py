@@ -100,7 +100,10 @@ def render(corpus: str, page: SimpleNamespace) -> None:
         st.session_state["_filters_for"] = (corpus, written_at)
         st.session_state.setdefault("sel_nonce", 0)
         st.session_state.setdefault("sel_source", None)
-    page.sidebar_filters(None, options, labels, names)
+    everything = FilterState(background=True)
+    counts = {column: {str(v): int(n) for v, n in zip(found["value"], found["n"]) if isinstance(v, str)}
+              for column in ("type", "country") for found in [warehouse.value_counts(everything, column)]}
+    page.sidebar_filters(None, options, labels, names, counts=counts)
     if many_sources:
         st.sidebar.caption(f"No source picker: {warehouse.meta.get('documents', 0):,} documents; the text search "
                            "reads titles and mentions.")

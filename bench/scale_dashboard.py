@@ -234,10 +234,10 @@ def measure_page(folder: str, timeout: int = 900) -> dict:
     at.run()
     out["page_filter_ms"] = 1000 * (time.perf_counter() - t)
     spec = _chart_spec(at, 1)
-    marks = [(int(n or 0), c[0]) for trace in spec["data"] for c, n in
+    marks = [(int(str(n or 0).replace(",", "") or 0), c[0]) for trace in spec["data"] for c, n in
              zip(trace.get("customdata", []), trace.get("text") or [None] * len(trace.get("customdata", [])))
              if isinstance(c, list) and c]
-    biggest = max(marks, key=lambda m: int(str(m[0]).replace(",", "") or 0))[1] if marks else None
+    biggest = max(marks, key=lambda m: m[0])[1] if marks else None
     keys = [k for k in at.session_state._state.filtered_state if str(k).startswith("map-")]
     if biggest and keys:
         at.session_state[keys[-1]] = {"selection": {"points": [{"customdata": [biggest, ""]}], "box": [], "lasso": [],

@@ -212,7 +212,62 @@ class _Cluster:
                     self.window = (lo, hi)
 
 
-def _resolve_offset(m: IncidentMention, clusters: list[_Cluster], lexicon: Lexicon) -> IncidentMention:
+class _Clusters:
+    """The clusters so far, in creation order, and the ones that may accept a mention, found by date instead of a
+    scan of every cluster (the merge of a large family was quadratic).
+
+    A cluster accepts a dated mention only if its dated members' window (which only narrows as members join)
+    overlaps the mention's dates within a day, so each cluster is filed under the time buckets its first window
+    covers; clusters without a date, or with a window too long to file, are always looked at. `fitting` returns
+    exactly `[c for c in clusters if c.accepts(m, family)]`, in creation order (tests/test_merge_index.py)."""
+
+    BUCKET_DAYS = 16
+    MAX_BUCKETS = 48  # a window longer than this many buckets (about two years) is looked at for every mention
+
+    def __init__(self) -> None:
+        self.all: list[_Cluster] = []
+        self._families: dict[str, tuple[list[_Cluster], list[_Cluster], dict[int, list[_Cluster]]]] = {}
+        self._order: dict[int, int] = {}
+
+    def __iter__(self):
+        return iter(self.all)
+
+    def __len__(self) -> int:
+        return len(self.all)
+
+    def append(self, c: _Cluster) -> None:
+        self._order[id(c)] = len(self.all)
+        self.all.append(c)
+        members, always, buckets = self._families.setdefault(c.family, ([], [], {}))
+        members.append(c)
+        if c.window is None:
+            always.append(c)
+            return
+        b0, b1 = c.window[0].toordinal() // self.BUCKET_DAYS, c.window[1].toordinal() // self.BUCKET_DAYS
+        if b1 - b0 > self.MAX_BUCKETS:
+            always.append(c)
+            return
+        for b in range(b0, b1 + 1):
+            buckets.setdefault(b, []).append(c)
+
+    def fitting(self, m: IncidentMention, family: str) -> list[_Cluster]:
+        """The clusters that accept `m`, in creation order."""
+        if family not in self._families:
+            return []
+        members, always, buckets = self._families[family]
+        if m.date is None or (m.date.last.toordinal() - m.date.first.toordinal()) // self.BUCKET_DAYS > self.MAX_BUCKETS:
+            return [c for c in members if c.accepts(m, family)]
+        b0 = (m.date.first.toordinal() - 1) // self.BUCKET_DAYS
+        b1 = (m.date.last.toordinal() + 1) // self.BUCKET_DAYS
+        seen: dict[int, _Cluster] = {id(c): c for c in always}
+        for b in range(b0, b1 + 1):
+            for c in buckets.get(b, ()):
+                seen[id(c)] = c
+        candidates = sorted(seen.values(), key=lambda c: self._order[id(c)])
+        return [c for c in candidates if c.accepts(m, family)]
+
+
+def _resolve_offset(m: IncidentMention, clusters: "_Clusters", lexicon: Lexicon) -> IncidentMention:
     """'a day before the X attack': date the mention from the incident its anchor names."""
     if m.offset_days is None:
         return m
@@ -240,13 +295,13 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
     """Cluster mentions into incidents; mentions that neither start nor join one are dropped."""
     lexicon = lexicon or default_lexicon()
     pending = sorted(mentions, key=_specificity, reverse=True)
-    clusters: list[_Cluster] = []
+    clusters = _Clusters()
 
     def place_into_clusters(batch: list[IncidentMention], allow_new: bool) -> list[IncidentMention]:
         left = []
         for m in batch:
             family = lexicon.family(m.type)
-            fits = [c for c in clusters if c.accepts(m, family)]
+            fits = clusters.fitting(m, family)
             if m.date is None or m.place is None:
                 # Partial mentions join only an incident their own document already reports, or one clear match;
                 # a mention with a date but no place needs a named day that the incident covers exactly.
@@ -294,7 +349,7 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
         if (m.place is None and m.date is not None and m.date.precision == "day" and not m.hypothetical
                 and (m.killed is not None or m.priority >= UNPLACED_MIN_PRIORITY)):
             family = lexicon.family(m.type)
-            fits = [c for c in clusters if c.place is None and c.accepts(m, family)]
+            fits = [c for c in clusters.fitting(m, family) if c.place is None]
             if fits:
                 fits[0].add(m)
             else:
@@ -302,7 +357,7 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
             continue
         if m.can_start_incident and m.place is not None and m.date is None and PLACE_RANK.get(m.place.kind, 0) >= 5:
             family = lexicon.family(m.type)
-            fits = [c for c in clusters if c.accepts(m, family)]
+            fits = clusters.fitting(m, family)
             if fits:
                 fits[0].add(m)
             else:
