@@ -28,6 +28,8 @@ def main(argv: list[str]) -> int:
     if mode == "many":
         tag, n = argv[2], int(argv[3])
         go = Path(argv[4]) if len(argv) > 4 else None
+        if go is not None:  # say this writer is attached (imports take seconds on a loaded machine)
+            go.with_name(f"ready-{tag}").touch()
         while go is not None and not go.exists():  # a start line, so both writers really overlap
             time.sleep(0.005)
         for i in range(n):

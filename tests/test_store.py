@@ -269,7 +269,10 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path, ex):
     go = tmp_path / "go"
     procs = [subprocess.Popen([sys.executable, str(WORKER), "many", str(path), tag, "50", str(go)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for tag in ("p1", "p2")]
-    time.sleep(1.0)  # both workers import and attach, then wait at the start line
+    deadline = time.time() + 120  # both workers import and attach, then wait at the start line
+    while not all((tmp_path / f"ready-{tag}").exists() for tag in ("p1", "p2")):
+        assert time.time() < deadline and all(p.poll() is None for p in procs), "a writer did not start"
+        time.sleep(0.05)
     started = time.perf_counter()
     go.touch()
     for p in procs:
