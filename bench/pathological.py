@@ -103,6 +103,12 @@ def make_shapes(news: list[str]) -> dict[str, tuple[Callable[[int], str], tuple[
         "clauses": (lambda n: repeat_to("a bomb hit the refinery in Lagos on 3 May 2019; ", n), ("mentions",),
                     "one sentence of many dated, placed clauses"),
         "dots": (lambda n: "." * n, ("sentences",), '"."*n'),
+        "lead-proceedings": (lambda n: repeat_to("charged after gunmen killed four soldiers in Lagos for ", n),
+                             ("mentions",), "one undated lead sentence of proceedings words and triggers"),
+        "weak-casualties": (lambda n: repeat_to("two people were killed in Lagos, ", n), ("mentions",),
+                            "one sentence of bare casualty reports"),
+        "wrapped-lines": (lambda n: repeat_to("gunmen attacked a village near Lagos and the police said that the\n", n),
+                          ("sentences", "mentions"), "hard-wrapped lines that never end a sentence"),
     }
 
 

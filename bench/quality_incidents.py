@@ -1,12 +1,12 @@
 """Incident extraction quality: the issue-9 table (must, should, precision, killed exact, duplicates) per corpus.
 
-    python bench/quality_incidents.py ../shared/bench/wire-incidents [--timebank DIR] [--explain] [--out DIR]
+    python bench/quality_incidents.py ../shared/bench/wire-incidents /work/devdata/trnews-incidents \
+        /work/devdata/timebank-incidents [--explain] [--out DIR]
 
-Each corpus folder holds the texts (with manifest.csv) and its gold.json; the wire-incidents folder's parent holds
-the shared scorer `score_incidents.py`, which scores every corpus here so the figures match the team's. The seeds
-are scored against `bench/seeds_incidents_gold.json` (ours). --timebank names the hand-annotated TimeBank incident
-set (a folder with gold.json, texts and manifest.csv), scored when it is given and present. Extraction bypasses the
-mention cache, so the figures are those of the code as it is now.
+Each corpus folder holds the texts (with manifest.csv) and its gold.json; every folder given is scored, then the
+seeds (against `bench/seeds_incidents_gold.json`, ours). The shared scorer `score_incidents.py` is found beside the
+first folder (or given with --scorer), so the figures match the team's. Extraction bypasses the mention cache, so
+the figures are those of the code as it is now.
 """
 
 from __future__ import annotations
@@ -68,6 +68,8 @@ def explain(name: str, result: dict) -> None:
     print(f"\n== {name}: missed ==")
     for m in result["missed"]:
         print(f"  [{m['tier']}] {m['doc']} {m['from']}..{m['to']} {m['label'][:120]}")
+        if m.get("evidence"):
+            print(f"      evidence: {m['evidence'][:200]}")
     print(f"== {name}: rows matching no event ==")
     for u in result["unmatched"]:
         print(f"  {u['title']} | {u['start']}..{u['end']} | {u['place']} {u['country']} | {u['sources']}")
@@ -75,20 +77,20 @@ def explain(name: str, result: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("wire", type=Path, help="the wire-incidents folder (texts, manifest.csv, gold.json)")
-    parser.add_argument("--timebank", type=Path, help="the TimeBank incidents folder (texts, manifest.csv, gold.json)")
-    parser.add_argument("--scorer", type=Path, help="score_incidents.py (default: beside the wire-incidents folder)")
+    parser.add_argument("corpora", type=Path, nargs="+",
+                        help="incident corpus folders (texts, manifest.csv, gold.json), e.g. the wire-incidents one")
+    parser.add_argument("--timebank", type=Path, help="one more corpus folder (kept for older command lines)")
+    parser.add_argument("--scorer", type=Path, help="score_incidents.py (default: beside the first corpus folder)")
+    parser.add_argument("--no-seeds", action="store_true", help="do not score the sample articles")
     parser.add_argument("--explain", action="store_true", help="list missed events and rows that match none")
     parser.add_argument("--out", type=Path, help="keep the extracted tables in this folder")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON after the table")
     args = parser.parse_args(argv)
-    scorer = load_scorer(args.scorer or args.wire.resolve().parent / "score_incidents.py")
-    corpora = [("wire-incidents", args.wire, args.wire / "gold.json"), ("seeds", ROOT / "seeds", SEEDS_GOLD)]
-    if args.timebank is not None:
-        if (args.timebank / "gold.json").exists():
-            corpora.append(("timebank-incidents", args.timebank, args.timebank / "gold.json"))
-        else:
-            print(f"(no {args.timebank / 'gold.json'} yet: TimeBank incidents not scored)", file=sys.stderr)
+    folders = [*args.corpora, *([args.timebank] if args.timebank is not None else [])]
+    scorer = load_scorer(args.scorer or folders[0].resolve().parent / "score_incidents.py")
+    corpora = [(folder.resolve().name, folder, folder / "gold.json") for folder in folders]
+    if not args.no_seeds:
+        corpora.append(("seeds", ROOT / "seeds", SEEDS_GOLD))
     for name, folder, gold in corpora:
         if not gold.exists():
             raise SystemExit(f"{gold} not found")

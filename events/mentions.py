@@ -52,7 +52,7 @@ _REPORTING = re.compile(rf"\b(?:{_REPORT_VERBS})\s+(?:\w+ly\s+)?(?:on\s+|late\s+
 _REPORTING_AFTER = re.compile(rf"^\s*(?:\w+ly\s+)?(?:{_REPORT_VERBS})\b", re.I)  # ", said X" attributes the clause
 _MODIFIER_NOUNS = re.compile(r"^[’']?s?\s*(?:-led\s+|-backed\s+)?(?:government\s+|military\s+|special\s+|security\s+|drone\s+|missile\s+|navy\s+|naval\s+|air\s+force\s+)?(?:air ?strikes?|strikes?|planes?|aircraft|jets?|warplanes|officials|authorities|leaders?|president|prime minister|forces|troops|army|police|militias?|soldiers|fighters|military|government|intelligence|embassy|citizens?|nationals?|passport|coalition|officials?|diplomats?|ambassador|airlines?|air force|navy)\b", re.I)
 _AGENT_VERBS = re.compile(r"^,?\s+(?:also\s+|then\s+|has\s+|have\s+|had\s+|later\s+)*(?:carried out|launched|conducted|said|says|announced|claimed|vowed|pledged|sent|deployed|accused|blamed|denied|warned|threatened|called|responded|retaliated)\b", re.I)
-_NOT_HAPPENED = re.compile(r"\b(?:plot(?:s|ted|ting)?|plann(?:ed|ing)|foiled|thwarted|prevented|averted|accused of|charged with|convicted of|suspected of|threat(?:s|ened)? (?:of|to)|fears? (?:of|an?)|risk of|warn(?:ed|ing|s)? (?:of|against)|warnings?|prepar(?:ed|ing) (?:an?|to))\b[^.;]{0,60}$", re.I)
+_NOT_HAPPENED = re.compile(r"\b(?:plot(?:s|ted|ting)?|plann(?:ed|ing)|foiled|thwarted|prevented|averted|accused of|charged with|convicted of|suspected of|pleaded (?:not )?guilty|pleads (?:not )?guilty|guilty of|on suspicion of|threat(?:s|ened)? (?:of|to)|fears? (?:of|an?)|risk of|warn(?:ed|ing|s)? (?:of|against)|warnings?|prepar(?:ed|ing) (?:an?|to))\b[^.;]{0,60}$", re.I)
 _PERIOD_BOUND = re.compile(r"\b(?:since|until|till|by|through|throughout)\s+(?:the\s+|early\s+|late\s+|mid-?)?$", re.I)
 _MODAL_BEFORE = re.compile(r"\b(?:will|would|could|might|should|may|must|can|cannot|won't|wouldn't)\b(?:\s+\w+){0,3}\s*$", re.I)
 _ADJECTIVAL = re.compile(r"^[’']?s?\s+[a-z][a-z-]+", re.U)
@@ -207,6 +207,8 @@ class _NounTable:
     sport: re.Pattern[str]
     accident: re.Pattern[str]
     armed: re.Pattern[str]
+    mishap: re.Pattern[str]
+    violent: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -218,9 +220,12 @@ def _nouns() -> _NounTable:
     sport = "|".join(r["noun"] for r in rows if r["role"] == "sport")
     accident = "|".join(r["noun"] for r in rows if r["role"] == "accident")
     armed = "|".join(r["noun"] for r in rows if r["role"] == "armed")
+    mishap = "|".join(r["noun"] for r in rows if r["role"] == "mishap")
+    violent = "|".join(r["noun"] for r in rows if r["role"] == "violent")
     return _NounTable(facilities, re.compile(rf"^\s*(?:[\w-]+\s+)?(?:{location})\b", re.I), actors,
                       re.compile(rf"\b(?:{sport})\b", re.I), re.compile(rf"\b(?:{accident})\b", re.I),
-                      re.compile(rf"\b(?:{armed})\b", re.I))
+                      re.compile(rf"\b(?:{armed})\b", re.I), re.compile(rf"\b(?:{mishap})\b", re.I),
+                      re.compile(rf"\b(?:{violent})\b", re.I))
 
 
 SPORT_CUES = 3  # distinct sports words that make "attack", "battle", "shot" read as a game's vocabulary
@@ -252,6 +257,42 @@ def _accidental_blasts(text: str, triggers: Sequence[Trigger], sentences: Sequen
         if story_accident or (nouns.accident.search(said) and not nouns.armed.search(said)):
             found.add(t.start)
     return found
+
+
+WEAK_PRIORITY = 30  # triggers at or below it (bare casualty reports) count only where nothing else names the incident
+_NEGATED_BEFORE = re.compile(r"\b(?:no one|nobody|none|no|not|never|neither|nor)\s+(?:[\w-]+\s+){0,2}$", re.I)
+
+
+def _weak_triggers_dropped(text: str, triggers: Sequence[Trigger], sentences: Sequence[Sentence]) -> set[int]:
+    """Starts of weak triggers ("two people were killed") that another word already names, or that report a mishap.
+
+    A bare casualty report is an incident only when its sentence names nothing else (a crash, a bombing) and neither
+    it nor its story reads as an accident or disaster without any sign of violence; "no one was killed" is none.
+    """
+    weak = [t for t in triggers if t.priority <= WEAK_PRIORITY]
+    if not weak:
+        return set()
+    nouns = _nouns()
+    story_mishap = bool(nouns.mishap.search(text) or nouns.accident.search(text)) and not nouns.violent.search(text)
+    sentence_starts = [s.start for s in sentences]
+    strong_sentences = set()
+    for t in triggers:
+        if t.priority > WEAK_PRIORITY:
+            strong_sentences.add(bisect_left(sentence_starts, t.start + 1) - 1)
+    dropped = set()
+    mishap_sentences: dict[int, bool] = {}  # each sentence read once, however many weak triggers it holds
+    for t in weak:
+        index = bisect_left(sentence_starts, t.start + 1) - 1
+        if index in strong_sentences or story_mishap or _NEGATED_BEFORE.search(text[max(0, t.start - 30):t.start]):
+            dropped.add(t.start)
+            continue
+        if index not in mishap_sentences:
+            said = sentences[index].text if index >= 0 else text[max(0, t.start - 150):t.end + 150]
+            mishap_sentences[index] = bool((nouns.mishap.search(said) or nouns.accident.search(said))
+                                           and not nouns.violent.search(said))
+        if mishap_sentences[index]:
+            dropped.add(t.start)
+    return dropped
 
 
 @lru_cache(maxsize=1)
@@ -531,7 +572,7 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     triggers = lexicon.find_triggers(text)
     if reads_as_sport(text):  # a match report's "attack" and "battle for the title" are not incidents
         triggers = [t for t in triggers if t.type not in _GAME_TYPES]
-    accidents = _accidental_blasts(text, triggers, sentences)
+    accidents = _accidental_blasts(text, triggers, sentences) | _weak_triggers_dropped(text, triggers, sentences)
     triggers = [t for t in triggers if t.start not in accidents]
     anchor_spans = [_anchor_span(text, o) for o in offsets]
     in_anchor = _covered(anchor_spans)
@@ -608,7 +649,10 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
                     mentions.append(_build(document, sentence, sub_trig, c_start, c_end, sub_places, sub_dates,
                                            c_offsets, other_clause_dates, s_places, hypothetical, len(heads) == 1))
     mentions = sorted([*mentions, *references], key=lambda m: (m.sentence_start, m.trigger_start))
-    return _resolve_local_offsets(_corefer(_fill_from_context(mentions, sentences, located, starts), lexicon))
+    lead_end = sentences[min(LEAD_SENTENCES, len(sentences)) - 1].end if sentences else 0
+    date_starts = sorted(d.start for d in dates)
+    return _resolve_local_offsets(_corefer(_fill_from_context(mentions, sentences, located, starts), lexicon,
+                                           text[:lead_end], date_starts))
 
 
 def _anchor_references(document: Document, sentences: list[Sentence], offsets: Sequence, triggers: list[Trigger],
@@ -783,7 +827,8 @@ def _headline_is_the_lead(mentions: list[IncidentMention], lexicon: Lexicon) -> 
                 break
             if lead.paragraph == 0 or lead.date is None or lead.date_from not in ("clause", "sentence"):
                 continue
-            if not (_may_corefer(head, lead, lexicon) or _may_corefer(lead, head, lexicon)):
+            if not (_may_corefer(head, lead, lexicon, VIOLENT_FAMILIES)
+                    or _may_corefer(lead, head, lexicon, VIOLENT_FAMILIES)):
                 continue
             if lead.place is not None and head.place is not None and not places_agree(lead.place, head.place):
                 break
@@ -801,17 +846,96 @@ def _headline_is_the_lead(mentions: list[IncidentMention], lexicon: Lexicon) -> 
 
 GENERIC_TYPES = frozenset({"attack"})  # words any violent incident can be called by ("the attack")
 VIOLENT_FAMILIES = frozenset({"violence", "strike"})
+# Within one story "the attack" may also name an offensive or a battle the story told ("the ground offensive began
+# Saturday night ... The attack was lightning quick"); a headline's "siege" of a mall is not the lead's attack type.
+STORY_FAMILIES = VIOLENT_FAMILIES | {"control"}
 
 
-def _may_corefer(later: IncidentMention, earlier: IncidentMention, lexicon: Lexicon) -> bool:
+def _may_corefer(later: IncidentMention, earlier: IncidentMention, lexicon: Lexicon,
+                 families: frozenset[str] = STORY_FAMILIES) -> bool:
     family, other = lexicon.family(later.type), lexicon.family(earlier.type)
     if family == other:
         return True
     generic = later.type in GENERIC_TYPES or (later.type == "bombing" and _BARE_BLAST.fullmatch(later.trigger))
-    return bool(generic) and family in VIOLENT_FAMILIES and other in VIOLENT_FAMILIES
+    return bool(generic) and family in families and other in families
 
 
-def _corefer(mentions: list[IncidentMention], lexicon: Lexicon) -> list[IncidentMention]:
+LEAD_SENTENCES = 3  # the headline and the opening sentences: what the story is news about
+RECENT_DAYS = 7  # a date this close to publication can be the day the lead's undated incident happened
+# "charged ... after a woman was stabbed", "jailed for life after": the news is the proceedings, the incident older.
+# Matched as a lookahead at each proceedings word (bounded), so the lead is read once whatever its length.
+_PROCEEDINGS_AFTER = re.compile(r"\b(?=(?:charged?|charges|jailed|sentenced|convicted|guilty|trial|court|sued|fined|"
+                                r"extradited|indicted|acquitted|freed|released)\b[^.;]{0,80}"
+                                r"\b(after|following|over|for)\b)", re.I)
+_CLAUSE_STOPS = re.compile(r"[.;]")
+TOLD_CANDIDATES = 64  # dated mentions a lead mention is compared with: a long story's first ones tell its news
+PUBLICATION = "publication"  # date_from of a lead mention dated by its story's publication day
+
+
+def _after_proceedings(lead_text: str, lead: Sequence[IncidentMention]) -> bool:
+    """Whether a lead mention follows "charged/jailed/... after|for" in its own sentence and clause."""
+    pairs = sorted(((m.start(), m.end(1)) for m in _PROCEEDINGS_AFTER.finditer(lead_text)), key=lambda p: p[1])
+    if not pairs:
+        return False
+    ends = [end for _, end in pairs]
+    stops = [m.start() for m in _CLAUSE_STOPS.finditer(lead_text)]
+    for m in lead:
+        k = bisect_right(ends, m.trigger_start) - 1
+        if k < 0 or pairs[k][0] < m.sentence_start:
+            continue
+        stop = bisect_right(stops, pairs[k][1] - 1)
+        if stop >= len(stops) or stops[stop] >= m.trigger_start:
+            return True
+    return False
+
+
+def _dated_by_publication(mentions: list[IncidentMention], lexicon: Lexicon, lead_text: str,
+                          date_starts: Sequence[int] = ()) -> list[IncidentMention]:
+    """The news a story leads with happened on or just before its publication day, when the story never dates it.
+
+    "Security forces clashed with demonstrators in Lagos" opens a story with no day at all; "A suicide car bomb in
+    central Turkey has killed 13 soldiers" likewise. When no later mention of the story dates the same incident
+    (recently), the lead mention takes the publication day; later mentions then corefer with it. When the story does
+    date it further on ("... is dead after being stabbed on Friday"), the lead takes that day and lends its place.
+    """
+    out = list(mentions)
+    lead_end = len(lead_text)
+    lead = [m for m in out if m.sentence_start < lead_end]
+    if not lead or _after_proceedings(lead_text, lead):
+        return out  # the story's news is a trial or an arrest: its incident happened some unknown time before
+    told_candidates = [j for j, other in enumerate(out)
+                       if other.date is not None and other.date_from in ("clause", "sentence")
+                       and not other.hypothetical and not other.generic and not other.separate
+                       and other.published is not None
+                       and abs((other.date.last - other.published).days) <= RECENT_DAYS][:TOLD_CANDIDATES]
+    for i, m in enumerate(out):
+        if m.sentence_start >= lead_end:
+            break
+        if m.date is not None or m.offset_days is not None or m.published is None or m.hypothetical or m.generic \
+                or m.separate or m.place is None or m.unbound_date is not None:
+            continue
+        k = bisect_left(date_starts, m.sentence_start)
+        if k < len(date_starts) and date_starts[k] < m.sentence_end:
+            continue  # "Since 1985, 200 soldiers have been killed fighting": its dates were set aside on purpose
+        told = next((j for j in told_candidates
+                     if j != i and out[j].doc == m.doc and out[j].published == m.published
+                     and (_may_corefer(out[j], m, lexicon) or _may_corefer(m, out[j], lexicon))
+                     and places_agree(out[j].place, m.place)), None)
+        if told is not None:  # the story dates its news further on: the lead takes that day and lends its place
+            other = out[told]
+            kind = m.type if lexicon.family(m.type) == lexicon.family(other.type) else other.type
+            out[i] = replace(m, date=other.date, date_from="coreference", type=kind)
+            if other.place is None:
+                out[told] = replace(other, place=m.place, place_text=m.place_text, place_from="headline")
+            continue
+        day = m.published
+        out[i] = replace(m, date=DateMention(start=-1, end=-1, text="(publication date)", value=day.isoformat(),
+                                             first=day, last=day, precision="day"), date_from=PUBLICATION)
+    return out
+
+
+def _corefer(mentions: list[IncidentMention], lexicon: Lexicon, lead_text: str = "",
+             date_starts: Sequence[int] = ()) -> list[IncidentMention]:
     """Event coreference: an undated mention ("the bombing", "gunmen opened fire on the patrol") is the incident the
     story already told, and keeps that incident's date, whatever report, funeral or statement date stands beside it.
 
@@ -819,7 +943,7 @@ def _corefer(mentions: list[IncidentMention], lexicon: Lexicon) -> list[Incident
     elaborates only the incident of its own or the previous paragraph. Generic plurals ("near-daily attacks") and
     mentions introduced as separate ("In a separate incident") refer to nothing.
     """
-    mentions = _headline_is_the_lead(mentions, lexicon)
+    mentions = _dated_by_publication(_headline_is_the_lead(mentions, lexicon), lexicon, lead_text, date_starts)
     out: list[IncidentMention] = []
     for m in mentions:
         if m.definite and m.date is not None and m.place_from == "context":

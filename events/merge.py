@@ -49,8 +49,10 @@ def _specificity(m: IncidentMention) -> tuple:
 
 
 def _best_date(mentions: Sequence[IncidentMention]) -> DateMention | None:
-    """The finest date the mentions give, by vote; dates borrowed by coreference only when none is the mentions' own."""
-    dated = [m.date for m in mentions if m.date is not None and m.date_from != "coreference"] or \
+    """The finest date the mentions give, by vote; a publication day or a date borrowed by coreference only when none
+    is the mentions' own."""
+    dated = [m.date for m in mentions if m.date is not None and m.date_from not in ("coreference", "publication")] or \
+        [m.date for m in mentions if m.date is not None and m.date_from != "coreference"] or \
         [m.date for m in mentions if m.date is not None]
     if not dated:
         return None
@@ -96,17 +98,19 @@ class _DateVotes:
     mentions would otherwise be recounted on every addition)."""
 
     def __init__(self) -> None:
-        self.pools = {True: _Votes(), False: _Votes()}  # own dates; all dates
+        self.pools = (_Votes(), _Votes(), _Votes())  # own dates; also publication days; all dates
 
     def add(self, m: IncidentMention) -> None:
         if m.date is not None:
             rank = PRECISION_RANK.get(m.date.precision, 0)
-            self.pools[False].add(rank, m.date.value, m.date)
+            self.pools[2].add(rank, m.date.value, m.date)
             if m.date_from != "coreference":
-                self.pools[True].add(rank, m.date.value, m.date)
+                self.pools[1].add(rank, m.date.value, m.date)
+                if m.date_from != "publication":
+                    self.pools[0].add(rank, m.date.value, m.date)
 
     def best(self) -> DateMention | None:
-        return self.pools[True].best if self.pools[True].best is not None else self.pools[False].best
+        return next((pool.best for pool in self.pools if pool.best is not None), None)
 
 
 class _Votes:
@@ -316,7 +320,11 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
                     same_doc = [c for c in same_doc if c.place is not None and (
                         c.place.geonameid == m.place.geonameid
                         or min(PLACE_RANK.get(c.place.kind, 0), PLACE_RANK.get(m.place.kind, 0)) >= 5)]
-                fits = same_doc or (fits if len(fits) == 1 and m.place is not None else [])
+                # another story's incident only at the very place: a town near it, not a country holding it
+                fits = same_doc or (fits if len(fits) == 1 and m.place is not None and fits[0].place is not None
+                                    and (fits[0].place.geonameid == m.place.geonameid
+                                         or min(PLACE_RANK.get(fits[0].place.kind, 0),
+                                                PLACE_RANK.get(m.place.kind, 0)) >= 5) else [])
                 if m.place is None:
                     fits = [c for c in same_doc if m.date is not None and m.date.precision == "day"
                             and c.date is not None and dates_agree(c.date, m.date, 0)]

@@ -36,11 +36,37 @@ def _ends_with_abbreviation(text: str, dot: int) -> bool:
     return token.lower() in _ABBREVIATIONS or (len(token) == 1 and token.isupper())
 
 
+_LINE_END = re.compile(r"[.!?:;\"”’')\]]\s*$")
+WRAP_WIDTH = 60  # a line this long that stops mid-sentence was wrapped, not ended (a subheading is shorter)
+
+
+def _continues(line: str, following: str) -> bool:
+    """A hard-wrapped line ("... killed in Sunday's" / "attacks, officials said.") runs on into the next one."""
+    if not line.strip() or not following.strip() or _LINE_END.search(line):
+        return False
+    head = following.lstrip()[:1]
+    return head.islower() or head.isdigit() or line.rstrip().endswith(",") or len(line.strip()) >= WRAP_WIDTH
+
+
+def _paragraphs(text: str):
+    """(start, text) of each paragraph: lines separated by a blank line or ended where a sentence ends."""
+    lines = [(m.start(), m.group(0)) for m in re.finditer(r"[^\n]+", text)]
+    i = 0
+    while i < len(lines):
+        start, line = lines[i]
+        end = start + len(line)
+        while i + 1 < len(lines) and lines[i + 1][0] == end + 1 and _continues(line, lines[i + 1][1]):
+            i += 1
+            line = lines[i][1]
+            end = lines[i][0] + len(line)
+        yield start, text[start:end]
+        i += 1
+
+
 def split_sentences(text: str) -> list[Sentence]:
     sentences: list[Sentence] = []
     paragraph = 0
-    for match in re.finditer(r"[^\n]+", text):
-        para_start, para_text = match.start(), match.group(0)
+    for para_start, para_text in _paragraphs(text):
         if not para_text.strip():
             continue
         cut = 0

@@ -270,7 +270,9 @@ def test_cross_document_merges_respect_publication_and_every_members_date():
     result = table(old, new, spring)
     ambush = result.incidents[result.incidents["start"] == "2011-08-13"]
     assert len(ambush) == 1 and ambush.iloc[0]["sources"] == "new"
-    assert len(result.incidents) == 2, result.incidents[["title", "start", "sources"]]
+    # the 2009 story's undated lead is its own news, dated by its publication day, and joins nothing of 2011
+    assert sorted(zip(result.incidents["start"], result.incidents["sources"])) == \
+        [("2009-05-04", "old"), ("2011-03-01", "spring"), ("2011-08-13", "new")], result.incidents[["title", "start"]]
 
 
 @pytest.mark.parametrize("text,killed,killed_q,injured,injured_q", [
@@ -417,3 +419,116 @@ def test_a_compass_part_of_a_country_places_the_incident_in_that_part():
     row = result.incidents.iloc[0]
     assert row["place_precision"] == "region" and row["country"] == "ML" and row["lat"] > 15, row
     assert row["place_written"] == "northern Mali"
+
+
+def test_an_undated_lead_happened_on_its_publication_day():
+    """A story's news with no day at all ('Police clashed with protesters in Kumasi') is the publication day's."""
+    text = ("Protest turns violent\n\n"
+            "Police clashed with opposition supporters in Kumasi, witnesses said, as the party's leader addressed a "
+            "rally in the capital.\n"
+            "Officers fired tear gas and several people were hurt.\n")
+    result = table(doc("gh", text, date(2012, 10, 3)))
+    rows = result.incidents[result.incidents["country"] == "GH"]
+    assert list(rows["start"]) == ["2012-10-03"], result.incidents[["title", "start"]]
+    assert (rows["place"] == "Kumasi").all()
+
+
+def test_a_lead_dated_further_on_takes_that_day_and_lends_its_place():
+    text = ("Lyon man wanted for murder in cousin's stabbing\n\n"
+            "Relatives in Lyon described the victim as generous.\n"
+            "Family members are still trying to understand what happened.\n"
+            "The 41-year-old died after being stabbed on Friday, police said.\n")
+    result = table(doc("fr", text, date(2019, 3, 10)))
+    assert list(result.incidents["start"]) == ["2019-03-08"], result.incidents[["title", "start", "place"]]
+    assert list(result.incidents["place"]) == ["Lyon"]
+
+
+def test_proceedings_and_period_tolls_are_not_dated_by_publication():
+    """'Teenager charged after woman stabbed' reports a charge; the stabbing happened some unknown time before."""
+    charged = doc("uk", ("Teenager charged after woman stabbed at Leeds home\n\n"
+                         "A Leeds teenager has been charged with attempted murder after a woman was stabbed while she "
+                         "slept.\n"), date(2014, 6, 2))
+    toll = doc("toll", ("Peacekeepers\n\nSince 1992, nearly 90 peacekeepers have been killed fighting militias in "
+                        "Darfur.\n"), date(2008, 7, 9))
+    result = table(charged, toll)
+    assert not (result.incidents["start"] == "2014-06-02").any(), result.incidents[["title", "start"]]
+    assert not (result.incidents["start"] == "2008-07-09").any(), result.incidents[["title", "start"]]
+
+
+def test_bare_casualty_reports_are_incidents_unless_a_mishap_or_denied():
+    """'A woman was killed when robbers opened fire' and 'gunmen killed four soldiers' need no other incident word;
+    a road crash is an accident, and 'no one was killed' reports nothing."""
+    shot = doc("bris", ("Shop killing\n\nA shop assistant was killed on Thursday evening in Bristol when two "
+                        "robbers emptied their pistols into the store, police said.\n"), date(2003, 5, 9))
+    raid = doc("ml", ("Mali\n\nGunmen killed four soldiers near Gao on Sunday, the army said.\n"), date(2014, 2, 10))
+    crash = doc("at", ("Crash\n\nTwo people were killed on Sunday near Graz when their car collided with a lorry.\n"),
+                date(2016, 1, 4))
+    calm = doc("calm", ("Patrol\n\nA patrol came under attack near Herat on Monday, but no one was killed.\n"),
+               date(2007, 8, 14))
+    result = table(shot, raid, crash, calm)
+    by_doc = dict(zip(result.incidents["sources"], result.incidents["start"]))
+    assert by_doc.get("bris") == "2003-05-08" and by_doc.get("ml") == "2014-02-09", result.incidents[["title", "sources"]]
+    assert "at" not in by_doc
+    assert list(result.incidents[result.incidents["sources"] == "calm"]["type"]) == ["attack"]
+    ml = result.incidents[result.incidents["sources"] == "ml"].iloc[0]
+    assert ml["killed"] == 4
+
+
+def test_passive_and_targeted_shootings_are_incidents_with_their_own_place():
+    """'was shot three times ... in the Pattani municipality' names the shooting and its town."""
+    text = ("Police officer killed\n\n"
+            "HAT YAI, March 2, 2007 (AFP) - A police officer was shot three times while riding to work in the "
+            "Pattani municipality on Thursday.\n"
+            "Officers came under fire from gunmen in a pickup as they arrived at the scene.\n")
+    result = table(doc("th", text, date(2007, 3, 2)))
+    assert list(result.incidents["type"]) == ["shooting"], result.incidents[["title", "start"]]
+    assert result.incidents.iloc[0]["start"] == "2007-03-01"
+
+
+def test_riot_police_metaphors_and_charges_are_not_incidents():
+    text = ("Campaign\n\nRiot police were deployed in Mombasa on Saturday ahead of the vote.\n"
+            "The minister's travels came under fire in the campaign on Monday.\n"
+            "A man pleaded guilty on Tuesday to the attempted murder of a neighbour in Eldoret.\n")
+    result = table(doc("ke", text, date(2017, 8, 2)))
+    assert result.incidents.empty, result.incidents[["title", "evidence"]]
+
+
+def test_the_attack_of_a_story_can_be_its_offensive():
+    """'the ground offensive began Saturday night ... The attack punched through lines in Iraq': one incident."""
+    text = ("War\n\nGeneral Ames said the ground offensive began as planned on Saturday night.\n"
+            "Commanders did not comment on the losses.\n"
+            "The attack was quick, as armoured columns punched through the lines in Mauritania.\n")
+    result = table(doc("mr", text, date(2003, 4, 7)))
+    assert list(zip(result.incidents["start"], result.incidents["country"])) == [("2003-04-05", "MR")], \
+        result.incidents[["title", "start", "place"]]
+
+
+def test_invasions_are_incidents():
+    text = ("Anniversary\n\nDiplomats recalled the invasion of Grenada on Oct. 25, 1983.\n"
+            "Troops invaded the island of Anjouan in March 2008, the minister said.\n")
+    result = table(doc("hist", text, date(2013, 6, 1)))
+    got = {(r.type, r.start[:7]) for r in result.incidents.itertuples()}
+    assert ("capture", "1983-10") in got and ("capture", "2008-03") in got, result.incidents[["title", "start"]]
+
+
+def test_hard_wrapped_lines_are_one_sentence_and_subheadings_stay_apart():
+    from events.sentences import split_sentences
+    text = ("Storm of fire\n\n"
+            "Four guards and a driver from Quito were killed in Sunday's\n"
+            "            attacks, officials said. The army, which had been warned by residents of the\n"
+            "            valley, sent reinforcements.\n"
+            "Police under pressure\n"
+            "The chief resigned on Monday.\n")
+    got = [s.text.split() for s in split_sentences(text)]
+    assert got[1][-3:] == ["attacks,", "officials", "said."] and got[2][-1] == "reinforcements."
+    assert ["Police", "under", "pressure"] in got and ["The", "chief", "resigned", "on", "Monday."] in got
+    assert len({s.paragraph for s in split_sentences(text)}) == 4
+
+
+def test_an_undated_report_joins_another_storys_incident_only_at_its_very_place():
+    """'A man was murdered, police in Lima said' must not join another story's incident somewhere in Peru."""
+    lima = doc("lima", ("Street in mourning\n\nRelatives said on Friday that the murder in Lima had shocked the street.\n"), date(2015, 4, 2))
+    peru = doc("peru", ("Peru\n\nGunmen killed three police officers in Peru on Tuesday.\n"), date(2015, 4, 1))
+    result = table(lima, peru)
+    joined = result.incidents[result.incidents["sources"].str.contains("lima")]
+    assert not joined["sources"].str.contains("peru").any(), result.incidents[["title", "sources"]]

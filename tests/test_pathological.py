@@ -24,12 +24,12 @@ def _date(day: int, precision: str) -> DateMention:
 
 
 mention = st.builds(
-    lambda d, p, place, own: IncidentMention(
+    lambda d, p, place, origin: IncidentMention(
         doc="d", sentence_start=0, sentence_end=1, sentence="x", paragraph=0, type="attack", trigger="attack",
-        trigger_start=0, date=None if d is None else _date(d, p), date_from="clause" if own else "coreference",
+        trigger_start=0, date=None if d is None else _date(d, p), date_from=origin,
         place=None if place is None else PLACES[place]),
     st.one_of(st.none(), st.integers(0, 4)), st.sampled_from(PRECISIONS),
-    st.one_of(st.none(), st.integers(0, len(PLACES) - 1)), st.booleans())
+    st.one_of(st.none(), st.integers(0, len(PLACES) - 1)), st.sampled_from(["clause", "coreference", "publication"]))
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
