@@ -41,6 +41,7 @@ _CLAUSE_BREAK = re.compile(r";|:\s+|,\s+(?:and|but|while|whereas|although)\s+|\s
                            r"took|came|fell|started|was|were|had|have)\b)")
 _HYPOTHETICAL = re.compile(r"\b(?:will|would|could|might|should|must|can|cannot|can't|won't|wants? to|hopes? to|plans? to|threatened to|intends? to|(?:is|are|was|were) (?:expected|likely|set|due|scheduled|poised) to)\b", re.I)
 _CONDITIONAL = re.compile(r"^\W*(?:if|unless|whether|should)\b|\bif\b", re.I)
+SECONDARY_WINDOW = 120  # "backed by" and two words end within this many characters before the trigger
 _SECONDARY = re.compile(r"(?:backed by|with the (?:help|support|backing) of|supported by|aided by|under cover of)\s+(?:[^\s,;]+\s+){0,2}$", re.I)
 _ANAPHORA = re.compile(r"\b(?:the|that|this)\s+(town|city|village|area|region|country|district|province)\b", re.I)
 _REPORT_VERBS = (r"said|says|reported|reports|announced|told|stated|confirmed|added|released|published|declared|warned|"
@@ -430,11 +431,16 @@ def _distance(a0: int, a1: int, t: Trigger) -> float:
     return 0.0
 
 
+PLACE_CANDIDATES = 32  # places of a clause weighed for one trigger, the nearest first
+
+
 def _place_for(places: Sequence[PlaceMention], trig: Trigger, text: str) -> PlaceMention | None:
     """The place a trigger happened at: specific places win, far-away ones lose ("attacked X ... an office in Y")."""
     if not places:
         return None
     named = [p for p in places if p.via != "demonym"] or list(places)
+    if len(named) > PLACE_CANDIDATES:  # a far place loses to a near one anyway; a clause of 1,000 places stays linear
+        named = sorted(named, key=lambda p: _distance(p.start, p.end, trig))[:PLACE_CANDIDATES]
     # "in Kandahar city, capital of the southern Kandahar province": an area holding another named place is where
     # that place lies, not a rival for the incident's place
     named = [p for p in named if not any(PLACE_RANK.get(q.place.kind, 0) > PLACE_RANK.get(p.place.kind, 0)
@@ -611,7 +617,7 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
                 continue
             c_text = text[c_start:c_end]
             # Triggers that only say who helped ("backed by airstrikes") yield to the main one.
-            secondary = {id(t) for t in c_triggers if _SECONDARY.search(text[c_start:t.start])}
+            secondary = {id(t) for t in c_triggers if _SECONDARY.search(text[max(c_start, t.start - SECONDARY_WINDOW):t.start])}
             if len(secondary) < len(c_triggers):
                 c_triggers = [t for t in c_triggers if id(t) not in secondary]
             ranked = sorted(c_triggers, key=lambda t: (-t.priority, t.start))
