@@ -66,7 +66,7 @@ _KILLED = [
     re.compile(rf"\b{_KILL_VERB} {_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}", re.I),
     re.compile(rf"\b(?:killed|killing|kills|kill) {_QUALIFIER}(?P<n>{_VAGUE})", re.I),
     # "killed at least 12" at the end of a clause
-    re.compile(rf"(?<!\bthe )\b(?:killed|killing) {_QUALIFIER}(?P<n>{NUMBER}|{_VAGUE})(?=\s*(?:,|;|\.|and\b|$))", re.I),
+    re.compile(rf"(?<!\bthe )\b(?:killed|killing) {_QUALIFIER}(?P<n>{NUMBER}|{_VAGUE})(?=\s*(?:,|;|\.|and\b|$|on board|aboard))", re.I),
     # "left 30 rebels and four soldiers dead" (the list is summed below)
     re.compile(rf"\b(?:left|leaving) {_QUALIFIER}(?P<n>{_COUNT}) (?:{_VICTIMS} )?(?={_DIED}|[\w\s,-]{{0,80}}\b{_DIED})", re.I),
     # "two soldiers were killed", "at least 20 dead", "one miner was confirmed dead"
@@ -76,6 +76,24 @@ _KILLED = [
     re.compile(rf"(?:death toll|toll|total number of (?:the )?(?:dead|people killed|\w+ killed(?: on \w+)?)|number of (?:the )?dead)[^.;]{{0,80}}? (?:rose to|risen to|has risen to|reached|climbed to|stood at|stands at|hit to|hit|of|at|to) {_QUALIFIER}(?P<n>{NUMBER})", re.I),
     re.compile(rf"\bresulted in {_QUALIFIER}(?P<n>{NUMBER}) (?:dead|deaths|killed)", re.I),
     re.compile(rf"{_QUALIFIER}(?P<n>{NUMBER}) (?:were |have been )?(?:people )?(?:dead|deaths|killed|fatalities)\b", re.I),
+]
+# One victim told without a number: "killing the pilot", "shot dead 17-year-old Ana Ruiz", "Ruiz was killed".
+_SINGULAR = (r"person|civilian|passenger|soldier|fighter|militant|policeman|policewoman|police officer|officer|official|"
+             r"child|boy|girl|baby|woman|man|pilot|driver|guard|bodyguard|journalist|reporter|photographer|teenager|"
+             r"youth|settler|marine|sailor|commander|leader|chief|mayor|governor|minister|priest|cleric|judge|"
+             r"lawyer|doctor|nurse|teacher|student|worker|farmer|shepherd|herder|villager|resident|tourist|victim|"
+             r"hostage|prisoner|detainee|suspect|gunman|bomber|attacker|assailant|owner|shopkeeper|mother|father|son|"
+             r"daughter|wife|husband|brother|sister|colleague|neighbou?r")
+_MONTHS_DAYS = (r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
+                r"August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Christmas|"
+                r"Easter|Ramadan|The|This|That|These|Those|It|They|We|I")
+_AFTER_NAME = r"(?=\s*(?:[,.;:)]|$|(?:and|in|on|at|near|outside|inside|as|while|when|after|with|by|during|late|early)\b))"
+_KILLED_ONE = [
+    re.compile(rf"\b(?:{_KILL_VERB}|assassinat(?:ed|ing)) the (?:[\w-]+ ){{0,2}}?(?:{_SINGULAR})\b(?!['’]s|-)", re.I),
+    re.compile(rf"\b(?:shot dead|shooting dead|gunned down|killed|killing|assassinated|assassinating|murdered) "
+               rf"(?:\d+-year-old )?(?!(?:{_MONTHS_DAYS})\b)[A-Z][a-z]+(?:[ -][A-Z][a-z]+){{0,3}}(?<!s){_AFTER_NAME}"),
+    re.compile(rf"(?<![\w-])(?:[Hh]e|[Ss]he|(?!(?:{_MONTHS_DAYS})\b)[A-Z][a-z]+(?<!s)) (?:was|had been|has been) "
+               rf"(?:shot dead|killed|assassinated|murdered|slain|gunned down|stabbed to death|beaten to death)\b"),
 ]
 _INJURED = [
     re.compile(rf"\b{_HURT_VERB} {_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}", re.I),
@@ -204,7 +222,15 @@ def _first_figure(patterns: list[re.Pattern[str]], text: str) -> tuple[int | Non
     return (best[1], best[2]) if best else (None, "")
 
 
+def _one_victim(text: str) -> int | None:
+    """Start of the first report of one victim told without a number, if any."""
+    starts = [m.start() for pattern in _KILLED_ONE for m in [pattern.search(text)] if m is not None]
+    return min(starts) if starts else None
+
+
 def find_casualties(text: str) -> Casualties:
     killed, killed_q = _first_figure(_KILLED, text)
+    if killed is None and _one_victim(text) is not None:
+        killed, killed_q = 1, ""
     injured, injured_q = _first_figure(_INJURED, text)
     return Casualties(killed=killed, injured=injured, killed_qualifier=killed_q, injured_qualifier=injured_q)

@@ -624,6 +624,11 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
             main_families: dict[str, Trigger] = {}
             for t in ranked:
                 main_families.setdefault(lexicon.family(t.type), t)
+            # "shells killed 19 civilians on Nov. 8, the deadliest attack in years": the clause's generic word names
+            # the incident its specific one reports, not a second one
+            if len(main_families) > 1 and any(f in VIOLENT_FAMILIES and t.type not in GENERIC_TYPES
+                                              for f, t in main_families.items()):
+                main_families = {f: t for f, t in main_families.items() if t.type not in GENERIC_TYPES}
             c_places = within(s_places_by, c_start, c_end)
             c_dates = within(s_dates_by, c_start, c_end)
             c_offsets = within(s_offsets_by, c_start, c_end)

@@ -287,6 +287,13 @@ def test_cross_document_merges_respect_publication_and_every_members_date():
     ("The gunmen shot dead a 45-year-old teacher.", 1, "", None, ""),
     ("More than 300 people have died since the rebellion began in 2012.", 300, "more than", None, ""),
     ("The blast killed some 40 people, mostly pilgrims.", 40, "about", None, ""),
+    # one victim told without a number; a nationality or a weekday after the verb is not a victim's name
+    ("A small plane came down near Nelson, killing the pilot and injuring a passenger.", 1, "", 1, ""),
+    ("The chartered jet crashed after take-off, killing all 54 on board.", 54, "", None, ""),
+    ("Soldiers shot dead 19-year-old Tomas Mendez and wounded his brother.", 1, "", None, ""),
+    ("Okonkwo was killed by a single shot to the head.", 1, "", None, ""),
+    ("The raid ended with troops killing Kurdish fighters in the hills.", None, "", None, ""),
+    ("Gunmen killed Tuesday near the market.", None, "", None, ""),
 ])
 def test_casualty_figures_with_their_qualifiers(text, killed, killed_q, injured, injured_q):
     """Item 6: tolls as reported, lists summed, the total of a partitive, qualifiers kept, ages and years skipped."""
@@ -532,3 +539,15 @@ def test_an_undated_report_joins_another_storys_incident_only_at_its_very_place(
     result = table(lima, peru)
     joined = result.incidents[result.incidents["sources"].str.contains("lima")]
     assert not joined["sources"].str.contains("peru").any(), result.incidents[["title", "sources"]]
+
+
+def test_a_generic_word_beside_a_specific_one_in_its_clause_is_the_same_incident():
+    """'Army shells killed 11 villagers on March 3, the deadliest attack this year': one shelling on March 3."""
+    text = ("Province mourns\n\nThe governor said on Friday the province would rebuild.\n"
+            "In early March, the army began an offensive on the hills around Tarlac, saying rebels hid there,\n\n"
+            "Instead of stopping the rebels, army artillery shells killed some 11 villagers sleeping in the farming "
+            "hamlets around Tarlac on March 3, the deadliest attack on civilians in years.\n")
+    result = table(doc("ph", text, date(2011, 3, 12)))
+    shelling = result.incidents[result.incidents["type"] == "shelling"]
+    assert list(zip(shelling["start"], shelling["killed"])) == [("2011-03-03", 11)], \
+        result.incidents[["title", "type", "start", "killed"]]
