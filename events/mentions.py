@@ -776,6 +776,7 @@ def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence
     filled: list[IncidentMention] = []
     places_by = _ByStart(places)
     latest: dict[tuple[str, str, str], IncidentMention] = {}  # the last mention of a facility, per document and family
+    placed_on_day: dict[tuple[str, str], IncidentMention] = {}  # the last placed mention of a day, per document
     for m in mentions:
         if m.place is None and _ANAPHORA.search(m.sentence):
             idx = bisect_left(starts, m.sentence_start)
@@ -800,7 +801,13 @@ def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence
             if prev.paragraph == m.paragraph and default_lexicon().family(prev.type) == default_lexicon().family(m.type):
                 m = replace(m, place=prev.place, place_text=prev.place_text, place_from="coreference",
                             date=prev.date, date_from="coreference" if prev.date else "")
+        if m.place is None and m.date is not None and m.date.precision == "day" and m.date_from == "clause":
+            prev = placed_on_day.get((m.doc, m.date.value))
+            if prev is not None:  # "In Tuesday's unrest, hundreds threw stones": where the story's Tuesday happened
+                m = replace(m, place=prev.place, place_text=prev.place_text, place_from="coreference")
         filled.append(m)
+        if m.place is not None and m.date is not None and m.date.precision == "day" and m.date_from == "clause":
+            placed_on_day[(m.doc, m.date.value)] = m
         if m.facility:
             latest[(m.facility, m.doc, default_lexicon().family(m.type))] = m
     # A later mention of the same facility that names a more specific place refines earlier ones.

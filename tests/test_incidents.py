@@ -551,3 +551,15 @@ def test_a_generic_word_beside_a_specific_one_in_its_clause_is_the_same_incident
     shelling = result.incidents[result.incidents["type"] == "shelling"]
     assert list(zip(shelling["start"], shelling["killed"])) == [("2011-03-03", 11)], \
         result.incidents[["title", "type", "start", "killed"]]
+
+
+def test_an_unplaced_report_of_a_day_the_story_placed_happened_there():
+    """'In Tuesday's unrest, hundreds threw stones at troops' after 'shot dead ... in Nablus on Tuesday'."""
+    text = ("Stones and bullets\n\n"
+            "A settler shot dead a shepherd in Nablus on Tuesday, witnesses said.\n"
+            "The army sealed off the area.\n"
+            "In Tuesday's unrest, hundreds of youths threw stones at troops guarding the settlement.\n")
+    result = table(doc("wb", text, date(2002, 6, 12)))
+    riots = result.incidents[result.incidents["type"] == "riot"]
+    assert list(zip(riots["start"], riots["place"])) == [("2002-06-11", "Nablus")], \
+        result.incidents[["title", "type", "start", "place"]]
