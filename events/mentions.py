@@ -125,6 +125,8 @@ def _bound_dates(text: str, trig: Trigger, dates: Sequence[DateMention]) -> list
                 bound.append(d)
         elif d.start >= trig.end:
             between = text[trig.end:d.start]
+            if trig.text.lower().endswith(" of"):  # "the killing of journalist Ana Lopez on May 3": its own day
+                between = " of" + between
             if _BOUND_AFTER.fullmatch(between) or _BOUND_CLAUSE_AFTER.fullmatch(between):
                 bound.append(d)
     return bound

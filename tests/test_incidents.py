@@ -563,3 +563,15 @@ def test_an_unplaced_report_of_a_day_the_story_placed_happened_there():
     riots = result.incidents[result.incidents["type"] == "riot"]
     assert list(zip(riots["start"], riots["place"])) == [("2002-06-11", "Nablus")], \
         result.incidents[["title", "type", "start", "place"]]
+
+
+def test_the_killing_of_someone_on_a_day_is_dated_by_that_day():
+    """'the killing of journalist Ana Lopez on Dec. 12, 2004' is dated by its own day, not by the killing before."""
+    text = ("Leaders condemn killing of minister\n\n"
+            "Former premier Juan Soto was killed in a suicide bombing in Lima in February 2003, which led to protests.\n\n"
+            "Peru has witnessed a series of blasts since February 2003 when former premier Juan Soto was killed in a "
+            "deadly bombing attack. The most recent assassination was the killing of journalist Ana Lopez on Dec. 12, "
+            "2004.\n")
+    mentions = extract_document(doc("pe", text, date(2005, 6, 1)))
+    last = [m for m in mentions if m.trigger == "killing of"][-1]
+    assert (last.date.value if last.date else None, last.date_from) == ("2004-12-12", "clause")
