@@ -801,34 +801,34 @@ class Warehouse:
         own first and last day. Up to `limit` incidents, each is a mark (bin "none"). Columns: row, type, point,
         x0, x1 (day numbers), n, killed, injured (sums, NaN when no figure), first_id.
 
-        One scan: DuckDB groups the incidents by what decides their mark (row, type, day or span, first and last
-        day) - far fewer keys than incidents - and the bins are chosen and summed over those keys with numpy."""
+        In DuckDB: one scan counts the distinct marks of every bin at once, one more sums the chosen bin's marks,
+        so only the marks reach Python (the per-day keys of 5 million incidents took gigabytes as a frame)."""
         flag, params = (highlight.where, list(highlight.params)) if highlight is not None else ("FALSE", [])
         rows = (f"SELECT {_group_sql(group_by)} AS row, type, is_day, start_day, stop_day, killed, injured, id, "
                 f"({flag}) AS selected FROM {self._subset(state)} WHERE start_day <> {_NO_DAY}")
-        keys = self.query(f"SELECT row, type, is_day, start_day, stop_day, count(*) AS n, sum(killed)::DOUBLE AS killed, "
-                          f"sum(injured)::DOUBLE AS injured, min(id) AS first_id, coalesce(bool_or(selected), FALSE) "
-                          f"AS selected FROM ({rows}) GROUP BY ALL", params)
-        if int(keys["n"].sum()) <= limit:
+        total = int(self.scalar(f"SELECT count(*) FROM ({rows})", params))
+        if total <= limit:
             marks = self.query(f"SELECT row, type, is_day AS point, start_day AS x0, stop_day AS x1, 1 AS n, "
                                f"killed::DOUBLE AS killed, injured::DOUBLE AS injured, id AS first_id, "
                                f"coalesce(selected, FALSE) AS selected FROM ({rows}) ORDER BY id", params)
             return "none", marks
-        start, stop = keys["start_day"].to_numpy(np.int64), keys["stop_day"].to_numpy(np.int64)
-        is_day = keys["is_day"].to_numpy(bool)
-        base = pd.factorize(keys["row"].astype(str) + "\x1f" + keys["type"].fillna("\x00").astype(str))[0].astype(np.int64)
-        day0 = int(min(start.min(), stop.min())) - 400
-        width = int(max(start.max(), stop.max())) - day0 + 400
-        days_of = start.astype("datetime64[D]")
-        for name, days in TIME_BINS:
-            point = is_day if name == "day" else is_day | (stop - start + 1 <= days)
-            mid = _bin_start_days(days_of, name) + days // 2
-            x0, x1 = np.where(point, mid, start), np.where(point, mid, stop)
-            codes, n_groups = _codes(base, point, x0 - day0, x1 - day0, width=width)
-            if n_groups <= limit or name == TIME_BINS[-1][0]:
-                break
-        marks = _sum_groups(keys.assign(point=point, x0=x0, x1=x1), codes, ["row", "type", "point", "x0", "x1"])
-        return name, marks.sort_values(["row", "type", "x0", "x1"], na_position="first").reset_index(drop=True)
+
+        def mark(name: str, days: int) -> tuple[str, str, str]:
+            point = "is_day" if name == "day" else f"(is_day OR stop_day - start_day + 1 <= {int(days)})"
+            middle = f"({_bin_start_sql(name)} + {int(days) // 2})"
+            return (point, f"CASE WHEN {point} THEN {middle} ELSE start_day END",
+                    f"CASE WHEN {point} THEN {middle} ELSE stop_day END")
+
+        counts = self.query("SELECT " + ", ".join(
+            f"count(DISTINCT (row, type, {p}, {x0}, {x1})) AS {name}"
+            for name, (p, x0, x1) in ((n, mark(n, d)) for n, d in TIME_BINS)) + f" FROM ({rows})", params).iloc[0]
+        name, days = next(((n, d) for n, d in TIME_BINS if int(counts[n]) <= limit), TIME_BINS[-1])
+        point, x0, x1 = mark(name, days)
+        marks = self.query(f"SELECT row, type, {point} AS point, {x0} AS x0, {x1} AS x1, count(*) AS n, "
+                           f"sum(killed)::DOUBLE AS killed, sum(injured)::DOUBLE AS injured, min(id) AS first_id, "
+                           f"coalesce(bool_or(selected), FALSE) AS selected FROM ({rows}) GROUP BY ALL "
+                           f"ORDER BY row, type NULLS FIRST, x0, x1", params)
+        return name, marks
 
     def map_marks(self, state: "FilterState", extent: tuple[float, float, float, float] | None = None,
                   limit: int = MARK_LIMIT, highlight: Sql | None = None) -> tuple[float, pd.DataFrame]:
