@@ -772,6 +772,20 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
     )
 
 
+# "(One was killed by police.)": a bare number killed by the security forces counts some of a group the story told
+# before (most often the assailants), not the incident's victims
+_BARE_NUMBER_KILLED_BY_FORCES = re.compile(
+    r"^\W*(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|another|a third|the other)\s+(?:was|were)\s+"
+    r"(?:\w+\s+)?(?:killed|shot dead|shot)\s+by\s+(?:the\s+)?(?:\w+\s+)?"
+    r"(?:police|security forces|troops|soldiers|officers|army|commandos)\b", re.I)
+
+
+def _without_assailants_figure(m: IncidentMention) -> IncidentMention:
+    if m.killed is not None and m.priority <= WEAK_PRIORITY and _BARE_NUMBER_KILLED_BY_FORCES.match(m.sentence):
+        return replace(m, killed=None, killed_qualifier="")
+    return m
+
+
 def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence],
                        places: list[PlaceMention], starts: list[int]) -> list[IncidentMention]:
     """Borrow a missing place or date from the paragraph ("the town") or an earlier mention of the same facility."""
@@ -780,6 +794,7 @@ def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence
     latest: dict[tuple[str, str, str], IncidentMention] = {}  # the last mention of a facility, per document and family
     placed_on_day: dict[tuple[str, str], IncidentMention] = {}  # the last placed mention of a day, per document
     for m in mentions:
+        m = _without_assailants_figure(m)
         if m.place is None and _ANAPHORA.search(m.sentence):
             idx = bisect_left(starts, m.sentence_start)
             for prev in reversed(sentences[max(0, idx - 3):idx]):
@@ -803,6 +818,15 @@ def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence
             if prev.paragraph == m.paragraph and default_lexicon().family(prev.type) == default_lexicon().family(m.type):
                 m = replace(m, place=prev.place, place_text=prev.place_text, place_from="coreference",
                             date=prev.date, date_from="coreference" if prev.date else "")
+            elif m.definite and prev.paragraph == m.paragraph - 1 and (m.killed is not None or m.injured is not None):
+                # "Friday's massacre, which left 40 dead" opening a paragraph, with no date or place of its own: the
+                # toll of the incident the previous paragraph told (its last specific mention of the same family).
+                # Only tolls: other definite mentions given the place became incidents of their own (measured)
+                told = next((p for p in reversed(filled) if p.paragraph == prev.paragraph and not p.generic
+                             and p.place is not None
+                             and default_lexicon().family(p.type) == default_lexicon().family(m.type)), None)
+                if told is not None:  # its place only: a date borrowed across paragraphs started false incidents
+                    m = replace(m, place=told.place, place_text=told.place_text, place_from="coreference")
         if m.place is None and m.date is not None and m.date.precision == "day" and m.date_from == "clause":
             prev = placed_on_day.get((m.doc, m.date.value))
             if prev is not None:  # "In Tuesday's unrest, hundreds threw stones": where the story's Tuesday happened

@@ -575,3 +575,27 @@ def test_the_killing_of_someone_on_a_day_is_dated_by_that_day():
     mentions = extract_document(doc("pe", text, date(2005, 6, 1)))
     last = [m for m in mentions if m.trigger == "killing of"][-1]
     assert (last.date.value if last.date else None, last.date_from) == ("2004-12-12", "clause")
+
+
+def test_a_toll_opening_a_paragraph_belongs_to_the_incident_the_paragraph_before_told():
+    # no publication date: "Sunday's massacre" cannot be dated, and the paragraph before names several places
+    story = Document(doc_id="lagos", path="lagos.txt", title="Gunmen and the north", published=None,
+                     date_source="unknown", sha256="lagos", text=(
+        "Gunmen and the north\n\n"
+        "Much is still unknown about the attacks in Kano, though the group that claimed them has fighters in Niger "
+        "and Chad who join attacks.\n\n"
+        "The scale of Sunday's massacre, which left 58 dead and hundreds more injured, shows a network.\n"))
+    ex = table(story)
+    kano = ex.incidents[ex.incidents["place"] == "Kano"]
+    assert len(kano) == 1
+    assert "58" in str(kano["killed_reports"].iloc[0]) and "200" in str(kano["injured_reports"].iloc[0])
+
+
+def test_a_bare_number_killed_by_the_police_is_not_the_attacks_toll():
+    story = doc("lyon", (
+        "Gunmen attack a Lyon concert hall\n\n"
+        "Gunmen attacked a concert hall in Lyon on 3 March 2019, killing 12 people.\n\n"
+        "Three attackers died at the scene. (One was killed by police.)\n"), date(2019, 3, 4))
+    ex = table(story)
+    lyon = ex.incidents[ex.incidents["place"] == "Lyon"]
+    assert len(lyon) == 1 and str(lyon["killed_reports"].iloc[0]).startswith("12 ")
