@@ -694,6 +694,7 @@ def _anchor_references(document: Document, sentences: list[Sentence], offsets: S
         if sentence is None:
             continue
         place = _place_for(where, trig, document.text)
+        sentence = _evidence(sentence, trig)
         found.append(IncidentMention(
             doc=document.doc_id, sentence_start=sentence.start, sentence_end=sentence.end, sentence=sentence.text,
             paragraph=sentence.paragraph, type=trig.type, trigger=trig.text, trigger_start=trig.start,
@@ -721,6 +722,22 @@ def _resolve_local_offsets(mentions: list[IncidentMention]) -> list[IncidentMent
     return out
 
 
+MAX_EVIDENCE_CHARS = 8000  # a longer "sentence" (a text without stops) is cut to a window around the trigger
+
+
+def _evidence(sentence: Sentence, trig: Trigger) -> Sentence:
+    """The sentence a mention carries as evidence: whole, or a window of it around the trigger when it is longer than
+    :data:`MAX_EVIDENCE_CHARS` (a 1M-character text without a full stop would otherwise be copied into every one of
+    its mentions: quadratic memory)."""
+    if sentence.end - sentence.start <= MAX_EVIDENCE_CHARS:
+        return sentence
+    half = MAX_EVIDENCE_CHARS // 2
+    start = max(sentence.start, min(trig.start - half, sentence.end - MAX_EVIDENCE_CHARS))
+    end = min(sentence.end, start + MAX_EVIDENCE_CHARS)
+    return replace(sentence, start=start, end=end,
+                   text=sentence.text[start - sentence.start:end - sentence.start])
+
+
 def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, c_end: int,
            places: list[PlaceMention], dates: list[DateMention], offsets: Sequence, s_dates: list[DateMention],
            s_places: "_SentencePlaces", hypothetical: bool, sole_trigger: bool) -> IncidentMention:
@@ -745,6 +762,7 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
     offset = next((o for o in offsets if o.anchor_text or not _OPEN_OFFSET.search(o.text)), None)
     lo = max(c_start if sole_trigger else trig.start, trig.start - READ_WINDOW)
     figures = find_casualties(text[lo:min(c_end, trig.end + READ_WINDOW)])
+    sentence = _evidence(sentence, trig)
     return IncidentMention(
         doc=document.doc_id, sentence_start=sentence.start, sentence_end=sentence.end, sentence=sentence.text,
         paragraph=sentence.paragraph, type=trig.type, trigger=trig.text, trigger_start=trig.start,

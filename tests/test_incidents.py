@@ -599,3 +599,13 @@ def test_a_bare_number_killed_by_the_police_is_not_the_attacks_toll():
     ex = table(story)
     lyon = ex.incidents[ex.incidents["place"] == "Lyon"]
     assert len(lyon) == 1 and str(lyon["killed_reports"].iloc[0]).startswith("12 ")
+
+
+def test_a_text_without_full_stops_gives_each_mention_a_window_of_evidence_not_the_whole_text():
+    clause = "a bomb hit the market in Kano on 3 May 2019; "
+    story = doc("nostop", "Bombs\n\n" + clause * 2000, date(2019, 5, 4))  # one 90,000-character "sentence"
+    mentions = extract_document(story)
+    assert mentions and all(len(m.sentence) <= 8000 for m in mentions)
+    for m in mentions:
+        assert story.text[m.sentence_start:m.sentence_end] == m.sentence
+        assert m.sentence_start <= m.trigger_start < m.sentence_end
