@@ -14,6 +14,7 @@ import io
 import os
 import re
 import stat
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -289,9 +290,25 @@ def read_manifest(root: Path) -> tuple[dict[str, dict[str, str]], list[CorpusPro
     return rows, problems
 
 
+NOTES_STEM = "SOURCES"  # SOURCES.md / sources.txt: the folder's notes on where its articles came from
+
+
+def not_an_article_reason(name: str) -> str:
+    """Why a file of this name in a corpus folder is not read as an article ('' when it is): the one rule that
+    `load_corpus` reads by and `add_article` stores by, so an upload is never 'added' and then left unread."""
+    path = Path(name)
+    if path.suffix.lower() not in ARTICLE_SUFFIXES:
+        return f"unsupported file type {path.suffix.lower() or '(none)'}; use one of {', '.join(ARTICLE_SUFFIXES)}"
+    if path.name.startswith("."):
+        return "a hidden file (its name starts with a dot)"
+    if path.stem.upper() == NOTES_STEM:
+        return (f"{path.name} is read as the corpus's notes on its sources, not as an article; "
+                "rename the file to add it as an article")
+    return ""
+
+
 def _article_candidates(root: Path) -> list[Path]:
-    return sorted(p for p in root.iterdir() if p.suffix.lower() in ARTICLE_SUFFIXES and p.name != MANIFEST_NAME
-                  and not p.name.startswith(".") and p.stem.upper() != "SOURCES")
+    return sorted(p for p in root.iterdir() if p.name != MANIFEST_NAME and not not_an_article_reason(p.name))
 
 
 def _outside_reason(root: Path, path: Path) -> str:
@@ -334,7 +351,7 @@ def load_corpus(root: str | Path, max_bytes: int = MAX_FILE_BYTES) -> Corpus:
         raise FileNotFoundError(f"corpus folder {str(root)!r} does not exist or is not a folder")
     manifest, problems = read_manifest(root)
     documents: list[Document] = []
-    seen_hashes: dict[str, str] = {}
+    seen_hashes: dict[str, Document] = {}
     candidates = []
     for path in _article_candidates(root):
         outside = _outside_reason(root, path)
@@ -356,18 +373,26 @@ def load_corpus(root: str | Path, max_bytes: int = MAX_FILE_BYTES) -> Corpus:
         except Exception as exc:  # noqa: BLE001 - one bad file never stops the corpus
             problems.append(CorpusProblem(path.name, f"cannot read ({type(exc).__name__}: {exc})"[:300]))
             continue
-        if digest in seen_hashes:
-            problems.append(CorpusProblem(path.name, f"same content as {seen_hashes[digest]}; skipped"))
-            continue
-        seen_hashes[digest] = path.name
         meta = manifest.get(path.stem, {})
+        if digest in seen_hashes:
+            # Of two files with the same content the one the manifest describes is read, else the first by name.
+            kept = seen_hashes[digest]
+            if meta and not manifest.get(Path(kept.path).stem):
+                problems.append(CorpusProblem(Path(kept.path).name, f"same content as {path.name}, which "
+                                              f"{MANIFEST_NAME} describes; skipped"))
+                documents.remove(kept)
+            else:
+                problems.append(CorpusProblem(path.name, f"same content as {Path(kept.path).name}; skipped"))
+                continue
         published = parse_iso_date(meta["published"]) if meta.get("published") else None
-        documents.append(Document(
+        document = Document(
             doc_id=path.stem, path=str(path), text=text,
             title=meta.get("title") or title, publisher=meta.get("publisher", ""),
             published=published, date_source="manifest" if published else "",
             url=meta.get("url", ""), sha256=digest,
-        ))
+        )
+        seen_hashes[digest] = document
+        documents.append(document)
     known = {d.doc_id for d in documents}
     named = sorted({p.file for p in problems})  # a row whose file already has a problem is not reported twice
     for doc_id in manifest:
@@ -578,19 +603,33 @@ class AddedArticle:
         return not self.problem
 
 
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_REPLACED_IN_NAME = frozenset('/\\<>:"|?*')  # path separators, and what other systems refuse in a file name
+_NAME_STEM_BYTES = 200  # file systems allow 255 bytes a name: room for '-2' and the suffix
+
+
+def _name_char(ch: str) -> str:
+    """A character of a stored file name: letters of any script stay; separators and spaces become '_';
+    control and format characters (NUL, line breaks, bidirectional overrides) go."""
+    if ch in _REPLACED_IN_NAME or ch.isspace():
+        return "\x00"  # a run of these becomes one '_'
+    category = unicodedata.category(ch)
+    if category[0] == "C" or category in ("Zl", "Zp"):
+        return ""
+    return ch
 
 
 def safe_article_name(name: str, suffix: str | None = None) -> str:
-    """A file name that stays inside the corpus folder: no folders, no leading dots, only plain characters."""
-    base = Path(name.replace("\\", "/")).name
+    """A file name that stays inside the corpus folder: no folders, no leading dots, no control characters; letters
+    of every script are kept (Unicode NFC, so a name typed on one system matches the same name from another)."""
+    base = Path(unicodedata.normalize("NFC", name).replace("\\", "/")).name
     stem, dot, ext = base.rpartition(".")
     if not dot:
         stem, ext = base, ""
     ext = (suffix or f".{ext}").lower()
     if ext not in ARTICLE_SUFFIXES:
         raise UnreadableArticle(f"unsupported file type {ext or '(none)'}; use one of {', '.join(ARTICLE_SUFFIXES)}")
-    stem = _SAFE_NAME.sub("_", stem).strip("._-")[:80] or "article"
+    stem = re.sub("\x00+", "_", "".join(_name_char(ch) for ch in stem)).strip("._- ")
+    stem = stem.encode("utf-8")[:_NAME_STEM_BYTES].decode("utf-8", errors="ignore").rstrip("._- ") or "article"
     return f"{stem}{ext}"
 
 
@@ -686,13 +725,29 @@ def _check_upload(file_name: str, data: bytes, max_bytes: int) -> None:
         read_article(staging, max_bytes=max_bytes)
 
 
+def _same_content(root: Path, data: bytes, digest: str) -> str:
+    """The name of an article file of the folder holding exactly `data` ('' if none). Only files of the same size
+    are read, so an upload beside a huge file never reads it."""
+    for existing in article_paths(root):
+        try:
+            if existing.stat().st_size == len(data) and \
+                    content_hash(_read_regular_file(existing, max_bytes=len(data))) == digest:
+                return existing.name
+        except (OSError, UnreadableArticle):  # gone or swapped since listed: not the same content
+            continue
+    return ""
+
+
 def _free_name(root: Path, file_name: str) -> Path:
     """`file_name`, or `stem-2.ext`, ...: no entry of that name (links included) and no article with its document id
     (`report.md` beside `report.txt` would be a second document `report`)."""
-    stems = {p.stem.casefold() for p in root.iterdir() if p.suffix.lower() in ARTICLE_SUFFIXES}
+    def key(stem: str) -> str:
+        return unicodedata.normalize("NFC", stem).casefold()
+
+    stems = {key(p.stem) for p in root.iterdir() if p.suffix.lower() in ARTICLE_SUFFIXES}
     stem, suffix = Path(file_name).stem, Path(file_name).suffix
     candidate, n = file_name, 2
-    while os.path.lexists(root / candidate) or Path(candidate).stem.casefold() in stems:
+    while os.path.lexists(root / candidate) or key(Path(candidate).stem) in stems:
         candidate = f"{stem}-{n}{suffix}"
         n += 1
     return root / candidate
@@ -712,6 +767,8 @@ def add_article(root: str | Path, name: str, data: bytes, title: str = "", publi
         if not root.is_dir():
             raise UnreadableArticle(f"corpus folder {str(root)!r} does not exist")
         file_name = safe_article_name(name)
+        if not_an_article_reason(file_name):
+            raise UnreadableArticle(not_an_article_reason(file_name))
         if len(data) > max_bytes:
             raise UnreadableArticle(f"too large ({len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB)")
         if published:
@@ -725,9 +782,9 @@ def add_article(root: str | Path, name: str, data: bytes, title: str = "", publi
                 header, rows = read_manifest_rows(root)
             except (UnreadableArticle, csv.Error) as exc:
                 raise UnreadableArticle(f"{MANIFEST_NAME} cannot be updated ({exc}); fix or remove it first") from None
-            for existing in article_paths(root):
-                if content_hash(existing.read_bytes()) == digest:
-                    raise UnreadableArticle(f"same content as {existing.name}, already in the corpus")
+            same = _same_content(root, data, digest)
+            if same:
+                raise UnreadableArticle(f"same content as {same}, already in the corpus")
             header = list(header) or list(MANIFEST_COLUMNS)
             header += [c for c in MANIFEST_COLUMNS if c not in header]
             while True:

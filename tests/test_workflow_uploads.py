@@ -240,3 +240,73 @@ def manifest_header_with_notes(note: str) -> bytes:
     from events.corpus import manifest_bytes
 
     return manifest_bytes(["file", "title", "notes"], [["first.txt", "First", note]])
+
+
+# ------------------------------------------------------------------------- what an upload becomes (issue 13 item 8)
+
+def test_every_upload_reported_added_is_read_and_the_notes_file_is_refused_with_its_reason(folder):
+    """`SOURCES.txt` / `sources.md` are the folder's notes, which the corpus never reads as articles: an upload of
+    that name is refused saying so (it used to be 'added' and then silently left unread)."""
+    before = snapshot(folder)
+    for name in ("SOURCES.txt", "sources.md", "Sources.HTML"):
+        added = add_article(folder, name, STORY.encode())
+        assert not added.ok and "notes" in added.problem and "rename" in added.problem, (name, added)
+    assert snapshot(folder) == before
+    results = add_uploads(folder, [("sources-2019.txt", STORY.encode()), ("my sources.md", b"# Storm\n\nA storm hit.\n")])
+    assert all(r.ok for r in results), results
+    assert {r.doc_id for r in results} <= {d.doc_id for d in load_corpus(folder).documents}
+
+
+def test_uploaded_names_keep_their_letters_in_any_script(folder):
+    """'ünïcödé.txt' stays 'ünïcödé.txt' (it was stored as 'n_c_d.txt'); a name written decomposed (as some
+    systems do) is stored composed, so it meets the same name typed elsewhere; control characters go."""
+    accented = add_article(folder, "ünïcödé.txt", STORY.encode())
+    assert accented.ok and accented.file == "ünïcödé.txt", accented
+    decomposed = add_article(folder, "u\u0308ber.txt", OTHER.replace("Dhaka", "Sylhet").encode())
+    assert decomposed.file == "\u00fcber.txt", decomposed
+    again = add_article(folder, "\u00dcBER.md", b"# Fire\n\nA fire in Osaka in 2019 killed 3 people.\n")
+    assert again.file == "\u00dcBER-2.md", again  # same document id but for case: a new name, never a second 'über'
+    chinese = add_article(folder, "北京 爆炸\u202e.txt", b"Explosion\n\nA gas blast in Tianjin in 2015 killed 9.\n")
+    assert chinese.file == "北京_爆炸.txt", chinese
+    assert {d.doc_id for d in load_corpus(folder).documents} == {"first", "ünïcödé", "über", "ÜBER-2", "北京_爆炸"}
+    assert {row["file"] for row in read_manifest(folder)[0].values()} == \
+        {"ünïcödé.txt", "über.txt", "ÜBER-2.md", "北京_爆炸.txt"}
+
+
+def test_of_two_files_with_the_same_content_the_one_the_manifest_describes_is_read(folder):
+    """The alphabetically first copy used to win, dropping the manifest's title, publisher and date; now the
+    described file is read and the other is named as a duplicate."""
+    (folder / "a-copy.txt").write_text(STORY, encoding="utf-8")
+    (folder / "kabul.txt").write_text(STORY, encoding="utf-8")
+    (folder / MANIFEST_NAME).write_text("file,title,publisher,published,url\n"
+                                        "kabul.txt,Kabul checkpoint blast,Kabul Times,2019-09-05,\n", encoding="utf-8")
+    loaded = load_corpus(folder)
+    docs = loaded.by_id()
+    assert sorted(docs) == ["first", "kabul"]
+    assert (docs["kabul"].title, docs["kabul"].publisher) == ("Kabul checkpoint blast", "Kabul Times")
+    assert [(p.file, p.reason) for p in loaded.problems] == \
+        [("a-copy.txt", f"same content as kabul.txt, which {MANIFEST_NAME} describes; skipped")]
+    (folder / MANIFEST_NAME).unlink()  # neither described: the first by name, the other named
+    loaded = load_corpus(folder)
+    assert sorted(loaded.by_id()) == ["a-copy", "first"]
+    assert [(p.file, p.reason) for p in loaded.problems] == [("kabul.txt", "same content as a-copy.txt; skipped")]
+
+
+def test_the_duplicate_check_of_a_small_upload_never_reads_a_huge_file_beside_it(folder):
+    """Only files of the upload's size are compared: a 70-byte upload beside a 256 MiB file (sparse, so it costs no
+    disk) used to read the whole file into memory."""
+    import tracemalloc
+
+    with open(folder / "archive.txt", "wb") as huge:
+        huge.truncate(256 * 1024 * 1024)
+    (folder / "same-size.txt").write_text(STORY.replace("Kabul", "Herat"), encoding="utf-8")
+    tracemalloc.start()
+    try:
+        added = add_article(folder, "kabul.txt", STORY.encode())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert added.ok, added
+    assert peak < 32 * 1024 * 1024, f"peak {peak / 1e6:.0f} MB"
+    copy = add_article(folder, "copy.txt", STORY.encode())
+    assert not copy.ok and copy.problem == "same content as kabul.txt, already in the corpus"
