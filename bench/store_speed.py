@@ -46,11 +46,12 @@ def synthetic_tables(n: int, docs: int, seed: int = 7) -> tuple[pd.DataFrame, pd
     incidents = pd.DataFrame({
         "id": ids, "title": [f"Attack {i}" for i in range(n)], "type": "attack", "type_label": "Attack",
         "start": start, "end": start, "precision": "day", "date_value": start, "date_text": "on a day",
-        "place": "Somewhere", "country": "XX", "admin1": "Area", "continent": "", "lat": rng.uniform(-60, 60, n),
+        "place": "Somewhere", "place_written": "Somewhere", "place_precision": "town", "country": "XX", "admin1": "Area", "continent": "", "lat": rng.uniform(-60, 60, n),
         "lon": rng.uniform(-170, 170, n), "geonameid": "", "sources": "", "n_sources": 2,
         "killed": rng.integers(0, 50, n), "injured": None, "killed_reports": "", "injured_reports": "",
-        "actors": "", "evidence": "A sentence.", "n_mentions": 2,
-    })[INCIDENT_COLUMNS]
+        "actors": "", "evidence": "A sentence.", "n_mentions": 2, "killed_qualifier": "", "injured_qualifier": "",
+        "background": False,
+    }).reindex(columns=INCIDENT_COLUMNS, fill_value="")  # a column added to the table later reads as empty
     incidents["killed"] = incidents["killed"].astype("Int64")
     incidents["injured"] = incidents["injured"].astype("Int64")
     m = 2 * n
@@ -60,8 +61,8 @@ def synthetic_tables(n: int, docs: int, seed: int = 7) -> tuple[pd.DataFrame, pd
         "incident_id": np.repeat(ids, 2), "doc": [f"d{d:06d}" for d in doc], "start": slot * 100, "end": slot * 100 + 80,
         "sentence": "A sentence.", "type": "attack", "trigger": "attack", "date_value": np.repeat(start, 2),
         "date_text": "on a day", "date_from": "clause", "place": "Somewhere", "place_text": "Somewhere",
-        "place_from": "clause", "killed": None, "injured": None,
-    })[MENTION_COLUMNS]
+        "place_from": "clause", "killed": None, "injured": None, "killed_qualifier": "", "injured_qualifier": "",
+    }).reindex(columns=MENTION_COLUMNS, fill_value="")
     return typed_frame(incidents.to_dict("records"), INCIDENT_COLUMNS), typed_frame(mentions.to_dict("records"), MENTION_COLUMNS)
 
 
