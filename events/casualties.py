@@ -194,12 +194,37 @@ def _listed_total(text: str, match: re.Match[str], groups: list[re.Match[str]],
     return chain[0].start(), total
 
 
-def _first_figure(patterns: list[re.Pattern[str]], text: str) -> tuple[int | None, str]:
+# Every figure pattern holds one of these words at or after where it starts (in the match or in its lookahead): a
+# superset, written as stems. No figure starts after the last of them, so a pattern is not tried there: text of
+# number words ("one two three ...", where each word starts a costly attempt) is read only up to its last keyword.
+_KILLED_KEYWORDS = re.compile(r"(?=kill|dead|died|perish|lives|slain|slew|gunned|murder|massacre|death|toll|number|"
+                              r"fatalit|resulted|left|leaving)", re.I)
+_INJURED_KEYWORDS = re.compile(r"(?=injur|wound|hurt|left|leaving)", re.I)
+# How far past its last keyword a figure and what its patterns look ahead at may reach (far more than any real
+# one, and more than the text around a trigger that the pipeline reads figures from: there the whole text is read).
+_REACH = 8192
+
+
+def _last_keyword(keywords: re.Pattern[str], text: str) -> int:
+    """Where the last keyword starts (-1: none)."""
+    last = -1
+    for found in keywords.finditer(text):
+        last = found.start()
+    return last
+
+
+def _first_figure(patterns: list[re.Pattern[str]], text: str, keywords: re.Pattern[str]) -> tuple[int | None, str]:
     best: tuple[int, int, str] | None = None
     groups: list[re.Match[str]] | None = None
     starts: list[int] = []
+    last = _last_keyword(keywords, text)
+    if last < 0:
+        return None, ""
+    endpos = min(len(text), last + _REACH)
     for pattern in patterns:
-        for match in pattern.finditer(text):
+        for match in pattern.finditer(text, 0, endpos):
+            if match.start() > last:
+                break
             raw = match.group("n")
             value = parse_number(raw)
             if value is None or value == 0 or _looks_like_year(text, match.start("n"), raw, value):
@@ -229,8 +254,8 @@ def _one_victim(text: str) -> int | None:
 
 
 def find_casualties(text: str) -> Casualties:
-    killed, killed_q = _first_figure(_KILLED, text)
+    killed, killed_q = _first_figure(_KILLED, text, _KILLED_KEYWORDS)
     if killed is None and _one_victim(text) is not None:
         killed, killed_q = 1, ""
-    injured, injured_q = _first_figure(_INJURED, text)
+    injured, injured_q = _first_figure(_INJURED, text, _INJURED_KEYWORDS)
     return Casualties(killed=killed, injured=injured, killed_qualifier=killed_q, injured_qualifier=injured_q)

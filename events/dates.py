@@ -1005,7 +1005,16 @@ def _tense(text: str, start: int, end: int, past_adjacent: bool = False, before:
 
 
 _POSSESSIVE = _c(r"['’]s\b")
-_AFTER_THAT = _c(r"(?i)\b(?:that|whether)\s+$")
+_AFTER_THAT = _c(r"(?i)\b(?:that|whether)$")
+
+
+def _after_that(text: str, start: int) -> bool:
+    """'that' or 'whether', then spaces, right before ``start``: read from the words just before it, not by searching
+    the whole text before it (which made a text of many weekdays quadratic)."""
+    end = start
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return end < start and _AFTER_THAT.search(text, max(0, end - 16), end) is not None
 
 
 def _h_weekday(m: re.Match, ref: date | None):
@@ -1020,7 +1029,7 @@ def _h_weekday(m: re.Match, ref: date | None):
         d = ref + timedelta(days=(target - ref.weekday()) % 7)
     elif rel in ("last", "past", "this past"):
         d = ref - timedelta(days=back or 7)
-    elif back and _tense(m.string, m.start(), m.end(), before=not _AFTER_THAT.search(m.string, 0, m.start()),
+    elif back and _tense(m.string, m.start(), m.end(), before=not _after_that(m.string, m.start()),
                          after=not _POSSESSIVE.match(m.string, m.end())) == "future":
         # "Friday's race" takes its tense from the clause it stands in ("runners are expected to run in Sunday's
         # race"), not from the verb after it; after "that" a new clause starts ("would know that Friday's attacks")

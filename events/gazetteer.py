@@ -32,6 +32,7 @@ import unicodedata
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -74,6 +75,7 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": 
 _SPACES = re.compile(r"[\s\-]+")
 
 
+@lru_cache(maxsize=1 << 16)  # the same surface forms are looked up again and again (every capitalised run)
 def normalize(name: str) -> str:
     """Index key for a name: accents stripped, case folded, apostrophes unified, hyphens read as spaces."""
     text = unicodedata.normalize("NFKD", name.translate(_APOSTROPHES))

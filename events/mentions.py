@@ -301,8 +301,10 @@ def _weak_triggers_dropped(text: str, triggers: Sequence[Trigger], sentences: Se
 @lru_cache(maxsize=1)
 def _actor_pattern() -> re.Pattern[str]:
     heads = _nouns().actor_nouns
-    # a name token is at most 61 characters: unbounded, "A.A.A.A..." is rescanned from every letter (quadratic)
-    name = r"(?:[A-Z][\w.’'-]{0,60}|al-[A-Z][\w-]{0,60})"
+    # a name token is at most 61 characters: unbounded, "A.A.A.A..." is rescanned from every letter (quadratic).
+    # Possessive: a name is always followed by a space or ends the match, so giving back its letters never helps
+    # (it only made "A.A.A..." retry 60 shorter names at every letter).
+    name = r"(?:[A-Z][\w.’'-]{0,60}+|al-[A-Z][\w-]{0,60}+)"
     return re.compile(
         rf"\b((?:{name}\s+(?:and\s+)?){{0,3}}(?:[a-z]+-)?(?:{heads}))\b"
         rf"|\b(?:by|claimed by|of)\s+((?:the\s+)?{name}(?:\s+{name}){{0,3}})"

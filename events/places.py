@@ -94,6 +94,8 @@ of the on upon under in y i e van von zu am im sur sul sous aan op ter
 """.split())
 _ENGLISH_WORD_PREFIXES = frozenset({"an", "as", "at", "en", "es", "et", "ed"})  # "AN Edmonton man" is no "an-"
 _ARTICLE_PREFIXES = ("al-", "el-", "ad-", "ar-", "as-", "ash-", "at-", "az-", "an-", "ed-", "en-", "es-", "et-")
+# every start a looked-up form may have an article prefix by (one C-level test before finding which one)
+_PREFIX_FORMS = _ARTICLE_PREFIXES + tuple(p[:-1] + " " for p in _ARTICLE_PREFIXES if p[:-1] not in _ENGLISH_WORD_PREFIXES)
 
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['\u2019][^\W\d_]+)*\.?")
 _ABBREV = frozenset({"st", "ste", "mt", "ft", "pt", "n", "s", "e", "w"})
@@ -188,8 +190,9 @@ def _lookup(form: str, gaz: Gazetteer, stop: frozenset[str], demonyms: dict[str,
     entries = gaz.entries(form)
     if not entries:
         low = form.lower()
-        prefix = next((p for p in _ARTICLE_PREFIXES if low.startswith(p) or low.startswith(p[:-1] + " ")
-                       and p[:-1] not in _ENGLISH_WORD_PREFIXES), None)
+        prefix = low.startswith(_PREFIX_FORMS) and next(
+            (p for p in _ARTICLE_PREFIXES if low.startswith(p) or low.startswith(p[:-1] + " ")
+             and p[:-1] not in _ENGLISH_WORD_PREFIXES), None)
         if prefix:
             entries = gaz.entries(form[len(prefix):])
     if entries and form.isupper() and len(form) <= 4 and "." not in form:

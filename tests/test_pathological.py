@@ -57,3 +57,86 @@ def test_covered_spans_equal_the_scan(raw, start, length):
     spans = [(a, a + n) for a, n in raw]
     inside = _covered(spans)
     assert inside(start, start + length) == any(a <= start and start + length <= b for a, b in spans)
+
+
+# --- dates: "that Friday's ..." read from the words right before, not by searching the whole text before -----------
+
+_WORDS_BEFORE_WEEKDAY = st.lists(st.sampled_from(["that", "THAT", "whether", "Whether", " ", "\n", "\t", "\u00a0", "x",
+                                                  "at", "athat", "hat", ".", "said", "on Friday"]), max_size=8)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_WORDS_BEFORE_WEEKDAY, st.data())
+def test_after_that_equals_the_search_of_the_whole_text_before(parts, data):
+    import re
+
+    from events.dates import _after_that
+
+    text = "".join(parts)
+    start = data.draw(st.integers(0, len(text)))
+    definition = re.compile(r"(?i)\b(?:that|whether)\s+$").search(text, 0, start) is not None
+    assert _after_that(text, start) == definition
+
+
+# --- casualties: patterns are not tried after the last word a figure needs --------------------------------------
+
+_CASUALTY_WORDS = ["killed", "killing", "dead", "died", "wounded", "injured", "left", "leaving", "toll", "death", "of",
+                   "the", "rose", "to", "at least", "more than", "two", "three", "hundred", "and", "twenty-one", "people",
+                   "soldiers", "12", "1,200", "1997", "in August", "were", "was", "a", "thousands", ".", ",", "one"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_CASUALTY_WORDS), max_size=40))
+def test_figures_equal_every_pattern_read_over_the_whole_text(words):
+    from events import casualties as c
+
+    text = " ".join(words)
+
+    def definition(patterns):  # the loop of _first_figure without the keyword bound
+        best = None
+        for pattern in patterns:
+            for match in pattern.finditer(text):
+                raw = match.group("n")
+                value = c.parse_number(raw)
+                if value is None or value == 0 or c._looks_like_year(text, match.start("n"), raw, value):
+                    continue
+                start = match.start()
+                groups = list(c._GROUP_RE.finditer(text))
+                listed = c._listed_total(text, match, groups, [g.start("n") for g in groups])
+                if listed is not None:
+                    start, value = listed
+                partitive = c._PARTITIVE.match(text, match.start("n"))
+                if partitive is not None:
+                    whole = c.parse_number(partitive.group("n"))
+                    if whole and whole > value:
+                        value = whole
+                if best is None or start < best[0]:
+                    best = (start, value, c._qualifier(match.group("q"), raw))
+        return (best[1], best[2]) if best else (None, "")
+
+    found = c.find_casualties(text)
+    assert (found.killed, found.killed_qualifier) == definition(c._KILLED)
+    assert (found.injured, found.injured_qualifier) == definition(c._INJURED)
+
+
+# --- actors: a possessive name token matches as the backtracking one did ------------------------------------------
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["A.", "al-Qaeda ", "Hamas ", "the ", "by ", "of ", "claimed responsibility", " ", "\n",
+                                 "militants ", "rebels ", "ISIS ", "U.S.-backed ", "x", "Islamic State ", "and ",
+                                 "has claimed ", "fighters", "-", "'s ", "Boko Haram "]), max_size=30))
+def test_actor_pattern_equals_its_backtracking_definition(parts):
+    import re
+
+    from events.mentions import _actor_pattern, _nouns
+
+    text = "".join(parts)
+    name = r"(?:[A-Z][\w.’'-]{0,60}|al-[A-Z][\w-]{0,60})"
+    heads = _nouns().actor_nouns
+    definition = re.compile(
+        rf"\b((?:{name}\s+(?:and\s+)?){{0,3}}(?:[a-z]+-)?(?:{heads}))\b"
+        rf"|\b(?:by|claimed by|of)\s+((?:the\s+)?{name}(?:\s+{name}){{0,3}})"
+        rf"|\b([A-Z]{{2,6}}(?:-[A-Z]{{1,3}})?)\b(?=\s+(?:claimed|has claimed|said it|carried out|fighters|militants|affiliate))"
+        rf"|\b((?:the\s+)?{name}(?:\s+{name}){{0,3}})\s+(?:has\s+|had\s+|have\s+)?claimed\s+(?:responsibility|credit)")
+    assert [m.span() + m.groups() for m in _actor_pattern().finditer(text)] == \
+        [m.span() + m.groups() for m in definition.finditer(text)]
