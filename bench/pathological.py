@@ -1,7 +1,7 @@
 """Time of every extraction stage on hostile text shapes, against ordinary news of the same size.
 
     python bench/pathological.py ../shared/bench [--sizes 64k 256k 1M] [--rows 10k 100k 1M] [--limit 120]
-                                                 [--stages dates places] [--shapes news years] [--matrix]
+                                                 [--stages dates places] [--shapes news years] [--matrix] [--repeat 3]
 
 An upload may be 5 MB of anything, so no stage may take superlinear time on any text. Each shape below is built at
 each size (characters) and run through the stage it attacks and through `extract` (the whole per-document pipeline:
@@ -173,6 +173,18 @@ def _child(conn, func, arg, memory_mb: int) -> None:
         conn.send(("error", f"{type(exc).__name__}: {exc}"[:200]))
 
 
+def best_of(repeat: int, func: Callable, arg, limit: float, memory_mb: int) -> tuple[str, float | str]:
+    """The fastest of `repeat` runs (a busy machine only ever adds time); stops at the first run that fails."""
+    best: tuple[str, float | str] | None = None
+    for _ in range(max(1, repeat)):
+        outcome = timed(func, arg, limit, memory_mb)
+        if outcome[0] != "ok":
+            return outcome
+        best = outcome if best is None or float(outcome[1]) < float(best[1]) else best
+    assert best is not None
+    return best
+
+
 def timed(func: Callable, arg, limit: float, memory_mb: int) -> tuple[str, float | str]:
     """('ok', seconds) | ('timeout', limit) | ('error', message), run in a forked child killed at the limit."""
     ctx = mp.get_context("fork")
@@ -254,6 +266,7 @@ def main() -> int:
     parser.add_argument("--sizes", nargs="+", default=["64k", "256k", "1M"], help="text sizes in characters")
     parser.add_argument("--rows", nargs="+", default=["10k", "100k", "1M"], help="manifest sizes in rows")
     parser.add_argument("--limit", type=float, default=120.0, help="seconds allowed per case (default 120)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per case, the fastest counts (default 1)")
     parser.add_argument("--memory-mb", type=int, default=6144, help="address-space limit per case (0: none)")
     parser.add_argument("--stages", nargs="+", help="only these stages")
     parser.add_argument("--shapes", nargs="+", help="only these shapes (news always runs as the yardstick)")
@@ -276,7 +289,8 @@ def main() -> int:
         stage(shapes["news"][0](4096))
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, load average {load[0]:.1f} "
-          f"{load[1]:.1f} {load[2]:.1f}; limit {args.limit:.0f} s per case; sizes {', '.join(map(str, sizes))} chars")
+          f"{load[1]:.1f} {load[2]:.1f}; limit {args.limit:.0f} s per case, best of {args.repeat}; "
+          f"sizes {', '.join(map(str, sizes))} chars")
 
     cases = []
     for shape in chosen_shapes:
@@ -299,7 +313,7 @@ def main() -> int:
             if previous is not None and previous >= args.limit:
                 outcomes.append(("timeout", args.limit))  # a larger text of a shape that already timed out
             else:
-                outcomes.append(timed(stages[stage], builder(size), args.limit, args.memory_mb))
+                outcomes.append(best_of(args.repeat, stages[stage], builder(size), args.limit, args.memory_mb))
             seconds.append(_seconds(outcomes[-1], args.limit))
             if shape == "news":
                 news_times[(stage, size)] = seconds[-1]
@@ -326,7 +340,7 @@ def main() -> int:
                     if seconds and seconds[-1] >= args.limit:
                         outcomes.append(("timeout", args.limit))
                     else:
-                        outcomes.append(timed(_load, tmp / "corpus", args.limit, args.memory_mb))
+                        outcomes.append(best_of(args.repeat, _load, tmp / "corpus", args.limit, args.memory_mb))
                 finally:
                     shutil.rmtree(tmp, ignore_errors=True)
                 seconds.append(_seconds(outcomes[-1], args.limit))
