@@ -733,11 +733,19 @@ def _evidence(sentence: Sentence, trig: Trigger) -> Sentence:
     its mentions: quadratic memory)."""
     if sentence.end - sentence.start <= MAX_EVIDENCE_CHARS:
         return sentence
-    half = MAX_EVIDENCE_CHARS // 2
-    start = max(sentence.start, min(trig.start - half, sentence.end - MAX_EVIDENCE_CHARS))
+    # windows aligned on blocks of a half, so the mentions of one block share one window (the per-document cache
+    # writes a shared sentence once) and every trigger has a quarter of the window on each side at least
+    step = MAX_EVIDENCE_CHARS // 2
+    block = (trig.start - sentence.start) // step
+    start = max(sentence.start, min(sentence.start + block * step - step // 2, sentence.end - MAX_EVIDENCE_CHARS))
+    return _window(sentence, start)
+
+
+@lru_cache(maxsize=8)  # few: each entry keeps its whole long sentence alive
+def _window(sentence: Sentence, start: int) -> Sentence:
+    """One object per window, so mentions sharing it share its text (the cache writes a text object once)."""
     end = min(sentence.end, start + MAX_EVIDENCE_CHARS)
-    return replace(sentence, start=start, end=end,
-                   text=sentence.text[start - sentence.start:end - sentence.start])
+    return replace(sentence, start=start, end=end, text=sentence.text[start - sentence.start:end - sentence.start])
 
 
 def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, c_end: int,
