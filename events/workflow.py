@@ -147,7 +147,7 @@ def mention_choices(mentions: pd.DataFrame, incident_id: str, labels: Mapping[st
 
 def place_label(place: Any, names: Mapping[str, str] | None = None, alternate: str = "") -> str:
     """'Kabul — Kabul, Afghanistan (city)' for a gazetteer Place in a picker; found by another name, that name is
-    shown too: '‘Ayn al ‘Arab (as Kobani) — Aleppo, Syria (city)'."""
+    shown too: 'Beijing (as Peking) — Beijing, China (city)'."""
     names = names or {}
     where = ", ".join(x for x in (place.admin1 if place.admin1 != place.name else "", names.get(place.country, place.country)) if x)
     text = place.name + (f" (as {string.capwords(alternate)})" if alternate else "")

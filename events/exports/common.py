@@ -223,8 +223,8 @@ def _short(text: str, limit: int) -> str:
 
 
 def place_text(row: Mapping[str, Any], names: Mapping[str, str] | None = None) -> str:
-    """'Sinjar, Iraq': the place as the sources write it and its country's name (the admin area is the gazetteer's
-    name, e.g. "Beyrouth": `gazetteer_text` says it)."""
+    """'Mosul, Iraq': the place as the sources write it and its country's name (the admin area is the gazetteer's
+    name, e.g. "Nairobi Area": `gazetteer_text` says it)."""
     names = names if names is not None else _country_names()
     country = _text(row.get("country"))
     written = _text(row.get("_place_written")) or _text(row.get("place_written")) or _text(row.get("place"))

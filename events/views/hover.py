@@ -40,7 +40,7 @@ def _source_lists(sources: pd.Series, labels: Mapping[str, str] | None) -> pd.Se
 
 def place_texts(written: Sequence[Any], gazetteer: Sequence[Any], ids: Sequence[Any], precision: Sequence[Any]) -> list[str]:
     """The place of each incident for a hover label, escaped: as the sources write it, the gazetteer's name and id
-    beside it, and how precise it is: 'Kobani (gazetteer: Ayn al Arab, 172256) · town or city'."""
+    beside it, and how precise it is: 'Peking (gazetteer: Beijing, 1816670) · town or city'."""
     out = []
     for w, g, i, p in zip(written, gazetteer, ids, precision):
         w, g, i, p = _text(w), _text(g), _text(i), _text(p)

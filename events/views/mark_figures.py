@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from events.views.days import _DAY_MS, _iso
 from events.views.filters import DEFAULT_GROUP_BY
 from events.views.map import _bounds, marker_sizes
-from events.views.marks import FADED_OPACITY
+from events.views.marks import FADED_OPACITY, selection_points
 from events.views.timeline import GROUP_NOUNS, MAX_ROWS, _full_span
 
 GEO = dict(projection=dict(type="natural earth"), resolution=110, showcountries=True, countrycolor="#8c8c8c",
@@ -67,11 +67,7 @@ def _figure(traces: list[dict], layout: dict) -> MarkFigure:
 
 def selected_mark_keys(selection: Any) -> list[str]:
     """The mark keys picked in a chart (Streamlit's selection state or a plain dict), in order, once each."""
-    if not selection:
-        return []
-    if hasattr(selection, "get") and "selection" in selection:
-        selection = selection["selection"]
-    points = selection.get("points", []) if hasattr(selection, "get") else []
+    points = selection_points(selection)
     out: list[str] = []
     for point in points or []:
         data = point.get("customdata") if hasattr(point, "get") else None

@@ -122,15 +122,20 @@ def _picked(selected: np.ndarray | None, keep: np.ndarray | None) -> list[int] |
     return np.flatnonzero(selected).tolist()
 
 
-def selected_ids(selection: Any) -> list[str]:
-    """Incident ids picked in a plotly chart (Streamlit's selection state or a plain dict), in order, once each.
-
-    A grouped mark (see `MARK_LIMIT`) stands for all the incidents in it, so picking it picks all of them."""
+def selection_points(selection: Any) -> list:
+    """The points of a plotly chart's selection (Streamlit's selection state or a plain dict); [] when none."""
     if not selection:
         return []
     if hasattr(selection, "get") and "selection" in selection:
         selection = selection["selection"]
-    points = selection.get("points", []) if hasattr(selection, "get") else []
+    return list(selection.get("points", []) or []) if hasattr(selection, "get") else []
+
+
+def selected_ids(selection: Any) -> list[str]:
+    """Incident ids picked in a plotly chart (Streamlit's selection state or a plain dict), in order, once each.
+
+    A grouped mark (see `MARK_LIMIT`) stands for all the incidents in it, so picking it picks all of them."""
+    points = selection_points(selection)
     out: list[str] = []
     seen: set[str] = set()
     for point in points or []:
