@@ -257,9 +257,7 @@ def measure_page(folder: str, timeout: int = 900) -> dict:
 def time_browser(folder: Path, repeat: int = 2) -> tuple[float, float]:
     """(seconds from navigation until both charts are drawn, best of `repeat` sessions after a warming one; the
     server process's peak RSS in MB) for `streamlit run dashboard.py -- --corpus DATASET`."""
-    from playwright.sync_api import sync_playwright
-
-    from dashboard_speed import CHARTS_DRAWN, _free_port
+    from dashboard_speed import _free_port, best_draw_seconds
 
     port = _free_port()
     streamlit = Path(sys.executable).with_name("streamlit")
@@ -269,28 +267,8 @@ def time_browser(folder: Path, repeat: int = 2) -> tuple[float, float]:
                              "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false", "--",
                              "--corpus", str(folder)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}/"
-    best = float("inf")
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-            for attempt in range(repeat + 1):
-                context = browser.new_context(viewport={"width": 1440, "height": 900})
-                page = context.new_page()
-                deadline = time.time() + 120
-                while True:
-                    try:
-                        t = time.perf_counter()
-                        page.goto(url)
-                        break
-                    except Exception:  # noqa: BLE001 - server still starting
-                        if time.time() > deadline:
-                            raise
-                        time.sleep(0.5)
-                page.wait_for_function(CHARTS_DRAWN, timeout=900_000, polling=50)
-                if attempt:
-                    best = min(best, time.perf_counter() - t)
-                context.close()
-            browser.close()
+        best = best_draw_seconds(url, repeat, timeout_ms=900_000)
         status = Path(f"/proc/{proc.pid}/status").read_text()
         peak = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")) / 1024
     finally:
