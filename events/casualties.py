@@ -90,6 +90,9 @@ _MONTHS_DAYS = (r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Janua
 _AFTER_NAME = r"(?=\s*(?:[,.;:)]|$|(?:and|in|on|at|near|outside|inside|as|while|when|after|with|by|during|late|early)\b))"
 _KILLED_ONE = [
     re.compile(rf"\b(?:{_KILL_VERB}|assassinat(?:ed|ing)) the (?:[\w-]+ ){{0,2}}?(?:{_SINGULAR})\b(?!['’]s|-)", re.I),
+    # "whose slaying of a farmer", "the murder of a 19-year-old student": the noun of killing and its one victim
+    re.compile(rf"\b(?:killing|slaying|murder|assassination) of (?:an?|the|one) (?:[\w-]+ ){{0,2}}?(?:{_SINGULAR})\b"
+               rf"(?!['’]s|-)", re.I),
     re.compile(rf"\b(?:shot dead|shooting dead|gunned down|killed|killing|assassinated|assassinating|murdered) "
                rf"(?:\d+-year-old )?(?!(?:{_MONTHS_DAYS})\b)[A-Z][a-z]+(?:[ -][A-Z][a-z]+){{0,3}}(?<!s){_AFTER_NAME}"),
     re.compile(rf"(?<![\w-])(?:[Hh]e|[Ss]he|(?!(?:{_MONTHS_DAYS})\b)[A-Z][a-z]+(?<!s)) (?:was|had been|has been) "

@@ -18,7 +18,7 @@ from functools import cached_property, lru_cache
 from math import asin, cos, radians, sin, sqrt
 from typing import Sequence
 
-from events.casualties import find_casualties
+from events.casualties import Casualties, find_casualties
 from events.corpus import Document
 from events.dates import DateMention
 from events.gazetteer import Place
@@ -64,6 +64,11 @@ _NEW_CUE = (r"(?:a|an|another|new|latest|fresh|second|third|fourth|fifth|separat
             r"recent|other|further|more|renewed|one|two|three|several|many|some)")
 _ANOTHER = re.compile(r"\b(?:another|new|latest|fresh|second|third|fourth|fifth|separate|similar|renewed|further)\s+"
                       r"(?:[\w-]+\s+){0,2}$", re.I)
+# "a similar mine attack", "another bombing": unlike "new" or "latest" (often the story's own news), these words say
+# the incident is not one the story told before
+# ("two separate explosions" are apart from each other, not from what the story told)
+_APART = re.compile(r"(?:\b(?:another|similar)|(?<![\w-])(?:a|an)\s+(?:second|third|fourth|fifth|separate|similar))\s+"
+                    r"(?:[\w-]+\s+){0,2}$", re.I)
 _DEFINITE_BEFORE = re.compile(rf"(?:\b{_DETERMINER}|['’]s)\s+(?:(?!{_NEW_CUE}\b)[\w-]+\s+){{0,3}}$", re.I)
 _NEW_BEFORE = re.compile(rf"\b{_NEW_CUE}\s+(?:[\w-]+\s+){{0,2}}$", re.I)
 _SPECIFIED_BEFORE = re.compile(
@@ -106,6 +111,22 @@ def _is_generic(text: str, trig: Trigger, c_start: int) -> bool:
         return False
     before = text[max(c_start, trig.start - 60):trig.start]
     return bool(_AGGREGATE_BEFORE.search(before)) or not _SPECIFIED_BEFORE.search(before)
+
+
+_COUNTED_BEFORE = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+|several|a few|"
+                             r"a number of)\s+(?:[\w-]+\s+){0,2}$", re.I)
+_OVER_PERIOD = re.compile(r"\b(?:over|in|during|within|for)\s+the\s+(?:past|last|previous)\s+(?:[\w-]+\s+)?"
+                          r"(?:hours|days|weeks|months|years)\b", re.I)
+
+
+def _counted_over_period(text: str, trig: Trigger, c_start: int, c_end: int) -> bool:
+    """'three suicide attacks over the past three days, leaving 10 dead': several incidents told as one sum, whose
+    toll is no single incident's."""
+    if _is_verb(trig.text) or not trig.text.lower().endswith("s") or trig.text.lower().endswith(("ss", "us")):
+        return False
+    if not _COUNTED_BEFORE.search(text[max(c_start, trig.start - 40):trig.start]):
+        return False
+    return bool(_OVER_PERIOD.search(text, c_start, c_end))
 
 
 def _bound_dates(text: str, trig: Trigger, dates: Sequence[DateMention]) -> list[DateMention]:
@@ -189,6 +210,7 @@ class IncidentMention:
     definite: bool = False  # "the attack", "this bombing": refers to an incident already told
     generic: bool = False  # a bare plural ("near-daily attacks"): a kind of event, not one incident
     separate: bool = False  # "In a separate incident, ...": never the incident just told
+    told_apart: bool = False  # "Separately", "a similar attack": never any incident its story told before it
     unbound_date: DateMention | None = field(default=None, compare=False)  # a definite mention's clause date
     target: str = ""  # the named victim ("the killing of journalist Ana Ruiz" -> "Ruiz"): differing names, differing incidents
     places_seen: tuple[Place, ...] = field(default=(), compare=False)
@@ -468,6 +490,12 @@ _REFERENCE_POINT = re.compile(r"\b(?:north|south|east|west|northeast|northwest|s
 _BOUND_PLACE_AFTER = re.compile(r"\s+(?:(?!(?:are|were|is|was|be|been)\b)[\w-]+\s+){0,3}?"
                                 r"(?:in|at|on|near|outside|inside|of|against)\s+(?:the\s+)?"
                                 r"(?:[\w-]+\s+){0,2}$", re.I)
+
+
+# "killed since the offensive", "since the 2019 bombing": the incident opens a period whose toll is counted after it
+_SINCE_BEFORE = re.compile(r"\bsince\s+(?:[\w'’-]+\s+){0,4}$", re.I)
+# "Israel's 17-day offensive": a country's possessive before a definite mention names who did it as often as where
+_OWNER_COUNTRY = re.compile(r"['’]s(?:\s+[\w-]+){0,3}\s+")
 
 
 def _bound_places(text: str, trig: Trigger, places: Sequence[PlaceMention], c_start: int) -> list[PlaceMention]:
@@ -762,8 +790,11 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
     if definite:
         unbound = _narrowest(dates)
         dates = _bound_dates(text, trig, dates)
-        if place is not None and place not in _bound_places(text, trig, places, c_start):
-            place_from = "context"  # maybe the place of what is said about it: the incident referred to may know better
+        if place is not None and (place not in _bound_places(text, trig, places, c_start)
+                                  or _OWNER_COUNTRY.fullmatch(text[place.end:trig.start]) and place.place.kind == "country"):
+            # maybe the place of what is said about it, or of who did it ("Israel's 17-day offensive"): the incident
+            # referred to may know better
+            place_from = "context"
     date_ = _narrowest(dates)
     date_from = "clause" if date_ else ""
     if date_ is None and len(s_dates) == 1 and not offsets and not definite:
@@ -771,7 +802,11 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
     # "two days after talks collapsed": an anchor the dates stage could not name dates nothing here
     offset = next((o for o in offsets if o.anchor_text or not _OPEN_OFFSET.search(o.text)), None)
     lo = max(c_start if sole_trigger else trig.start, trig.start - READ_WINDOW)
-    figures = find_casualties(text[lo:min(c_end, trig.end + READ_WINDOW)])
+    if _SINCE_BEFORE.search(text[max(sentence.start, trig.start - 60):trig.start]):
+        figures = Casualties()  # "26 soldiers have been killed since the offensive": a period's toll, not its own
+    else:
+        figures = find_casualties(text[lo:min(c_end, trig.end + READ_WINDOW)])
+    separate = bool(_SEPARATE.search(text[max(sentence.start, trig.start - READ_WINDOW):trig.start]))
     sentence = _evidence(sentence, trig)
     return IncidentMention(
         doc=document.doc_id, sentence_start=sentence.start, sentence_end=sentence.end, sentence=sentence.text,
@@ -792,9 +827,9 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         published=document.published,
         definite=definite,
         generic=sentence.paragraph > 0 and (date_ is None or PRECISION_RANK.get(date_.precision, 0) <= PRECISION_RANK["year"])
-        and _is_generic(text, trig, c_start),
-        separate=bool(_SEPARATE.search(text[max(sentence.start, trig.start - READ_WINDOW):trig.start])
-                      or (not _is_verb(trig.text) and _ANOTHER.search(text[max(c_start, trig.start - 40):trig.start]))),
+        and _is_generic(text, trig, c_start) or _counted_over_period(text, trig, c_start, c_end),
+        separate=separate or bool(not _is_verb(trig.text) and _ANOTHER.search(text[max(c_start, trig.start - 40):trig.start])),
+        told_apart=separate or bool(not _is_verb(trig.text) and _APART.search(text[max(c_start, trig.start - 40):trig.start])),
         target=_target(text, trig),
         unbound_date=unbound if date_ is None else None,
     )

@@ -176,6 +176,9 @@ class _Cluster:
         self.explicit_days: dict[str, set[date]] = {}  # per document, the days its mentions name explicitly
         self._note_day(first)
         self.place_texts = {first.place_text.lower()} if first.place_text else set()
+        # per document, where its first mention and its first mention told apart ("Separately, ...") start
+        self.first_told: dict[str, int] = {first.doc: first.sentence_start}
+        self.first_apart: dict[str, int] = {first.doc: first.sentence_start} if first.told_apart else {}
 
     def _note_day(self, m: IncidentMention) -> None:
         day = _explicit_day(m)
@@ -195,11 +198,18 @@ class _Cluster:
                 return False  # one story naming two different days reports two incidents
         if m.published is not None and self.date is not None and self.date.first > m.published + timedelta(days=1):
             return False  # a story cannot report what happened after it was published
+        if m.told_apart and self.first_told.get(m.doc, m.sentence_start) < m.sentence_start:
+            return False  # "Separately, troops killed four": not an incident its story told before
+        if self.first_apart.get(m.doc, m.sentence_start) > m.sentence_start:
+            return False  # told before a member that its story set apart from what came before
         return True
 
     def add(self, m: IncidentMention) -> None:
         self.mentions.append(m)
         self.docs.add(m.doc)
+        self.first_told[m.doc] = min(self.first_told.get(m.doc, m.sentence_start), m.sentence_start)
+        if m.told_apart:
+            self.first_apart[m.doc] = min(self.first_apart.get(m.doc, m.sentence_start), m.sentence_start)
         self._dates.add(m)
         self._places.add(m)
         self.date = self._dates.best()  # = _best_date(self.mentions), counted incrementally

@@ -294,6 +294,9 @@ def test_cross_document_merges_respect_publication_and_every_members_date():
     ("Okonkwo was killed by a single shot to the head.", 1, "", None, ""),
     ("The raid ended with troops killing Kurdish fighters in the hills.", None, "", None, ""),
     ("Gunmen killed Tuesday near the market.", None, "", None, ""),
+    # the noun of killing and its one victim
+    ("Their slaying of a 30-year-old shepherd near the well set off a week of riots.", 1, "", None, ""),
+    ("The murder of a bus driver in the port shocked the town.", 1, "", None, ""),
 ])
 def test_casualty_figures_with_their_qualifiers(text, killed, killed_q, injured, injured_q):
     """Item 6: tolls as reported, lists summed, the total of a partitive, qualifiers kept, ages and years skipped."""
@@ -609,3 +612,49 @@ def test_a_text_without_full_stops_gives_each_mention_a_window_of_evidence_not_t
     for m in mentions:
         assert story.text[m.sentence_start:m.sentence_end] == m.sentence
         assert m.sentence_start <= m.trigger_start < m.sentence_end
+
+
+def test_a_countrys_offensive_takes_the_place_and_date_of_the_offensive_the_story_told_and_its_own_toll():
+    """"Ethiopia's two-week offensive ... killed 900" is the December offensive in Somalia the story told before, not
+    an undated event in Ethiopia; "30 soldiers have been killed since the offensive" is a later period's toll."""
+    story = doc("somalia", (
+        "Thirty soldiers killed in a year\n\n"
+        "At least 30 Ethiopian soldiers have been killed in Somalia since the Ethiopian offensive against the "
+        "Islamic Courts in December 2006, officials said on Sunday.\n\n"
+        "Ethiopia's two-week offensive, launched to rout the Islamic Courts, killed 900 people and wounded 2,000 "
+        "others.\n"), date(2008, 3, 2))
+    ex = table(story)
+    rows = ex.incidents
+    assert len(rows) == 1, rows[["title", "start", "place", "killed"]]
+    row = rows.iloc[0]
+    assert (row["start"], row["country"]) == ("2006-12-01", "SO")
+    assert row["killed"] == 900 and row["killed_reports"] == "900 (somalia)"
+
+
+def test_several_incidents_summed_over_a_period_give_no_incident_their_toll():
+    story = doc("andes", (
+        "Rebels step up bombings\n\n"
+        "Rebels carried out three bombings over the past four days in Colombia, leaving at least 15 people dead.\n\n"
+        "On Tuesday a bomb exploded at a police station in Cali, killing two policemen.\n"), date(2009, 6, 11))
+    ex = table(story)
+    cali = ex.incidents[ex.incidents["place"] == "Cali"]
+    assert len(cali) == 1 and cali["killed"].iloc[0] == 2 and cali["killed_reports"].iloc[0] == "2 (andes)"
+
+
+def test_incidents_told_apart_from_what_the_story_told_before_stay_apart():
+    """"Separately", "a similar attack": the story says these are not the incident it told before, even on the same
+    day in the same province; "two separate explosions" are apart from each other, not from the headline's."""
+    story = doc("mindanao", (
+        "Soldier killed by roadside bomb\n\n"
+        "A roadside bomb killed a soldier in Sulu province on Monday, the army said.\n\n"
+        "A similar bomb attack in the same province killed four policemen on the same day.\n\n"
+        "Separately on Monday, troops killed six gunmen in Sulu province.\n"), date(2010, 3, 16))
+    ex = table(story)
+    assert sorted(ex.incidents["killed"].dropna().astype(int).tolist()) == [1, 4, 6], \
+        ex.incidents[["title", "start", "place", "killed"]]
+    twin = doc("twin", (
+        "Mine blasts kill one in western Nepal\n\n"
+        "At least one policeman died and four others were injured in two separate landmine explosions on Sunday "
+        "near Nepalgunj, police said.\n"), date(2004, 8, 9))
+    rows = table(twin).incidents
+    assert len(rows) == 1 and rows["killed"].iloc[0] == 1, rows[["title", "start", "place", "killed"]]
