@@ -455,6 +455,12 @@ def test_figures_are_no_more_certain_than_their_sources():
     assert parse_report_list("at least 20 (d1); 25 (d2, d3)")[0].qualifier == "at least"
     assert views.parse_reports("more than 2,000 (d1); 1,999@d2") == [(1999, ["d2"]), (2000, ["d1"])]
     assert views.casualties_text(None, 2000, "", "", "", "at least") == "at least 2,000 injured"
+    # one story's several figures (a girl killed; four militants killed; a toll that rose) are its highest, not
+    # sources that differ; different stories still differ, each by its own highest figure
+    assert toll(4, "1 (kabul); 4 (kabul)").text() == "4" and toll(4, "1 (kabul); 4 (kabul)").low == 4
+    assert toll(5, "1 (d1); 3 (d1); 5 (d1, d2)").text() == "5"
+    assert toll(4, "2 (d1); at least 4 (d1); 3 (d2)").text() == "3–4 (sources differ)"
+    assert toll(4, "2 (d1); at least 4 (d1); 3 (d2)").low == 3
 
 
 def test_table_shows_places_as_written_figures_as_reported_and_no_none(incidents):

@@ -1,4 +1,4 @@
-"""Casualty figures no more certain than their sources: "129–132 (sources differ)" where reports disagree, the
+"""Casualty figures no more certain than their sources: "129–132 (sources differ)" where documents disagree, the
 qualifier kept ("at least 2,000"), the lowest reported figure where one number must be chosen (ACLED's rule), and
 an empty cell, never "None", where nothing was reported.
 """
@@ -84,6 +84,18 @@ class Toll:
         return f"{self.qualifier} {int(self.low):,}".strip()
 
 
+def _each_sources_figure(found: list[Report]) -> list[Report]:
+    """The reports that are some document's highest figure: one story giving "a girl was killed" and "four militants
+    were killed", or a toll and its later rise, tells one figure (its highest, as the engine's), so only figures of
+    different documents differ."""
+    highest: dict[str, int] = {}
+    for r in found:
+        for d in r.docs:
+            highest[d] = max(highest.get(d, r.figure), r.figure)
+    kept = [r for r in found if not r.docs or any(highest[d] == r.figure for d in r.docs)]
+    return kept or found
+
+
 def toll(best: Any, reports: Any = "", qualifier: Any = "") -> Toll:
     """The toll of one figure from the engine's best figure, its reports string and its qualifier. A best figure
     that no report gives (an analyst corrected it) stands alone."""
@@ -93,6 +105,7 @@ def toll(best: Any, reports: Any = "", qualifier: Any = "") -> Toll:
     if found and not math.isnan(value) and value not in {r.figure for r in found}:
         found = []  # a figure no source reports was set by an analyst's correction: it is the figure shown
     if found:
+        found = _each_sources_figure(found)
         figures = [r.figure for r in found]
         quals = {r.qualifier for r in found}
         if len(set(figures)) == 1 and not qual:
