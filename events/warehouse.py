@@ -465,11 +465,17 @@ def _bin_start_days(days: np.ndarray, unit: str) -> np.ndarray:
     if unit == "week":  # 1970-01-01 was a Thursday
         n = days.astype(np.int64)
         return n - (n + 3) % 7
+    days = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
     if unit == "quarter":
         months = days.astype("datetime64[M]").astype(np.int64)
         return (months - months % 3).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
     code = {"month": "M", "year": "Y"}[unit]
     return days.astype(f"datetime64[{code}]").astype("datetime64[D]").astype(np.int64)
+
+
+def _costly(state: "FilterState") -> bool:
+    """Whether a filter state holds a filter that is costly per row (worth running once into a temporary table)."""
+    return bool(state.text.split() or state.sources or state.actors)
 
 
 def _filters_only(state: "FilterState") -> tuple:
@@ -499,7 +505,8 @@ def _sum_groups(frame: pd.DataFrame, codes: np.ndarray, firsts: list[str], extra
         out[name] = groups[name].sum()
     for name in ("killed", "injured"):
         out[name] = groups[name].sum(min_count=1)
-    out["first_id"] = groups["first_id"].min()  # an example for the hover: the smallest id, whatever the order
+    if "first_id" in frame:
+        out["first_id"] = groups["first_id"].min()  # an example for the hover: the smallest id, whatever the order
     out["selected"] = groups["selected"].any()
     return out.reset_index(drop=True)
 
@@ -630,6 +637,29 @@ class Warehouse:
         with self._lock:
             return self.con.execute(sql, list(params)).df()
 
+    def arrays(self, sql: str, params: Sequence[Any] = ()) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+        """A query's answer as numpy columns, each text column as integer codes with its values apart (frame, column
+        -> values; None among them for NULL): a few 100,000 groups of marks read as pandas text cost more than the
+        query, their codes nothing."""
+        import warnings
+
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        with self._lock, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "an extra copy": a few 100,000 rows at most, and execute() binds params
+            table = self.con.execute(sql, list(params)).to_arrow_table()
+        columns: dict[str, np.ndarray] = {}
+        values: dict[str, np.ndarray] = {}
+        for name, column in zip(table.column_names, table.columns):
+            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+                coded = pc.dictionary_encode(column.combine_chunks(), null_encoding="encode")
+                columns[name] = coded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+                values[name] = np.array(coded.dictionary.to_pylist() + [None], dtype=object)[:len(coded.dictionary)]
+            else:
+                columns[name] = column.to_numpy(zero_copy_only=False)
+        return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows)), values
+
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         with self._lock:
             return self.con.execute(sql, list(params)).fetchone()[0]
@@ -639,11 +669,13 @@ class Warehouse:
 
     def count(self, state: "FilterState", within: Sql | None = None) -> int:
         """How many incidents pass `state` (and `within`, a selection: see `selection_sql`)."""
-        if within is None:
-            return self.cached(("count", _filters_only(state)),
-                               lambda: int(self.scalar(f"SELECT count(*) FROM {self._subset(state)}")))
-        return self.cached(("count", _filters_only(state), _sql_key(within)), lambda: int(self.scalar(
-            f"SELECT count(*) FROM {self._subset(state)} WHERE {within.where}", within.params)))
+        def make() -> int:
+            source, params = self._subset(state)
+            if within is None:
+                return int(self.scalar(f"SELECT count(*) FROM {source}", params))
+            return int(self.scalar(f"SELECT count(*) FROM {source} WHERE {within.where}", params + list(within.params)))
+
+        return self.cached(("count", _filters_only(state), _sql_key(within)), make)
 
     def ids(self, state: "FilterState", within: Sql | None = None) -> list[str]:
         f = filter_sql(state) if within is None else filter_sql(state) & within
@@ -685,8 +717,12 @@ class Warehouse:
         """(value, n) of one column among the filtered incidents, most frequent first: the sidebar's counts."""
         if column not in ("type", "country", "continent", "region", "admin1", "precision"):
             raise ValueError(f"no counts by {column!r}")
-        return self.cached(("counts", _filters_only(state), column), lambda: self.query(
-            f"SELECT {column} AS value, count(*) AS n FROM {self._subset(state)} GROUP BY 1 ORDER BY n DESC, value"))
+        def make() -> pd.DataFrame:
+            source, params = self._subset(state)
+            return self.query(f"SELECT {column} AS value, count(*) AS n FROM {source} GROUP BY 1 ORDER BY n DESC, value",
+                              params)
+
+        return self.cached(("counts", _filters_only(state), column), make)
 
     def options(self) -> "FilterOptions":
         """The values each filter can take (as `views.filter_options` gives them for the whole table)."""
@@ -699,18 +735,17 @@ class Warehouse:
 
         docs = self.query("SELECT doc FROM documents")["doc"].astype(str).tolist()
         stop = "(CASE WHEN coalesce(\"end\",'') = '' THEN start ELSE \"end\" END)"
+        # one scan: the (first month, last month) pairs there are, and whether a news (not background) incident has it
+        spans = self.query(f"SELECT start[1:7] AS a, {stop}[1:7] AS b, bool_or(NOT is_background) "
+                           f"AS news FROM incidents WHERE coalesce(start,'') <> '' GROUP BY ALL")
 
-        def months(where: str) -> tuple[str, ...]:
-            span = self.query(f"SELECT min(start[1:7]) AS lo, max({stop}[1:7]) AS hi FROM incidents "
-                              f"WHERE coalesce(start,'') <> '' AND {where}").iloc[0]
-            if not isinstance(span["lo"], str) or not span["lo"]:
+        def months(news_only: bool) -> tuple[str, ...]:
+            chosen = spans[spans["news"].fillna(False).astype(bool)] if news_only else spans  # NULL is not news
+            if not len(chosen):
                 return ()
-            listed = month_span(span["lo"], span["hi"])
+            listed = month_span(min(chosen["a"]), max(chosen["b"]))
             if len(listed) > MONTHS_LISTED:  # a few dates decades apart: only the months holding an incident
-                found = self.query(f"SELECT DISTINCT start[1:7] AS m FROM incidents WHERE coalesce(start,'') <> '' AND "
-                                   f"{where} UNION SELECT DISTINCT {stop}[1:7] FROM incidents WHERE "
-                                   f"coalesce(start,'') <> '' AND {where}")["m"]
-                listed = sorted(found)
+                listed = sorted(set(chosen["a"]) | set(chosen["b"]))
             return tuple(listed)
 
         def distinct(column: str) -> tuple[str, ...]:
@@ -723,7 +758,7 @@ class Warehouse:
                                           "FROM incidents").iloc[0]
         actors = self.query("SELECT a, count(*) AS n FROM (SELECT unnest(actor_list) AS a FROM incidents) "
                             "WHERE trim(a) <> '' GROUP BY a ORDER BY n DESC, a")["a"]
-        return FilterOptions(sources=tuple(docs), months=months("NOT is_background"), all_months=months("TRUE"),
+        return FilterOptions(sources=tuple(docs), months=months(True), all_months=months(False),
                              continents=distinct("continent"), countries=distinct("country"), admin1s=distinct("admin1"),
                              types=distinct("type"), max_killed=int(killed) if pd.notna(killed) else 0,
                              type_labels=tuple((str(t), str(l)) for t, l in zip(labels["type"], labels["label"])),
@@ -744,27 +779,31 @@ class Warehouse:
     SUBSET_COLUMNS = ("id, type, type_label, country, continent, region, admin1, precision, is_day, start_day, "
                       "stop_day, lat, lon, killed, injured")
 
-    def _subset(self, state: "FilterState") -> str:
-        """A relation holding the incidents that pass `state`: the view itself when nothing is filtered, else a
-        temporary table of the columns the counts and marks read, made once per filter state (the filter - a
-        text search above all - then runs once for the counts, the timeline and the map, not once each)."""
+    def _subset(self, state: "FilterState") -> tuple[str, list]:
+        """(relation, its parameters) holding the incidents that pass `state`, for the counts and marks to read.
+
+        A filter on columns DuckDB compares cheaply (types, places, months, background, killed) stays inline: a scan
+        with it costs a few ms per million rows, less than copying the rows that pass. A filter that is costly per
+        row (a text search above all, source or actor lists) runs once: its incidents are kept in a temporary table
+        of the columns the counts and marks read, made once per filter state and read by the counts, the timeline
+        and the map."""
         f = filter_sql(state)
         if f.where == "TRUE":
-            return "incidents"
-        if not f.params and f.where == "NOT is_background":  # the opening view: no filter worth keeping apart
-            return "(SELECT * FROM incidents WHERE NOT is_background)"
+            return "incidents", []
+        if not _costly(state):
+            return f"(SELECT * FROM incidents WHERE {f.where})", list(f.params)
         key = (self.version, _filters_only(state))
         with self._lock:
             if key in self._subsets:
                 self._subsets[key] = self._subsets.pop(key)
-                return self._subsets[key]
+                return self._subsets[key], []
             name = f"subset_{uuid.uuid4().hex[:12]}"
             self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT {self.SUBSET_COLUMNS} FROM incidents WHERE {f.where}",
                              list(f.params))
             self._subsets[key] = name
             while len(self._subsets) > self.SUBSETS:
                 self.con.execute(f"DROP TABLE IF EXISTS {self._subsets.pop(next(iter(self._subsets)))}")
-            return name
+            return name, []
 
     def _drop_subsets(self) -> None:
         for name in self._subsets.values():
@@ -799,36 +838,43 @@ class Warehouse:
         The finest bin (day, week, month, quarter, year) whose marks fit in `limit` is used, as the views do:
         incidents no longer than the bin become points at the bin's middle day, longer ones stay spans with their
         own first and last day. Up to `limit` incidents, each is a mark (bin "none"). Columns: row, type, point,
-        x0, x1 (day numbers), n, killed, injured (sums, NaN when no figure), first_id.
+        x0, x1 (day numbers), n, killed, injured (sums, NaN when no figure), first_id (the incident of a single-incident
+        mark; None for a grouped one, whose key says what it holds), selected.
 
-        In DuckDB: one scan counts the distinct marks of every bin at once, one more sums the chosen bin's marks,
-        so only the marks reach Python (the per-day keys of 5 million incidents took gigabytes as a frame)."""
+        One scan in DuckDB groups the incidents by (row, type, day or span): places and days repeat, so a few
+        hundred thousand groups at most reach Python, however many incidents there are; numpy then counts every bin's
+        distinct marks and sums the chosen bin's (one grouping query per bin over all rows cost seconds at 10^6)."""
         flag, params = (highlight.where, list(highlight.params)) if highlight is not None else ("FALSE", [])
+        source, source_params = self._subset(state)
+        params = params + source_params
         rows = (f"SELECT {_group_sql(group_by)} AS row, type, is_day, start_day, stop_day, killed, injured, id, "
-                f"({flag}) AS selected FROM {self._subset(state)} WHERE start_day <> {_NO_DAY}")
+                f"({flag}) AS selected FROM {source} WHERE start_day <> {_NO_DAY}")
         total = int(self.scalar(f"SELECT count(*) FROM ({rows})", params))
         if total <= limit:
             marks = self.query(f"SELECT row, type, is_day AS point, start_day AS x0, stop_day AS x1, 1 AS n, "
                                f"killed::DOUBLE AS killed, injured::DOUBLE AS injured, id AS first_id, "
                                f"coalesce(selected, FALSE) AS selected FROM ({rows}) ORDER BY id", params)
             return "none", marks
-
-        def mark(name: str, days: int) -> tuple[str, str, str]:
-            point = "is_day" if name == "day" else f"(is_day OR stop_day - start_day + 1 <= {int(days)})"
-            middle = f"({_bin_start_sql(name)} + {int(days) // 2})"
-            return (point, f"CASE WHEN {point} THEN {middle} ELSE start_day END",
-                    f"CASE WHEN {point} THEN {middle} ELSE stop_day END")
-
-        counts = self.query("SELECT " + ", ".join(
-            f"count(DISTINCT (row, type, {p}, {x0}, {x1})) AS {name}"
-            for name, (p, x0, x1) in ((n, mark(n, d)) for n, d in TIME_BINS)) + f" FROM ({rows})", params).iloc[0]
-        name, days = next(((n, d) for n, d in TIME_BINS if int(counts[n]) <= limit), TIME_BINS[-1])
-        point, x0, x1 = mark(name, days)
-        marks = self.query(f"SELECT row, type, {point} AS point, {x0} AS x0, {x1} AS x1, count(*) AS n, "
-                           f"sum(killed)::DOUBLE AS killed, sum(injured)::DOUBLE AS injured, min(id) AS first_id, "
-                           f"coalesce(bool_or(selected), FALSE) AS selected FROM ({rows}) GROUP BY ALL "
-                           f"ORDER BY row, type NULLS FIRST, x0, x1", params)
-        return name, marks
+        days, text = self.arrays(f"SELECT row, type, is_day, start_day, stop_day, count(*) AS n, sum(killed)::DOUBLE "
+                                 f"AS killed, sum(injured)::DOUBLE AS injured, coalesce(bool_or(selected), FALSE) AS "
+                                 f"selected FROM ({rows}) GROUP BY ALL", params)
+        row_code, type_code = days["row"].to_numpy(np.int64), days["type"].to_numpy(np.int64)
+        base = row_code * (len(text["type"]) + 1) + type_code
+        start, stop = days["start_day"].to_numpy(np.int64), days["stop_day"].to_numpy(np.int64)
+        is_day = days["is_day"].to_numpy(bool)
+        low = int(start.min())
+        for name, length in TIME_BINS:
+            point = is_day if name == "day" else is_day | (stop - start + 1 <= length)
+            middle = _bin_start_days(start, name) + length // 2
+            x0, x1 = np.where(point, middle, start), np.where(point, middle, stop)
+            codes, n_groups = _codes(base, point, x0 - low, x1 - low, width=int(max(x0.max(), x1.max())) - low + 1)
+            if n_groups <= limit or name == TIME_BINS[-1][0]:
+                break
+        marks = _sum_groups(days.assign(point=point, x0=x0, x1=x1), codes, ["row", "type", "point", "x0", "x1"])
+        marks["row"], marks["type"] = text["row"][marks["row"]], text["type"][marks["type"]]
+        marks["first_id"] = None  # grouped: the mark's key names what it holds
+        marks = marks[["row", "type", "point", "x0", "x1", "n", "killed", "injured", "first_id", "selected"]]
+        return name, marks.sort_values(["row", "type", "x0", "x1"], na_position="first").reset_index(drop=True)
 
     def map_marks(self, state: "FilterState", extent: tuple[float, float, float, float] | None = None,
                   limit: int = MARK_LIMIT, highlight: Sql | None = None) -> tuple[float, pd.DataFrame]:
@@ -843,9 +889,10 @@ class Warehouse:
 
         Up to `limit` incidents each is a mark (cell 0); above, incidents of one type in one grid cell (the finest of
         `MAP_CELLS` that keeps marks under `limit`) make one mark at their mean position. Columns: type, lat, lon,
-        n, killed, injured, first_id (and cy, cx, the cell, when grouped). One scan groups incidents by type and
-        coordinates (places are gazetteer points: few), numpy then picks the cell, as the views do."""
-        source = self._subset(state)
+        n, killed, injured, first_id (None when grouped), selected (and cy, cx, the cell, when grouped). One scan
+        groups incidents by type and coordinates (places are gazetteer points: few), numpy then picks the cell, as
+        the views do."""
+        source, source_params = self._subset(state)
         where, params = "lat IS NOT NULL AND lon IS NOT NULL AND isfinite(lat) AND isfinite(lon)", []
         if extent is not None:
             lat0, lat1, lon0, lon1 = map(float, extent)
@@ -853,16 +900,16 @@ class Warehouse:
             params += [min(lat0, lat1), max(lat0, lat1), min(lon0, lon1), max(lon0, lon1)]
         flag, flag_params = (highlight.where, list(highlight.params)) if highlight is not None else ("FALSE", [])
         rows = f"SELECT type, lat, lon, killed, injured, id, ({flag}) AS selected FROM {source} WHERE {where}"
-        params = flag_params + params
-        points = self.query(f"SELECT type, lat, lon, count(*) AS n, sum(killed)::DOUBLE AS killed, "
-                            f"sum(injured)::DOUBLE AS injured, min(id) AS first_id, coalesce(bool_or(selected), FALSE) "
-                            f"AS selected FROM ({rows}) GROUP BY ALL", params)
+        params = flag_params + source_params + params
+        points, text = self.arrays(f"SELECT type, lat, lon, count(*) AS n, sum(killed)::DOUBLE AS killed, "
+                                   f"sum(injured)::DOUBLE AS injured, coalesce(bool_or(selected), FALSE) AS selected "
+                                   f"FROM ({rows}) GROUP BY ALL", params)
         if int(points["n"].sum()) <= limit:
             marks = self.query(f"SELECT type, lat, lon, 1 AS n, killed::DOUBLE AS killed, injured::DOUBLE AS injured, "
                                f"id AS first_id, coalesce(selected, FALSE) AS selected FROM ({rows}) ORDER BY id", params)
             return 0.0, marks
         lat, lon = points["lat"].to_numpy(float), points["lon"].to_numpy(float)
-        kind = pd.factorize(points["type"].fillna("\x00"))[0].astype(np.int64)
+        kind = points["type"].to_numpy(np.int64)
         for cell in MAP_CELLS:
             cy, cx = np.floor(lat / cell).astype(np.int64), np.floor(lon / cell).astype(np.int64)
             codes, n_groups = _codes(kind, np.zeros(len(kind), bool), cy - cy.min(), cx - cx.min(),
@@ -873,6 +920,8 @@ class Warehouse:
         marks = _sum_groups(points.assign(cy=cy, cx=cx, wlat=lat * n, wlon=lon * n), codes, ["type", "cy", "cx"],
                             extra_sums=("wlat", "wlon"))
         marks["lat"], marks["lon"] = marks.pop("wlat") / marks["n"], marks.pop("wlon") / marks["n"]
+        marks["type"] = text["type"][marks["type"]]
+        marks["first_id"] = None  # grouped: the mark's key names what it holds
         marks = marks[["type", "lat", "lon", "n", "killed", "injured", "first_id", "selected", "cy", "cx"]]
         return cell, marks.sort_values(["type", "cy", "cx"], na_position="first").reset_index(drop=True)
 
