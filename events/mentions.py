@@ -1055,8 +1055,12 @@ def _corefer(mentions: list[IncidentMention], lexicon: Lexicon, lead_text: str =
     for m in mentions:
         if m.definite and m.date is not None and m.place_from == "context":
             # "the Tuesday air strike" beside another country's name: the strike the story told, at its place
+            # "last week's fighting ... in X" then "last week's clashes, which ... around a camp in Y": the story's
+            # second definite reference to the same dated incident is the first one, at its place
             same = next((p for p in reversed(out) if p.doc == m.doc and p.date is not None and p.place is not None
-                         and p.place_from != "context" and _may_corefer(m, p, lexicon)
+                         and (p.place_from != "context" or p.definite and p.date.value == m.date.value
+                              and p.date_from == "clause")
+                         and _may_corefer(m, p, lexicon)
                          and PLACE_RANK.get(p.place.kind, 0) >= PLACE_RANK.get(m.place.kind, 0)
                          and p.date.first <= m.date.last and m.date.first <= p.date.last), None)
             if same is not None:

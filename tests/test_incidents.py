@@ -658,3 +658,18 @@ def test_incidents_told_apart_from_what_the_story_told_before_stay_apart():
         "near Nepalgunj, police said.\n"), date(2004, 8, 9))
     rows = table(twin).incidents
     assert len(rows) == 1 and rows["killed"].iloc[0] == 1, rows[["title", "start", "place", "killed"]]
+
+
+def test_a_second_definite_reference_to_the_same_dated_incident_keeps_the_first_ones_place():
+    """"last week's fighting ... in Tshikapa" then "Last week's clashes, which left 23 dead, came as talks stalled over
+    a camp near Mbuji-Mayi": one incident, at Tshikapa, with its toll; Mbuji-Mayi is where the talks' camp is."""
+    story = doc("kasai", (
+        "Rebels attack village in Kasai\n\n"
+        "Rebels attacked a village near Kananga on Monday, killing five people, officials said.\n\n"
+        "Officials said the raid was revenge for last week's fighting between the rebels and the army in Tshikapa.\n\n"
+        "Last week's clashes, which left 20 rebels and three soldiers dead, came as talks stalled over the rebels' "
+        "camp near the town of Mbuji-Mayi.\n"), date(2012, 5, 9))
+    rows = table(story).incidents
+    assert "Mbuji-Mayi" not in rows["place"].tolist(), rows[["title", "start", "place", "killed"]]
+    tshikapa = rows[rows["place"] == "Tshikapa"]
+    assert len(tshikapa) == 1 and tshikapa["killed"].iloc[0] == 23, rows[["title", "start", "place", "killed"]]
