@@ -105,9 +105,14 @@ _AGGREGATE_BEFORE = re.compile(r"\b(?:string|series|wave|spate|number|campaign|c
                                r"(?:[\w-]+\s+){0,2}$", re.I)
 
 
+def _is_plural_noun(trig: Trigger) -> bool:
+    word = trig.text.lower()
+    return not _is_verb(trig.text) and word.endswith("s") and not word.endswith(("ss", "us"))
+
+
 def _is_generic(text: str, trig: Trigger, c_start: int) -> bool:
     """A bare plural ('near-daily attacks', 'a string of recent murders'): a kind of event, not one incident."""
-    if _is_verb(trig.text) or not trig.text.lower().endswith("s") or trig.text.lower().endswith(("ss", "us")):
+    if not _is_plural_noun(trig):
         return False
     before = text[max(c_start, trig.start - 60):trig.start]
     return bool(_AGGREGATE_BEFORE.search(before)) or not _SPECIFIED_BEFORE.search(before)
@@ -122,7 +127,7 @@ _OVER_PERIOD = re.compile(r"\b(?:over|in|during|within|for)\s+the\s+(?:past|last
 def _counted_over_period(text: str, trig: Trigger, c_start: int, c_end: int) -> bool:
     """'three suicide attacks over the past three days, leaving 10 dead': several incidents told as one sum, whose
     toll is no single incident's."""
-    if _is_verb(trig.text) or not trig.text.lower().endswith("s") or trig.text.lower().endswith(("ss", "us")):
+    if not _is_plural_noun(trig):
         return False
     if not _COUNTED_BEFORE.search(text[max(c_start, trig.start - 40):trig.start]):
         return False
