@@ -12,6 +12,10 @@ so SQL and the pandas filters agree to the character. `Warehouse` turns the dash
 and answers what a view draws: counts for the sidebar, the timeline's marks per row and bin, the map's cells at an
 extent (grouped above a mark limit, single incidents below it), and pages of rows.
 
+The DuckDB index beside the Parquet files also holds pre-aggregated tables (`CUBES`: incidents counted per type, day
+span and background flag; per type, place and background flag): a view whose filters read only their columns - the
+opening view, types, months, places - is answered from them with the same WHERE clause, n summed.
+
 Analysts' corrections stay in their SQLite store. They are replayed (with the store's own `apply_corrections`)
 over just the incidents they touch, read from Parquet by id, and those rows replace the extracted ones inside
 every query, so the table is never materialised.
@@ -48,6 +52,17 @@ _NO_DAY = -(2**31)
 TIME_BINS = (("day", 1), ("week", 7), ("month", 31), ("quarter", 92), ("year", 366))
 MAP_CELLS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0)
 MARK_LIMIT = 3000
+# Pre-aggregated tables ("cubes") kept in the index beside the incidents: incidents counted per combination of the
+# columns one kind of view filters and draws by. Places and days repeat, so at millions of incidents each holds a
+# fraction of the rows; a view whose filters read only its columns is answered from it (the same WHERE clause, n
+# summed), anything else from the incidents. Corrections are laid over them as deltas (`Warehouse.refresh`).
+CUBES = {
+    # the timeline by type with the month, type and background filters
+    "cube_time": ("is_background", "type", "type_label", "start", "end", "is_day", "start_day", "stop_day"),
+    # the map, the sidebar counts and the count with the place, type and background filters
+    "cube_place": ("is_background", "type", "lat", "lon", "country", "continent", "region", "admin1"),
+}
+CUBE_VERSION = 1
 
 
 # ------------------------------------------------------------------------------------------------- writing
@@ -244,7 +259,10 @@ def build_index(folder: Path, target: Path, written_at: str) -> Path:
             con.execute("SET memory_limit = '1GB'")  # sorts larger tables out of core
             source = _parquet_glob(folder, "incidents").replace(")", ", union_by_name = true)")
             con.execute(f"CREATE TABLE incidents AS SELECT * FROM {source} ORDER BY start_day, id")
-            con.execute("CREATE TABLE index_meta AS SELECT ? AS written_at, ? AS layout", [written_at, LAYOUT_VERSION])
+            for name, dims in CUBES.items():
+                con.execute(f"CREATE TABLE {name} AS {_cube_sql('incidents', dims)}")
+            con.execute("CREATE TABLE index_meta AS SELECT ? AS written_at, ? AS layout, ? AS cubes",
+                        [written_at, LAYOUT_VERSION, CUBE_VERSION])
             con.execute("CHECKPOINT")
         finally:
             con.close()
@@ -269,18 +287,18 @@ def index_for(folder: Path, meta: dict) -> Path:
         try:
             con = duckdb.connect(str(path), read_only=True)
             try:
-                found = con.execute("SELECT written_at, layout FROM index_meta").fetchone()
+                found = con.execute("SELECT written_at, layout, cubes FROM index_meta").fetchone()
             finally:
                 con.close()
         except Exception:  # noqa: BLE001 - a damaged or foreign file is rebuilt
             return False
-        return found == (written_at, LAYOUT_VERSION)
+        return found == (written_at, LAYOUT_VERSION, CUBE_VERSION)
 
     if current(own):
         return own
     from events.settings import cache_dir
 
-    key = hashlib.sha1(f"{folder.resolve()}|{written_at}|{LAYOUT_VERSION}".encode()).hexdigest()[:16]
+    key = hashlib.sha1(f"{folder.resolve()}|{written_at}|{LAYOUT_VERSION}|{CUBE_VERSION}".encode()).hexdigest()[:16]
     cached = cache_dir() / "warehouse" / f"{key}.duckdb"
     cached.parent.mkdir(parents=True, exist_ok=True)
     if not current(cached):
@@ -473,6 +491,30 @@ def _bin_start_days(days: np.ndarray, unit: str) -> np.ndarray:
     return days.astype(f"datetime64[{code}]").astype("datetime64[D]").astype(np.int64)
 
 
+def _dims_sql(dims: Sequence[str]) -> str:
+    return ", ".join(f'"{d}"' for d in dims)
+
+
+def _cube_sql(source: str, dims: Sequence[str], sign: int = 1) -> str:
+    """The incidents of `source` counted per combination of `dims`: n, and killed/injured as sums with the number of
+    figures summed (a sum of no figure is NULL, as SQL's own), so a delta (sign -1) can be subtracted."""
+    return (f"SELECT {_dims_sql(dims)}, {sign} * count(*) AS n, {sign} * coalesce(sum(killed), 0)::BIGINT AS killed, "
+            f"{sign} * count(killed) AS killed_n, {sign} * coalesce(sum(injured), 0)::BIGINT AS injured, "
+            f"{sign} * count(injured) AS injured_n FROM {source} GROUP BY ALL")
+
+
+def _cube_for(state: "FilterState", *kinds: str) -> str | None:
+    """The first of the cubes `kinds` whose columns are all `state`'s filters read, if any."""
+    if _costly(state) or state.min_killed > 0:
+        return None
+    for kind in kinds:
+        if kind == "cube_time" and not (state.continents or state.countries or state.admin1s or state.regions):
+            return kind
+        if kind == "cube_place" and not (state.month_from or state.month_to):
+            return kind
+    return None
+
+
 def _costly(state: "FilterState") -> bool:
     """Whether a filter state holds a filter that is costly per row (worth running once into a temporary table)."""
     return bool(state.text.split() or state.sources or state.actors)
@@ -517,7 +559,8 @@ class Warehouse:
     Every query reads the `incidents` view: the Parquet rows the corrections do not touch, plus the touched rows
     as corrected (hidden ones left out). `refresh()` re-reads the corrections after an analyst saved one."""
 
-    def __init__(self, folder: str | Path, corrections=None, memory_limit: str = "1GB", threads: int = 0):
+    def __init__(self, folder: str | Path, corrections=None, memory_limit: str = "1GB", threads: int = 0,
+                 use_cubes: bool = True):
         import duckdb
 
         self.folder = Path(folder)
@@ -547,6 +590,8 @@ class Warehouse:
         self._documents: pd.DataFrame | None = None
         self._answers: dict[tuple, Any] = {}
         self._subsets: dict[tuple, str] = {}
+        self._cube_views: set[str] = set()
+        self.use_cubes = use_cubes  # False: every answer from the incidents (the tests compare both)
         self.version = 0
         self.refresh()
 
@@ -569,9 +614,14 @@ class Warehouse:
                 except Exception:  # noqa: BLE001 - not registered yet
                     pass
             extra = "FALSE AS corrected, FALSE AS hidden, '' AS correction_note, '' AS corrected_by, '' AS corrected_at"
+            for name in CUBES:
+                self.con.execute(f"DROP VIEW IF EXISTS {name}" if name in self._cube_views else f"DROP TABLE IF EXISTS {name}")
             if not ids:
                 self.con.execute(f"CREATE VIEW incidents AS SELECT *, {extra} FROM base_incidents")
                 self.con.execute("CREATE VIEW mentions AS SELECT * FROM base_mentions")
+                for name in CUBES:
+                    self.con.execute(f"CREATE VIEW {name} AS SELECT * FROM idx.{name}")
+                self._cube_views = set(CUBES)
                 self.touched: list[str] = []
                 self.version += 1
                 return
@@ -607,8 +657,21 @@ class Warehouse:
             self.con.execute(
                 "CREATE VIEW mentions AS SELECT * FROM base_mentions WHERE incident_id NOT IN (SELECT id FROM touched) "
                 "UNION ALL BY NAME SELECT * FROM overlay_mentions WHERE incident_id IN (SELECT id FROM overlay WHERE NOT hidden)")
+            # the cubes with the corrections as deltas: the touched rows as extracted taken out, as corrected put in
+            for name, dims in CUBES.items():
+                self.con.execute(
+                    f"CREATE TEMP TABLE {name} AS SELECT {_dims_sql(dims)}, sum(n) AS n, sum(killed) AS killed, "
+                    f"sum(killed_n) AS killed_n, sum(injured) AS injured, sum(injured_n) AS injured_n FROM ("
+                    f"SELECT * FROM idx.{name} UNION ALL BY NAME "
+                    f"{_cube_sql('(SELECT * FROM base_incidents WHERE id IN (SELECT id FROM touched))', dims, -1)} "
+                    f"UNION ALL BY NAME {_cube_sql('(SELECT * FROM overlay WHERE NOT hidden)', dims)}) "
+                    f"GROUP BY ALL HAVING sum(n) <> 0")
+            self._cube_views = set()
             self.touched = ids
             self.version += 1
+
+    def _cube(self, state: "FilterState", *kinds: str) -> str | None:
+        return _cube_for(state, *kinds) if self.use_cubes else None
 
     def _holding_mentions(self, spans: set[tuple[str, int, int]]) -> set[str]:
         """Incidents with a mention overlapping one of `spans` (doc, start, end): where a correction whose incident
@@ -670,6 +733,10 @@ class Warehouse:
     def count(self, state: "FilterState", within: Sql | None = None) -> int:
         """How many incidents pass `state` (and `within`, a selection: see `selection_sql`)."""
         def make() -> int:
+            cube = self._cube(state, "cube_place", "cube_time") if within is None else None
+            if cube is not None:
+                f = filter_sql(state)
+                return int(self.scalar(f"SELECT coalesce(sum(n), 0) FROM {cube} WHERE {f.where}", f.params))
             source, params = self._subset(state)
             if within is None:
                 return int(self.scalar(f"SELECT count(*) FROM {source}", params))
@@ -718,6 +785,11 @@ class Warehouse:
         if column not in ("type", "country", "continent", "region", "admin1", "precision"):
             raise ValueError(f"no counts by {column!r}")
         def make() -> pd.DataFrame:
+            cube = self._cube(state, "cube_place") if column in CUBES["cube_place"] else None
+            if cube is not None:
+                f = filter_sql(state)
+                return self.query(f"SELECT {column} AS value, sum(n)::BIGINT AS n FROM {cube} WHERE {f.where} GROUP BY 1 "
+                                  f"HAVING sum(n) > 0 ORDER BY n DESC, value", f.params)
             source, params = self._subset(state)
             return self.query(f"SELECT {column} AS value, count(*) AS n FROM {source} GROUP BY 1 ORDER BY n DESC, value",
                               params)
@@ -736,8 +808,11 @@ class Warehouse:
         docs = self.query("SELECT doc FROM documents")["doc"].astype(str).tolist()
         stop = "(CASE WHEN coalesce(\"end\",'') = '' THEN start ELSE \"end\" END)"
         # one scan: the (first month, last month) pairs there are, and whether a news (not background) incident has it
+        # read from the pre-aggregated tables where they hold the column (every combination there has incidents)
+        by_day = "cube_time" if self.use_cubes else "incidents"
+        by_place = "cube_place" if self.use_cubes else "incidents"
         spans = self.query(f"SELECT start[1:7] AS a, {stop}[1:7] AS b, bool_or(NOT is_background) "
-                           f"AS news FROM incidents WHERE coalesce(start,'') <> '' GROUP BY ALL")
+                           f"AS news FROM {by_day} WHERE coalesce(start,'') <> '' GROUP BY ALL")
 
         def months(news_only: bool) -> tuple[str, ...]:
             chosen = spans[spans["news"].fillna(False).astype(bool)] if news_only else spans  # NULL is not news
@@ -749,7 +824,7 @@ class Warehouse:
             return tuple(listed)
 
         def distinct(column: str) -> tuple[str, ...]:
-            values = self.query(f"SELECT DISTINCT {column} AS v FROM incidents WHERE trim(coalesce({column}, '')) <> ''")["v"]
+            values = self.query(f"SELECT DISTINCT {column} AS v FROM {by_place} WHERE trim(coalesce({column}, '')) <> ''")["v"]
             return tuple(sorted(str(v) for v in values))
 
         labels = self.query("SELECT type, type_label AS label FROM incidents WHERE type IS NOT NULL "
@@ -844,20 +919,31 @@ class Warehouse:
         One scan in DuckDB groups the incidents by (row, type, day or span): places and days repeat, so a few
         hundred thousand groups at most reach Python, however many incidents there are; numpy then counts every bin's
         distinct marks and sums the chosen bin's (one grouping query per bin over all rows cost seconds at 10^6)."""
-        flag, params = (highlight.where, list(highlight.params)) if highlight is not None else ("FALSE", [])
-        source, source_params = self._subset(state)
-        params = params + source_params
-        rows = (f"SELECT {_group_sql(group_by)} AS row, type, is_day, start_day, stop_day, killed, injured, id, "
-                f"({flag}) AS selected FROM {source} WHERE start_day <> {_NO_DAY}")
-        total = int(self.scalar(f"SELECT count(*) FROM ({rows})", params))
-        if total <= limit:
-            marks = self.query(f"SELECT row, type, is_day AS point, start_day AS x0, stop_day AS x1, 1 AS n, "
-                               f"killed::DOUBLE AS killed, injured::DOUBLE AS injured, id AS first_id, "
-                               f"coalesce(selected, FALSE) AS selected FROM ({rows}) ORDER BY id", params)
-            return "none", marks
-        days, text = self.arrays(f"SELECT row, type, is_day, start_day, stop_day, count(*) AS n, sum(killed)::DOUBLE "
-                                 f"AS killed, sum(injured)::DOUBLE AS injured, coalesce(bool_or(selected), FALSE) AS "
-                                 f"selected FROM ({rows}) GROUP BY ALL", params)
+        cube = self._cube(state, "cube_time") if highlight is None and group_by == "type" else None
+        if cube is not None:  # counted per (type, day span) already: the same filter, n summed
+            f = filter_sql(state)
+            counted = (f"SELECT {_group_sql(group_by)} AS row, type, is_day, start_day, stop_day, n, killed, killed_n, "
+                       f"injured, injured_n FROM {cube} WHERE ({f.where}) AND start_day <> {_NO_DAY}")
+            total = int(self.scalar(f"SELECT coalesce(sum(n), 0) FROM ({counted})", f.params))
+        if cube is None or total <= limit:
+            flag, params = (highlight.where, list(highlight.params)) if highlight is not None else ("FALSE", [])
+            source, source_params = self._subset(state)
+            params = params + source_params
+            rows = (f"SELECT {_group_sql(group_by)} AS row, type, is_day, start_day, stop_day, killed, injured, id, "
+                    f"({flag}) AS selected FROM {source} WHERE start_day <> {_NO_DAY}")
+            if cube is None:
+                total = int(self.scalar(f"SELECT count(*) FROM ({rows})", params))
+            if total <= limit:
+                marks = self.query(f"SELECT row, type, is_day AS point, start_day AS x0, stop_day AS x1, 1 AS n, "
+                                   f"killed::DOUBLE AS killed, injured::DOUBLE AS injured, id AS first_id, "
+                                   f"coalesce(selected, FALSE) AS selected FROM ({rows}) ORDER BY id", params)
+                return "none", marks
+            days, text = self.arrays(f"SELECT row, type, is_day, start_day, stop_day, count(*) AS n, sum(killed)::DOUBLE "
+                                     f"AS killed, sum(injured)::DOUBLE AS injured, coalesce(bool_or(selected), FALSE) "
+                                     f"AS selected FROM ({rows}) GROUP BY ALL", params)
+        else:
+            days, text = self.arrays(f"SELECT row, type, is_day, start_day, stop_day, sum(n)::BIGINT AS n, (CASE WHEN sum(killed_n) > 0 THEN sum(killed) END)::DOUBLE AS killed, (CASE WHEN sum(injured_n) > 0 THEN sum(injured) END)::DOUBLE AS injured, FALSE AS selected FROM "
+                                     f"({counted}) GROUP BY ALL", f.params)
         row_code, type_code = days["row"].to_numpy(np.int64), days["type"].to_numpy(np.int64)
         base = row_code * (len(text["type"]) + 1) + type_code
         start, stop = days["start_day"].to_numpy(np.int64), days["stop_day"].to_numpy(np.int64)
@@ -900,10 +986,16 @@ class Warehouse:
             params += [min(lat0, lat1), max(lat0, lat1), min(lon0, lon1), max(lon0, lon1)]
         flag, flag_params = (highlight.where, list(highlight.params)) if highlight is not None else ("FALSE", [])
         rows = f"SELECT type, lat, lon, killed, injured, id, ({flag}) AS selected FROM {source} WHERE {where}"
+        cube = self._cube(state, "cube_place") if highlight is None else None
+        if cube is not None:  # counted per (type, place) already: the same filter, n summed
+            f = filter_sql(state)
+            points, text = self.arrays(f"SELECT type, lat, lon, sum(n)::BIGINT AS n, (CASE WHEN sum(killed_n) > 0 THEN sum(killed) END)::DOUBLE AS killed, (CASE WHEN sum(injured_n) > 0 THEN sum(injured) END)::DOUBLE AS injured, FALSE AS selected FROM {cube} WHERE ({f.where}) "
+                                       f"AND {where} GROUP BY ALL", list(f.params) + params)
         params = flag_params + source_params + params
-        points, text = self.arrays(f"SELECT type, lat, lon, count(*) AS n, sum(killed)::DOUBLE AS killed, "
-                                   f"sum(injured)::DOUBLE AS injured, coalesce(bool_or(selected), FALSE) AS selected "
-                                   f"FROM ({rows}) GROUP BY ALL", params)
+        if cube is None:
+            points, text = self.arrays(f"SELECT type, lat, lon, count(*) AS n, sum(killed)::DOUBLE AS killed, "
+                                       f"sum(injured)::DOUBLE AS injured, coalesce(bool_or(selected), FALSE) AS "
+                                       f"selected FROM ({rows}) GROUP BY ALL", params)
         if int(points["n"].sum()) <= limit:
             marks = self.query(f"SELECT type, lat, lon, 1 AS n, killed::DOUBLE AS killed, injured::DOUBLE AS injured, "
                                f"id AS first_id, coalesce(selected, FALSE) AS selected FROM ({rows}) ORDER BY id", params)

@@ -410,3 +410,74 @@ def test_a_selected_mark_holds_exactly_its_incidents(warehouses, state, group_by
         if cell == 0:
             assert set(lit.loc[lit["selected"], "first_id"]) == held & set(lit["first_id"])
     assert selection_sql([]) is None and selection_sql(["not json", '["t", "fortnight"]']) is None
+
+
+def cube_states(options):
+    """Filter states whose filters the pre-aggregated tables can answer (types, months, places, background)."""
+    def some(values, extra):
+        return st.lists(st.sampled_from(list(values) + extra), max_size=3, unique=True).map(tuple)
+
+    month = st.none() | st.sampled_from(list(options.months) + ["1980-01", "2040-12"])
+    places = st.builds(FilterState, continents=some(options.continents, ["Antarctica"]),
+                       countries=some(options.countries, ["", "ZZ"]), admin1s=some(options.admin1s, ["Nowhere"]),
+                       regions=some(options.regions, ["Atlantis"]), types=some(options.types, ["volcano"]),
+                       background=st.booleans())
+    months = st.builds(FilterState, month_from=month, month_to=month, types=some(options.types, ["volcano"]),
+                       background=st.booleans())
+    return places | months
+
+
+@pytest.fixture(scope="module")
+def full_warehouses(world):
+    """The same warehouses answering everything from the incidents (no pre-aggregated tables)."""
+    folder, ex, store = world
+    plain, corrected = (Warehouse(folder, threads=1, use_cubes=False),
+                        Warehouse(folder, corrections=store, threads=1, use_cubes=False))
+    yield plain, corrected
+    plain.close()
+    corrected.close()
+
+
+def _same_marks(a: pd.DataFrame, b: pd.DataFrame, keys: list[str]) -> None:
+    a, b = (m.sort_values(keys, na_position="first").reset_index(drop=True) for m in (a, b))
+    assert list(a.columns) == list(b.columns) and len(a) == len(b)
+    for column in a.columns:
+        left, right = a[column].tolist(), b[column].tolist()
+        if column in ("lat", "lon"):
+            assert np.allclose(np.asarray(left, float), np.asarray(right, float), rtol=0, atol=1e-9)
+        else:
+            assert [None if pd.isna(v) else v for v in left] == [None if pd.isna(v) else v for v in right], column
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(state=cube_states(OPTIONS), limit=st.sampled_from([3, 12, 40, 5000]),
+       extent=st.none() | st.just((-50.0, 0.0, -80.0, 50.0)))
+def test_pre_aggregated_answers_equal_the_incidents(warehouses, full_warehouses, state, limit, extent):
+    """Counts, sidebar counts, timeline marks (by type) and map marks from the pre-aggregated tables are those of
+    the incidents - killed and injured sums included - without and with every kind of correction laid over them."""
+    from events.warehouse import _cube_for
+
+    assert _cube_for(state, "cube_place", "cube_time") is not None  # the tables answer these states
+    for cubed, full in zip(warehouses, full_warehouses):
+        assert cubed.count(state) == full.count(state)
+        for column in ("type", "country", "continent", "region", "admin1"):
+            mine, theirs = cubed.value_counts(state, column), full.value_counts(state, column)
+            assert [(None if pd.isna(v) else v, int(n)) for v, n in zip(mine["value"], mine["n"])] == \
+                [(None if pd.isna(v) else v, int(n)) for v, n in zip(theirs["value"], theirs["n"])]
+        name, marks = cubed.timeline_marks(state, limit=limit)
+        full_name, full_marks = full.timeline_marks(state, limit=limit)
+        assert name == full_name
+        _same_marks(marks, full_marks, ["row", "type", "point", "x0", "x1"] if name != "none" else ["first_id"])
+        cell, cells = cubed.map_marks(state, extent=extent, limit=limit)
+        full_cell, full_cells = full.map_marks(state, extent=extent, limit=limit)
+        assert cell == full_cell
+        _same_marks(cells, full_cells, ["type", "cy", "cx"] if cell else ["first_id"])
+
+
+def test_corrections_change_the_pre_aggregated_answers(warehouses):
+    """The corrected warehouse's tables hold the corrections (an edited toll, a hidden incident, an added one)."""
+    plain, corrected = warehouses
+    assert corrected.touched and not plain.touched
+    everything = FilterState(background=True)
+    assert corrected.count(everything) == corrected.total() and plain.count(everything) == plain.total()
+    assert corrected.total() == plain.total() - 1 - 1 + 1 + 1  # hidden, merged away, split off, added by hand
