@@ -22,8 +22,7 @@ import streamlit as st
 
 from events import views
 from events.views import FilterState, mark_figures
-from events.warehouse import (Warehouse, incident_mark_key, map_mark_key, open_dataset, selection_sql,
-                              timeline_mark_key)
+from events.warehouse import Warehouse, map_mark_keys, open_dataset, selection_sql, timeline_mark_keys
 
 PAGE_ROWS = 500  # rows per table page
 SOURCES_LISTED = 5_000  # above this many documents the source picker is left out (a browser list of a million)
@@ -148,9 +147,7 @@ def render(corpus: str, page: SimpleNamespace) -> None:
                    "incidents by row, type and time bin when there are many")
         bin_name, marks = warehouse.timeline_marks(state, group_by=state.group_by,
                                                    highlight=within if source == "map" else None)
-        mark_keys = [incident_mark_key(m.first_id) if bin_name == "none" else
-                     timeline_mark_key(bin_name, state.group_by, m.row, m.type, m.point, m.x0, m.x1)
-                     for m in marks.itertuples(index=False)]
+        mark_keys = timeline_mark_keys(bin_name, state.group_by, marks)
         fig = warehouse.cached(("figure", "timeline", repr(state), source == "map" and repr(picked)), lambda: (
             mark_figures.timeline_from_marks(
                 bin_name, marks, colors, mark_keys, group_by=state.group_by, type_labels=type_labels, names=names,
@@ -164,8 +161,7 @@ def render(corpus: str, page: SimpleNamespace) -> None:
         st.caption("**Map** · click a cell to select it · zoom to a selection for a finer grid")
         extent = st.session_state.get("map_extent")
         cell, cells = warehouse.map_marks(state, extent=extent, highlight=within if source == "timeline" else None)
-        cell_keys = [incident_mark_key(m.first_id) if cell == 0 else map_mark_key(cell, m.type, m.cy, m.cx)
-                     for m in cells.itertuples(index=False)]
+        cell_keys = map_mark_keys(cell, cells)
         world = warehouse.cached(("figure", "map", repr(state), repr(extent), source == "timeline" and repr(picked)),
                                  lambda: mark_figures.map_from_marks(
                                      cell, cells, colors, cell_keys, type_labels=type_labels, extent=extent,

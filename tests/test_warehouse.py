@@ -481,3 +481,27 @@ def test_corrections_change_the_pre_aggregated_answers(warehouses):
     everything = FilterState(background=True)
     assert corrected.count(everything) == corrected.total() and plain.count(everything) == plain.total()
     assert corrected.total() == plain.total() - 1 - 1 + 1 + 1  # hidden, merged away, split off, added by hand
+
+
+@pytest.mark.parametrize("group_by", ["type", "admin1", "region"])
+@pytest.mark.parametrize("limit", [3, 12, 40, 5000])
+def test_mark_keys_of_a_table_are_the_keys_of_each_mark(warehouses, group_by, limit):
+    """The page writes a table's keys at once; they must be, to the character, what each mark's key function writes
+    (a selection or a shared link holds those)."""
+    from events.warehouse import (incident_mark_key, map_mark_key, map_mark_keys, timeline_mark_key,
+                                  timeline_mark_keys)
+
+    for warehouse in warehouses:
+        name, marks = warehouse.timeline_marks(FilterState(background=True), group_by=group_by, limit=limit)
+        assert timeline_mark_keys(name, group_by, marks) == [
+            incident_mark_key(m.first_id) if name == "none" else
+            timeline_mark_key(name, group_by, m.row, m.type, m.point, m.x0, m.x1) for m in marks.itertuples(index=False)]
+        for cell_limit in (limit, 2):
+            cell, cells = warehouse.map_marks(FilterState(background=True), limit=cell_limit)
+            assert map_mark_keys(cell, cells) == [incident_mark_key(m.first_id) if cell == 0 else
+                                                  map_mark_key(cell, m.type, m.cy, m.cx)
+                                                  for m in cells.itertuples(index=False)]
+    for cell in (0.05, 0.25, 3.0, 20.0):  # cell sizes as json writes them
+        marks = pd.DataFrame({"type": ["attack", None, "ΣΟΦΟΣ"], "cy": [-3, 0, 7], "cx": [1, -200, 3]})
+        assert map_mark_keys(cell, marks) == [map_mark_key(cell, t, y, x) for t, y, x in
+                                              zip(marks["type"], marks["cy"], marks["cx"])]
