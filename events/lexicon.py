@@ -42,6 +42,12 @@ def read_data_csv(path: Path) -> list[dict[str, str]]:
     return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(lines)]
 
 
+def load_types(data_dir: Path = DATA_DIR) -> dict[str, IncidentType]:
+    """The incident types (label, family, colour) without compiling the trigger patterns: what a page that draws
+    incidents already extracted needs."""
+    return {row["type"]: IncidentType(**row) for row in read_data_csv(data_dir / "incident_types.csv")}
+
+
 @dataclass(frozen=True)
 class Lexicon:
     types: dict[str, IncidentType]
@@ -49,7 +55,7 @@ class Lexicon:
 
     @classmethod
     def load(cls, data_dir: Path = DATA_DIR) -> "Lexicon":
-        types = {row["type"]: IncidentType(**row) for row in read_data_csv(data_dir / "incident_types.csv")}
+        types = load_types(data_dir)
         patterns = []
         for row in read_data_csv(data_dir / "incident_lexicon.csv"):
             if row["type"] not in types and row["type"] != NOT_AN_INCIDENT:
