@@ -124,6 +124,9 @@ _OVER_PERIOD = re.compile(r"\b(?:over|in|during|within|for)\s+the\s+(?:past|last
                           r"(?:hours|days|weeks|months|years)\b", re.I)
 
 
+PERIOD_WINDOW = 200  # characters either side of a counted plural where its period ("over the past week") is read
+
+
 def _counted_over_period(text: str, trig: Trigger, c_start: int, c_end: int) -> bool:
     """'three suicide attacks over the past three days, leaving 10 dead': several incidents told as one sum, whose
     toll is no single incident's."""
@@ -131,7 +134,8 @@ def _counted_over_period(text: str, trig: Trigger, c_start: int, c_end: int) -> 
         return False
     if not _COUNTED_BEFORE.search(text[max(c_start, trig.start - 40):trig.start]):
         return False
-    return bool(_OVER_PERIOD.search(text, c_start, c_end))
+    # near the trigger only: a clause without stops may be a megabyte of such plurals
+    return bool(_OVER_PERIOD.search(text, max(c_start, trig.start - PERIOD_WINDOW), min(c_end, trig.end + PERIOD_WINDOW)))
 
 
 def _bound_dates(text: str, trig: Trigger, dates: Sequence[DateMention]) -> list[DateMention]:
