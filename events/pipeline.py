@@ -21,7 +21,7 @@ import pandas as pd
 
 from events import __version__, cache
 from events.corpus import Corpus, CorpusProblem, Document, documents_table, load_corpus
-from events.dates import find_dates, find_event_offsets
+from events.dates import DATE_CUE_BLOCK, DATE_CUE_BUDGET, find_dates, find_event_offsets, unread_date_stretches
 from events.lexicon import default_lexicon
 from events.mentions import IncidentMention, find_mentions
 from events.merge import Incident, merge_mentions
@@ -76,6 +76,23 @@ def extract_document(document: Document) -> list[IncidentMention]:
     places = find_places(document.text)
     offsets = find_event_offsets(document.text)
     return find_mentions(document, dates, places, offsets)
+
+
+def unread_date_problems(documents: Iterable[Document]) -> list[CorpusProblem]:
+    """A text denser in dates than any news (a table of dates, generated text) is read by the dates stage up to a
+    budget, so it costs no more than news; name what was left, so the analyst knows its dates are partial."""
+    problems = []
+    for document in documents:
+        if len(document.text) <= DATE_CUE_BLOCK:
+            continue  # read whole
+        stretches = unread_date_stretches(document.text)
+        if stretches:
+            unread = sum(end - start for start, end in stretches)
+            problems.append(CorpusProblem(document.path or document.doc_id, (
+                f"read, but dates not read in {len(stretches):,} stretch(es) ({unread:,} characters, the first from "
+                f"character {stretches[0][0]:,}): more than {DATE_CUE_BUDGET} date words in {DATE_CUE_BLOCK:,} "
+                f"characters, denser than any news (a table of dates?); its other stages read everything")))
+    return problems
 
 
 def _cache_path(root: Path, document: Document) -> Path:
@@ -278,7 +295,7 @@ def extract_corpus(corpus: Corpus, workers: int = 0, use_cache: bool = True,
     from events.settings import get_settings
 
     scheduler = get_settings()["scheduler"] if scheduler is None else scheduler
-    problems = list(corpus.problems)
+    problems = list(corpus.problems) + unread_date_problems(corpus.documents)
     if scheduler:  # per-document stage and merge on the cluster
         from events.distributed import extract_and_merge_on_cluster
 

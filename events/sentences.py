@@ -10,8 +10,10 @@ _ABBREVIATIONS = frozenset("""
 mr mrs ms dr st gen col lt sgt capt cmdr adm gov sen rep pres prof rev fr sr jr no vs etc inc co corp ltd
 jan feb mar apr jun jul aug sep sept oct nov dec mt ft
 """.split())
-# Matched from the first mark of a run only, so a long run of dots is scanned once, not once per dot.
-_BOUNDARY = re.compile(r"(?<![.!?])[.!?]+[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+# Matched from the first mark of a run only, so a long run of dots is scanned once, not once per dot. A full stop
+# after a lone capital ("J. Smith", "A. A. A. ...") is an initial: refused here, in C, rather than by
+# _ends_with_abbreviation in Python for each one (the same answer; "A. "*n cost 4x news).
+_BOUNDARY = re.compile(r"(?<![.!?])(?:(?<!(?<![A-Za-z.])[A-Z])\.|[!?])[.!?]*[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
 
 

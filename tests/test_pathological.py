@@ -140,3 +140,146 @@ def test_actor_pattern_equals_its_backtracking_definition(parts):
         rf"|\b((?:the\s+)?{name}(?:\s+{name}){{0,3}})\s+(?:has\s+|had\s+|have\s+)?claimed\s+(?:responsibility|credit)")
     assert [m.span() + m.groups() for m in _actor_pattern().finditer(text)] == \
         [m.span() + m.groups() for m in definition.finditer(text)]
+
+
+# --- dates: overlap selection by character marks, not by inserting into sorted lists -----------------------------
+
+def _select_by_insertion(cands):
+    """The definition _select replaced: kept spans in sorted lists, two neighbours checked by bisection."""
+    from bisect import bisect_right
+
+    cands = sorted(cands, key=lambda c: (-(c[1] - c[0]), c[0]))
+    starts, ends, taken = [], [], []
+    for c in cands:
+        i = bisect_right(starts, c[0])
+        if (i and ends[i - 1] > c[0]) or (i < len(starts) and starts[i] < c[1]):
+            continue
+        starts.insert(i, c[0])
+        ends.insert(i, c[1])
+        taken.insert(i, c)
+    return taken
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(1, 12), st.integers(0, 3)), max_size=40))
+def test_select_equals_the_insertion_definition(raw):
+    from events.dates import _select
+
+    cands = [(a, a + n, (f"v{k}", date(2020, 1, 1), date(2020, 1, 1), "day")) for a, n, k in raw]
+    assert _select(list(cands)) == _select_by_insertion(cands)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 12)), max_size=25),
+       st.lists(st.tuples(st.integers(0, 60), st.integers(0, 12)), max_size=25))
+def test_without_overlaps_equals_the_insertion_definition(raw_kept, raw_extra):
+    from bisect import bisect_right
+
+    from events.dates import TemporalReference, _select, _without_overlaps
+
+    # kept: non-overlapping and in text order, as find_dates returns them
+    kept_spans = _select([(a, a + n, None) for a, n in raw_kept if n]) if raw_kept else []
+    kept = [TemporalReference(a, b, "k", "k") for a, b, _ in kept_spans]
+    extra = [TemporalReference(a, a + n, "e", str(i)) for i, (a, n) in enumerate(raw_extra)]
+
+    starts, ends, items = [k.start for k in kept], [k.end for k in kept], list(kept)
+    for e in sorted(extra, key=lambda e: e.start):
+        i = bisect_right(starts, e.start)
+        if (i and ends[i - 1] > e.start) or (i < len(starts) and starts[i] < e.end):
+            continue
+        starts.insert(i, e.start)
+        ends.insert(i, e.end)
+        items.insert(i, e)
+    assert _without_overlaps(kept, extra) == items
+
+
+# --- dates: numeric cores found by zero-width patterns in C, not a Python test at each "1", "20" or "/" ----------
+
+_DIGITISH = st.text(alphabet="1209345-/ x²①٣.", max_size=40)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_DIGITISH)
+def test_digit_cores_equal_their_literal_definitions(low):
+    from events.dates import _COMPACT, _CORES, _NUMERIC_CORE, _YEAR_DIGITS_CORE, _digit_at, _literal_core
+
+    numeric = _literal_core(("-", "/"), lambda low, i: _digit_at(low, i - 1) and _digit_at(low, i + 1))
+    year = _literal_core(("1", "20"), lambda low, i: (
+        not _digit_at(low, i - 1) and low[i:i + 4].isdigit() and len(low[i:i + 4]) == 4 and not _digit_at(low, i + 4)))
+    compact = _literal_core(("19", "20"), lambda low, i: low[i:i + 8].isdigit() and len(low[i:i + 8]) == 8)
+    assert _NUMERIC_CORE(low) == numeric(low)
+    assert _YEAR_DIGITS_CORE(low) == year(low)
+    assert _CORES[_COMPACT](low) == compact(low)
+
+
+# --- dates: a text denser in dates than any news is read up to a budget, and says what it left ------------------
+
+def test_a_text_made_of_dates_is_read_up_to_the_budget_and_names_the_rest():
+    from events.dates import DATE_CUE_BLOCK, DATE_CUE_BUDGET, find_dates, unread_date_stretches
+
+    unit = "Mar. 7 "
+    text = unit * (3 * DATE_CUE_BLOCK // len(unit))  # three blocks of one cue every 7 characters
+    found = find_dates(text, date(2021, 4, 1))
+    assert {d.value for d in found} == {"2021-03-07"}
+    per_block = [sum(1 for d in found if d.start // DATE_CUE_BLOCK == b) for b in range(3)]
+    assert all(DATE_CUE_BUDGET - 2 <= n <= DATE_CUE_BUDGET + 1 for n in per_block), per_block
+    stretches = unread_date_stretches(text)
+    assert len(stretches) == 3 and stretches[-1][1] == len(text)
+    assert all(d.start < stretches[0][0] or d.start >= DATE_CUE_BLOCK for d in found)
+
+
+def test_a_short_text_of_dates_and_ordinary_prose_are_read_whole():
+    from events.dates import DATE_CUE_BLOCK, find_dates, unread_date_stretches
+
+    short = "Mar. 7 " * (DATE_CUE_BLOCK // 7)
+    assert len(find_dates(short, date(2021, 4, 1))) == DATE_CUE_BLOCK // 7 and unread_date_stretches(short) == []
+    # a wire factbox: a dated line of about 150 characters after another (two date cues each)
+    timeline = "".join(f"{m} {d}, 2014 - Floods hit the delta and the army moved in to help the farmers, who had lost "
+                       f"their herds and most of the harvest to the water.\n"
+                       for m in ("March", "April", "May", "June") for d in range(1, 29))
+    assert len(timeline) > 1.9 * DATE_CUE_BLOCK and unread_date_stretches(timeline) == []
+    assert len(find_dates(timeline, date(2015, 1, 1))) == 4 * 28
+
+
+def test_a_dotted_capital_i_keeps_the_fast_path_and_the_dates():
+    from events.dates import _lower, find_dates
+
+    text = "{} officials said on Friday, March 3, 2019 that the May 5 vote and the 1998 law stand; 4/5/2018."
+    assert len(_lower(text.format("İzmir"))) == len(text.format("İzmir"))
+    assert [(d.start, d.end, d.value) for d in find_dates(text.format("İzmir"), date(2019, 6, 1))] == \
+        [(d.start, d.end, d.value) for d in find_dates(text.format("Izmir"), date(2019, 6, 1))]
+
+
+def test_extraction_names_a_document_whose_dates_were_not_all_read(tmp_path):
+    from events.corpus import load_corpus
+    from events.pipeline import extract_corpus
+
+    (tmp_path / "table.txt").write_text("Dates\n\n" + "Mar. 7 " * 3000, encoding="utf-8")
+    (tmp_path / "report.txt").write_text("Bombing\n\nA car bomb killed 12 people in Mopti on 3 March 2021, officials said.\n",
+                                         encoding="utf-8")
+    result = extract_corpus(load_corpus(tmp_path), workers=1, use_cache=False)
+    problems = [p for p in result.problems if "dates not read" in p.reason]
+    assert [p.file.endswith("table.txt") for p in problems] == [True]
+    assert "from character" in problems[0].reason
+    assert len(result.incidents) >= 1
+
+
+# --- sentences: a full stop after a lone capital is refused by the boundary pattern itself -----------------------
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(["A", "B.", "a", "J.", " ", "\n", ". ", "! ", "? ", "...", "Mr.", "U.S.", "x", "\"",
+                                 ")", "Smith", "1", "No.", "é", "É."]), max_size=30))
+def test_boundary_refuses_initials_as_the_abbreviation_check_did(parts):
+    import re
+
+    from events import sentences
+
+    text = "".join(parts)
+    old = re.compile(r"(?<![.!?])[.!?]+[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+    new = sentences._BOUNDARY
+    try:
+        sentences._BOUNDARY = old
+        expected = sentences.split_sentences(text)
+    finally:
+        sentences._BOUNDARY = new
+    assert sentences.split_sentences(text) == expected
