@@ -52,6 +52,7 @@ _NO_DAY = -(2**31)
 TIME_BINS = (("day", 1), ("week", 7), ("month", 31), ("quarter", 92), ("year", 366))
 MAP_CELLS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0)
 MARK_LIMIT = 3000
+LATEST_FIRST = "start_day DESC, id"  # the table's order
 # Pre-aggregated tables ("cubes") kept in the index beside the incidents: incidents counted per combination of the
 # columns one kind of view filters and draws by. Places and days repeat, so at millions of incidents each holds a
 # fraction of the rows; a view whose filters read only its columns is answered from it (the same WHERE clause, n
@@ -63,6 +64,9 @@ CUBES = {
     "cube_place": ("is_background", "type", "lat", "lon", "country", "continent", "region", "admin1"),
 }
 CUBE_VERSION = 1
+# a cube row's figures as the marks read them: killed/injured NULL where none of its incidents has one
+_CUBE_FIGURES = ("n::BIGINT AS n, (CASE WHEN killed_n > 0 THEN killed END)::DOUBLE AS killed, "
+                 "(CASE WHEN injured_n > 0 THEN injured END)::DOUBLE AS injured")
 
 
 # ------------------------------------------------------------------------------------------------- writing
@@ -693,8 +697,9 @@ class Warehouse:
             # the cubes with the corrections as deltas: the touched rows as extracted taken out, as corrected put in
             for name, dims in CUBES.items():
                 self.con.execute(
-                    f"CREATE TEMP TABLE {name} AS SELECT {_dims_sql(dims)}, sum(n) AS n, sum(killed) AS killed, "
-                    f"sum(killed_n) AS killed_n, sum(injured) AS injured, sum(injured_n) AS injured_n FROM ("
+                    f"CREATE TEMP TABLE {name} AS SELECT {_dims_sql(dims)}, sum(n)::BIGINT AS n, sum(killed)::BIGINT AS "
+                    f"killed, sum(killed_n)::BIGINT AS killed_n, sum(injured)::BIGINT AS injured, "
+                    f"sum(injured_n)::BIGINT AS injured_n FROM ("
                     f"SELECT * FROM idx.{name} UNION ALL BY NAME "
                     f"{_cube_sql('(SELECT * FROM base_incidents WHERE id IN (SELECT id FROM touched))', dims, -1)} "
                     f"UNION ALL BY NAME {_cube_sql('(SELECT * FROM overlay WHERE NOT hidden)', dims)}) "
@@ -781,7 +786,7 @@ class Warehouse:
         f = filter_sql(state) if within is None else filter_sql(state) & within
         return self.query(f"SELECT id FROM incidents WHERE {f.where} ORDER BY id", f.params)["id"].tolist()
 
-    def rows(self, state: "FilterState", limit: int = 5000, offset: int = 0, order: str = "start_day DESC, id",
+    def rows(self, state: "FilterState", limit: int = 5000, offset: int = 0, order: str = LATEST_FIRST,
              ids: Sequence[str] | None = None, within: Sql | None = None) -> pd.DataFrame:
         """A page of the filtered incidents (within a selection, or with these ids) as the pipeline's table (derived
         columns dropped)."""
@@ -790,6 +795,15 @@ class Warehouse:
         if ids is not None:
             where += " AND list_contains(?::VARCHAR[], id)"
             params.append(list(ids))
+        elif within is None and order == LATEST_FIRST and self._cube(state, "cube_time") is not None:
+            # the latest rows only: from the per-day counts, the day from which on at least offset + limit incidents
+            # pass (all of that day kept); the index is ordered by day, so DuckDB skips the blocks before it
+            days, _ = self.arrays(f"SELECT start_day, sum(n)::BIGINT AS n FROM cube_time WHERE {f.where} GROUP BY 1 "
+                                  f"ORDER BY 1 DESC", f.params)
+            reach = np.flatnonzero(np.cumsum(days["n"].to_numpy(np.int64)) >= int(offset) + int(limit))
+            if len(reach):
+                where += " AND start_day >= ?"
+                params.append(int(days["start_day"].iloc[reach[0]]))
         derived = ", ".join(f'"{c}"' for c in DERIVED_COLUMNS if c in self.columns)
         # the derived columns are never read (the search text is the longest column of all)
         frame = self.query(f"SELECT * EXCLUDE ({derived}) FROM incidents WHERE {where} ORDER BY {order} "
@@ -977,8 +991,9 @@ class Warehouse:
                                      f"AS killed, sum(injured)::DOUBLE AS injured, coalesce(bool_or(selected), FALSE) "
                                      f"AS selected FROM ({rows}) GROUP BY ALL", params)
         else:
-            days, text = self.arrays(f"SELECT row, type, is_day, start_day, stop_day, sum(n)::BIGINT AS n, (CASE WHEN sum(killed_n) > 0 THEN sum(killed) END)::DOUBLE AS killed, (CASE WHEN sum(injured_n) > 0 THEN sum(injured) END)::DOUBLE AS injured, FALSE AS selected FROM "
-                                     f"({counted}) GROUP BY ALL", f.params)
+            # the table's rows as they are (numpy groups them by mark below; a GROUP BY here would only cost)
+            days, text = self.arrays(f"SELECT row, type, is_day, start_day, stop_day, {_CUBE_FIGURES}, FALSE AS "
+                                     f"selected FROM ({counted})", f.params)
         row_code, type_code = days["row"].to_numpy(np.int64), days["type"].to_numpy(np.int64)
         base = row_code * (len(text["type"]) + 1) + type_code
         start, stop = days["start_day"].to_numpy(np.int64), days["stop_day"].to_numpy(np.int64)
@@ -1024,8 +1039,9 @@ class Warehouse:
         cube = self._cube(state, "cube_place") if highlight is None else None
         if cube is not None:  # counted per (type, place) already: the same filter, n summed
             f = filter_sql(state)
-            points, text = self.arrays(f"SELECT type, lat, lon, sum(n)::BIGINT AS n, (CASE WHEN sum(killed_n) > 0 THEN sum(killed) END)::DOUBLE AS killed, (CASE WHEN sum(injured_n) > 0 THEN sum(injured) END)::DOUBLE AS injured, FALSE AS selected FROM {cube} WHERE ({f.where}) "
-                                       f"AND {where} GROUP BY ALL", list(f.params) + params)
+            # the table's rows as they are: one place may come several times (numpy groups them by cell below)
+            points, text = self.arrays(f"SELECT type, lat, lon, {_CUBE_FIGURES}, FALSE AS selected FROM {cube} "
+                                       f"WHERE ({f.where}) AND {where}", list(f.params) + params)
         params = flag_params + source_params + params
         if cube is None:
             points, text = self.arrays(f"SELECT type, lat, lon, count(*) AS n, sum(killed)::DOUBLE AS killed, "

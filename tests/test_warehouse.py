@@ -453,8 +453,9 @@ def _same_marks(a: pd.DataFrame, b: pd.DataFrame, keys: list[str]) -> None:
 @given(state=cube_states(OPTIONS), limit=st.sampled_from([3, 12, 40, 5000]),
        extent=st.none() | st.just((-50.0, 0.0, -80.0, 50.0)))
 def test_pre_aggregated_answers_equal_the_incidents(warehouses, full_warehouses, state, limit, extent):
-    """Counts, sidebar counts, timeline marks (by type) and map marks from the pre-aggregated tables are those of
-    the incidents - killed and injured sums included - without and with every kind of correction laid over them."""
+    """Counts, sidebar counts, timeline marks (by type), map marks and the table's pages (read from the day where
+    the page starts) from the pre-aggregated tables are those of the incidents - killed and injured sums included -
+    without and with every kind of correction laid over them."""
     from events.warehouse import _cube_for
 
     assert _cube_for(state, "cube_place", "cube_time") is not None  # the tables answer these states
@@ -472,6 +473,9 @@ def test_pre_aggregated_answers_equal_the_incidents(warehouses, full_warehouses,
         full_cell, full_cells = full.map_marks(state, extent=extent, limit=limit)
         assert cell == full_cell
         _same_marks(cells, full_cells, ["type", "cy", "cx"] if cell else ["first_id"])
+        for rows, offset in ((5, 0), (40, 17), (500, 0), (3, 250)):  # table pages, latest first
+            assert cubed.rows(state, limit=rows, offset=offset)["id"].tolist() == \
+                full.rows(state, limit=rows, offset=offset)["id"].tolist()
 
 
 def test_corrections_change_the_pre_aggregated_answers(warehouses):
