@@ -876,8 +876,9 @@ class Warehouse:
             values = self.query(f"SELECT DISTINCT {column} AS v FROM {by_place} WHERE trim(coalesce({column}, '')) <> ''")["v"]
             return tuple(sorted(str(v) for v in values))
 
-        labels = self.query("SELECT type, type_label AS label FROM incidents WHERE type IS NOT NULL "
-                            "QUALIFY row_number() OVER (PARTITION BY type ORDER BY id DESC) = 1 ORDER BY type")
+        # the label of each type's last incident (by id; NULL kept, as the views take it)
+        labels = self.query("SELECT type, arg_max_null(type_label, id) AS label FROM incidents WHERE type IS NOT NULL "
+                            "GROUP BY type ORDER BY type")
         killed, n_background = self.query("SELECT max(killed) AS k, count(*) FILTER (WHERE is_background) AS b "
                                           "FROM incidents").iloc[0]
         actors = self.query("SELECT a, count(*) AS n FROM (SELECT unnest(actor_list) AS a FROM incidents) "
