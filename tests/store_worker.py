@@ -1,6 +1,7 @@
 """A separate process writing to a corrections store, for the concurrency and kill-mid-save tests.
 
-    python tests/store_worker.py many DB TAG N [GO]  # N edits of inc-paris's actors, starting once file GO exists
+    python tests/store_worker.py many DB TAG N [GO [PARTNER]]  # N edits of inc-paris's actors, starting once file
+                                                     # GO exists, never more than 2 ahead of writer PARTNER
     python tests/store_worker.py hang DB           # one edit that prints WRITING inside its transaction, then sleeps
     python tests/store_worker.py loop DB           # edits until killed, printing each committed seq
 
@@ -21,6 +22,19 @@ from conftest import synthetic_extraction  # noqa: E402
 from events.store import CorrectionStore  # noqa: E402
 
 
+def _write_count(path: Path, count: int) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(str(count))
+    tmp.replace(path)
+
+
+def _read_count(path: Path) -> int:
+    try:
+        return int(path.read_text() or 0)
+    except (OSError, ValueError):
+        return 0
+
+
 def main(argv: list[str]) -> int:
     mode, db = argv[0], argv[1]
     ex = synthetic_extraction(HERE)
@@ -32,9 +46,16 @@ def main(argv: list[str]) -> int:
             go.with_name(f"ready-{tag}").touch()
         while go is not None and not go.exists():  # a start line, so both writers really overlap
             time.sleep(0.005)
+        partner = go.with_name(f"count-{argv[5]}") if go is not None and len(argv) > 5 else None
         for i in range(n):
             store.edit("inc-paris", {"actors": f"{tag}-{i}"}, user=tag, note=f"{tag} {i}")
-            time.sleep(0.002)  # a session does other things between saves; without this the busy-wait lets one writer run ahead
+            if go is not None:
+                _write_count(go.with_name(f"count-{tag}"), i + 1)
+            # a session does other things between saves; on a loaded machine one writer would otherwise run through
+            # all its saves in one time slice, so wait (at most 5 s) while it is more than 2 saves ahead of the other
+            deadline = time.time() + 5
+            while partner is not None and _read_count(partner) < min(i + 1, n) - 2 and time.time() < deadline:
+                time.sleep(0.002)
         return 0
     if mode == "hang":
         def pause() -> None:
