@@ -288,8 +288,11 @@ def _month_num(word: str) -> int:
     return MONTHS[word.rstrip(".").lower()]
 
 
+_LEADING_DIGITS = re.compile(r"\d+")
+
+
 def _day_num(word: str) -> int:
-    return int(re.match(r"\d+", word).group())
+    return int(_LEADING_DIGITS.match(word).group())
 
 
 def _number(word: str) -> int | None:
@@ -330,7 +333,7 @@ def _year_of(m: re.Match) -> int | None:
     """The year a match names in digits (group ``year``) or in words (group ``wyear``), or None."""
     if m["year"]:
         return int(m["year"])
-    if m.groupdict().get("wyear"):
+    if "wyear" in m.re.groupindex and m["wyear"]:
         return _word_year(m["wyear"])
     return None
 
@@ -707,6 +710,9 @@ def _h_month_year(m: re.Match, ref: date | None):
     return m.start(), m.end(), _month(year, _month_num(m["mon"]))
 
 
+_NAME_AFTER_MONTH = re.compile(r"\s+[A-Z][a-z]")
+
+
 def _h_month_alone(m: re.Match, ref: date | None):
     mon_word = m["mon"]
     rel = (m["rel"] or "").lower().split()
@@ -715,7 +721,7 @@ def _h_month_alone(m: re.Match, ref: date | None):
         return None  # the modal, the verb, Theresa May's
     start = m.start("rel") if m["rel"] else m.start("mon")
     after = m.string[m.end(): m.end() + 12]
-    if not m["rel"] and not m["prep"] and re.match(r"\s+[A-Z][a-z]", after):
+    if not m["rel"] and not m["prep"] and _NAME_AFTER_MONTH.match(after):
         return None  # "August Wilson", "June Carter"
     if ref is None:
         return None
