@@ -328,6 +328,7 @@ class Gazetteer:
         self._search_keys: tuple[list[str], list[str], dict[str, list[str]]] | None = None
         self._towns_by_country: dict[str, list[int]] | None = None
         self._countries: dict[str, int] = {}
+        self._capitals: dict[str, int] | None = None
         kinds = data["kind"]
         for i in range(len(kinds)):
             if kinds[i] != 0:
@@ -395,6 +396,17 @@ class Gazetteer:
 
     def get(self, geonameid: str) -> Place | None:
         idx = self._id_index().get(str(geonameid))
+        return None if idx is None else self.place(idx)
+
+    def capital_of(self, iso2: str) -> Place | None:
+        """The national capital of a country (GeoNames' capital city), or None when the gazetteer has none."""
+        if self._capitals is None:
+            d = self._d
+            self._capitals = {}
+            for i in range(len(d["capital"])):
+                if d["capital"][i]:
+                    self._capitals.setdefault(d["country"][i], i)
+        idx = self._capitals.get(iso2.upper())
         return None if idx is None else self.place(idx)
 
     def country_place(self, iso2: str) -> Place | None:

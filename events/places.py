@@ -293,6 +293,49 @@ def _compass_parts(mentions: list[PlaceMention], text: str, gaz: Gazetteer) -> l
     return out
 
 
+# "the capital", "the war-weary capital city", "the Kenyan capital's slums": the national capital of the story's
+# country, when no name follows ("the capital Kinshasa", "the capital, Kinshasa": the name is read itself) and no
+# word makes it another capital ("the provincial capital", "the capital of Kandahar province")
+_THE_CAPITAL = re.compile(r"\b[Tt]he\s+((?:[\w'\u2019-]+\s+){0,2}?)capital(?:\s+city)?(?:['\u2019]s)?\b"
+                          r"(?!\s*,?\s+(?:[A-Z]|of\b))")
+_OTHER_CAPITAL = re.compile(r"\b(?:provincial|province|state|regional|region|district|county|departmental|"
+                            r"financial|commercial|economic|cultural|tourist|administrative|rebel|former|old|"
+                            r"ancient|imperial|colonial|seasonal|summer|winter|world|european|global|"
+                            r"(?:[\w-]+)-capital)\b", re.I)
+
+
+def _with_the_capital(mentions: list[PlaceMention], text: str, gaz: Gazetteer) -> list[PlaceMention]:
+    """Add "the capital" as the capital of the country its modifier names ("the Afghan capital") or else of the
+    country most of the story's named places lie in (the first of them on a tie)."""
+    if "capital" not in text:
+        return mentions
+    found = [m for m in _THE_CAPITAL.finditer(text) if not _OTHER_CAPITAL.search(m.group(1))]
+    if not found:
+        return mentions
+    counts: Counter[str] = Counter(m.place.country for m in mentions if m.via == "name" and m.place.country
+                                   and m.place.kind != "continent")
+    story = max(counts, key=lambda c: (counts[c], -next(i for i, m in enumerate(mentions) if m.place.country == c)),
+                default="")
+    demonyms = _demonyms()
+    added: list[PlaceMention] = []
+    replaced: set[int] = set()
+    for match in found:
+        country = story
+        for word in match.group(1).split():
+            target = demonyms.get(word)
+            if target and ":" not in target:
+                country = target
+        capital = gaz.capital_of(country) if country else None
+        inside = [m for m in mentions if m.start < match.end() and match.start() < m.end]
+        if capital is None or any(m.via != "demonym" for m in inside):
+            continue
+        replaced.update(id(m) for m in inside)  # "the Afghan capital": the capital says more than the demonym
+        added.append(PlaceMention(match.start(), match.end(), match.group(0), capital, "name"))
+    if not added:
+        return mentions
+    return sorted([*(m for m in mentions if id(m) not in replaced), *added], key=lambda m: m.start)
+
+
 def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
     tokens = _tokens(text)
     stop = _stoplist()
@@ -646,7 +689,7 @@ def find_places(text: str, gazetteer: Gazetteer | None = None) -> list[PlaceMent
     if not text:
         return []
     spans = _recognise(text, gaz)
-    return _compass_parts(_resolve(spans, gaz, text), text, gaz)
+    return _with_the_capital(_compass_parts(_resolve(spans, gaz, text), text, gaz), text, gaz)
 
 
 def resolve_place(name: str, context_countries: Iterable[str] = (), gazetteer: Gazetteer | None = None) -> Place | None:

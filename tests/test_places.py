@@ -334,3 +334,23 @@ def test_town_known_only_by_an_alternate_spelling_in_a_persons_name(gaz):
     found = places(text, gaz)
     assert "Berri" not in found and "Nabih Berri" not in found
     assert found["Beirut"].place.country == "LB"
+
+
+def test_the_capital_is_the_story_countrys_capital():
+    """'the capital' names no place, yet an analyst reads the national capital of the country the story is about."""
+    text = ("Protesters marched through Arequipa and Cusco in Peru on Tuesday. Two days later a bomb went off "
+            "in the capital city, and gangs fought in the capital's northern slums.")
+    capitals = [m for m in find_places(text) if "capital" in m.text]
+    assert [m.place.name for m in capitals] == ["Lima", "Lima"]
+    assert text[capitals[0].start:capitals[0].end] == capitals[0].text
+
+
+def test_the_capital_follows_its_demonym_and_leaves_other_capitals():
+    text = ("Fighting in Mosul went on. A car bomb hit the Syrian capital on Sunday. Rebels held the provincial "
+            "capital; troops entered the capital, Baghdad, and the capital of Anbar province.")
+    capitals = [(m.text, m.place.name) for m in find_places(text) if "capital" in m.text]
+    assert capitals == [("the Syrian capital", "Damascus")]
+
+
+def test_the_capital_without_any_country_is_no_place():
+    assert [m for m in find_places("Shots were heard in the capital overnight.") if "capital" in m.text] == []
