@@ -907,15 +907,16 @@ class Warehouse:
     def _subset(self, state: "FilterState") -> tuple[str, list]:
         """(relation, its parameters) holding the incidents that pass `state`, for the counts and marks to read.
 
-        A filter on columns DuckDB compares cheaply (types, places, months, background, killed) stays inline: a scan
-        with it costs a few ms per million rows, less than copying the rows that pass. A filter that is costly per
-        row (a text search above all, source or actor lists) runs once: its incidents are kept in a temporary table
-        of the columns the counts and marks read, made once per filter state and read by the counts, the timeline
-        and the map."""
+        A state the pre-aggregated tables answer (types, places or months, background) stays inline: its counts and
+        marks come from those tables, and what is left (a selection's count, a highlight) is cheaper to scan with
+        the filter than to copy the rows that pass. Any other state (a text search above all, sources, actors, months
+        with places, killed) runs once: its incidents are kept in a temporary table of the columns the counts and
+        marks read, made once per filter state and read by the counts, the timeline and the map (at 5x10^6
+        incidents a country and five years: 1.1 s scanning per chart, 0.35 s with the table)."""
         f = filter_sql(state)
         if f.where == "TRUE":
             return "incidents", []
-        if not _costly(state):
+        if not _costly(state) and self._cube(state, "cube_place", "cube_time") is not None:
             return f"(SELECT * FROM incidents WHERE {f.where})", list(f.params)
         key = (self.version, _filters_only(state))
         with self._lock:
