@@ -95,6 +95,7 @@ def make_shapes(news: list[str]) -> dict[str, tuple[Callable[[int], str], tuple[
         "day-lists": (lambda n: repeat_to("April 24 and 25, ", n), ("dates",), '"April 24 and 25, "*n'),
         "word-years": (lambda n: repeat_to("nineteen ninety-seven ", n), ("dates",), '"nineteen ninety-seven "*n'),
         "slashes": (lambda n: repeat_to("1/2/", n), ("dates",), '"1/2/"*n (digits and separators, no date)'),
+        "named-dates": (lambda n: repeat_to("9/11 ", n), ("dates",), '"9/11 "*n (a named date of the lexicon)'),
         "dotted-i": (lambda n: "İ" + ordinary(n - 1), ("dates",), 'news after one "İ" (lower-cases to two characters)'),
         "nospace-years": (lambda n: repeat_to("ab,3,March,2015,", n), ("pubdate",), "dated text without spaces"),
         "nospace": (lambda n: "x" * n, ("sentences", "pubdate"), "one line without spaces"),

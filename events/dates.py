@@ -1498,9 +1498,15 @@ DATE_CUE_BUDGET = 128
 _DATE_CORES = tuple(dict.fromkeys([*(_CORES[rx] for rx, _ in _PATTERNS), _CORES[_HOLIDAYS]]))
 
 
-def _cue_hits(low: str) -> tuple[dict[Core, list[int]], list[tuple[int, int]]]:
-    """Each date core's positions within the budget, and the (first unread cue, block end) of each block over it."""
-    hits = {core: core(low) for core in _DATE_CORES}
+_NAMED = "named dates"  # the key of the named dates' starts among the cores' positions
+
+
+def _cue_hits(text: str, low: str) -> tuple[dict, list[tuple[int, int]]]:
+    """Each date core's positions within the budget (and the named dates' starts, under _NAMED), and the (first
+    unread cue, block end) of each block over it."""
+    hits: dict = {core: core(low) for core in _DATE_CORES}
+    named = _named_regex()
+    hits[_NAMED] = [m.start() for m in named.finditer(text)] if named is not None else []
     if len(low) <= DATE_CUE_BLOCK or sum(map(len, hits.values())) <= DATE_CUE_BUDGET:
         return hits, []  # a text of one block is read whole: at worst a few tenths of a second
     over: list[tuple[int, int]] = []
@@ -1523,7 +1529,7 @@ def _cue_hits(low: str) -> tuple[dict[Core, list[int]], list[tuple[int, int]]]:
 def unread_date_stretches(text: str) -> list[tuple[int, int]]:
     """(start, end) of the stretches whose dates :func:`find_dates` does not read: the rest of each block of
     DATE_CUE_BLOCK characters after its first DATE_CUE_BUDGET date cues (empty for any real news measured)."""
-    return [(cut, min(end, len(text))) for cut, end in _cue_hits(_lower(text))[1]]
+    return [(cut, min(end, len(text))) for cut, end in _cue_hits(text, _lower(text))[1]]
 
 
 def find_dates(text: str, reference: date | None) -> list[DateMention]:
@@ -1534,7 +1540,7 @@ def find_dates(text: str, reference: date | None) -> list[DateMention]:
     """
     cands: list[tuple[int, int, Result]] = []
     low = _lower(text)
-    hits, _ = _cue_hits(low)
+    hits, _ = _cue_hits(text, low)
     for rx, handler in _PATTERNS:
         for m in _matches(rx, text, low, hits):
             try:
@@ -1546,9 +1552,8 @@ def find_dates(text: str, reference: date | None) -> list[DateMention]:
             elif got is not None and got[1] > got[0]:
                 cands.append(got)
     named = _named_regex()
-    if named is not None:
-        for m in named.finditer(text):
-            cands.append(_h_named(m, reference))
+    for start in hits[_NAMED]:  # where finditer found them, within the budget
+        cands.append(_h_named(named.match(text, start), reference))
     for m in _matches(_HOLIDAYS, text, low, hits):
         got = _h_holiday(m, reference)
         if got is not None:

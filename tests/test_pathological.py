@@ -297,3 +297,13 @@ def test_boundary_refuses_initials_as_the_abbreviation_check_did(parts):
     finally:
         sentences._BOUNDARY = new
     assert sentences.split_sentences(text) == expected
+
+
+def test_named_dates_count_in_the_budget_and_read_as_before_under_it():
+    from events.dates import DATE_CUE_BLOCK, find_dates, unread_date_stretches
+
+    short = "after 9/11, and 9/11/2002 or 19/11 were not 9/11. " * 20
+    assert [d.text for d in find_dates(short, date(2019, 6, 1)) if d.value == "2001-09-11"] == ["9/11", "9/11"] * 20
+    dense = "9/11 " * (2 * DATE_CUE_BLOCK // 5)
+    assert len(unread_date_stretches(dense)) == 2
+    assert 100 <= len(find_dates(dense, date(2019, 6, 1))) <= 2 * 128
