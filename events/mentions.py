@@ -23,7 +23,7 @@ from events.corpus import Document
 from events.dates import DateMention
 from events.gazetteer import Place
 from events.lexicon import Lexicon, Trigger, default_lexicon, read_data_csv
-from events.places import PlaceMention
+from events.places import PlaceMention, default_gazetteer
 from events.sentences import Sentence, find_datelines, split_sentences
 from events.settings import DATA_DIR
 
@@ -915,6 +915,7 @@ def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence
             placed_on_day[(m.doc, m.date.value)] = m
         if m.facility:
             latest[(m.facility, m.doc, default_lexicon().family(m.type))] = m
+    filled = _in_the_story_country(filled, places)
     # A later mention of the same facility that names a more specific place refines earlier ones.
     placed_by_facility: dict[str, list[int]] = {}
     for i, m in enumerate(filled):
@@ -934,6 +935,24 @@ def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence
                 m = replace(m, place=later.place, place_text=later.place_text, place_from="coreference")
         out.append(m)
     return out
+
+
+def _in_the_story_country(mentions: list[IncidentMention], places: Sequence[PlaceMention]) -> list[IncidentMention]:
+    """The killing of a named person on a named day, with no place in the story's words, in a story whose places all
+    lie in one country ("the most recent was the killing of journalist N.N. on May 3"): a political killing the story
+    recalls happened in that country; listed at country precision rather than lost."""
+    if not any(m.place is None and m.target and m.date is not None and m.date.precision == "day" for m in mentions):
+        return mentions
+    countries = {p.place.country for p in places if p.via == "name" and p.place.kind != "continent"}
+    if len(countries) != 1 or "" in countries:
+        return mentions
+    country = default_gazetteer().country_place(next(iter(countries)))
+    if country is None:
+        return mentions
+    return [replace(m, place=country, place_text=country.name, place_from="story")
+            if m.place is None and m.target and m.date is not None and m.date.precision == "day"
+            and not m.hypothetical else m
+            for m in mentions]
 
 
 def _headline_is_the_lead(mentions: list[IncidentMention], lexicon: Lexicon) -> list[IncidentMention]:

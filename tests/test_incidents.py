@@ -673,3 +673,21 @@ def test_a_second_definite_reference_to_the_same_dated_incident_keeps_the_first_
     assert "Mbuji-Mayi" not in rows["place"].tolist(), rows[["title", "start", "place", "killed"]]
     tshikapa = rows[rows["place"] == "Tshikapa"]
     assert len(tshikapa) == 1 and tshikapa["killed"].iloc[0] == 23, rows[["title", "start", "place", "killed"]]
+
+
+def test_a_named_persons_killing_on_a_named_day_in_a_one_country_story_is_placed_in_that_country():
+    """A story about one country recalls an assassination by its victim and day, naming no town: a country-level
+    row, not a lost incident. A story naming places of two countries gives no such row."""
+    story = doc("pk", (
+        "Lawmaker shot dead in Lahore\n\n"
+        "LAHORE, Pakistan, Oct. 14, 2011 - A provincial lawmaker was shot dead in Lahore on Thursday, police said.\n\n"
+        "The most recent assassination was the killing of journalist Imran Qureshi on March 3, 2010.\n"),
+        date(2011, 10, 14))
+    rows = table(story).incidents
+    recalled = rows[rows["start"].astype(str).str.startswith("2010-03-03")]
+    assert len(recalled) == 1
+    assert recalled.iloc[0]["country"] == "PK" and recalled.iloc[0]["place_precision"] == "country"
+    two = doc("pkin", story.text.replace("in Lahore on Thursday", "in Amritsar, India, on Thursday"),
+              date(2011, 10, 14))
+    rows = table(two).incidents
+    assert not rows["start"].astype(str).str.startswith("2010-03-03").any()
