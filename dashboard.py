@@ -450,7 +450,7 @@ def main(loader: Loader | None = None, default_corpus: str | None = None) -> Non
     if printing:
         render_print_header(state, options, labels, names, corpus, len(pos), len(incidents))
     if extraction.problems:
-        with st.expander(f"{len(extraction.problems)} corpus problem(s): files that could not be read"):
+        with st.expander(f"{len(extraction.problems)} corpus problem(s): files not read, or read in part"):
             for p in extraction.problems:
                 st.markdown(f"- `{views.escape_markdown(p.file)}` — {views.escape_markdown(p.reason)}")
     workflow_ui.render_notices(wf)  # corrections that no longer apply: said on the page, not only in the audit
