@@ -69,6 +69,10 @@ _ANOTHER = re.compile(r"\b(?:another|new|latest|fresh|second|third|fourth|fifth|
 # ("two separate explosions" are apart from each other, not from what the story told)
 _APART = re.compile(r"(?:\b(?:another|similar)|(?<![\w-])(?:a|an)\s+(?:second|third|fourth|fifth|separate|similar))\s+"
                     r"(?:[\w-]+\s+){0,2}$", re.I)
+# "fired on two boys shortly after a suicide bombing": an earlier (or later) incident of the same day, told in passing
+# inside another incident's clause: its own mention beside the clause's main one, never merged with it
+_IN_PASSING = re.compile(r"\b(?:shortly|soon|hours|minutes|moments|just|immediately)\s+(?:after|before)\s+"
+                         r"(?:a|an)\s+(?:[\w-]+\s+){0,2}$", re.I)
 _DEFINITE_BEFORE = re.compile(rf"(?:\b{_DETERMINER}|['’]s)\s+(?:(?!{_NEW_CUE}\b)[\w-]+\s+){{0,3}}$", re.I)
 _NEW_BEFORE = re.compile(rf"\b{_NEW_CUE}\s+(?:[\w-]+\s+){{0,2}}$", re.I)
 _SPECIFIED_BEFORE = re.compile(
@@ -220,6 +224,7 @@ class IncidentMention:
     generic: bool = False  # a bare plural ("near-daily attacks"): a kind of event, not one incident
     separate: bool = False  # "In a separate incident, ...": never the incident just told
     told_apart: bool = False  # "Separately", "a similar attack": never any incident its story told before it
+    in_passing: bool = False  # "shortly after a suicide bombing": another incident than its clause's main one
     unbound_date: DateMention | None = field(default=None, compare=False)  # a definite mention's clause date
     target: str = ""  # the named victim ("the killing of journalist Ana Ruiz" -> "Ruiz"): differing names, differing incidents
     places_seen: tuple[Place, ...] = field(default=(), compare=False)
@@ -668,7 +673,11 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
             secondary = {id(t) for t in c_triggers if _SECONDARY.search(text[max(c_start, t.start - SECONDARY_WINDOW):t.start])}
             if len(secondary) < len(c_triggers):
                 c_triggers = [t for t in c_triggers if id(t) not in secondary]
-            ranked = sorted(c_triggers, key=lambda t: (-t.priority, t.start))
+            passing = [t for t in c_triggers if not _is_verb(t.text)
+                       and _IN_PASSING.search(text[max(c_start, t.start - 60):t.start])]
+            if len(passing) == len(c_triggers):
+                passing = []
+            ranked = sorted((t for t in c_triggers if t not in passing), key=lambda t: (-t.priority, t.start))
             main_families: dict[str, Trigger] = {}
             for t in ranked:
                 main_families.setdefault(lexicon.family(t.type), t)
@@ -682,7 +691,8 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
             c_offsets = within(s_offsets_by, c_start, c_end)
             # "after the funeral of a man killed in Tuesday's unrest": a noun with its own date is its own mention
             bound = {id(t): _bound_dates(text, t, c_dates) for t in c_triggers if not _is_verb(t.text)}
-            heads = sorted({id(t): t for t in [*main_families.values(), *(t for t in c_triggers if bound.get(id(t)))]}
+            heads = sorted({id(t): t for t in [*main_families.values(), *passing,
+                                                *(t for t in c_triggers if bound.get(id(t)))]}
                            .values(), key=lambda t: t.start)
             groups: dict[int, tuple[list[PlaceMention], list[DateMention]]] = {id(t): ([], []) for t in heads}
             for anchor in [*c_places, *c_dates]:
@@ -847,6 +857,7 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         separate=separate or bool(not _is_verb(trig.text) and _ANOTHER.search(text[max(c_start, trig.start - 40):trig.start])),
         told_apart=separate or bool(not _is_verb(trig.text) and _APART.search(text[max(c_start, trig.start - 40):trig.start])),
         target=_target(text, trig),
+        in_passing=not _is_verb(trig.text) and bool(_IN_PASSING.search(text[max(c_start, trig.start - 60):trig.start])),
         unbound_date=unbound if date_ is None else None,
     )
 

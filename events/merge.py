@@ -179,6 +179,8 @@ class _Cluster:
         # per document, where its first mention and its first mention told apart ("Separately, ...") start
         self.first_told: dict[str, int] = {first.doc: first.sentence_start}
         self.first_apart: dict[str, int] = {first.doc: first.sentence_start} if first.told_apart else {}
+        # the sentences whose main incident (or whose incident told in passing) this is: one sentence's two never meet
+        self.sentences: set[tuple[str, int, bool]] = {(first.doc, first.sentence_start, first.in_passing)}
 
     def _note_day(self, m: IncidentMention) -> None:
         day = _explicit_day(m)
@@ -202,12 +204,15 @@ class _Cluster:
             return False  # "Separately, troops killed four": not an incident its story told before
         if self.first_apart.get(m.doc, m.sentence_start) > m.sentence_start:
             return False  # told before a member that its story set apart from what came before
+        if (m.doc, m.sentence_start, not m.in_passing) in self.sentences:
+            return False  # "shot two boys shortly after a suicide bombing": the sentence tells two incidents
         return True
 
     def add(self, m: IncidentMention) -> None:
         self.mentions.append(m)
         self.docs.add(m.doc)
         self.first_told[m.doc] = min(self.first_told.get(m.doc, m.sentence_start), m.sentence_start)
+        self.sentences.add((m.doc, m.sentence_start, m.in_passing))
         if m.told_apart:
             self.first_apart[m.doc] = min(self.first_apart.get(m.doc, m.sentence_start), m.sentence_start)
         self._dates.add(m)

@@ -691,3 +691,23 @@ def test_a_named_persons_killing_on_a_named_day_in_a_one_country_story_is_placed
               date(2011, 10, 14))
     rows = table(two).incidents
     assert not rows["start"].astype(str).str.startswith("2010-03-03").any()
+
+
+def test_an_incident_told_in_passing_is_its_own_row_beside_the_clauses_main_one():
+    """'fired on two farmers ... shortly after a suicide bombing': two incidents of one day and place, two rows;
+    the shooting keeps its toll, the bombing none of it."""
+    story = doc("bd", (
+        "Troops fire on farmers\n\n"
+        "DHAKA, March 9, 2011 - On Feb. 2, soldiers fired bullets at two farmers on a road in Sylhet, killing one of "
+        "them, shortly after a deadly suicide bombing, the rights group said.\n"), date(2011, 3, 9))
+    rows = table(story).incidents
+    feb2 = rows[rows["start"].astype(str).str.startswith("2011-02-02")]
+    assert sorted(feb2["type"]) == ["shooting", "suicide_bombing"]
+    assert set(feb2["place"]) == {"Sylhet"}
+    assert feb2.set_index("type")["killed"].to_dict().get("shooting") == 1
+    assert pd.isna(feb2.set_index("type")["killed"]["suicide_bombing"])
+    # told as the clause's own incident, the bombing is one row with the shooting's story
+    plain = doc("bd2", story.text.replace("shortly after a deadly suicide bombing", "in a deadly suicide bombing"),
+                date(2011, 3, 9))
+    rows = table(plain).incidents
+    assert len(rows[rows["start"].astype(str).str.startswith("2011-02-02")]) == 1
