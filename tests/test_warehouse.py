@@ -456,7 +456,7 @@ def test_pre_aggregated_answers_equal_the_incidents(warehouses, full_warehouses,
     """Counts, sidebar counts, timeline marks (by type), map marks and the table's pages (read from the day where
     the page starts) from the pre-aggregated tables are those of the incidents - killed and injured sums included -
     without and with every kind of correction laid over them."""
-    from events.warehouse import _cube_for
+    from events.warehouse import _cube_for, map_mark_key, selection_sql
 
     assert _cube_for(state, "cube_place", "cube_time") is not None  # the tables answer these states
     for cubed, full in zip(warehouses, full_warehouses):
@@ -473,6 +473,15 @@ def test_pre_aggregated_answers_equal_the_incidents(warehouses, full_warehouses,
         full_cell, full_cells = full.map_marks(state, extent=extent, limit=limit)
         assert cell == full_cell
         _same_marks(cells, full_cells, ["type", "cy", "cx"] if cell else ["first_id"])
+        # a selection on the map lights the timeline's marks holding its incidents (read apart from the marks)
+        for cells_limit in (2, 6):
+            cell, cells = full.map_marks(state, limit=cells_limit)
+            if cell and len(cells):
+                within = selection_sql([map_mark_key(cell, m.type, m.cy, m.cx) for m in cells.iloc[::2].itertuples()])
+                lit, full_lit = (w.timeline_marks(state, limit=limit, highlight=within) for w in (cubed, full))
+                assert lit[0] == full_lit[0]
+                _same_marks(lit[1], full_lit[1], ["row", "type", "point", "x0", "x1"] if lit[0] != "none" else
+                            ["first_id"])
         for rows, offset in ((5, 0), (40, 17), (500, 0), (3, 250)):  # table pages, latest first
             assert cubed.rows(state, limit=rows, offset=offset)["id"].tolist() == \
                 full.rows(state, limit=rows, offset=offset)["id"].tolist()
