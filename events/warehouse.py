@@ -413,6 +413,8 @@ def selection_sql(keys: Sequence[str]) -> Sql | None:
     parts: list[str] = []
     params: list[Any] = []
     bins = dict(TIME_BINS)
+    days_seen: list[int] = []  # the marks' days and cells' edges, for a range DuckDB can test inside its scan
+    box: list[tuple[float, float, float, float]] = []
     for key in list(keys)[:MAX_SELECTED_MARKS]:
         try:
             item = json.loads(key)
@@ -434,11 +436,14 @@ def selection_sql(keys: Sequence[str]) -> Sql | None:
                     args += [int(x0), int(x1)]
                 parts.append(clause)
                 params += args
+                days_seen += [int(x0), int(x1)]
             elif item[0] == "m":
                 _, cell, kind, cy, cx = item
                 parts.append("type IS NOT DISTINCT FROM ? AND lat IS NOT NULL AND lon IS NOT NULL AND isfinite(lat) AND "
                              "isfinite(lon) AND floor(lat / ?) = ? AND floor(lon / ?) = ?")
                 params += [kind, float(cell), int(cy), float(cell), int(cx)]
+                cell = float(cell)
+                box.append((int(cy) * cell, (int(cy) + 1) * cell, int(cx) * cell, (int(cx) + 1) * cell))
         except (ValueError, TypeError, KeyError, IndexError):
             continue  # a selection from another page version: ignored, not an error
     if ids:
@@ -446,7 +451,18 @@ def selection_sql(keys: Sequence[str]) -> Sql | None:
         params.append(ids)
     if not parts:
         return None
-    return Sql(" OR ".join(f"({p})" for p in parts), tuple(params))
+    where = " OR ".join(f"({p})" for p in parts)
+    # Implied by the clause, but a plain range DuckDB tests inside its scan (reading the other columns only for the
+    # rows that pass, and skipping the index's blocks of other days): the cells' tests read every column of every row
+    if not ids and days_seen and not box:  # a mark's incidents start within a year of its days
+        where = f"({where}) AND start_day BETWEEN ? AND ?"
+        params += [min(days_seen) - 366, max(days_seen) + 366]
+    elif not ids and box and not days_seen:  # a cell's incidents lie inside it (a margin for rounding)
+        margin = 1e-6 * max(b[1] - b[0] for b in box) + 1e-9
+        where = f"({where}) AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?"
+        params += [min(b[0] for b in box) - margin, max(b[1] for b in box) + margin,
+                   min(b[2] for b in box) - margin, max(b[3] for b in box) + margin]
+    return Sql(where, tuple(params))
 
 
 def _month_first(month: str) -> str:
