@@ -529,6 +529,40 @@ def _group_sql(group_by: str) -> str:
     return f"CASE WHEN {blank.format(c=value)} THEN 'Unknown' ELSE {value} END"
 
 
+def _map_cell(kind: np.ndarray, lat: np.ndarray, lon: np.ndarray, limit: int) -> tuple[float, np.ndarray, np.ndarray]:
+    """(cell, cy, cx): the first of `MAP_CELLS` (finest first) whose (type, cell) groups number at most `limit`, the
+    last if none, with each point's cell.
+
+    Counting groups costs a hash of every point per cell size; a cell nested in a coarser one that has too many
+    groups has at least as many (each of its groups lies in one of the coarser cell's), so it is skipped without
+    counting once the nesting is checked on these points (integer division of the cell numbers, no rounding left
+    to doubt): at the world view three sizes are counted instead of ten."""
+    cells = {c: (np.floor(lat / c).astype(np.int64), np.floor(lon / c).astype(np.int64)) for c in MAP_CELLS}
+    counted: dict[float, int] = {}
+    decided: dict[float, bool] = {}
+
+    def too_many(c: float) -> bool:
+        if c not in decided:
+            decided[c] = _too_many(c)
+        return decided[c]
+
+    def _too_many(c: float) -> bool:
+        for coarse in reversed(MAP_CELLS):
+            ratio = coarse / c
+            if coarse <= c or abs(ratio - round(ratio)) > 1e-9 or not too_many(coarse):
+                continue
+            m = int(round(ratio))
+            if np.array_equal(cells[c][0] // m, cells[coarse][0]) and np.array_equal(cells[c][1] // m, cells[coarse][1]):
+                return True
+        cy, cx = cells[c]
+        counted[c] = _codes(kind, np.zeros(len(kind), bool), cy - cy.min(), cx - cx.min(),
+                            width=int(max(cy.max() - cy.min(), cx.max() - cx.min())) + 1)[1]
+        return counted[c] > limit
+
+    chosen = next((c for c in MAP_CELLS if not too_many(c)), MAP_CELLS[-1])
+    return (chosen, *cells[chosen])
+
+
 def _mark_days(start: np.ndarray, stop: np.ndarray, is_day: np.ndarray, name: str,
                length: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(point, x0, x1) of each incident's timeline mark in bin `name`: no longer than the bin, a point at the bin's
@@ -1101,12 +1135,9 @@ class Warehouse:
             return 0.0, marks
         lat, lon = points["lat"].to_numpy(float), points["lon"].to_numpy(float)
         kind = points["type"].to_numpy(np.int64)
-        for cell in MAP_CELLS:
-            cy, cx = np.floor(lat / cell).astype(np.int64), np.floor(lon / cell).astype(np.int64)
-            codes, n_groups = _codes(kind, np.zeros(len(kind), bool), cy - cy.min(), cx - cx.min(),
-                                     width=int(max(cy.max() - cy.min(), cx.max() - cx.min())) + 1)
-            if n_groups <= limit or cell == MAP_CELLS[-1]:
-                break
+        cell, cy, cx = _map_cell(kind, lat, lon, limit)
+        codes, _ = _codes(kind, np.zeros(len(kind), bool), cy - cy.min(), cx - cx.min(),
+                          width=int(max(cy.max() - cy.min(), cx.max() - cx.min())) + 1)
         n = points["n"].to_numpy(float)
         marks = _sum_groups(points.assign(cy=cy, cx=cx, wlat=lat * n, wlon=lon * n), codes, ["type", "cy", "cx"],
                             extra_sums=("wlat", "wlon"))

@@ -518,3 +518,24 @@ def test_mark_keys_of_a_table_are_the_keys_of_each_mark(warehouses, group_by, li
         marks = pd.DataFrame({"type": ["attack", None, "ΣΟΦΟΣ"], "cy": [-3, 0, 7], "cx": [1, -200, 3]})
         assert map_mark_keys(cell, marks) == [map_mark_key(cell, t, y, x) for t, y, x in
                                               zip(marks["type"], marks["cy"], marks["cx"])]
+
+
+@settings(max_examples=60, deadline=None)
+@given(points=st.lists(st.tuples(st.integers(0, 3), st.floats(-89.99, 89.99), st.floats(-179.99, 179.99)),
+                       min_size=1, max_size=300),
+       limit=st.sampled_from([1, 2, 5, 20, 100]))
+def test_the_map_cell_is_the_first_that_fits_counting_every_size(points, limit):
+    """Skipping the sizes nested in a coarser one that has too many groups picks what counting each size picks."""
+    from events.warehouse import MAP_CELLS, _map_cell
+
+    kind = np.array([p[0] for p in points], dtype=np.int64)
+    lat, lon = np.array([p[1] for p in points]), np.array([p[2] for p in points])
+
+    def groups(cell):
+        return len({(k, int(np.floor(a / cell)), int(np.floor(b / cell))) for k, a, b in zip(kind, lat, lon)})
+
+    expected = next((c for c in MAP_CELLS if groups(c) <= limit), MAP_CELLS[-1])
+    cell, cy, cx = _map_cell(kind, lat, lon, limit)
+    assert cell == expected
+    assert cy.tolist() == np.floor(lat / cell).astype(np.int64).tolist()
+    assert cx.tolist() == np.floor(lon / cell).astype(np.int64).tolist()
