@@ -788,7 +788,8 @@ class Warehouse:
             if self._documents is None:
                 cols = [r[0] for r in self.con.execute("DESCRIBE documents").fetchall()]
                 wanted = [c for c in ("doc", "published", "date_source") if c in cols]
-                self._documents = self.con.execute(f"SELECT {', '.join(wanted)} FROM documents").df()
+                # through Arrow: the same frame, 3-5x faster than .df() for a million documents
+                self._documents = self._arrow(f"SELECT {', '.join(wanted)} FROM documents").to_pandas()
             return self._documents
 
     # ---- queries
@@ -797,18 +798,21 @@ class Warehouse:
         with self._lock:
             return self.con.execute(sql, list(params)).df()
 
+    def _arrow(self, sql: str, params: Sequence[Any] = ()):
+        import warnings
+
+        with self._lock, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "an extra copy" of the rows: cheap next to pandas' own conversion
+            return self.con.execute(sql, list(params)).to_arrow_table()
+
     def arrays(self, sql: str, params: Sequence[Any] = ()) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
         """A query's answer as numpy columns, each text column as integer codes with its values apart (frame, column
         -> values; None among them for NULL): a few 100,000 groups of marks read as pandas text cost more than the
         query, their codes nothing."""
-        import warnings
-
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        with self._lock, warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "an extra copy": a few 100,000 rows at most, and execute() binds params
-            table = self.con.execute(sql, list(params)).to_arrow_table()
+        table = self._arrow(sql, params)
         columns: dict[str, np.ndarray] = {}
         values: dict[str, np.ndarray] = {}
         for name, column in zip(table.column_names, table.columns):
@@ -913,7 +917,7 @@ class Warehouse:
         from events.views.columns import reporting_window
         from events.views.filters import MONTHS_LISTED, month_span
 
-        docs = self.query("SELECT doc FROM documents")["doc"].astype(str).tolist()
+        docs = [str(d) for d in self._arrow("SELECT doc FROM documents").column(0).to_pylist() if d is not None]
         stop = "(CASE WHEN coalesce(\"end\",'') = '' THEN start ELSE \"end\" END)"
         # one scan: the (first month, last month) pairs there are, and whether a news (not background) incident has it
         # read from the pre-aggregated tables where they hold the column (every combination there has incidents)
