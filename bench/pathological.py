@@ -115,6 +115,12 @@ def make_shapes(news: list[str]) -> dict[str, tuple[Callable[[int], str], tuple[
                              ("mentions",), "one undated lead sentence of proceedings words and triggers"),
         "weak-casualties": (lambda n: repeat_to("two people were killed in Lagos, ", n), ("mentions",),
                             "one sentence of bare casualty reports"),
+        "counted-clause": (lambda n: repeat_to("rebels carried out three attacks over the past week, ", n), ("mentions",),
+                           "one clause without stops of counted plurals over a period"),
+        "placed-clause": (lambda n: repeat_to("militants attacked a post in Lagos on Monday, ", n), ("mentions",),
+                          "one clause of many placed, dated triggers between commas"),
+        "placed-run": (lambda n: repeat_to("militants attacked a post in Lagos on Monday ", n), ("mentions",),
+                       "the same without commas"),
         "wrapped-lines": (lambda n: repeat_to("gunmen attacked a village near Lagos and the police said that the\n", n),
                           ("sentences", "mentions"), "hard-wrapped lines that never end a sentence"),
     }

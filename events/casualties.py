@@ -203,6 +203,11 @@ def _listed_total(text: str, match: re.Match[str], groups: list[re.Match[str]],
 _KILLED_KEYWORDS = re.compile(r"(?=kill|dead|died|perish|lives|slain|slew|gunned|murder|massacre|death|toll|number|"
                               r"fatalit|resulted|left|leaving)", re.I)
 _INJURED_KEYWORDS = re.compile(r"(?=injur|wound|hurt|left|leaving)", re.I)
+# Every figure pattern and every one-victim pattern (_KILLED_ONE) holds one of these stems: a text where none starts
+# reports no casualties. Zero-width, so every start is found (the mentions stage indexes a long clause by them once
+# instead of reading a window after each of its triggers).
+CASUALTY_CUES = re.compile(r"(?=kill|dead|died|perish|lives|slain|slew|slay|gunned|murder|massacre|death|toll|number|"
+                           r"fatalit|resulted|left|leaving|injur|wound|hurt|assassinat)", re.I)
 # How far past its last keyword a figure and what its patterns look ahead at may reach (far more than any real
 # one, and more than the text around a trigger that the pipeline reads figures from: there the whole text is read).
 _REACH = 8192

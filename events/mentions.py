@@ -10,7 +10,7 @@ Opinion, prediction and generic statements carry no date or place of their own a
 from __future__ import annotations
 
 import re
-from collections import abc
+from collections import Counter, abc
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -18,7 +18,7 @@ from functools import cached_property, lru_cache
 from math import asin, cos, radians, sin, sqrt
 from typing import Sequence
 
-from events.casualties import Casualties, find_casualties
+from events.casualties import CASUALTY_CUES, Casualties, find_casualties
 from events.corpus import Document
 from events.dates import DateMention
 from events.gazetteer import Place
@@ -363,6 +363,9 @@ def facility_of(text: str) -> str:
     return ""
 
 
+MAX_ACTORS = 4
+
+
 def find_actors(text: str) -> tuple[str, ...]:
     found: list[str] = []
     for match in _actor_pattern().finditer(text):
@@ -374,7 +377,9 @@ def find_actors(text: str) -> tuple[str, ...]:
             continue
         if actor not in found:
             found.append(actor)
-    return tuple(found[:4])
+            if len(found) == MAX_ACTORS:  # the first four are kept: reading on is wasted (a clause may be 1M)
+                break
+    return tuple(found)
 
 
 def _clauses(sentence: Sentence) -> list[tuple[int, int]]:
@@ -534,21 +539,23 @@ def _bound_places(text: str, trig: Trigger, places: Sequence[PlaceMention], c_st
 def _narrowest(dates: Sequence[DateMention]) -> DateMention | None:
     if not dates:
         return None
-    return max(dates, key=lambda d: (PRECISION_RANK.get(d.precision, 0), -dates.index(d)))
+    # the first of the most precise (enumerate, not dates.index: one trigger may own thousands of dates)
+    return max(enumerate(dates), key=lambda item: (PRECISION_RANK.get(item[1].precision, 0), -item[0]))[1]
 
 
 def _pair_places_with_dates(places: list[PlaceMention], dates: list[DateMention]) -> list[tuple[list[PlaceMention], list[DateMention]]]:
     """Split "X in August and Y in October" into (X, August) and (Y, October)."""
     named = [p for p in places if p.via != "demonym"]
-    countries = {p.place.country for p in named}
+    per_country = Counter(p.place.country for p in named)
     leaves = [p for p in named if not (p.place.kind in ("country", "continent", "region")
-                                       and sum(q.place.country == p.place.country for q in named) > 1)]
-    if len(dates) < 2 or len(leaves) < 2 or len(countries) < 2 and len({p.place.geonameid for p in leaves}) < 2:
+                                       and per_country[p.place.country] > 1)]
+    if len(dates) < 2 or len(leaves) < 2 or len(per_country) < 2 and len({p.place.geonameid for p in leaves}) < 2:
         return [(places, dates)]
     groups = []
+    by_start = _ByStart(dates)  # one clause may pair thousands of places with thousands of dates
     for i, place in enumerate(leaves):
         limit = leaves[i + 1].start if i + 1 < len(leaves) else 10**12
-        mine = [d for d in dates if place.end <= d.start < limit]
+        mine = by_start.starting(place.end, limit)
         if mine:
             groups.append(([place], mine))
     return groups if len(groups) >= 2 else [(places, dates)]
@@ -562,6 +569,12 @@ class _ByStart:
         self.items = list(items)
         self.starts = [x.start for x in self.items]
         self.ordered = all(a <= b for a, b in zip(self.starts, self.starts[1:]))
+
+    def starting(self, a: int, b: int) -> list:
+        """Those that start from a to before b."""
+        if not self.ordered:
+            return [x for x in self.items if a <= x.start < b]
+        return self.items[bisect_left(self.starts, a):bisect_left(self.starts, b)]
 
     def within(self, a: int, b: int) -> list:
         if not self.ordered:
@@ -621,6 +634,104 @@ def _covered(spans: Sequence[tuple[int, int]]):
     return inside
 
 
+# Characters either side of a trigger where the dates bound to it are looked for ("Sunday's attack", "the attack on
+# a camp near X on Sunday": a few words in news); every date of the clause was tried, once per trigger.
+BOUND_WINDOW = 500
+
+
+# Every match of _SEPARATE holds one of these words (zero-width: every start is found)
+_SEPARATE_CUES = re.compile(r"(?=separat|different|similar|related|new|second|another|earlier|elsewhere)", re.I)
+
+
+class _TextCues:
+    """Where the words that some pattern needs start in a text, found once when first asked for: a window of
+    READ_WINDOW characters before or after each trigger of a long clause is then read only where such a word is."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @cached_property
+    def casualties(self) -> list[int]:
+        return [m.start() for m in CASUALTY_CUES.finditer(self.text)]
+
+    @cached_property
+    def separate(self) -> list[int]:
+        return [m.start() for m in _SEPARATE_CUES.finditer(self.text)]
+
+    @staticmethod
+    def any_within(starts: list[int], lo: int, hi: int) -> bool:
+        i = bisect_left(starts, lo)
+        return i < len(starts) and starts[i] < hi
+
+
+class _ClauseReads:
+    """What every mention of one clause reads from the whole clause, read once: a clause without stops may hold
+    thousands of triggers, and each reading it whole was quadratic."""
+
+    def __init__(self, text: str, start: int, end: int, cues: _TextCues | None = None) -> None:
+        self.text, self.start, self.end = text, start, end
+        self.cues = cues or _TextCues(text)
+
+    @cached_property
+    def actors(self) -> tuple[str, ...]:
+        return find_actors(self.text[self.start:self.end])
+
+    @cached_property
+    def unresolved_place(self) -> str:
+        return _unresolved_place(self.text[self.start:self.end])
+
+    def may_hold_casualties(self, lo: int, hi: int) -> bool:
+        """Whether text[lo:hi] (inside the clause) may report casualties: False only when no word any figure needs
+        starts in it (a word that starts in the window and runs past it is a false alarm, never a miss)."""
+        if self.end - self.start <= READ_WINDOW:
+            return True  # a clause of ordinary news: find_casualties reads it as fast
+        return self.cues.any_within(self.cues.casualties, lo, hi)
+
+    def separate_before(self, lo: int, trig_start: int) -> bool:
+        """_SEPARATE.search(text[lo:trig_start]), read only where one of its words starts in a long window."""
+        if trig_start - lo >= READ_WINDOW and not self.cues.any_within(self.cues.separate, lo, trig_start):
+            return False
+        return bool(_SEPARATE.search(self.text[lo:trig_start]))
+
+
+def _group_anchors(heads: Sequence[Trigger], bound: dict[int, list[DateMention]], places: Sequence[PlaceMention],
+                   dates: Sequence[DateMention]) -> dict[int, tuple[list[PlaceMention], list[DateMention]]]:
+    """Each place and date of a clause goes to the trigger it is bound to, else to the nearest (`_distance`; the
+    first in text order on a tie). Heads are in text order; the nearest is found by bisection, not by trying every
+    head for every anchor (a clause without stops may hold thousands of each)."""
+    groups: dict[int, tuple[list[PlaceMention], list[DateMention]]] = {id(t): ([], []) for t in heads}
+    if not heads:
+        return groups
+    owners: dict[DateMention, list[Trigger]] = {}
+    for t in heads:
+        for d in bound.get(id(t), ()):
+            owners.setdefault(d, [])
+            if not owners[d] or owners[d][-1] is not t:
+                owners[d].append(t)
+    starts = [t.start for t in heads]
+    longest = max(t.end - t.start for t in heads)
+    for anchor in [*places, *dates]:
+        mine = owners.get(anchor) if isinstance(anchor, DateMention) else None
+        candidates = mine or _nearest_candidates(heads, starts, longest, anchor.start, anchor.end)
+        nearest = min(candidates, key=lambda t: _distance(anchor.start, anchor.end, t))
+        (groups[id(nearest)][0] if isinstance(anchor, PlaceMention) else groups[id(nearest)][1]).append(anchor)
+    return groups
+
+
+def _nearest_candidates(heads: Sequence[Trigger], starts: Sequence[int], longest: int, a0: int, a1: int) -> list:
+    """The heads (in text order) among which `min(heads, key=distance to [a0, a1))` lies: the first head starting at or
+    after a1 (later ones are farther), and those before it whose end may reach as far as the farthest-reaching one."""
+    i = bisect_left(starts, a1)
+    before: list[Trigger] = []
+    reach = -1  # the largest end, capped at a0, of the heads before i seen so far: distance max(0, a0 - end)
+    k = i - 1
+    while k >= 0 and starts[k] + longest >= reach:
+        reach = max(reach, min(heads[k].end, a0))
+        before.append(heads[k])
+        k -= 1
+    return [*reversed(before), *heads[i:i + 1]]
+
+
 def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequence[PlaceMention],
                   offsets: Sequence = (), lexicon: Lexicon | None = None) -> list[IncidentMention]:
     """Every clause of the document that reports an incident, with what it says about it."""
@@ -652,6 +763,7 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
         return [x for x in items if a <= x.start and x.end <= b]
 
     located_by, dates_by, offsets_by, triggers_by = map(_ByStart, (located, dates, offsets, triggers))
+    cues = _TextCues(text)
     mentions: list[IncidentMention] = []
     for sentence in sentences:
         s_places = _SentencePlaces(within(located_by, sentence.start, sentence.end))
@@ -677,7 +789,8 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
                        and _IN_PASSING.search(text[max(c_start, t.start - 60):t.start])]
             if len(passing) == len(c_triggers):
                 passing = []
-            ranked = sorted((t for t in c_triggers if t not in passing), key=lambda t: (-t.priority, t.start))
+            in_passing = {id(t) for t in passing}  # a set: a clause may hold thousands of such triggers
+            ranked = sorted((t for t in c_triggers if id(t) not in in_passing), key=lambda t: (-t.priority, t.start))
             main_families: dict[str, Trigger] = {}
             for t in ranked:
                 main_families.setdefault(lexicon.family(t.type), t)
@@ -690,15 +803,14 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
             c_dates = within(s_dates_by, c_start, c_end)
             c_offsets = within(s_offsets_by, c_start, c_end)
             # "after the funeral of a man killed in Tuesday's unrest": a noun with its own date is its own mention
-            bound = {id(t): _bound_dates(text, t, c_dates) for t in c_triggers if not _is_verb(t.text)}
+            c_dates_by = _ByStart(c_dates)
+            bound = {id(t): _bound_dates(text, t, c_dates_by.within(t.start - BOUND_WINDOW, t.end + BOUND_WINDOW))
+                     for t in c_triggers if not _is_verb(t.text)}
             heads = sorted({id(t): t for t in [*main_families.values(), *passing,
                                                 *(t for t in c_triggers if bound.get(id(t)))]}
                            .values(), key=lambda t: t.start)
-            groups: dict[int, tuple[list[PlaceMention], list[DateMention]]] = {id(t): ([], []) for t in heads}
-            for anchor in [*c_places, *c_dates]:
-                owners = [t for t in heads if isinstance(anchor, DateMention) and anchor in bound.get(id(t), ())]
-                nearest = min(owners or heads, key=lambda t: _distance(anchor.start, anchor.end, t))
-                (groups[id(nearest)][0] if isinstance(anchor, PlaceMention) else groups[id(nearest)][1]).append(anchor)
+            groups = _group_anchors(heads, bound, c_places, c_dates)
+            reads = _ClauseReads(text, c_start, c_end, cues)
             question = c_text.rstrip().rstrip("”\"'’)").endswith("?")
             hypothetical = conditional_sentence or question or (bool(_HYPOTHETICAL.search(c_text)) and not c_dates)
             if s_dates_by.ordered:
@@ -706,17 +818,23 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
                                              bisect_left(s_dates_by.starts, c_end))
             else:
                 other_clause_dates = [d for d in s_dates if not (c_start <= d.start < c_end)]
+            family_triggers: dict | None = None
             for trig in heads:
                 g_places, g_dates = groups[id(trig)]
                 pairs = _pair_places_with_dates(g_places, g_dates)
+                if len(pairs) > 1 and family_triggers is None:
+                    family_triggers = {}  # family -> its triggers of the clause, in text order
+                    for t in c_triggers:
+                        family_triggers.setdefault(lexicon.family(t.type), []).append(t)
+                    family_triggers = {f: _ByStart(ts) for f, ts in family_triggers.items()}
                 for sub_places, sub_dates in pairs:
                     sub_trig = trig
                     if len(pairs) > 1:  # each pair takes the nearest trigger before its place
-                        before = [t for t in c_triggers if t.start < sub_places[0].start
-                                  and lexicon.family(t.type) == lexicon.family(trig.type)]
+                        before = family_triggers[lexicon.family(trig.type)].starting(-1, sub_places[0].start)
                         sub_trig = before[-1] if before else trig
                     mentions.append(_build(document, sentence, sub_trig, c_start, c_end, sub_places, sub_dates,
-                                           c_offsets, other_clause_dates, s_places, hypothetical, len(heads) == 1))
+                                           c_offsets, other_clause_dates, s_places, hypothetical, len(heads) == 1,
+                                           reads))
     mentions = sorted([*mentions, *references], key=lambda m: (m.sentence_start, m.trigger_start))
     lead_end = sentences[min(LEAD_SENTENCES, len(sentences)) - 1].end if sentences else 0
     date_starts = sorted(d.start for d in dates)
@@ -804,9 +922,10 @@ def _window(sentence: Sentence, start: int) -> Sentence:
 
 def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, c_end: int,
            places: list[PlaceMention], dates: list[DateMention], offsets: Sequence, s_dates: list[DateMention],
-           s_places: "_SentencePlaces", hypothetical: bool, sole_trigger: bool) -> IncidentMention:
+           s_places: "_SentencePlaces", hypothetical: bool, sole_trigger: bool,
+           reads: "_ClauseReads | None" = None) -> IncidentMention:
     text = document.text
-    clause = text[c_start:c_end]
+    reads = reads or _ClauseReads(text, c_start, c_end)
     place = _place_for(places, trig, text)
     place_from = "clause" if place else ""
     if place is None and sole_trigger and s_places and s_places.n_distinct == 1:
@@ -830,9 +949,11 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
     lo = max(c_start if sole_trigger else trig.start, trig.start - READ_WINDOW)
     if _SINCE_BEFORE.search(text[max(sentence.start, trig.start - 60):trig.start]):
         figures = Casualties()  # "26 soldiers have been killed since the offensive": a period's toll, not its own
+    elif not reads.may_hold_casualties(lo, min(c_end, trig.end + READ_WINDOW)):
+        figures = Casualties()
     else:
         figures = find_casualties(text[lo:min(c_end, trig.end + READ_WINDOW)])
-    separate = bool(_SEPARATE.search(text[max(sentence.start, trig.start - READ_WINDOW):trig.start]))
+    separate = reads.separate_before(max(sentence.start, trig.start - READ_WINDOW), trig.start)
     sentence = _evidence(sentence, trig)
     return IncidentMention(
         doc=document.doc_id, sentence_start=sentence.start, sentence_end=sentence.end, sentence=sentence.text,
@@ -841,11 +962,11 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         offset_days=offset.days if offset and date_ is None else None,
         anchor_text=offset.anchor_text if offset and date_ is None else "",
         place=place.place if place else None,
-        place_text=place.text if place else _unresolved_place(text[c_start:c_end]),
+        place_text=place.text if place else reads.unresolved_place,
         place_from="demonym" if place is not None and place.via == "demonym" and place_from != "context" else place_from,
         killed=figures.killed, injured=figures.injured,
         killed_qualifier=figures.killed_qualifier, injured_qualifier=figures.injured_qualifier,
-        actors=tuple(a for a in find_actors(clause) if a not in s_places.texts),
+        actors=tuple(a for a in reads.actors if a not in s_places.texts),
         facility=facility_of(text[max(c_start, trig.start - 40):min(c_end, trig.end + 50)]),
         hypothetical=hypothetical or bool(_NOT_HAPPENED.search(text[max(c_start, trig.start - 80):trig.start]))
         or bool(_MODAL_BEFORE.search(text[max(c_start, trig.start - 40):trig.start])),
@@ -883,9 +1004,16 @@ def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence
     places_by = _ByStart(places)
     latest: dict[tuple[str, str, str], IncidentMention] = {}  # the last mention of a facility, per document and family
     placed_on_day: dict[tuple[str, str], IncidentMention] = {}  # the last placed mention of a day, per document
+    anaphora: dict[int, bool] = {}  # per evidence text object: the mentions of a long sentence share windows of it
+
+    def anaphoric(evidence: str) -> bool:  # the texts stay alive in `mentions`, so their ids are not reused
+        if id(evidence) not in anaphora:
+            anaphora[id(evidence)] = bool(_ANAPHORA.search(evidence))
+        return anaphora[id(evidence)]
+
     for m in mentions:
         m = _without_assailants_figure(m)
-        if m.place is None and _ANAPHORA.search(m.sentence):
+        if m.place is None and anaphoric(m.sentence):
             idx = bisect_left(starts, m.sentence_start)
             for prev in reversed(sentences[max(0, idx - 3):idx]):
                 if prev.paragraph != m.paragraph:

@@ -307,3 +307,127 @@ def test_named_dates_count_in_the_budget_and_read_as_before_under_it():
     dense = "9/11 " * (2 * DATE_CUE_BLOCK // 5)
     assert len(unread_date_stretches(dense)) == 2
     assert 100 <= len(find_dates(dense, date(2019, 6, 1))) <= 2 * 128
+
+
+# --- mentions: what a clause's mentions read from the whole clause is read once, near each trigger ----------------
+
+def _group_anchors_by_scan(heads, bound, places, dates):
+    """The definition `_group_anchors` replaces: every head tried for every anchor."""
+    from events.mentions import _distance
+
+    groups = {id(t): ([], []) for t in heads}
+    for anchor in [*places, *dates]:
+        owners = [t for t in heads if isinstance(anchor, DateMention) and anchor in bound.get(id(t), ())]
+        nearest = min(owners or heads, key=lambda t: _distance(anchor.start, anchor.end, t))
+        (groups[id(nearest)][0] if not isinstance(anchor, DateMention) else groups[id(nearest)][1]).append(anchor)
+    return groups
+
+
+def _find_actors_reading_on(text):
+    """The definition `find_actors` replaces: every actor of the text found, the first four kept."""
+    import re
+
+    from events.mentions import _actor_pattern
+
+    found = []
+    for match in _actor_pattern().finditer(text):
+        actor = re.sub(r"^(?:the|The|a|A|an|An)\s+", "", next(g for g in match.groups() if g).strip())
+        if len(actor) < 2 or actor.lower() in {"the", "a", "an"} or actor[0].islower() and " " not in actor:
+            continue
+        if actor not in found:
+            found.append(actor)
+    return tuple(found[:4])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 80), st.integers(1, 9)), min_size=1, max_size=12),
+       st.lists(st.tuples(st.integers(0, 90), st.integers(0, 9), st.booleans()), max_size=12), st.data())
+def test_anchors_go_to_the_head_the_scan_of_every_head_chose(raw_heads, raw_anchors, data):
+    from events.lexicon import Trigger
+    from events.mentions import _group_anchors
+    from events.places import PlaceMention
+
+    heads = sorted((Trigger(a, a + n, "x" * n, "attack", 1) for a, n in raw_heads), key=lambda t: t.start)
+    places = sorted((PlaceMention(a, a + n, "P", PLACES[0], "name") for a, n, is_date in raw_anchors if not is_date),
+                    key=lambda p: p.start)
+    dates = sorted((DateMention(a, a + n, f"d{a}", "2020-01-01", date(2020, 1, 1), date(2020, 1, 1), "day")
+                    for a, n, is_date in raw_anchors if is_date), key=lambda d: d.start)
+    bound = {id(t): data.draw(st.lists(st.sampled_from(dates), max_size=2)) if dates else [] for t in heads}
+    new, old = _group_anchors(heads, bound, places, dates), _group_anchors_by_scan(heads, bound, places, dates)
+    assert {k: (list(p), list(d)) for k, (p, d) in new.items()} == old
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["al-Qaeda ", "Hamas ", "the ", "by ", "of ", "claimed responsibility", " ", "militants ",
+                                 "rebels ", "ISIS ", "U.S.-backed ", "Islamic State ", "and ", "gunmen ", "Boko Haram ",
+                                 "police ", "soldiers ", "A.", ", "]), max_size=40))
+def test_actors_stop_at_the_fourth_as_the_first_four_of_all(parts):
+    from events.mentions import find_actors
+
+    text = "".join(parts)
+    assert find_actors(text) == _find_actors_reading_on(text)
+
+
+# Realistic news of other places and years, and the same facts run into one clause without stops.
+_CLAUSE_NEWS = [
+    "MOGADISHU, March 4 (Reuters) - Al-Shabaab militants attacked an army base near Baidoa on Sunday, killing nine "
+    "soldiers, officials said. Tuesday's bombing at a market in Kismayo, which the group claimed, wounded 14 people. "
+    "Funerals were held on Wednesday for the victims of the attack, and police arrested two suspects in Afgoye.",
+    "Gunmen killed four villagers in Zamfara state on Friday and abducted 30 others, a spokesman said. In a separate "
+    "incident, bandits attacked a convoy near Gusau on Saturday; the attack on the convoy in Gusau left six dead. "
+    "The Nigerian army said its troops repelled an assault on a base in Maiduguri on 12 June 2021, while Boko Haram "
+    "fighters burned a church in Chibok and a school in Damboa on Monday.",
+    "Taliban insurgents carried out three attacks over the past week, killing 11 police officers, and a suicide "
+    "bomber struck a mosque in Kunduz on Friday, Afghan officials said. The attack in Kunduz on Friday, claimed by "
+    "the Islamic State, came two days after a rocket hit the airport in Kabul.",
+    "Protesters clashed with police in Caracas on May 1, 2017, and two students were shot dead in Valencia on May 3, "
+    "human rights groups said; the killing of journalist Ana Ruiz on May 5 in Maracay drew condemnation, and the "
+    "government blamed opposition militants for an arson attack on a ministry in Caracas.",
+    "Soldiers fired on two boys in Hebron on Friday shortly after a suicide bombing at a checkpoint, witnesses said, "
+    "and hours before a car bomb exploded near a market in Nablus.",
+]
+
+
+def _one_clause(text: str) -> str:
+    return ", ".join(s.rstrip(".") for s in text.replace("; ", ". ").split(". ")) + "."
+
+
+def test_mentions_of_long_clauses_equal_those_read_over_the_whole_clause(monkeypatch):
+    from events import mentions as m
+    from events.dates import find_dates, find_event_offsets
+    from events.places import find_places
+    from events.corpus import Document
+
+    texts = [*_CLAUSE_NEWS, " ".join(_CLAUSE_NEWS), *map(_one_clause, _CLAUSE_NEWS),
+             _one_clause(" ".join(_CLAUSE_NEWS * 3)),
+             ", ".join(["militants attacked a post in Kano on Monday"] * 30) + ".",
+             " ".join(["rebels carried out three attacks over the past week"] * 30) + ".",
+             ", ".join(["rebels carried out three attacks over the past week"] * 60 + ["gunmen killed 4 soldiers"]
+                       + ["militants attacked a post in Kano on Monday"] * 60) + "."]
+
+    def read(text):
+        doc = Document(doc_id="t", path="t.txt", text=text, published=date(2021, 6, 20), date_source="manifest")
+        return m.find_mentions(doc, find_dates(text, date(2021, 6, 20)), find_places(text), find_event_offsets(text))
+
+    new = [read(t) for t in texts]
+    monkeypatch.setattr(m, "BOUND_WINDOW", 10**9)
+    monkeypatch.setattr(m, "_group_anchors", _group_anchors_by_scan)
+    monkeypatch.setattr(m, "find_actors", _find_actors_reading_on)
+    monkeypatch.setattr(m._ClauseReads, "may_hold_casualties", lambda self, lo, hi: True)
+    old = [read(t) for t in texts]
+    assert new == old
+    assert sum(len(found) for found in new) > 40  # the texts report incidents: the comparison is not of nothing
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([*_CASUALTY_WORDS, "shot dead", "gunned down", "slaying of a", "murder of the",
+                                 "Okonkwo was", "assassinated", "stabbed to", "claimed the lives of", "farmer",
+                                 "slain", "massacred", "hurt", "fatalities", "perished", "Maria Lopez"]), max_size=30))
+def test_a_text_without_casualty_cues_reports_no_casualties(words):
+    from events.casualties import CASUALTY_CUES, Casualties, find_casualties
+
+    text = " ".join(words)
+    if not CASUALTY_CUES.search(text):
+        assert find_casualties(text) == Casualties()
+    if find_casualties(text) != Casualties():  # and every report holds a cue
+        assert CASUALTY_CUES.search(text)
