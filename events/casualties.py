@@ -73,6 +73,8 @@ _KILLED = [
     re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:on board|aboard|in all|inside))?{_BE}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}", re.I),
     re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}\s+(?:were|was|have been|has been|had been)\s+(?:confirmed |found |reported |believed |feared )?(?:killed|shot dead|slain|gunned down|murdered)", re.I),
     re.compile(rf"\b(?:death|deaths|killing|murder|murders) of {_QUALIFIER}(?P<n>{NUMBER})(?! \w+-year)", re.I),
+    # "two killings in Mombasa", "three murders blamed on the militia": counted nouns of killing
+    re.compile(rf"{_QUALIFIER}(?P<n>{NUMBER}) (?:killings|murders|slayings|assassinations)\b", re.I),
     re.compile(rf"(?:death toll|toll|total number of (?:the )?(?:dead|people killed|\w+ killed(?: on \w+)?)|number of (?:the )?dead)[^.;]{{0,80}}? (?:rose to|risen to|has risen to|reached|climbed to|stood at|stands at|hit to|hit|of|at|to) {_QUALIFIER}(?P<n>{NUMBER})", re.I),
     re.compile(rf"\bresulted in {_QUALIFIER}(?P<n>{NUMBER}) (?:dead|deaths|killed)", re.I),
     re.compile(rf"{_QUALIFIER}(?P<n>{NUMBER}) (?:were |have been )?(?:people )?(?:dead|deaths|killed|fatalities)\b", re.I),
@@ -95,6 +97,9 @@ _KILLED_ONE = [
                rf"(?!['’]s|-)", re.I),
     re.compile(rf"\b(?:shot dead|shooting dead|gunned down|killed|killing|assassinated|assassinating|murdered) "
                rf"(?:\d+-year-old )?(?!(?:{_MONTHS_DAYS})\b)[A-Z][a-z]+(?:[ -][A-Z][a-z]+){{0,3}}(?<!s){_AFTER_NAME}"),
+    # "the 1984 assassination of Gandhi": a named victim of an assassination (not an attempted or failed one)
+    re.compile(rf"(?<!attempted )(?<!failed )(?<!foiled )(?<!thwarted )\bassassination of (?:the )?(?:[A-Z][a-z]+ ){{0,3}}?"
+               rf"(?!(?:{_MONTHS_DAYS})\b)[A-Z][a-z]+\b(?!['’]s|-)"),
     re.compile(rf"(?<![\w-])(?:[Hh]e|[Ss]he|(?!(?:{_MONTHS_DAYS})\b)[A-Z][a-z]+(?<!s)) (?:was|had been|has been) "
                rf"(?:shot dead|killed|assassinated|murdered|slain|gunned down|stabbed to death|beaten to death)\b"),
 ]

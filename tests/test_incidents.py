@@ -297,6 +297,13 @@ def test_cross_document_merges_respect_publication_and_every_members_date():
     # the noun of killing and its one victim
     ("Their slaying of a 30-year-old shepherd near the well set off a week of riots.", 1, "", None, ""),
     ("The murder of a bus driver in the port shocked the town.", 1, "", None, ""),
+    # a named victim of an assassination, not of an attempted one; counted nouns of killing
+    ("He is serving life for the 1984 assassination of Gandhi at her residence.", 1, "", None, ""),
+    ("The assassination of President Ortega Ruiz in Lima ended the talks.", 1, "", None, ""),
+    ("The attempted assassination of Ramos in Manila failed.", None, "", None, ""),
+    ("An assassination attempt on Kenyatta was foiled.", None, "", None, ""),
+    ("Police say the militia was behind two killings in Mombasa last week.", 2, "", None, ""),
+    ("At least three murders in the valley are blamed on the gang.", 3, "at least", None, ""),
 ])
 def test_casualty_figures_with_their_qualifiers(text, killed, killed_q, injured, injured_q):
     """Item 6: tolls as reported, lists summed, the total of a partitive, qualifiers kept, ages and years skipped."""
