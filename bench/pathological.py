@@ -121,6 +121,8 @@ def make_shapes(news: list[str]) -> dict[str, tuple[Callable[[int], str], tuple[
                           "one clause of many placed, dated triggers between commas"),
         "placed-run": (lambda n: repeat_to("militants attacked a post in Lagos on Monday ", n), ("mentions",),
                        "the same without commas"),
+        "tolls-clause": (lambda n: repeat_to("Monday's bombing in Lagos killed 3 people, ", n), ("mentions",),
+                         "one clause of definite triggers, each with a toll"),
         "wrapped-lines": (lambda n: repeat_to("gunmen attacked a village near Lagos and the police said that the\n", n),
                           ("sentences", "mentions"), "hard-wrapped lines that never end a sentence"),
     }
