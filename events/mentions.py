@@ -413,7 +413,8 @@ def _location_places(places: Sequence[PlaceMention], text: str) -> list[PlaceMen
     return kept
 
 
-_DATELINE_AFTER = re.compile(r"^(?:,\s*[A-Z][\w .’'-]{1,30})?\s*(?:\((?:[A-Z][A-Za-z]{1,12}|[A-Z]{2,6})\)\s*)?(?:—|–|--|-\s|:)")
+_DATELINE_AFTER = re.compile(r"^(?:,\s*[A-Z][\w .’'-]{1,30})?\s*(?:\((?:[A-Z][A-Za-z]{1,12}|[A-Z]{2,6})\)\s*)?"
+                             r"(?:—|–|--|-\s|:|(?<=\))_\s)")
 
 
 def _is_dateline(text: str, p: PlaceMention) -> bool:
@@ -423,7 +424,9 @@ def _is_dateline(text: str, p: PlaceMention) -> bool:
     return p.text.isupper() and len(p.text) > 2 or bool(_DATELINE_AFTER.match(text[p.end:p.end + 50]))
 
 
-_HERE = re.compile(r"\bhere\b(?!\s+(?:is|are|was|were)\b|['’]s)")
+# "here", "in this municipality", "this southern port": the dateline's city, as 1990s wire stories name it
+_HERE = re.compile(r"\b(?:here|this (?:[a-z-]+ )?(?:city|town|municipality|village|capital|port|township))\b"
+                   r"(?!\s+(?:is|are|was|were)\b|['’]s)")
 _HERE_NOT_AT = re.compile(r"\b(?:of|from)\s+$", re.I)
 
 

@@ -242,6 +242,21 @@ def test_dateline_date_and_city_are_the_filing_not_the_incident():
     assert (rows["here"].place, rows["here"].start, rows["here"].killed) == ("Quetta", "2011-02-08", 6)
 
 
+def test_1990s_ap_dateline_with_an_underscore_dash_and_this_town():
+    """Item 5: "COMAYAGUA, Honduras (AP)_ " is a dateline (1990s AP); "this central town" names its city."""
+    from events.sentences import find_datelines
+
+    head = "TELA, Honduras (AP)_ A grenade thrown into a bar on Saturday wounded four people, police said."
+    assert [(a, b) for a, b, _ in find_datelines(head)] == [(0, len("TELA, Honduras (AP)_"))]
+    assert find_datelines("Rebels _ who had fled _ came back.\nThey left.") == []
+    town = doc("town", (
+        "Shopkeeper killed\n\n"
+        "COMAYAGUA, Honduras (AP)_ Gunmen shot dead a shopkeeper on Thursday in this central town, 40 miles from "
+        "the capital, police said.\n"), date(2003, 5, 9))
+    rows = table(town).incidents
+    assert rows[["place", "start", "killed"]].values.tolist() == [["Comayagua", "2003-05-08", 1]], rows
+
+
 def test_a_statement_date_does_not_date_the_incident_it_speaks_of():
     """Item 1: "the council on Friday condemned the bombing" dates the statement, not the bombing."""
     text = ("Council condemns bombing\n\n"
