@@ -1058,6 +1058,7 @@ def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence
         if m.facility:
             latest[(m.facility, m.doc, default_lexicon().family(m.type))] = m
     filled = _in_the_story_country(filled, places)
+    filled = _in_the_group_country(filled)
     # A later mention of the same facility that names a more specific place refines earlier ones.
     placed_by_facility: dict[str, list[int]] = {}
     for i, m in enumerate(filled):
@@ -1095,6 +1096,31 @@ def _in_the_story_country(mentions: list[IncidentMention], places: Sequence[Plac
             if m.place is None and m.target and m.date is not None and m.date.precision == "day"
             and not m.hypothetical else m
             for m in mentions]
+
+
+@lru_cache(maxsize=1)
+def _armed_groups() -> tuple[re.Pattern[str], dict[str, str]]:
+    """Armed groups that fight in one country (data/armed_groups.csv), as one case-sensitive pattern and a map."""
+    countries = {r["name"]: r["country"] for r in read_data_csv(DATA_DIR / "armed_groups.csv")}
+    names = sorted(countries, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])"), countries
+
+
+def _in_the_group_country(mentions: list[IncidentMention]) -> list[IncidentMention]:
+    """A dated incident its story does not place, done by or to a group that fights in one country ("Last week,
+    Tamil Tigers killed four soldiers"): it happened in that country; listed at country precision rather than lost."""
+    if not any(m.place is None and m.date is not None for m in mentions):
+        return mentions
+    pattern, countries = _armed_groups()
+    out = []
+    for m in mentions:
+        if m.place is None and m.date is not None and not m.hypothetical:
+            found = {countries[g.group(0)] for g in pattern.finditer(m.sentence)}
+            country = default_gazetteer().country_place(next(iter(found))) if len(found) == 1 else None
+            if country is not None:
+                m = replace(m, place=country, place_text=country.name, place_from="actor")
+        out.append(m)
+    return out
 
 
 def _headline_is_the_lead(mentions: list[IncidentMention], lexicon: Lexicon) -> list[IncidentMention]:

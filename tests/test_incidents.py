@@ -257,6 +257,22 @@ def test_1990s_ap_dateline_with_an_underscore_dash_and_this_town():
     assert rows[["place", "start", "killed"]].values.tolist() == [["Comayagua", "2003-05-08", 1]], rows
 
 
+def test_an_unplaced_incident_of_a_one_country_armed_group_is_in_that_country():
+    """Item 2: "Last week, Tamil Tigers killed four soldiers" with no place: Sri Lanka, at country precision; a
+    group fighting in several countries, or two groups of different countries, places nothing."""
+    tigers = doc("tigers", (
+        "Talks stall\n\n"
+        "The government in Colombo and Oslo envoys met again on Tuesday. Last week, Tamil Tigers killed four soldiers "
+        "and seriously wounded five others.\n"), date(2006, 8, 10))
+    rows = table(tigers).incidents
+    assert rows[["place", "place_precision", "killed"]].values.tolist() == [["Sri Lanka", "country", 4]], rows
+    mixed = doc("mixed", (
+        "Envoys meet\n\n"
+        "Envoys met on Tuesday. Last week, fighters said to be of the FARC and of the Shining Path killed four "
+        "soldiers.\n"), date(2006, 8, 10))
+    assert table(mixed).incidents["place"].fillna("").tolist() in ([], [""])
+
+
 def test_a_statement_date_does_not_date_the_incident_it_speaks_of():
     """Item 1: "the council on Friday condemned the bombing" dates the statement, not the bombing."""
     text = ("Council condemns bombing\n\n"
