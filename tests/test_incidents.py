@@ -273,6 +273,18 @@ def test_an_unplaced_incident_of_a_one_country_armed_group_is_in_that_country():
     assert table(mixed).incidents["place"].fillna("").tolist() in ([], [""])
 
 
+def test_prisoners_captured_during_a_war_are_no_capture_incident():
+    """Item 3: "release soldiers captured during the Ethiopia-Eritrea war" describes prisoners of a war, not a
+    capture on the day of the promise; "Rebels captured the town on Tuesday" still is one."""
+    pows = doc("pows", (
+        "Prisoners to go home\n\n"
+        "The president promised on Friday in Asmara to release soldiers captured during the Ethiopia-Eritrea war.\n"),
+        date(2002, 4, 12))
+    assert table(pows).incidents.empty
+    town = doc("town", "Town falls\n\nRebels captured the town of Kidal on Tuesday.\n", date(2012, 3, 30))
+    assert table(town).incidents[["place", "start"]].values.tolist() == [["Kidal", "2012-03-27"]]
+
+
 def test_a_statement_date_does_not_date_the_incident_it_speaks_of():
     """Item 1: "the council on Friday condemned the bombing" dates the statement, not the bombing."""
     text = ("Council condemns bombing\n\n"
