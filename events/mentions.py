@@ -53,6 +53,8 @@ _REPORTING = re.compile(rf"\b(?:{_REPORT_VERBS})\s+(?:\w+ly\s+)?(?:on\s+|late\s+
 _REPORTING_AFTER = re.compile(rf"^\s*(?:\w+ly\s+)?(?:{_REPORT_VERBS})\b", re.I)  # ", said X" attributes the clause
 _MODIFIER_NOUNS = re.compile(r"^[’']?s?\s*(?:-led\s+|-backed\s+)?(?:government\s+|military\s+|special\s+|security\s+|drone\s+|missile\s+|navy\s+|naval\s+|air\s+force\s+)?(?:air ?strikes?|strikes?|planes?|aircraft|jets?|warplanes|officials|authorities|leaders?|president|prime minister|forces|troops|army|police|militias?|soldiers|fighters|military|government|intelligence|embassy|citizens?|nationals?|passport|coalition|officials?|diplomats?|ambassador|airlines?|air force|navy)\b", re.I)
 _AGENT_VERBS = re.compile(r"^,?\s+(?:also\s+|then\s+|has\s+|have\s+|had\s+|later\s+)*(?:carried out|launched|conducted|said|says|announced|claimed|vowed|pledged|sent|deployed|accused|blamed|denied|warned|threatened|called|responded|retaliated)\b", re.I)
+_SOURCE_BEFORE = re.compile(r"\b(?:confirmed|reported|announced|denied|heard|reports?|word|news|dispatch(?:es)?|"
+                            r"statements?|broadcasts?|sources?) from\s+(?:the\s+)?$", re.I)
 _NOT_HAPPENED = re.compile(r"\b(?:plot(?:s|ted|ting)?|plann(?:ed|ing)|foiled|thwarted|prevented|averted|accused of|charged with|convicted of|suspected of|pleaded (?:not )?guilty|pleads (?:not )?guilty|guilty of|on suspicion of|threat(?:s|ened)? (?:of|to)|fears? (?:of|an?)|risk of|warn(?:ed|ing|s)? (?:of|against)|warnings?|prepar(?:ed|ing) (?:an?|to))\b[^.;]{0,60}$", re.I)
 _PERIOD_BOUND = re.compile(r"\b(?:since|until|till|by|through|throughout)\s+(?:the\s+|early\s+|late\s+|mid-?)?$", re.I)
 _MODAL_BEFORE = re.compile(r"\b(?:will|would|could|might|should|may|must|can|cannot|won't|wouldn't)\b(?:\s+\w+){0,3}\s*$", re.I)
@@ -405,6 +407,8 @@ def _location_places(places: Sequence[PlaceMention], text: str) -> list[PlaceMen
                 continue
         elif _MODIFIER_NOUNS.match(after) or _AGENT_VERBS.match(after):
             continue  # "U.S. airstrikes", "Russia said": who or what, not where
+        elif _SOURCE_BEFORE.search(text[max(0, p.start - 40):p.start]):
+            continue  # "not yet confirmed from Belgrade", "reports from Lima": where the news came from, not where
         elif p.place.kind == "country" and _ADJECTIVAL.match(after) and not _KEEP_AFTER.match(after):
             continue  # "the U.S. ultimatum": a country used as an adjective
         elif p.place.kind == "country" and _NAME_AFTER.match(after) and not _LOCATIVE.search(text[max(0, p.start - 30):p.start]):

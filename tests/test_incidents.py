@@ -285,6 +285,16 @@ def test_prisoners_captured_during_a_war_are_no_capture_incident():
     assert table(town).incidents[["place", "start"]].values.tolist() == [["Kidal", "2012-03-27"]]
 
 
+def test_the_city_news_came_from_is_not_where_the_incident_was():
+    """Item 2: "not yet confirmed from Lima" says where the news came from; the raid stays unplaced, no Lima row."""
+    source = doc("source", (
+        "Villages raided\n\n"
+        "Rebels raided three villages on Friday, but that has not yet been confirmed from Lima.\n"), date(1992, 7, 4))
+    assert "Lima" not in set(table(source).incidents["place"].fillna(""))
+    there = doc("there", "Villages raided\n\nRebels raided three villages near Lima on Friday.\n", date(1992, 7, 4))
+    assert table(there).incidents["place"].tolist() == ["Lima"]
+
+
 def test_a_statement_date_does_not_date_the_incident_it_speaks_of():
     """Item 1: "the council on Friday condemned the bombing" dates the statement, not the bombing."""
     text = ("Council condemns bombing\n\n"
