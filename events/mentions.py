@@ -1004,6 +1004,34 @@ def _without_assailants_figure(m: IncidentMention) -> IncidentMention:
     return m
 
 
+# What a sentence that only names a place may hold besides the place: "Location, Birmingham, Alabama." "Tulsa again."
+_PLACE_FRAGMENT_REST = re.compile(r"^\s*(?:location\s*[,:])?[\s,]*(?:again)?\s*[.!]?\s*$", re.I)
+
+
+def _placed_by_next_fragment(m: IncidentMention, sentences: list[Sentence], places_by, starts: list[int]
+                             ) -> IncidentMention:
+    """Broadcast transcripts caption an incident with a sentence that is only its place ("... a bomb explodes at a
+    clinic. Location, Birmingham, Alabama."): an unplaced mention takes the place of such a next sentence."""
+    k = bisect_right(starts, m.sentence_start)
+    if k >= len(sentences) or sentences[k].paragraph != m.paragraph:
+        return m
+    nxt = sentences[k]
+    if len(nxt.text) > 80:
+        return m
+    named = [p for p in places_by.within(nxt.start, nxt.end) if p.via == "name"]
+    if not named:
+        return m
+    rest, pos = [], nxt.start
+    for p in named:
+        rest.append(nxt.text[pos - nxt.start:p.start - nxt.start])
+        pos = max(pos, p.end)
+    rest.append(nxt.text[pos - nxt.start:])
+    if not _PLACE_FRAGMENT_REST.match("".join(rest)):
+        return m
+    best = max(named, key=lambda p: PLACE_RANK.get(p.place.kind, 0))
+    return replace(m, place=best.place, place_text=best.text, place_from="sentence")
+
+
 def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence],
                        places: list[PlaceMention], starts: list[int]) -> list[IncidentMention]:
     """Borrow a missing place or date from the paragraph ("the town") or an earlier mention of the same facility."""
@@ -1020,6 +1048,8 @@ def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence
 
     for m in mentions:
         m = _without_assailants_figure(m)
+        if m.place is None:
+            m = _placed_by_next_fragment(m, sentences, places_by, starts)
         if m.place is None and anaphoric(m.sentence):
             idx = bisect_left(starts, m.sentence_start)
             for prev in reversed(sentences[max(0, idx - 3):idx]):

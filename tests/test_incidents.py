@@ -295,6 +295,22 @@ def test_the_city_news_came_from_is_not_where_the_incident_was():
     assert table(there).incidents["place"].tolist() == ["Lima"]
 
 
+def test_a_broadcast_caption_that_only_names_a_place_places_the_incident_before_it():
+    """Item 2: a transcript's "... a bomb explodes at a clinic. Location, Tulsa, Oklahoma." places the bombing; a
+    sentence that says more than a place does not."""
+    caption = doc("caption", (
+        "Clinic bombings\n\n"
+        "And just last month, a night guard is killed when a bomb explodes at another clinic. Location, Tulsa, "
+        "Oklahoma. Police have a suspect.\n"), date(2003, 5, 9))
+    rows = table(caption).incidents
+    assert rows[["place", "killed"]].values.tolist() == [["Tulsa", 1]], rows
+    prose = doc("prose", (
+        "Clinic bombings\n\n"
+        "And just last month, a night guard is killed when a bomb explodes at another clinic. The governor of "
+        "Oklahoma will speak today.\n"), date(2003, 5, 9))
+    assert "Tulsa" not in set(table(prose).incidents["place"].fillna(""))
+
+
 def test_a_statement_date_does_not_date_the_incident_it_speaks_of():
     """Item 1: "the council on Friday condemned the bombing" dates the statement, not the bombing."""
     text = ("Council condemns bombing\n\n"
