@@ -646,6 +646,10 @@ def _covered(spans: Sequence[tuple[int, int]]):
 BOUND_WINDOW = 500
 
 
+# Words a figure needs (CASUALTY_CUES) a mention of a clause longer than READ_WINDOW reads after its trigger: a news
+# sentence gives a trigger its figure within a few of them; only a text without stops holds many more
+CASUALTY_CUE_BUDGET = 3
+
 # Every match of _SEPARATE holds one of these words (zero-width: every start is found)
 _SEPARATE_CUES = re.compile(r"(?=separat|different|similar|related|new|second|another|earlier|elsewhere)", re.I)
 
@@ -693,6 +697,17 @@ class _ClauseReads:
         if self.end - self.start <= READ_WINDOW:
             return True  # a clause of ordinary news: find_casualties reads it as fast
         return self.cues.any_within(self.cues.casualties, lo, hi)
+
+    def figures_end(self, trig_start: int, hi: int) -> int:
+        """Where a mention of this clause stops reading figures (at most `hi`): in a clause longer than READ_WINDOW,
+        at the CASUALTY_CUE_BUDGET-th word after the trigger that a figure needs. A text without stops that lists a
+        toll every few words ("... killed 3 people, ... killed 4 people, ...") made every trigger read the
+        READ_WINDOW characters after it, tolls and all; its own figure is among the first ones after it."""
+        if self.end - self.start <= READ_WINDOW:
+            return hi
+        cues = self.cues.casualties
+        i = bisect_left(cues, trig_start) + CASUALTY_CUE_BUDGET
+        return min(hi, cues[i]) if i < len(cues) else hi
 
     def separate_before(self, lo: int, trig_start: int) -> bool:
         """_SEPARATE.search(text[lo:trig_start]), read only where one of its words starts in a long window."""
@@ -959,7 +974,7 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
     elif not reads.may_hold_casualties(lo, min(c_end, trig.end + READ_WINDOW)):
         figures = Casualties()
     else:
-        figures = find_casualties(text[lo:min(c_end, trig.end + READ_WINDOW)])
+        figures = find_casualties(text[lo:reads.figures_end(trig.start, min(c_end, trig.end + READ_WINDOW))])
     separate = reads.separate_before(max(sentence.start, trig.start - READ_WINDOW), trig.start)
     sentence = _evidence(sentence, trig)
     return IncidentMention(

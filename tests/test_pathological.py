@@ -431,3 +431,44 @@ def test_a_text_without_casualty_cues_reports_no_casualties(words):
         assert find_casualties(text) == Casualties()
     if find_casualties(text) != Casualties():  # and every report holds a cue
         assert CASUALTY_CUES.search(text)
+
+
+# --- mentions: a clause of many tolls is read for figures up to a few casualty words after each trigger -------------
+
+def _tolls_clause(n: int) -> str:
+    towns = ["Kano", "Jos", "Maiduguri", "Yola", "Bauchi", "Gombe", "Damaturu", "Potiskum"]
+    return ", ".join(f"{['Monday', 'Tuesday'][i % 2]}'s bombing in {towns[i % len(towns)]} killed {i + 2} people"
+                     for i in range(n)) + "."
+
+
+def _read_mentions(text: str):
+    from events.corpus import Document
+    from events.dates import find_dates, find_event_offsets
+    from events.mentions import find_mentions
+    from events.places import find_places
+
+    doc = Document(doc_id="t", path="t.txt", text=text, published=date(2019, 3, 30), date_source="manifest")
+    return find_mentions(doc, find_dates(text, date(2019, 3, 30)), find_places(text), find_event_offsets(text))
+
+
+def test_each_toll_of_a_long_clause_of_tolls_is_its_own_triggers(monkeypatch):
+    from events import mentions as m
+
+    text = _tolls_clause(120)
+    assert len(text) > 2 * m.READ_WINDOW  # one clause, far longer than the window each trigger reads
+    found = _read_mentions(text)
+    assert len(found) == 120 and all(x.killed for x in found)
+    assert all(m._ClauseReads(text, 0, len(text)).figures_end(x.trigger_start, len(text)) < len(text) for x in found[:-9])
+    monkeypatch.setattr(m, "CASUALTY_CUE_BUDGET", 10**9)  # reading every trigger's whole window finds the same
+    assert _read_mentions(text) == found
+
+
+def test_the_casualty_budget_leaves_ordinary_clauses_alone():
+    from events import mentions as m
+
+    reads = m._ClauseReads("a bombing killed 3 people " * 10, 0, 260)
+    assert reads.figures_end(0, 260) == 260  # a clause under READ_WINDOW is read as before, whatever it holds
+    long = "a bombing killed 3 people, " * 200
+    reads = m._ClauseReads(long, 0, len(long))
+    end = reads.figures_end(0, 2000)
+    assert long[:end].count("killed") == m.CASUALTY_CUE_BUDGET and end < 2000
