@@ -969,12 +969,13 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
     # "two days after talks collapsed": an anchor the dates stage could not name dates nothing here
     offset = next((o for o in offsets if o.anchor_text or not _OPEN_OFFSET.search(o.text)), None)
     lo = max(c_start if sole_trigger else trig.start, trig.start - READ_WINDOW)
+    hi = min(c_end, trig.end + READ_WINDOW)
     if _SINCE_BEFORE.search(text[max(sentence.start, trig.start - 60):trig.start]):
         figures = Casualties()  # "26 soldiers have been killed since the offensive": a period's toll, not its own
-    elif not reads.may_hold_casualties(lo, min(c_end, trig.end + READ_WINDOW)):
+    elif not reads.may_hold_casualties(lo, hi):
         figures = Casualties()
     else:
-        figures = find_casualties(text[lo:reads.figures_end(trig.start, min(c_end, trig.end + READ_WINDOW))])
+        figures = find_casualties(text[lo:reads.figures_end(trig.start, hi)])
     separate = reads.separate_before(max(sentence.start, trig.start - READ_WINDOW), trig.start)
     sentence = _evidence(sentence, trig)
     return IncidentMention(
@@ -1133,7 +1134,10 @@ def _in_the_story_country(mentions: list[IncidentMention], places: Sequence[Plac
     """The killing of a named person on a named day, with no place in the story's words, in a story whose places all
     lie in one country ("the most recent was the killing of journalist N.N. on May 3"): a political killing the story
     recalls happened in that country; listed at country precision rather than lost."""
-    if not any(m.place is None and m.target and m.date is not None and m.date.precision == "day" for m in mentions):
+    def unplaced_named_killing(m: IncidentMention) -> bool:
+        return m.place is None and bool(m.target) and m.date is not None and m.date.precision == "day"
+
+    if not any(unplaced_named_killing(m) for m in mentions):
         return mentions
     countries = {p.place.country for p in places if p.via == "name" and p.place.kind != "continent"}
     if len(countries) != 1 or "" in countries:
@@ -1142,8 +1146,7 @@ def _in_the_story_country(mentions: list[IncidentMention], places: Sequence[Plac
     if country is None:
         return mentions
     return [replace(m, place=country, place_text=country.name, place_from="story")
-            if m.place is None and m.target and m.date is not None and m.date.precision == "day"
-            and not m.hypothetical else m
+            if unplaced_named_killing(m) and not m.hypothetical else m
             for m in mentions]
 
 

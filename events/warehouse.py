@@ -31,6 +31,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -538,15 +539,9 @@ def _map_cell(kind: np.ndarray, lat: np.ndarray, lon: np.ndarray, limit: int) ->
     counting once the nesting is checked on these points (integer division of the cell numbers, no rounding left
     to doubt): at the world view three sizes are counted instead of ten."""
     cells = {c: (np.floor(lat / c).astype(np.int64), np.floor(lon / c).astype(np.int64)) for c in MAP_CELLS}
-    counted: dict[float, int] = {}
-    decided: dict[float, bool] = {}
 
+    @cache
     def too_many(c: float) -> bool:
-        if c not in decided:
-            decided[c] = _too_many(c)
-        return decided[c]
-
-    def _too_many(c: float) -> bool:
         for coarse in reversed(MAP_CELLS):
             ratio = coarse / c
             if coarse <= c or abs(ratio - round(ratio)) > 1e-9 or not too_many(coarse):
@@ -555,9 +550,8 @@ def _map_cell(kind: np.ndarray, lat: np.ndarray, lon: np.ndarray, limit: int) ->
             if np.array_equal(cells[c][0] // m, cells[coarse][0]) and np.array_equal(cells[c][1] // m, cells[coarse][1]):
                 return True
         cy, cx = cells[c]
-        counted[c] = _codes(kind, np.zeros(len(kind), bool), cy - cy.min(), cx - cx.min(),
-                            width=int(max(cy.max() - cy.min(), cx.max() - cx.min())) + 1)[1]
-        return counted[c] > limit
+        return _codes(kind, np.zeros(len(kind), bool), cy - cy.min(), cx - cx.min(),
+                      width=int(max(cy.max() - cy.min(), cx.max() - cx.min())) + 1)[1] > limit
 
     chosen = next((c for c in MAP_CELLS if not too_many(c)), MAP_CELLS[-1])
     return (chosen, *cells[chosen])
