@@ -414,7 +414,7 @@ _DAY_MONTH_YEAR = (
     rf"(?:{_WEEKDAY})?(?:(?P<month>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?|"
     rf"(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month2>{_MONTH})\.?)"
     r"(?:\s*,?\s*(?P<year>(?:1[89]|20)\d\d)\b(?:\s*,\s*(?:1[89]|20)\d\d\b)?)?")
-# A wire dateline: "MOSCOW, April 1, 1997 (AFP) -", "BEIRUT, Nov. 21 (Xinhua) --", "KANDAHAR, Afghanistan, Dec 12, 2006 -",
+# A wire dateline: "MOSCOW, April 1, 1997 (AFP) -", "NAIROBI, Nov. 21 (Xinhua) --", "KANDAHAR, Afghanistan, Dec 12, 2006 -",
 # "Lima, 3 March 2016 -".
 _WIRE_DATELINE = re.compile(
     r"^[ \t\"'*_]*(?:(?:[A-Z][A-Z.'\u2019 -]*[A-Z.]|[A-Z][a-z.'\u2019-]+(?: [A-Z][a-z.'\u2019-]+){0,3})"
@@ -428,7 +428,7 @@ _STAMP_LINE = re.compile(
 _ISO_STAMP_LINE = re.compile(
     r"^[ \t]*(?:(?:Published|Updated|Posted|Date)(?:\s+on)?:?\s*)?(?P<iso>(?:1[89]|20)\d\d-\d\d-\d\d)"
     r"(?:[T ]\d\d:\d\d(?::\d\d)?(?:Z|[+-]\d\d:?\d\d)?)?[ \t]*$", re.M | re.I)
-# "AFP_ENG_19970401.0562", "APW19980213.1310", "2015-11-14-paris-attacks": a date in the file name.
+# "AFP_ENG_19970401.0562", "APW19980213.1310", "2019-03-02-lagos-market-fire": a date in the file name.
 # ".../2015/01/02/us/story.html": a day in an article URL's path.
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])/")
 _FILENAME_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_]?(0[1-9]|1[0-2])[-_]?(0[1-9]|[12]\d|3[01])(?!\d)")
@@ -511,7 +511,7 @@ def infer_publication_dates(documents: Iterable[Document]) -> list[Document]:
     In order: the dateline or timestamp line at the head ("MOSCOW, April 1, 1997 (AFP) -"), a date in the file name
     ("XIN_ENG_20051123.0137") or the URL's path. The latest full date of the text is no estimate (on TimeBank it was
     more than a week off for 14 of 14 documents, bench/quality_published.py), so it only lends its year.
-    A dateline without a year ("BEIRUT, Nov. 21 (Xinhua) --") takes the year of the file name's date, else of the
+    A dateline without a year ("NAIROBI, Nov. 21 (Xinhua) --") takes the year of the file name's date, else of the
     dates established for the other documents of the corpus when exactly one year puts it within half a year of
     them, else of the text's latest full date. Otherwise ``published`` stays
     empty and ``date_source`` is ``"unknown"``: the document's relative dates ("on Tuesday") are then left undated
