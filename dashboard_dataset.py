@@ -192,7 +192,7 @@ def render(corpus: str, page: SimpleNamespace) -> None:
         number = int(st.number_input(f"Page (of {pages:,}, {PAGE_ROWS} rows each, latest first)", min_value=1,
                                      max_value=pages, value=1, step=1, key=f"page-{filter_key}-{nonce}"))
     rows = warehouse.cached(("page", repr(state), repr(picked), number), lambda: warehouse.rows(
-        state, limit=PAGE_ROWS, offset=(number - 1) * PAGE_ROWS, within=within))
+        state, limit=PAGE_ROWS, offset=(number - 1) * PAGE_ROWS, within=within, columns=views.TABLE_COLUMNS))
     table = views.table_view(rows, names)
     event = st.dataframe(table, key=f"table-{nonce}-{filter_key}-{number}", on_select="rerun",
                          selection_mode="single-row", hide_index=True,

@@ -477,6 +477,19 @@ def test_table_shows_places_as_written_figures_as_reported_and_no_none(incidents
     assert not text.isin(["None", "nan", "<NA>", "NaT"]).any().any()
 
 
+@pytest.mark.parametrize("older", [False, True])
+def test_the_table_reads_only_its_listed_columns(incidents, older):
+    """A page of a large dataset reads `TABLE_COLUMNS` only: the table made from them is the table made from every
+    column, for a table with the engine's newer columns and for an older one (whose fallbacks read others)."""
+    table = contract_table(incidents)
+    if older:
+        table = table.drop(columns=["place_written", "place_precision", "killed_qualifier", "injured_qualifier"])
+    names = {"US": "United States"}
+    listed = table[[c for c in views.TABLE_COLUMNS if c in table.columns]]
+    assert set(table.columns) - set(listed.columns)  # the test drops something
+    pd.testing.assert_frame_equal(views.table_view(listed, names), views.table_view(table, names))
+
+
 def test_hover_says_where_as_written_with_gazetteer_and_precision(incidents):
     fig = views.map_figure(contract_table(incidents), COLORS)
     hover = {r[0]: r for t in marks(fig) for r in t.customdata}

@@ -218,6 +218,23 @@ def test_duckdb_filters_equal_pandas_filters(warehouses, world, corrected_tables
     got = dict(zip(counts["value"], counts["n"]))
     assert {(None if pd.isna(k) else k): int(v) for k, v in want.items()} == \
         {(None if pd.isna(k) else k): int(v) for k, v in got.items()}
+    # the table's pages, latest first (read from the day of a page's last row on): those of the plain query
+    f = filter_sql(state)
+    for rows, offset in ((7, 0), (20, 11)):
+        assert corrected.rows(state, limit=rows, offset=offset, columns=("title",))["id"].tolist() == corrected.query(
+            f"SELECT id FROM incidents WHERE {f.where} ORDER BY start_day DESC, id LIMIT {rows} OFFSET {offset}",
+            f.params)["id"].tolist()
+
+
+def test_a_page_of_chosen_columns_is_those_columns_of_the_page(warehouses):
+    """`rows(columns=...)` reads the id and the columns asked for that the dataset has, values as `rows()` gives."""
+    from events.views import TABLE_COLUMNS
+
+    for warehouse in warehouses:
+        whole = warehouse.rows(FilterState(background=True), limit=60, offset=5)
+        listed = warehouse.rows(FilterState(background=True), limit=60, offset=5, columns=(*TABLE_COLUMNS, "nope"))
+        assert list(listed.columns) == [c for c in TABLE_COLUMNS if c in whole.columns]
+        pd.testing.assert_frame_equal(listed, whole[list(listed.columns)])
 
 
 ALL = FilterState(background=True)  # every incident, background too
@@ -456,7 +473,7 @@ def test_pre_aggregated_answers_equal_the_incidents(warehouses, full_warehouses,
     """Counts, sidebar counts, timeline marks (by type), map marks and the table's pages (read from the day where
     the page starts) from the pre-aggregated tables are those of the incidents - killed and injured sums included -
     without and with every kind of correction laid over them."""
-    from events.warehouse import _cube_for, map_mark_key, selection_sql
+    from events.warehouse import _cube_for, map_mark_key, selection_sql, timeline_mark_key
 
     assert _cube_for(state, "cube_place", "cube_time") is not None  # the tables answer these states
     for cubed, full in zip(warehouses, full_warehouses):
@@ -485,6 +502,28 @@ def test_pre_aggregated_answers_equal_the_incidents(warehouses, full_warehouses,
         for rows, offset in ((5, 0), (40, 17), (500, 0), (3, 250)):  # table pages, latest first
             assert cubed.rows(state, limit=rows, offset=offset)["id"].tolist() == \
                 full.rows(state, limit=rows, offset=offset)["id"].tolist()
+        # a selection on either chart: its count (from a table holding the columns its clause reads) and its pages
+        # (from the day of the page's last row on) are those of the incidents
+        _, marks = full.timeline_marks(state, limit=limit)
+        cell, cells = full.map_marks(state, limit=limit)
+        keys = ([timeline_mark_key(name, "type", m.row, m.type, m.point, m.x0, m.x1) for m in marks.itertuples()]
+                if name != "none" else []) + ([map_mark_key(cell, m.type, m.cy, m.cx) for m in cells.itertuples()]
+                                              if cell else [])
+        for picked in (keys[::3], keys[1::2], keys[:1], keys[-2:]):
+            within = selection_sql(picked)
+            if within is None:
+                continue
+            assert cubed.count(state, within=within) == full.count(state, within=within) == \
+                len(full.ids(state, within=within))
+            if all(k.startswith('["m"') for k in picked) and not (state.month_from or state.month_to):
+                assert _cube_for(state, "cube_place", "cube_time", within=within) == "cube_place"
+            f = filter_sql(state) & within
+            for rows, offset in ((5, 0), (40, 17), (3, 250)):
+                page = cubed.rows(state, limit=rows, offset=offset, within=within)
+                assert page["id"].tolist() == full.query(
+                    f"SELECT id FROM incidents WHERE {f.where} ORDER BY start_day DESC, id LIMIT {rows} OFFSET {offset}",
+                    f.params)["id"].tolist()
+        assert _cube_for(state, "cube_place", within=selection_sql(['["i", "x"]'])) is None  # ids: no table holds
 
 
 def test_corrections_change_the_pre_aggregated_answers(warehouses):

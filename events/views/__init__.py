@@ -17,7 +17,8 @@ Nothing here imports Streamlit, so every function is tested without a browser (t
 Everything public is importable from `events.views` itself.
 """
 
-from events.views.evidence import Context, context_markdown, context_window, escape_markdown, table_view
+from events.views.evidence import (TABLE_COLUMNS, Context, context_markdown, context_window, escape_markdown,
+                                   table_view)
 from events.views.filters import (DEFAULT_GROUP_BY, GROUP_BY, FilterOptions, FilterState, PageLink, apply_filters,
                                   clamp_state, count_label, filter_options, group_values, month_span, page_query,
                                   parse_page, parse_query, search_text, to_query)
@@ -42,4 +43,5 @@ __all__ = [
     "timeline_figure", "to_query", "PageLink", "page_query", "parse_page", "search_text", "is_inferred",
     "published_text", "row_casualties", "PRECISION_LABELS", "background_mask", "place_precision", "place_written",
     "region_names", "regions", "reporting_window", "Toll", "parse_report_list", "toll", "detail_candidates",
+    "TABLE_COLUMNS",
 ]

@@ -63,6 +63,13 @@ def context_markdown(ctx: Context) -> str:
     return "".join(parts).replace("\n", "  \n")
 
 
+# every column `table_view` reads (the fallbacks of older tables included): a page of the table read from a large
+# dataset asks for these only (tests/test_views.py checks the list against the function)
+TABLE_COLUMNS = ("id", "title", "date_text", "start", "precision", "place", "place_written", "place_precision",
+                 "geonameid", "country", "admin1", "lat", "lon", "killed", "injured", "killed_reports",
+                 "injured_reports", "killed_qualifier", "injured_qualifier", "n_sources", "n_mentions")
+
+
 def table_view(incidents: pd.DataFrame, names: Mapping[str, str] | None = None,
                background: "np.ndarray | None" = None) -> pd.DataFrame:
     """The columns of the incident table shown to analysts, in reading order. Places read as the sources write
