@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -87,10 +86,8 @@ def render(corpus: str, page: SimpleNamespace) -> None:
         st.stop()
     names = page.country_names()
     colors = page.type_colors()
-    options = warehouse.options()
     many_sources = warehouse.meta.get("documents", 0) > SOURCES_LISTED
-    if many_sources:
-        options = replace(options, sources=())
+    options = warehouse.options(sources=not many_sources)
     labels = _source_labels(warehouse)
     W = page.W
     if st.session_state.get("_filters_for") != (corpus, written_at):

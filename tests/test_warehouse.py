@@ -12,6 +12,7 @@ import json
 import random
 import shutil
 from collections import Counter
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -280,6 +281,7 @@ def test_options_equal_the_views_options(warehouses, corrected_table, world):
                  "regions", "window", "n_background"):
         assert getattr(mine, name) == getattr(theirs, name), name
     assert dict(mine.type_labels) == dict(theirs.type_labels)
+    assert plain.options(sources=False) == replace(mine, sources=())  # a picker of a million documents left out
     # actors most frequent first (ties in any order)
     frequency = Counter(a for v in ex.incidents["actors"] for a in [x.strip() for x in str(v).split(";")] if a)
     assert set(mine.actors) == set(theirs.actors)
@@ -524,6 +526,30 @@ def test_pre_aggregated_answers_equal_the_incidents(warehouses, full_warehouses,
                     f"SELECT id FROM incidents WHERE {f.where} ORDER BY start_day DESC, id LIMIT {rows} OFFSET {offset}",
                     f.params)["id"].tolist()
         assert _cube_for(state, "cube_place", within=selection_sql(['["i", "x"]'])) is None  # ids: no table holds
+
+
+def test_options_from_the_pre_aggregated_tables_equal_the_incidents(world, warehouses, full_warehouses, tmp_path):
+    """Type labels (one per type from the time table, a type with several read from its incidents), the background
+    count and every other option are those read from the incidents, plain and corrected, and for a dataset where a
+    type carries two labels and another none."""
+    for cubed, full in zip(warehouses, full_warehouses):
+        assert cubed.options() == full.options()
+    _, ex, _ = world
+    incidents = ex.incidents.copy()
+    kinds = sorted(incidents["type"].unique())
+    first = incidents.index[incidents["type"] == kinds[0]]
+    incidents.loc[first[: len(first) // 2], "type_label"] = "Older label"
+    incidents.loc[incidents["type"] == kinds[1], "type_label"] = None
+    write_dataset(Extraction(documents=ex.documents, incidents=incidents, mentions=ex.mentions, problems=[]),
+                  tmp_path / "labels", corpus="labels")
+    cubed, full = Warehouse(tmp_path / "labels", threads=1), Warehouse(tmp_path / "labels", threads=1, use_cubes=False)
+    try:
+        assert cubed.options() == full.options()
+        labels = dict(cubed.options().type_labels)
+        assert labels[kinds[1]] is None and labels[kinds[0]] == dict(filter_options(incidents).type_labels)[kinds[0]]
+    finally:
+        cubed.close()
+        full.close()
 
 
 def test_corrections_change_the_pre_aggregated_answers(warehouses):
