@@ -116,6 +116,11 @@ _YEAR_BEFORE = re.compile(r"(?:\b(?:in|since|of|from|until|by|year|early|late|mi
                           r"August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|"
                           r"Sept?\.?|Oct\.?|Nov\.?|Dec\.?)\s*$", re.I)
 
+_MONTH_BEFORE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+                           r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)\s+$")
+
+_VICTIM_AFTER = re.compile(rf"\s+(?:{_VICTIM_NOUNS})\b", re.I)
+
 
 @dataclass(frozen=True)
 class Casualties:
@@ -169,6 +174,13 @@ def _looks_like_year(text: str, start: int, raw: str, value: int) -> bool:
     if not (raw.isdigit() and len(raw) == 4):
         return False
     return 1800 <= value <= 2100 or bool(_YEAR_BEFORE.search(text[max(0, start - 12):start]))
+
+
+def _is_day_of_month(text: str, start: int, raw: str) -> bool:
+    """'a bomb on March 21 killed two people': the 21 after a month's name is a day, not a toll ('in May 2 soldiers
+    were killed', a number before its victims, still counts)."""
+    return (raw.isdigit() and len(raw) <= 2 and bool(_MONTH_BEFORE.search(text, max(0, start - 12), start))
+            and not _VICTIM_AFTER.match(text, start + len(raw)))
 
 
 def _listed_total(text: str, match: re.Match[str], groups: list[re.Match[str]],
@@ -240,7 +252,8 @@ def _first_figure(patterns: list[re.Pattern[str]], text: str, keywords: re.Patte
                 break
             raw = match.group("n")
             value = parse_number(raw)
-            if value is None or value == 0 or _looks_like_year(text, match.start("n"), raw, value):
+            if (value is None or value == 0 or _looks_like_year(text, match.start("n"), raw, value)
+                    or _is_day_of_month(text, match.start("n"), raw)):
                 continue
             qualifier = _qualifier(match.group("q"), raw)
             start = match.start()

@@ -373,6 +373,11 @@ def test_cross_document_merges_respect_publication_and_every_members_date():
     ("An assassination attempt on Kenyatta was foiled.", None, "", None, ""),
     ("Police say the militia was behind two killings in Mombasa last week.", 2, "", None, ""),
     ("At least three murders in the valley are blamed on the gang.", 3, "at least", None, ""),
+    # a day of the month before the verb is a date, not a toll; a number before its victims still counts
+    ("A bomb on March 21 killed two people at a market in Mardan.", 2, "", None, ""),
+    ("Raids on June 3 and June 5 killed nine villagers.", 9, "", None, ""),
+    ("The shelling of Sept. 9 left four dead.", 4, "", None, ""),
+    ("In May 2 soldiers were killed near the pass.", 2, "", None, ""),
 ])
 def test_casualty_figures_with_their_qualifiers(text, killed, killed_q, injured, injured_q):
     """Item 6: tolls as reported, lists summed, the total of a partitive, qualifiers kept, ages and years skipped."""
