@@ -65,7 +65,8 @@ Two side outputs for the other stages and the benchmark:
 
 * ``find_event_offsets(text)`` -> :class:`EventOffset`: ``13 days after the bombings``, ``the day before the
   attacks``, ``two days later`` are offsets from an event named in the text (``anchor_text``, empty when the
-  anchor is the event just told), not from the document date; the incidents stage resolves them.
+  anchor is the event just told), not from the document date; the incidents stage resolves them. ``hours later``,
+  ``shortly afterwards``, ``later that night`` are offsets of 0 days from the event just told.
 * ``find_temporal_references(text)`` -> :class:`TemporalReference`: ``now``, ``recently``, ``in the future``
   (TIMEX3 ``PRESENT_REF``/``PAST_REF``/``FUTURE_REF``); they name no interval, so they are not DateMentions.
 
@@ -631,6 +632,12 @@ _OFFSET = _c(
     rf"\b(?P<num>(?i:{_NUM}|the))\s+(?P<unit>(?i:days?|weeks?|months?|years?))\s+"
     r"(?P<dir>(?i:before|after|earlier|later|prior\s+to|following))\b(?!\s+(?i:yesterday|tomorrow))"
     r"|\b(?P<rel>(?i:the\s+(?:next|following|previous|preceding)))\s+(?P<unit2>(?i:day|week|month|year))\b"
+)
+# "hours later", "shortly afterwards", "later that night": the same day as the event just told (no anchor named)
+_SAME_DAY_OFFSET = _c(
+    r"\b(?:(?:(?i:a\s+few|several|two|three|four|five|\d{1,2})\s+)?(?i:hours|minutes|moments)\s+(?i:later|afterwards?)"
+    r"|(?i:shortly|soon|moments|minutes|hours)\s+(?i:afterwards?|thereafter)"
+    r"|(?i:later|early|late|earlier)\s+(?i:that|the\s+same)\s+(?i:night|evening|morning|afternoon))\b(?!-)"
 )
 _ANCHOR_START = _c(r"\s+((?:the|a|an|this|that|these|those|its|their|his|her|last|[A-Z][\w'.-]*)\b)")
 _ANCHOR_WORD = _c(r"\s*([A-Za-z][\w'-]*|\d[\d,]*)")
@@ -1344,6 +1351,7 @@ _CORES: dict[re.Pattern[str], Core] = {
     _NUMWORD_YEAR: _word_core("nineteen", "eighteen", "twenty", "thousand"),
     _OFFSET: _word_core("before", "after", "earlier", "later", "prior", "following", "next", "previous",
                         "preceding"),
+    _SAME_DAY_OFFSET: _word_core("later", "afterwards", "afterward", "thereafter"),
     _VAGUE: _word_core("now", "current", "days", "present", "moment", "recent", "lately", "past", "soon", "future",
                        "term", "shortly", "coming", bounded=False),
 }
@@ -1627,6 +1635,9 @@ def find_event_offsets(text: str) -> list[EventOffset]:
         if anchor:
             end = text.index(anchor, m.end()) + len(anchor)
         out.append(EventOffset(m.start(), end, text[m.start():end], sign * n * UNIT_DAYS[unit], anchor))
+    for m in _matches(_SAME_DAY_OFFSET, text):
+        out.append(EventOffset(m.start(), m.end(), m[0], 0, ""))
+    out.sort(key=lambda o: o.start)
     return out
 
 

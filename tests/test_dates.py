@@ -336,6 +336,15 @@ def test_event_offsets():
     assert find_dates("13 days after the bombings in Colombo", REF) == []
 
 
+def test_same_day_offsets_count_from_the_event_just_told():
+    text = ("Two hours later, shops closed. Shortly afterwards the road reopened; soon afterward, rain fell. "
+            "Later that night, the curfew began.")
+    got = [(o.text, o.days, o.anchor_text) for o in find_event_offsets(text)]
+    assert got == [("Two hours later", 0, ""), ("Shortly afterwards", 0, ""), ("soon afterward", 0, ""),
+                   ("Later that night", 0, "")]
+    assert find_dates("Hours later, shops closed.", REF) == []
+
+
 def test_temporal_references():
     got = [(r.text, r.value) for r in find_temporal_references("Now prices rise; recently they fell; soon more.")]
     assert got == [("Now", "PRESENT_REF"), ("recently", "PAST_REF"), ("soon", "FUTURE_REF")]

@@ -68,6 +68,16 @@ def test_event_offset_dates_from_the_anchor_incident():
     assert len(baidoa) == 1 and baidoa.iloc[0]["start"] == "2017-10-13"
 
 
+@pytest.mark.parametrize("link", ["Hours later,", "Shortly afterwards,", "Later that evening,", "Minutes later"])
+def test_a_same_day_offset_dates_its_incident_by_the_incident_just_told(link):
+    """'Shortly afterwards, gunmen ...' is the day of the incident told before it, not the publication day."""
+    text = ("Violence in the north\n\nA car bomb exploded near a bus station in Kirkuk on 9 May 2007, killing "
+            f"eleven people. {link} gunmen ambushed a police patrol in Tikrit, killing four policemen.\n")
+    result = table(doc("iq", text, date(2007, 5, 14)))
+    tikrit = result.incidents[result.incidents["place"].str.startswith("Tikr")]
+    assert len(tikrit) == 1 and tikrit.iloc[0]["start"] == "2007-05-09", result.incidents[["title", "start"]]
+
+
 def test_date_and_place_borrowed_from_an_earlier_mention_of_the_same_facility():
     text = ("Front line\n\nIn March, the rebels lost control of a key dam in Ukraine.\n"
             "Government troops recaptured the Kakhovka dam, and shelled nearby villages.\n")
