@@ -56,8 +56,13 @@ _ANYONE = rf"(?:(?:{_STOP}[\w-]+ ){{0,2}}{_STOP}[A-Za-z][\w-]*)"
 _GROUP = rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}"
 _DIED = r"(?:killed|dead|died|perished|lost (?:their|his|her) lives|shot dead|slain|gunned down|murdered|massacred)"
 _HURT = r"(?:injured|wounded|hurt)"
-_BE = r"(?:\s+(?:were|have been|had been|have|has|had|are|was|has been|is|being|got))?(?:\s+(?:also|all|reportedly|later|subsequently))?"
+_BE_VERB = r"\s+(?:were|have been|had been|have|has|had|are|was|has been|is|being|got)"
+_BE_ADVERB = r"(?:\s+(?:also|all|reportedly|later|subsequently))?"
+_BE = rf"(?:{_BE_VERB})?{_BE_ADVERB}"
 
+# what follows an active verb of killing: its object ("killed three people", "killed a policeman", "killed the pilot")
+_NO_OBJECT = (rf"(?!\s+(?:at least |more than |about |some |nearly |almost |over |up to |as many as )?"
+              rf"(?:(?:{NUMBER})|(?:an?|the|his|her|their|its|several|many|dozens|scores|hundreds|thousands)\b))")
 _KILL_VERB = r"(?:killed|killing|kills|kill|claimed the lives of|shot dead|shooting dead|gunned down|slew|murdered|massacred)"
 _HURT_VERB = r"(?:injured|injuring|injures|wounded|wounding|wounds|hurt|hurting)"
 
@@ -69,8 +74,10 @@ _KILLED = [
     re.compile(rf"(?<!\bthe )\b(?:killed|killing) {_QUALIFIER}(?P<n>{NUMBER}|{_VAGUE})(?=\s*(?:,|;|\.|and\b|$|on board|aboard))", re.I),
     # "left 30 rebels and four soldiers dead" (the list is summed below)
     re.compile(rf"\b(?:left|leaving) {_QUALIFIER}(?P<n>{_COUNT}) (?:{_VICTIMS} )?(?={_DIED}|[\w\s,-]{{0,80}}\b{_DIED})", re.I),
-    # "two soldiers were killed", "at least 20 dead", "one miner was confirmed dead"
-    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:on board|aboard|in all|inside))?{_BE}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}", re.I),
+    # "two soldiers were killed", "at least 20 dead", "one miner was confirmed dead"; without a verb "to be" the
+    # participle is no active verb with its own object ("two soldiers killed", not "a gunman killed three people")
+    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:on board|aboard|in all|inside))?{_BE_VERB}{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}", re.I),
+    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:on board|aboard|in all|inside))?{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}{_NO_OBJECT}", re.I),
     re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}\s+(?:were|was|have been|has been|had been)\s+(?:confirmed |found |reported |believed |feared )?(?:killed|shot dead|slain|gunned down|murdered)", re.I),
     re.compile(rf"\b(?:death|deaths|killing|murder|murders) of {_QUALIFIER}(?P<n>{NUMBER})(?! \w+-year)", re.I),
     # "two killings in Mombasa", "three murders blamed on the militia": counted nouns of killing
@@ -106,7 +113,8 @@ _KILLED_ONE = [
 _INJURED = [
     re.compile(rf"\b{_HURT_VERB} {_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}", re.I),
     re.compile(rf"\b(?:left|leaving) {_QUALIFIER}(?P<n>{_COUNT}) (?:{_VICTIMS} )?(?={_HURT})", re.I),
-    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:others|more))?{_BE}\s+(?:seriously |critically |slightly |lightly |badly )?{_HURT}", re.I),
+    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:others|more))?{_BE_VERB}{_BE_ADVERB}\s+(?:seriously |critically |slightly |lightly |badly )?{_HURT}", re.I),
+    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:others|more))?{_BE_ADVERB}\s+(?:seriously |critically |slightly |lightly |badly )?{_HURT}{_NO_OBJECT}", re.I),
 ]
 # "five of the 16 people killed": the total, not the part
 _PARTITIVE = re.compile(rf"(?P<part>{NUMBER}) of (?:the|all|those) (?P<n>{NUMBER})\b", re.I)

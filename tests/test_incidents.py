@@ -388,6 +388,10 @@ def test_cross_document_merges_respect_publication_and_every_members_date():
     ("Raids on June 3 and June 5 killed nine villagers.", 9, "", None, ""),
     ("The shelling of Sept. 9 left four dead.", 4, "", None, ""),
     ("In May 2 soldiers were killed near the pass.", 2, "", None, ""),
+    # the subject of an active verb of killing is no victim: its object is
+    ("A gunman killed three people at a supermarket in Tampere.", 3, "", None, ""),
+    ("Two attackers killed five guards and wounded seven workers at the mine.", 5, "", 7, ""),
+    ("Two soldiers killed, three wounded in an ambush near Kidal.", 2, "", 3, ""),
 ])
 def test_casualty_figures_with_their_qualifiers(text, killed, killed_q, injured, injured_q):
     """Item 6: tolls as reported, lists summed, the total of a partitive, qualifiers kept, ages and years skipped."""
