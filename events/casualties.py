@@ -54,7 +54,8 @@ _VICTIMS = rf"(?:(?:{_STOP}[\w-]+ ){{0,3}}?(?:{_VICTIM_NOUNS}))"
 # Any short noun phrase ("a cook", "a 45-year-old teacher") where a verb of killing makes it a victim.
 _ANYONE = rf"(?:(?:{_STOP}[\w-]+ ){{0,2}}{_STOP}[A-Za-z][\w-]*)"
 _GROUP = rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}"
-_DIED = r"(?:killed|dead|died|perished|lost (?:their|his|her) lives|shot dead|slain|gunned down|murdered|massacred)"
+_DIED = (r"(?:shot and killed|(?:shot|stabbed|beaten|hacked|burned|burnt|bludgeoned) to death|fatally (?:shot|stabbed)|"
+         r"killed|dead|died|perished|lost (?:their|his|her) lives|shot dead|slain|gunned down|murdered|massacred)")
 _HURT = r"(?:injured|wounded|hurt)"
 _BE_VERB = r"\s+(?:were|have been|had been|have|has|had|are|was|has been|is|being|got)"
 _BE_ADVERB = r"(?:\s+(?:also|all|reportedly|later|subsequently))?"
@@ -63,7 +64,8 @@ _BE = rf"(?:{_BE_VERB})?{_BE_ADVERB}"
 # what follows an active verb of killing: its object ("killed three people", "killed a policeman", "killed the pilot")
 _NO_OBJECT = (rf"(?!\s+(?:at least |more than |about |some |nearly |almost |over |up to |as many as )?"
               rf"(?:(?:{NUMBER})|(?:an?|the|his|her|their|its|several|many|dozens|scores|hundreds|thousands)\b))")
-_KILL_VERB = r"(?:killed|killing|kills|kill|claimed the lives of|shot dead|shooting dead|gunned down|slew|murdered|massacred)"
+_KILL_VERB = (r"(?:shot and killed|shooting and killing|fatally (?:shot|stabbed|shooting|stabbing)|killed|killing|kills|kill|"
+              r"claimed the lives of|shot dead|shooting dead|gunned down|slew|murdered|massacred)")
 _HURT_VERB = r"(?:injured|injuring|injures|wounded|wounding|wounds|hurt|hurting)"
 
 _KILLED = [
@@ -108,7 +110,8 @@ _KILLED_ONE = [
     re.compile(rf"(?<!attempted )(?<!failed )(?<!foiled )(?<!thwarted )\bassassination of (?:the )?(?:[A-Z][a-z]+ ){{0,3}}?"
                rf"(?!(?:{_MONTHS_DAYS})\b)[A-Z][a-z]+\b(?!['’]s|-)"),
     re.compile(rf"(?<![\w-])(?:[Hh]e|[Ss]he|(?!(?:{_MONTHS_DAYS})\b)[A-Z][a-z]+(?<!s)) (?:was|had been|has been) "
-               rf"(?:shot dead|killed|assassinated|murdered|slain|gunned down|stabbed to death|beaten to death)\b"),
+               rf"(?:shot dead|shot and killed|fatally (?:shot|stabbed)|(?:shot|stabbed|beaten|hacked|burned) to death|killed|"
+               rf"assassinated|murdered|slain|gunned down)\b"),
 ]
 _INJURED = [
     re.compile(rf"\b{_HURT_VERB} {_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}", re.I),
@@ -225,13 +228,13 @@ def _listed_total(text: str, match: re.Match[str], groups: list[re.Match[str]],
 # Every figure pattern holds one of these words at or after where it starts (in the match or in its lookahead): a
 # superset, written as stems. No figure starts after the last of them, so a pattern is not tried there: text of
 # number words ("one two three ...", where each word starts a costly attempt) is read only up to its last keyword.
-_KILLED_KEYWORDS = re.compile(r"(?=kill|dead|died|perish|lives|slain|slew|gunned|murder|massacre|death|toll|number|"
+_KILLED_KEYWORDS = re.compile(r"(?=kill|dead|died|fatal|perish|lives|slain|slew|gunned|murder|massacre|death|toll|number|"
                               r"fatalit|resulted|left|leaving)", re.I)
 _INJURED_KEYWORDS = re.compile(r"(?=injur|wound|hurt|left|leaving)", re.I)
 # Every figure pattern and every one-victim pattern (_KILLED_ONE) holds one of these stems: a text where none starts
 # reports no casualties. Zero-width, so every start is found (the mentions stage indexes a long clause by them once
 # instead of reading a window after each of its triggers).
-CASUALTY_CUES = re.compile(r"(?=kill|dead|died|perish|lives|slain|slew|slay|gunned|murder|massacre|death|toll|number|"
+CASUALTY_CUES = re.compile(r"(?=kill|dead|died|fatal|perish|lives|slain|slew|slay|gunned|murder|massacre|death|toll|number|"
                            r"fatalit|resulted|left|leaving|injur|wound|hurt|assassinat)", re.I)
 # How far past its last keyword a figure and what its patterns look ahead at may reach (far more than any real
 # one, and more than the text around a trigger that the pipeline reads figures from: there the whole text is read).

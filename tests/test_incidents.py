@@ -392,6 +392,12 @@ def test_cross_document_merges_respect_publication_and_every_members_date():
     ("A gunman killed three people at a supermarket in Tampere.", 3, "", None, ""),
     ("Two attackers killed five guards and wounded seven workers at the mine.", 5, "", 7, ""),
     ("Two soldiers killed, three wounded in an ambush near Kidal.", 2, "", 3, ""),
+    # killing told as "shot and killed", "stabbed to death", "fatally shot"
+    ("Two people were shot and killed outside a bar in Winnipeg.", 2, "", None, ""),
+    ("A 22-year-old man was stabbed to death near the station.", 1, "", None, ""),
+    ("An officer fatally shot a man during a traffic stop in Fresno.", 1, "", None, ""),
+    ("Okafor was shot and killed as he left the mosque.", 1, "", None, ""),
+    ("A woman was fatally stabbed at a bus stop.", 1, "", None, ""),
 ])
 def test_casualty_figures_with_their_qualifiers(text, killed, killed_q, injured, injured_q):
     """Item 6: tolls as reported, lists summed, the total of a partitive, qualifiers kept, ages and years skipped."""
