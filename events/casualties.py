@@ -80,7 +80,7 @@ _KILLED = [
     # participle is no active verb with its own object ("two soldiers killed", not "a gunman killed three people")
     re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:on board|aboard|in all|inside))?{_BE_VERB}{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}", re.I),
     re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:on board|aboard|in all|inside))?{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}{_NO_OBJECT}", re.I),
-    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}\s+(?:were|was|have been|has been|had been)\s+(?:confirmed |found |reported |believed |feared )?(?:killed|shot dead|slain|gunned down|murdered)", re.I),
+    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}\s+(?:were|was|have been|has been|had been)\s+(?:confirmed |found |reported |believed |feared )?(?:killed|shot dead|slain|gunned down|murdered|shot and killed|fatally (?:shot|stabbed)|(?:shot|stabbed|beaten|hacked|burned) to death)", re.I),
     re.compile(rf"\b(?:death|deaths|killing|murder|murders) of {_QUALIFIER}(?P<n>{NUMBER})(?! \w+-year)", re.I),
     # "two killings in Mombasa", "three murders blamed on the militia": counted nouns of killing
     re.compile(rf"{_QUALIFIER}(?P<n>{NUMBER}) (?:killings|murders|slayings|assassinations)\b", re.I),

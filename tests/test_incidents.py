@@ -418,6 +418,25 @@ def test_qualified_figures_reach_the_table_and_its_reports():
     assert row["killed_reports"] == "at least 20 (one); 25 (two)"
 
 
+@pytest.mark.parametrize("sentence,killed", [
+    ("Unknown assailants killed a police officer in Tanta on Tuesday.", 1),
+    ("Gunmen on motorbikes shot dead a judge in Quetta on Tuesday.", 1),
+    ("A 19-year-old student was fatally stabbed in Aarhus on Tuesday.", 1),
+])
+def test_a_killing_told_by_its_one_victim_is_an_incident(sentence, killed):
+    """'killed a police officer' names no number and no incident noun: the one victim makes it a killing."""
+    result = table(doc("one", "Report\n\n" + sentence + "\n", date(2017, 3, 9)))
+    assert len(result.incidents) == 1, result.incidents[["title", "start"]]
+    row = result.incidents.iloc[0]
+    assert row["start"] == "2017-03-07" and row["killed"] == killed
+
+
+def test_a_death_from_disease_is_no_killing():
+    result = table(doc("flu", "Outbreak\n\nThe virus killed a child in Kano last week, officials said.\n",
+                       date(2017, 3, 9)))
+    assert result.incidents.empty, result.incidents[["title", "start"]]
+
+
 def test_mine_gas_and_industrial_blasts_are_accidents_not_bombings():
     """Item 3: a colliery gas blast, and "the blast" that refers back to it, is not a bombing."""
     text = ("Colliery blast kills 12\n\n"
