@@ -121,7 +121,8 @@ _INJURED = [
 ]
 # "five of the 16 people killed": the total, not the part
 _PARTITIVE = re.compile(rf"(?P<part>{NUMBER}) of (?:the|all|those) (?P<n>{NUMBER})\b", re.I)
-_LIST_JOIN = re.compile(r"^(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*,?\s+including\s+)$", re.I)
+# "six bodyguards, a district chief and a civilian"; not "three people, including a police officer" (a part of the 3)
+_LIST_JOIN = re.compile(r"^(?:\s*,\s*(?:and\s+)?|\s+and\s+)$", re.I)
 _GROUP_RE = re.compile(_GROUP, re.I)
 _YEAR_BEFORE = re.compile(r"(?:\b(?:in|since|of|from|until|by|year|early|late|mid-?)|January|February|March|April|May|June|July|"
                           r"August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|"

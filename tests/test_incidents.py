@@ -392,6 +392,9 @@ def test_cross_document_merges_respect_publication_and_every_members_date():
     ("A gunman killed three people at a supermarket in Tampere.", 3, "", None, ""),
     ("Two attackers killed five guards and wounded seven workers at the mine.", 5, "", 7, ""),
     ("Two soldiers killed, three wounded in an ambush near Kidal.", 2, "", 3, ""),
+    # the victims after "including" are some of those counted before it, not more of them
+    ("The gunman killed three people, including a police officer, and wounded nine others.", 3, "", 9, ""),
+    ("The raid killed five villagers including two children.", 5, "", None, ""),
     # killing told as "shot and killed", "stabbed to death", "fatally shot"
     ("Two people were shot and killed outside a bar in Winnipeg.", 2, "", None, ""),
     ("A 22-year-old man was stabbed to death near the station.", 1, "", None, ""),
