@@ -28,7 +28,7 @@ _WORD = "|".join(sorted([*_UNITS, *_TENS, *_SCALES], key=len, reverse=True))
 _WORDS = (rf"(?:an?\s+(?=hundred|thousand|million))?(?:{_WORD})"
           rf"(?:[\s-]+(?:{_WORD})|(?:(?<=hundred)|(?<=thousand)|(?<=million))\s+and\s+(?:{_WORD})){{0,12}}")
 NUMBER = (rf"(?<![\w-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+|{_WORDS})"
-          rf"\b(?![-\s]*(?:years?|yr)[-\s]*old)(?!-\w)(?!\s*(?:percent|per cent|%|km|kilomet|miles?|metres?|meters?|hours?|minutes?|days?|weeks?|months?|years?|dollars?|tons?|yuan))")
+          rf"\b(?![-\s]*(?:years?|yr)[-\s]*old)(?!-\w)(?!\s*(?:percent|per cent|%|times|km|kilomet|miles?|metres?|meters?|hours?|minutes?|days?|weeks?|months?|years?|dollars?|tons?|yuan))")
 _COUNT = rf"(?:{NUMBER}|{_VAGUE}|(?<![\w-])(?:an?|another)(?!\s+(?:\d[\d,]*|{_WORD})\b(?!-year)))"
 
 _QUALIFIERS = {
@@ -80,12 +80,14 @@ _KILLED = [
     # participle is no active verb with its own object ("two soldiers killed", not "a gunman killed three people")
     re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:on board|aboard|in all|inside))?{_BE_VERB}{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}", re.I),
     re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:on board|aboard|in all|inside))?{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}{_NO_OBJECT}", re.I),
-    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}\s+(?:were|was|have been|has been|had been)\s+(?:confirmed |found |reported |believed |feared )?(?:killed|shot dead|slain|gunned down|murdered|shot and killed|fatally (?:shot|stabbed)|(?:shot|stabbed|beaten|hacked|burned) to death)", re.I),
+    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}\s+(?:were|was|have been|has been|had been)\s+(?:also |all |reportedly |later )?(?:confirmed |found |reported |believed |feared )?(?:killed|shot dead|slain|gunned down|murdered|shot and killed|fatally (?:shot|stabbed)|(?:shot|stabbed|beaten|hacked|burned) to death)", re.I),
     re.compile(rf"\b(?:death|deaths|killing|murder|murders) of {_QUALIFIER}(?P<n>{NUMBER})(?! \w+-year)", re.I),
     # "two killings in Mombasa", "three murders blamed on the militia": counted nouns of killing
     re.compile(rf"{_QUALIFIER}(?P<n>{NUMBER}) (?:killings|murders|slayings|assassinations)\b", re.I),
     re.compile(rf"(?:death toll|toll|total number of (?:the )?(?:dead|people killed|\w+ killed(?: on \w+)?)|number of (?:the )?dead)[^.;]{{0,80}}? (?:rose to|risen to|has risen to|reached|climbed to|stood at|stands at|hit to|hit|of|at|to) {_QUALIFIER}(?P<n>{NUMBER})", re.I),
     re.compile(rf"\bresulted in {_QUALIFIER}(?P<n>{NUMBER}) (?:dead|deaths|killed)", re.I),
+    # "the shooting claimed four lives"
+    re.compile(rf"\b(?:claimed|claiming|cost|costing) {_QUALIFIER}(?P<n>{NUMBER}) lives\b", re.I),
     re.compile(rf"{_QUALIFIER}(?P<n>{NUMBER}) (?:were |have been )?(?:people )?(?:dead|deaths|killed|fatalities)\b", re.I),
 ]
 # One victim told without a number: "killing the pilot", "shot dead 17-year-old Ana Ruiz", "Ruiz was killed".
@@ -115,6 +117,8 @@ _KILLED_ONE = [
 ]
 _INJURED = [
     re.compile(rf"\b{_HURT_VERB} {_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}", re.I),
+    # "killed at least 10 and injured 30." at the end of a clause
+    re.compile(rf"(?<!\bthe )\b(?:injured|injuring|wounded|wounding) {_QUALIFIER}(?P<n>{NUMBER}|{_VAGUE})(?=\s*(?:,|;|\.|and\b|$))", re.I),
     re.compile(rf"\b(?:left|leaving) {_QUALIFIER}(?P<n>{_COUNT}) (?:{_VICTIMS} )?(?={_HURT})", re.I),
     re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:others|more))?{_BE_VERB}{_BE_ADVERB}\s+(?:seriously |critically |slightly |lightly |badly )?{_HURT}", re.I),
     re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:others|more))?{_BE_ADVERB}\s+(?:seriously |critically |slightly |lightly |badly )?{_HURT}{_NO_OBJECT}", re.I),

@@ -395,6 +395,12 @@ def test_cross_document_merges_respect_publication_and_every_members_date():
     # the victims after "including" are some of those counted before it, not more of them
     ("The gunman killed three people, including a police officer, and wounded nine others.", 3, "", 9, ""),
     ("The raid killed five villagers including two children.", 5, "", None, ""),
+    # the wounded counted at the end of a clause; lives claimed; an adverb after "were"
+    ("The mortar attack killed at least 10 and injured 30.", 10, "at least", 30, ""),
+    ("The ambush killed one soldier and wounded three.", 1, "", 3, ""),
+    ("The blast claimed four lives in the old town.", 4, "", None, ""),
+    ("Three attackers were also killed in the firefight.", 3, "", None, ""),
+    ("The guard was wounded 3 times in the legs.", None, "", None, ""),
     # killing told as "shot and killed", "stabbed to death", "fatally shot"
     ("Two people were shot and killed outside a bar in Winnipeg.", 2, "", None, ""),
     ("A 22-year-old man was stabbed to death near the station.", 1, "", None, ""),
