@@ -55,7 +55,7 @@ _MODIFIER_NOUNS = re.compile(r"^[’']?s?\s*(?:-led\s+|-backed\s+)?(?:government
 _AGENT_VERBS = re.compile(r"^,?\s+(?:also\s+|then\s+|has\s+|have\s+|had\s+|later\s+)*(?:carried out|launched|conducted|said|says|announced|claimed|vowed|pledged|sent|deployed|accused|blamed|denied|warned|threatened|called|responded|retaliated)\b", re.I)
 _SOURCE_BEFORE = re.compile(r"\b(?:confirmed|reported|announced|denied|heard|reports?|word|news|dispatch(?:es)?|"
                             r"statements?|broadcasts?|sources?) from\s+(?:the\s+)?$", re.I)
-_NOT_HAPPENED = re.compile(r"\b(?:plot(?:s|ted|ting)?|plann(?:ed|ing)|foiled|thwarted|prevented|averted|accused of|charged with|convicted of|suspected of|pleaded (?:not )?guilty|pleads (?:not )?guilty|guilty of|on suspicion of|threat(?:s|ened)? (?:of|to)|fears? (?:of|an?)|risk of|warn(?:ed|ing|s)? (?:of|against)|warnings?|prepar(?:ed|ing) (?:an?|to))\b[^.;]{0,60}$", re.I)
+_NOT_HAPPENED = re.compile(r"\b(?:plot(?:s|ted|ting)?|plann(?:ed|ing)|foiled|thwarted|prevented|averted|accused of|charged with|convicted of|suspected of|pleaded (?:not )?guilty|pleads (?:not )?guilty|guilty of|on suspicion of|threat(?:s|ened)? (?:of|to)|fears? (?:of|an?)|risk of|warn(?:ed|ing|s)? (?:of|against)|warnings?|prepar(?:ed|ing) (?:an?|to))\b(?:(?!\b(?:after|following|when|once|because)\b)[^.;]){0,60}$", re.I)
 _PERIOD_BOUND = re.compile(r"\b(?:since|until|till|by|through|throughout)\s+(?:the\s+|early\s+|late\s+|mid-?)?$", re.I)
 _MODAL_BEFORE = re.compile(r"\b(?:will|would|could|might|should|may|must|can|cannot|won't|wouldn't)\b(?:\s+\w+){0,3}\s*$", re.I)
 _ADJECTIVAL = re.compile(r"^[’']?s?\s+[a-z][a-z-]+", re.U)

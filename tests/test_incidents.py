@@ -440,6 +440,24 @@ def test_a_killing_told_by_its_one_victim_is_an_incident(sentence, killed):
     assert row["start"] == "2017-03-07" and row["killed"] == killed
 
 
+@pytest.mark.parametrize("sentence,place", [
+    ("Police arrested two men on suspicion of murder after a man was stabbed to death in Gdansk on Tuesday.", "Gda"),
+    ("A man has been charged with murder after a woman was found dead at a flat in Trondheim on Tuesday.", "Trondheim"),
+])
+def test_an_incident_after_a_charge_or_an_arrest_is_real(sentence, place):
+    """'on suspicion of murder' makes what it names uncertain, not an incident told in its own 'after' clause."""
+    result = table(doc("court", "Report\n\n" + sentence + "\n", date(2017, 3, 9)))
+    assert len(result.incidents) == 1, result.incidents[["title", "start"]]
+    row = result.incidents.iloc[0]
+    assert row["start"] == "2017-03-07" and row["place"].startswith(place) and row["killed"] == 1
+
+
+def test_a_charge_alone_is_no_incident():
+    result = table(doc("charge", "Court\n\nA man was charged on Tuesday with plotting to kill a judge in Gdansk.\n",
+                       date(2017, 3, 9)))
+    assert result.incidents.empty, result.incidents[["title", "start"]]
+
+
 def test_a_death_from_disease_is_no_killing():
     result = table(doc("flu", "Outbreak\n\nThe virus killed a child in Kano last week, officials said.\n",
                        date(2017, 3, 9)))
