@@ -24,6 +24,10 @@ from events.views import FilterState, mark_figures
 from events.warehouse import Warehouse, map_mark_keys, open_dataset, selection_sql, timeline_mark_keys
 
 PAGE_ROWS = 500  # rows per table page
+# marks on the whole-world map: a few hundred draw in ~0.1 s, 3,000 took 1-2 s of the browser's draw
+WORLD_MARKS = 400
+# marks on the timeline: the finest time bin that keeps under this many (1,759 quarter marks at 10^6 took ~1 s)
+TIMELINE_MARKS = 1000
 SOURCES_LISTED = 5_000  # above this many documents the source picker is left out (a browser list of a million)
 ALL = FilterState(background=True)
 
@@ -140,9 +144,10 @@ def render(corpus: str, page: SimpleNamespace) -> None:
 
     left, right = st.columns([3, 2])
     with left:
-        st.caption("**Timeline** · click a mark to select what it holds · box or lasso from its toolbar · marks group "
-                   "incidents by row, type and time bin when there are many")
-        bin_name, marks = warehouse.timeline_marks(state, group_by=state.group_by,
+        st.caption("**Timeline** · click a mark to select what it holds · box or lasso from its toolbar · scroll to "
+                   "zoom, drag to pan, double-click for all · marks group incidents by row, type and time bin when "
+                   "there are many")
+        bin_name, marks = warehouse.timeline_marks(state, group_by=state.group_by, limit=TIMELINE_MARKS,
                                                    highlight=within if source == "map" else None)
         mark_keys = timeline_mark_keys(bin_name, state.group_by, marks)
         fig = warehouse.cached(("figure", "timeline", repr(state), source == "map" and repr(picked)), lambda: (
@@ -157,7 +162,10 @@ def render(corpus: str, page: SimpleNamespace) -> None:
     with right:
         st.caption("**Map** · click a cell to select it · zoom to a selection for a finer grid")
         extent = st.session_state.get("map_extent")
-        cell, cells = warehouse.map_marks(state, extent=extent, highlight=within if source == "timeline" else None)
+        # the whole world: at most WORLD_MARKS marks (all types of a cell in one when by type they do not fit);
+        # zoomed to a box, up to the warehouse's MARK_LIMIT marks by type
+        cell, cells = warehouse.map_marks(state, extent=extent, highlight=within if source == "timeline" else None,
+                                          **({"limit": WORLD_MARKS, "mixed": True} if extent is None else {}))
         cell_keys = map_mark_keys(cell, cells)
         world = warehouse.cached(("figure", "map", repr(state), repr(extent), source == "timeline" and repr(picked)),
                                  lambda: mark_figures.map_from_marks(
@@ -178,8 +186,10 @@ def render(corpus: str, page: SimpleNamespace) -> None:
             st.session_state["map_extent"] = None
             st.rerun()
         if cell:
-            st.caption(f"{int(cells['n'].sum()):,} placed incidents in {len(cells):,} marks ({cell:g}° cells)"
-                       + (" inside the zoomed box" if extent is not None else ""))
+            st.caption(f"{int(cells['n'].sum()):,} placed incidents in {len(cells):,} marks ({cell:g}° cells"
+                       + (", all types in one mark, coloured by its most frequent type and sized by its count: "
+                          "pick types or zoom for marks by type" if "types" in cells else "")
+                       + ")" + (" inside the zoomed box" if extent is not None else ""))
 
     n_table = warehouse.count(state, within=within)
     pages = max(1, -(-n_table // PAGE_ROWS))

@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from events.store import CorrectionStore
 from events.views import FilterState, apply_filters, mark_figures
-from events.warehouse import (Warehouse, incident_mark_key, map_mark_key, selection_sql, timeline_mark_key,
-                              write_dataset)
+from events.warehouse import (MAP_CELLS, Warehouse, incident_mark_key, map_mark_key, map_mark_keys, selection_sql,
+                              timeline_mark_key, write_dataset)
 from test_warehouse import random_extraction
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,4 +148,36 @@ def test_figures_from_marks_carry_keys_that_select_what_they_count(dataset, limi
         assert box[0] <= cells["lat"].iloc[0] <= box[1] and box[2] <= cells["lon"].iloc[0] <= box[3]
         finer, inside = warehouse.map_marks(state, extent=box, limit=limit)
         assert finer == 0 or finer <= cell
+    warehouse.close()
+
+
+@pytest.mark.parametrize("limit", [3, 12])
+def test_world_marks_of_all_types_say_what_they_hold_and_select_it(dataset, limit):
+    """The world view's marks of every type in a cell (few marks draw fast): each one's count, its types' counts and
+    its selection agree with the incidents in its cell."""
+    folder, _, _, _ = dataset
+    warehouse = Warehouse(folder, threads=1)
+    state = FilterState(background=True)
+    cell, cells = warehouse.map_marks(state, limit=limit, mixed=True)
+    assert cell > 0 and "types" in cells
+    assert len(cells) <= limit or cell == MAP_CELLS[-1]  # the finest cell that fits, else the coarsest
+    by_type_cell, by_type = warehouse.map_marks(state, limit=limit)
+    assert len(by_type) > limit  # by type they do not fit: that is why they are mixed
+    assert int(cells["n"].sum()) == int(by_type["n"].sum())
+    keys = map_mark_keys(cell, cells)
+    for key, mark in zip(keys, cells.itertuples(index=False)):
+        assert sum(n for _, n in mark.types) == mark.n
+        assert mark.type == mark.types[0][0] and mark.types[0][1] == max(n for _, n in mark.types)
+        assert warehouse.count(state, within=selection_sql([key])) == mark.n
+    assert warehouse.count(state, within=selection_sql(keys)) == int(cells["n"].sum())
+    world = mark_figures.map_from_marks(cell, cells, {}, keys, type_labels={"attack": "Attack"})
+    hovers = [row[1] for trace in world.to_dict()["data"] for row in trace["customdata"]]
+    assert len(hovers) == len(cells)
+    first = cells.iloc[0]
+    label = {"attack": "Attack"}.get(first["types"][0][0], first["types"][0][0])
+    assert any(f"{int(first['n']):,} incident" in h and f"{label} {first['types'][0][1]:,}" in h for h in hovers)
+    # a filter that leaves few marks by type keeps marks by type
+    one = FilterState(background=True, types=(str(first["type"]),))
+    cell_one, one_type = warehouse.map_marks(one, limit=3000, mixed=True)
+    assert "types" not in one_type
     warehouse.close()

@@ -26,6 +26,7 @@ GEO = dict(projection=dict(type="natural earth"), resolution=110, showcountries=
            showcoastlines=True, coastlinecolor="#6b6b6b", showland=True, landcolor="#f2efe9", showocean=True,
            oceancolor="#e3eef7", showlakes=True, lakecolor="#e3eef7", showframe=False)
 _HOVER = "%{customdata[1]}<extra></extra>"
+COUNTED_MARKS = 300  # above this many map marks the counts are in the hover only, not written on each mark
 _BIN_NOUNS = {"day": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year"}
 
 
@@ -95,6 +96,12 @@ def capped_rows(rows: pd.Series, counts: pd.Series, max_rows: int, noun: str) ->
     return rows.where(~rows.isin(others), f"Other ({len(others)} {noun})")
 
 
+def row_label_margin(rows: list[str], char_px: float = 6.6, pad: int = 20, most: int = 300) -> int:
+    """Pixels of left margin for a timeline's row names (the page's 12 px font, 5-6 px a character; capped: the
+    axis still widens itself for a longer name, at the cost of one more draw)."""
+    return int(min(most, pad + char_px * max((len(str(r)) for r in rows), default=0)))
+
+
 def timeline_from_marks(bin_name: str, marks: pd.DataFrame, colors: Mapping[str, str], keys: list[str],
                         group_by: str = DEFAULT_GROUP_BY, type_labels: Mapping[str, str] | None = None,
                         names: Mapping[str, str] | None = None, titles: Mapping[str, str] | None = None,
@@ -151,19 +158,21 @@ def timeline_from_marks(bin_name: str, marks: pd.DataFrame, colors: Mapping[str,
                 marker=dict(color=color, size=size, symbol="diamond", line=dict(color="white", width=1)),
                 customdata=custom[points], hovertemplate=_HOVER,
                 selectedpoints=np.flatnonzero(lit[points]).tolist() if highlight else None, **common))
+    # No range slider (it draws every mark a second time: 0.6-1.2 s of a 10^6 page's browser draw); scroll zooms, a
+    # drag pans, a double click shows everything. The left margin is wide enough for the row names from the start:
+    # an automatic margin that grows redraws the whole chart once more.
     layout: dict[str, Any] = dict(
         barmode="overlay", dragmode="pan", clickmode="event+select", hovermode="closest",
-        margin=dict(l=10, r=20, t=30, b=10), height=max(280, 110 + 30 * len(rows_order)),
+        margin=dict(l=row_label_margin(rows_order), r=20, t=30, b=30), height=max(260, 90 + 30 * len(rows_order)),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, title=dict(text="")), showlegend=group_by != "type",
         uirevision=group_by,
         yaxis=dict(categoryorder="array", categoryarray=list(reversed(rows_order)), title=dict(text=""), automargin=True),
-        xaxis=dict(type="date", rangeslider=dict(visible=True, thickness=0.08), title=dict(text="")))
+        xaxis=dict(type="date", title=dict(text="")))
     if grouped:
         layout["meta"] = {"grouped_by": bin_name, "incidents": int(total if total is not None else marks["n"].sum())}
     span = _full_span(marks["x0"].to_numpy(np.int64), marks["x1"].to_numpy(np.int64)) if len(marks) else None
     if span:
         layout["xaxis"]["range"] = list(span)
-        layout["xaxis"]["rangeslider"].update(range=list(span), autorange=False)
     if not len(marks):
         layout["annotations"] = [dict(text="No dated incidents to show", showarrow=False, xref="paper", yref="paper",
                                       x=0.5, y=0.5)]
@@ -181,6 +190,9 @@ def map_from_marks(cell: float, marks: pd.DataFrame, colors: Mapping[str, str], 
     type_labels, titles = dict(type_labels or {}), dict(titles or {})
     marks = marks.reset_index(drop=True)
     grouped = cell > 0
+    all_types = grouped and "types" in marks  # cells of every type (the world view): coloured by their first type
+    counted = len(marks) <= COUNTED_MARKS  # a count written on each mark costs ~0.3 ms a mark to draw
+    most = max(1.0, float(marks["n"].max())) if len(marks) else 1.0
     traces: list[dict] = []
     key_array = np.asarray(keys, dtype=object)
     kinds = marks["type"].astype(object).where(marks["type"].notna(), None) if len(marks) else pd.Series([], dtype=object)
@@ -191,13 +203,21 @@ def map_from_marks(cell: float, marks: pd.DataFrame, colors: Mapping[str, str], 
         color = colors.get(kind, "#555555")
         n = part["n"].to_numpy(np.int64)
         sizes = np.asarray(marker_sizes(part["killed"], part["injured"], cap=40.0 if grouped else 30.0))
-        if grouped:
+        if all_types:  # sized by how many incidents (casualty sums of whole cells would all be the largest size)
+            sizes = 10.0 + 22.0 * np.sqrt(n / most)
+            hover = [f"<b>{c:,} incident{'s' if c != 1 else ''}</b> in the {cell:g}° cell around {la:.2f}, {lo:.2f}"
+                     f"<br>{_types_text(mix, type_labels)}<br>Killed: {_figure_text(k)}<br><i>select to pick "
+                     f"{'all of them' if c != 1 else 'it'}; pick types or zoom for marks by type</i>"
+                     for c, mix, la, lo, k in zip(n.tolist(), part["types"].tolist(), part["lat"].tolist(),
+                                                   part["lon"].tolist(), part["killed"].tolist())]
+            text = [f"{c:,}" if c > 1 else "" for c in n.tolist()] if counted else None
+        elif grouped:
             sizes = np.maximum(sizes, 14.0)
             hover = [f"<b>{c:,} incident{'s' if c != 1 else ''}</b><br>{_esc(label)}<br>{cell:g}° cell around "
                      f"{la:.2f}, {lo:.2f}<br>Killed: {_figure_text(k)}<br><i>select to pick "
                      f"{'all of them' if c != 1 else 'it'}</i>"
                      for c, la, lo, k in zip(n.tolist(), part["lat"].tolist(), part["lon"].tolist(), part["killed"].tolist())]
-            text = [f"{c:,}" if c > 1 else "" for c in n.tolist()]
+            text = [f"{c:,}" if c > 1 else "" for c in n.tolist()] if counted else None
         else:
             hover = [f"<b>{_esc(titles.get(i, i))}</b><br>{_esc(label)}<br>Killed: {_figure_text(k)}"
                      for i, k in zip(part["first_id"].tolist(), part["killed"].tolist())]
@@ -206,7 +226,8 @@ def map_from_marks(cell: float, marks: pd.DataFrame, colors: Mapping[str, str], 
         custom[:, 0], custom[:, 1] = key_array[mine], hover
         lit = part["selected"].to_numpy(bool) if "selected" in part else np.zeros(len(part), bool)
         traces.append(dict(
-            type="scattergeo", name=label, mode="markers+text" if grouped else "markers", lat=part["lat"].round(4), lon=part["lon"].round(4),
+            type="scattergeo", name=label, mode="markers+text" if text is not None else "markers",
+            lat=part["lat"].round(4), lon=part["lon"].round(4),
             text=text, textposition="middle center", textfont=dict(size=10, color="#222222"),
             marker=dict(color=color, size=sizes, opacity=0.8 if grouped else 0.85, line=dict(color="white", width=1),
                         sizemode="diameter"),
@@ -222,13 +243,26 @@ def map_from_marks(cell: float, marks: pd.DataFrame, colors: Mapping[str, str], 
         bounds = _bounds(marks["lat"].to_numpy(float), marks["lon"].to_numpy(float))
         if bounds:
             geo["lataxis"], geo["lonaxis"] = dict(range=bounds[0]), dict(range=bounds[1])
-    layout: dict[str, Any] = dict(geo=geo, margin=dict(l=0, r=0, t=10, b=0), height=height, dragmode="pan",
+    # the legend's room below the map given from the start (two entries a row, 19 px a row): a legend that pushes
+    # the margin open makes plotly draw the map twice
+    legend_px = 16 + 19 * -(-len(traces) // 2) if len(marks) else 0
+    layout: dict[str, Any] = dict(geo=geo, margin=dict(l=0, r=0, t=10, b=legend_px), height=height, dragmode="pan",
                                   clickmode="event+select", showlegend=bool(len(marks)), uirevision="map",
                                   legend=dict(orientation="h", yanchor="top", y=-0.02, x=0, font=dict(size=11)))
     if grouped:
-        layout["meta"] = {"grouped_by": f"{cell:g} degree cells", "incidents": int(marks["n"].sum())}
+        layout["meta"] = {"grouped_by": f"{cell:g} degree cells" + (", all types" if all_types else ""),
+                          "incidents": int(marks["n"].sum())}
     fig = _figure(traces, layout)
     return fig
+
+
+def _types_text(types: list, type_labels: Mapping[str, str], named: int = 4) -> str:
+    """'Airstrike 120<br>Bombing 80<br>3 more types 41': which incidents a mark of all types holds, most first."""
+    parts = [f"{_esc(type_labels.get(k) or k or 'unknown type')} {c:,}" for k, c in types[:named]]
+    rest = types[named:]
+    if rest:
+        parts.append(f"{len(rest)} more type{'s' if len(rest) != 1 else ''} {sum(c for _, c in rest):,}")
+    return "<br>".join(parts)
 
 
 def mark_extent(marks: pd.DataFrame, cell: float, pad: float = 0.5) -> tuple[float, float, float, float] | None:
