@@ -922,10 +922,9 @@ class Warehouse:
             # filter and the order read (the filtered rows' own table for a costly filter); the page's other columns
             # are then read from that day on only (the index is ordered by day). At 10^6 incidents, 500 rows of a
             # map cell's 1,200: 450 -> 230 ms.
-            source, source_params = self._subset(state)
-            inside, inside_params = (within.where, list(within.params)) if within is not None else ("TRUE", [])
-            day = self.scalar(f"SELECT start_day FROM {source} WHERE {inside} ORDER BY start_day DESC LIMIT 1 "
-                              f"OFFSET {int(offset) + int(limit) - 1}", source_params + inside_params)
+            source, source_params = self._subset(state) if within is None else self._selected(state, within)
+            day = self.scalar(f"SELECT start_day FROM {source} ORDER BY start_day DESC LIMIT 1 "
+                              f"OFFSET {int(offset) + int(limit) - 1}", source_params)
             if day is not None:
                 where += " AND start_day >= ?"
                 params.append(int(day))
@@ -1059,7 +1058,7 @@ class Warehouse:
             self._answers.clear()
             self._drop_subsets()
 
-    SUBSETS = 4
+    SUBSETS = 6  # filtered subsets and copied selections kept
     SUBSET_COLUMNS = ("id, type, type_label, country, continent, region, admin1, precision, is_day, start_day, "
                       "stop_day, lat, lon, killed, injured")
 
@@ -1085,6 +1084,33 @@ class Warehouse:
             name = f"subset_{uuid.uuid4().hex[:12]}"
             self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT {self.SUBSET_COLUMNS} FROM incidents WHERE {f.where}",
                              list(f.params))
+            self._subsets[key] = name
+            while len(self._subsets) > self.SUBSETS:
+                self.con.execute(f"DROP TABLE IF EXISTS {self._subsets.pop(next(iter(self._subsets)))}")
+            return name, []
+
+    SELECTION_COPIED = 100_000
+
+    def _selected(self, state: "FilterState", within: Sql) -> tuple[str, list]:
+        """(relation, its parameters) holding the incidents that pass `state` and lie `within` a selection.
+
+        When a pre-aggregated table counts them (a map cell's, timeline marks' by type) and they are at most
+        `SELECTION_COPIED`, they are copied once (the subset's columns): the timeline's highlight and the table
+        page's first day then read the copy, not every row with the selection's test again (one scan of the
+        incidents instead of two). Otherwise the filter and the selection inline."""
+        source, params = self._subset(state)
+        inline = f"(SELECT * FROM {source} WHERE {within.where})"
+        params = params + list(within.params)
+        if self._cube(state, "cube_place", "cube_time", within=within) is None or \
+                self.count(state, within=within) > self.SELECTION_COPIED:
+            return inline, params
+        key = (self.version, _filters_only(state), _sql_key(within))
+        with self._lock:
+            if key in self._subsets:
+                self._subsets[key] = self._subsets.pop(key)
+                return self._subsets[key], []
+            name = f"selected_{uuid.uuid4().hex[:12]}"
+            self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT {self.SUBSET_COLUMNS} FROM {inline}", params)
             self._subsets[key] = name
             while len(self._subsets) > self.SUBSETS:
                 self.con.execute(f"DROP TABLE IF EXISTS {self._subsets.pop(next(iter(self._subsets)))}")
@@ -1126,10 +1152,9 @@ class Warehouse:
         name, marks = self.timeline_marks(state, group_by, limit)
         if name == "none":
             return self._timeline_marks(state, group_by, limit, highlight)
-        source, params = self._subset(state)
+        source, params = self._selected(state, highlight)
         days, text = self.arrays(f"SELECT DISTINCT {_group_sql(group_by)} AS row, type, is_day, start_day, stop_day "
-                                 f"FROM {source} WHERE start_day <> {_NO_DAY} AND ({highlight.where})",
-                                 params + list(highlight.params))
+                                 f"FROM {source} WHERE start_day <> {_NO_DAY}", params)
         point, x0, x1 = _mark_days(days["start_day"].to_numpy(np.int64), days["stop_day"].to_numpy(np.int64),
                                    days["is_day"].to_numpy(bool), name, dict(TIME_BINS)[name])
         lit = set(zip(text["row"][days["row"].to_numpy(np.int64)].tolist(),

@@ -266,10 +266,24 @@ def test_a_new_correction_is_seen_after_refresh(world, tmp_path):
     warehouse = Warehouse(folder, corrections=mine, threads=1)
     hidden = ex.incidents["id"].iloc[8]
     assert hidden in warehouse.ids(ALL)
+    # a selection on the map holding it, asked before the correction: its count, page and highlight are kept (the
+    # selection's incidents copied once) and must not outlive the correction
+    from events.warehouse import map_mark_key, selection_sql
+
+    row = warehouse.rows(ALL, ids=[hidden], limit=1).iloc[0]
+    cell, cells = warehouse.map_marks(ALL, limit=3)
+    held = cells[(cells["type"] == row["type"]) & (cells["cy"] == np.floor(row["lat"] / cell)) &
+                 (cells["cx"] == np.floor(row["lon"] / cell))]
+    within = selection_sql([map_mark_key(cell, m.type, m.cy, m.cx) for m in held.itertuples()])
+    before = warehouse.count(ALL, within=within)
+    assert hidden in warehouse.rows(ALL, limit=before, within=within)["id"].tolist()
+    assert warehouse.timeline_marks(ALL, limit=3, highlight=within)[1]["selected"].any()
     mine.undo_last()  # the last correction un-hid it
     warehouse.refresh()
     assert hidden not in warehouse.ids(ALL)
     assert warehouse.total() == len(apply_corrections(ex.incidents, ex.mentions, mine)[0])
+    assert warehouse.count(ALL, within=within) == before - 1 == len(warehouse.ids(ALL, within=within))
+    assert hidden not in warehouse.rows(ALL, limit=before, within=within)["id"].tolist()
     warehouse.close()
 
 
