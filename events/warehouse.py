@@ -663,7 +663,24 @@ def _codes(base: np.ndarray, flag: np.ndarray, a: np.ndarray, b: np.ndarray, wid
 
 def _sum_groups(frame: pd.DataFrame, codes: np.ndarray, firsts: list[str], extra_sums: Sequence[str] = ()) -> pd.DataFrame:
     """Per group: the key columns (`firsts`), n and extra columns summed, casualties summed (NaN when no member has
-    a figure), the smallest id - all vectorised (no Python per group)."""
+    a figure), the smallest id - all vectorised (no Python per group).
+
+    Groups numbered as `_codes` numbers them (in order of first appearance) are summed with numpy's bincount: a
+    pandas groupby of a few 100,000 rows cost 20-40 ms a chart on every filter rerun."""
+    k = int(codes.max()) + 1 if len(codes) else 0
+    starts = np.flatnonzero(np.r_[True, codes[1:] > np.maximum.accumulate(codes)[:-1]]) if len(codes) else codes
+    if "first_id" not in frame and len(starts) == k and np.array_equal(codes[starts], np.arange(k)):
+        out = pd.DataFrame({name: frame[name].to_numpy()[starts] for name in firsts})
+        out["n"] = np.bincount(codes, weights=frame["n"].to_numpy(float), minlength=k).astype(np.int64)
+        for name in extra_sums:
+            out[name] = np.bincount(codes, weights=frame[name].to_numpy(float), minlength=k)
+        for name in ("killed", "injured"):
+            values = frame[name].to_numpy(float)
+            known = ~np.isnan(values)
+            total = np.bincount(codes, weights=np.where(known, values, 0.0), minlength=k)
+            out[name] = np.where(np.bincount(codes, weights=known, minlength=k) > 0, total, np.nan)
+        out["selected"] = np.bincount(codes, weights=frame["selected"].to_numpy(bool), minlength=k) > 0
+        return out
     groups = frame.groupby(codes, sort=False)
     out = groups[firsts].first()
     out["n"] = groups["n"].sum()

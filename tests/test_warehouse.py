@@ -618,3 +618,35 @@ def test_the_map_cell_is_the_first_that_fits_counting_every_size(points, limit):
     assert cell == expected
     assert cy.tolist() == np.floor(lat / cell).astype(np.int64).tolist()
     assert cx.tolist() == np.floor(lon / cell).astype(np.int64).tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(keys=st.lists(st.tuples(st.integers(0, 4), st.booleans(), st.integers(0, 6)), min_size=1, max_size=60),
+       data=st.data())
+def test_group_sums_equal_a_pandas_groupby(keys, data):
+    """The marks' per-group sums (numpy bincount over first-appearance group numbers) are pandas' groupby sums:
+    n, a weighted position, casualties NaN where no member has a figure, selected where any member is."""
+    from events.warehouse import _codes, _sum_groups
+
+    base, flag, a = (np.array(column) for column in zip(*keys))
+    size = len(keys)
+    frame = pd.DataFrame({
+        "type": base, "point": flag, "x0": a, "n": np.array(data.draw(st.lists(st.integers(1, 9), min_size=size,
+                                                                               max_size=size)), dtype=np.int64),
+        "wlat": np.array(data.draw(st.lists(st.floats(-90, 90), min_size=size, max_size=size))),
+        "killed": np.array(data.draw(st.lists(st.none() | st.integers(0, 500), min_size=size, max_size=size)),
+                           dtype=float),
+        "injured": np.full(size, np.nan),
+        "selected": np.array(data.draw(st.lists(st.booleans(), min_size=size, max_size=size))),
+    })
+    codes, n_groups = _codes(base, flag, a, np.zeros(size, np.int64), width=8)
+    got = _sum_groups(frame, codes, ["type", "point", "x0"], extra_sums=("wlat",))
+    groups = frame.groupby(codes, sort=False)
+    assert len(got) == n_groups
+    assert got[["type", "point", "x0"]].values.tolist() == groups[["type", "point", "x0"]].first().values.tolist()
+    assert got["n"].tolist() == groups["n"].sum().tolist()
+    assert np.allclose(got["wlat"], groups["wlat"].sum(), rtol=0, atol=1e-9)
+    for name in ("killed", "injured"):
+        want = groups[name].sum(min_count=1).to_numpy(float)
+        assert np.array_equal(got[name].to_numpy(float), want, equal_nan=True)
+    assert got["selected"].tolist() == groups["selected"].any().tolist()
