@@ -742,10 +742,10 @@ class Warehouse:
             self.con.execute(f"SET threads = {int(threads)}")
         self.con.execute(f"ATTACH '{self.index.as_posix()}' AS idx (READ_ONLY)")
         self.con.execute("CREATE VIEW base_incidents AS SELECT * FROM idx.incidents")
-        self.con.execute(f"CREATE VIEW base_mentions AS SELECT * FROM {_parquet_glob(self.folder, 'mentions')}")
         self.con.execute(f"CREATE VIEW documents AS SELECT * FROM read_parquet('{(self.folder / 'documents.parquet').as_posix()}')")
         self.columns = [r[0] for r in self.con.execute("DESCRIBE base_incidents").fetchall()]
-        self.mention_columns = [r[0] for r in self.con.execute("DESCRIBE base_mentions").fetchall()]
+        self._mention_columns: list[str] | None = None  # set with the mention views, on first use
+        self._mentions_sql: str | None = None  # the `mentions` view's query, until it is made
         self.orphans = pd.DataFrame()
         self.followed = pd.DataFrame()
         self._documents: pd.DataFrame | None = None
@@ -755,6 +755,28 @@ class Warehouse:
         self.use_cubes = use_cubes  # False: every answer from the incidents (the tests compare both)
         self.version = 0
         self.refresh()
+
+    @property
+    def mention_columns(self) -> list[str]:
+        self._need_mentions()
+        return self._mention_columns or []
+
+    def _need_mentions(self) -> None:
+        """The `base_mentions` and `mentions` views, made when a mention is first asked for: binding the glob of the
+        monthly mention files (hundreds of folders) cost 0.3-1.5 s of every opening, and most views read none."""
+        with self._lock:
+            if self._mention_columns is None:
+                self.con.execute(f"CREATE VIEW base_mentions AS SELECT * FROM {_parquet_glob(self.folder, 'mentions')}")
+                self._mention_columns = [r[0] for r in self.con.execute("DESCRIBE base_mentions").fetchall()]
+            if self._mentions_sql is not None:
+                self.con.execute(f"CREATE OR REPLACE VIEW mentions AS {self._mentions_sql}")
+                self._mentions_sql = None
+
+    def _mentions_view(self, sql: str) -> None:
+        """The corrected `mentions` view: made now if the mention views are in use, else on first use."""
+        self._mentions_sql = sql
+        if self._mention_columns is not None:
+            self._need_mentions()
 
     # ---- corrections
 
@@ -769,6 +791,7 @@ class Warehouse:
             self._drop_subsets()
             self.con.execute("DROP VIEW IF EXISTS incidents")
             self.con.execute("DROP VIEW IF EXISTS mentions")
+            self._mentions_sql = None
             for name in ("overlay", "overlay_mentions"):
                 try:
                     self.con.unregister(name)
@@ -779,7 +802,7 @@ class Warehouse:
                 self.con.execute(f"DROP VIEW IF EXISTS {name}" if name in self._cube_views else f"DROP TABLE IF EXISTS {name}")
             if not ids:
                 self.con.execute(f"CREATE VIEW incidents AS SELECT *, {extra} FROM base_incidents")
-                self.con.execute("CREATE VIEW mentions AS SELECT * FROM base_mentions")
+                self._mentions_view("SELECT * FROM base_mentions")
                 for name in CUBES:
                     self.con.execute(f"CREATE VIEW {name} AS SELECT * FROM idx.{name}")
                 self._cube_views = set(CUBES)
@@ -796,6 +819,7 @@ class Warehouse:
                 ments = self.con.execute(f"SELECT * FROM read_parquet(?::VARCHAR[], hive_partitioning = true) "
                                          f"WHERE list_contains(?::VARCHAR[], incident_id)", [folders, ids]).df()
             else:
+                self._need_mentions()
                 ments = self.con.execute("SELECT * FROM base_mentions LIMIT 0").df()
             plain = [c for c in base.columns if c not in DERIVED_COLUMNS]
             plain_m = [c for c in ments.columns if c != "month"]
@@ -814,8 +838,8 @@ class Warehouse:
             self.con.execute(
                 f"CREATE VIEW incidents AS SELECT *, {extra} FROM base_incidents WHERE id NOT IN (SELECT id FROM touched) "
                 "UNION ALL BY NAME SELECT * FROM overlay WHERE NOT hidden")
-            self.con.execute(
-                "CREATE VIEW mentions AS SELECT * FROM base_mentions WHERE incident_id NOT IN (SELECT id FROM touched) "
+            self._mentions_view(
+                "SELECT * FROM base_mentions WHERE incident_id NOT IN (SELECT id FROM touched) "
                 "UNION ALL BY NAME SELECT * FROM overlay_mentions WHERE incident_id IN (SELECT id FROM overlay WHERE NOT hidden)")
             # the cubes with the corrections as deltas: the touched rows as extracted taken out, as corrected put in
             for name, dims in CUBES.items():
@@ -839,6 +863,7 @@ class Warehouse:
         id changed may have gone (the store re-anchors it by overlap, among exactly these incidents)."""
         if not spans:
             return set()
+        self._need_mentions()
         self.con.execute("CREATE OR REPLACE TEMP TABLE anchor_spans (doc VARCHAR, a BIGINT, b BIGINT)")
         self.con.executemany("INSERT INTO anchor_spans VALUES (?, ?, ?)", [list(x) for x in sorted(spans)])
         found = self.con.execute(
@@ -963,6 +988,7 @@ class Warehouse:
     def mentions_of(self, incident_id: str) -> pd.DataFrame:
         """The mentions of one incident (read from its month's Parquet files only, unless corrections moved them)."""
         if incident_id in self.touched:
+            self._need_mentions()
             frame = self.query("SELECT * FROM mentions WHERE incident_id = ?", [incident_id])
         else:
             month = self.query("SELECT month FROM base_incidents WHERE id = ?", [incident_id])["month"]
