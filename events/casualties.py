@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 _UNITS = {w: i for i, w in enumerate(
@@ -36,7 +37,9 @@ _QUALIFIERS = {
     "about": "about", "around": "about", "some": "about", "close to": "about", "roughly": "about",
     "an estimated": "about", "approximately": "about", "up to": "up to", "as many as": "up to",
 }
-_QUALIFIER = r"(?P<q>at least |more than |over |nearly |almost |about |around |some |close to |up to |as many as |roughly |an estimated |approximately |all )?"
+_QUALIFIER_WORDS = ("at least", "more than", "over", "nearly", "almost", "about", "around", "some", "close to", "up to",
+                    "as many as", "roughly", "an estimated", "approximately", "all")
+_QUALIFIER = rf"(?P<q>{'|'.join(f'{q} ' for q in _QUALIFIER_WORDS)})?"
 _VICTIM_NOUNS = (r"people|persons|person|civilians?|passengers?|soldiers?|troops|fighters?|militants?|police(?:men|man)?|"
                  r"policewom[ae]n|officers?|officials?|children|child|boys?|girls?|babies|baby|women|woman|men|man|"
                  r"pilgrims?|worshippers?|tourists?|students?|workers?|residents?|villagers?|victims?|others|crew|"
@@ -236,34 +239,91 @@ def _listed_total(text: str, match: re.Match[str], groups: list[re.Match[str]],
 _KILLED_KEYWORDS = re.compile(r"(?=kill|dead|died|fatal|perish|lives|slain|slew|gunned|murder|massacre|death|toll|number|"
                               r"fatalit|resulted|left|leaving)", re.I)
 _INJURED_KEYWORDS = re.compile(r"(?=injur|wound|hurt|left|leaving)", re.I)
+def _starting_with(words: Iterable[str]) -> str:
+    """An alternation that matches where any of `words` starts, written as a trie ("d(?:ea(?:d|th)|ied)"): re tries
+    the alternatives of a group in turn at every position, so a flat list of many words tries each one there."""
+    words = set(words)
+    if "" in words:
+        return ""  # a word ends here: the longer words that go on from it add nothing to where one starts
+    tails: dict[str, list[str]] = {}
+    for word in words:
+        tails.setdefault(word[0], []).append(word[1:])
+    branches = []
+    for first, rest in sorted(tails.items()):
+        tail = _starting_with(rest)
+        branches.append(re.escape(first) + (f"(?:{tail})" if "|" in tail else tail))
+    return "|".join(branches)
+
+
 # Every figure pattern and every one-victim pattern (_KILLED_ONE) holds one of these stems: a text where none starts
 # reports no casualties. Zero-width, so every start is found (the mentions stage indexes a long clause by them once
 # instead of reading a window after each of its triggers).
-CASUALTY_CUES = re.compile(r"(?=kill|dead|died|fatal|perish|lives|slain|slew|slay|gunned|murder|massacre|death|toll|number|"
-                           r"fatalit|resulted|left|leaving|injur|wound|hurt|assassinat)", re.I)
+_CUE_STEMS = ("kill", "dead", "died", "fatal", "perish", "lives", "slain", "slew", "slay", "gunned", "murder", "massacre",
+              "death", "toll", "number", "fatalit", "resulted", "left", "leaving", "injur", "wound", "hurt", "assassinat")
+CASUALTY_CUES = re.compile(rf"(?={_starting_with(_CUE_STEMS)})", re.I)
+# Where a match of any pattern above (_KILLED, _INJURED, _KILLED_ONE, _GROUP_RE) can start, other than at the start of
+# the text read: at a cue stem (every keyword is one), "total", a qualifier or a vague plural (none of these has a
+# lookbehind: "that least" holds "at least"), a verb of killing at a word boundary, or, at a word's start, a number,
+# "a"/"an"/"another" or a word before "was/had been/has been". Each alternative is a prefix of what the pattern itself
+# consumes (with its case folding and boundary), so it holds in any text that holds the match. A NEW pattern must start
+# with one of them (tests/test_pathological.py checks every pattern on sampled words).
+# find_casualties(text, starts) tries the patterns only there: a clause without stops, read in overlapping windows
+# (one per trigger), finds them once, and each window tries a few positions instead of every character.
+_FIGURE_WORDS = (*_CUE_STEMS, "total", *_QUALIFIER_WORDS, *VAGUE)
+FIGURE_STARTS = re.compile(rf"(?={_starting_with(_FIGURE_WORDS)})|\b(?=claim|cost|shot|shoot)"
+                           rf"|\b(?<![\w-])(?=\d|an?|{_WORD}|[a-z]+ (?:was|had been|has been) )", re.I)
 # How far past its last keyword a figure and what its patterns look ahead at may reach (far more than any real
 # one, and more than the text around a trigger that the pipeline reads figures from: there the whole text is read).
 _REACH = 8192
 
 
-def _last_keyword(keywords: re.Pattern[str], text: str) -> int:
-    """Where the last keyword starts (-1: none)."""
+def figure_starts(text: str, pos: int = 0, endpos: int | None = None) -> list[int]:
+    """Every position of text[pos:endpos] where FIGURE_STARTS finds a possible start of a figure, in order."""
+    return [m.start() for m in FIGURE_STARTS.finditer(text, pos, len(text) if endpos is None else endpos)]
+
+
+def _scan(pattern: re.Pattern[str], text: str, endpos: int, starts: Sequence[int] | None) -> Iterator[re.Match[str]]:
+    """pattern.finditer(text, 0, endpos), attempted only at `starts` (sorted; None: at every position).
+
+    A search tries each position in turn and a match there is pattern.match(text, position, endpos) (no pattern
+    here uses "^"); positions that no match can start at are skipped. Matches are never empty, so the next search
+    starts where a match ends, as finditer's does."""
+    if starts is None:
+        yield from pattern.finditer(text, 0, endpos)
+        return
+    cursor = 0
+    for position in starts:
+        if position < cursor:
+            continue
+        if position >= endpos:
+            return
+        match = pattern.match(text, position, endpos)
+        if match is not None:
+            yield match
+            cursor = max(match.end(), position + 1)
+
+
+def _last_keyword(keywords: re.Pattern[str], text: str, starts: Sequence[int] | None = None) -> int:
+    """Where the last keyword starts (-1: none). Every keyword starts at a figure start."""
+    if starts is not None:
+        return next((p for p in reversed(starts) if keywords.match(text, p)), -1)
     last = -1
     for found in keywords.finditer(text):
         last = found.start()
     return last
 
 
-def _first_figure(patterns: list[re.Pattern[str]], text: str, keywords: re.Pattern[str]) -> tuple[int | None, str]:
+def _first_figure(patterns: list[re.Pattern[str]], text: str, keywords: re.Pattern[str],
+                  starts: Sequence[int] | None = None) -> tuple[int | None, str]:
     best: tuple[int, int, str] | None = None
     groups: list[re.Match[str]] | None = None
-    starts: list[int] = []
-    last = _last_keyword(keywords, text)
+    group_starts: list[int] = []
+    last = _last_keyword(keywords, text, starts)
     if last < 0:
         return None, ""
     endpos = min(len(text), last + _REACH)
     for pattern in patterns:
-        for match in pattern.finditer(text, 0, endpos):
+        for match in _scan(pattern, text, endpos, starts):
             if match.start() > last:
                 break
             raw = match.group("n")
@@ -274,9 +334,9 @@ def _first_figure(patterns: list[re.Pattern[str]], text: str, keywords: re.Patte
             qualifier = _qualifier(match.group("q"), raw)
             start = match.start()
             if groups is None:  # once per text, not once per figure (quadratic on long texts)
-                groups = list(_GROUP_RE.finditer(text))
-                starts = [g.start("n") for g in groups]
-            listed = _listed_total(text, match, groups, starts)
+                groups = list(_scan(_GROUP_RE, text, len(text), starts))
+                group_starts = [g.start("n") for g in groups]
+            listed = _listed_total(text, match, groups, group_starts)
             if listed is not None:
                 start, value = listed
             partitive = _PARTITIVE.match(text, match.start("n"))
@@ -289,15 +349,22 @@ def _first_figure(patterns: list[re.Pattern[str]], text: str, keywords: re.Patte
     return (best[1], best[2]) if best else (None, "")
 
 
-def _one_victim(text: str) -> int | None:
+def _one_victim(text: str, starts: Sequence[int] | None = None) -> int | None:
     """Start of the first report of one victim told without a number, if any."""
-    starts = [m.start() for pattern in _KILLED_ONE for m in [pattern.search(text)] if m is not None]
-    return min(starts) if starts else None
+    found = [m.start() for pattern in _KILLED_ONE for m in [next(_scan(pattern, text, len(text), starts), None)]
+             if m is not None]
+    return min(found) if found else None
 
 
-def find_casualties(text: str) -> Casualties:
-    killed, killed_q = _first_figure(_KILLED, text, _KILLED_KEYWORDS)
-    if killed is None and _one_victim(text) is not None:
+def find_casualties(text: str, starts: Sequence[int] | None = None) -> Casualties:
+    """The first figure of killed and of injured in `text`.
+
+    `starts`: where a figure may start in `text` (sorted, 0 included): figure_starts(text), or those of a longer
+    text that lie inside this slice of it, shifted (a match inside the slice holds what FIGURE_STARTS needs there,
+    and position 0 stands for the slice's own start). The same figures, found by trying the patterns only there.
+    """
+    killed, killed_q = _first_figure(_KILLED, text, _KILLED_KEYWORDS, starts)
+    if killed is None and _one_victim(text, starts) is not None:
         killed, killed_q = 1, ""
-    injured, injured_q = _first_figure(_INJURED, text, _INJURED_KEYWORDS)
+    injured, injured_q = _first_figure(_INJURED, text, _INJURED_KEYWORDS, starts)
     return Casualties(killed=killed, injured=injured, killed_qualifier=killed_q, injured_qualifier=injured_q)

@@ -18,7 +18,7 @@ from functools import cached_property, lru_cache
 from math import asin, cos, radians, sin, sqrt
 from typing import Sequence
 
-from events.casualties import CASUALTY_CUES, Casualties, find_casualties
+from events.casualties import CASUALTY_CUES, Casualties, figure_starts, find_casualties
 from events.corpus import Document
 from events.dates import DateMention
 from events.gazetteer import Place
@@ -93,6 +93,10 @@ _BOUND_AFTER = re.compile(r"\s*(?:\(\s*)?(?:(?:of|on|against)\s+(?:[a-z][\w-]*\s
                           r"(?:(?:on|in|at|of|during|over|early|late|last|this)\s+)*$", re.I)
 _BOUND_CLAUSE_AFTER = re.compile(r"\s*,?\s*(?:which|that)\s+(?:took place|occurred|happened|was carried out|came|struck|"
                                  r"began|started|erupted|broke out)\s+(?:(?:on|in|at|early|late)\s+)*$", re.I)
+# Between a date and the trigger it dates: "Sunday's (grenade) attack"; "the weekend attack"
+_POSSESSIVE_GAP = re.compile(r"['’]s?(?:\s+[\w-]+){0,3}\s+")
+_PREMODIFIER_GAP = re.compile(r"(?:\s+[\w-]+){0,3}\s+")
+_DETERMINER_BEFORE = re.compile(rf"(?:\b{_DETERMINER}|['’]s)\s+$", re.I)
 
 
 def _is_verb(trigger: str) -> bool:
@@ -151,19 +155,21 @@ def _bound_dates(text: str, trig: Trigger, dates: Sequence[DateMention]) -> list
     the attack"), so a definite mention without a bound date takes the date of the incident it refers to.
     """
     bound = []
-    for d in dates:
+    of = trig.text.lower().endswith(" of")  # "the killing of journalist Ana Lopez on May 3": its own day
+    for d in dates:  # the gaps are matched in place, not copied out (a trigger of a long clause weighs many dates)
         if d.end <= trig.start:
-            between = text[d.end:trig.start]
-            possessive = re.fullmatch(r"['’]s?(?:\s+[\w-]+){0,3}\s+", between)
-            premodifier = re.fullmatch(r"(?:\s+[\w-]+){0,3}\s+", between) and \
-                re.search(rf"(?:\b{_DETERMINER}|['’]s)\s+$", text[max(0, d.start - 12):d.start], re.I)
-            if possessive or premodifier:
+            if _POSSESSIVE_GAP.fullmatch(text, d.end, trig.start) or (
+                    _PREMODIFIER_GAP.fullmatch(text, d.end, trig.start)
+                    and _DETERMINER_BEFORE.search(text[max(0, d.start - 12):d.start])):
                 bound.append(d)
         elif d.start >= trig.end:
-            between = text[trig.end:d.start]
-            if trig.text.lower().endswith(" of"):  # "the killing of journalist Ana Lopez on May 3": its own day
-                between = " of" + between
-            if _BOUND_AFTER.fullmatch(between) or _BOUND_CLAUSE_AFTER.fullmatch(between):
+            if of:
+                between = " of" + text[trig.end:d.start]
+                after = _BOUND_AFTER.fullmatch(between) or _BOUND_CLAUSE_AFTER.fullmatch(between)
+            else:
+                after = (_BOUND_AFTER.fullmatch(text, trig.end, d.start)
+                         or _BOUND_CLAUSE_AFTER.fullmatch(text, trig.end, d.start))
+            if after:
                 bound.append(d)
     return bound
 
@@ -421,9 +427,16 @@ _DATELINE_AFTER = re.compile(r"^(?:,\s*[A-Z][\w .’'-]{1,30})?\s*(?:\((?:[A-Z][
                              r"(?:—|–|--|-\s|:|(?<=\))_\s)")
 
 
+_LINE_LEAD = frozenset(" \t\"“")  # what may stand before a dateline's place on its line
+
+
 def _is_dateline(text: str, p: PlaceMention) -> bool:
-    line_start = text.rfind("\n", 0, p.start) + 1
-    if text[line_start:p.start].strip(" \t\"“") != "":
+    # only spaces, tabs and quotes between the line's start and the place: walk back over those alone (finding the
+    # line's start first copied the whole line for each place: quadratic on a text without line breaks)
+    k = p.start - 1
+    while k >= 0 and text[k] in _LINE_LEAD:
+        k -= 1
+    if k >= 0 and text[k] != "\n":
         return False
     return p.text.isupper() and len(p.text) > 2 or bool(_DATELINE_AFTER.match(text[p.end:p.end + 50]))
 
@@ -709,6 +722,21 @@ class _ClauseReads:
         i = bisect_left(cues, trig_start) + CASUALTY_CUE_BUDGET
         return min(hi, cues[i]) if i < len(cues) else hi
 
+    @cached_property
+    def figure_starts(self) -> list[int]:
+        return figure_starts(self.text, self.start, self.end)
+
+    def casualties(self, lo: int, hi: int) -> Casualties:
+        """find_casualties(text[lo:hi]) (inside the clause). In a clause longer than READ_WINDOW the windows of its
+        triggers overlap (a text without stops that lists a toll every few words): where a figure may start is found
+        once for the clause, and each window tries the casualty patterns only there instead of at every character."""
+        window = self.text[lo:hi]
+        if self.end - self.start <= READ_WINDOW:
+            return find_casualties(window)
+        starts = self.figure_starts
+        inside = starts[bisect_right(starts, lo):bisect_left(starts, hi)]
+        return find_casualties(window, [0, *(p - lo for p in inside)])
+
     def separate_before(self, lo: int, trig_start: int) -> bool:
         """_SEPARATE.search(text[lo:trig_start]), read only where one of its words starts in a long window."""
         if trig_start - lo >= READ_WINDOW and not self.cues.any_within(self.cues.separate, lo, trig_start):
@@ -975,7 +1003,7 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
     elif not reads.may_hold_casualties(lo, hi):
         figures = Casualties()
     else:
-        figures = find_casualties(text[lo:reads.figures_end(trig.start, hi)])
+        figures = reads.casualties(lo, reads.figures_end(trig.start, hi))
     separate = reads.separate_before(max(sentence.start, trig.start - READ_WINDOW), trig.start)
     sentence = _evidence(sentence, trig)
     return IncidentMention(

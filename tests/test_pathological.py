@@ -3,6 +3,7 @@ bench/pathological.py, not here."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
@@ -472,3 +473,126 @@ def test_the_casualty_budget_leaves_ordinary_clauses_alone():
     reads = m._ClauseReads(long, 0, len(long))
     end = reads.figures_end(0, 2000)
     assert long[:end].count("killed") == m.CASUALTY_CUE_BUDGET and end < 2000
+
+
+# --- casualties: a long clause's figure starts are found once; each trigger's window tries the patterns only there ---
+
+_FIGURE_WORDS = [*_CASUALTY_WORDS, "shot dead", "gunned down", "slaying of a", "murder of the", "Okonkwo was",
+                 "He was", "she had been", "assassinated", "claimed the lives of", "farmer", "slain", "massacred",
+                 "hurt", "fatalities", "perished", "Maria Lopez", "was killed", "the pilot", "injuring", "wounding",
+                 "five of the", "16", "six bodyguards,", "a district chief", "and a civilian", "number of dead",
+                 "death toll", "resulted in", "deaths", "murders", "killings", "2,000", "years old", "percent",
+                 "about", "nearly", "some", "over", "all", "an", "another", "dozens", "tens of", "an estimated",
+                 "claimed four lives", "costing 3 lives", "shot and killed", "fatally stabbed", "stabbed to death",
+                 "wounded 3 times", "including", "March 21", "killed at least 10 and injured 30",
+                 # words that hold a pattern's start inside them: a window may begin in their middle
+                 "skill", "atoll", "ball", "clan", "that", "handsome", "Leftwich", "M-70", "x", "-", "\n", ";"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_FIGURE_WORDS), min_size=1, max_size=60), st.data())
+def test_figures_read_at_the_clause_starts_equal_those_read_at_every_character(words, data):
+    from events import casualties as c
+
+    text = data.draw(st.sampled_from([" ", ", ", "  "])).join(words)
+    starts = c.figure_starts(text)
+    for _ in range(6):
+        lo = data.draw(st.integers(0, len(text)))
+        hi = data.draw(st.integers(lo, len(text)))
+        window = text[lo:hi]
+        inside = [0, *(p - lo for p in starts if lo < p < hi)]
+        # the contract FIGURE_STARTS keeps: every match of every pattern in any slice starts at one of them
+        for pattern in [*c._KILLED, *c._INJURED, *c._KILLED_ONE, c._GROUP_RE, c._KILLED_KEYWORDS, c._INJURED_KEYWORDS]:
+            assert all(m.start() == 0 or lo + m.start() in starts for m in pattern.finditer(window)), pattern.pattern
+        assert c.find_casualties(window, inside) == c.find_casualties(window)
+
+
+def _tolls_text(units: list[tuple[int, int, int]]) -> str:
+    """One clause without stops of definite triggers, each with a toll: listed, qualified, injured, one victim."""
+    towns = ["Kano", "Jos", "Yola", "Bauchi"]
+    tolls = ["killed {n} people", "killed at least {n} soldiers", "left {n} dead", "killed two soldiers and a civilian",
+             "wounded {n} others", "killed {n} and injured {m}", "killed the pilot", "{n} people were killed",
+             "raised the death toll to {n}", "killed five of the {m} hostages", "killed more than {n}"]
+    return ", ".join(f"{['Monday', 'Tuesday'][i % 2]}'s bombing in {towns[t % len(towns)]} "
+                     + tolls[k % len(tolls)].format(n=t + 2, m=t + 20) for i, (t, k, _) in enumerate(units)) + "."
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 10), st.integers(0, 1)), min_size=50, max_size=90))
+def test_mentions_of_a_clause_of_tolls_equal_those_read_window_by_window(units):
+    from events import mentions as m
+    from events.casualties import find_casualties
+
+    text = _tolls_text(units)
+    assert len(text) > m.READ_WINDOW  # one clause longer than the window: the figure starts are used
+    fast = _read_mentions(text)
+    straightforward = m._ClauseReads.casualties
+    try:
+        m._ClauseReads.casualties = lambda self, lo, hi: find_casualties(self.text[lo:hi])
+        slow = _read_mentions(text)
+    finally:
+        m._ClauseReads.casualties = straightforward
+    assert fast == slow
+    assert sum(x.killed is not None for x in fast) > len(units) // 2  # figures were found, not compared as nothing
+
+
+_DATELINE_PARTS = ["Kano", " ", "\t", "\"", "“", "\n", "x", ", ", "KANO", " (Reuters) - ", "said"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_DATELINE_PARTS), max_size=14), st.sampled_from(["Kano", "KANO"]), st.data())
+def test_dateline_check_walks_back_as_the_line_was_read(parts, name, data):
+    from events.mentions import _DATELINE_AFTER, _is_dateline
+    from events.places import PlaceMention
+
+    before = "".join(parts)
+    text = before + name + "".join(data.draw(st.lists(st.sampled_from(_DATELINE_PARTS), max_size=6)))
+    p = PlaceMention(len(before), len(before) + len(name), name, PLACES[0], "name")
+    line_start = text.rfind("\n", 0, p.start) + 1  # the reading before: the whole line before the place, stripped
+    definition = text[line_start:p.start].strip(" \t\"“") == "" and (
+        p.text.isupper() and len(p.text) > 2 or bool(_DATELINE_AFTER.match(text[p.end:p.end + 50])))
+    assert _is_dateline(text, p) == definition
+
+
+_BOUND_PARTS = ["Sunday", "'s", " ", "  ", "the", "this", "weekend", "attack", "bombing", "of", "on", "in", "Kano",
+                ",", "which", "took place", "grenade", "funeral", "for", "victims", "-", "’s", "killing of"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_BOUND_PARTS), min_size=1, max_size=16), st.data())
+def test_bound_dates_matched_in_place_equal_the_copied_gaps(parts, data):
+    from events import mentions as m
+    from events.lexicon import Trigger
+
+    text = " ".join([*parts, "attack"])
+    words = [(mt.start(), mt.end()) for mt in re.finditer(r"\S+", text)]
+    i = data.draw(st.integers(0, len(words) - 1))
+    t0, t1 = words[i][0], words[min(len(words) - 1, i + data.draw(st.integers(0, 1)))][1]  # "killing of"
+    trig = Trigger(t0, t1, text[t0:t1], "bombing", 50)
+    dates = [DateMention(a, b, text[a:b], "2021-06-20", date(2021, 6, 20), date(2021, 6, 20), "day")
+             for a, b in words if b <= t0 or a >= t1]
+
+    def definition(d):
+        if d.end <= trig.start:
+            between = text[d.end:trig.start]
+            return bool(re.fullmatch(r"['’]s?(?:\s+[\w-]+){0,3}\s+", between) or (
+                re.fullmatch(r"(?:\s+[\w-]+){0,3}\s+", between)
+                and re.search(rf"(?:\b{m._DETERMINER}|['’]s)\s+$", text[max(0, d.start - 12):d.start], re.I)))
+        if d.start >= trig.end:
+            between = text[trig.end:d.start]
+            if trig.text.lower().endswith(" of"):
+                between = " of" + between
+            return bool(m._BOUND_AFTER.fullmatch(between) or m._BOUND_CLAUSE_AFTER.fullmatch(between))
+        return False
+
+    assert m._bound_dates(text, trig, dates) == [d for d in dates if definition(d)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text("abkl ", min_size=1, max_size=5), min_size=1, max_size=8), st.text("abklAK \u212a", max_size=40))
+def test_a_trie_of_words_matches_where_the_flat_list_does(words, text):
+    from events.casualties import _starting_with
+
+    trie = re.compile(rf"(?={_starting_with(words)})", re.I)
+    flat = re.compile(rf"(?={'|'.join(map(re.escape, words))})", re.I)
+    assert [m.start() for m in trie.finditer(text)] == [m.start() for m in flat.finditer(text)]
