@@ -1101,7 +1101,7 @@ class Warehouse:
             self._answers.clear()
             self._drop_subsets()
 
-    SUBSETS = 6  # filtered subsets and copied selections kept
+    SUBSETS = 4
     SUBSET_COLUMNS = ("id, type, type_label, country, continent, region, admin1, precision, is_day, start_day, "
                       "stop_day, lat, lon, killed, injured")
 
@@ -1132,32 +1132,12 @@ class Warehouse:
                 self.con.execute(f"DROP TABLE IF EXISTS {self._subsets.pop(next(iter(self._subsets)))}")
             return name, []
 
-    SELECTION_COPIED = 100_000
-
     def _selected(self, state: "FilterState", within: Sql) -> tuple[str, list]:
-        """(relation, its parameters) holding the incidents that pass `state` and lie `within` a selection.
-
-        When a pre-aggregated table counts them (a map cell's, timeline marks' by type) and they are at most
-        `SELECTION_COPIED`, they are copied once (the subset's columns): the timeline's highlight and the table
-        page's first day then read the copy, not every row with the selection's test again (one scan of the
-        incidents instead of two). Otherwise the filter and the selection inline."""
+        """(relation, its parameters) holding the incidents that pass `state` and lie `within` a selection: the filter
+        and the selection inline. (A temporary copy of them, read by the highlight and the page's first day, took
+        longer to make than the two scans it saved: it reads every copied column of the selected rows.)"""
         source, params = self._subset(state)
-        inline = f"(SELECT * FROM {source} WHERE {within.where})"
-        params = params + list(within.params)
-        if self._cube(state, "cube_place", "cube_time", within=within) is None or \
-                self.count(state, within=within) > self.SELECTION_COPIED:
-            return inline, params
-        key = (self.version, _filters_only(state), _sql_key(within))
-        with self._lock:
-            if key in self._subsets:
-                self._subsets[key] = self._subsets.pop(key)
-                return self._subsets[key], []
-            name = f"selected_{uuid.uuid4().hex[:12]}"
-            self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT {self.SUBSET_COLUMNS} FROM {inline}", params)
-            self._subsets[key] = name
-            while len(self._subsets) > self.SUBSETS:
-                self.con.execute(f"DROP TABLE IF EXISTS {self._subsets.pop(next(iter(self._subsets)))}")
-            return name, []
+        return f"(SELECT * FROM {source} WHERE {within.where})", params + list(within.params)
 
     def _drop_subsets(self) -> None:
         for name in self._subsets.values():
