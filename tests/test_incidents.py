@@ -458,6 +458,13 @@ def test_a_charge_alone_is_no_incident():
     assert result.incidents.empty, result.incidents[["title", "start"]]
 
 
+def test_the_olympic_games_are_no_place():
+    from events.places import find_places
+
+    found = [p.text for p in find_places("A bomb blast shook the Olympic park in Sydney during the Olympic games.")]
+    assert found == ["Sydney"]
+
+
 def test_a_death_from_disease_is_no_killing():
     result = table(doc("flu", "Outbreak\n\nThe virus killed a child in Kano last week, officials said.\n",
                        date(2017, 3, 9)))
