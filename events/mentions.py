@@ -888,7 +888,7 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     mentions = sorted([*mentions, *references], key=lambda m: (m.sentence_start, m.trigger_start))
     lead_end = sentences[min(LEAD_SENTENCES, len(sentences)) - 1].end if sentences else 0
     date_starts = sorted(d.start for d in dates)
-    return _resolve_local_offsets(_corefer(_fill_from_context(mentions, sentences, located, starts), lexicon,
+    return _resolve_local_offsets(_corefer(_fill_from_context(mentions, sentences, located, starts, dates), lexicon,
                                            text[:lead_end], date_starts))
 
 
@@ -1076,11 +1076,46 @@ def _placed_by_next_fragment(m: IncidentMention, sentences: list[Sentence], plac
     return replace(m, place=best.place, place_text=best.text, place_from="sentence")
 
 
+def _told_by_fragments_before(m: IncidentMention, sentences: list[Sentence], places_by: "_ByStart",
+                              dates_by: "_ByStart", starts: list[int]) -> IncidentMention:
+    """Broadcast transcripts tell an incident in fragments: "January nineteen ninety-seven. Atlanta again. This time a
+    bomb at an abortion clinic." An undated or unplaced mention takes the date and the place of the sentences just
+    before it in its paragraph that hold nothing but a date, a place, or both ("again", "Location," aside)."""
+    idx = bisect_left(starts, m.sentence_start)
+    place, date_ = m.place, m.date
+    text_place, text_from = m.place_text, m.place_from
+    for prev in reversed(sentences[max(0, idx - 2):idx]):
+        if prev.paragraph != m.paragraph:
+            break
+        named = [p for p in places_by.within(prev.start, prev.end) if p.via == "name"]
+        dated = dates_by.within(prev.start, prev.end)
+        if not named and not dated:
+            break
+        rest, pos = [], prev.start
+        for span in sorted([*named, *dated], key=lambda x: x.start):
+            rest.append(prev.text[pos - prev.start:max(pos, span.start) - prev.start])
+            pos = max(pos, span.end)
+        rest.append(prev.text[pos - prev.start:])
+        if not _PLACE_FRAGMENT_REST.match("".join(rest)):
+            break
+        if place is None and named:
+            best = max(named, key=lambda p: PLACE_RANK.get(p.place.kind, 0))
+            place, text_place, text_from = best.place, best.text, "sentence"
+        if date_ is None and dated:
+            date_ = dated[-1]
+    if place is m.place and date_ is m.date:
+        return m
+    return replace(m, place=place, place_text=text_place, place_from=text_from, date=date_,
+                   date_from=m.date_from if date_ is m.date else "sentence")
+
+
 def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence],
-                       places: list[PlaceMention], starts: list[int]) -> list[IncidentMention]:
+                       places: list[PlaceMention], starts: list[int],
+                       dates: Sequence[DateMention] = ()) -> list[IncidentMention]:
     """Borrow a missing place or date from the paragraph ("the town") or an earlier mention of the same facility."""
     filled: list[IncidentMention] = []
     places_by = _ByStart(places)
+    dates_by = _ByStart(dates)
     latest: dict[tuple[str, str, str], IncidentMention] = {}  # the last mention of a facility, per document and family
     placed_on_day: dict[tuple[str, str], IncidentMention] = {}  # the last placed mention of a day, per document
     anaphora: dict[int, bool] = {}  # per evidence text object: the mentions of a long sentence share windows of it
@@ -1094,6 +1129,8 @@ def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence
         m = _without_assailants_figure(m)
         if m.place is None:
             m = _placed_by_next_fragment(m, sentences, places_by, starts)
+        if (m.place is None or m.date is None) and not m.generic and not m.hypothetical:
+            m = _told_by_fragments_before(m, sentences, places_by, dates_by, starts)
         if m.place is None and anaphoric(m.sentence):
             idx = bisect_left(starts, m.sentence_start)
             for prev in reversed(sentences[max(0, idx - 3):idx]):

@@ -458,6 +458,24 @@ def test_a_charge_alone_is_no_incident():
     assert result.incidents.empty, result.incidents[["title", "start"]]
 
 
+def test_an_incident_told_in_transcript_fragments_takes_their_date_and_place():
+    """A broadcast's fragments: the date and the place each in a sentence of its own before a verbless trigger."""
+    text = ("Bombings in Peru\n\nThe government blamed the rebels for the bombings.\n\n"
+            "October nineteen ninety-two. Arequipa again. This time a car bomb near a bank. Three people are killed.\n")
+    result = table(doc("pe", text, date(1993, 2, 1)))
+    rows = result.incidents[result.incidents["place"].fillna("").str.startswith("Arequipa")]
+    assert len(rows) == 1 and rows.iloc[0]["start"] == "1992-10-01" and rows.iloc[0]["end"] == "1992-10-31", \
+        result.incidents[["title", "start", "place"]]
+
+
+def test_a_sentence_that_says_more_than_a_place_lends_nothing():
+    text = ("Bombings in Peru\n\nThe rebels were blamed.\n\n"
+            "Arequipa is calm now. This time a car bomb near a bank. Three people are killed.\n")
+    result = table(doc("pe2", text, date(1993, 2, 1)))
+    assert not result.incidents["place"].fillna("").str.startswith("Arequipa").any(), \
+        result.incidents[["title", "start", "place"]]
+
+
 def test_the_olympic_games_are_no_place():
     from events.places import find_places
 
