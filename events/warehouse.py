@@ -562,15 +562,29 @@ def _group_sql(group_by: str) -> str:
     return f"CASE WHEN {blank.format(c=value)} THEN 'Unknown' ELSE {value} END"
 
 
-def _map_cell(kind: np.ndarray, lat: np.ndarray, lon: np.ndarray, limit: int) -> tuple[float, np.ndarray, np.ndarray]:
+def _map_cell(kind: np.ndarray, lat: np.ndarray, lon: np.ndarray, limit: int,
+              known: dict | None = None) -> tuple[float, np.ndarray, np.ndarray]:
     """(cell, cy, cx): the first of `MAP_CELLS` (finest first) whose (type, cell) groups number at most `limit`, the
     last if none, with each point's cell.
 
     Counting groups costs a hash of every point per cell size; a cell nested in a coarser one that has too many
     groups has at least as many (each of its groups lies in one of the coarser cell's), so it is skipped without
     counting once the nesting is checked on these points (integer division of the cell numbers, no rounding left
-    to doubt): at the world view three sizes are counted instead of ten."""
-    cells = {c: (np.floor(lat / c).astype(np.int64), np.floor(lon / c).astype(np.int64)) for c in MAP_CELLS}
+    to doubt): at the world view three sizes are counted instead of ten.
+
+    `known` keeps what depends on the points' places only (each size's cell numbers, which sizes nest on them)
+    for another call on the same points (the world view asks by type, then for cells of all types)."""
+    known = {} if known is None else known
+    if "cells" not in known:
+        known["cells"] = {c: (np.floor(lat / c).astype(np.int64), np.floor(lon / c).astype(np.int64)) for c in MAP_CELLS}
+        known["nested"] = {}
+    cells, nested = known["cells"], known["nested"]
+
+    def nests(c: float, coarse: float, m: int) -> bool:
+        if (c, coarse) not in nested:
+            nested[(c, coarse)] = bool(np.array_equal(cells[c][0] // m, cells[coarse][0]) and
+                                       np.array_equal(cells[c][1] // m, cells[coarse][1]))
+        return nested[(c, coarse)]
 
     @cache
     def too_many(c: float) -> bool:
@@ -578,8 +592,7 @@ def _map_cell(kind: np.ndarray, lat: np.ndarray, lon: np.ndarray, limit: int) ->
             ratio = coarse / c
             if coarse <= c or abs(ratio - round(ratio)) > 1e-9 or not too_many(coarse):
                 continue
-            m = int(round(ratio))
-            if np.array_equal(cells[c][0] // m, cells[coarse][0]) and np.array_equal(cells[c][1] // m, cells[coarse][1]):
+            if nests(c, coarse, int(round(ratio))):
                 return True
         cy, cx = cells[c]
         return _codes(kind, np.zeros(len(kind), bool), cy - cy.min(), cx - cx.min(),
@@ -1287,12 +1300,13 @@ class Warehouse:
             return 0.0, marks
         lat, lon = points["lat"].to_numpy(float), points["lon"].to_numpy(float)
         kind = points["type"].to_numpy(np.int64)
-        cell, cy, cx = _map_cell(kind, lat, lon, limit)
+        known: dict = {}  # the points' cell numbers, for the second call below
+        cell, cy, cx = _map_cell(kind, lat, lon, limit, known)
         width = int(max(cy.max() - cy.min(), cx.max() - cx.min())) + 1
         codes, groups = _codes(kind, np.zeros(len(kind), bool), cy - cy.min(), cx - cx.min(), width=width)
         all_types = mixed and groups > limit
         if all_types:  # by type they do not fit: the finest cell whose cells (of every type) fit
-            cell, cy, cx = _map_cell(np.zeros(len(kind), np.int64), lat, lon, limit)
+            cell, cy, cx = _map_cell(np.zeros(len(kind), np.int64), lat, lon, limit, known)
             width = int(max(cy.max() - cy.min(), cx.max() - cx.min())) + 1
             codes, _ = _codes(kind, np.zeros(len(kind), bool), cy - cy.min(), cx - cx.min(), width=width)
         n = points["n"].to_numpy(float)
