@@ -282,8 +282,10 @@ def figure_starts(text: str, pos: int = 0, endpos: int | None = None) -> list[in
     return [m.start() for m in FIGURE_STARTS.finditer(text, pos, len(text) if endpos is None else endpos)]
 
 
-def _scan(pattern: re.Pattern[str], text: str, endpos: int, starts: Sequence[int] | None) -> Iterator[re.Match[str]]:
-    """pattern.finditer(text, 0, endpos), attempted only at `starts` (sorted; None: at every position).
+def _scan(pattern: re.Pattern[str], text: str, endpos: int, starts: Sequence[int] | None,
+          last: int | None = None) -> Iterator[re.Match[str]]:
+    """pattern.finditer(text, 0, endpos), attempted only at `starts` (sorted; None: at every position); with `last`,
+    the matches that start at or before it (the caller stops at the first that starts after it).
 
     A search tries each position in turn and a match there is pattern.match(text, position, endpos) (no pattern
     here uses "^"); positions that no match can start at are skipped. Matches are never empty, so the next search
@@ -292,10 +294,11 @@ def _scan(pattern: re.Pattern[str], text: str, endpos: int, starts: Sequence[int
         yield from pattern.finditer(text, 0, endpos)
         return
     cursor = 0
+    stop = endpos - 1 if last is None else min(last, endpos - 1)
     for position in starts:
         if position < cursor:
             continue
-        if position >= endpos:
+        if position > stop:
             return
         match = pattern.match(text, position, endpos)
         if match is not None:
@@ -323,7 +326,7 @@ def _first_figure(patterns: list[re.Pattern[str]], text: str, keywords: re.Patte
         return None, ""
     endpos = min(len(text), last + _REACH)
     for pattern in patterns:
-        for match in _scan(pattern, text, endpos, starts):
+        for match in _scan(pattern, text, endpos, starts, last):
             if match.start() > last:
                 break
             raw = match.group("n")
