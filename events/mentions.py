@@ -1076,28 +1076,45 @@ def _placed_by_next_fragment(m: IncidentMention, sentences: list[Sentence], plac
     return replace(m, place=best.place, place_text=best.text, place_from="sentence")
 
 
+def _fragment_anchors(prev: Sentence, places_by: "_ByStart", dates_by: "_ByStart"
+                      ) -> tuple[list[PlaceMention], list[DateMention]] | None:
+    """The named places and the dates of a sentence that holds nothing but them ("Atlanta again."), else None."""
+    named = [p for p in places_by.within(prev.start, prev.end) if p.via == "name"]
+    dated = dates_by.within(prev.start, prev.end)
+    if not named and not dated:
+        return None
+    rest, pos = [], prev.start
+    for span in sorted([*named, *dated], key=lambda x: x.start):
+        rest.append(prev.text[pos - prev.start:max(pos, span.start) - prev.start])
+        pos = max(pos, span.end)
+    rest.append(prev.text[pos - prev.start:])
+    if not _PLACE_FRAGMENT_REST.match("".join(rest)):
+        return None
+    return named, dated
+
+
 def _told_by_fragments_before(m: IncidentMention, sentences: list[Sentence], places_by: "_ByStart",
-                              dates_by: "_ByStart", starts: list[int]) -> IncidentMention:
+                              dates_by: "_ByStart", starts: list[int],
+                              fragments: dict[int, tuple | None] | None = None) -> IncidentMention:
     """Broadcast transcripts tell an incident in fragments: "January nineteen ninety-seven. Atlanta again. This time a
     bomb at an abortion clinic." An undated or unplaced mention takes the date and the place of the sentences just
-    before it in its paragraph that hold nothing but a date, a place, or both ("again", "Location," aside)."""
+    before it in its paragraph that hold nothing but a date, a place, or both ("again", "Location," aside).
+
+    `fragments` keeps each sentence's answer (by its start) for the other mentions of the document: a sentence
+    without stops holds thousands of mentions, and each read all its places and dates again (quadratic)."""
+    fragments = {} if fragments is None else fragments
     idx = bisect_left(starts, m.sentence_start)
     place, date_ = m.place, m.date
     text_place, text_from = m.place_text, m.place_from
     for prev in reversed(sentences[max(0, idx - 2):idx]):
         if prev.paragraph != m.paragraph:
             break
-        named = [p for p in places_by.within(prev.start, prev.end) if p.via == "name"]
-        dated = dates_by.within(prev.start, prev.end)
-        if not named and not dated:
+        if prev.start not in fragments:
+            fragments[prev.start] = _fragment_anchors(prev, places_by, dates_by)
+        found = fragments[prev.start]
+        if found is None:
             break
-        rest, pos = [], prev.start
-        for span in sorted([*named, *dated], key=lambda x: x.start):
-            rest.append(prev.text[pos - prev.start:max(pos, span.start) - prev.start])
-            pos = max(pos, span.end)
-        rest.append(prev.text[pos - prev.start:])
-        if not _PLACE_FRAGMENT_REST.match("".join(rest)):
-            break
+        named, dated = found
         if place is None and named:
             best = max(named, key=lambda p: PLACE_RANK.get(p.place.kind, 0))
             place, text_place, text_from = best.place, best.text, "sentence"
@@ -1119,6 +1136,7 @@ def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence
     latest: dict[tuple[str, str, str], IncidentMention] = {}  # the last mention of a facility, per document and family
     placed_on_day: dict[tuple[str, str], IncidentMention] = {}  # the last placed mention of a day, per document
     anaphora: dict[int, bool] = {}  # per evidence text object: the mentions of a long sentence share windows of it
+    fragments: dict[int, tuple | None] = {}  # per sentence start: _fragment_anchors, read once
 
     def anaphoric(evidence: str) -> bool:  # the texts stay alive in `mentions`, so their ids are not reused
         if id(evidence) not in anaphora:
@@ -1130,7 +1148,7 @@ def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence
         if m.place is None:
             m = _placed_by_next_fragment(m, sentences, places_by, starts)
         if (m.place is None or m.date is None) and not m.generic and not m.hypothetical:
-            m = _told_by_fragments_before(m, sentences, places_by, dates_by, starts)
+            m = _told_by_fragments_before(m, sentences, places_by, dates_by, starts, fragments)
         if m.place is None and anaphoric(m.sentence):
             idx = bisect_left(starts, m.sentence_start)
             for prev in reversed(sentences[max(0, idx - 3):idx]):

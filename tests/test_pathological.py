@@ -596,3 +596,17 @@ def test_a_trie_of_words_matches_where_the_flat_list_does(words, text):
     trie = re.compile(rf"(?={_starting_with(words)})", re.I)
     flat = re.compile(rf"(?={'|'.join(map(re.escape, words))})", re.I)
     assert [m.start() for m in trie.finditer(text)] == [m.start() for m in flat.finditer(text)]
+
+
+def test_fragments_before_read_once_per_sentence_equal_those_read_per_mention(monkeypatch):
+    from events import mentions as m
+
+    broadcast = ("January nineteen ninety-seven. Kano again. This time a bomb at a clinic. Location, Jos. "
+                 "A second bomb exploded. Gunmen attacked a market and a bus. ")
+    texts = [broadcast * 3, broadcast + _one_clause(" ".join(_CLAUSE_NEWS * 3)) + " " + broadcast,
+             "a bomb hit the refinery in Kano on 3 May 2019; " * 220 + "A second bomb struck a bus."]
+    fast = [_read_mentions(t) for t in texts]
+    once = m._told_by_fragments_before
+    monkeypatch.setattr(m, "_told_by_fragments_before", lambda *args: once(*args[:5]))  # a fresh memo per mention
+    assert [_read_mentions(t) for t in texts] == fast
+    assert any(x.date_from == "sentence" for x in fast[0]) and sum(map(len, fast)) > 30
