@@ -229,7 +229,7 @@ def time_apptest(folder: Path, types: tuple[str, ...], timeout: int = 600) -> tu
     if at.exception:
         raise RuntimeError(at.exception[0].message)
     count = next(m.value for m in at.markdown if "Showing" in m.value)
-    n_sel = int(count.split("·")[1].split()[0]) if "selected" in count else 0
+    n_sel = int(count.split("·")[1].split()[0].replace(",", "")) if "selected" in count else 0
     return first, filtered, selected, n_sel
 
 

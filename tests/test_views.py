@@ -94,6 +94,7 @@ def test_filters_that_match_nothing_give_an_empty_table_not_an_error(incidents):
 def test_count_label():
     assert views.count_label(7, 23) == "Showing 7 of 23 incidents"
     assert views.count_label(1, 1) == "Showing 1 of 1 incident"
+    assert views.count_label(949_961, 1_000_000) == "Showing 949,961 of 1,000,000 incidents"
 
 
 def test_filter_options(extraction):
