@@ -131,12 +131,11 @@ _PARTITIVE = re.compile(rf"(?P<part>{NUMBER}) of (?:the|all|those) (?P<n>{NUMBER
 # "six bodyguards, a district chief and a civilian"; not "three people, including a police officer" (a part of the 3)
 _LIST_JOIN = re.compile(r"^(?:\s*,\s*(?:and\s+)?|\s+and\s+)$", re.I)
 _GROUP_RE = re.compile(_GROUP, re.I)
-_YEAR_BEFORE = re.compile(r"(?:\b(?:in|since|of|from|until|by|year|early|late|mid-?)|January|February|March|April|May|June|July|"
-                          r"August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|"
-                          r"Sept?\.?|Oct\.?|Nov\.?|Dec\.?)\s*$", re.I)
+_MONTH_NAME = (r"January|February|March|April|May|June|July|August|September|October|November|December|"
+               r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?")
+_YEAR_BEFORE = re.compile(rf"(?:\b(?:in|since|of|from|until|by|year|early|late|mid-?)|{_MONTH_NAME})\s*$", re.I)
 
-_MONTH_BEFORE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
-                           r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)\s+$")
+_MONTH_BEFORE = re.compile(rf"\b(?:{_MONTH_NAME})\s+$")
 
 _VICTIM_AFTER = re.compile(rf"\s+(?:{_VICTIM_NOUNS})\b", re.I)
 

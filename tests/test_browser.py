@@ -55,13 +55,24 @@ def page(browser, server):
     """A fresh session on the dashboard; every request the page makes is recorded and must stay on localhost."""
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     pg = context.new_page()
-    requests: list[str] = []
-    pg.on("request", lambda r: requests.append(r.url))
-    pg.on("websocket", lambda ws: requests.append(ws.url))
+    requests = record_requests(pg)
     pg.goto(server)
     wait_for_charts(pg)
     yield pg
     context.close()
+    assert_stayed_local(requests)
+
+
+def record_requests(pg) -> list[str]:
+    """Every URL the page asks for from now on, websockets included (filled in as the page runs)."""
+    requests: list[str] = []
+    pg.on("request", lambda r: requests.append(r.url))
+    pg.on("websocket", lambda ws: requests.append(ws.url))
+    return requests
+
+
+def assert_stayed_local(requests: list[str]) -> None:
+    """No request left the machine, and the map's outlines came from the app's own static folder."""
     outside = [u for u in requests if urlparse(u).scheme in ("http", "https", "ws", "wss")
                and urlparse(u).hostname not in LOCAL_HOSTS]
     assert not outside, f"requests left the machine: {outside}"

@@ -8,13 +8,12 @@ from __future__ import annotations
 import random
 import sys
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dashboard_server import DashboardServer  # noqa: E402
-from test_browser import CHROMIUM, LOCAL_HOSTS, SHOTS, settle  # noqa: E402  (skips without chromium)
+from test_browser import CHROMIUM, SHOTS, assert_stayed_local, record_requests, settle  # noqa: E402  (skips without chromium)
 from test_warehouse import random_extraction  # noqa: E402
 
 from events.warehouse import write_dataset  # noqa: E402
@@ -46,9 +45,7 @@ def page(server):
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         context = browser.new_context(viewport={"width": 1440, "height": 900})
         pg = context.new_page()
-        requests: list[str] = []
-        pg.on("request", lambda r: requests.append(r.url))
-        pg.on("websocket", lambda ws: requests.append(ws.url))
+        requests = record_requests(pg)
         pg.goto(server)
         pg.wait_for_selector("text=/Showing [\\d,]+ of [\\d,]+ incidents/", timeout=90_000)
         pg.wait_for_function("""() => { const p = document.querySelectorAll('.js-plotly-plot');
@@ -58,10 +55,7 @@ def page(server):
         settle(pg)
         yield pg
         browser.close()
-    outside = [u for u in requests if urlparse(u).scheme in ("http", "https", "ws", "wss")
-               and urlparse(u).hostname not in LOCAL_HOSTS]
-    assert not outside, f"requests left the machine: {outside}"
-    assert any(u.endswith("/app/static/world_110m.json") for u in requests), "world outlines not fetched from static/"
+    assert_stayed_local(requests)
 
 
 def map_marks(pg) -> list[list[float]]:
