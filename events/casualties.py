@@ -63,6 +63,13 @@ _HURT = r"(?:injured|wounded|hurt)"
 _BE_VERB = r"\s+(?:were|have been|had been|have|has|had|are|was|has been|is|being|got)"
 _BE_ADVERB = r"(?:\s+(?:also|all|reportedly|later|subsequently))?"
 _BE = rf"(?:{_BE_VERB})?{_BE_ADVERB}"
+# A part of the victims told between them and their verb: "six people, including a child, were killed", "nine
+# people, among them a journalist, died", "four soldiers, two of them officers, were wounded". Its words are no verb
+# nor figure of their own, so "12 people including two officers were hurt and three were killed" gives no 12 killed.
+_PART_OF = (r"(?:,?\s+(?:including|among them|among whom|mostly|mainly|(?:one|two|three|four|five|six|seven|eight|nine|"
+            r"ten|most|many|some|several|half|all) of (?:them|whom))"
+            r"(?:\s+(?!(?:were|was|are|is|have|has|had|been|being|killed|dead|died|wounded|injured|hurt)\b)"
+            r"[^\s.;:]+){1,16}?,?)?")
 
 # what follows an active verb of killing: its object ("killed three people", "killed a policeman", "killed the pilot")
 _NO_OBJECT = (rf"(?!\s+(?:at least |more than |about |some |nearly |almost |over |up to |as many as )?"
@@ -81,9 +88,9 @@ _KILLED = [
     re.compile(rf"\b(?:left|leaving) {_QUALIFIER}(?P<n>{_COUNT}) (?:{_VICTIMS} )?(?={_DIED}|[\w\s,-]{{0,80}}\b{_DIED})", re.I),
     # "two soldiers were killed", "at least 20 dead", "one miner was confirmed dead"; without a verb "to be" the
     # participle is no active verb with its own object ("two soldiers killed", not "a gunman killed three people")
-    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:on board|aboard|in all|inside))?{_BE_VERB}{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}", re.I),
-    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:on board|aboard|in all|inside))?{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}{_NO_OBJECT}", re.I),
-    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}\s+(?:were|was|have been|has been|had been)\s+(?:also |all |reportedly |later )?(?:confirmed |found |reported |believed |feared )?(?:killed|shot dead|slain|gunned down|murdered|shot and killed|fatally (?:shot|stabbed)|(?:shot|stabbed|beaten|hacked|burned) to death)", re.I),
+    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:on board|aboard|in all|inside))?{_PART_OF}{_BE_VERB}{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}", re.I),
+    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:on board|aboard|in all|inside))?{_PART_OF}{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}{_NO_OBJECT}", re.I),
+    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}{_PART_OF}\s+(?:were|was|have been|has been|had been)\s+(?:also |all |reportedly |later )?(?:confirmed |found |reported |believed |feared )?(?:killed|shot dead|slain|gunned down|murdered|shot and killed|fatally (?:shot|stabbed)|(?:shot|stabbed|beaten|hacked|burned) to death)", re.I),
     re.compile(rf"\b(?:death|deaths|killing|murder|murders) of {_QUALIFIER}(?P<n>{NUMBER})(?! \w+-year)", re.I),
     # "two killings in Mombasa", "three murders blamed on the militia": counted nouns of killing
     re.compile(rf"{_QUALIFIER}(?P<n>{NUMBER}) (?:killings|murders|slayings|assassinations)\b", re.I),
@@ -123,8 +130,8 @@ _INJURED = [
     # "killed at least 10 and injured 30." at the end of a clause
     re.compile(rf"(?<!\bthe )\b(?:injured|injuring|wounded|wounding) {_QUALIFIER}(?P<n>{NUMBER}|{_VAGUE})(?=\s*(?:,|;|\.|and\b|$))", re.I),
     re.compile(rf"\b(?:left|leaving) {_QUALIFIER}(?P<n>{_COUNT}) (?:{_VICTIMS} )?(?={_HURT})", re.I),
-    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:others|more))?{_BE_VERB}{_BE_ADVERB}\s+(?:seriously |critically |slightly |lightly |badly )?{_HURT}", re.I),
-    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:others|more))?{_BE_ADVERB}\s+(?:seriously |critically |slightly |lightly |badly )?{_HURT}{_NO_OBJECT}", re.I),
+    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:others|more))?{_PART_OF}{_BE_VERB}{_BE_ADVERB}\s+(?:seriously |critically |slightly |lightly |badly )?{_HURT}", re.I),
+    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:others|more))?{_PART_OF}{_BE_ADVERB}\s+(?:seriously |critically |slightly |lightly |badly )?{_HURT}{_NO_OBJECT}", re.I),
 ]
 # "five of the 16 people killed": the total, not the part
 _PARTITIVE = re.compile(rf"(?P<part>{NUMBER}) of (?:the|all|those) (?P<n>{NUMBER})\b", re.I)

@@ -395,6 +395,14 @@ def test_cross_document_merges_respect_publication_and_every_members_date():
     # the victims after "including" are some of those counted before it, not more of them
     ("The gunman killed three people, including a police officer, and wounded nine others.", 3, "", 9, ""),
     ("The raid killed five villagers including two children.", 5, "", None, ""),
+    # a part of the victims told between them and their verb: the whole is the figure, not the part
+    ("At least nine people, including a local councillor, were killed in the blast in Quetta.", 9, "at least",
+     None, ""),
+    ("Seven miners including two foremen of the state company were killed and 14 others including a guard and "
+     "a driver were injured.", 7, "", 14, ""),
+    ("Eleven passengers, among them three tourists, died when the ferry sank off Mindoro.", 11, "", None, ""),
+    ("Five policemen, two of them officers, were wounded near the border post.", None, "", 5, ""),
+    ("Twelve people including two officers were hurt and three were killed in the riot in Lagos.", 3, "", 12, ""),
     # the wounded counted at the end of a clause; lives claimed; an adverb after "were"
     ("The mortar attack killed at least 10 and injured 30.", 10, "at least", 30, ""),
     ("The ambush killed one soldier and wounded three.", 1, "", 3, ""),
