@@ -66,6 +66,10 @@ _NEW_CUE = (r"(?:a|an|another|new|latest|fresh|second|third|fourth|fifth|separat
             r"recent|other|further|more|renewed|one|two|three|several|many|some)")
 _ANOTHER = re.compile(r"\b(?:another|new|latest|fresh|second|third|fourth|fifth|separate|similar|renewed|further)\s+"
                       r"(?:[\w-]+\s+){0,2}$", re.I)
+# "two separate explosions", "three separate attacks": told apart from each other, not from the incident just told
+# (a story's lead often counts its news so)
+_COUNTED_SEPARATE = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|\d+|several|multiple|both)\s+"
+                               r"separate\s+(?:[\w-]+\s+){0,2}$", re.I)
 # "a similar mine attack", "another bombing": unlike "new" or "latest" (often the story's own news), these words say
 # the incident is not one the story told before
 # ("two separate explosions" are apart from each other, not from what the story told)
@@ -1026,7 +1030,8 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         definite=definite,
         generic=sentence.paragraph > 0 and (date_ is None or PRECISION_RANK.get(date_.precision, 0) <= PRECISION_RANK["year"])
         and _is_generic(text, trig, c_start) or _counted_over_period(text, trig, c_start, c_end),
-        separate=separate or bool(not _is_verb(trig.text) and _ANOTHER.search(text[max(c_start, trig.start - 40):trig.start])),
+        separate=separate or bool(not _is_verb(trig.text) and _ANOTHER.search(text[max(c_start, trig.start - 40):trig.start])
+                                  and not _COUNTED_SEPARATE.search(text[max(c_start, trig.start - 40):trig.start])),
         told_apart=separate or bool(not _is_verb(trig.text) and _APART.search(text[max(c_start, trig.start - 40):trig.start])),
         target=_target(text, trig),
         in_passing=not _is_verb(trig.text) and bool(_IN_PASSING.search(text[max(c_start, trig.start - 60):trig.start])),

@@ -891,3 +891,22 @@ def test_an_incident_told_in_passing_is_its_own_row_beside_the_clauses_main_one(
                 date(2011, 3, 9))
     rows = table(plain).incidents
     assert len(rows[rows["start"].astype(str).str.startswith("2011-02-02")]) == 1
+
+
+def test_counted_separate_incidents_are_the_leads_news_not_told_apart():
+    """"Two separate roadside bomb explosions" counts the lead's news (apart from each other, not from what the story
+    told): an undated sentence of the lead that elaborates it takes its day, not the publication day."""
+    from events.pipeline import extract_document
+
+    text = ("Roadside bombs kill two in Balochistan\n\n"
+            "QUETTA, March 9, 2011 (Xinhua) - Two policemen were killed and four others were injured on Tuesday in "
+            "two separate roadside bomb explosions in southwestern Pakistan, police said Wednesday.\n\n"
+            "\"A police van hit a roadside bomb near Turbat,\" the district police chief said.\n")
+    mentions = extract_document(doc("bal", text, date(2011, 3, 9)))
+    lead = next(m for m in mentions if m.killed == 2)
+    assert not lead.separate
+    quote = next(m for m in mentions if m.place is not None and m.place.name == "Turbat")
+    assert quote.date is not None and quote.date.value == "2011-03-08", (quote.date, quote.date_from)
+    # "Separately" still sets its incident apart
+    apart = extract_document(doc("apart", text.replace("A police van", "Separately, a police van"), date(2011, 3, 9)))
+    assert any(m.separate for m in apart if m.place is not None and m.place.name == "Turbat")
