@@ -1219,6 +1219,8 @@ _FINER = {"year": {"year", "half", "quarter", "season", "month", "week", "day"},
 
 
 _COMPARISON = _c(r"(?i)\bago\b|earlier\b")
+# a date that dates a statement ("police said Monday", "announced on Tuesday"), not what the story tells
+_REPORTED_ON = _c(r"(?i)\b(?:said|says|reported|announced|told|stated|confirmed|added)\s+(?:on\s+|late\s+|early\s+)?$")
 # how far back (characters, about two short news paragraphs) the day just told still holds the story's focus
 _FOCUS_SPAN = 400
 
@@ -1584,7 +1586,9 @@ def find_dates(text: str, reference: date | None) -> list[DateMention]:
                 prev = res
                 if res[3] == "quarter" and not _THE_QUARTER.match(text, start, end):
                     topic = res
-        if not _COMPARISON.search(text, start, end):  # "than a year ago" compares; it moves no story time
+        if not _COMPARISON.search(text, start, end) and not (  # "than a year ago" compares; it moves no story time
+                antecedent is not None and _REPORTED_ON.search(text, max(0, start - 30), start)):
+            # "killed on Sunday, police said Monday. On the same day, ...": the day told, not the day it was said
             antecedent, antecedent_end = derived, end
         value, first, last, precision = derived
         # trim trailing spaces/punctuation a pattern may have swallowed

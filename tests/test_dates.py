@@ -263,6 +263,18 @@ def test_that_year_is_the_year_just_mentioned():
     assert tagged("That year the river fell.") == []
 
 
+def test_the_same_day_is_the_day_told_not_the_day_it_was_said():
+    """"Killed on Sunday, police said Monday. On the same day, ...": the anaphor takes the day the story told; a
+    statement's day is its antecedent only when no day was told before it."""
+    text = ("Three guards were killed in Kidal on Sunday, the army said Monday. On the same day, rebels attacked "
+            "a convoy near Gao.")
+    got = [(t, v) for t, v, *_ in tagged(text)]
+    assert got == [("Sunday", "2022-08-21"), ("Monday", "2022-08-22"), ("the same day", "2022-08-21")]
+    text = "The army said on Monday that a curfew was imposed. The same day, rebels attacked a convoy near Gao."
+    got = [(t, v) for t, v, *_ in tagged(text)]
+    assert got == [("Monday", "2022-08-22"), ("The same day", "2022-08-22")]
+
+
 def test_relative_needs_reference():
     assert tagged("On Tuesday, floods hit Karachi yesterday.", None) == []
     assert tagged("Floods hit Karachi on 14 March 2019.", None)[0][1] == "2019-03-14"
