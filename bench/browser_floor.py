@@ -8,8 +8,10 @@ stacked timeline of three incident types and a world map of points over the loca
 on; 36 marks each by default, `--timeline-marks 359 --map-marks 228` as the 10^6 dataset page) and visits them interleaved in one headless chromium (/usr/bin/chromium), a new browser context per
 visit (cold: empty HTTP cache), after one warming round that is not counted. A visit ends with the same kind of
 milestone as `bench/dashboard_speed.best_draw_seconds`: the page's widgets shown, both charts' marks and the map's
-country outlines in the DOM, Streamlit idle. Printed per page: wall seconds and the main thread's CPU seconds
-(CDP `Performance.getMetrics` TaskDuration in thread time) for each visit, and the load average beside them.
+country outlines in the DOM, Streamlit idle. Printed per page: wall seconds, the main thread's CPU seconds (CDP
+`Performance.getMetrics` TaskDuration in thread time) and the whole browser's (user + system time of its processes,
+from /proc; rough: a process that exits during a visit takes its time with it), and the load average beside them. On
+a loaded machine compare the CPU columns and the fractions of plotly's, not the walls.
 
 The question it answers: how much of the dataset page's browser draw is the chart library's, and whether Vega-Lite
 (`st.altair_chart`/`st.vega_lite_chart`) or ECharts (`st.echarts_chart`) would draw the same two charts for less.
@@ -210,8 +212,37 @@ def start_servers(pages: list[str], folder: Path, timeline_marks: int, map_marks
     return servers
 
 
-def visit(browser, url: str, drawn: str, timeout_ms: int) -> tuple[float, float, list[str]]:
-    """(wall s, main-thread CPU s) of one cold visit, and every request that left 127.0.0.1."""
+def browser_cpu_seconds() -> dict[int, float]:
+    """User + system CPU seconds of each chromium process started under this one, read from /proc: the whole
+    browser's work (compositing and rasterising in software, network, GPU process) beside the page's main thread."""
+    parent: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            parent[int(entry.name)] = int(fields[1])
+            cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):  # the process has just exited
+            continue
+    mine = {os.getpid()}
+    for _ in range(6):  # python -> playwright driver -> chromium -> its zygotes -> renderers
+        mine |= {pid for pid, ppid in parent.items() if ppid in mine}
+    chromium = {}
+    for pid in mine:
+        try:
+            if "chrom" in os.readlink(f"/proc/{pid}/exe"):
+                chromium[pid] = cpu[pid]
+        except OSError:
+            continue
+    return chromium
+
+
+def visit(browser, url: str, drawn: str, timeout_ms: int) -> tuple[float, float, float, list[str]]:
+    """(wall s, main-thread CPU s, whole browser's CPU s) of one cold visit, and every request that left 127.0.0.1.
+    The whole browser's figure is rough: a process that exits during the visit takes its CPU time with it."""
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
     outside: list[str] = []
@@ -220,6 +251,7 @@ def visit(browser, url: str, drawn: str, timeout_ms: int) -> tuple[float, float,
     cdp = context.new_cdp_session(page)
     cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
     deadline = time.time() + 120
+    before = browser_cpu_seconds()
     while True:
         try:
             t = time.perf_counter()
@@ -238,9 +270,11 @@ def visit(browser, url: str, drawn: str, timeout_ms: int) -> tuple[float, float,
             .map(e => e.tagName + '.' + (e.getAttribute('class') || '_echarts_'))).values()].slice(0, 60).join(' ')"""))
         raise RuntimeError(f"{url}: the milestone was not reached (page as it was: {shot})") from error
     wall = time.perf_counter() - t
+    after = browser_cpu_seconds()
+    whole = sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
     metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
     context.close()
-    return wall, metrics.get("TaskDuration", float("nan")), outside
+    return wall, metrics.get("TaskDuration", float("nan")), whole, outside
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -259,7 +293,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from playwright.sync_api import sync_playwright
 
-    results: dict[str, list[tuple[float, float, float]]] = {p: [] for p in args.pages}
+    results: dict[str, list[tuple[float, float, float, float]]] = {p: [] for p in args.pages}
     outside: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="atlas-floor-") as tmp:
         servers = start_servers(args.pages, Path(tmp), args.timeline_marks, args.map_marks,
@@ -274,12 +308,12 @@ def main(argv: list[str] | None = None) -> None:
                     order = args.pages[round_ % len(args.pages):] + args.pages[:round_ % len(args.pages)]
                     for page in order:
                         print(f"# round {round_} {page} ...", end=" ", flush=True)
-                        wall, cpu, left = visit(browser, servers[page][0], drawn[page], args.timeout)
+                        wall, cpu, whole, left = visit(browser, servers[page][0], drawn[page], args.timeout)
                         outside.update(left)
                         load = os.getloadavg()[0]
                         if round_:
-                            results[page].append((wall, cpu, load))
-                        print(f"wall {wall:.2f} s, main-thread CPU {cpu:.2f} s, "
+                            results[page].append((wall, cpu, whole, load))
+                        print(f"wall {wall:.2f} s, main-thread CPU {cpu:.2f} s, browser CPU {whole:.2f} s, "
                               f"load {load:.1f}{'' if round_ else ' (warming, not counted)'}", flush=True)
                 if args.screenshots:
                     args.screenshots.mkdir(parents=True, exist_ok=True)
@@ -299,19 +333,19 @@ def main(argv: list[str] | None = None) -> None:
                 except subprocess.TimeoutExpired:
                     proc.kill()
 
-    base = results.get("plotly")
-    base_wall = min(w for w, _, _ in base) if base else None
-    base_cpu = min(c for _, c, _ in base) if base else None
+    base = {k: min(row[k] for row in results["plotly"]) for k in range(3)} if "plotly" in results else None
     print(f"\n{args.visits} cold visits per page, interleaved; {args.timeline_marks} timeline marks, {args.map_marks} "
-          f"map marks{'; a 500-row table' if args.table else ''}; Vega-Lite and ECharts drawing SVG\n")
-    print("| page | wall s (min-max) | main-thread CPU s (min-max) | best wall / plotly's | least CPU / plotly's "
-          "| load |")
-    print("|---|---|---|---|---|---|")
+          f"map marks{'; a 500-row table' if args.table else ''}; Vega-Lite and ECharts drawing SVG; "
+          "(x) = the best as a fraction of plotly's best\n")
+    print("| page | wall s | main-thread CPU s | browser CPU s | load |")
+    print("|---|---|---|---|---|")
     for page, rows in results.items():
-        walls, cpus, loads = zip(*rows)
-        ratio = f"{min(walls) / base_wall:.2f} | {min(cpus) / base_cpu:.2f}" if base else " | "
-        print(f"| {page} | {min(walls):.2f}-{max(walls):.2f} | {min(cpus):.2f}-{max(cpus):.2f} | {ratio} "
-              f"| {min(loads):.1f}-{max(loads):.1f} |")
+        cells = []
+        for k in range(3):
+            values = [row[k] for row in rows]
+            cells.append(f"{min(values):.2f}-{max(values):.2f}" + (f" ({min(values) / base[k]:.2f})" if base else ""))
+        loads = [row[3] for row in rows]
+        print(f"| {page} | {' | '.join(cells)} | {min(loads):.1f}-{max(loads):.1f} |")
     print(f"\nrequests beyond 127.0.0.1: {json.dumps(sorted(outside)) if outside else 'none'}")
 
 
