@@ -4,8 +4,9 @@
         [--timeline-marks 36] [--map-marks 36] [--screenshots FOLDER]
 
 Starts one `streamlit run` per page (each the same title and sidebar widgets; `bare` draws no chart, the others a
-stacked timeline of three incident types and a world map of points over the local outlines, both with selections
-on; 36 marks each by default, `--timeline-marks 359 --map-marks 228` as the 10^6 dataset page) and visits them interleaved in one headless chromium (/usr/bin/chromium), a new browser context per
+stacked timeline of three incident types and a world map of points over the local outlines, both with selections on;
+36 marks each by default, `--timeline-marks 359 --map-marks 228` as the 10^6 dataset page; `--table` adds the page's
+500-row table) and visits them interleaved in one headless chromium (/usr/bin/chromium), a new browser context per
 visit (cold: empty HTTP cache), after one warming round that is not counted. A visit ends with the same kind of
 milestone as `bench/dashboard_speed.best_draw_seconds`: the page's widgets shown, both charts' marks and the map's
 country outlines in the DOM, Streamlit idle. Printed per page: wall seconds, the main thread's CPU seconds (CDP
@@ -36,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dashboard_speed import CHARTS_DRAWN, _free_port  # noqa: E402  (bench/ is the script's folder)
+from dashboard_speed import CHARTS_DRAWN, _free_port, goto_when_up  # noqa: E402  (bench/ is the script's folder)
 
 PAGES = ("bare", "plotly", "vega", "echarts")
 
@@ -250,17 +251,8 @@ def visit(browser, url: str, drawn: str, timeout_ms: int) -> tuple[float, float,
             else outside.append(r.url))
     cdp = context.new_cdp_session(page)
     cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
-    deadline = time.time() + 120
     before = browser_cpu_seconds()
-    while True:
-        try:
-            t = time.perf_counter()
-            page.goto(url)
-            break
-        except Exception:  # noqa: BLE001 - server still starting
-            if time.time() > deadline:
-                raise
-            time.sleep(0.5)
+    t = goto_when_up(page, url)
     try:
         page.wait_for_function(drawn, timeout=timeout_ms, polling=50)
     except Exception as error:  # noqa: BLE001 - say which page did not draw, with what it shows
