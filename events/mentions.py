@@ -60,6 +60,10 @@ _PERIOD_BOUND = re.compile(r"\b(?:since|until|till|by|through|throughout)\s+(?:t
 _MODAL_BEFORE = re.compile(r"\b(?:will|would|could|might|should|may|must|can|cannot|won't|wouldn't)\b(?:\s+\w+){0,3}\s*$", re.I)
 _ADJECTIVAL = re.compile(r"^[’']?s?\s+[a-z][a-z-]+", re.U)
 _KEEP_AFTER = re.compile(r"^[’']?s?\s+(?:and|or|but|in|on|at|of|for|from|to|with|by|as|after|before|during|since|near|into|over|under|against|was|were|is|are|has|had|have|that|which|who|where|when|while|where|last|this|earlier|later|attacks?|bombings?|shootings?|massacres?|blasts?|explosions?|crash|sieges?|battles?|offensive|raids?|strikes?|airstrikes?|border|coast|capital|province|region|city|town)\b", re.I)
+# "the invasion of Kuwait until ...", "troops pulled out of Lebanon in 2000": a country after a preposition is a noun
+# (its object), never an adjective, whatever word follows it
+_OBJECT_BEFORE = re.compile(r"\b(?:of|in|into|from|to|against|across|over|near|inside|outside|throughout|towards?|"
+                            r"within|at)\s+$", re.I)
 _LOCATIVE = re.compile(r"(?:\b(?:in|at|near|outside|inside|over|across|around|on|into)\s+(?:the\s+)?(?:[a-z-]+\s+)?|\b(?:town|city|village|capital|province|region|district|port)\s+of\s+)$", re.I)
 _DETERMINER = r"(?:the|this|that|these|those|its|their|his|her|such)"
 _NEW_CUE = (r"(?:a|an|another|new|latest|fresh|second|third|fourth|fifth|separate|similar|earlier|previous|first|last|"
@@ -419,7 +423,8 @@ def _location_places(places: Sequence[PlaceMention], text: str) -> list[PlaceMen
             continue  # "U.S. airstrikes", "Russia said": who or what, not where
         elif _SOURCE_BEFORE.search(text[max(0, p.start - 40):p.start]):
             continue  # "not yet confirmed from Belgrade", "reports from Lima": where the news came from, not where
-        elif p.place.kind == "country" and _ADJECTIVAL.match(after) and not _KEEP_AFTER.match(after):
+        elif p.place.kind == "country" and _ADJECTIVAL.match(after) and not _KEEP_AFTER.match(after) \
+                and not _OBJECT_BEFORE.search(text, max(0, p.start - 20), p.start):
             continue  # "the U.S. ultimatum": a country used as an adjective
         elif p.place.kind == "country" and _NAME_AFTER.match(after) and not _LOCATIVE.search(text[max(0, p.start - 30):p.start]):
             continue  # "Israel Radio", "US Humvee", "Iraq Body Count": part of a name or a modifier, not a location
@@ -527,11 +532,14 @@ def _place_for(places: Sequence[PlaceMention], trig: Trigger, text: str) -> Plac
         value = PLACE_RANK.get(p.place.kind, 0) - _distance(p.start, p.end, trig) / 20.0
         value += 1.0 if _LOCATIVE.search(before[-30:]) else 0.0
         value -= 1.5 if _ORIGIN.search(before) or _REFERENCE_POINT.search(before) else 0.0
+        # "its invasion of Kuwait until ... Baghdad has ...": the trigger's own object is its place
+        value += 3.0 if p.start >= trig.end and _OBJECT_OF_TRIGGER.fullmatch(text, trig.end, p.start) else 0.0
         return value, p.place.population
 
     return max(named, key=score)
 
 
+_OBJECT_OF_TRIGGER = re.compile(r"\s*(?:(?:of|on|against|into)\s+)?(?:the\s+)?", re.I)
 # "a rocket fired from Gaza", "militants out of Syria": where something came from, not where it happened
 _ORIGIN = re.compile(r"\b(?:from|out of)\s+(?:the\s+)?(?:[\w-]+\s+)?$", re.I)
 # "50 km east of Kathmandu", "north of the capital": a reference point, not the place itself

@@ -910,3 +910,14 @@ def test_counted_separate_incidents_are_the_leads_news_not_told_apart():
     # "Separately" still sets its incident apart
     apart = extract_document(doc("apart", text.replace("A police van", "Separately, a police van"), date(2011, 3, 9)))
     assert any(m.separate for m in apart if m.place is not None and m.place.name == "Turbat")
+
+
+def test_the_object_of_an_invasion_is_its_place_not_a_capital_named_as_its_government():
+    """"its 2006 invasion of Somalia until monitors certify that Addis Ababa has withdrawn": the country after "of"
+    is a noun whatever word follows it ("until" is no noun it would qualify), and the trigger's own object is where
+    the incident happened; the capital named as the government that acts is not."""
+    text = ("Sanctions stay\n\n"
+            "The council will not lift the sanctions imposed on Ethiopia after its 2006 invasion of Somalia until "
+            "monitors certify that Addis Ababa has withdrawn all of its troops.\n")
+    rows = table(doc("sanctions", text, date(2008, 6, 10))).incidents
+    assert list(zip(rows["start"], rows["country"])) == [("2006-01-01", "SO")], rows[["title", "start", "place"]]
