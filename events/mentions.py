@@ -421,6 +421,8 @@ def _location_places(places: Sequence[PlaceMention], text: str) -> list[PlaceMen
                 continue
         elif _MODIFIER_NOUNS.match(after) or _AGENT_VERBS.match(after):
             continue  # "U.S. airstrikes", "Russia said": who or what, not where
+        elif p.place.kind == "country" and _ACCUSED_OF.match(after):
+            continue  # "Zaire accuses Angola of attacking its territory": who is said to have done it, not where
         elif _SOURCE_BEFORE.search(text[max(0, p.start - 40):p.start]):
             continue  # "not yet confirmed from Belgrade", "reports from Lima": where the news came from, not where
         elif p.place.kind == "country" and _ADJECTIVAL.match(after) and not _KEEP_AFTER.match(after) \
@@ -432,6 +434,7 @@ def _location_places(places: Sequence[PlaceMention], text: str) -> list[PlaceMen
     return kept
 
 
+_ACCUSED_OF = re.compile(r"^[’']?\s+(?:of|for)\s+(?:\w+ly\s+)?\w+ing\b")
 _DATELINE_AFTER = re.compile(r"^(?:,\s*[A-Z][\w .’'-]{1,30})?\s*(?:\((?:[A-Z][A-Za-z]{1,12}|[A-Z]{2,6})\)\s*)?"
                              r"(?:—|–|--|-\s|:|(?<=\))_\s)")
 

@@ -921,3 +921,13 @@ def test_the_object_of_an_invasion_is_its_place_not_a_capital_named_as_its_gover
             "monitors certify that Addis Ababa has withdrawn all of its troops.\n")
     rows = table(doc("sanctions", text, date(2008, 6, 10))).incidents
     assert list(zip(rows["start"], rows["country"])) == [("2006-01-01", "SO")], rows[["title", "start", "place"]]
+
+
+def test_a_country_accused_of_an_attack_is_not_where_it_happened():
+    """"Ethiopia accused Eritrea of shelling villages near the border": the country before "of/for <verb>ing" is who
+    is said to have done it; the incident lies where the story says the shells fell."""
+    text = ("Ethiopia accuses Eritrea of shelling border villages\n\n"
+            "ADDIS ABABA, June 3, 2009 - Ethiopia on Wednesday accused Eritrea of shelling villages near the border on "
+            "Monday. \"Eritrean troops are shelling Ethiopia without any reason,\" the statement said.\n")
+    rows = table(doc("accuse", text, date(2009, 6, 3))).incidents
+    assert list(zip(rows["start"], rows["country"])) == [("2009-06-01", "ET")], rows[["title", "start", "place"]]
