@@ -32,6 +32,9 @@ from events.mentions import IncidentMention
 BATCH_RETRIES = 2
 CONNECT_TIMEOUT_S = 20
 BATCHES_PER_THREAD = 4  # batches in flight per worker thread: enough to keep workers busy, few enough to stream
+# Dask settings for extraction clusters (less background wake-up per process; why in the file). Start the scheduler
+# and workers with DASK_CONFIG pointing here; a local cluster made by `connect("local")` uses them by itself.
+CLUSTER_CONFIG = Path(__file__).with_name("dask.yaml")
 
 # done, failed, total documents
 ClusterProgress = Callable[[int, int, int], None]
@@ -81,16 +84,51 @@ def batch_size_for(n_documents: int, threads: int) -> int:
     return max(8, min(256, math.ceil(n_documents / max(1, threads * 16))))
 
 
+def cluster_config() -> dict[str, object]:
+    """The Dask settings of `CLUSTER_CONFIG` as dotted keys ("distributed.admin.tick.interval"), the form
+    `dask.config.set` takes without replacing the sections around them."""
+    import yaml
+
+    flat: dict[str, object] = {}
+
+    def walk(prefix: str, node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), value)
+        else:
+            flat[prefix] = node
+
+    walk("", yaml.safe_load(CLUSTER_CONFIG.read_text(encoding="utf-8")))
+    return flat
+
+
+def settings_in_force() -> dict[str, object]:
+    """This process's values of the keys `cluster_config()` sets (run on a worker, it tells whether the worker was
+    started with them)."""
+    import dask
+
+    return {key: dask.config.get(key, None) for key in cluster_config()}
+
+
+def local_cluster(workers: int = 0):
+    """A `LocalCluster` of `workers` processes (default: one per core), one thread each, with `cluster_config()`:
+    the scheduler, nannies and workers are all made inside the settings, so all of them run with them."""
+    import dask
+    from distributed import LocalCluster
+
+    n = workers or os.cpu_count() or 1
+    with dask.config.set(cluster_config()):
+        return LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
+
+
 def connect(scheduler: str, workers: int = 0):
     """A `distributed.Client` for a scheduler address, or for a new local cluster when `scheduler` is "local"."""
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client
     except ImportError as exc:  # pragma: no cover - a dependency of the package
         raise RuntimeError("extraction on a cluster needs dask[distributed]: pip install 'dask[distributed]'") from exc
     if scheduler == "local":
-        n = workers or os.cpu_count() or 1
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
-        return Client(cluster)
+        return Client(local_cluster(workers))
     address = scheduler if "://" in scheduler else f"tcp://{scheduler}"
     try:
         return Client(address, timeout=f"{CONNECT_TIMEOUT_S}s")
