@@ -1020,6 +1020,8 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
     else:
         figures = reads.casualties(lo, reads.figures_end(trig.start, hi))
     separate = reads.separate_before(max(sentence.start, trig.start - READ_WINDOW), trig.start)
+    before = text[max(c_start, trig.start - 40):trig.start]  # the words just before the trigger, in its clause
+    noun = not _is_verb(trig.text)
     sentence = _evidence(sentence, trig)
     return IncidentMention(
         doc=document.doc_id, sentence_start=sentence.start, sentence_end=sentence.end, sentence=sentence.text,
@@ -1035,17 +1037,16 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         actors=tuple(a for a in reads.actors if a not in s_places.texts),
         facility=facility_of(text[max(c_start, trig.start - 40):min(c_end, trig.end + 50)]),
         hypothetical=hypothetical or bool(_NOT_HAPPENED.search(text[max(c_start, trig.start - 80):trig.start]))
-        or bool(_MODAL_BEFORE.search(text[max(c_start, trig.start - 40):trig.start])),
+        or bool(_MODAL_BEFORE.search(before)),
         places_seen=s_places.seen,
         published=document.published,
         definite=definite,
         generic=sentence.paragraph > 0 and (date_ is None or PRECISION_RANK.get(date_.precision, 0) <= PRECISION_RANK["year"])
         and _is_generic(text, trig, c_start) or _counted_over_period(text, trig, c_start, c_end),
-        separate=separate or bool(not _is_verb(trig.text) and _ANOTHER.search(text[max(c_start, trig.start - 40):trig.start])
-                                  and not _COUNTED_SEPARATE.search(text[max(c_start, trig.start - 40):trig.start])),
-        told_apart=separate or bool(not _is_verb(trig.text) and _APART.search(text[max(c_start, trig.start - 40):trig.start])),
+        separate=separate or bool(noun and _ANOTHER.search(before) and not _COUNTED_SEPARATE.search(before)),
+        told_apart=separate or bool(noun and _APART.search(before)),
         target=_target(text, trig),
-        in_passing=not _is_verb(trig.text) and bool(_IN_PASSING.search(text[max(c_start, trig.start - 60):trig.start])),
+        in_passing=noun and bool(_IN_PASSING.search(text[max(c_start, trig.start - 60):trig.start])),
         unbound_date=unbound if date_ is None else None,
     )
 
