@@ -23,7 +23,7 @@ from events.corpus import Document
 from events.dates import DateMention
 from events.gazetteer import Place
 from events.lexicon import Lexicon, Trigger, default_lexicon, read_data_csv
-from events.places import PlaceMention, default_gazetteer
+from events.places import PlaceMention, _demonyms, default_gazetteer
 from events.sentences import Sentence, find_datelines, split_sentences
 from events.settings import DATA_DIR
 
@@ -522,6 +522,10 @@ def _place_for(places: Sequence[PlaceMention], trig: Trigger, text: str) -> Plac
     """The place a trigger happened at: specific places win, far-away ones lose ("attacked X ... an office in Y")."""
     if not places:
         return None
+    # "ministers meeting in Geneva agreed to investigate who shot down ...": where others met, not where it happened
+    places = [p for p in places if not _VENUE_BEFORE.search(text, max(0, p.start - 40), p.start)]
+    if not places:
+        return None
     named = [p for p in places if p.via != "demonym"] or list(places)
     if len(named) > PLACE_CANDIDATES:  # a far place loses to a near one anyway; a clause of 1,000 places stays linear
         named = sorted(named, key=lambda p: _distance(p.start, p.end, trig))[:PLACE_CANDIDATES]
@@ -542,6 +546,9 @@ def _place_for(places: Sequence[PlaceMention], trig: Trigger, text: str) -> Plac
     return max(named, key=score)
 
 
+# a participle or verb of gathering, not a noun ("a meeting in Kabul" may be what was attacked)
+_VENUE_BEFORE = re.compile(r"(?<!\ba )(?<!\bthe )(?<!\bone )\b(?:meeting|met|gathered|gathering|convened|convening|"
+                           r"assembled)\s+(?:here\s+)?in\s+(?:the\s+)?(?:[\w-]+\s+)?$", re.I)
 _OBJECT_OF_TRIGGER = re.compile(r"\s*(?:(?:of|on|against|into)\s+)?(?:the\s+)?", re.I)
 # "a rocket fired from Gaza", "militants out of Syria": where something came from, not where it happened
 _ORIGIN = re.compile(r"\b(?:from|out of)\s+(?:the\s+)?(?:[\w-]+\s+)?$", re.I)
@@ -993,7 +1000,8 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
     reads = reads or _ClauseReads(text, c_start, c_end)
     place = _place_for(places, trig, text)
     place_from = "clause" if place else ""
-    if place is None and sole_trigger and s_places and s_places.n_distinct == 1:
+    if place is None and sole_trigger and s_places and s_places.n_distinct == 1 \
+            and not _VENUE_BEFORE.search(text, max(0, s_places[0].start - 40), s_places[0].start):
         place, place_from = s_places[0], "sentence"
     definite = _is_definite(text, trig, c_start)
     unbound = None
@@ -1209,6 +1217,7 @@ def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence
             latest[(m.facility, m.doc, default_lexicon().family(m.type))] = m
     filled = _in_the_story_country(filled, places)
     filled = _in_the_group_country(filled)
+    filled = _in_the_leader_country(filled)
     # A later mention of the same facility that names a more specific place refines earlier ones.
     placed_by_facility: dict[str, list[int]] = {}
     for i, m in enumerate(filled):
@@ -1248,6 +1257,35 @@ def _in_the_story_country(mentions: list[IncidentMention], places: Sequence[Plac
     return [replace(m, place=country, place_text=country.name, place_from="story")
             if unplaced_named_killing(m) and not m.hypothetical else m
             for m in mentions]
+
+
+# "shot down Rwandan President N.N.'s plane": a head of state or government named with the country's demonym
+_LEADER_TITLE = re.compile(r"\s+(?:President|Prime\s+Minister|Premier|King|Queen|Emir|Chancellor|head\s+of\s+state)\b")
+LEADER_WINDOW = 60  # characters from the trigger's start where its victim's title is read
+
+
+def _in_the_leader_country(mentions: list[IncidentMention]) -> list[IncidentMention]:
+    """A day-dated incident its story does not place, done to a head of state named with the country's demonym
+    ("who shot down Rwandan President N.N.'s plane on April 6, 1994"): it happened in that leader's country, as a
+    political killing its story recalls does (see :func:`_in_the_story_country`); listed at country precision."""
+    if not any(m.place is None and m.date is not None for m in mentions):
+        return mentions
+    demonyms = _demonyms()
+    out = []
+    for m in mentions:
+        if m.place is None and m.date is not None and m.date.precision == "day" and not m.hypothetical:
+            at = m.trigger_start - m.sentence_start
+            window = m.sentence[max(0, at):at + max(len(m.trigger), LEADER_WINDOW)]
+            found = {demonyms[w.group(0)] for w in _WORD.finditer(window)
+                     if w.group(0) in demonyms and _LEADER_TITLE.match(window, w.end())}
+            country = default_gazetteer().country_place(next(iter(found))) if len(found) == 1 else None
+            if country is not None and ":" not in next(iter(found)):
+                m = replace(m, place=country, place_text=country.name, place_from="leader")
+        out.append(m)
+    return out
+
+
+_WORD = re.compile(r"[A-Z][\w'’-]+")
 
 
 @lru_cache(maxsize=1)

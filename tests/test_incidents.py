@@ -931,3 +931,22 @@ def test_a_country_accused_of_an_attack_is_not_where_it_happened():
             "Monday. \"Eritrean troops are shelling Ethiopia without any reason,\" the statement said.\n")
     rows = table(doc("accuse", text, date(2009, 6, 3))).incidents
     assert list(zip(rows["start"], rows["country"])) == [("2009-06-01", "ET")], rows[["title", "start", "place"]]
+
+
+def test_a_downed_leaders_plane_is_placed_in_the_leaders_country_not_where_ministers_met():
+    text = ("Inquiry into crash\n\n"
+            "QUITO, Ecuador (AP)_ The regional body said Tuesday it would look into the unrest in Peru. "
+            "Foreign ministers meeting in the Ecuadorean capital agreed to set up a panel to investigate who shot "
+            "down Peruvian President Ana Torres's plane on June 9, 2003.\n")
+    result = table(doc("downed", text, date(2007, 3, 6)))
+    rows = result.incidents[result.incidents["type"] == "plane_crash"]
+    assert len(rows) == 1, result.incidents[["title", "start", "place"]]
+    assert rows.iloc[0]["start"] == "2003-06-09" and rows.iloc[0]["country"] == "PE"
+
+
+def test_a_meeting_that_was_attacked_is_the_incidents_place():
+    text = ("Blast at meeting\n\n"
+            "A bomb exploded at a meeting in Kandahar on Monday, killing four elders, police said.\n")
+    result = table(doc("meeting", text, date(2012, 5, 9)))
+    rows = result.incidents
+    assert len(rows) == 1 and rows.iloc[0]["place_written"] == "Kandahar", rows[["title", "place"]]
