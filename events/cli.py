@@ -247,6 +247,22 @@ def _with_corrections(result, path: str | None, corpus: str | None = None):
     return replace(result, incidents=incidents, mentions=mentions)
 
 
+def cmd_index(args: argparse.Namespace) -> int:
+    from events.warehouse import add_text_index
+
+    started = time.perf_counter()
+    try:
+        index, added = add_text_index(args.dataset)
+    except FileNotFoundError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - DuckDB's lock or I/O errors, named for the user
+        raise SystemExit(f"error: could not add the word index to {args.dataset} ({exc}); close any dashboard that "
+                         f"has it open and try again") from None
+    print(f"{index}: word index {'added' if added else 'already there'} in {time.perf_counter() - started:.1f} s",
+          file=sys.stderr)
+    return 0
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     for s in SETTINGS:
         print(f"{s.name:22} default={s.default!r:40} env=ATLAS_{s.name.upper()}\n    {s.help}")
@@ -310,6 +326,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--marking", help="pptx: handling marking printed at the top and bottom of every slide")
     p.add_argument("--workers", type=int, default=0, help="worker processes (default: all cores)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("index", help="add the free-text search's word index to a dataset folder written before it")
+    p.add_argument("dataset", help="a dataset folder written by 'events extract CORPUS --out DIR'")
+    p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("settings", help="list the settings and their defaults")
     p.set_defaults(func=cmd_settings)

@@ -650,3 +650,107 @@ def test_group_sums_equal_a_pandas_groupby(keys, data):
         want = groups[name].sum(min_count=1).to_numpy(float)
         assert np.array_equal(got[name].to_numpy(float), want, equal_nan=True)
     assert got["selected"].tolist() == groups["selected"].any().tolist()
+
+
+# ------------------------------------------------------------------------------------------------- free-text search
+
+# what analysts type: words of the table (any case), parts of words, punctuation, lone characters, several words
+SEARCH_ALPHABET = "abdeiklmnorstwyİIıΣσςΟΔ.,;'-_ 0123"
+searches = st.one_of(
+    st.text(alphabet=SEARCH_ALPHABET, max_size=14),
+    st.lists(st.sampled_from(WORDS + [a.split()[0] for a in ACTORS] + ["in", "e", ".", "keepers", "saw it.", "D2",
+                                                                        "harb", "ouR", "'", "-", "union"]),
+             max_size=3).map(" ".join))
+
+
+def _old_index(folder: Path, target: Path) -> Path:
+    """A copy of a dataset whose DuckDB index has no word index, as datasets written before it had."""
+    import duckdb
+
+    from events.warehouse import INDEX_NAME, TEXT_TABLES
+
+    shutil.copytree(folder, target)
+    con = duckdb.connect(str(target / INDEX_NAME))
+    for name in TEXT_TABLES:
+        con.execute(f"DROP TABLE {name}")
+    con.close()
+    return target
+
+
+@pytest.fixture(scope="module")
+def old_warehouse(world, tmp_path_factory):
+    folder, _, store = world
+    old = Warehouse(_old_index(folder, tmp_path_factory.mktemp("old") / "dataset"), corrections=store, threads=1)
+    yield old
+    old.close()
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=searches, background=st.booleans())
+def test_a_search_finds_the_rows_of_the_plain_scan_and_of_the_pandas_filter(warehouses, old_warehouse, world,
+                                                                            corrected_tables, text, background):
+    plain, corrected = warehouses
+    _, ex, _ = world
+    assert plain.text_index and corrected.text_index and not old_warehouse.text_index
+    state = FilterState(text=text, background=background)
+    f = filter_sql(state)
+    for warehouse, table, mentions in ((plain, ex.incidents, ex.mentions), (corrected, *corrected_tables),
+                                       (old_warehouse, *corrected_tables)):
+        scanned = warehouse.query(f"SELECT id FROM incidents WHERE {f.where} ORDER BY id", f.params)["id"].tolist()
+        assert warehouse.ids(state) == scanned == sorted(views_filter(table, state, ex.documents, mentions)["id"])
+        assert warehouse.count(state) == len(scanned)
+
+
+class RecordingConnection:
+    """A warehouse's DuckDB connection that keeps the statements run on it."""
+
+    def __init__(self, con):
+        self._con = con
+        self.statements: list[str] = []
+
+    def execute(self, sql, *args):
+        self.statements.append(sql)
+        return self._con.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+
+def test_the_word_index_answers_word_terms_without_a_scan(warehouses, world, monkeypatch):
+    plain, _ = warehouses
+    _, ex, _ = world
+    plain.forget()
+    recording = RecordingConnection(plain.con)
+    monkeypatch.setattr(plain, "con", recording)
+
+    def scanned(state: FilterState) -> bool:
+        recording.statements.clear()
+        plain.forget()
+        want = sorted(views_filter(ex.incidents, state, ex.documents, ex.mentions)["id"])
+        assert len(want) and plain.ids(state) == want
+        return any("contains(search_text" in sql for sql in recording.statements)
+
+    assert not scanned(FilterState(text="Harbour ΣΟΦΟΣ", background=True))
+    assert scanned(FilterState(text="keepers saw it.", background=True))  # "it." holds a full stop
+
+
+def test_an_index_without_the_word_index_opens_and_gains_it_in_place(world, tmp_path, capsys):
+    from events.cli import main
+    from events.warehouse import add_text_index
+
+    folder, ex, _ = world
+    old = _old_index(folder, tmp_path / "dataset")
+    warehouse = Warehouse(old)
+    state = FilterState(text="river crowd")
+    before = warehouse.ids(state)
+    assert not warehouse.text_index and before == sorted(views_filter(ex.incidents, state, ex.documents,
+                                                                      ex.mentions)["id"])
+    warehouse.close()
+    assert main(["index", str(old)]) == 0
+    assert "word index added" in capsys.readouterr().err
+    assert add_text_index(old) == (old / "incidents.duckdb", False)
+    warehouse = Warehouse(old)
+    assert warehouse.text_index and warehouse.ids(state) == before
+    warehouse.close()
+    with pytest.raises(SystemExit, match="not an incident dataset"):
+        main(["index", str(tmp_path)])
