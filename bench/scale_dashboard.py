@@ -24,6 +24,9 @@ fresh interpreter under Streamlit's AppTest (modules imported first, as in a run
 * page filter rerun: the script run after picking two incident types in the sidebar;
 * page selection rerun: the script run after a click on the map's largest mark (written into session state as the
   plotly component would): the count, the timeline's highlight and the table follow the selection in SQL;
+* page text rerun: the script run after typing the query level's two-word search into the sidebar (types cleared):
+  the word index finds the rows (`events index DATASET` adds it to a dataset written before it), the count,
+  timeline, map and table page read them;
 * page peak MB: that interpreter's peak RSS (the Streamlit process's memory for a session).
 
 `--browser` adds `streamlit run dashboard.py -- --corpus DATASET` driven by Playwright + /usr/bin/chromium: seconds
@@ -259,6 +262,16 @@ def measure_page(folder: str, timeout: int = 900) -> dict:
             raise RuntimeError(at.exception[0].message)
         count = next(m.value for m in at.markdown if "Showing" in m.value)
         out["selected"] = count.split("·")[1].strip().split()[0] if "selected" in count else "0"
+    # the query level's two-word search typed into the sidebar (types cleared, selection dropped)
+    word = (types[0] if types else "a").split("_")[0]
+    at.session_state["sel_source"] = None
+    at.sidebar.multiselect(key="f_types").set_value([])
+    at.sidebar.text_input(key="f_text").set_value(f"{word} in")
+    t = time.perf_counter()
+    at.run()
+    out["page_text_ms"] = 1000 * (time.perf_counter() - t)
+    if at.exception:
+        raise RuntimeError(at.exception[0].message)
     out["page_peak_mb"] = peak_mb()
     return out
 
@@ -342,14 +355,14 @@ def main(argv: list[str] | None = None) -> int:
             draw, warm, server_mb = time_browser(folder) if args.browser else (float("nan"),) * 3
             pages.append(f"| {n:,} | {page['page_first_s']:.2f} | {page['page_filter_ms']:,.0f} | "
                          f"{page.get('page_selection_ms', float('nan')):,.0f} ({page.get('selected', '?')} selected) | "
-                         f"{page['page_peak_mb']:,.0f} | {draw:.2f} | {warm:.2f} | {server_mb:,.0f} |")
+                         f"{page['page_text_ms']:,.0f} | {page['page_peak_mb']:,.0f} | {draw:.2f} | {warm:.2f} | {server_mb:,.0f} |")
             print(f"page: {pages[-1]}", flush=True)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     print()
-    print("| incidents | page first render s | page filter rerun ms | page selection rerun ms | page peak MB "
-          "| browser draw s | browser draw warm s | server peak MB |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| incidents | page first render s | page filter rerun ms | page selection rerun ms | page text rerun ms "
+          "| page peak MB | browser draw s | browser draw warm s | server peak MB |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for line in pages:
         print(line)
     print(f"load average at end {os.getloadavg()[0]:.1f}")

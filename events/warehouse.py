@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -599,6 +599,12 @@ def filter_sql(state: "FilterState") -> Sql:
     return Sql(" AND ".join(parts), tuple(params))
 
 
+# what a filtered subset (`Warehouse._subset`) can hold, and what it holds at least: the columns of the page's count,
+# timeline by type, map and table page (and the country, the sidebar's counts by country)
+_SUBSET_COLUMNS = ("id", "type", "type_label", "country", "continent", "region", "admin1", "precision", "is_day",
+                   "start_day", "stop_day", "lat", "lon", "killed", "injured")
+_PAGE_COLUMNS = ("id", "type", "type_label", "country", "is_day", "start_day", "stop_day", "lat", "lon", "killed",
+                 "injured")
 # the columns `_group_sql` reads for each timeline grouping
 _GROUP_COLUMNS = {"continent": frozenset({"continent"}), "region": frozenset({"region"}),
                   "country": frozenset({"country"}), "admin1": frozenset({"admin1", "country"}),
@@ -822,7 +828,7 @@ class Warehouse:
         self.followed = pd.DataFrame()
         self._documents: pd.DataFrame | None = None
         self._answers: dict[tuple, Any] = {}
-        self._subsets: dict[tuple, str] = {}
+        self._subsets: dict[tuple, tuple[str, frozenset]] = {}  # filter state -> (temporary table, its columns)
         self._found: dict[tuple, str] = {}  # search terms -> temporary table of the base rows holding them all
         self.text_index = has_text_index(self.con)  # False: an index written before the word index (terms scanned)
         self._word_pattern = self.con.execute("SELECT pattern FROM idx.search_meta").fetchall()[0][0] \
@@ -1004,7 +1010,7 @@ class Warehouse:
             if cube is not None:
                 f = filter_sql(state) if within is None else filter_sql(state) & within
                 return int(self.scalar(f"SELECT coalesce(sum(n), 0) FROM {cube} WHERE {f.where}", f.params))
-            source, params = self._subset(state)
+            source, params = self._subset(state, () if within is None else within.columns)
             if within is None:
                 return int(self.scalar(f"SELECT count(*) FROM {source}", params))
             return int(self.scalar(f"SELECT count(*) FROM {source} WHERE {within.where}", params + list(within.params)))
@@ -1013,7 +1019,7 @@ class Warehouse:
 
     def ids(self, state: "FilterState", within: Sql | None = None) -> list[str]:
         """The ids of the incidents passing `state` (and `within`), sorted: from the rows the counts and marks read."""
-        source, params = self._subset(state)
+        source, params = self._subset(state, {"id"} | (within.columns or set(_SUBSET_COLUMNS)) if within else {"id"})
         where, more = ("TRUE", []) if within is None else (within.where, list(within.params))
         return self.query(f"SELECT id FROM {source} WHERE {where} ORDER BY id", params + more)["id"].tolist()
 
@@ -1042,7 +1048,7 @@ class Warehouse:
             # filter and the order read (the filtered rows' own table for a costly filter); the page's other columns
             # are then read from that day on only (the index is ordered by day). At 10^6 incidents, 500 rows of a
             # map cell's 1,200: 450 -> 230 ms.
-            source, source_params = self._subset(state) if within is None else self._selected(state, within)
+            source, source_params = self._subset(state, ()) if within is None else self._selected(state, within)
             day = self.scalar(f"SELECT start_day FROM {source} ORDER BY start_day DESC LIMIT 1 "
                               f"OFFSET {int(offset) + int(limit) - 1}", source_params)
             if day is not None:
@@ -1089,7 +1095,7 @@ class Warehouse:
                 f = filter_sql(state)
                 return self.query(f"SELECT {column} AS value, sum(n)::BIGINT AS n FROM {cube} WHERE {f.where} GROUP BY 1 "
                                   f"HAVING sum(n) > 0 ORDER BY n DESC, value", f.params)
-            source, params = self._subset(state)
+            source, params = self._subset(state, {column})
             return self.query(f"SELECT {column} AS value, count(*) AS n FROM {source} GROUP BY 1 ORDER BY n DESC, value",
                               params)
 
@@ -1255,10 +1261,8 @@ class Warehouse:
                 f"hidden AND {text})", list(terms))
 
     SUBSETS = 4
-    SUBSET_COLUMNS = ("id, type, type_label, country, continent, region, admin1, precision, is_day, start_day, "
-                      "stop_day, lat, lon, killed, injured")
 
-    def _subset(self, state: "FilterState") -> tuple[str, list]:
+    def _subset(self, state: "FilterState", columns: Iterable[str] | None = ()) -> tuple[str, list]:
         """(relation, its parameters) holding the incidents that pass `state`, for the counts and marks to read.
 
         A state the pre-aggregated tables answer (types, places or months, background) stays inline: its counts and
@@ -1266,39 +1270,51 @@ class Warehouse:
         the filter than to copy the rows that pass. Any other state (a text search above all, sources, actors, months
         with places, killed) runs once: its incidents are kept in a temporary table of the columns the counts and
         marks read, made once per filter state and read by the counts, the timeline and the map (at 5x10^6
-        incidents a country and five years: 1.1 s scanning per chart, 0.35 s with the table)."""
+        incidents a country and five years: 1.1 s scanning per chart, 0.35 s with the table).
+
+        The table holds the columns the page's counts, timeline by type and map read (`_PAGE_COLUMNS`) and any other
+        of `_SUBSET_COLUMNS` asked for in `columns` (None: all), made again wider when a later question needs more:
+        the copy reads its columns for every incident, and at 5x10^6 a text search's 15 columns cost 0.5-0.6 s of
+        CPU, its 11 0.3-0.4 s."""
         f = filter_sql(state)
         if f.where == "TRUE":
             return "incidents", []
         if not _costly(state) and self._cube(state, "cube_place", "cube_time") is not None:
             return f"(SELECT * FROM incidents WHERE {f.where})", list(f.params)
         key = (self.version, _filters_only(state))
+        wanted = set(_SUBSET_COLUMNS) if columns is None else set(columns) & set(_SUBSET_COLUMNS)
         with self._lock:
             if key in self._subsets:
                 self._subsets[key] = self._subsets.pop(key)
-                return self._subsets[key], []
+                name, held = self._subsets[key]
+                if wanted <= held:
+                    return name, []
+                wanted |= held
+                # kept until it leaves the last SUBSETS tables: a query of another session may be reading it
+                self._subsets[("narrower", name)] = self._subsets.pop(key)
             name = f"subset_{uuid.uuid4().hex[:12]}"
+            held = wanted | set(_PAGE_COLUMNS)
+            chosen = ", ".join(c for c in _SUBSET_COLUMNS if c in held)
             source, params = "incidents", list(f.params)
             if state.text.split():  # the rows holding the words, found once per search string; the other filters
                 source, params = self._searched(state)
                 rest = filter_sql(replace(state, text=""))
                 f, params = rest, params + list(rest.params)
-            self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT {self.SUBSET_COLUMNS} FROM {source} WHERE {f.where}",
-                             params)
-            self._subsets[key] = name
+            self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT {chosen} FROM {source} WHERE {f.where}", params)
+            self._subsets[key] = (name, frozenset(held))
             while len(self._subsets) > self.SUBSETS:
-                self.con.execute(f"DROP TABLE IF EXISTS {self._subsets.pop(next(iter(self._subsets)))}")
+                self.con.execute(f"DROP TABLE IF EXISTS {self._subsets.pop(next(iter(self._subsets)))[0]}")
             return name, []
 
-    def _selected(self, state: "FilterState", within: Sql) -> tuple[str, list]:
+    def _selected(self, state: "FilterState", within: Sql, columns: Iterable[str] = ()) -> tuple[str, list]:
         """(relation, its parameters) holding the incidents that pass `state` and lie `within` a selection: the filter
         and the selection inline. (A temporary copy of them, read by the highlight and the page's first day, took
         longer to make than the two scans it saved: it reads every copied column of the selected rows.)"""
-        source, params = self._subset(state)
+        source, params = self._subset(state, set(columns) | (within.columns or set(_SUBSET_COLUMNS)))
         return f"(SELECT * FROM {source} WHERE {within.where})", params + list(within.params)
 
     def _drop_subsets(self) -> None:
-        for name in self._subsets.values():
+        for name, _ in self._subsets.values():
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
         self._subsets.clear()
 
@@ -1333,7 +1349,7 @@ class Warehouse:
         name, marks = self.timeline_marks(state, group_by, limit)
         if name == "none":
             return self._timeline_marks(state, group_by, limit, highlight)
-        source, params = self._selected(state, highlight)
+        source, params = self._selected(state, highlight, _GROUP_COLUMNS.get(group_by, _GROUP_COLUMNS["type"]))
         days, text = self.arrays(f"SELECT DISTINCT {_group_sql(group_by)} AS row, type, is_day, start_day, stop_day "
                                  f"FROM {source} WHERE start_day <> {_NO_DAY}", params)
         point, x0, x1 = _mark_days(days["start_day"].to_numpy(np.int64), days["stop_day"].to_numpy(np.int64),
@@ -1366,7 +1382,8 @@ class Warehouse:
             total = int(self.scalar(f"SELECT coalesce(sum(n), 0) FROM ({counted})", f.params))
         if cube is None or total <= limit:
             flag, params = (highlight.where, list(highlight.params)) if highlight is not None else ("FALSE", [])
-            source, source_params = self._subset(state)
+            source, source_params = self._subset(state, _GROUP_COLUMNS.get(group_by, _GROUP_COLUMNS["type"]) | (
+                highlight.columns or set(_SUBSET_COLUMNS) if highlight is not None else set()))
             params = params + source_params
             rows = (f"SELECT {_group_sql(group_by)} AS row, type, is_day, start_day, stop_day, killed, injured, id, "
                     f"({flag}) AS selected FROM {source} WHERE start_day <> {_NO_DAY}")
@@ -1420,7 +1437,8 @@ class Warehouse:
         With `mixed`, when marks by type do not fit in `limit` at any cell size, each mark holds the incidents of
         every type in its cell (the finest cell that fits): `type` is its most frequent type and `types` lists
         (type, n) pairs, most first. A world view of a few hundred marks draws in a tenth of the time of 3,000."""
-        source, source_params = self._subset(state)
+        source, source_params = self._subset(state, highlight.columns or set(_SUBSET_COLUMNS) if highlight is not None
+                                             else ())
         where, params = "lat IS NOT NULL AND lon IS NOT NULL AND isfinite(lat) AND isfinite(lon)", []
         if extent is not None:
             lat0, lat1, lon0, lon1 = map(float, extent)
