@@ -5,7 +5,7 @@ Streamlit's AppTest, with every DuckDB statement the warehouse runs timed (fetch
     .venv/bin/python bench/profile_dataset_page.py DATASET --top 40 --sql 25
 
 The same steps as `bench/scale_dashboard.py --measure-page` (first render, two types picked in the sidebar, the
-map's largest mark clicked), each printed with: its wall time, the DuckDB time (sum and the slowest statements),
+map's largest mark clicked, a two-word text search), each printed with: its wall time, the DuckDB time (sum and the slowest statements),
 and the functions of this repository (and Streamlit/pandas/plotly entry points) by cumulative time. Profiling
 slows Python down; the wall times here are for apportioning, not for publishing (those come from
 `scale_dashboard.py`).
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("dataset", type=Path)
     parser.add_argument("--top", type=int, default=45, help="functions listed per step (by cumulative time)")
     parser.add_argument("--sql", type=int, default=20, help="slowest statements listed per step")
-    parser.add_argument("--steps", default="first,filter,selection")
+    parser.add_argument("--steps", default="first,filter,selection,text")
     args = parser.parse_args(argv)
 
     from streamlit.testing.v1 import AppTest
@@ -161,6 +161,14 @@ def main(argv: list[str] | None = None) -> int:
         at.session_state["sel_source"] = "map"
 
     run("selection", click_map)
+
+    def search():  # the two-word search of bench/scale_dashboard.py's page text rerun (types cleared)
+        word = sorted(at.sidebar.multiselect(key="f_types").options)[0].split(" · ")[0].split()[0].lower()
+        at.session_state["sel_source"] = None
+        at.sidebar.multiselect(key="f_types").set_value([])
+        at.sidebar.text_input(key="f_text").set_value(f"{word} in")
+
+    run("text", search)
     return 0
 
 

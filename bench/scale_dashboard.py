@@ -263,7 +263,7 @@ def measure_page(folder: str, timeout: int = 900) -> dict:
         count = next(m.value for m in at.markdown if "Showing" in m.value)
         out["selected"] = count.split("·")[1].strip().split()[0] if "selected" in count else "0"
     # the query level's two-word search typed into the sidebar (types cleared, selection dropped)
-    word = (types[0] if types else "a").split("_")[0]
+    word = (types[0] if types else "a").split(" · ")[0].split()[0].lower()  # an option reads "Airstrike · 107,060"
     at.session_state["sel_source"] = None
     at.sidebar.multiselect(key="f_types").set_value([])
     at.sidebar.text_input(key="f_text").set_value(f"{word} in")
@@ -272,6 +272,7 @@ def measure_page(folder: str, timeout: int = 900) -> dict:
     out["page_text_ms"] = 1000 * (time.perf_counter() - t)
     if at.exception:
         raise RuntimeError(at.exception[0].message)
+    out["text_count"] = next(m.value for m in at.markdown if "Showing" in m.value).split("**")[1]
     out["page_peak_mb"] = peak_mb()
     return out
 
