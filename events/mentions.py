@@ -38,7 +38,15 @@ PRECISION_RANK = {"day": 7, "week": 6, "month": 5, "season": 4, "quarter": 4, "y
 
 _CLAUSE_BREAK = re.compile(r";|:\s+|,\s+(?:and|but|while|whereas|although)\s+|\s+—\s+|\s+--\s+|—(?=\w)"
                            r"|\s+since\s+(?=(?:the\s+|a\s+|an\s+)?(?:[a-z-]+\s+){0,3}(?:[a-z]+ed|began|broke|erupted|"
-                           r"took|came|fell|started|was|were|had|have)\b)")
+                           r"took|came|fell|started|was|were|had|have)\b)"
+                           # "... a store owner they took hostage and police found his body Friday": the finding is
+                           # its own predicate, its day not the hostage-taking's
+                           r"|\s+and\s+(?=(?:the\s+)?(?:police|authorities|officials|investigators|rescuers|troops|"
+                           r"soldiers|villagers|residents|workers)\s+(?:later\s+|then\s+)?(?:found|discovered|"
+                           r"recovered|arrested|detained|pulled)\b)")
+_OWN_PREDICATE = re.compile(r"(?:the\s+)?(?:police|authorities|officials|investigators|rescuers|troops|soldiers|"
+                            r"villagers|residents|workers)\s+(?:later\s+|then\s+)?(?:found|discovered|recovered|"
+                            r"arrested|detained|pulled)\b")
 _HYPOTHETICAL = re.compile(r"\b(?:will|would|could|might|should|must|can|cannot|can't|won't|wants? to|hopes? to|plans? to|threatened to|intends? to|(?:is|are|was|were) (?:expected|likely|set|due|scheduled|poised) to)\b", re.I)
 _CONDITIONAL = re.compile(r"^\W*(?:if|unless|whether|should)\b|\bif\b", re.I)
 SECONDARY_WINDOW = 120  # "backed by" and two words end within this many characters before the trigger
@@ -848,7 +856,10 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
         s_triggers = within(triggers_by, sentence.start, sentence.end)
         conditional_sentence = bool(_CONDITIONAL.search(sentence.text[:60]))
         s_places_by, s_dates_by, s_offsets_by, s_triggers_by = map(_ByStart, (s_places, s_dates, s_offsets, s_triggers))
-        for c_start, c_end in _clauses(sentence) if s_triggers else []:
+        s_clauses = _clauses(sentence) if s_triggers else []
+        # the days of a clause that is its own predicate ("and police found the body Friday") date nothing else
+        own_days = [(a, b) for a, b in s_clauses if _OWN_PREDICATE.match(text, a)]
+        for c_start, c_end in s_clauses:
             c_triggers = within(s_triggers_by, c_start, c_end)
             if not c_triggers:
                 continue
@@ -885,7 +896,10 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
             reads = _ClauseReads(text, c_start, c_end, cues)
             question = c_text.rstrip().rstrip("”\"'’)").endswith("?")
             hypothetical = conditional_sentence or question or (bool(_HYPOTHETICAL.search(c_text)) and not c_dates)
-            if s_dates_by.ordered:
+            if own_days:
+                other_clause_dates = [d for d in s_dates if not (c_start <= d.start < c_end)
+                                      and not any(a <= d.start < b for a, b in own_days)]
+            elif s_dates_by.ordered:
                 other_clause_dates = _Except(s_dates, bisect_left(s_dates_by.starts, c_start),
                                              bisect_left(s_dates_by.starts, c_end))
             else:

@@ -950,3 +950,13 @@ def test_a_meeting_that_was_attacked_is_the_incidents_place():
     result = table(doc("meeting", text, date(2012, 5, 9)))
     rows = result.incidents
     assert len(rows) == 1 and rows.iloc[0]["place_written"] == "Kandahar", rows[["title", "place"]]
+
+
+def test_the_day_police_found_a_body_does_not_date_the_kidnapping_told_before_it():
+    text = ("Kidnapped trader found dead\n\n"
+            "MALINDI, Kenya (AP)_ Kidnappers made good on a vow to kill a trader they took hostage and police found "
+            "his body Sunday in a field. The trader was kidnapped from his shop in the town of Malindi at 9 p.m. "
+            "Thursday, police said.\n")
+    result = table(doc("found", text, date(2009, 7, 13)))
+    hostage = result.incidents[result.incidents["type"] == "hostage_taking"]
+    assert set(hostage["start"]) == {"2009-07-09"}, result.incidents[["title", "start", "place"]]
