@@ -44,6 +44,9 @@ _CLAUSE_BREAK = re.compile(r";|:\s+|,\s+(?:and|but|while|whereas|although)\s+|\s
                            r"|\s+and\s+(?=(?:the\s+)?(?:police|authorities|officials|investigators|rescuers|troops|"
                            r"soldiers|villagers|residents|workers)\s+(?:later\s+|then\s+)?(?:found|discovered|"
                            r"recovered|arrested|detained|pulled)\b)")
+_OWN_PREDICATE_BEFORE = re.compile(r"\band\s+(?:the\s+)?(?:police|authorities|officials|investigators|rescuers|troops|"
+                                   r"soldiers|villagers|residents|workers)\s+(?:later\s+|then\s+)?(?:found|discovered|"
+                                   r"recovered|arrested|detained|pulled)\b[^,;]*$")
 _OWN_PREDICATE = re.compile(r"(?:the\s+)?(?:police|authorities|officials|investigators|rescuers|troops|soldiers|"
                             r"villagers|residents|workers)\s+(?:later\s+|then\s+)?(?:found|discovered|recovered|"
                             r"arrested|detained|pulled)\b")
@@ -1426,21 +1429,27 @@ def _dated_by_publication(mentions: list[IncidentMention], lexicon: Lexicon, lea
         if m.sentence_start >= lead_end:
             break
         if m.date is not None or m.offset_days is not None or m.published is None or m.hypothetical or m.generic \
-                or m.separate or m.place is None or m.unbound_date is not None:
+                or m.separate or m.unbound_date is not None:
             continue
         k = bisect_left(date_starts, m.sentence_start)
-        if k < len(date_starts) and date_starts[k] < m.sentence_end:
+        if k < len(date_starts) and date_starts[k] < m.sentence_end and not _OWN_PREDICATE_BEFORE.search(
+                m.sentence, max(0, date_starts[k] - m.sentence_start - 80), date_starts[k] - m.sentence_start):
             continue  # "Since 1985, 200 soldiers have been killed fighting": its dates were set aside on purpose
         told = next((j for j in told_candidates
                      if j != i and out[j].doc == m.doc and out[j].published == m.published
                      and (_may_corefer(out[j], m, lexicon) or _may_corefer(m, out[j], lexicon))
-                     and places_agree(out[j].place, m.place)), None)
+                     and (m.place is None and out[j].place is not None and out[j].sentence_start > m.sentence_start
+                          or m.place is not None and places_agree(out[j].place, m.place))), None)
         if told is not None:  # the story dates its news further on: the lead takes that day and lends its place
             other = out[told]
             kind = m.type if lexicon.family(m.type) == lexicon.family(other.type) else other.type
             out[i] = replace(m, date=other.date, date_from="coreference", type=kind)
-            if other.place is None:
+            if m.place is None:  # "... a store owner they took hostage" then "He was kidnapped in X on Wednesday"
+                out[i] = replace(out[i], place=other.place, place_text=other.place_text, place_from="coreference")
+            elif other.place is None:
                 out[told] = replace(other, place=m.place, place_text=m.place_text, place_from="headline")
+            continue
+        if m.place is None:
             continue
         day = m.published
         out[i] = replace(m, date=DateMention(start=-1, end=-1, text="(publication date)", value=day.isoformat(),

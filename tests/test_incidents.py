@@ -960,3 +960,14 @@ def test_the_day_police_found_a_body_does_not_date_the_kidnapping_told_before_it
     result = table(doc("found", text, date(2009, 7, 13)))
     hostage = result.incidents[result.incidents["type"] == "hostage_taking"]
     assert set(hostage["start"]) == {"2009-07-09"}, result.incidents[["title", "start", "place"]]
+
+
+def test_an_unplaced_undated_lead_takes_the_day_and_place_the_story_gives_it_further_on():
+    text = ("NAKURU, Kenya (AP)_ Kidnappers made good on a vow to kill a trader they took hostage and police found "
+            "his body Sunday in a field. The trader was kidnapped from his shop in the town of Malindi at 9 p.m. "
+            "Thursday, police said.\n")
+    result = table(doc("lead", text, date(2009, 7, 13)))
+    hostage = result.incidents[result.incidents["type"] == "hostage_taking"]
+    assert len(hostage) == 1, result.incidents[["title", "start", "place", "killed"]]
+    row = hostage.iloc[0]
+    assert (row["start"], row["place_written"], row["killed"]) == ("2009-07-09", "Malindi", 1)
