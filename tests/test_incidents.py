@@ -971,3 +971,14 @@ def test_an_unplaced_undated_lead_takes_the_day_and_place_the_story_gives_it_fur
     assert len(hostage) == 1, result.incidents[["title", "start", "place", "killed"]]
     row = hostage.iloc[0]
     assert (row["start"], row["place_written"], row["killed"]) == ("2009-07-09", "Malindi", 1)
+
+
+def test_a_toll_at_the_end_of_a_clause_is_a_casualty_report():
+    """The weak 'killing N' trigger's number may end its clause ('..., killing four.', '..., killing 12; ...')."""
+    for toll, figure in (("four.", 4), ("12; the army arrived at dawn.", 12)):
+        text = ("Unrest\n\nLIMA (AP) - Men armed with machetes roamed the village of Arequipa on Tuesday, killing "
+                + toll + "\n")
+        result = table(doc("toll-at-end", text, date(2011, 3, 16)))
+        assert len(result.incidents) == 1, (text, result.incidents)
+        row = result.incidents.iloc[0]
+        assert (row["place_written"], row["start"], row["killed"]) == ("Arequipa", "2011-03-15", figure)
