@@ -36,20 +36,17 @@ READ_WINDOW = 2000
 PLACE_RANK = {"landmark": 6, "city": 5, "admin2": 4.5, "admin1": 4, "region": 3, "country": 2, "continent": 1}
 PRECISION_RANK = {"day": 7, "week": 6, "month": 5, "season": 4, "quarter": 4, "year": 3, "decade": 2, "century": 1}
 
+# others who act after the incident ("and police found his body Friday"): a predicate of its own
+_FINDERS_ACT = (r"(?:the\s+)?(?:police|authorities|officials|investigators|rescuers|troops|soldiers|villagers|"
+                r"residents|workers)\s+(?:later\s+|then\s+)?(?:found|discovered|recovered|arrested|detained|pulled)\b")
 _CLAUSE_BREAK = re.compile(r";|:\s+|,\s+(?:and|but|while|whereas|although)\s+|\s+—\s+|\s+--\s+|—(?=\w)"
                            r"|\s+since\s+(?=(?:the\s+|a\s+|an\s+)?(?:[a-z-]+\s+){0,3}(?:[a-z]+ed|began|broke|erupted|"
                            r"took|came|fell|started|was|were|had|have)\b)"
                            # "... a store owner they took hostage and police found his body Friday": the finding is
                            # its own predicate, its day not the hostage-taking's
-                           r"|\s+and\s+(?=(?:the\s+)?(?:police|authorities|officials|investigators|rescuers|troops|"
-                           r"soldiers|villagers|residents|workers)\s+(?:later\s+|then\s+)?(?:found|discovered|"
-                           r"recovered|arrested|detained|pulled)\b)")
-_OWN_PREDICATE_BEFORE = re.compile(r"\band\s+(?:the\s+)?(?:police|authorities|officials|investigators|rescuers|troops|"
-                                   r"soldiers|villagers|residents|workers)\s+(?:later\s+|then\s+)?(?:found|discovered|"
-                                   r"recovered|arrested|detained|pulled)\b[^,;]*$")
-_OWN_PREDICATE = re.compile(r"(?:the\s+)?(?:police|authorities|officials|investigators|rescuers|troops|soldiers|"
-                            r"villagers|residents|workers)\s+(?:later\s+|then\s+)?(?:found|discovered|recovered|"
-                            r"arrested|detained|pulled)\b")
+                           rf"|\s+and\s+(?={_FINDERS_ACT})")
+_OWN_PREDICATE_BEFORE = re.compile(rf"\band\s+{_FINDERS_ACT}[^,;]*$")
+_OWN_PREDICATE = re.compile(_FINDERS_ACT)
 _HYPOTHETICAL = re.compile(r"\b(?:will|would|could|might|should|must|can|cannot|can't|won't|wants? to|hopes? to|plans? to|threatened to|intends? to|(?:is|are|was|were) (?:expected|likely|set|due|scheduled|poised) to)\b", re.I)
 _CONDITIONAL = re.compile(r"^\W*(?:if|unless|whether|should)\b|\bif\b", re.I)
 SECONDARY_WINDOW = 120  # "backed by" and two words end within this many characters before the trigger
