@@ -251,6 +251,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     from events.warehouse import add_text_index
 
     started = time.perf_counter()
+    print(f"{args.dataset}: adding the text search's word index if missing (about 15-30 s per million incidents)…",
+          file=sys.stderr)
     try:
         index, added = add_text_index(args.dataset)
     except FileNotFoundError as exc:

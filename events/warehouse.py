@@ -73,7 +73,7 @@ CUBE_VERSION = 1
 # made only of word characters is found in a text exactly when it lies inside one of the text's words, so its rows
 # are the rows of the vocabulary's words containing it: no search text is read. Other terms are still scanned.
 WORD_PATTERN = r"[\pL\pN_]+"
-TEXT_TABLES = ("search_words", "search_postings", "search_meta")
+TEXT_TABLES = ("search_words", "search_word_rows", "search_absent", "search_meta")
 # a term whose words hold more postings than this many per incident is scanned instead ("e" is in most words)
 TEXT_POSTINGS_PER_ROW = 2
 # a cube row's figures as the marks read them: killed/injured NULL where none of its incidents has one
@@ -292,18 +292,25 @@ def build_index(folder: Path, target: Path, written_at: str) -> Path:
 
 def build_text_index(con) -> None:
     """The free-text search's word index over `incidents` in the DuckDB database of `con` (see `WORD_PATTERN`):
-    `search_words` (word_id, word, n rows) and `search_postings` (word_id, row: the incident's rowid), ordered by word.
+    `search_words` (word_id, word, n rows, frequent) and `search_word_rows` (word_id, row: the incident's rowid),
+    ordered by word; a word in more than half of the rows ("in", "the") is kept as the rows without it instead
+    (`search_absent`): the shorter list, read whenever a term is found inside that word.
 
     Words are cut by DuckDB's own regular expressions, and a query's terms are judged by the same pattern (kept in
-    `search_meta`), so both sides agree on what a word character is. At 10^6 synthetic incidents: ~10 words a row,
-    33 MB, 12-15 s on a loaded machine."""
+    `search_meta`), so both sides agree on what a word character is. At 10^6 synthetic incidents: ~10 words a row."""
     con.execute("DROP TABLE IF EXISTS search_row_words")
     con.execute(f"CREATE TABLE search_row_words AS SELECT rowid::BIGINT AS row, unnest(list_distinct("
                 f"regexp_extract_all(search_text, '{WORD_PATTERN}'))) AS word FROM incidents")
+    n_rows = int(con.execute("SELECT count(*) FROM incidents").fetchall()[0][0])
     con.execute("CREATE OR REPLACE TABLE search_words AS SELECT (row_number() OVER (ORDER BY word))::INTEGER AS word_id, "
-                "word, n FROM (SELECT word, count(*) AS n FROM search_row_words GROUP BY word)")
-    con.execute("CREATE OR REPLACE TABLE search_postings AS SELECT w.word_id, r.row FROM search_row_words r "
-                "JOIN search_words w USING (word) ORDER BY w.word_id, r.row")
+                "word, n, 2 * n > ? AS frequent FROM (SELECT word, count(*) AS n FROM search_row_words GROUP BY word)",
+                [n_rows])
+    con.execute("CREATE OR REPLACE TABLE search_word_rows AS SELECT w.word_id, r.row FROM search_row_words r "
+                "JOIN search_words w USING (word) WHERE NOT w.frequent ORDER BY w.word_id, r.row")
+    con.execute("CREATE OR REPLACE TABLE search_absent (word_id INTEGER, row BIGINT)")
+    for word_id, word in con.execute("SELECT word_id, word FROM search_words WHERE frequent ORDER BY word_id").fetchall():
+        con.execute("INSERT INTO search_absent SELECT ?, rowid FROM incidents WHERE rowid NOT IN (SELECT row FROM "
+                    "search_row_words WHERE word = ?) ORDER BY rowid", [word_id, word])
     con.execute("DROP TABLE search_row_words")
     con.execute("CREATE OR REPLACE TABLE search_meta AS SELECT ? AS pattern, (SELECT count(*) FROM incidents) AS n_rows",
                 [WORD_PATTERN])
@@ -333,6 +340,7 @@ def add_text_index(folder: str | Path) -> tuple[Path, bool]:
             return index, False
         con.execute("SET preserve_insertion_order = false")
         con.execute("SET memory_limit = '1GB'")
+        con.execute("SET enable_progress_bar = false")
         build_text_index(con)
         con.execute("CHECKPOINT")
     finally:
@@ -1228,24 +1236,59 @@ class Warehouse:
     def _look_up(self, terms: tuple[str, ...]) -> tuple[np.ndarray | None, list[str]]:
         """(rowids holding every term the word index answers, sorted; None if it answers none), the terms left to
         scan. Rarest term first; each further term only narrows the rows found."""
+        n_rows = int(self.con.execute("SELECT n_rows FROM idx.search_meta").fetchall()[0][0])
         words = []
         for term in terms:
-            whole, postings = self.con.execute(
-                "SELECT regexp_full_match(?, ?), (SELECT coalesce(sum(n), 0) FROM idx.search_words WHERE "
-                "contains(word, ?))", [term, self._word_pattern, term]).fetchall()[0]
-            words.append((int(postings), term, bool(whole)))
-        n_rows = int(self.con.execute("SELECT n_rows FROM idx.search_meta").fetchall()[0][0])
+            whole, read = self.con.execute(  # rows read: a word's rows, or a frequent word's rows without it
+                "SELECT regexp_full_match(?, ?), (SELECT coalesce(sum(CASE WHEN frequent THEN ? - n ELSE n END), 0) "
+                "FROM idx.search_words WHERE contains(word, ?))", [term, self._word_pattern, n_rows, term]).fetchall()[0]
+            words.append((int(read), term, bool(whole)))
         scanned = [t for p, t, whole in words if not whole or p > TEXT_POSTINGS_PER_ROW * max(n_rows, 1)]
         found: np.ndarray | None = None
         for _, term, _ in sorted(w for w in words if w[1] not in scanned):
-            rows = self.con.execute("SELECT row FROM idx.search_postings WHERE word_id IN (SELECT word_id FROM "
-                                    "idx.search_words WHERE contains(word, ?))", [term]).fetchnumpy()["row"]
-            hit = np.zeros(n_rows, dtype=bool)
-            hit[np.asarray(rows, dtype=np.int64)] = True
-            found = np.flatnonzero(hit) if found is None else found[hit[found]]
+            found = np.flatnonzero(self._term_rows(term, n_rows)) if found is None else self._narrow(found, term)
             if not len(found):
                 break
         return found, scanned
+
+    def _narrow(self, found: np.ndarray, term: str) -> np.ndarray:
+        """The rows of `found` (sorted rowids) with a word containing `term`, reading only what can remove a row: the
+        rows without each of its frequent words, then the rarer words' rows among the found rows lacking them all
+        (a term inside "in" costs the few rows without "in", not the millions with it)."""
+        import pyarrow as pa
+
+        words = "SELECT word_id FROM idx.search_words WHERE contains(word, ?) AND {}frequent"
+        lacking = np.ones(len(found), dtype=bool)  # found rows with none of the term's words seen so far
+        absent = self.con.execute(f"SELECT word_id, row FROM idx.search_absent WHERE word_id IN ({words.format('')})",
+                                  [term]).fetchnumpy()
+        for (word_id,) in self.con.execute(words.format(""), [term]).fetchall():
+            lacking &= np.isin(found, np.asarray(absent["row"][absent["word_id"] == word_id], dtype=np.int64))
+        if lacking.any():
+            self.con.register("lacking_rows", pa.table({"row": found[lacking]}))
+            try:
+                have = self.con.execute(f"SELECT DISTINCT row FROM idx.search_word_rows WHERE word_id IN "
+                                        f"({words.format('NOT ')}) AND row IN (SELECT row FROM lacking_rows)",
+                                        [term]).fetchnumpy()["row"]
+            finally:
+                self.con.unregister("lacking_rows")
+            lacking[np.flatnonzero(lacking)[np.isin(found[lacking], np.asarray(have, dtype=np.int64))]] = False
+        return found[~lacking]
+
+    def _term_rows(self, term: str, n_rows: int) -> np.ndarray:
+        """Whether each row (by rowid) has a word containing `term`: the rows of its words, and every row but those
+        without it of each frequent word."""
+        words = "SELECT word_id FROM idx.search_words WHERE contains(word, ?) AND {}frequent"
+        hit = np.zeros(n_rows, dtype=bool)
+        rows = self.con.execute(f"SELECT row FROM idx.search_word_rows WHERE word_id IN ({words.format('NOT ')})",
+                                [term]).fetchnumpy()["row"]
+        hit[np.asarray(rows, dtype=np.int64)] = True
+        absent = self.con.execute(f"SELECT word_id, row FROM idx.search_absent WHERE word_id IN ({words.format('')})",
+                                  [term]).fetchnumpy()
+        for (word_id,) in self.con.execute(words.format(""), [term]).fetchall():
+            without = np.ones(n_rows, dtype=bool)
+            without[np.asarray(absent["row"][absent["word_id"] == word_id], dtype=np.int64)] = False
+            hit |= without
+        return hit
 
     def _searched(self, state: "FilterState") -> tuple[str, list]:
         """(relation, its parameters): the `incidents` view's rows whose search text holds every term of `state`'s

@@ -730,7 +730,9 @@ def test_the_word_index_answers_word_terms_without_a_scan(warehouses, world, mon
         assert len(want) and plain.ids(state) == want
         return any("contains(search_text" in sql for sql in recording.statements)
 
+    assert plain.scalar("SELECT count(*) FROM idx.search_words WHERE frequent") > 0  # kept as the rows without it
     assert not scanned(FilterState(text="Harbour ΣΟΦΟΣ", background=True))
+    assert not scanned(FilterState(text="in", background=True))
     assert scanned(FilterState(text="keepers saw it.", background=True))  # "it." holds a full stop
 
 
