@@ -493,6 +493,9 @@ class RedrawTimer:
             box.locator('button[aria-label^="Remove "]').first.click()
             self.quiet()
 
+    def picked_types(self) -> list[str]:
+        return [t.split(" · ")[0] for t in self._types_box().locator("[data-tag] > span[title]").all_inner_texts()]
+
     def type_labels(self) -> list[str]:
         self._types_box().locator("input").click()
         labels = [t.split(" · ")[0] for t in self.page.get_by_role("option").all_inner_texts() if " · " in t]
@@ -541,15 +544,23 @@ def time_redraws(url: str, repeat: int = 3, shots: Path | None = None, timeout_m
             labels = timer.type_labels()
             for k in range(repeat + 1):
                 first, second = labels[(2 * k) % len(labels)], labels[(2 * k + 1) % len(labels)]
-                timer.pick_type(first)
-                timer.quiet()
-                found = timer.time(lambda: timer.pick_type(second), f"filter-{k}")
+                for attempt in range(3):  # a pick the widget lost (clicked while it was redrawn) is picked again
+                    timer.clear_types()
+                    timer.pick_type(first)
+                    timer.quiet()
+                    if timer.picked_types() != [first]:
+                        continue
+                    found = timer.time(lambda: timer.pick_type(second), f"filter-{k}")
+                    if timer.picked_types() == [first, second]:
+                        break
+                else:
+                    raise RuntimeError(f"could not pick {first} and {second} in the sidebar")
                 names = sorted({trace[0] for trace in found["held"]["timeline"][1]})
                 if names != sorted([first, second]) or found["redrawn"] != ["map", "timeline"]:
                     raise RuntimeError(f"the charts did not redraw with {first} and {second}: {names} {found['redrawn']}")
                 if k:
                     results["filter"].append(found)
-                timer.clear_types()
+            timer.clear_types()
             for k in range(repeat + 1):
                 found = timer.time(lambda: timer.click_map_mark(k), f"selection-{k}")
                 if "timeline" not in found["held"] or not any(t[2] >= 0 for t in found["held"]["timeline"][1]):
