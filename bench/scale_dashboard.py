@@ -68,6 +68,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -328,9 +329,9 @@ def time_browser(folder: Path, repeat: int = 2, shots: Path | None = None) -> tu
 # Installed in the page before Streamlit's scripts: every plotly chart's `plotly_afterplot` (plotly's Events.init
 # assigns `gd.emit` on the chart's div, so a setter on HTMLElement.prototype wraps it before the first draw, also on
 # divs Streamlit mounts anew when a chart's key changes) with what the chart then holds (traces, marks per trace,
-# selected marks) and the first frame painted after it; the analyst's input events; the websocket's messages.
+# selected marks) and the first frame painted after it; and the analyst's input events.
 REDRAW_PROBE = """(() => {
-  const log = window.__redraw = {plots: [], input: [], ws: []};
+  const log = window.__redraw = {plots: [], input: []};
   const now = () => performance.timeOrigin + performance.now();
   const held = (gd) => JSON.stringify([gd.layout && gd.layout.geo ? 'map' : 'timeline', (gd._fullData || []).map(
       t => [t.name, t._length, Array.isArray(t.selectedpoints) ? t.selectedpoints.length : -1])]);
@@ -406,14 +407,7 @@ class RedrawTimer:
             self.page.wait_for_timeout(still_ms - age + 50)
         raise TimeoutError("the page did not settle")
 
-    def held(self) -> dict[str, str]:
-        """What each chart holds now (its last draw)."""
-        found: dict[str, str] = {}
-        for entry in self.page.evaluate("() => window.__redraw.plots"):
-            found[json.loads(entry["held"])[0]] = entry["held"]
-        return found
-
-    def time(self, act, name: str) -> dict:
+    def time(self, act: Callable[[], None], name: str) -> dict:
         """Seconds from the analyst's input to the charts redrawn after `act()`: every chart the rerun sent anew
         drawn by plotly and the next frame painted. Split into the server's part (the rerun request sent -> the
         rerun's last element received, on the network thread) and the browser's (the last chart received -> the
@@ -478,7 +472,8 @@ class RedrawTimer:
 
     # the analyst's actions ------------------------------------------------------------------------------------
     def _types_box(self):
-        return self.page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Incident type")
+        sidebar = self.page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]')
+        return sidebar.filter(has_text="Incident type")
 
     def pick_type(self, label: str) -> None:
         import re
@@ -557,7 +552,8 @@ def time_redraws(url: str, repeat: int = 3, shots: Path | None = None, timeout_m
                     raise RuntimeError(f"could not pick {first} and {second} in the sidebar")
                 names = sorted({trace[0] for trace in found["held"]["timeline"][1]})
                 if names != sorted([first, second]) or found["redrawn"] != ["map", "timeline"]:
-                    raise RuntimeError(f"the charts did not redraw with {first} and {second}: {names} {found['redrawn']}")
+                    raise RuntimeError(f"the charts did not redraw with {first} and {second}: timeline {names}, "
+                                       f"redrawn {found['redrawn']}")
                 if k:
                     results["filter"].append(found)
             timer.clear_types()
@@ -645,8 +641,8 @@ def main(argv: list[str] | None = None) -> int:
             pages.append(f"| {n:,} | {page['page_first_s']:.2f} | {page['page_filter_ms']:,.0f} | "
                          f"{page.get('page_selection_ms', float('nan')):,.0f} ({page.get('selected', '?')} selected) | "
                          f"{page['page_text_ms']:,.0f} | {page['page_peak_mb']:,.0f} | {draw:.2f} | {warm:.2f} | "
-                         f"{_redraw_cell(redraws, 'filter')} | {_redraw_cell(redraws, 'selection')} | {server_mb:,.0f} | "
-                         f"{_load()} |")
+                         f"{_redraw_cell(redraws, 'filter')} | {_redraw_cell(redraws, 'selection')} | "
+                         f"{server_mb:,.0f} | {_load()} |")
             print(f"page: {pages[-1]}", flush=True)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
