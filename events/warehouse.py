@@ -1307,7 +1307,9 @@ class Warehouse:
         terms = tuple(t for t in state.text.lower().split() if t)
         found = self._found_rows(terms)
         extra = ", ".join(f"{value} AS {name}" for name, value in CORRECTION_COLUMNS.items())
-        base = f"SELECT *, {extra} FROM idx.incidents WHERE rowid IN (SELECT row FROM {found})"
+        # a join on the rowids found (each once) rather than `rowid IN (...)`: at 5x10^6 a broad search's copy of its
+        # 536k rows 221 -> 176 ms
+        base = f"SELECT i.*, {extra} FROM idx.incidents i JOIN {found} f ON i.rowid = f.row WHERE TRUE"
         if not self.touched:
             return f"({base})", []
         text = " AND ".join(["contains(search_text, ?)"] * len(terms))
