@@ -1292,8 +1292,9 @@ def _in_the_leader_country(mentions: list[IncidentMention]) -> list[IncidentMent
             window = m.sentence[max(0, at):at + max(len(m.trigger), LEADER_WINDOW)]
             found = {demonyms[w.group(0)] for w in _WORD.finditer(window)
                      if w.group(0) in demonyms and _LEADER_TITLE.match(window, w.end())}
-            country = default_gazetteer().country_place(next(iter(found))) if len(found) == 1 else None
-            if country is not None and ":" not in next(iter(found)):
+            code = next(iter(found)) if len(found) == 1 else ":"  # one country, not a sub-national demonym
+            country = default_gazetteer().country_place(code) if ":" not in code else None
+            if country is not None:
                 m = replace(m, place=country, place_text=country.name, place_from="leader")
         out.append(m)
     return out

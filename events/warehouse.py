@@ -29,11 +29,12 @@ import os
 import shutil
 import threading
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -76,6 +77,8 @@ WORD_PATTERN = r"[\pL\pN_]+"
 TEXT_TABLES = ("search_words", "search_word_rows", "search_absent", "search_meta")
 # a term whose words hold more postings than this many per incident is scanned instead ("e" is in most words)
 TEXT_POSTINGS_PER_ROW = 2
+# the vocabulary's words containing a term (`?`), frequent ones (`.format('')`) or the others (`.format('NOT ')`)
+_TERM_WORDS = "SELECT word_id FROM idx.search_words WHERE contains(word, ?) AND {}frequent"
 # a cube row's figures as the marks read them: killed/injured NULL where none of its incidents has one
 _CUBE_FIGURES = ("n::BIGINT AS n, (CASE WHEN killed_n > 0 THEN killed END)::DOUBLE AS killed, "
                  "(CASE WHEN injured_n > 0 THEN injured END)::DOUBLE AS injured")
@@ -614,6 +617,11 @@ _SUBSET_COLUMNS = ("id", "type", "type_label", "country", "continent", "region",
                    "start_day", "stop_day", "lat", "lon", "killed", "injured")
 _PAGE_COLUMNS = ("id", "type", "type_label", "country", "is_day", "start_day", "stop_day", "lat", "lon", "killed",
                  "injured")
+def _columns_read(sql: "Sql | None") -> set[str]:
+    """The subset columns a selection clause needs: none without one, every one when it does not say which."""
+    return set() if sql is None else set(sql.columns or _SUBSET_COLUMNS)
+
+
 # the columns `_group_sql` reads for each timeline grouping
 _GROUP_COLUMNS = {"continent": frozenset({"continent"}), "region": frozenset({"region"}),
                   "country": frozenset({"country"}), "admin1": frozenset({"admin1", "country"}),
@@ -1028,7 +1036,7 @@ class Warehouse:
 
     def ids(self, state: "FilterState", within: Sql | None = None) -> list[str]:
         """The ids of the incidents passing `state` (and `within`), sorted: from the rows the counts and marks read."""
-        source, params = self._subset(state, {"id"} | (within.columns or set(_SUBSET_COLUMNS)) if within else {"id"})
+        source, params = self._subset(state, {"id"} | _columns_read(within))
         where, more = ("TRUE", []) if within is None else (within.where, list(within.params))
         return self.query(f"SELECT id FROM {source} WHERE {where} ORDER BY id", params + more)["id"].tolist()
 
@@ -1224,14 +1232,9 @@ class Warehouse:
             name = f"found_{uuid.uuid4().hex[:12]}"
             looked_up, scanned = self._look_up(terms) if self.text_index else (None, list(terms))
             if looked_up is not None:
-                import pyarrow as pa
-
-                self.con.register("found_rows", pa.table({"row": looked_up}))
-                try:
+                with self._registered_rows("found_rows", looked_up):
                     self.con.execute(f"CREATE TEMP TABLE {name}{'_words' if scanned else ''} AS SELECT row FROM "
                                      f"found_rows")
-                finally:
-                    self.con.unregister("found_rows")
             if scanned:  # the terms the index does not answer: one scan (of the rows found so far, if any)
                 where = " AND ".join(["contains(search_text, ?)"] * len(scanned))
                 if looked_up is not None:
@@ -1266,40 +1269,47 @@ class Warehouse:
         """The rows of `found` (sorted rowids) with a word containing `term`, reading only what can remove a row: the
         rows without each of its frequent words, then the rarer words' rows among the found rows lacking them all
         (a term inside "in" costs the few rows without "in", not the millions with it)."""
-        import pyarrow as pa
-
-        words = "SELECT word_id FROM idx.search_words WHERE contains(word, ?) AND {}frequent"
         lacking = np.ones(len(found), dtype=bool)  # found rows with none of the term's words seen so far
-        absent = self.con.execute(f"SELECT word_id, row FROM idx.search_absent WHERE word_id IN ({words.format('')})",
-                                  [term]).fetchnumpy()
-        for (word_id,) in self.con.execute(words.format(""), [term]).fetchall():
-            lacking &= np.isin(found, np.asarray(absent["row"][absent["word_id"] == word_id], dtype=np.int64))
+        for without in self._frequent_absences(term):
+            lacking &= np.isin(found, without)
         if lacking.any():
-            self.con.register("lacking_rows", pa.table({"row": found[lacking]}))
-            try:
+            with self._registered_rows("lacking_rows", found[lacking]):
                 have = self.con.execute(f"SELECT DISTINCT row FROM idx.search_word_rows WHERE word_id IN "
-                                        f"({words.format('NOT ')}) AND row IN (SELECT row FROM lacking_rows)",
+                                        f"({_TERM_WORDS.format('NOT ')}) AND row IN (SELECT row FROM lacking_rows)",
                                         [term]).fetchnumpy()["row"]
-            finally:
-                self.con.unregister("lacking_rows")
             lacking[np.flatnonzero(lacking)[np.isin(found[lacking], np.asarray(have, dtype=np.int64))]] = False
         return found[~lacking]
 
     def _term_rows(self, term: str, n_rows: int) -> np.ndarray:
         """Whether each row (by rowid) has a word containing `term`: the rows of its words, and every row but those
         without it of each frequent word."""
-        words = "SELECT word_id FROM idx.search_words WHERE contains(word, ?) AND {}frequent"
         hit = np.zeros(n_rows, dtype=bool)
-        rows = self.con.execute(f"SELECT row FROM idx.search_word_rows WHERE word_id IN ({words.format('NOT ')})",
+        rows = self.con.execute(f"SELECT row FROM idx.search_word_rows WHERE word_id IN ({_TERM_WORDS.format('NOT ')})",
                                 [term]).fetchnumpy()["row"]
         hit[np.asarray(rows, dtype=np.int64)] = True
-        absent = self.con.execute(f"SELECT word_id, row FROM idx.search_absent WHERE word_id IN ({words.format('')})",
-                                  [term]).fetchnumpy()
-        for (word_id,) in self.con.execute(words.format(""), [term]).fetchall():
-            without = np.ones(n_rows, dtype=bool)
-            without[np.asarray(absent["row"][absent["word_id"] == word_id], dtype=np.int64)] = False
-            hit |= without
+        for without in self._frequent_absences(term):
+            has = np.ones(n_rows, dtype=bool)
+            has[without] = False
+            hit |= has
         return hit
+
+    def _frequent_absences(self, term: str) -> list[np.ndarray]:
+        """For each frequent word containing `term` (kept as the rows without it), the rowids lacking that word."""
+        absent = self.con.execute(f"SELECT word_id, row FROM idx.search_absent WHERE word_id IN "
+                                  f"({_TERM_WORDS.format('')})", [term]).fetchnumpy()
+        return [np.asarray(absent["row"][absent["word_id"] == word_id], dtype=np.int64)
+                for (word_id,) in self.con.execute(_TERM_WORDS.format(""), [term]).fetchall()]
+
+    @contextmanager
+    def _registered_rows(self, name: str, rows: np.ndarray) -> Iterator[None]:
+        """`rows` (rowids) readable as the table `name` (column `row`) while the block runs."""
+        import pyarrow as pa
+
+        self.con.register(name, pa.table({"row": rows}))
+        try:
+            yield
+        finally:
+            self.con.unregister(name)
 
     def _searched(self, state: "FilterState") -> tuple[str, list]:
         """(relation, its parameters): the `incidents` view's rows whose search text holds every term of `state`'s
@@ -1366,7 +1376,7 @@ class Warehouse:
         """(relation, its parameters) holding the incidents that pass `state` and lie `within` a selection: the filter
         and the selection inline. (A temporary copy of them, read by the highlight and the page's first day, took
         longer to make than the two scans it saved: it reads every copied column of the selected rows.)"""
-        source, params = self._subset(state, set(columns) | (within.columns or set(_SUBSET_COLUMNS)))
+        source, params = self._subset(state, set(columns) | _columns_read(within))
         return f"(SELECT * FROM {source} WHERE {within.where})", params + list(within.params)
 
     def _drop_subsets(self) -> None:
@@ -1438,8 +1448,8 @@ class Warehouse:
             total = int(self.scalar(f"SELECT coalesce(sum(n), 0) FROM ({counted})", f.params))
         if cube is None or total <= limit:
             flag, params = (highlight.where, list(highlight.params)) if highlight is not None else ("FALSE", [])
-            source, source_params = self._subset(state, _GROUP_COLUMNS.get(group_by, _GROUP_COLUMNS["type"]) | (
-                highlight.columns or set(_SUBSET_COLUMNS) if highlight is not None else set()))
+            source, source_params = self._subset(state, _GROUP_COLUMNS.get(group_by, _GROUP_COLUMNS["type"])
+                                                 | _columns_read(highlight))
             params = params + source_params
             rows = (f"SELECT {_group_sql(group_by)} AS row, type, is_day, start_day, stop_day, killed, injured, id, "
                     f"({flag}) AS selected FROM {source} WHERE start_day <> {_NO_DAY}")
@@ -1493,8 +1503,7 @@ class Warehouse:
         With `mixed`, when marks by type do not fit in `limit` at any cell size, each mark holds the incidents of
         every type in its cell (the finest cell that fits): `type` is its most frequent type and `types` lists
         (type, n) pairs, most first. A world view of a few hundred marks draws in a tenth of the time of 3,000."""
-        source, source_params = self._subset(state, highlight.columns or set(_SUBSET_COLUMNS) if highlight is not None
-                                             else ())
+        source, source_params = self._subset(state, _columns_read(highlight))
         where, params = "lat IS NOT NULL AND lon IS NOT NULL AND isfinite(lat) AND isfinite(lon)", []
         if extent is not None:
             lat0, lat1, lon0, lon1 = map(float, extent)
