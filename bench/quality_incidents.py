@@ -1,7 +1,7 @@
 """Incident extraction quality: the issue-9 table (must, should, precision, killed exact, duplicates) per corpus.
 
     python bench/quality_incidents.py ../shared/bench/wire-incidents /work/devdata/trnews-incidents \
-        /work/devdata/timebank-incidents [--explain] [--out DIR]
+        /work/devdata/timebank-incidents /work/devdata/pages-dev /work/devdata/pages-blind [--explain] [--out DIR]
 
 Each corpus folder holds the texts (with manifest.csv) and its gold.json; every folder given is scored, then the
 seeds (against `bench/seeds_incidents_gold.json`, ours). The shared scorer `score_incidents.py` is found beside the

@@ -122,6 +122,21 @@ def test_words_that_only_look_like_incidents_are_not():
     assert result.incidents.empty, result.incidents[["title", "evidence"]]
 
 
+
+def test_offensive_the_adjective_is_not_a_military_offensive():
+    """"called the remarks offensive and wrong" and a team's "offensive line" are no battle; "launched an offensive"
+    still is."""
+    text = ("Senator rebukes governor\n\n"
+            "Sen. Maria Ortiz, D-Ore., on Thursday called the governor's remarks offensive and wrong.\n"
+            "The coach said the offensive line played well in Portland on Saturday.\n"
+            "Critics said the advert was deeply offensive to veterans in Salem.\n")
+    assert table(doc("remarks", text, date(2011, 4, 8))).incidents.empty
+    text = ("Army moves on rebels\n\n"
+            "The army launched an offensive against rebels near Kidal on Thursday, officials said.\n")
+    incidents = table(doc("kidal", text, date(2012, 3, 9))).incidents
+    assert list(incidents["type"]) == ["battle"]
+
+
 WIRE = [
     doc("nairobi", (
         "Gunmen attack Nairobi hotel complex\n\n"
