@@ -609,7 +609,7 @@ _SEASON = _c(
     rf"(?:\s+(?:of\s+)?(?P<year>{_YEAR})|\s+of\s+(?P<wyear>{_WORD_YEAR})|(?P<of>\s+of\b))?"
 )
 _WEEKDAY_RE = _c(
-    r"(?:(?P<rel>\b(?i:last|next|this|this\s+past|past|coming|early|late))\s+)?"
+    r"(?:(?P<rel>\b(?i:last|next|this|this\s+past|past|coming|early|late|the\s+previous|the\s+preceding))\s+)?"
     rf"(?:(?P<clock>{_CLOCK})\s+(?:(?i:on)\s+)?)?"
     rf"\b(?P<wd>{_WEEKDAY})\b(?!\s*,?\s*{_MONTH_ANY})"
     r"(?:\s+(?:(?i:early|late)\s+)?(?P<tod>(?i:morning|afternoon|evening|night)))?"
@@ -672,9 +672,13 @@ def _h_compact(m: re.Match, ref: date | None):
     return m.start(), m.end(), _day(date(int(m[1]), int(m[2]), int(m[3])))
 
 
+_SINCE_BEFORE = _c(r"(?i)\bsince\s+$")
+
+
 def _year_of_day_month(text: str, start: int, end: int, mon: int, day: int, ref: date) -> int:
     """The year of a day and month written without one: tense first, else the occurrence nearest the reference."""
-    tense = _tense(text, start, end, past_adjacent=True)
+    tense = "past" if _SINCE_BEFORE.search(text, max(0, start - 8), start) else _tense(text, start, end,
+                                                                                     past_adjacent=True)
     if tense == "future":
         return ref.year if (mon, day) >= (ref.month, ref.day) else ref.year + 1
     if tense == "past":
@@ -1046,7 +1050,7 @@ def _h_weekday(m: re.Match, ref: date | None):
         d = ref + timedelta(days=(target - ref.weekday()) % 7 or 7)
     elif rel == "this":
         d = ref + timedelta(days=(target - ref.weekday()) % 7)
-    elif rel in ("last", "past", "this past"):
+    elif rel in ("last", "past", "this past", "the previous", "the preceding"):
         d = ref - timedelta(days=back or 7)
     elif back and _tense(m.string, m.start(), m.end(), before=not _after_that(m.string, m.start()),
                          after=not _POSSESSIVE.match(m.string, m.end())) == "future":

@@ -44,7 +44,11 @@ _CLAUSE_BREAK = re.compile(r";|:\s+|,\s+(?:and|but|while|whereas|although)\s+|\s
                            r"took|came|fell|started|was|were|had|have)\b)"
                            # "... a store owner they took hostage and police found his body Friday": the finding is
                            # its own predicate, its day not the hostage-taking's
-                           rf"|\s+and\s+(?={_FINDERS_ACT})")
+                           rf"|\s+and\s+(?={_FINDERS_ACT})"
+                           # "the worst since Jan. 19, when a bomber blew himself up": the day and what the
+                           # "when" clause tells are another incident than the one measured against it
+                           r"|\s+since\s+(?=(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
+                           r"(?:st|nd|rd|th)?(?:,?\s+\d{4})?,\s+when\s)")
 _OWN_PREDICATE_BEFORE = re.compile(rf"\band\s+{_FINDERS_ACT}[^,;]*$")
 _OWN_PREDICATE = re.compile(_FINDERS_ACT)
 _HYPOTHETICAL = re.compile(r"\b(?:will|would|could|might|should|must|can|cannot|can't|won't|wants? to|hopes? to|plans? to|threatened to|intends? to|(?:is|are|was|were) (?:expected|likely|set|due|scheduled|poised) to)\b", re.I)
@@ -64,6 +68,8 @@ _AGENT_VERBS = re.compile(r"^,?\s+(?:also\s+|then\s+|has\s+|have\s+|had\s+|later
 _SOURCE_BEFORE = re.compile(r"\b(?:confirmed|reported|announced|denied|heard|reports?|word|news|dispatch(?:es)?|"
                             r"statements?|broadcasts?|sources?) from\s+(?:the\s+)?$", re.I)
 _NOT_HAPPENED = re.compile(r"\b(?:plot(?:s|ted|ting)?|plann(?:ed|ing)|foiled|thwarted|prevented|averted|accused of|charged with|convicted of|suspected of|pleaded (?:not )?guilty|pleads (?:not )?guilty|guilty of|on suspicion of|threat(?:s|ened)? (?:of|to)|fears? (?:of|an?)|risk of|warn(?:ed|ing|s)? (?:of|against)|warnings?|prepar(?:ed|ing) (?:an?|to))\b(?:(?!\b(?:after|following|when|once|because)\b)[^.;]){0,60}$", re.I)
+# "since Jan. 19, when a bomber struck": the day of what the "when" clause tells, not only a period's bound
+_WHEN_AFTER = re.compile(r",\s+when\s")
 _PERIOD_BOUND = re.compile(r"\b(?:since|until|till|by|through|throughout)\s+(?:the\s+|early\s+|late\s+|mid-?)?$", re.I)
 _MODAL_BEFORE = re.compile(r"\b(?:will|would|could|might|should|may|must|can|cannot|won't|wouldn't)\b(?:\s+\w+){0,3}\s*$", re.I)
 _ADJECTIVAL = re.compile(r"^[’']?s?\s+[a-z][a-z-]+", re.U)
@@ -851,7 +857,8 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
                    if d.precision != "century"  # "the 11th century temple" dates a thing, not an incident
                    and not _REPORTING.search(text[max(sentence.start, d.start - 30):d.start])
                    and not _REPORTING_AFTER.match(text[d.end:min(sentence.end, d.end + 30)])
-                   and not _PERIOD_BOUND.search(text[max(sentence.start, d.start - 12):d.start])]
+                   and not (_PERIOD_BOUND.search(text[max(sentence.start, d.start - 12):d.start])
+                            and not _WHEN_AFTER.match(text, d.end))]
         s_offsets = within(offsets_by, sentence.start, sentence.end)
         s_triggers = within(triggers_by, sentence.start, sentence.end)
         conditional_sentence = bool(_CONDITIONAL.search(sentence.text[:60]))

@@ -436,3 +436,17 @@ def test_never_crashes(text, ref):
         assert m.first <= m.last
     find_event_offsets(text)
     find_temporal_references(text)
+
+
+
+@pytest.mark.parametrize("text, ref, value", [
+    # "the previous Sunday" is the Sunday before the day being told, never that day itself
+    ("A church was bombed the previous Sunday, killing 30.", date(2019, 6, 16), "2019-06-09"),
+    ("Rebels struck the preceding Friday.", date(2019, 6, 16), "2019-06-14"),
+    ("Troops were shelled on Sunday.", date(2019, 6, 16), "2019-06-16"),
+    # "since Jan. 19" looks back: the last January 19, not the nearer coming one
+    ("It was the worst attack since Jan. 19, when a bomber blew up a bus.", date(2019, 10, 16), "2019-01-19"),
+    ("The road stays closed until Jan. 19.", date(2019, 10, 16), "2020-01-19"),
+])
+def test_previous_weekday_and_since_a_day_look_back(text, ref, value):
+    assert [m.value for m in find_dates(text, ref)] == [value]

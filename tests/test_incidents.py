@@ -137,6 +137,19 @@ def test_offensive_the_adjective_is_not_a_military_offensive():
     assert list(incidents["type"]) == ["battle"]
 
 
+
+def test_the_incident_a_since_day_when_clause_tells_is_its_own():
+    """"the deadliest since March 4, when a bomber blew himself up ..., killing 14": the March incident is its own
+    row with its own day and toll, not a part of the story's Friday bombing."""
+    text = ("Market bomb kills nine in Kano\n\n"
+            "A bomb exploded at a market in Kano on Friday, killing nine people, police said.\n"
+            "It was the deadliest attack in the city since March 4, when a bomber blew himself up at a bus station "
+            "in Kano, killing 14 people.\n")
+    incidents = table(doc("kano", text, date(2014, 6, 21))).incidents.sort_values("start")
+    assert list(incidents["start"].astype(str)) == ["2014-03-04", "2014-06-20"]
+    assert list(incidents["killed"]) == [14, 9]
+
+
 WIRE = [
     doc("nairobi", (
         "Gunmen attack Nairobi hotel complex\n\n"
