@@ -377,3 +377,58 @@ def find_casualties(text: str, starts: Sequence[int] | None = None) -> Casualtie
         killed, killed_q = 1, ""
     injured, injured_q = _first_figure(_INJURED, text, _INJURED_KEYWORDS, starts)
     return Casualties(killed=killed, injured=injured, killed_qualifier=killed_q, injured_qualifier=injured_q)
+
+
+# "the death toll rose to 17", "bringing the toll to 40", "the number of dead has climbed to 40": a later report
+# that replaces the story's toll
+TOLL_RISE = re.compile(r"\b(?:(?:toll|number of (?:the )?(?:dead|deaths|people killed|victims)|tally)\b[^.;]{0,60}?"
+                       r"\b(?:rose|risen|rising|climbed|jumped|increased|mounted|went up|has reached|had reached|"
+                       r"now stands|is now)\b|(?:bringing|brought|raising|raised|pushing|pushed|taking|took) the "
+                       r"(?:(?:overall|total|death|official) )*(?:toll|number of (?:the )?dead)\b)", re.I)
+# "A total of 24 fighters were killed in the attacks", "In all, five have died": a sum over several incidents or
+# over a period, the story's own toll only when it tells no other
+TOTAL = re.compile(r"(?:^|[,;:(]\s*)(?:in all|altogether|all told|overall|in total|a total of)\b", re.I)
+_VAGUE_VALUES = frozenset(VAGUE.values())
+
+
+def story_figure(reports: Iterable[tuple[int, int, str, str]]) -> int:
+    """The one figure a story tells for an incident, from its reports (where in the story, figure, qualifier, sentence).
+
+    A story gives its toll first (headline, lead); the figures it adds later are parts of it ("two of the dead were
+    children"), tolls of other incidents it recalls ("the deadliest since May, when 82 people died") or running
+    totals, so the first figure is the story's. A vague figure ("kills dozens") and a total ("in all, 300 have been
+    killed this year") give way to an exact figure of its own, and a later report that the toll rose replaces it.
+    """
+    told = sorted(reports)
+    if not told:
+        raise ValueError("story_figure: a story that reports no figure tells none")
+    own = [(position, value) for position, value, qualifier, sentence in told
+           if not (qualifier == "at least" and value in _VAGUE_VALUES) and not TOTAL.search(sentence)]
+    if not own:
+        return max(value for _, value, _, _ in told)
+    first_at, figure = own[0]
+    # a toll's rise, or a total that sums what the story told before it ("In all, five were killed"), replaces it
+    later = [value for position, value, _, sentence in told
+             if position > first_at and (TOLL_RISE.search(sentence) or TOTAL.search(sentence))]
+    return later[-1] if later else figure
+
+
+def incident_figure(reports: Iterable[tuple[int | None, str, str, int, str]]) -> tuple[int | None, str, str]:
+    """An incident's figure, its qualifier, and every report with its sources ("at least 20 (doc1); 25 (doc2)").
+
+    `reports` are (figure or None, qualifier, doc, where in the doc, sentence), one per mention. Each document tells
+    one figure (`story_figure`); the highest of the documents' figures is the incident's (tolls rise from one report
+    to the next), and an exact report of it wins over a qualified one.
+    """
+    found: dict[tuple[int, str], set[str]] = {}
+    by_doc: dict[str, list[tuple[int, int, str, str]]] = {}
+    for value, qualifier, doc, position, sentence in reports:
+        if value is not None:
+            found.setdefault((value, qualifier), set()).add(doc)
+            by_doc.setdefault(doc, []).append((position, value, qualifier, sentence))
+    if not found:
+        return None, "", ""
+    text = "; ".join(f"{q + ' ' if q else ''}{v} ({', '.join(sorted(d))})" for (v, q), d in sorted(found.items()))
+    best = max(story_figure(told) for told in by_doc.values())
+    qualifier = "" if (best, "") in found else min(q for v, q in found if v == best)
+    return best, qualifier, text

@@ -20,6 +20,7 @@ from typing import Callable, Iterable, Sequence
 import pandas as pd
 
 from events import __version__, cache
+from events.casualties import incident_figure
 from events.corpus import Corpus, CorpusProblem, Document, documents_table, load_corpus
 from events.dates import DATE_CUE_BLOCK, DATE_CUE_BUDGET, find_dates, find_event_offsets, unread_date_stretches
 from events.lexicon import default_lexicon
@@ -182,24 +183,6 @@ def _title(incident: Incident) -> str:
     return f"{label} {joiner} {name}"
 
 
-def _figure(values: Iterable[tuple[int | None, str, str]]) -> tuple[int | None, str, str]:
-    """The best figure (the highest reported: tolls rise), its qualifier, and every report with its sources.
-
-    Reports read "at least 20 (doc1); 25 (doc2, doc3)"; an exact report of the best figure wins over a qualified one.
-    """
-    reports: dict[tuple[int, str], set[str]] = {}
-    for value, qualifier, doc in values:
-        if value is not None:
-            reports.setdefault((value, qualifier), set()).add(doc)
-    if not reports:
-        return None, "", ""
-    text = "; ".join(f"{q + ' ' if q else ''}{v} ({', '.join(sorted(d))})"
-                     for (v, q), d in sorted(reports.items(), key=lambda item: (item[0][0], item[0][1])))
-    best = max(v for v, _ in reports)
-    qualifier = "" if (best, "") in reports else min(q for v, q in reports if v == best)
-    return best, qualifier, text
-
-
 BACKGROUND_DAYS = 365
 
 
@@ -216,9 +199,10 @@ def incidents_table(incidents: Sequence[Incident]) -> tuple[pd.DataFrame, pd.Dat
     continents = _continents()
     rows, mention_rows = [], []
     for inc in incidents:
-        killed, killed_qualifier, killed_reports = _figure((m.killed, m.killed_qualifier, m.doc) for m in inc.mentions)
-        injured, injured_qualifier, injured_reports = _figure((m.injured, m.injured_qualifier, m.doc)
-                                                              for m in inc.mentions)
+        killed, killed_qualifier, killed_reports = incident_figure(
+            (m.killed, m.killed_qualifier, m.doc, m.sentence_start, m.sentence) for m in inc.mentions)
+        injured, injured_qualifier, injured_reports = incident_figure(
+            (m.injured, m.injured_qualifier, m.doc, m.sentence_start, m.sentence) for m in inc.mentions)
         actors: list[str] = []
         for m in inc.mentions:
             actors.extend(a for a in m.actors if a not in actors)

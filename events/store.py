@@ -49,6 +49,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
+from events.casualties import incident_figure
 from events.gazetteer import Place
 from events.lexicon import default_lexicon
 from events.pipeline import INCIDENT_COLUMNS, MENTION_COLUMNS, typed_frame
@@ -382,15 +383,15 @@ def _continent(country: str) -> str:
         return ""
 
 
-def _reports(values: Iterable[tuple[Any, str]]) -> tuple[int | None, str]:
-    found: dict[int, set[str]] = {}
-    for value, doc in values:
-        value = _py(value)
-        if value is not None:
-            found.setdefault(int(value), set()).add(doc)
-    if not found:
-        return None, ""
-    return max(found), "; ".join(f"{v} ({', '.join(sorted(d))})" for v, d in sorted(found.items()))
+def _reports(mentions: Iterable[Mapping[str, Any]], column: str) -> tuple[int | None, str]:
+    """An incident's `column` figure ("killed", "injured") and its reports, from its mention rows, as the engine
+    combines them (`incident_figure`)."""
+    def told(m: Mapping[str, Any]) -> tuple[int | None, str, str, int, str]:
+        value, qualifier, start = _py(m.get(column)), _py(m.get(f"{column}_qualifier")), _py(m.get("start"))
+        return (None if value is None else int(value), qualifier if isinstance(qualifier, str) else "", str(m["doc"]),
+                int(start) if start is not None else 0, str(m.get("sentence") or ""))
+    best, _, text = incident_figure(told(m) for m in mentions)
+    return best, text
 
 
 # --------------------------------------------------------------------------------------------------- applying
@@ -543,8 +544,8 @@ class _State:
             return
         docs = sorted({str(m["doc"]) for m in ments})
         row["sources"], row["n_sources"], row["n_mentions"] = ";".join(docs), len(docs), len(ments)
-        row["killed"], row["killed_reports"] = _reports((m.get("killed"), str(m["doc"])) for m in ments)
-        row["injured"], row["injured_reports"] = _reports((m.get("injured"), str(m["doc"])) for m in ments)
+        row["killed"], row["killed_reports"] = _reports(ments, "killed")
+        row["injured"], row["injured_reports"] = _reports(ments, "injured")
 
     def frames(self, include_hidden: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
         rows = [r for r in self.rows.values() if include_hidden or not r["hidden"]]
@@ -1244,8 +1245,8 @@ class CorrectionStore:
             moved = [m for m in state.mentions_of(incident_id) if _mention_key(m) in set(keys)]
             snapshot = {k: v for k, v in row.items() if k not in EXTRA_COLUMNS}
             docs = sorted({str(m["doc"]) for m in moved})
-            killed, killed_reports = _reports((m.get("killed"), str(m["doc"])) for m in moved)
-            injured, injured_reports = _reports((m.get("injured"), str(m["doc"])) for m in moved)
+            killed, killed_reports = _reports(moved, "killed")
+            injured, injured_reports = _reports(moved, "injured")
             snapshot.update(id=new_id, title=title or f"{row['title']} (split)", evidence=moved[0]["sentence"],
                             sources=";".join(docs), n_sources=len(docs), n_mentions=len(moved), killed=killed,
                             injured=injured, killed_reports=killed_reports, injured_reports=injured_reports)

@@ -462,6 +462,9 @@ def test_figures_are_no_more_certain_than_their_sources():
     assert toll(5, "1 (d1); 3 (d1); 5 (d1, d2)").text() == "5"
     assert toll(4, "2 (d1); at least 4 (d1); 3 (d2)").text() == "3–4 (sources differ)"
     assert toll(4, "2 (d1); at least 4 (d1); 3 (d2)").low == 3
+    # the engine takes a story's lead figure, not its highest ("a guard was killed" before "four others were
+    # killed" in another attack): the story tells the figure the engine chose
+    assert toll(1, "1 (d1); 4 (d1)").text() == "1" and toll(1, "1 (d1); 4 (d1)").high == 1
 
 
 def test_table_shows_places_as_written_figures_as_reported_and_no_none(incidents):

@@ -84,15 +84,18 @@ class Toll:
         return f"{self.qualifier} {int(self.low):,}".strip()
 
 
-def _each_sources_figure(found: list[Report]) -> list[Report]:
-    """The reports that are some document's highest figure: one story giving "a girl was killed" and "four militants
-    were killed", or a toll and its later rise, tells one figure (its highest, as the engine's), so only figures of
-    different documents differ."""
-    highest: dict[str, int] = {}
+def _each_sources_figure(found: list[Report], best: float = math.nan) -> list[Report]:
+    """The figure each document tells: one story giving "a girl was killed" and "four militants were killed", or a
+    toll and its later rise, tells one figure (`casualties.story_figure`), so only figures of different documents
+    differ. A document that reports the engine's best figure tells that one; another, its highest."""
+    told: dict[str, int] = {}
     for r in found:
         for d in r.docs:
-            highest[d] = max(highest.get(d, r.figure), r.figure)
-    kept = [r for r in found if not r.docs or any(highest[d] == r.figure for d in r.docs)]
+            told[d] = max(told.get(d, r.figure), r.figure)
+    for r in found:
+        if r.figure == best:
+            told.update((d, r.figure) for d in r.docs)
+    kept = [r for r in found if not r.docs or any(told[d] == r.figure for d in r.docs)]
     return kept or found
 
 
@@ -105,7 +108,7 @@ def toll(best: Any, reports: Any = "", qualifier: Any = "") -> Toll:
     if found and not math.isnan(value) and value not in {r.figure for r in found}:
         found = []  # a figure no source reports was set by an analyst's correction: it is the figure shown
     if found:
-        found = _each_sources_figure(found)
+        found = _each_sources_figure(found, value)
         figures = [r.figure for r in found]
         quals = {r.qualifier for r in found}
         if len(set(figures)) == 1 and not qual:

@@ -1,0 +1,66 @@
+"""How one incident's figures from several sentences and stories become its figure, on texts written for the test."""
+
+from datetime import date
+
+import pytest
+
+from events.casualties import incident_figure, story_figure
+from events.corpus import Corpus, Document
+from events.pipeline import extract_corpus
+
+
+def doc(doc_id: str, text: str, published: date) -> Document:
+    return Document(doc_id=doc_id, path=f"{doc_id}.txt", text=text, title=text.splitlines()[0], published=published,
+                    date_source="manifest", sha256=doc_id)
+
+
+def killed_of(*docs: Document, country: str) -> list[int]:
+    rows = extract_corpus(Corpus(root="mem", documents=list(docs)), workers=1, use_cache=False).incidents
+    return [int(k) for k in rows[(rows["country"] == country) & rows["killed"].notna()]["killed"]]
+
+
+@pytest.mark.parametrize("reports,figure", [
+    # the lead's toll, not a part told later nor another incident's toll the story recalls
+    ([(0, 17, "", "A bomb killed 17 people."), (90, 3, "", "Three of the dead were police officers."),
+      (200, 40, "", "It was the worst since a church attack in March, in which 40 people died.")], 17),
+    # a vague headline gives way to the first exact figure
+    ([(0, 24, "at least", "Bomb kills dozens"), (30, 31, "", "The bomb killed 31 people."),
+      (99, 52, "", "Last week 52 people died in another blast.")], 31),
+    # a toll that rose replaces the first report, the latest rise wins
+    ([(0, 12, "", "killed 12 people"), (80, 15, "", "The death toll rose to 15."),
+      (160, 19, "", "Hospital officials said the toll had climbed to 19 by evening.")], 19),
+    ([(0, 6, "", "killed six people"), (50, 9, "", "Two more died in hospital, bringing the toll to nine.")], 9),
+    # a total told after the incident's own figures sums them; one told before them is of something else
+    ([(0, 1, "", "A guard was killed."), (40, 5, "", "In all, five people died in the raid.")], 5),
+    ([(0, 30, "", "A total of 30 soldiers were killed in the attacks this year."),
+      (70, 4, "", "Friday's ambush killed four soldiers.")], 4),
+    # only vague figures or only totals: the highest of them
+    ([(0, 24, "at least", "kills dozens"), (9, 40, "at least", "kills scores")], 40),
+])
+def test_a_story_tells_its_lead_figure_unless_it_rose_or_was_summed(reports, figure):
+    assert story_figure(reports) == figure
+    assert story_figure(list(reversed(reports))) == figure  # the order is where in the story, not the list's
+
+
+def test_each_story_tells_one_figure_and_the_incident_takes_the_highest_story():
+    reports = [(1, "", "d1", 0, "A gunman killed a teacher."), (4, "", "d1", 50, "Four others were killed later."),
+               (None, "", "d1", 90, "The school was closed."), (3, "", "d2", 0, "Three people were killed.")]
+    assert incident_figure(reports) == (3, "", "1 (d1); 3 (d2); 4 (d1)")
+    assert incident_figure([(20, "at least", "d1", 0, "killed at least 20")]) == (20, "at least", "at least 20 (d1)")
+    assert incident_figure([(None, "", "d1", 0, "x")]) == (None, "", "")
+    with pytest.raises(ValueError, match="no figure"):
+        story_figure([])
+
+
+def test_another_attacks_toll_recalled_in_the_story_is_not_the_incidents():
+    text = ("Bomb kills dozens at market in Maiduguri\n\n"
+            "A car bomb exploded at a crowded market in Maiduguri on Friday, killing 31 people, police said.\n"
+            "The car bomb was the deadliest since a church bombing in Kano in April, in which 52 people died.\n")
+    assert killed_of(doc("ng", text, date(2016, 6, 4)), country="NG")[:1] == [31]
+
+
+def test_a_later_toll_rise_in_the_same_story_is_the_figure():
+    text = ("Gunmen attack bus in Mandera\n\n"
+            "Gunmen attacked a bus near Mandera on Saturday, killing 12 passengers, officials said.\n"
+            "The death toll from the attack near Mandera rose to 19 after seven wounded passengers died.\n")
+    assert 19 in killed_of(doc("ke", text, date(2014, 11, 23)), country="KE")
