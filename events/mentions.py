@@ -265,7 +265,10 @@ class IncidentMention:
         """A mention starts an incident only if it reports, rather than imagines, a placed and dated event."""
         if self.hypothetical or self.place is None:
             return False
-        return self.date is not None or (self.killed is not None and bool(_PAST.search(self.sentence)))
+        # Undated in a story with a publication date (so its incidents could be dated), a place borrowed from an
+        # incident told before ("In all, five were killed in the battles") makes it a reference, not a new incident.
+        return self.date is not None or (self.killed is not None and bool(_PAST.search(self.sentence))
+                                         and (self.place_from != "coreference" or self.published is None))
 
 
 @dataclass(frozen=True)
@@ -1367,6 +1370,9 @@ def _headline_is_the_lead(mentions: list[IncidentMention], lexicon: Lexicon) -> 
 
 
 GENERIC_TYPES = frozenset({"attack"})  # words any violent incident can be called by ("the attack")
+# a bare casualty report ("Two women and a man were killed") tells the toll of whatever incident the story just told,
+# a rocket strike as well as a shooting
+TOLL_TYPES = frozenset({"killing"})
 VIOLENT_FAMILIES = frozenset({"violence", "strike"})
 # Within one story "the attack" may also name an offensive or a battle the story told ("the ground offensive began
 # Saturday night ... The attack was lightning quick"); a headline's "siege" of a mall is not the lead's attack type.
@@ -1378,7 +1384,8 @@ def _may_corefer(later: IncidentMention, earlier: IncidentMention, lexicon: Lexi
     family, other = lexicon.family(later.type), lexicon.family(earlier.type)
     if family == other:
         return True
-    generic = later.type in GENERIC_TYPES or (later.type == "bombing" and _BARE_BLAST.fullmatch(later.trigger))
+    generic = later.type in GENERIC_TYPES or later.type in TOLL_TYPES or (
+        later.type == "bombing" and _BARE_BLAST.fullmatch(later.trigger))
     return bool(generic) and family in families and other in families
 
 
@@ -1519,6 +1526,7 @@ def _corefer(mentions: list[IncidentMention], lexicon: Lexicon, lead_text: str =
 
 
 SAME_PLACE_KM = 40.0
+BORDER_SAME_PLACE_KM = 5.0  # two towns of different countries: one place only within one town's span
 ADMIN2_KM = 120  # how far from its centre a district's towns may lie
 
 
@@ -1536,7 +1544,10 @@ def places_agree(a: Place | None, b: Place | None) -> bool:
         return True
     ra, rb = PLACE_RANK.get(a.kind, 0), PLACE_RANK.get(b.kind, 0)
     if ra >= 5 and rb >= 5:
-        return haversine_km(a, b) <= SAME_PLACE_KM
+        # towns either side of a border are two places ("a rocket from Gaza hit Kiryat Malachi"), unless one town
+        # has two names on either side of the line (Jerusalem and East Jerusalem)
+        km = haversine_km(a, b)
+        return km <= (BORDER_SAME_PLACE_KM if a.country and b.country and a.country != b.country else SAME_PLACE_KM)
     broad, narrow = (a, b) if ra <= rb else (b, a)
     if broad.kind == "continent":
         return False

@@ -150,6 +150,31 @@ def test_the_incident_a_since_day_when_clause_tells_is_its_own():
     assert list(incidents["killed"]) == [14, 9]
 
 
+
+def test_a_projectile_across_a_border_is_its_own_incident_with_the_toll_told_after_it():
+    """"a mortar round smashed into a warehouse in McAllen ... Two workers were killed": the projectile is told by
+    what it did, the bare toll after it is its toll, and the town across the river shelled the same day is another
+    place, however near."""
+    text = ("Border towns shelled\n\n"
+            "Artillery shelled Reynosa on Tuesday, officials said. On Tuesday, a mortar round smashed into a warehouse "
+            "in McAllen, across the river. Two workers were killed, police said.\n")
+    incidents = table(doc("border", text, date(2016, 4, 20))).incidents.sort_values("place")
+    assert list(incidents["place"]) == ["McAllen", "Reynosa"]
+    assert list(incidents["start"].astype(str)) == ["2016-04-19", "2016-04-19"]
+    assert incidents["killed"].iloc[0] == 2 and pd.isna(incidents["killed"].iloc[1])
+
+
+def test_an_undated_toll_at_a_place_borrowed_from_the_story_starts_no_incident():
+    """"In all, five people have been killed in the battles" names no place of its own: with no incident of the
+    story to join it is a reference, not an undated row of its own."""
+    text = ("Clashes in Hebron\n\n"
+            "Troops and protesters clashed in Hebron on Wednesday, police said. It was the worst unrest since "
+            "protests erupted over a settlement in east Jerusalem. In all, five people have been killed in the "
+            "battles.\n")
+    incidents = table(doc("hebron", text, date(1997, 4, 9))).incidents
+    assert incidents["start"].notna().all(), incidents[["title", "start"]]
+
+
 WIRE = [
     doc("nairobi", (
         "Gunmen attack Nairobi hotel complex\n\n"
