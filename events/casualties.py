@@ -58,7 +58,8 @@ _VICTIMS = rf"(?:(?:{_STOP}[\w-]+ ){{0,3}}?(?:{_VICTIM_NOUNS}))"
 _ANYONE = rf"(?:(?:{_STOP}[\w-]+ ){{0,2}}{_STOP}[A-Za-z][\w-]*)"
 _GROUP = rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}"
 _DIED = (r"(?:shot and killed|(?:shot|stabbed|beaten|hacked|burned|burnt|bludgeoned) to death|fatally (?:shot|stabbed)|"
-         r"killed|dead|died|perished|lost (?:their|his|her) lives|shot dead|slain|gunned down|murdered|massacred)")
+         r"killed|(?:pronounced |declared )?dead|died|perished|lost (?:their|his|her) lives|shot dead|slain|gunned down|murdered|"
+         r"massacred)")
 _HURT = r"(?:injured|wounded|hurt)"
 _BE_VERB = r"\s+(?:were|have been|had been|have|has|had|are|was|has been|is|being|got)"
 _BE_ADVERB = r"(?:\s+(?:also|all|reportedly|later|subsequently))?"
@@ -91,7 +92,8 @@ _KILLED = [
     re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:on board|aboard|in all|inside))?{_PART_OF}{_BE_VERB}{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}", re.I),
     re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:on board|aboard|in all|inside))?{_PART_OF}{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}{_NO_OBJECT}", re.I),
     re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}{_PART_OF}\s+(?:were|was|have been|has been|had been)\s+(?:also |all |reportedly |later )?(?:confirmed |found |reported |believed |feared )?(?:killed|shot dead|slain|gunned down|murdered|shot and killed|fatally (?:shot|stabbed)|(?:shot|stabbed|beaten|hacked|burned) to death)", re.I),
-    re.compile(rf"\b(?:death|deaths|killing|murder|murders) of {_QUALIFIER}(?P<n>{NUMBER})(?! \w+-year)", re.I),
+    re.compile(rf"\b(?:death|deaths|killing|murder|murders|massacre|slaying) of {_QUALIFIER}"
+               rf"(?P<n>{NUMBER})(?! \w+-year)", re.I),
     # "two killings in Mombasa", "three murders blamed on the militia": counted nouns of killing
     re.compile(rf"{_QUALIFIER}(?P<n>{NUMBER}) (?:killings|murders|slayings|assassinations)\b", re.I),
     re.compile(rf"(?:death toll|toll|total number of (?:the )?(?:dead|people killed|\w+ killed(?: on \w+)?)|number of (?:the )?dead)[^.;]{{0,80}}? (?:rose to|risen to|has risen to|reached|climbed to|stood at|stands at|hit to|hit|of|at|to) {_QUALIFIER}(?P<n>{NUMBER})", re.I),
@@ -112,10 +114,13 @@ _MONTHS_DAYS = (r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Janua
                 r"Easter|Ramadan|The|This|That|These|Those|It|They|We|I")
 _AFTER_NAME = r"(?=\s*(?:[,.;:)]|$|(?:and|in|on|at|near|outside|inside|as|while|when|after|with|by|during|late|early)\b))"
 _KILLED_ONE = [
-    re.compile(rf"\b(?:{_KILL_VERB}|assassinat(?:ed|ing)) the (?:[\w-]+ ){{0,2}}?(?:{_SINGULAR})\b(?!['’]s|-)", re.I),
-    # "whose slaying of a farmer", "the murder of a 19-year-old student": the noun of killing and its one victim
-    re.compile(rf"\b(?:killing|slaying|murder|assassination) of (?:an?|the|one) (?:[\w-]+ ){{0,2}}?(?:{_SINGULAR})\b"
+    re.compile(rf"\b(?:{_KILL_VERB}|assassinat(?:ed|ing)) (?:the|his|her|their) (?:[\w-]+ ){{0,2}}?(?:{_SINGULAR})\b"
                rf"(?!['’]s|-)", re.I),
+    # "whose slaying of a farmer", "the murder of a 19-year-old student": the noun of killing and its one victim
+    # "the shooting death of a 19-year-old", "the fatal stabbing of a teenager", "claimed the life of a 16-year-old"
+    re.compile(rf"\b(?:killing|slaying|murder|assassination|(?:shooting |stabbing |beating )?death|"
+               rf"fatal (?:shooting|stabbing|beating|attack)|claimed the life) of (?:an?|the|one) "
+               rf"(?:\d+-year-old\b(?!-)|(?:[\w-]+ ){{0,2}}?(?:{_SINGULAR})\b(?!['’]s|-))", re.I),
     re.compile(rf"\b(?:shot dead|shooting dead|gunned down|killed|killing|assassinated|assassinating|murdered) "
                rf"(?:\d+-year-old )?(?!(?:{_MONTHS_DAYS})\b)[A-Z][a-z]+(?:[ -][A-Z][a-z]+){{0,3}}(?<!s){_AFTER_NAME}"),
     # "the 1984 assassination of Gandhi": a named victim of an assassination (not an attempted or failed one)
@@ -123,8 +128,13 @@ _KILLED_ONE = [
                rf"(?!(?:{_MONTHS_DAYS})\b)[A-Z][a-z]+\b(?!['’]s|-)"),
     re.compile(rf"(?<![\w-])(?:[Hh]e|[Ss]he|(?!(?:{_MONTHS_DAYS})\b)[A-Z][a-z]+(?<!s)) (?:was|had been|has been) "
                rf"(?:shot dead|shot and killed|fatally (?:shot|stabbed)|(?:shot|stabbed|beaten|hacked|burned) to death|killed|"
-               rf"assassinated|murdered|slain|gunned down)\b"),
+               rf"assassinated|murdered|slain|gunned down|pronounced dead)\b"),
 ]
+# "the man was pronounced dead at the scene": one victim, told by the noun the story named them by
+_KILLED_ONE.append(re.compile(
+    r"(?<=\bthe )(?:victim|man|woman|boy|girl|teenager|child|baby|officer|policeman|soldier|driver|passenger|"
+    r"pedestrian|student|worker|resident) (?:was|had been|has been) (?:later |subsequently )?(?:pronounced|declared) "
+    r"dead\b", re.I))
 _INJURED = [
     re.compile(rf"\b{_HURT_VERB} {_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}", re.I),
     # "killed at least 10 and injured 30." at the end of a clause

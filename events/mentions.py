@@ -18,7 +18,7 @@ from functools import cached_property, lru_cache
 from math import asin, cos, radians, sin, sqrt
 from typing import Sequence
 
-from events.casualties import CASUALTY_CUES, Casualties, figure_starts, find_casualties
+from events.casualties import CASUALTY_CUES, Casualties, figure_starts, find_casualties, parse_number
 from events.corpus import Document
 from events.dates import DateMention
 from events.gazetteer import Place
@@ -67,7 +67,11 @@ _MODIFIER_NOUNS = re.compile(r"^[’']?s?\s*(?:-led\s+|-backed\s+)?(?:government
 _AGENT_VERBS = re.compile(r"^,?\s+(?:also\s+|then\s+|has\s+|have\s+|had\s+|later\s+)*(?:carried out|launched|conducted|said|says|announced|claimed|vowed|pledged|sent|deployed|accused|blamed|denied|warned|threatened|called|responded|retaliated)\b", re.I)
 _SOURCE_BEFORE = re.compile(r"\b(?:confirmed|reported|announced|denied|heard|reports?|word|news|dispatch(?:es)?|"
                             r"statements?|broadcasts?|sources?) from\s+(?:the\s+)?$", re.I)
-_NOT_HAPPENED = re.compile(r"\b(?:plot(?:s|ted|ting)?|plann(?:ed|ing)|foiled|thwarted|prevented|averted|accused of|charged with|convicted of|suspected of|pleaded (?:not )?guilty|pleads (?:not )?guilty|guilty of|on suspicion of|threat(?:s|ened)? (?:of|to)|fears? (?:of|an?)|risk of|warn(?:ed|ing|s)? (?:of|against)|warnings?|prepar(?:ed|ing) (?:an?|to))\b(?:(?!\b(?:after|following|when|once|because)\b)[^.;]){0,60}$", re.I)
+_NOT_HAPPENED = re.compile(r"\b(?:plot(?:s|ted|ting)?|plann(?:ed|ing)|foiled|thwarted|prevented|averted|threat(?:s|ened)? (?:of|to)|fears? (?:of|an?)|risk of|warn(?:ed|ing|s)? (?:of|against)|warnings?|prepar(?:ed|ing) (?:an?|to))\b(?:(?!\b(?:after|following|when|once|because)\b)[^.;]){0,60}$", re.I)
+# "accused of killing ...", "convicted of": who did it is alleged, and a charge alone says neither when nor whether;
+# an incident the clause dates well before the story ("accused of killing three people in Lyon last year") happened
+_ALLEGED = re.compile(r"\b(?:accused of|charged with|convicted of|suspected of|pleaded (?:not )?guilty|pleads (?:not )?guilty|guilty of|on suspicion of)\b(?:(?!\b(?:after|following|when|once|because)\b)[^.;]){0,60}$", re.I)
+RETOLD_DAYS = 30  # a date this long before publication is an old incident's, not a charge's
 # "since Jan. 19, when a bomber struck": the day of what the "when" clause tells, not only a period's bound
 _WHEN_AFTER = re.compile(r",\s+when\s")
 _PERIOD_BOUND = re.compile(r"\b(?:since|until|till|by|through|throughout)\s+(?:the\s+|early\s+|late\s+|mid-?)?$", re.I)
@@ -110,8 +114,17 @@ _VERB_FIRST = re.compile(r"^(?:\w+ed|threw|thrown|took|taken|shot|fell|blew|hit|
 _SEPARATE = re.compile(r"\b(?:in (?:a|another) (?:separate|different|similar|related|new|second) (?:incident|attack|"
                        r"development|case|operation)|separately|elsewhere|in another (?:incident|attack)|"
                        r"in an earlier (?:incident|attack))\b", re.I)
-_BOUND_AFTER = re.compile(r"\s*(?:\(\s*)?(?:(?:of|on|against)\s+(?:[a-z][\w-]*\s+){0,3}(?:(?-i:[A-Z])[\w'’.-]*\s+){1,4})?"
-                          r"(?:(?:in|at|near|outside|on)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w'’.-]*,?\s+){1,4})?"
+# What may stand between a noun of incident and its own date: its object ("the killing of six people last summer",
+# "the attack on Kenyan troops"), its place ("in Mogadishu"), a relative clause that tells its toll ("the clashes that
+# killed 470 people in June 2010", "a bomb attack on a police station that killed four officers in 2015"), then the
+# date's preposition. A date so placed dates the noun, whatever day the sentence's main verb (a trial, a sentencing,
+# a gathering) is given.
+_BOUND_OBJECT = (r"(?:(?:deaths?|killings?|rampage|spree)\s+)?(?:(?:of|on|against)\s+(?:(?:[a-z\d][\w-]*\s+){1,4}|"
+                 r"(?:[a-z][\w-]*\s+){0,3}(?:(?-i:[A-Z])[\w'’.-]*\s+){1,4}))?")
+_BOUND_PLACE = r"(?:(?:in|at|near|outside|on)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w'’.-]*,?\s+){1,4})?"
+_BOUND_TOLL = (r"(?:,?\s*(?:which|that)\s+(?:killed|left|claimed|wounded|injured|destroyed)\s+"
+               r"(?:[\w-]+\s+){0,5}?)?")
+_BOUND_AFTER = re.compile(rf"\s*(?:\(\s*)?{_BOUND_OBJECT}{_BOUND_PLACE}{_BOUND_TOLL}"
                           r"(?:(?:on|in|at|of|during|over|early|late|last|this)\s+)*$", re.I)
 _BOUND_CLAUSE_AFTER = re.compile(r"\s*,?\s*(?:which|that)\s+(?:took place|occurred|happened|was carried out|came|struck|"
                                  r"began|started|erupted|broke out)\s+(?:(?:on|in|at|early|late)\s+)*$", re.I)
@@ -476,6 +489,13 @@ _HERE = re.compile(r"\b(?:here|this (?:[a-z-]+ )?(?:city|town|municipality|villa
 _HERE_NOT_AT = re.compile(r"\b(?:of|from)\s+$", re.I)
 
 
+def _dateline_place(text: str, places: Sequence[PlaceMention]) -> PlaceMention | None:
+    """The most precise place named in the story's dateline ("DAYTON, Ohio (AP)": Dayton), if any."""
+    spans = find_datelines(text)
+    named = [p for p in places if p.via == "name" and any(a <= p.start < b for a, b, _ in spans)]
+    return max(named, key=lambda p: PLACE_RANK.get(p.place.kind, 0), default=None)
+
+
 def _without_datelines(text: str, dates: Sequence[DateMention], places: Sequence[PlaceMention]
                        ) -> tuple[list[DateMention], list[PlaceMention]]:
     """Drop the dates and places of wire datelines; "here" in the story then names the dateline's city.
@@ -827,6 +847,7 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     lexicon = lexicon or default_lexicon()
     text = document.text
     sentences = split_sentences(text)
+    filed_at = _dateline_place(text, places)
     dates, places = _without_datelines(text, dates, places)
     triggers = lexicon.find_triggers(text)
     if reads_as_sport(text):  # a match report's "attack" and "battle for the title" are not incidents
@@ -917,6 +938,11 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
             family_triggers: dict | None = None
             for trig in heads:
                 g_places, g_dates = groups[id(trig)]
+                own = bound.get(id(trig))
+                if own and len(g_dates) > 1 and any(d.start >= trig.end for d in own):
+                    # "went on trial on Monday for the killing of six people last summer": the day before the noun
+                    # is its sentence's main verb's, the date bound after it the noun's own
+                    g_dates = [d for d in g_dates if d.start >= trig.end or d in own]
                 pairs = _pair_places_with_dates(g_places, g_dates)
                 if len(pairs) > 1 and family_triggers is None:
                     family_triggers = {}  # family -> its triggers of the clause, in text order
@@ -932,6 +958,11 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
                                            c_offsets, other_clause_dates, s_places, hypothetical, len(heads) == 1,
                                            reads))
     mentions = sorted([*mentions, *references], key=lambda m: (m.sentence_start, m.trigger_start))
+    if filed_at is not None and not places:
+        # "DAYTON, Ohio (AP) - A man was shot dead outside a bar early Sunday": a story that names no place but its
+        # dateline's happened there (a local story); a story that names other places keeps its dateline apart
+        mentions = [replace(m, place=filed_at.place, place_text=filed_at.place.name, place_from="dateline")
+                    if m.place is None else m for m in mentions]
     lead_end = sentences[min(LEAD_SENTENCES, len(sentences)) - 1].end if sentences else 0
     date_starts = sorted(d.start for d in dates)
     return _resolve_local_offsets(_corefer(_fill_from_context(mentions, sentences, located, starts, dates), lexicon,
@@ -1016,6 +1047,44 @@ def _window(sentence: Sentence, start: int) -> Sentence:
     return replace(sentence, start=start, end=end, text=sentence.text[start - sentence.start:end - sentence.start])
 
 
+_ORDINAL_YEARS = {w: i for i, w in enumerate(
+    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
+    "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split())}
+_ANNIVERSARY = re.compile(r"\b(?:(?P<n>[a-z]+|\d{1,3})(?:st|nd|rd|th)?(?:[\s-]+year)?\s+)?anniversary\b", re.I)
+
+
+def _since_anniversary(text: str, trig: Trigger, d: DateMention | None) -> DateMention | None:
+    """'Families marked the first anniversary on Wednesday of the bombing': the day is the anniversary's, the bombing
+    that many years before it; an anniversary without its count dates nothing."""
+    if d is None:
+        return None
+    lo, hi = (d.end, trig.start) if d.end <= trig.start else (trig.end, d.start)
+    if hi - lo > 200:
+        return d
+    found = None
+    for found in _ANNIVERSARY.finditer(text, max(d.start - 40, 0) if d.end <= trig.start else lo, hi):
+        pass
+    if found is None:
+        return d
+    word = (found.group("n") or "").lower()
+    years = int(word) if word.isdigit() else _ORDINAL_YEARS.get(word) or parse_number(word)
+    if not years:
+        return None
+    try:
+        first, last = d.first.replace(year=d.first.year - years), d.last.replace(year=d.last.year - years)
+    except ValueError:  # a 29 February
+        first, last = d.first.replace(year=d.first.year - years, day=28), d.last.replace(year=d.last.year - years, day=28)
+    value = str(first.year) + d.value[4:] if d.value[:4].isdigit() else first.isoformat()
+    return DateMention(start=d.start, end=d.end, text=d.text, value=value, first=first, last=last,
+                       precision=d.precision)
+
+
+def _retold(d: DateMention | None, document: Document) -> bool:
+    """Whether the date is an old incident's: well before the story was published."""
+    return d is not None and document.published is not None and \
+        (document.published - d.last).days > RETOLD_DAYS
+
+
 def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, c_end: int,
            places: list[PlaceMention], dates: list[DateMention], offsets: Sequence, s_dates: list[DateMention],
            s_places: "_SentencePlaces", hypothetical: bool, sole_trigger: bool,
@@ -1030,14 +1099,18 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
     definite = _is_definite(text, trig, c_start)
     unbound = None
     if definite:
-        unbound = _narrowest(dates)
+        unbound = _since_anniversary(text, trig, _narrowest(dates))
         dates = _bound_dates(text, trig, dates)
         if place is not None and (place not in _bound_places(text, trig, places, c_start)
                                   or _OWNER_COUNTRY.fullmatch(text[place.end:trig.start]) and place.place.kind == "country"):
             # maybe the place of what is said about it, or of who did it ("Israel's 17-day offensive"): the incident
             # referred to may know better
             place_from = "context"
-    date_ = _narrowest(dates)
+    elif len(dates) > 1 and not _is_verb(trig.text):
+        # "jailed 12 people on Wednesday over a bomb attack on a police station that killed four officers in 2015":
+        # the noun's own date, not the more precise day of the sentence's main verb
+        dates = _bound_dates(text, trig, dates) or dates
+    date_ = _since_anniversary(text, trig, _narrowest(dates))
     date_from = "clause" if date_ else ""
     if date_ is None and len(s_dates) == 1 and not offsets and not definite:
         date_, date_from = s_dates[0], "sentence"
@@ -1069,6 +1142,7 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         actors=tuple(a for a in reads.actors if a not in s_places.texts),
         facility=facility_of(text[max(c_start, trig.start - 40):min(c_end, trig.end + 50)]),
         hypothetical=hypothetical or bool(_NOT_HAPPENED.search(text[max(c_start, trig.start - 80):trig.start]))
+        or bool(_ALLEGED.search(text[max(c_start, trig.start - 80):trig.start])) and not _retold(date_, document)
         or bool(_MODAL_BEFORE.search(before)),
         places_seen=s_places.seen,
         published=document.published,
@@ -1481,6 +1555,18 @@ def _corefer(mentions: list[IncidentMention], lexicon: Lexicon, lead_text: str =
     mentions = _dated_by_publication(_headline_is_the_lead(mentions, lexicon), lexicon, lead_text, date_starts)
     out: list[IncidentMention] = []
     for m in mentions:
+        if m.definite and m.date is not None and m.date_from == "clause" and m.place is None and not m.hypothetical:
+            # "... were killed when rebels shelled Aleppo, state media reported on Sunday" then "the shelling Sunday
+            # took place in a neighbourhood": the definite mention dates the incident told undated before it, and
+            # takes its place
+            k = next((i for i in range(len(out) - 1, -1, -1)
+                      if out[i].doc == m.doc and out[i].date is None and out[i].place is not None
+                      and out[i].offset_days is None and not out[i].hypothetical and not out[i].generic
+                      and out[i].paragraph >= m.paragraph - 2 and _may_corefer(m, out[i], lexicon)), None)
+            if k is not None:
+                told = out[k]
+                out[k] = replace(told, date=m.date, date_from="coreference")
+                m = replace(m, place=told.place, place_text=told.place_text, place_from="coreference")
         if m.definite and m.date is not None and m.place_from == "context":
             # "the Tuesday air strike" beside another country's name: the strike the story told, at its place
             # "last week's fighting ... in X" then "last week's clashes, which ... around a camp in Y": the story's

@@ -468,6 +468,13 @@ def test_cross_document_merges_respect_publication_and_every_members_date():
     ("An officer fatally shot a man during a traffic stop in Fresno.", 1, "", None, ""),
     ("Okafor was shot and killed as he left the mosque.", 1, "", None, ""),
     ("A woman was fatally stabbed at a bus stop.", 1, "", None, ""),
+    # a crime story's ways of telling its one victim, and counted nouns of massacre
+    ("He was convicted in the shooting death of a 19-year-old outside a club in Regina.", 1, "", None, ""),
+    ("Police are investigating the fatal stabbing of a teenager near the ferry terminal.", 1, "", None, ""),
+    ("The man was pronounced dead at the scene, police said.", 1, "", None, ""),
+    ("The brawl claimed the life of a 16-year-old in the car park.", 1, "", None, ""),
+    ("The militia is blamed for the massacre of 16 villagers in the valley.", 16, "", None, ""),
+    ("The death of a legend shocked the town.", None, "", None, ""),
 ])
 def test_casualty_figures_with_their_qualifiers(text, killed, killed_q, injured, injured_q):
     """Item 6: tolls as reported, lists summed, the total of a partitive, qualifiers kept, ages and years skipped."""
@@ -1035,3 +1042,49 @@ def test_a_toll_at_the_end_of_a_clause_is_a_casualty_report():
         assert len(result.incidents) == 1, (text, result.incidents)
         row = result.incidents.iloc[0]
         assert (row["place_written"], row["start"], row["killed"]) == ("Arequipa", "2011-03-15", figure)
+
+
+@pytest.mark.parametrize("sentence,published,start", [
+    # a trial, a sentencing or a gathering has its day; the incident the story retells has its own
+    ("The former guard went on trial in Trondheim on Monday for the killing of six people last summer.",
+     date(2012, 6, 14), "2011-06-01"),
+    ("A court in Adana jailed 12 people on Wednesday over a bomb attack on a police station that killed four "
+     "officers in 2015.", date(2016, 12, 8), "2015-01-01"),
+    ("Hundreds gathered in Tallinn on Wednesday to mourn the riots in Tartu that killed 40 people in June 2010.",
+     date(2012, 6, 14), "2010-06-01"),
+    # an anniversary's day is the incident's, so many years before
+    ("Families marked the first anniversary on Wednesday of the bombing in Kano that killed 103 people.",
+     date(2016, 12, 8), "2015-12-07"),
+])
+def test_a_retold_incident_keeps_its_own_date_not_the_day_of_the_hearing(sentence, published, start):
+    result = table(doc("court", "Court report\n\n" + sentence + "\n", published))
+    starts = sorted(result.incidents["start"])
+    assert starts == [start], result.incidents[["title", "start", "date_text"]]
+
+
+def test_a_local_story_that_names_no_place_but_its_dateline_happened_there():
+    local = doc("local", "Man shot dead\n\nWAYNESBORO, Va. (AP) — A man was shot dead outside a convenience store early "
+                "Sunday, police said.\n", date(2014, 3, 10))
+    wire = doc("wire", "Blast\n\nKABUL, March 9 (Xinhua) -- A roadside bomb killed four soldiers in Helmand on "
+               "Sunday, officials said.\n", date(2014, 3, 10))
+    rows = table(local, wire).incidents.set_index("sources")
+    assert rows.loc["local", "place"] == "Waynesboro" and rows.loc["local", "start"] == "2014-03-09"
+    assert rows.loc["wire", "admin1"] == "Helmand" or rows.loc["wire", "place"] == "Helmand", rows
+
+
+def test_an_undated_incident_takes_the_day_of_the_definite_mention_that_follows_it():
+    """The lead's day is a report's ('state media reported on Sunday'); the story dates the incident further on."""
+    text = ("Shelling kills nine\n\nAt least nine civilians were killed when rebels shelled Homs, state media reported "
+            "on Sunday.\n\nThe agency said the shelling Saturday hit a crowded market street.\n")
+    rows = table(doc("homs", text, date(2014, 3, 10))).incidents
+    assert list(zip(rows["start"], rows["place"], rows["killed"])) == [("2014-03-08", "Homs", 9)], \
+        rows[["title", "start", "place", "killed"]]
+
+
+def test_a_crime_retold_in_a_court_story_is_an_incident_when_the_story_dates_it_long_before():
+    text = ("Court report\n\nThe three men who went on trial on Tuesday are accused of the bombing of a police post in "
+            "Nalchik in October 2009.\n")
+    rows = table(doc("court", text, date(2011, 5, 18))).incidents
+    assert list(zip(rows["start"], rows["place"])) == [("2009-10-01", "Nalchik")], rows[["title", "start"]]
+    fresh = ("Court report\n\nThree men were charged on Tuesday with the bombing of a police post in Nalchik.\n")
+    assert table(doc("charge", fresh, date(2011, 5, 18))).incidents.empty
