@@ -89,7 +89,9 @@ _KILLED = [
     re.compile(rf"\b(?:left|leaving) {_QUALIFIER}(?P<n>{_COUNT}) (?:{_VICTIMS} )?(?={_DIED}|[\w\s,-]{{0,80}}\b{_DIED})", re.I),
     # "two soldiers were killed", "at least 20 dead", "one miner was confirmed dead"; without a verb "to be" the
     # participle is no active verb with its own object ("two soldiers killed", not "a gunman killed three people")
-    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:on board|aboard|in all|inside))?{_PART_OF}{_BE_VERB}{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}", re.I),
+    # ("a gunman has killed two people": an active perfect with its object counts its object, not its subject)
+    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:on board|aboard|in all|inside))?{_PART_OF}{_BE_VERB}{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}"
+               rf"(?:(?<!has killed)(?<!have killed)(?<!had killed)|{_NO_OBJECT})", re.I),
     re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:on board|aboard|in all|inside))?{_PART_OF}{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}{_NO_OBJECT}", re.I),
     re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}{_PART_OF}\s+(?:were|was|have been|has been|had been)\s+(?:also |all |reportedly |later )?(?:confirmed |found |reported |believed |feared )?(?:killed|shot dead|slain|gunned down|murdered|shot and killed|fatally (?:shot|stabbed)|(?:shot|stabbed|beaten|hacked|burned) to death)", re.I),
     re.compile(rf"\b(?:death|deaths|killing|murder|murders|massacre|slaying) of {_QUALIFIER}"

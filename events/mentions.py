@@ -963,7 +963,7 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
         # dateline's happened there (a local story); a story that names other places keeps its dateline apart
         mentions = [replace(m, place=filed_at.place, place_text=filed_at.place.name, place_from="dateline")
                     if m.place is None else m for m in mentions]
-    lead_end = sentences[min(LEAD_SENTENCES, len(sentences)) - 1].end if sentences else 0
+    lead_end = _lead_end(sentences)
     date_starts = sorted(d.start for d in dates)
     return _resolve_local_offsets(_corefer(_fill_from_context(mentions, sentences, located, starts, dates), lexicon,
                                            text[:lead_end], date_starts))
@@ -1464,6 +1464,21 @@ def _may_corefer(later: IncidentMention, earlier: IncidentMention, lexicon: Lexi
 
 
 LEAD_SENTENCES = 3  # the headline and the opening sentences: what the story is news about
+_PROSE_END = re.compile(r"[.!?][\"'”’)]*\s*$")
+PROSE_WORDS = 8
+
+
+def _lead_end(sentences: Sequence[Sentence]) -> int:
+    """Where the story's lead ends: the headline and the opening sentences, not counting the lines a web page puts
+    between them (a byline, 'Posted May 5, 2019 1:50 am EDT', the headline repeated): short lines that end no
+    sentence."""
+    counted = 0
+    for i, sentence in enumerate(sentences):
+        if i == 0 or _PROSE_END.search(sentence.text) or len(sentence.text.split()) >= PROSE_WORDS:
+            counted += 1
+        if counted == LEAD_SENTENCES:
+            return sentence.end
+    return sentences[-1].end if sentences else 0
 RECENT_DAYS = 7  # a date this close to publication can be the day the lead's undated incident happened
 # "charged ... after a woman was stabbed", "jailed for life after": the news is the proceedings, the incident older.
 # Matched as a lookahead at each proceedings word (bounded), so the lead is read once whatever its length.

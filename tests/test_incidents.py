@@ -475,6 +475,8 @@ def test_cross_document_merges_respect_publication_and_every_members_date():
     ("The brawl claimed the life of a 16-year-old in the car park.", 1, "", None, ""),
     ("The militia is blamed for the massacre of 16 villagers in the valley.", 16, "", None, ""),
     ("The death of a legend shocked the town.", None, "", None, ""),
+    # an active perfect counts its object, not its subject
+    ("Police say a gunman has killed two people outside a bar in Turku.", 2, "", None, ""),
 ])
 def test_casualty_figures_with_their_qualifiers(text, killed, killed_q, injured, injured_q):
     """Item 6: tolls as reported, lists summed, the total of a partitive, qualifiers kept, ages and years skipped."""
@@ -1088,3 +1090,14 @@ def test_a_crime_retold_in_a_court_story_is_an_incident_when_the_story_dates_it_
     assert list(zip(rows["start"], rows["place"])) == [("2009-10-01", "Nalchik")], rows[["title", "start"]]
     fresh = ("Court report\n\nThree men were charged on Tuesday with the bombing of a police post in Nalchik.\n")
     assert table(doc("charge", fresh, date(2011, 5, 18))).incidents.empty
+
+
+def test_a_web_page_lead_after_its_byline_lines_is_still_the_lead():
+    """A page repeats its headline and puts a byline and a timestamp before the lead: lines that end no sentence do
+    not push the lead out of the opening sentences, so its undated news takes the publication day."""
+    text = ("Gunman kills two in Tampere\n\nGunman kills two in Tampere\nby The Associated Press\n"
+            "Posted March 3, 2017 1:50 am EDT\n"
+            "HELSINKI — Police say a gunman has killed two people outside a bar in the city of Tampere.\n")
+    rows = table(doc("page", text, date(2017, 3, 3))).incidents
+    assert list(zip(rows["start"], rows["place"], rows["killed"])) == [("2017-03-03", "Tampere", 2)], \
+        rows[["title", "start", "place", "killed"]]
