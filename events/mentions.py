@@ -489,6 +489,24 @@ _HERE = re.compile(r"\b(?:here|this (?:[a-z-]+ )?(?:city|town|municipality|villa
 _HERE_NOT_AT = re.compile(r"\b(?:of|from)\s+$", re.I)
 
 
+STORY_DAYS = 14  # the days a news story tells as its own: its week and the one before
+
+
+def _sole_town(places: Sequence[PlaceMention]) -> PlaceMention | None:
+    """The one town (or district) a story names, when every other place it names is a wider area holding it."""
+    towns = {p.place.geonameid: p for p in places if p.via == "name" and PLACE_RANK.get(p.place.kind, 0) >= 4.5}
+    if len(towns) != 1:
+        return None
+    town = next(iter(towns.values()))
+    for p in places:
+        if p.place.geonameid in towns:
+            continue
+        if p.place.country != town.place.country or p.place.kind not in ("country", "admin1") \
+                or p.place.kind == "admin1" and p.place.admin1 != town.place.admin1:
+            return None
+    return town
+
+
 def _dateline_place(text: str, places: Sequence[PlaceMention]) -> PlaceMention | None:
     """The most precise place named in the story's dateline ("DAYTON, Ohio (AP)": Dayton), if any."""
     spans = find_datelines(text)
@@ -963,6 +981,14 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
         # dateline's happened there (a local story); a story that names other places keeps its dateline apart
         mentions = [replace(m, place=filed_at.place, place_text=filed_at.place.name, place_from="dateline")
                     if m.place is None else m for m in mentions]
+    town = _sole_town(located)
+    if town is not None:
+        # "The other attack, which killed 18 ... Friday" in a story about one city: an incident of the story's days
+        # that it places nowhere else happened in the one town it names (an older one it recalls may not have)
+        mentions = [replace(m, place=town.place, place_text=town.text, place_from="story")
+                    if m.place is None and m.date is not None and not m.generic and not m.hypothetical
+                    and m.published is not None and 0 <= (m.published - m.date.last).days <= STORY_DAYS else m
+                    for m in mentions]
     lead_end = _lead_end(sentences)
     date_starts = sorted(d.start for d in dates)
     return _resolve_local_offsets(_corefer(_fill_from_context(mentions, sentences, located, starts, dates), lexicon,

@@ -1101,3 +1101,16 @@ def test_a_web_page_lead_after_its_byline_lines_is_still_the_lead():
     rows = table(doc("page", text, date(2017, 3, 3))).incidents
     assert list(zip(rows["start"], rows["place"], rows["killed"])) == [("2017-03-03", "Tampere", 2)], \
         rows[["title", "start", "place", "killed"]]
+
+
+def test_a_dated_incident_placed_nowhere_in_a_story_about_one_town_happened_there():
+    text = ("Blast hits Jos market\n\nA car bomb killed at least 30 people at a market in Jos, Nigeria, on Sunday, the "
+            "third attack in a week in the city.\n\nThe other attack, which killed 11 worshippers leaving a church on "
+            "Friday, was claimed by no one.\n")
+    rows = table(doc("jos", text, date(2014, 5, 19))).incidents
+    assert sorted(zip(rows["start"], rows["place"], rows["killed"])) == \
+        [("2014-05-16", "Jos", 11), ("2014-05-18", "Jos", 30)], rows[["title", "start", "place", "killed"]]
+    # a story that names two towns leaves such an incident unplaced
+    two = text.replace("in the city.", "in the city, after a raid on Bauchi.")
+    rows = table(doc("two", two, date(2014, 5, 19))).incidents
+    assert "Jos" not in set(rows.loc[rows["start"] == "2014-05-16", "place"]), rows[["title", "start", "place"]]
