@@ -1625,7 +1625,12 @@ def _corefer(mentions: list[IncidentMention], lexicon: Lexicon, lead_text: str =
             candidates = [p for p in reversed(out) if p.doc == m.doc and p.date is not None and not p.hypothetical
                           and not p.generic and _may_corefer(m, p, lexicon)
                           and (m.place is None or m.place_from == "context"
-                               or (p.place is not None and places_agree(m.place, p.place)))
+                               or (p.place is not None and places_agree(m.place, p.place))
+                               # "Bombardment of two towns killed 31 on Wednesday" leads the story, then "Raids
+                               # killed 16 in the town of X": the lead's unplaced news, told at one of its places
+                               or p.place is None and m.killed is not None and not m.definite
+                               and p.sentence_start < len(lead_text) and p.published is not None
+                               and 0 <= (p.published - p.date.last).days <= STORY_DAYS)
                           and not (m.target and p.target and m.target != p.target)]
             # the same named victim links mentions anywhere in the story
             named = [p for p in candidates if (p.target and (p.target == m.target or p.target in m.sentence))

@@ -1114,3 +1114,12 @@ def test_a_dated_incident_placed_nowhere_in_a_story_about_one_town_happened_ther
     two = text.replace("in the city.", "in the city, after a raid on Bauchi.")
     rows = table(doc("two", two, date(2014, 5, 19))).incidents
     assert "Jos" not in set(rows.loc[rows["start"] == "2014-05-16", "place"]), rows[["title", "start", "place"]]
+
+
+def test_an_undated_toll_at_a_town_is_the_leads_unplaced_news_of_the_same_days():
+    text = ("Shelling kills 20 in two towns\n\nShelling of two government-held towns killed at least 20 civilians on "
+            "Wednesday, a monitoring group said. The truce agreed last month has yet to bring any respite.\n\n"
+            "In the south, nine civilians were killed in raids on the town of Taiz.\n")
+    rows = table(doc("yemen", text, date(2016, 7, 14))).incidents
+    taiz = rows[rows["place"] == "Taiz"]
+    assert list(taiz["start"]) == ["2016-07-13"], rows[["title", "start", "place", "killed"]]
