@@ -251,7 +251,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     from events.warehouse import add_text_index
 
     started = time.perf_counter()
-    print(f"{args.dataset}: adding the text search's word index if missing (about 15-30 s per million incidents)…",
+    print(f"{args.dataset}: adding the text search's word index and cell rows if missing (about 15-30 s per million "
+          f"incidents)…",
           file=sys.stderr)
     try:
         index, added = add_text_index(args.dataset)
@@ -260,8 +261,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     except Exception as exc:  # noqa: BLE001 - DuckDB's lock or I/O errors, named for the user
         raise SystemExit(f"error: could not add the word index to {args.dataset} ({exc}); close any dashboard that "
                          f"has it open and try again") from None
-    print(f"{index}: word index {'added' if added else 'already there'} in {time.perf_counter() - started:.1f} s",
-          file=sys.stderr)
+    print(f"{index}: word index {'added' if added else 'already there'} (with the search's cell rows) in "
+          f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
     return 0
 
 
@@ -329,7 +330,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=0, help="worker processes (default: all cores)")
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("index", help="add the free-text search's word index to a dataset folder written before it")
+    p = sub.add_parser("index", help="add the free-text search's word index and cell rows to a dataset folder "
+                                     "written before them")
     p.add_argument("dataset", help="a dataset folder written by 'events extract CORPUS --out DIR'")
     p.set_defaults(func=cmd_index)
 

@@ -756,3 +756,98 @@ def test_an_index_without_the_word_index_opens_and_gains_it_in_place(world, tmp_
     warehouse.close()
     with pytest.raises(SystemExit, match="not an incident dataset"):
         main(["index", str(tmp_path)])
+
+
+# ------------------------------------------------------------------------------------------------- a search's counts
+
+def _without_cell_rows(folder: Path, target: Path) -> Path:
+    """A copy of a dataset whose index has no cell rows, as indexes written before them."""
+    import duckdb
+
+    from events.warehouse import CELL_TABLE, INDEX_NAME, cell_rows_files
+
+    shutil.copytree(folder, target)
+    for path in cell_rows_files(target / INDEX_NAME):
+        path.unlink()
+    con = duckdb.connect(str(target / INDEX_NAME))
+    con.execute(f"DROP TABLE {CELL_TABLE}")
+    con.close()
+    return target
+
+
+@pytest.fixture(scope="module")
+def rowless_warehouses(world, tmp_path_factory):
+    """The warehouses over a copy of the dataset without cell rows: a search copies its rows, as before them."""
+    folder, _, store = world
+    copy = _without_cell_rows(folder, tmp_path_factory.mktemp("rowless") / "dataset")
+    plain, corrected = Warehouse(copy, threads=1), Warehouse(copy, corrections=store, threads=1)
+    yield plain, corrected
+    plain.close()
+    corrected.close()
+
+
+def _same_answers(mine: Warehouse, theirs: Warehouse, state: FilterState, limit: int, extent) -> None:
+    assert mine.count(state) == theirs.count(state)
+    for column in ("type", "country", "continent", "region", "admin1"):
+        a, b = mine.value_counts(state, column), theirs.value_counts(state, column)
+        assert [(None if pd.isna(v) else v, int(n)) for v, n in zip(a["value"], a["n"])] == \
+            [(None if pd.isna(v) else v, int(n)) for v, n in zip(b["value"], b["n"])]
+    name, marks = mine.timeline_marks(state, limit=limit)
+    their_name, their_marks = theirs.timeline_marks(state, limit=limit)
+    assert name == their_name
+    _same_marks(marks, their_marks, ["row", "type", "point", "x0", "x1"] if name != "none" else ["first_id"])
+    for mixed in (False, True):
+        cell, cells = mine.map_marks(state, extent=extent, limit=limit, mixed=mixed)
+        their_cell, their_cells = theirs.map_marks(state, extent=extent, limit=limit, mixed=mixed)
+        assert cell == their_cell
+        _same_marks(cells.drop(columns=["types"], errors="ignore"), their_cells.drop(columns=["types"], errors="ignore"),
+                    ["type", "cy", "cx"] if cell else ["first_id"])
+        if "types" in cells or "types" in their_cells:
+            assert sorted(map(str, cells["types"])) == sorted(map(str, their_cells["types"]))
+    for rows, offset in ((5, 0), (40, 17), (500, 0), (3, 250)):  # table pages, latest first
+        assert mine.rows(state, limit=rows, offset=offset)["id"].tolist() == \
+            theirs.rows(state, limit=rows, offset=offset)["id"].tolist()
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(state=cube_states(OPTIONS), text=searches, limit=st.sampled_from([3, 12, 40, 5000]),
+       extent=st.none() | st.just((-50.0, 0.0, -80.0, 50.0)))
+def test_a_search_counted_from_the_cell_rows_answers_as_its_incidents(warehouses, full_warehouses, rowless_warehouses,
+                                                                      old_warehouse, state, text, limit, extent):
+    """A search with filters the pre-aggregated tables hold is counted into their rows from the rows it finds
+    (`Warehouse._text_cube`): its count, sidebar counts, timeline and map marks (killed and injured sums included)
+    and table pages are those of its incidents (no table) and of the rows copied (an index without cell rows),
+    without and with every kind of correction - and on an index without the word index (terms scanned)."""
+    state = replace(state, text=text)
+    if not state.text.split():
+        return
+    for cubed, full, rowless in zip(warehouses, full_warehouses, rowless_warehouses):
+        assert cubed._cube(state, "cube_place", "cube_time") is not None
+        assert rowless._cube(state, "cube_place", "cube_time") is None
+        _same_answers(cubed, full, state, limit, extent)
+        _same_answers(cubed, rowless, state, limit, extent)
+    assert old_warehouse._cube(state, "cube_place", "cube_time") is not None
+    _same_answers(old_warehouse, full_warehouses[1], state, limit, extent)
+
+
+def test_an_index_without_cell_rows_gains_them_in_place(world, tmp_path):
+    from events.warehouse import CUBES, INDEX_NAME, add_text_index, cell_rows_files
+
+    folder, _, _ = world
+    copy = _without_cell_rows(folder, tmp_path / "dataset")
+    state = FilterState(text="river in")
+    warehouse = Warehouse(copy)
+    before = (warehouse.count(state), warehouse.timeline_marks(state, limit=12)[1])
+    assert warehouse._cells_path is None
+    warehouse.close()
+    assert add_text_index(copy) == (copy / INDEX_NAME, True)
+    files = cell_rows_files(copy / INDEX_NAME)
+    assert len(files) == 1 + len(CUBES) and add_text_index(copy) == (copy / INDEX_NAME, False)
+    warehouse = Warehouse(copy)
+    assert warehouse._cells_path in files and warehouse.count(state) == before[0]
+    _same_marks(warehouse.timeline_marks(state, limit=12)[1], before[1], ["row", "type", "point", "x0", "x1"])
+    warehouse.close()
+    files[-1].unlink()  # a file gone (a copy made without it): searches copy rows again, no error
+    warehouse = Warehouse(copy)
+    assert warehouse._cells_path is None and warehouse.count(state) == before[0]
+    warehouse.close()
