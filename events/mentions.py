@@ -453,6 +453,8 @@ def _location_places(places: Sequence[PlaceMention], text: str) -> list[PlaceMen
             continue  # "U.S. airstrikes", "Russia said": who or what, not where
         elif p.place.kind == "country" and _ACCUSED_OF.match(after):
             continue  # "Zaire accuses Angola of attacking its territory": who is said to have done it, not where
+        elif _BORDER_AFTER.match(text, p.end) and _MEASURED_BEFORE.search(text, max(0, p.start - 70), p.start):
+            continue  # "30 kilometers (20 miles) south of the Arizona border": the far side of a line, not the area
         elif _SOURCE_BEFORE.search(text[max(0, p.start - 40):p.start]):
             continue  # "not yet confirmed from Belgrade", "reports from Lima": where the news came from, not where
         elif p.place.kind == "country" and _ADJECTIVAL.match(after) and not _KEEP_AFTER.match(after) \
@@ -464,6 +466,10 @@ def _location_places(places: Sequence[PlaceMention], text: str) -> list[PlaceMen
     return kept
 
 
+_MEASURED_BEFORE = re.compile(
+    r"\b(?:kilomet(?:er|re)s?|km|miles?)\s+(?:\([^()]{1,25}\)\s+)?(?:north|south|east|west)(?:-?(?:east|west))?"
+    r"(?:ern)?\s+of\s+(?:the\s+)?$")
+_BORDER_AFTER = re.compile(r"[’']?s?\s+(?:border|frontier|boundary)\b", re.I)
 _ACCUSED_OF = re.compile(r"^[’']?\s+(?:of|for)\s+(?:\w+ly\s+)?\w+ing\b")
 _DATELINE_AFTER = re.compile(r"^(?:,\s*[A-Z][\w .’'-]{1,30})?\s*(?:\((?:[A-Z][A-Za-z]{1,12}|[A-Z]{2,6})\)\s*)?"
                              r"(?:—|–|--|-\s|:|(?<=\))_\s)")

@@ -1123,3 +1123,10 @@ def test_an_undated_toll_at_a_town_is_the_leads_unplaced_news_of_the_same_days()
     rows = table(doc("yemen", text, date(2016, 7, 14))).incidents
     taiz = rows[rows["place"] == "Taiz"]
     assert list(taiz["start"]) == ["2016-07-13"], rows[["title", "start", "place", "killed"]]
+
+
+def test_a_place_measured_from_a_border_is_not_the_area_across_it():
+    text = ("Police ambushed\n\nGunmen ambushed a police patrol on Wednesday about 40 kilometers (25 miles) south of "
+            "the Texas border, killing four officers, state officials in Chihuahua said.\n")
+    rows = table(doc("border", text, date(2009, 6, 11))).incidents
+    assert "US" not in set(rows["country"]), rows[["title", "start", "place", "country"]]
