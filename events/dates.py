@@ -100,6 +100,7 @@ __all__ = [
     "find_temporal_references",
     "find_timexes",
     "unread_date_stretches",
+    "tells_the_day_just_told",
     "to_json_dict",
     "load_named_dates",
     "load_holidays",
@@ -1216,6 +1217,13 @@ def _h_anaphor(m: re.Match, ref: date | None):
     unit = m["unit"].lower()
     fallback = "ref" if m["inthe"] else ""
     return m.start(), m.end(), (f"ANAPHOR:{unit}:{fallback}", date.min, date.max, "anaphor")
+
+
+def tells_the_day_just_told(d: DateMention) -> bool:
+    """Whether ``d`` is "later that day", "earlier in the day", "the same day": the day of what the text just told,
+    which the incidents stage knows better than the last date written before it (a deadline, a report's day)."""
+    found = _ANAPHOR.fullmatch(d.text)
+    return found is not None and found["unit"].lower() == "day" and d.precision == "day"
 
 
 _FINER = {"year": {"year", "half", "quarter", "season", "month", "week", "day"},

@@ -20,7 +20,7 @@ from typing import Sequence
 
 from events.casualties import CASUALTY_CUES, Casualties, figure_starts, find_casualties, parse_number
 from events.corpus import Document
-from events.dates import DateMention
+from events.dates import DateMention, tells_the_day_just_told
 from events.gazetteer import Place
 from events.lexicon import Lexicon, Trigger, default_lexicon, read_data_csv
 from events.places import PlaceMention, _demonyms, default_gazetteer
@@ -155,9 +155,14 @@ def _is_plural_noun(trig: Trigger) -> bool:
     return not _is_verb(trig.text) and word.endswith("s") and not word.endswith(("ss", "us"))
 
 
+# "Air raids killed at least 16 civilians in X": a plural whose own past-tense verb tells one toll reports one incident
+_ONE_TOLL_AFTER = re.compile(r"\s+(?:killed|wounded|injured)\s+(?:at\s+least\s+|more\s+than\s+|about\s+|some\s+)?"
+                             r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens)\b", re.I)
+
+
 def _is_generic(text: str, trig: Trigger, c_start: int) -> bool:
     """A bare plural ('near-daily attacks', 'a string of recent murders'): a kind of event, not one incident."""
-    if not _is_plural_noun(trig):
+    if not _is_plural_noun(trig) or _ONE_TOLL_AFTER.match(text, trig.end):
         return False
     before = text[max(c_start, trig.start - 60):trig.start]
     return bool(_AGGREGATE_BEFORE.search(before)) or not _SPECIFIED_BEFORE.search(before)
@@ -272,6 +277,12 @@ class IncidentMention:
     target: str = ""  # the named victim ("the killing of journalist Ana Ruiz" -> "Ruiz"): differing names, differing incidents
     places_seen: tuple[Place, ...] = field(default=(), compare=False)
     published: date | None = None  # the reporting document's publication date: nothing it reports happened later
+    # an undated mention's likeliest day: the day its story tells nearest to it (see _dated_by_story_day); merging
+    # uses it only for a mention that joins no incident without it
+    story_day: DateMention | None = field(default=None, compare=False)
+    # an unplaced mention's likeliest place: its story's one town, or else its one country (see _story_place); used
+    # only for an incident none of whose mentions is placed
+    story_place: Place | None = field(default=None, compare=False)
 
     @property
     def can_start_incident(self) -> bool:
@@ -997,8 +1008,9 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
                     for m in mentions]
     lead_end = _lead_end(sentences)
     date_starts = sorted(d.start for d in dates)
-    return _resolve_local_offsets(_corefer(_fill_from_context(mentions, sentences, located, starts, dates), lexicon,
-                                           text[:lead_end], date_starts))
+    told = _corefer(_fill_from_context(mentions, sentences, located, starts, dates), lexicon, text[:lead_end],
+                    date_starts)
+    return _placed_by_story(_dated_by_story_day(_resolve_local_offsets(told), dates), located)
 
 
 def _anchor_references(document: Document, sentences: list[Sentence], offsets: Sequence, triggers: list[Trigger],
@@ -1038,10 +1050,16 @@ def _anchor_references(document: Document, sentences: list[Sentence], offsets: S
 
 
 def _resolve_local_offsets(mentions: list[IncidentMention]) -> list[IncidentMention]:
-    """'... the next day': an offset with no named anchor counts from the incident just reported."""
+    """'... the next day': an offset with no named anchor counts from the incident just reported; 'earlier in the
+    day' is that incident's day too, not the day of whatever date was written last (a truce 'until Friday')."""
     out: list[IncidentMention] = []
     last_day: dict[str, IncidentMention] = {}  # the latest mention dated to the day, per document
     for m in mentions:
+        if m.date is not None and m.date_from in ("clause", "sentence") and tells_the_day_just_told(m.date):
+            prev = last_day.get(m.doc)
+            if prev is not None and prev.date.value != m.date.value:
+                m = replace(m, date=replace(prev.date, start=m.date.start, end=m.date.end, text=m.date.text),
+                            date_from="offset")
         if m.date is None and m.offset_days is not None and not m.anchor_text and abs(m.offset_days) <= 31:
             prev = last_day.get(m.doc)
             if prev is not None:
@@ -1384,7 +1402,7 @@ def _in_the_story_country(mentions: list[IncidentMention], places: Sequence[Plac
     country = default_gazetteer().country_place(next(iter(countries)))
     if country is None:
         return mentions
-    return [replace(m, place=country, place_text=country.name, place_from="story")
+    return [replace(m, place=country, place_text=country.name, place_from=STORY_PLACE)
             if unplaced_named_killing(m) and not m.hypothetical else m
             for m in mentions]
 
@@ -1587,6 +1605,79 @@ def _dated_by_publication(mentions: list[IncidentMention], lexicon: Lexicon, lea
         day = m.published
         out[i] = replace(m, date=DateMention(start=-1, end=-1, text="(publication date)", value=day.isoformat(),
                                              first=day, last=day, precision="day"), date_from=PUBLICATION)
+    return out
+
+
+STORY_DAY = "story"  # date_from of a mention dated by the day its story tells nearest to it
+STORY_PLACE = "story"  # place_from of a mention placed by its story's one town or country
+
+
+def _story_place(places: Sequence[PlaceMention]) -> Place | None:
+    """Where a story happens, when its names say so: the one town it names (the others being that town's country or
+    area, "Peshawar, Pakistan"), else the one country all its named places lie in; None when they spread wider."""
+    named = [p.place for p in places if p.via == "name" and p.place.kind != "continent"]
+    if not named:
+        return None
+    countries = {p.country for p in named}
+    if len(countries) != 1 or "" in countries:
+        return None
+    towns = [p for p in named if PLACE_RANK.get(p.kind, 0) >= 5]
+    if towns and all(places_agree(towns[0], p) and (PLACE_RANK.get(p.kind, 0) < 5
+                                                     or haversine_km(towns[0], p) <= SAME_PLACE_KM) for p in named):
+        return next((p for p in towns if p.kind == "city"), towns[0])
+    return default_gazetteer().country_place(next(iter(countries)))
+
+
+def _placed_by_story(mentions: list[IncidentMention], places: Sequence[PlaceMention]) -> list[IncidentMention]:
+    """Unplaced mentions keep their story's place beside them (`story_place`), for an incident that has no other."""
+    if all(m.place is not None for m in mentions):
+        return mentions
+    where = _story_place(places)
+    if where is None:
+        return mentions
+    return [replace(m, story_place=where) if m.place is None else m for m in mentions]
+
+
+def _dated_by_story_day(mentions: list[IncidentMention], dates: Sequence[DateMention] = ()
+                        ) -> list[IncidentMention]:
+    """A news story tells of its own few days: a mention it leaves undated ("Bombing raids killed 16 in the town of
+    X", a paragraph after "... killed 31 on Wednesday") happened on the day the story tells nearest to it.
+
+    Only days of the story's recent past (within RECENT_DAYS before its publication) count, and only for a mention
+    whose sentence names no other time ("Since 1985, ..." sets its dates aside on purpose). The day is kept beside
+    the mention (`story_day`), not as its date: merging uses it only when the mention joins no incident without it,
+    and marks it STORY_DAY, a borrowed date that a mention's own date always outweighs.
+    """
+    def recent(d: DateMention, published: date) -> bool:
+        return -RECENT_DAYS <= (d.last - published).days <= 1
+
+    told = [(m.trigger_start, m.date) for m in mentions
+            if m.date is not None and m.date.precision == "day"
+            and not m.hypothetical and not m.generic and m.published is not None and recent(m.date, m.published)]
+    if not told:
+        return mentions
+    told.sort(key=lambda t: t[0])
+    told_starts = [t[0] for t in told]
+    dates_by = _ByStart(sorted(dates, key=lambda d: d.start))
+    only_recent: dict[tuple[int, date], bool] = {}  # per sentence: a long one holds thousands of mentions
+
+    def names_only_recent_days(m: IncidentMention) -> bool:
+        key = (m.sentence_start, m.published)
+        if key not in only_recent:
+            only_recent[key] = all(recent(d, m.published) for d in dates_by.within(m.sentence_start, m.sentence_end))
+        return only_recent[key]
+
+    out = []
+    for m in mentions:
+        if m.date is None and m.offset_days is None and m.published is not None and not m.hypothetical \
+                and not m.generic and m.unbound_date is None and names_only_recent_days(m):
+            # the same document's mentions only: callers pass one document at a time
+            k = bisect_left(told_starts, m.trigger_start)
+            near = [told[j] for j in (k - 1, k) if 0 <= j < len(told)]
+            if near:
+                _, day = min(near, key=lambda t: abs(t[0] - m.trigger_start))
+                m = replace(m, story_day=day)
+        out.append(m)
     return out
 
 

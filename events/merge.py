@@ -17,7 +17,10 @@ from typing import Iterable, Sequence
 from events.dates import DateMention
 from events.gazetteer import Place
 from events.lexicon import Lexicon, default_lexicon
-from events.mentions import PLACE_RANK, PRECISION_RANK, SAME_PLACE_KM, IncidentMention, haversine_km, places_agree
+from events.mentions import (PLACE_RANK, PRECISION_RANK, SAME_PLACE_KM, STORY_DAY, STORY_PLACE, IncidentMention,
+                             haversine_km, places_agree)
+
+BORROWED_DATES = ("coreference", STORY_DAY)  # a date a mention takes from another mention or from its story
 
 UNPLACED_MIN_PRIORITY = 85  # trigger strength (data/incident_lexicon.csv) that lets a dated, unplaced report stand
 CONTROL_FAMILY_TITLES = {"control"}
@@ -51,8 +54,8 @@ def _specificity(m: IncidentMention) -> tuple:
 def _best_date(mentions: Sequence[IncidentMention]) -> DateMention | None:
     """The finest date the mentions give, by vote; a publication day or a date borrowed by coreference only when none
     is the mentions' own."""
-    dated = [m.date for m in mentions if m.date is not None and m.date_from not in ("coreference", "publication")] or \
-        [m.date for m in mentions if m.date is not None and m.date_from != "coreference"] or \
+    dated = [m.date for m in mentions if m.date is not None and m.date_from not in (*BORROWED_DATES, "publication")] or \
+        [m.date for m in mentions if m.date is not None and m.date_from not in BORROWED_DATES] or \
         [m.date for m in mentions if m.date is not None]
     if not dated:
         return None
@@ -104,7 +107,7 @@ class _DateVotes:
         if m.date is not None:
             rank = PRECISION_RANK.get(m.date.precision, 0)
             self.pools[2].add(rank, m.date.value, m.date)
-            if m.date_from != "coreference":
+            if m.date_from not in BORROWED_DATES:
                 self.pools[1].add(rank, m.date.value, m.date)
                 if m.date_from != "publication":
                     self.pools[0].add(rank, m.date.value, m.date)
@@ -310,6 +313,38 @@ def _resolve_offset(m: IncidentMention, clusters: "_Clusters", lexicon: Lexicon)
     return replace(m, date=shifted, date_from="offset")
 
 
+def _placed_on_story_days(left: list[IncidentMention], clusters: "_Clusters", place_into_clusters,
+                          lexicon: Lexicon) -> list[IncidentMention]:
+    """Placed mentions that joined nothing undated ("Bombing raids killed 16 in the town of X") take the day their
+    story tells nearest to them: they join an incident of that day at their place, or start one where a placed and
+    undated report would have (a told toll); the story's dated but unplaced mentions of that day then find it.
+    """
+    dated, rest = [], []
+    for m in left:
+        if m.date is None and m.place is not None and m.story_day is not None and not m.generic:
+            dated.append(m)
+        else:
+            rest.append(m)
+    if not dated:
+        return left
+    unused = []
+    for m in dated:
+        starts = m.can_start_incident and PLACE_RANK.get(m.place.kind, 0) >= 5
+        m = replace(m, date=m.story_day, date_from=STORY_DAY)
+        family = lexicon.family(m.type)
+        fits = clusters.fitting(m, family)
+        same_doc = [c for c in fits if m.doc in c.docs]
+        fits = same_doc or [c for c in fits if c.place is not None and c.place.geonameid == m.place.geonameid]
+        if fits:
+            max(fits, key=lambda c: (m.doc in c.docs, len(c.mentions))).add(m)
+        elif starts:
+            clusters.append(_Cluster(m, family))
+        else:
+            unused.append(replace(m, date=None, date_from=""))
+    # the story's unplaced mentions of the day ("... killed 31 civilians on Wednesday") join what now has a place
+    return place_into_clusters(rest, allow_new=False) + unused
+
+
 def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None = None) -> list[Incident]:
     """Cluster mentions into incidents; mentions that neither start nor join one are dropped."""
     lexicon = lexicon or default_lexicon()
@@ -365,6 +400,7 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
     # Placed mentions first, so that a dated but unplaced one ("Friday's massacre") finds its incident complete.
     partial.sort(key=lambda m: (m.place is None, not m.date))
     left = place_into_clusters([*left, *partial], allow_new=False)
+    left = _placed_on_story_days(left, clusters, place_into_clusters, lexicon)
     # Undated but placed reports with casualty figures ("a gunman killed 12 in X") still deserve a row, and so do
     # reports of a named day that name no place the gazetteer knows ("a drone strike killed a commander in a
     # district on Sunday"): listed without coordinates rather than lost.
@@ -395,6 +431,11 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
             weight = lexicon.priority(m.type)
             votes[m.type] += weight * (2 if m.date_from in ("clause", "offset") else 1)
         kind = max(votes, key=lambda t: votes[t])
+        if c.place is None:  # no mention placed it: its story's one town or country, at that precision, if any
+            c.place = next((m.story_place for m in c.mentions if m.story_place is not None), None)
+            if c.place is not None:
+                c.mentions = [replace(m, place=c.place, place_text=c.place.name, place_from=STORY_PLACE)
+                              for m in c.mentions]
         ident = incident_id(c.family, c.place, c.date)
         n = 2
         base = ident

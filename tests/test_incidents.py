@@ -1130,3 +1130,66 @@ def test_a_place_measured_from_a_border_is_not_the_area_across_it():
             "the Texas border, killing four officers, state officials in Chihuahua said.\n")
     rows = table(doc("border", text, date(2009, 6, 11))).incidents
     assert "US" not in set(rows["country"]), rows[["title", "start", "place", "country"]]
+
+
+def _libya(lead_when: str, earlier_in_the_day: bool = True) -> str:
+    return ("Civilians killed in eastern Libya\n\n"
+            f"Heavy shelling of two rebel-held towns killed at least 25 civilians {lead_when}, a rights group said. "
+            "The group blamed government artillery units. "
+            "A ceasefire agreed by both sides was meant to hold until Friday.\n"
+            "Rocket fire killed at least 14 civilians in the town of Ajdabiya, the group said.\n"
+            + ("Another two civilians were killed in shelling on the town earlier in the day.\n" if earlier_in_the_day
+               else ""))
+
+
+def test_an_undated_placed_report_happened_on_the_day_its_story_tells():
+    """The lead dates the story's news ('on Tuesday') without a place; the body places it without a day: one row, on
+    the lead's day, at the body's town, and 'earlier in the day' is that day, not the last date written (a truce
+    'until Friday')."""
+    result = table(doc("ly", _libya("on Tuesday"), date(2011, 4, 13)))
+    rows = result.incidents
+    assert list(rows["start"]) == ["2011-04-12"] and list(rows["place"]) == ["Ajdabiya"], rows[["title", "start"]]
+    mentions = result.mentions.set_index("date_from")
+    assert "story" in mentions.index and "offset" in mentions.index  # where each day came from is said
+
+
+def test_a_story_without_a_recent_day_lends_none():
+    """A lead dated only to a month lends no day: the placed report stays undated rather than take a guess."""
+    result = table(doc("ly", _libya("in March", earlier_in_the_day=False), date(2011, 4, 13)))
+    ajdabiya = result.incidents[result.incidents["place"] == "Ajdabiya"]
+    assert len(ajdabiya) == 1 and not ajdabiya.iloc[0]["start"], result.incidents[["title", "start", "place"]]
+
+
+def test_plural_raids_with_their_own_toll_are_one_incident_not_a_kind_of_event():
+    """'Bombing raids killed at least 12 civilians in X' reports one day's raids (an airstrike, as the lead's 'air
+    strikes'), and joins the lead's unplaced report of the day; 'air strikes have killed thousands since 2015' is a
+    kind of event over years and makes no row."""
+    text = ("Civilians die in Yemen raids\n\n"
+            "Coalition air strikes on two rebel-held districts killed at least 20 civilians on Sunday, a monitor said. "
+            "Officials gave no comment.\n"
+            "Bombing raids killed at least 12 civilians in the town of Dhamar, the monitor said.\n"
+            "Air strikes have killed thousands of civilians in Yemen since 2015.\n")
+    rows = table(doc("ye", text, date(2018, 8, 13))).incidents
+    assert list(zip(rows["type"], rows["start"], rows["place_written"])) == [("airstrike", "2018-08-12", "Dhamar")], \
+        rows[["title", "start", "place"]]
+
+
+def _quetta(extra: str) -> str:
+    return ("Blast hits market in Quetta\n\n"
+            "A car bomb exploded at a crowded market in Quetta, Pakistan, on Sunday, killing at least 19 people, "
+            "police said.\n"
+            "It was the second bombing in the city this week. The earlier attack, which killed 11 policemen on their "
+            f"way home from work Thursday, was claimed by a banned group.{extra}\n")
+
+
+@pytest.mark.parametrize("extra, place, precision", [
+    ("", "Quetta", "city"),  # the story names one town (and its country): its unplaced incident is there
+    (" Security was raised in Lahore.", "Pakistan", "country"),  # two towns of one country: the country
+    (" Police in Kabul, Afghanistan, said the group also fights there.", None, None),  # two countries: no guess
+])
+def test_an_unplaced_incident_takes_its_storys_one_town_or_country(extra, place, precision):
+    rows = table(doc("pk", _quetta(extra), date(2009, 5, 18))).incidents
+    thursday = rows[rows["start"] == "2009-05-14"]
+    assert len(thursday) == 1, rows[["title", "start", "place"]]
+    row = thursday.iloc[0]
+    assert (row["place"] or None, row["place_precision"] or None) == (place, precision), row
