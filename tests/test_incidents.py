@@ -1193,3 +1193,12 @@ def test_an_unplaced_incident_takes_its_storys_one_town_or_country(extra, place,
     assert len(thursday) == 1, rows[["title", "start", "place"]]
     row = thursday.iloc[0]
     assert (row["place"] or None, row["place_precision"] or None) == (place, precision), row
+
+
+def test_a_demonym_before_plural_place_nouns_places_the_incident_in_that_country():
+    """'three Iraqi villages' names where, as 'an Iraqi village' does; the report's source city ('officials in
+    Ankara') does not."""
+    text = "Raids on border villages\n\nAir strikes on three Iraqi villages killed 12 people on Monday, officials in Ankara said.\n"
+    rows = table(doc("iq", text, date(2008, 3, 5))).incidents
+    assert list(zip(rows["start"], rows["country"], rows["place_precision"])) == [("2008-03-03", "IQ", "country")], \
+        rows[["title", "start", "place"]]
