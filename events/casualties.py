@@ -83,6 +83,10 @@ _KILLED = [
     # "killed 43 people", "killing a 57-year-old woman", "claimed the lives of five police officers"
     re.compile(rf"\b{_KILL_VERB} {_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}", re.I),
     re.compile(rf"\b(?:killed|killing|kills|kill) {_QUALIFIER}(?P<n>{_VAGUE})", re.I),
+    # "a suicide bomber killed himself and 16 others": the victims, not the attacker
+    re.compile(rf"\b{_KILL_VERB} (?:himself|herself|themselves) and {_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}", re.I),
+    # "killing 12 of the 40 passengers", "police shot dead two of them": the part killed
+    re.compile(rf"\b{_KILL_VERB} {_QUALIFIER}(?P<n>{NUMBER}) of (?:them|those|whom|the|its|their|all)\b", re.I),
     # "killed at least 12" at the end of a clause
     re.compile(rf"(?<!\bthe )\b(?:killed|killing) {_QUALIFIER}(?P<n>{NUMBER}|{_VAGUE})(?=\s*(?:,|;|\.|and\b|$|on board|aboard))", re.I),
     # "left 30 rebels and four soldiers dead" (the list is summed below)
@@ -147,6 +151,11 @@ _INJURED = [
 ]
 # "five of the 16 people killed": the total, not the part
 _PARTITIVE = re.compile(rf"(?P<part>{NUMBER}) of (?:the|all|those) (?P<n>{NUMBER})\b", re.I)
+# ... when the whole is the victims ("of the 16 people killed", "of the 23 dead"), not the group some of whom were
+# killed ("two of the three gunmen were killed", "killing 12 of the 40 passengers": 2 and 12)
+_PART_BEFORE = re.compile(rf"(?<![\w-])(?P<part>\d+|{_WORD}) of (?:the|all|those) $", re.I)
+_PARTITIVE_DEAD = re.compile(r"(?:\s+(?!(?:were|was|are|is|have|has|had|been|on|in|at|aboard)\b)[\w-]+){0,3}?"
+                             r"\s+(?:killed|dead|slain|who (?:were|had been|have been) killed|who died)\b", re.I)
 # "six bodyguards, a district chief and a civilian"; not "three people, including a police officer" (a part of the 3)
 _LIST_JOIN = re.compile(r"^(?:\s*,\s*(?:and\s+)?|\s+and\s+)$", re.I)
 _GROUP_RE = re.compile(_GROUP, re.I)
@@ -361,10 +370,15 @@ def _first_figure(patterns: list[re.Pattern[str]], text: str, keywords: re.Patte
             if listed is not None:
                 start, value = listed
             partitive = _PARTITIVE.match(text, match.start("n"))
-            if partitive is not None:
+            if partitive is not None and _PARTITIVE_DEAD.match(text, partitive.end()):
                 whole = parse_number(partitive.group("n"))
                 if whole and whole > value:
                     value = whole
+            elif listed is None and not _PARTITIVE_DEAD.match(text, match.end("n")):
+                part = _PART_BEFORE.search(text, max(0, match.start("n") - 40), match.start("n"))
+                part_value = parse_number(part.group("part")) if part is not None else None
+                if part_value and part_value < value:  # "two of the three gunmen were killed": two
+                    start, value = part.start(), part_value
             if best is None or start < best[0]:
                 best = (start, value, qualifier)
     return (best[1], best[2]) if best else (None, "")

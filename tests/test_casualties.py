@@ -64,3 +64,21 @@ def test_a_later_toll_rise_in_the_same_story_is_the_figure():
             "Gunmen attacked a bus near Mandera on Saturday, killing 12 passengers, officials said.\n"
             "The death toll from the attack near Mandera rose to 19 after seven wounded passengers died.\n")
     assert 19 in killed_of(doc("ke", text, date(2014, 11, 23)), country="KE")
+
+
+@pytest.mark.parametrize("text,killed", [
+    # the part killed of a group, not the group
+    ("Two of the three gunmen were killed in the shootout near Garissa.", 2),
+    ("Four of the 30 people on board were killed when the ferry was shelled.", 4),
+    ("Pirates boarded the trawler, killing 12 of the 40 crew members.", 12),
+    ("Troops fired on the marchers and shot dead two of them.", 2),
+    ("The 2023 raid claimed the lives of 11 of its fighters.", 11),
+    # the whole when it is the dead: "of the 23 people killed", "of the 10 dead"
+    ("Mourners in Jalalabad buried four of the 23 people killed in Friday's blast.", 23),
+    ("Four of the 10 dead in the Lahore shelling were police officers.", 10),
+    ("Six of the 31 people who were killed were children.", 31),
+])
+def test_a_part_of_a_group_is_its_toll_and_a_part_of_the_dead_is_not(text, killed):
+    from events.casualties import find_casualties
+
+    assert find_casualties(text).killed == killed
