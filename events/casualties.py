@@ -413,7 +413,11 @@ TOLL_RISE = re.compile(r"\b(?:(?:toll|number of (?:the )?(?:dead|deaths|people k
                        r"(?:(?:overall|total|death|official) )*(?:toll|number of (?:the )?dead)\b)", re.I)
 # "A total of 24 fighters were killed in the attacks", "In all, five have died": a sum over several incidents or
 # over a period, the story's own toll only when it tells no other
-TOTAL = re.compile(r"(?:^|[,;:(]\s*)(?:in all|altogether|all told|overall|in total|a total of)\b", re.I)
+TOTAL = re.compile(r"(?:^|[,;:(]\s*)(?:in all|altogether|all told|overall|in total|a total of)\b"
+                   # "bombardment of two towns killed 31", "three separate bombings killed 40": summed over places
+                   r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|several|multiple|separate)\s+(?:[\w-]+\s+){0,2}?"
+                   r"(?:towns|villages|cities|districts|provinces|regions|neighbou?rhoods|locations|bombings|blasts|"
+                   r"explosions|raids|attacks|incidents)\b", re.I)
 _VAGUE_VALUES = frozenset(VAGUE.values())
 
 

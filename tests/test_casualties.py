@@ -34,6 +34,9 @@ def killed_of(*docs: Document, country: str) -> list[int]:
     ([(0, 1, "", "A guard was killed."), (40, 5, "", "In all, five people died in the raid.")], 5),
     ([(0, 30, "", "A total of 30 soldiers were killed in the attacks this year."),
       (70, 4, "", "Friday's ambush killed four soldiers.")], 4),
+    # a figure summed over several places or attacks told first is no one place's toll
+    ([(0, 40, "", "Shelling of three villages near Idlib killed 40 people on Monday."),
+      (80, 22, "", "In Kafr Nabl, shells killed 22 people."), (140, 2, "", "Two of them were children.")], 22),
     # only vague figures or only totals: the highest of them
     ([(0, 24, "at least", "kills dozens"), (9, 40, "at least", "kills scores")], 40),
 ])
