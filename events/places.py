@@ -635,6 +635,13 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
             chosen[k] = gaz.place(e >> 1)
             best_score[k] = sc
 
+    named_countries = {p.country for k, p in chosen.items() if p.kind == "country" and p.country}
+    named_countries.update(p.country for p in demonym_places.values() if p.country)
+
+    def story_places(key) -> list[Place]:
+        """The places chosen for the story's other spellings."""
+        return [p for j, p in chosen.items() if keys[j] != key]
+
     out: list[PlaceMention] = []
     for k, s in enumerate(spans):
         if s.demonym:
@@ -644,8 +651,33 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
         single = " " not in s.text and "-" not in s.text
         if best_score[k] < (MIN_SCORE_SINGLE if single else MIN_SCORE_MULTI):
             continue
+        if single and _off_the_story_map(chosen[k], s, gaz, named_countries, story_places(keys[k]), text):
+            continue
         out.append(PlaceMention(s.start, s.end, s.text, chosen[k], "name"))
     return out
+
+
+FAR_FROM_STORY_KM = 4000.0  # further than this from every country the story names: another continent
+FAMOUS_CITY = 1_000_000  # a city this big, named by its own name, may be named in any story ("London", "Tokyo")
+
+
+def _off_the_story_map(place: Place, span: _Span, gaz: Gazetteer, named_countries: set[str],
+                       others: list[Place], text: str) -> bool:
+    """A lone word read as a place of a country the story never names, on another continent than every country
+    and every other place it does name, is a person's or a group's name ("Mono" of a Latin American rebel's
+    nickname is not the department in Benin); a famous city named by its own name stays ("London" in a story
+    about Colombia), and so does a word a place preposition introduces ("the island of Anjouan")."""
+    if _PLACE_PREPOSITION.search(text, max(0, span.start - 12), span.start):
+        return False
+    if not named_countries or place.kind in ("country", "continent", "region") or place.country in named_countries:
+        return False
+    if place.kind == "city" and place.population >= FAMOUS_CITY and not span.entries[0] & 1:
+        return False
+    homes = [gaz.country_place(cc) for cc in named_countries]
+    for other in homes + others:
+        if other is None or other.country == place.country or _haversine_km(place, other) <= FAR_FROM_STORY_KM:
+            return False
+    return True
 
 
 def _cues(k: int, spans: list[_Span], gaz: Gazetteer, text: str,

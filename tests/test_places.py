@@ -354,3 +354,23 @@ def test_the_capital_follows_its_demonym_and_leaves_other_capitals():
 
 def test_the_capital_without_any_country_is_no_place():
     assert [m for m in find_places("Shots were heard in the capital overnight.") if "capital" in m.text] == []
+
+
+def test_lone_word_on_another_continent_than_the_story_is_no_place(gaz):
+    # "Mono" (a nickname) is also a department of Benin: a Peruvian story never names Benin or anything near it
+    text = ("Police in Arequipa, Peru, said on Friday that a gang leader known as Mono was arrested after "
+            "a shootout that killed two officers. Mono had been wanted since 2019, Peruvian officials said.")
+    found = places(text, gaz)
+    assert "Mono" not in found
+    assert found["Arequipa"].place.country == "PE"
+
+
+def test_lone_word_far_from_the_named_country_stays_when_the_story_names_places_near_it(gaz):
+    # a Canadian town's story that names a far country but not its own: the town's neighbours keep it
+    text = ("Two soldiers from Kingston were killed in Afghanistan on Monday. Their families in Kingston and "
+            "Belleville, Ontario, were told by the army.")
+    found = places(text, gaz)
+    assert found["Belleville"].place.country == "CA"
+    # a famous city named by its own name stays in any story
+    text = "Colombian officials met in London on Tuesday to discuss the attack near Cali."
+    assert places(text, gaz)["London"].place.country == "GB"
