@@ -986,6 +986,7 @@ class Warehouse:
         self._cells: np.ndarray | None = None  # memory-mapped on the first search (pages read as a search needs them)
         self._cube_dims: dict[str, Any] = {}  # cube -> its dimension columns (Arrow, memory-mapped)
         self._text_cubes: dict[tuple, dict[str, str]] = {}  # (version, terms) -> cube -> registered counted rows
+        self._selected_relations: list[str] = []  # registered days of the latest selections (`_selected_days`)
         self._touched_rows: np.ndarray | None = None  # rowids of the extracted incidents corrections replace
         self.version = 0
         self.refresh()
@@ -1667,7 +1668,7 @@ class Warehouse:
         name, marks = self.timeline_marks(state, group_by, limit)
         if name == "none":
             return self._timeline_marks(state, group_by, limit, highlight)
-        source, params = self._selected(state, highlight, _GROUP_COLUMNS.get(group_by, _GROUP_COLUMNS["type"]))
+        source, params = self._selected_days(state, highlight, group_by)
         days, text = self.arrays(f"SELECT DISTINCT {_group_sql(group_by)} AS row, type, is_day, start_day, stop_day "
                                  f"FROM {source} WHERE start_day <> {_NO_DAY}", params)
         point, x0, x1 = _mark_days(days["start_day"].to_numpy(np.int64), days["stop_day"].to_numpy(np.int64),
@@ -1678,6 +1679,50 @@ class Warehouse:
         marks["selected"] = [(_text_or_none(r), _text_or_none(t), bool(p), int(a), int(b)) in lit for r, t, p, a, b in
                              zip(marks["row"], marks["type"], marks["point"], marks["x0"], marks["x1"])]
         return name, marks
+
+    def _selected_days(self, state: "FilterState", within: Sql, group_by: str) -> tuple[str, list]:
+        """(relation, its parameters) holding the timeline columns (type, type_label, is_day, start_day, stop_day) of
+        the incidents that pass `state` and lie `within` a selection, one row per distinct value at least.
+
+        When `state` and the selection read only the place table's columns and the index has the cell rows, the
+        selected incidents are found there: the place table's rows passing both, then the incidents in them (numpy
+        over the cell rows) and their rows of the time table, whose columns are the answer; corrected incidents are
+        read from the overlay. Otherwise the incidents themselves are read (`_selected`), which at 5x10^6 is the
+        first read of their place columns: 290 ms cold against 160-210 ms warm."""
+        import pyarrow as pa
+
+        columns = _GROUP_COLUMNS.get(group_by, _GROUP_COLUMNS["type"])
+        if (self._cells_path is None or state.text.split() or not columns <= set(CUBES["cube_time"])
+                or _cube_for(state, "cube_place", within=within) != "cube_place"):
+            return self._selected(state, within, columns)
+        f = filter_sql(state)
+        places = self._dims("cube_place")
+        name = f"selected_{uuid.uuid4().hex[:12]}"
+        with self._lock:
+            self.con.register(name, places.append_column("cell_", pa.array(np.arange(places.num_rows, dtype=np.int64))))
+            try:
+                chosen = self.con.execute(f"SELECT cell_ FROM {name} WHERE ({f.where}) AND ({within.where})",
+                                          [*f.params, *within.params]).fetchnumpy()["cell_"]
+            finally:
+                self.con.unregister(name)
+        passing = np.zeros(places.num_rows, dtype=bool)
+        passing[np.asarray(chosen, dtype=np.int64)] = True
+        every = np.asarray(self._cells_rows())
+        held = passing[every[CELL_ROWS.index("place_cell")].astype(np.int64)]
+        if self.touched:  # the extracted rows corrections replace: read from the overlay below
+            held[self._touched_base_rows()] = False
+        times = np.unique(every[CELL_ROWS.index("time_cell")][held].astype(np.int64))
+        days = self._dims("cube_time").take(pa.array(times)).select(["type", "type_label", "is_day", "start_day",
+                                                                     "stop_day"])
+        with self._lock:
+            self.con.register(name, days)
+            self._selected_relations.append(name)
+            while len(self._selected_relations) > self.SUBSETS:
+                self.con.unregister(self._selected_relations.pop(0))
+        if not self.touched:
+            return name, []
+        return (f"(SELECT * FROM {name} UNION ALL BY NAME SELECT type, type_label, is_day, start_day, stop_day FROM "
+                f"overlay WHERE NOT hidden AND ({f.where}) AND ({within.where}))", [*f.params, *within.params])
 
     def _timeline_marks(self, state: "FilterState", group_by: str, limit: int,
                         highlight: Sql | None = None) -> tuple[str, pd.DataFrame]:

@@ -758,6 +758,31 @@ def test_an_index_without_the_word_index_opens_and_gains_it_in_place(world, tmp_
         main(["index", str(tmp_path)])
 
 
+
+@pytest.mark.parametrize("state", [ALL, FilterState(types=tuple(OPTIONS.types[:2])),
+                                   FilterState(countries=tuple(OPTIONS.countries[:3]), background=True)])
+def test_a_map_selection_lights_the_timeline_from_the_cell_rows(warehouses, full_warehouses, monkeypatch, state):
+    """A map selection under filters the place table holds finds its incidents' days through the cell rows, without
+    reading the incidents (whose place columns a first selection at 5x10^6 read cold: 290 ms), with the same marks
+    lit as the incidents give - corrections too. A month filter is no place table's: the incidents are read."""
+    from events.warehouse import map_mark_key, selection_sql
+
+    for cubed, full in zip(warehouses, full_warehouses):
+        cell, cells = full.map_marks(state, limit=6)
+        assert cell and len(cells)
+        within = selection_sql([map_mark_key(cell, m.type, m.cy, m.cx) for m in cells.iloc[::2].itertuples()])
+        with monkeypatch.context() as patched:
+            patched.setattr(Warehouse, "_selected", lambda *args, **kwargs: pytest.fail("read the incidents"))
+            lit = cubed._highlighted_marks(state, "type", 40, within)
+        theirs = full.timeline_marks(state, limit=40, highlight=within)
+        assert lit[0] == theirs[0] and lit[1]["selected"].any()
+        _same_marks(lit[1], theirs[1], ["row", "type", "point", "x0", "x1"] if lit[0] != "none" else ["first_id"])
+    dated = FilterState(month_from=OPTIONS.months[0], background=True)
+    cell, cells = full_warehouses[0].map_marks(dated, limit=6)
+    within = selection_sql([map_mark_key(cell, m.type, m.cy, m.cx) for m in cells.itertuples()])
+    assert warehouses[0]._selected_days(dated, within, "type")[0].startswith("(SELECT * FROM")
+
+
 # ------------------------------------------------------------------------------------------------- a search's counts
 
 def _without_cell_rows(folder: Path, target: Path) -> Path:
