@@ -1010,7 +1010,8 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     date_starts = sorted(d.start for d in dates)
     told = _corefer(_fill_from_context(mentions, sentences, located, starts, dates), lexicon, text[:lead_end],
                     date_starts)
-    return _placed_by_story(_dated_by_story_day(_resolve_local_offsets(told), dates), located)
+    return _placed_by_story(_dated_by_story_day(_in_the_storys_town(_resolve_local_offsets(told), located), dates),
+                            located)
 
 
 def _anchor_references(document: Document, sentences: list[Sentence], offsets: Sequence, triggers: list[Trigger],
@@ -1626,6 +1627,32 @@ def _story_place(places: Sequence[PlaceMention]) -> Place | None:
                                                      or haversine_km(towns[0], p) <= SAME_PLACE_KM) for p in named):
         return next((p for p in towns if p.kind == "city"), towns[0])
     return default_gazetteer().country_place(next(iter(countries)))
+
+
+def _in_the_storys_town(mentions: list[IncidentMention], places: Sequence[PlaceMention]) -> list[IncidentMention]:
+    """A mention of the story's days placed at a first-level area it borrowed from its context ("the killings of
+    four policemen in his state", after "Sonora Gov. X said") happened in the one town the story names inside that
+    area, when it names exactly one: the area's centroid can lie hundreds of kilometres from it. An area named in
+    the mention's own clause ("killed in a gunbattle in Helmand") and older incidents the story recalls keep it."""
+    towns: dict[tuple[str, str], set[str]] = {}
+    by_id: dict[str, PlaceMention] = {}
+    for p in places:
+        if p.via == "name" and PLACE_RANK.get(p.place.kind, 0) >= 4.5 and p.place.admin1:
+            towns.setdefault((p.place.country, p.place.admin1), set()).add(p.place.geonameid)
+            by_id.setdefault(p.place.geonameid, p)
+    if not towns:
+        return mentions
+    out = []
+    for m in mentions:
+        area = m.place
+        if area is not None and area.kind == "admin1" and m.place_from != "clause" and not m.generic \
+                and not m.hypothetical \
+                and len(towns.get((area.country, area.admin1), ())) == 1 \
+                and (m.date is None or m.published is not None and 0 <= (m.published - m.date.last).days <= STORY_DAYS):
+            town = by_id[next(iter(towns[(area.country, area.admin1)]))]
+            m = replace(m, place=town.place, place_text=town.text)
+        out.append(m)
+    return out
 
 
 def _placed_by_story(mentions: list[IncidentMention], places: Sequence[PlaceMention]) -> list[IncidentMention]:

@@ -277,12 +277,20 @@ def _compass_modifier(form: str, start: int, entries: tuple[int, ...], gaz: Gaze
     return None
 
 
+def _compass_country(span: _Span, gaz: Gazetteer, text: str) -> bool:
+    """"a northern Mexico state", "two southern Panama provinces": after a compass word, a country's name before
+    "state" or "province" says where the area lies (a state of northern Mexico), not which area it is."""
+    return bool(_COMPASS_BEFORE.search(text[max(0, span.start - 40):span.start])) and any(
+        gaz.place(e >> 1).kind == "country" for e in span.entries[:MAX_CANDIDATES])
+
+
 def _compass_parts(mentions: list[PlaceMention], text: str, gaz: Gazetteer) -> list[PlaceMention]:
     """"southern Lebanon", "the north of Iraq", "Far North Queensland": the compass part of a country or admin1 area
     (a ``region`` place drawn from the area's towns, see :meth:`Gazetteer.part_of`) instead of the whole area."""
     out = []
     for m in mentions:
-        if m.via == "name" and m.place.kind in _AREA_KINDS and not _KIND_AFTER.match(text[m.end:m.end + 20]):
+        if m.via == "name" and m.place.kind in _AREA_KINDS and (
+                m.place.kind == "country" or not _KIND_AFTER.match(text[m.end:m.end + 20])):
             before = text[max(0, m.start - 40):m.start]
             found = _COMPASS_BEFORE.search(before) or _COMPASS_OF_BEFORE.search(before)
             part = gaz.part_of(m.place, _compass(found)) if found else None
@@ -587,7 +595,8 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
             confident[k] = top
 
     cues = {k: _cues(k, spans, gaz, text, demonym_places) for k, s in enumerate(spans) if not s.demonym}
-    kind_cues = {k: kind_cue(text, s.start, s.end) for k, s in enumerate(spans) if not s.demonym}
+    kind_cues = {k: "" if _compass_country(s, gaz, text) else kind_cue(text, s.start, s.end)
+                 for k, s in enumerate(spans) if not s.demonym}
     chosen: dict[int, Place] = dict(confident)
     best_score: dict[int, float] = {}
     for _round in range(2):

@@ -1205,3 +1205,19 @@ def test_a_demonym_before_plural_place_nouns_places_the_incident_in_that_country
     rows = table(doc("iq", text, date(2008, 3, 5))).incidents
     assert list(zip(rows["start"], rows["country"], rows["place_precision"])) == [("2008-03-03", "IQ", "country")], \
         rows[["title", "start", "place"]]
+
+
+def test_an_incident_placed_at_its_state_by_context_happens_in_the_one_town_the_story_names_there():
+    """'the killings in her state', after 'Sinaloa Gov. X': the one town of Sinaloa the story names, not the
+    state's centroid far from it; an area named in the incident's own clause stays."""
+    text = ("Farm workers killed in Mexico\n\n"
+            "Gunmen abducted and killed five farm workers on Tuesday about 30 kilometers south of the Arizona "
+            "border, police said.\n\n"
+            "Sinaloa Gov. Ana Costa declined to speculate on a motive for the killings of the five workers in her "
+            "state.\n\n"
+            "The men were taken from a ranch outside Guasave, a neighbour said.\n\n"
+            "Separately, a soldier was killed in a clash with loggers in Oaxaca on Tuesday.\n")
+    result = table(doc("sinaloa", text, date(2011, 5, 26)))
+    places = list(result.incidents.place)
+    assert "Guasave" in places and "Sinaloa" not in places, result.incidents[["title", "place"]]
+    assert "Oaxaca" in places, result.incidents[["title", "place"]]

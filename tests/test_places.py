@@ -374,3 +374,14 @@ def test_lone_word_far_from_the_named_country_stays_when_the_story_names_places_
     # a famous city named by its own name stays in any story
     text = "Colombian officials met in London on Tuesday to discuss the attack near Cali."
     assert places(text, gaz)["London"].place.country == "GB"
+
+
+def test_compass_word_before_a_country_and_state_is_a_part_of_the_country(gaz):
+    # "a southern Guatemala department": a department of southern Guatemala, not Guatemala department (the capital's)
+    text = "The police chief of a southern Guatemala department was shot dead on Monday, officials said."
+    found = find_places(text, gaz)
+    assert [m.place.kind for m in found] == ["region"]
+    assert found[0].place.country == "GT" and found[0].within.kind == "country"
+    # without a compass word the kind word still says which area ("Guatemala department")
+    found = find_places("Floods hit Guatemala department on Monday.", gaz)
+    assert found[0].place.kind == "admin1"
