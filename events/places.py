@@ -632,6 +632,7 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
                                  and gaz.place(e2 >> 1).country == place.country), default=None)
                     if rival is not None and rival >= item[0]:
                         item[0] = rival + 0.1
+            _seat_of_the_district(ranked, gaz)
             if _round:
                 # closeness to the other resolved places (cities, landmarks, admin areas)
                 if nearby.any_other(keys[k]):
@@ -687,6 +688,31 @@ def _off_the_story_map(place: Place, span: _Span, gaz: Gazetteer, named_countrie
         if other is None or other.country == place.country or _haversine_km(place, other) <= FAR_FROM_STORY_KM:
             return False
     return True
+
+
+SEAT_KM = 5.0  # a town this close to the district of its name is the district's seat
+
+
+def _seat_of_the_district(ranked: list[list], gaz: Gazetteer) -> None:
+    """Of two same-named towns of one first-level area, the one at the seat of the district of that name is
+    meant, however small GeoNames counts it: the other, tens of kilometres from the district, is a hamlet that
+    happens to bear the name (a municipality's seat often has no population in GeoNames)."""
+    districts = [gaz.place(e >> 1) for _sc, e in ranked if gaz.place(e >> 1).kind == "admin2"]
+    if not districts:
+        return
+    for item in ranked:
+        town = gaz.place(item[1] >> 1)
+        if town.kind != "city":
+            continue
+        seat = next((d for d in districts if (d.country, d.admin1) == (town.country, town.admin1)
+                     and _haversine_km(town, d) <= SEAT_KM), None)
+        if seat is None:
+            continue
+        rivals = [sc for sc, e in ranked if gaz.place(e >> 1).kind == "city" and sc >= item[0]
+                  and (gaz.place(e >> 1).country, gaz.place(e >> 1).admin1) == (town.country, town.admin1)
+                  and _haversine_km(gaz.place(e >> 1), seat) > 4 * SEAT_KM]
+        if rivals:
+            item[0] = max(rivals) + 0.1
 
 
 def _cues(k: int, spans: list[_Span], gaz: Gazetteer, text: str,

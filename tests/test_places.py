@@ -385,3 +385,13 @@ def test_compass_word_before_a_country_and_state_is_a_part_of_the_country(gaz):
     # without a compass word the kind word still says which area ("Guatemala department")
     found = find_places("Floods hit Guatemala department on Monday.", gaz)
     assert found[0].place.kind == "admin1"
+
+
+def test_of_two_same_named_towns_of_one_department_the_districts_seat_is_meant(gaz):
+    # GeoNames has two San Carlos in Antioquia: the municipality's seat (eastern Antioquia) and a bigger-counted
+    # place 180 km north of it; the story means the municipality's town
+    text = ("Guerrillas attacked the police station in San Carlos, Antioquia, on Sunday, killing two officers, "
+            "the Colombian army said.")
+    town = places(text, gaz)["San Carlos"].place
+    assert town.kind == "city" and town.admin1 == "Antioquia"
+    assert abs(town.lat - 6.19) < 0.1 and abs(town.lon + 74.99) < 0.1, town
