@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from events.gazetteer import Gazetteer, Place, normalize
 from events.settings import DATA_DIR
@@ -648,9 +648,24 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
     named_countries = {p.country for k, p in chosen.items() if p.kind == "country" and p.country}
     named_countries.update(p.country for p in demonym_places.values() if p.country)
 
+    # each distinct place chosen, with the spellings it was chosen for: a story repeats its places, and a lone word
+    # is compared with the distinct ones only (comparing every span with every other was quadratic in the text)
+    spellings: dict[str, tuple[Place, set]] = {}
+    for j, p in chosen.items():
+        spellings.setdefault(p.geonameid, (p, set()))[1].add(keys[j])
+    off_map: dict[tuple, bool] = {}
+
     def story_places(key) -> list[Place]:
         """The places chosen for the story's other spellings."""
-        return [p for j, p in chosen.items() if keys[j] != key]
+        return [p for p, written in spellings.values() if written != {key}]
+
+    def off_the_map(k: int, s: _Span) -> bool:
+        if _PLACE_PREPOSITION.search(text, max(0, s.start - 12), s.start):  # "the island of Anjouan"
+            return False
+        known = (chosen[k].geonameid, keys[k])
+        if known not in off_map:
+            off_map[known] = _off_the_story_map(chosen[k], s, gaz, named_countries, lambda: story_places(keys[k]))
+        return off_map[known]
 
     out: list[PlaceMention] = []
     for k, s in enumerate(spans):
@@ -661,7 +676,7 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
         single = " " not in s.text and "-" not in s.text
         if best_score[k] < (MIN_SCORE_SINGLE if single else MIN_SCORE_MULTI):
             continue
-        if single and _off_the_story_map(chosen[k], s, gaz, named_countries, story_places(keys[k]), text):
+        if single and off_the_map(k, s):
             continue
         out.append(PlaceMention(s.start, s.end, s.text, chosen[k], "name"))
     return out
@@ -672,19 +687,17 @@ FAMOUS_CITY = 1_000_000  # a city this big, named by its own name, may be named 
 
 
 def _off_the_story_map(place: Place, span: _Span, gaz: Gazetteer, named_countries: set[str],
-                       others: list[Place], text: str) -> bool:
+                       others: Callable[[], list[Place]]) -> bool:
     """A lone word read as a place of a country the story never names, on another continent than every country
     and every other place it does name, is a person's or a group's name ("Mono" of a Latin American rebel's
     nickname is not the department in Benin); a famous city named by its own name stays ("London" in a story
-    about Colombia), and so does a word a place preposition introduces ("the island of Anjouan")."""
-    if _PLACE_PREPOSITION.search(text, max(0, span.start - 12), span.start):
-        return False
+    about Colombia). `others`: the story's other places, asked for only when the rest does not decide."""
     if not named_countries or place.kind in ("country", "continent", "region") or place.country in named_countries:
         return False
     if place.kind == "city" and place.population >= FAMOUS_CITY and not span.entries[0] & 1:
         return False
     homes = [gaz.country_place(cc) for cc in named_countries]
-    for other in homes + others:
+    for other in homes + others():
         if other is None or other.country == place.country or _haversine_km(place, other) <= FAR_FROM_STORY_KM:
             return False
     return True
