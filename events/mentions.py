@@ -283,6 +283,9 @@ class IncidentMention:
     # an unplaced mention's likeliest place: its story's one town, or else its one country (see _story_place); used
     # only for an incident none of whose mentions is placed
     story_place: Place | None = field(default=None, compare=False)
+    # the towns its story is about, likeliest first: its dateline's town, the one town it names; an incident of the
+    # story's days that its mentions place only at an area holding such a town (or nowhere) happened there (merge)
+    story_towns: tuple[Place, ...] = field(default=(), compare=False)
 
     @property
     def can_start_incident(self) -> bool:
@@ -1010,8 +1013,29 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     date_starts = sorted(d.start for d in dates)
     told = _corefer(_fill_from_context(mentions, sentences, located, starts, dates), lexicon, text[:lead_end],
                     date_starts)
-    return _placed_by_story(_dated_by_story_day(_in_the_storys_town(_resolve_local_offsets(told), located), dates),
-                            located)
+    placed = _placed_by_story(_dated_by_story_day(_in_the_storys_town(_resolve_local_offsets(told), located), dates),
+                              located)
+    if filed_at is not None and (PLACE_RANK.get(filed_at.place.kind, 0) < 5 or default_gazetteer().is_capital(filed_at.place)):
+        filed_at = None  # a capital's dateline tells where the reporters sit, not where the news happened
+    return _with_story_town(placed, filed_at.place if filed_at is not None else None,
+                            town.place if town is not None else None)
+
+
+def _with_story_town(mentions: list[IncidentMention], filed_at: Place | None, sole: Place | None
+                     ) -> list[IncidentMention]:
+    """Each mention of the story's days keeps the towns its story is about beside it (`story_towns`): the town of
+    its dateline, and the one town the story names for a mention that its own clause does not place."""
+    if filed_at is None and sole is None:
+        return mentions
+    out = []
+    for m in mentions:
+        towns = tuple(t for t in (filed_at, sole if m.place is None or m.place_from != "clause" else None)
+                      if t is not None)
+        if towns and not m.hypothetical and not m.generic and m.published is not None \
+                and (m.date is None or 0 <= (m.published - m.date.last).days <= STORY_DAYS):
+            m = replace(m, story_towns=towns)
+        out.append(m)
+    return out
 
 
 def _anchor_references(document: Document, sentences: list[Sentence], offsets: Sequence, triggers: list[Trigger],

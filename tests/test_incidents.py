@@ -1221,3 +1221,29 @@ def test_an_incident_placed_at_its_state_by_context_happens_in_the_one_town_the_
     places = list(result.incidents.place)
     assert "Guasave" in places and "Sinaloa" not in places, result.incidents[["title", "place"]]
     assert "Oaxaca" in places, result.incidents[["title", "place"]]
+
+
+def _kenya_church(filed_at: str, where: str = "") -> str:
+    return (f"Grenade attack kills nine in Kenya\n\n{filed_at}, Kenya (AP) — A grenade thrown into a crowded church{where} "
+            "killed nine worshippers on Sunday, police said. Militants from Somalia were suspected.\n")
+
+
+@pytest.mark.parametrize("text, place, precision", [
+    (_kenya_church("MOMBASA"), "Mombasa", "city"),  # the headline's country holds the dateline's town: the town
+    (_kenya_church("MOMBASA", " in Kenya"), "Mombasa", "city"),  # so does the incident's own clause
+    (_kenya_church("NAIROBI"), "Kenya", "country"),  # a capital's dateline is where reporters sit: the country stays
+    (_kenya_church("MOMBASA", " in Uganda"), "Uganda", "country"),  # an area not holding the town keeps its place
+])
+def test_an_incident_placed_at_the_area_of_its_datelines_town_happened_in_that_town(text, place, precision):
+    rows = table(doc("ke", text, date(2012, 4, 30))).incidents
+    sunday = rows[rows["start"] == "2012-04-29"]
+    assert list(zip(sunday["place"], sunday["place_precision"])) == [(place, precision)], \
+        rows[["title", "start", "place"]]
+
+
+def test_an_older_incident_a_datelined_story_recalls_keeps_its_area():
+    text = ("Grenade attack kills nine in Kenya\n\nMOMBASA, Kenya (AP) — A grenade thrown into a crowded church killed "
+            "nine worshippers on Sunday, police said. In March 2010, a bombing in Kenya killed four people.\n")
+    rows = table(doc("ke", text, date(2012, 4, 30))).incidents
+    old = rows[rows["start"].str.startswith("2010-03")]
+    assert list(old["place"]) == ["Kenya"], rows[["title", "start", "place"]]
