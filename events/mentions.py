@@ -512,18 +512,18 @@ _HERE_NOT_AT = re.compile(r"\b(?:of|from)\s+$", re.I)
 STORY_DAYS = 14  # the days a news story tells as its own: its week and the one before
 
 
-def _sole_town(places: Sequence[PlaceMention]) -> PlaceMention | None:
-    """The one town (or district) a story names, when every other place it names is a wider area holding it."""
-    towns = {p.place.geonameid: p for p in places if p.via == "name" and PLACE_RANK.get(p.place.kind, 0) >= 4.5}
-    if len(towns) != 1:
+def _story_town(places: Sequence[PlaceMention]) -> PlaceMention | None:
+    """The one town (or district) a story names: every other place it names is a wider area holding it ("Peshawar,
+    Pakistan") or lies within SAME_PLACE_KM of it (another name of the same town, a quarter of it)."""
+    named = [p for p in places if p.via == "name" and p.place.kind != "continent"]
+    towns = [p for p in named if PLACE_RANK.get(p.place.kind, 0) >= 4.5]
+    if not towns:
         return None
-    town = next(iter(towns.values()))
-    for p in places:
-        if p.place.geonameid in towns:
-            continue
-        if p.place.country != town.place.country or p.place.kind not in ("country", "admin1") \
-                or p.place.kind == "admin1" and p.place.admin1 != town.place.admin1:
-            return None
+    town = next((p for p in towns if p.place.kind == "city"), towns[0])
+    for p in named:
+        if p.place.kind == "region" or not places_agree(town.place, p.place) \
+                or PLACE_RANK.get(p.place.kind, 0) >= 4.5 and haversine_km(town.place, p.place) > SAME_PLACE_KM:
+            return None  # a region ("the Gaza Strip") may be another part of the country than the town's
     return town
 
 
@@ -1001,7 +1001,7 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
         # dateline's happened there (a local story); a story that names other places keeps its dateline apart
         mentions = [replace(m, place=filed_at.place, place_text=filed_at.place.name, place_from="dateline")
                     if m.place is None else m for m in mentions]
-    town = _sole_town(located)
+    town = _story_town(located)
     if town is not None:
         # "The other attack, which killed 18 ... Friday" in a story about one city: an incident of the story's days
         # that it places nowhere else happened in the one town it names (an older one it recalls may not have)
@@ -1638,18 +1638,14 @@ STORY_PLACE = "story"  # place_from of a mention placed by its story's one town 
 
 
 def _story_place(places: Sequence[PlaceMention]) -> Place | None:
-    """Where a story happens, when its names say so: the one town it names (the others being that town's country or
-    area, "Peshawar, Pakistan"), else the one country all its named places lie in; None when they spread wider."""
-    named = [p.place for p in places if p.via == "name" and p.place.kind != "continent"]
-    if not named:
-        return None
-    countries = {p.country for p in named}
+    """Where a story happens, when its names say so: its one town (see :func:`_story_town`), else the one country all
+    its named places lie in; None when they spread wider."""
+    town = _story_town(places)
+    if town is not None:
+        return town.place
+    countries = {p.place.country for p in places if p.via == "name" and p.place.kind != "continent"}
     if len(countries) != 1 or "" in countries:
         return None
-    towns = [p for p in named if PLACE_RANK.get(p.kind, 0) >= 5]
-    if towns and all(places_agree(towns[0], p) and (PLACE_RANK.get(p.kind, 0) < 5
-                                                     or haversine_km(towns[0], p) <= SAME_PLACE_KM) for p in named):
-        return next((p for p in towns if p.kind == "city"), towns[0])
     return default_gazetteer().country_place(next(iter(countries)))
 
 

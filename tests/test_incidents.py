@@ -1247,3 +1247,17 @@ def test_an_older_incident_a_datelined_story_recalls_keeps_its_area():
     rows = table(doc("ke", text, date(2012, 4, 30))).incidents
     old = rows[rows["start"].str.startswith("2010-03")]
     assert list(old["place"]) == ["Kenya"], rows[["title", "start", "place"]]
+
+
+def test_a_region_named_beside_the_storys_town_makes_it_no_one_town_story():
+    """'southern Punjab' may be another part of the country than the town the story names: an incident no mention
+    places is put in the country, not in the town (a country or the town's own province would hold it)."""
+    text = ("Blast hits market in Quetta\n\nA car bomb exploded at a crowded market in Quetta, Pakistan, on Sunday, "
+            "killing at least 19 people, police said.\nSeparately, an attack killed 11 policemen on Thursday, "
+            "officials said. Troops were also sent to southern Punjab.\n")
+    rows = table(doc("pk", text, date(2009, 5, 18))).incidents
+    thursday = rows[rows["start"] == "2009-05-14"]
+    assert list(zip(thursday["place"], thursday["place_precision"])) == [("Pakistan", "country")], \
+        rows[["title", "start", "place"]]
+    held = table(doc("pk", text.replace("southern Punjab", "Balochistan"), date(2009, 5, 18))).incidents
+    assert list(held.loc[held["start"] == "2009-05-14", "place"]) == ["Quetta"], held[["title", "start", "place"]]
