@@ -482,7 +482,7 @@ def _score(gaz: Gazetteer, entry: int, countries: Counter, admin1s: Counter) -> 
     place = gaz.place(entry >> 1)
     score = gaz.prior(place) - (1.0 if entry & 1 else 0.0)
     if place.country and countries.get(place.country):
-        score += 1.0 + 0.5 * min(3, countries[place.country])
+        score += 2.0 + 0.5 * min(3, countries[place.country])
     if place.kind in ("city", "landmark", "admin2") and admin1s.get((place.country, place.admin1)):
         score += 1.5
     return score

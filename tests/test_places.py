@@ -395,3 +395,18 @@ def test_of_two_same_named_towns_of_one_department_the_districts_seat_is_meant(g
     town = places(text, gaz)["San Carlos"].place
     assert town.kind == "city" and town.admin1 == "Antioquia"
     assert abs(town.lat - 6.19) < 0.1 and abs(town.lon + 74.99) < 0.1, town
+
+
+def test_a_town_of_the_country_the_story_names_beats_a_bigger_namesake_of_a_country_it_never_names(gaz):
+    # two Tripolis: Libya's capital (1.3M) and Lebanon's second city (0.2M); a story naming only Lebanon means its own
+    text = "Clashes in Tripoli killed five people on Sunday, the Lebanese army said. Lebanon's leaders called for calm."
+    assert places(text, gaz)["Tripoli"].place.country == "LB"
+    # and a story naming Libya keeps Libya's
+    assert places("Clashes in Tripoli killed five people on Sunday, Libya's government said.", gaz)["Tripoli"] \
+        .place.country == "LY"
+
+
+def test_an_ambiguous_demonym_names_the_more_populous_country(gaz):
+    # 'Dominican' is the Dominican Republic's (10M) as often as Dominica's (70k): data/demonyms.csv says the bigger
+    found = find_places("A grenade exploded in a bar on Friday, the Dominican police said.", gaz)
+    assert [p.place.country for p in found if p.via == "demonym"] == ["DO"]
