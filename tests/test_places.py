@@ -410,3 +410,12 @@ def test_an_ambiguous_demonym_names_the_more_populous_country(gaz):
     # 'Dominican' is the Dominican Republic's (10M) as often as Dominica's (70k): data/demonyms.csv says the bigger
     found = find_places("A grenade exploded in a bar on Friday, the Dominican police said.", gaz)
     assert [p.place.country for p in found if p.via == "demonym"] == ["DO"]
+
+
+def test_a_country_named_with_and_is_one_name_and_places_its_towns(gaz):
+    found = places("Gunmen shot dead three people in San Fernando on Saturday, police in Trinidad and Tobago said.",
+                   gaz)
+    assert found["Trinidad and Tobago"].place.kind == "country"
+    assert found["San Fernando"].place.country == "TT"  # not the Philippines' bigger San Fernando
+    # two places joined by 'and' stay two places
+    assert set(places("Fighting in Mosul and Kirkuk continued.", gaz)) == {"Mosul", "Kirkuk"}
