@@ -77,8 +77,6 @@ WORD_PATTERN = r"[\pL\pN_]+"
 TEXT_TABLES = ("search_words", "search_word_rows", "search_absent", "search_meta")
 # a term whose words hold more postings than this many per incident is scanned instead ("e" is in most words)
 TEXT_POSTINGS_PER_ROW = 2
-# the vocabulary's words containing a term (`?`), frequent ones (`.format('')`) or the others (`.format('NOT ')`)
-_TERM_WORDS = "SELECT word_id FROM idx.search_words WHERE contains(word, ?) AND {}frequent"
 # The search's cell rows, a file beside the index (`build_cell_rows`): for every incident (by rowid) the row of each
 # cube holding it and its figures, so the incidents a search finds are counted into the cubes' rows with numpy
 # (`Warehouse._text_cube`) instead of copying their columns out of the table. Memory-mapped: nothing is read up front.
@@ -87,6 +85,11 @@ CELL_TABLE = "search_cells"  # (file, n_rows): the file's name beside the index,
 # gathers each from contiguous memory (as one record per incident: 45-90 ms for 509k rows at 5x10^6, 18-30 by column)
 CELL_ROWS = ("time_cell", "place_cell", "killed", "injured")
 _CELL_OF = {"cube_time": "time_cell", "cube_place": "place_cell"}
+# the cubes whose rows holding a search's incidents are copied out for the statements that read them: a broad search
+# at 5x10^6 holds a twelfth of cube_time's 253k rows, and its timeline and table page statements (three) ran 8-13 ms
+# faster for a ~5 ms copy; cube_place's rows are read by the map's statement, which reads 3 of its 8 columns (a copy
+# of all eight, place names included, cost more than it saved)
+_COMPACTED = ("cube_time",)
 # a cube row's figures as the marks read them: killed/injured NULL where none of its incidents has one
 _CUBE_FIGURES = ("n::BIGINT AS n, (CASE WHEN killed_n > 0 THEN killed END)::DOUBLE AS killed, "
                  "(CASE WHEN injured_n > 0 THEN injured END)::DOUBLE AS injured")
@@ -977,6 +980,8 @@ class Warehouse:
         self._found: dict[tuple, str] = {}  # search terms -> temporary table of the base rows holding them all
         self._found_arrays: dict[tuple, np.ndarray] = {}  # search terms -> those rowids, sorted
         self.text_index = has_text_index(self.con)  # False: an index written before the word index (terms scanned)
+        self._n_rows = int(self.con.execute("SELECT n_rows FROM idx.search_meta").fetchall()[0][0]) \
+            if self.text_index else 0
         self._word_pattern = self.con.execute("SELECT pattern FROM idx.search_meta").fetchall()[0][0] \
             if self.text_index else WORD_PATTERN
         self._cube_views: set[str] = set()
@@ -1140,20 +1145,23 @@ class Warehouse:
                 cells = {name: every[i][rows] for i, name in enumerate(CELL_ROWS) if name in _CELL_OF.values()}
                 figures = {}
                 for figure in ("killed", "injured"):
-                    values = every[CELL_ROWS.index(figure)][rows]
+                    values = every[CELL_ROWS.index(figure)][rows]  # a copy: NaN (no figure) set to 0 in place
                     known = ~np.isnan(values)
-                    figures[figure], figures[f"{figure}_n"] = np.where(known, values, 0.0), known
+                    values[~known] = 0.0
+                    figures[figure], figures[f"{figure}_n"] = values, known
                 made = self._text_cubes[key] = {"_cells": (cells, figures)}
             cells, figures = made["_cells"]
             dims = self._dims(kind)
             code = cells[_CELL_OF[kind]].astype(np.int64)
             k = dims.num_rows
-            # every cube row (its dimensions as read, not copied) with its counts; rows holding none are left out by
-            # the view below (a copy of the others' dimensions cost 40-50 ms per cube at 5x10^6)
-            counted = dims.append_column("n", pa.array(np.bincount(code, minlength=k)))
-            for name, values in figures.items():
-                counted = counted.append_column(name, pa.array(np.rint(np.bincount(code, weights=values, minlength=k))
-                                                               .astype(np.int64)))
+            n = np.bincount(code, minlength=k)
+            # the cube's rows holding a found incident copied (`_COMPACTED`), or every row as read (the view below
+            # leaves out the rows holding none)
+            held = n > 0 if kind in _COMPACTED else slice(None)
+            counted = (dims.filter(pa.array(held)) if kind in _COMPACTED else dims).append_column("n", pa.array(n[held]))
+            for name, values in figures.items():  # sums of whole numbers: exact in float64
+                counted = counted.append_column(name, pa.array(
+                    np.bincount(code, weights=values, minlength=k)[held].astype(np.int64)))
             name = f"text_{kind}_{uuid.uuid4().hex[:12]}"
             self.con.register(f"{name}_all", counted)
             self.con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM {name}_all WHERE n > 0")
@@ -1457,20 +1465,21 @@ class Warehouse:
 
     FOUND = 4  # search strings whose rows are kept
 
-    def _found_rows(self, terms: tuple[str, ...]) -> str:
+    def _found_rows(self, terms: tuple[str, ...],
+                    searched: tuple[np.ndarray | None, list[str]] | None = None) -> str:
         """A temporary table (column `row`: rowids of the extracted incidents, corrections aside) of the incidents
         whose search text holds every term: one search per search string, reused while other filters change.
 
-        With the word index (`build_text_index`), a term of word characters only is looked up, not scanned: the rows
-        of the vocabulary's words that contain it (exact: such a term lies inside one word of any text holding it).
-        Terms with other characters (punctuation), or so common that their words' rows outnumber the incidents,
-        are tested with `contains` in one scan, as without the index."""
+        Terms the word index answers (`_look_up`) are not scanned; the table is then made from the rowids found
+        (`_found_array`), only when a query reads it (the counted views read the rowids, not the table). Terms with
+        other characters (punctuation), or so common that their words' rows outnumber the incidents, are tested
+        with `contains` in one scan, as without the index. `searched`: `_search(terms)` when already made."""
         with self._lock:
             if terms in self._found:
                 self._found[terms] = self._found.pop(terms)
                 return self._found[terms]
             name = f"found_{uuid.uuid4().hex[:12]}"
-            looked_up, scanned = self._look_up(terms) if self.text_index else (None, list(terms))
+            looked_up, scanned = searched or self._search(terms)
             if looked_up is not None:
                 with self._registered_rows("found_rows", looked_up):
                     self.con.execute(f"CREATE TEMP TABLE {name}{'_words' if scanned else ''} AS SELECT row FROM "
@@ -1483,75 +1492,104 @@ class Warehouse:
                                  scanned)
                 self.con.execute(f"DROP TABLE IF EXISTS {name}_words")
             self._found[terms] = name
-            if looked_up is not None and not scanned:
-                self._found_arrays[terms] = looked_up
             while len(self._found) > self.FOUND:
-                dropped = next(iter(self._found))
-                self._found_arrays.pop(dropped, None)
-                self.con.execute(f"DROP TABLE IF EXISTS {self._found.pop(dropped)}")
+                self.con.execute(f"DROP TABLE IF EXISTS {self._found.pop(next(iter(self._found)))}")
             return name
 
     def _found_array(self, terms: tuple[str, ...]) -> np.ndarray:
-        """The rowids of `_found_rows(terms)`, sorted (as the look-up gave them, or read from the table)."""
+        """The rowids of `_found_rows(terms)`, sorted: as the look-up gives them when the word index answers every
+        term (no table made), else read from the table."""
         with self._lock:
-            found = self._found_rows(terms)
             if terms not in self._found_arrays:
-                self._found_arrays[terms] = np.sort(np.asarray(
-                    self.con.execute(f"SELECT row FROM {found}").fetchnumpy()["row"], dtype=np.int64))
+                searched = self._search(terms)
+                self._found_arrays[terms] = searched[0] if not searched[1] else np.sort(np.asarray(self.con.execute(
+                    f"SELECT row FROM {self._found_rows(terms, searched)}").fetchnumpy()["row"], dtype=np.int64))
+            self._found_arrays[terms] = self._found_arrays.pop(terms)
+            while len(self._found_arrays) > self.FOUND:
+                self._found_arrays.pop(next(iter(self._found_arrays)))
             return self._found_arrays[terms]
+
+    def _search(self, terms: tuple[str, ...]) -> tuple[np.ndarray | None, list[str]]:
+        """`_look_up(terms)` with the word index (the rowids kept when it answers every term), else every term
+        to scan."""
+        if not self.text_index:
+            return None, list(terms)
+        if terms in self._found_arrays:
+            return self._found_arrays[terms], []
+        return self._look_up(terms)
 
     def _look_up(self, terms: tuple[str, ...]) -> tuple[np.ndarray | None, list[str]]:
         """(rowids holding every term the word index answers, sorted; None if it answers none), the terms left to
-        scan. Rarest term first; each further term only narrows the rows found."""
-        n_rows = int(self.con.execute("SELECT n_rows FROM idx.search_meta").fetchall()[0][0])
-        words = []
-        for term in terms:
-            whole, read = self.con.execute(  # rows read: a word's rows, or a frequent word's rows without it
-                "SELECT regexp_full_match(?, ?), (SELECT coalesce(sum(CASE WHEN frequent THEN ? - n ELSE n END), 0) "
-                "FROM idx.search_words WHERE contains(word, ?))", [term, self._word_pattern, n_rows, term]).fetchall()[0]
-            words.append((int(read), term, bool(whole)))
-        scanned = [t for p, t, whole in words if not whole or p > TEXT_POSTINGS_PER_ROW * max(n_rows, 1)]
+        scan. Rarest term first; each further term only narrows the rows found.
+
+        The vocabulary is read once per search string (each term's words, by id), and the rows by those ids written
+        into the statement, so DuckDB skips the blocks of other words (with a subquery it read 17-21 ms of rows for
+        one word at 5x10^6; by id 3-7 ms)."""
+        words = self._term_words(terms)
+        scanned = [t for t in terms if not words[t][0] or words[t][3] > TEXT_POSTINGS_PER_ROW * max(self._n_rows, 1)]
         found: np.ndarray | None = None
-        for _, term, _ in sorted(w for w in words if w[1] not in scanned):
-            found = np.flatnonzero(self._term_rows(term, n_rows)) if found is None else self._narrow(found, term)
+        for _, term in sorted((words[t][3], t) for t in dict.fromkeys(terms) if t not in scanned):
+            _, rare, frequent, _ = words[term]
+            found = self._term_rows(rare, frequent) if found is None else self._narrow(found, rare, frequent)
             if not len(found):
                 break
         return found, scanned
 
-    def _narrow(self, found: np.ndarray, term: str) -> np.ndarray:
-        """The rows of `found` (sorted rowids) with a word containing `term`, reading only what can remove a row: the
-        rows without each of its frequent words, then the rarer words' rows among the found rows lacking them all
-        (a term inside "in" costs the few rows without "in", not the millions with it)."""
-        lacking = np.ones(len(found), dtype=bool)  # found rows with none of the term's words seen so far
-        for without in self._frequent_absences(term):
-            lacking &= np.isin(found, without)
-        if lacking.any():
-            with self._registered_rows("lacking_rows", found[lacking]):
-                have = self.con.execute(f"SELECT DISTINCT row FROM idx.search_word_rows WHERE word_id IN "
-                                        f"({_TERM_WORDS.format('NOT ')}) AND row IN (SELECT row FROM lacking_rows)",
-                                        [term]).fetchnumpy()["row"]
-            lacking[np.flatnonzero(lacking)[np.isin(found[lacking], np.asarray(have, dtype=np.int64))]] = False
-        return found[~lacking]
+    def _term_words(self, terms: tuple[str, ...]) -> dict[str, tuple[bool, list[int], list[int], int]]:
+        """term -> (whether it is made of word characters only, ids of the vocabulary's words containing it that
+        are kept as rows, ids of the frequent ones kept as the rows without them, how many rowids they cost to
+        read), from one statement over the vocabulary."""
+        found = self.con.execute(
+            "SELECT t.term, regexp_full_match(t.term, ?), list(w.word_id ORDER BY w.word_id) FILTER (WHERE NOT "
+            "w.frequent), list(w.word_id ORDER BY w.word_id) FILTER (WHERE w.frequent), coalesce(sum(CASE WHEN "
+            "w.frequent THEN ? - w.n ELSE w.n END), 0) FROM (SELECT unnest(?::VARCHAR[]) AS term) t LEFT JOIN "
+            "idx.search_words w ON contains(w.word, t.term) GROUP BY t.term",
+            [self._word_pattern, self._n_rows, list(dict.fromkeys(terms))]).fetchall()
+        return {term: (bool(whole), list(rare or []), list(frequent or []), int(read))
+                for term, whole, rare, frequent, read in found}
 
-    def _term_rows(self, term: str, n_rows: int) -> np.ndarray:
-        """Whether each row (by rowid) has a word containing `term`: the rows of its words, and every row but those
-        without it of each frequent word."""
-        hit = np.zeros(n_rows, dtype=bool)
-        rows = self.con.execute(f"SELECT row FROM idx.search_word_rows WHERE word_id IN ({_TERM_WORDS.format('NOT ')})",
-                                [term]).fetchnumpy()["row"]
-        hit[np.asarray(rows, dtype=np.int64)] = True
-        for without in self._frequent_absences(term):
-            has = np.ones(n_rows, dtype=bool)
+    def _word_rows(self, table: str, ids: Sequence[int], columns: str = "row", within: str = "") -> dict:
+        """Columns of the word index table `table` for the word ids `ids` (written into the statement as numbers:
+        the table is ordered by word id, so DuckDB reads only their blocks); `within`: more of the WHERE clause."""
+        return self.con.sql(f"SELECT {columns} FROM idx.{table} WHERE word_id IN ({', '.join(str(int(i)) for i in ids)})"
+                            f"{within}").fetchnumpy()
+
+    def _narrow(self, found: np.ndarray, rare: Sequence[int], frequent: Sequence[int]) -> np.ndarray:
+        """The rows of `found` (sorted rowids) with one of a term's words (`rare`, `frequent`: word ids), reading only
+        what can remove a row: the rows without each of its frequent words, then the rarer words' rows among the
+        found rows lacking them all (a term inside "in" costs the few rows without "in", not the millions with it)."""
+        lacking = np.ones(len(found), dtype=bool)  # found rows with none of the term's words seen so far
+        for without in self._frequent_absences(frequent):
+            lacking &= np.isin(found, without)
+        if lacking.any() and rare:
+            with self._registered_rows("lacking_rows", found[lacking]):
+                have = self._word_rows("search_word_rows", rare, "DISTINCT row",
+                                       " AND row IN (SELECT row FROM lacking_rows)")["row"]
+            lacking[np.flatnonzero(lacking)[np.isin(found[lacking], np.asarray(have, dtype=np.int64))]] = False
+        return found[~lacking] if lacking.any() else found
+
+    def _term_rows(self, rare: Sequence[int], frequent: Sequence[int]) -> np.ndarray:
+        """The rowids (sorted) with one of a term's words: the rows of its words (`rare`), and every row but those
+        without it of each frequent word (`frequent`)."""
+        rows = np.asarray(self._word_rows("search_word_rows", rare)["row"] if rare else [], dtype=np.int64)
+        absences = self._frequent_absences(frequent)
+        if not absences and len(rare) <= 1 and bool((rows[1:] > rows[:-1]).all()):
+            return rows  # one word's rows: distinct, and sorted as the index keeps them (checked: no sort needed)
+        hit = np.zeros(self._n_rows, dtype=bool)
+        hit[rows] = True
+        for without in absences:
+            has = np.ones(self._n_rows, dtype=bool)
             has[without] = False
             hit |= has
-        return hit
+        return np.flatnonzero(hit)
 
-    def _frequent_absences(self, term: str) -> list[np.ndarray]:
-        """For each frequent word containing `term` (kept as the rows without it), the rowids lacking that word."""
-        absent = self.con.execute(f"SELECT word_id, row FROM idx.search_absent WHERE word_id IN "
-                                  f"({_TERM_WORDS.format('')})", [term]).fetchnumpy()
-        return [np.asarray(absent["row"][absent["word_id"] == word_id], dtype=np.int64)
-                for (word_id,) in self.con.execute(_TERM_WORDS.format(""), [term]).fetchall()]
+    def _frequent_absences(self, frequent: Sequence[int]) -> list[np.ndarray]:
+        """For each frequent word (by id; kept as the rowids lacking it), the rowids lacking that word."""
+        if not frequent:
+            return []
+        absent = self._word_rows("search_absent", frequent, "word_id, row")
+        return [np.asarray(absent["row"][absent["word_id"] == word_id], dtype=np.int64) for word_id in frequent]
+
 
     @contextmanager
     def _registered_rows(self, name: str, rows: np.ndarray) -> Iterator[None]:
