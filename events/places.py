@@ -143,6 +143,9 @@ class _Token:
     text: str
 
 
+_NO_SENTENCE_AFTER = re.compile(r"\s*(?:[,;)]|[a-z])")
+
+
 def _tokens(text: str) -> list[_Token]:
     out: list[_Token] = []
     for m in _TOKEN.finditer(text):
@@ -150,7 +153,9 @@ def _tokens(text: str) -> list[_Token]:
         if word.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+", word):
             # keep the period only on abbreviations ("St.", "Ky."): short capitalised words
             core = word[:-1]
-            if not (core[:1].isupper() and len(core) <= 4 and core.lower() not in {"the", "a", "an", "i"}):
+            # ("Calif." too, where no sentence starts after it: "Richmond, Calif., on Monday")
+            if not (core[:1].isupper() and (len(core) <= 4 or len(core) == 5 and _NO_SENTENCE_AFTER.match(text, end))
+                    and core.lower() not in {"the", "a", "an", "i"}):
                 end -= 1
                 word = core
         out.append(_Token(start, end, word))

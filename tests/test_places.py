@@ -419,3 +419,11 @@ def test_a_country_named_with_and_is_one_name_and_places_its_towns(gaz):
     assert found["San Fernando"].place.country == "TT"  # not the Philippines' bigger San Fernando
     # two places joined by 'and' stay two places
     assert set(places("Fighting in Mosul and Kirkuk continued.", gaz)) == {"Mosul", "Kirkuk"}
+
+
+def test_the_five_letter_state_abbreviation_qualifies_its_town(gaz):
+    # AP style 'Calif.' (the one US state abbreviation of five letters) names the state, as 'Tenn.' does
+    found = places("A man was shot dead in Richmond, Calif., on Saturday.", gaz)
+    assert found["Calif."].place.kind == "admin1" and found["Richmond"].place.admin1 == "California"
+    # a five-letter town ending a sentence is still the town
+    assert places("They fled Tikrit. Police said nothing.", gaz)["Tikrit"].place.country == "IQ"
