@@ -243,6 +243,15 @@ _PAST = re.compile(r"\b(?:was|were|had|has been|have been|did)\b|\b\w+ed\b|\b(?:
 
 
 @dataclass(frozen=True)
+class StoryTown:
+    """A town a story is about, as the story writes it, and how it says so: its dateline ('dateline') or as the one
+    town it names ('story')."""
+    place: Place
+    written: str
+    source: str
+
+
+@dataclass(frozen=True)
 class IncidentMention:
     doc: str
     sentence_start: int
@@ -285,7 +294,7 @@ class IncidentMention:
     story_place: Place | None = field(default=None, compare=False)
     # the towns its story is about, likeliest first: its dateline's town, the one town it names; an incident of the
     # story's days that its mentions place only at an area holding such a town (or nowhere) happened there (merge)
-    story_towns: tuple[Place, ...] = field(default=(), compare=False)
+    story_towns: tuple[StoryTown, ...] = field(default=(), compare=False)
 
     @property
     def can_start_incident(self) -> bool:
@@ -1017,20 +1026,21 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
                               located)
     if filed_at is not None and (PLACE_RANK.get(filed_at.place.kind, 0) < 5 or default_gazetteer().is_capital(filed_at.place)):
         filed_at = None  # a capital's dateline tells where the reporters sit, not where the news happened
-    return _with_story_town(placed, filed_at.place if filed_at is not None else None,
-                            town.place if town is not None else None)
+    return _with_story_town(placed, filed_at, town)
 
 
-def _with_story_town(mentions: list[IncidentMention], filed_at: Place | None, sole: Place | None
+def _with_story_town(mentions: list[IncidentMention], filed_at: PlaceMention | None, sole: PlaceMention | None
                      ) -> list[IncidentMention]:
     """Each mention of the story's days keeps the towns its story is about beside it (`story_towns`): the town of
     its dateline, and the one town the story names for a mention that its own clause does not place."""
     if filed_at is None and sole is None:
         return mentions
+    dateline = filed_at and StoryTown(filed_at.place, filed_at.text.title() if filed_at.text.isupper() else filed_at.text,
+                                      "dateline")
+    story = sole and StoryTown(sole.place, sole.text, STORY_PLACE)
     out = []
     for m in mentions:
-        towns = tuple(t for t in (filed_at, sole if m.place is None or m.place_from != "clause" else None)
-                      if t is not None)
+        towns = tuple(t for t in (dateline, story if m.place is None or m.place_from != "clause" else None) if t)
         if towns and not m.hypothetical and not m.generic and m.published is not None \
                 and (m.date is None or 0 <= (m.published - m.date.last).days <= STORY_DAYS):
             m = replace(m, story_towns=towns)

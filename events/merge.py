@@ -18,7 +18,7 @@ from events.dates import DateMention
 from events.gazetteer import Place
 from events.lexicon import Lexicon, default_lexicon
 from events.mentions import (PLACE_RANK, PRECISION_RANK, SAME_PLACE_KM, STORY_DAY, STORY_DAYS, STORY_PLACE, IncidentMention,
-                             haversine_km, places_agree)
+                             StoryTown, haversine_km, places_agree)
 
 BORROWED_DATES = ("coreference", STORY_DAY)  # a date a mention takes from another mention or from its story
 
@@ -82,17 +82,17 @@ def _best_place(mentions: Sequence[IncidentMention]) -> Place | None:
     return next(p for p in finest if p.geonameid == best)
 
 
-def _story_town(c: "_Cluster") -> Place | None:
+def _story_town(c: "_Cluster") -> StoryTown | None:
     """The town an incident of its stories' days happened in when its mentions place it only at an area holding that
     town, or nowhere: the first of each story's towns (`story_towns`) that lies in the area, if the stories agree."""
     if c.place is not None and PLACE_RANK.get(c.place.kind, 0) >= 5:
         return None
-    found: dict[str, Place] = {}
+    found: dict[str, StoryTown] = {}
     for m in c.mentions:
         if m.story_towns and (c.date is None or 0 <= (m.published - c.date.last).days <= STORY_DAYS):
-            town = next((t for t in m.story_towns if places_agree(c.place, t)), None)
+            town = next((t for t in m.story_towns if places_agree(c.place, t.place)), None)
             if town is not None:
-                found[town.geonameid] = town
+                found[town.place.geonameid] = town
     return next(iter(found.values())) if len(found) == 1 else None
 
 
@@ -446,8 +446,10 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
             votes[m.type] += weight * (2 if m.date_from in ("clause", "offset") else 1)
         kind = max(votes, key=lambda t: votes[t])
         town = _story_town(c)
-        if town is not None:
-            c.place = town
+        if town is not None:  # its mentions say where the town came from: the story's dateline or its one town
+            c.place = town.place
+            c.mentions = [replace(m, place=town.place, place_text=town.written, place_from=town.source)
+                          for m in c.mentions]
         if c.place is None:  # no mention placed it: its story's one town or country, at that precision, if any
             c.place = next((m.story_place for m in c.mentions if m.story_place is not None), None)
             if c.place is not None:

@@ -1235,10 +1235,14 @@ def _kenya_church(filed_at: str, where: str = "") -> str:
     (_kenya_church("MOMBASA", " in Uganda"), "Uganda", "country"),  # an area not holding the town keeps its place
 ])
 def test_an_incident_placed_at_the_area_of_its_datelines_town_happened_in_that_town(text, place, precision):
-    rows = table(doc("ke", text, date(2012, 4, 30))).incidents
+    result = table(doc("ke", text, date(2012, 4, 30)))
+    rows = result.incidents
     sunday = rows[rows["start"] == "2012-04-29"]
     assert list(zip(sunday["place"], sunday["place_precision"])) == [(place, precision)], \
         rows[["title", "start", "place"]]
+    if precision == "city":  # the row says the town as the story writes it, its mentions that it is the dateline's
+        assert list(sunday["place_written"]) == ["Mombasa"], sunday
+        assert set(result.mentions["place_from"]) == {"dateline"}, result.mentions[["trigger", "place", "place_from"]]
 
 
 def test_an_older_incident_a_datelined_story_recalls_keeps_its_area():
