@@ -85,11 +85,6 @@ CELL_TABLE = "search_cells"  # (file, n_rows): the file's name beside the index,
 # gathers each from contiguous memory (as one record per incident: 45-90 ms for 509k rows at 5x10^6, 18-30 by column)
 CELL_ROWS = ("time_cell", "place_cell", "killed", "injured")
 _CELL_OF = {"cube_time": "time_cell", "cube_place": "place_cell"}
-# the cubes whose rows holding a search's incidents are copied out for the statements that read them: a broad search
-# at 5x10^6 holds a twelfth of cube_time's 253k rows, and its timeline and table page statements (three) ran 8-13 ms
-# faster for a ~5 ms copy; cube_place's rows are read by the map's statement, which reads 3 of its 8 columns (a copy
-# of all eight, place names included, cost more than it saved)
-_COMPACTED = ("cube_time",)
 # a cube row's figures as the marks read them: killed/injured NULL where none of its incidents has one
 _CUBE_FIGURES = ("n::BIGINT AS n, (CASE WHEN killed_n > 0 THEN killed END)::DOUBLE AS killed, "
                  "(CASE WHEN injured_n > 0 THEN injured END)::DOUBLE AS injured")
@@ -1151,20 +1146,18 @@ class Warehouse:
                     figures[figure], figures[f"{figure}_n"] = values, known
                 made = self._text_cubes[key] = {"_cells": (cells, figures)}
             cells, figures = made["_cells"]
-            dims = self._dims(kind)
             code = cells[_CELL_OF[kind]].astype(np.int64)
-            k = dims.num_rows
-            n = np.bincount(code, minlength=k)
-            # the cube's rows holding a found incident copied (`_COMPACTED`), or every row as read (the view below
-            # leaves out the rows holding none)
-            held = n > 0 if kind in _COMPACTED else slice(None)
-            counted = (dims.filter(pa.array(held)) if kind in _COMPACTED else dims).append_column("n", pa.array(n[held]))
-            for name, values in figures.items():  # sums of whole numbers: exact in float64
-                counted = counted.append_column(name, pa.array(
-                    np.bincount(code, weights=values, minlength=k)[held].astype(np.int64)))
+            k = self._dims(kind).num_rows  # the cube's rows (its dimensions are not read here)
+            counts = {"n": np.bincount(code, minlength=k)}
+            for figure, values in figures.items():  # sums of whole numbers: exact in float64
+                counts[figure] = np.bincount(code, weights=values, minlength=k).astype(np.int64)
+            # the counts beside the cube's own rows, position by position (the cell rows are its rowids): DuckDB
+            # reads only the dimensions a statement asks for from its own storage (at 5x10^6 the map's statement
+            # 19-20 -> 10-11 ms CPU against the dimensions registered from the Arrow file) and nothing is copied
             name = f"text_{kind}_{uuid.uuid4().hex[:12]}"
-            self.con.register(f"{name}_all", counted)
-            self.con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM {name}_all WHERE n > 0")
+            self.con.register(f"{name}_all", pa.table(counts))
+            self.con.execute(f"CREATE TEMP VIEW {name} AS SELECT c.* EXCLUDE ({', '.join(counts)}), k.* FROM "
+                             f"idx.{kind} c POSITIONAL JOIN {name}_all k WHERE k.n > 0")
             if self.touched:
                 terms_sql = " AND ".join(["contains(search_text, ?)"] * len(terms))
                 overlay = f"(SELECT * FROM overlay WHERE NOT hidden AND {terms_sql})"
