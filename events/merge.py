@@ -82,6 +82,9 @@ def _best_place(mentions: Sequence[IncidentMention]) -> Place | None:
     return next(p for p in finest if p.geonameid == best)
 
 
+REGION_TOWN_KM = 500.0  # a town this far from a region's midpoint ("central Brazil") may lie outside it
+
+
 def _story_town(c: "_Cluster") -> StoryTown | None:
     """The town an incident of its stories' days happened in when its mentions place it only at an area holding that
     town, or nowhere: the first of each story's towns (`story_towns`) that lies in the area, if the stories agree."""
@@ -90,7 +93,8 @@ def _story_town(c: "_Cluster") -> StoryTown | None:
     found: dict[str, StoryTown] = {}
     for m in c.mentions:
         if m.story_towns and (c.date is None or 0 <= (m.published - c.date.last).days <= STORY_DAYS):
-            town = next((t for t in m.story_towns if places_agree(c.place, t.place)), None)
+            town = next((t for t in m.story_towns if places_agree(c.place, t.place) and (
+                c.place is None or c.place.kind != "region" or haversine_km(c.place, t.place) <= REGION_TOWN_KM)), None)
             if town is not None:
                 found[town.place.geonameid] = town
     return next(iter(found.values())) if len(found) == 1 else None

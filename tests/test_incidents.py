@@ -1265,3 +1265,14 @@ def test_a_region_named_beside_the_storys_town_makes_it_no_one_town_story():
         rows[["title", "start", "place"]]
     held = table(doc("pk", text.replace("southern Punjab", "Balochistan"), date(2009, 5, 18))).incidents
     assert list(held.loc[held["start"] == "2009-05-14", "place"]) == ["Quetta"], held[["title", "start", "place"]]
+
+
+@pytest.mark.parametrize("filed_at, area, place", [
+    ("PESHAWAR, Pakistan", "northwestern Pakistan", "Peshawar"),  # the dateline's town lies in the part named
+    ("PERTH, Australia", "northern Australia", "northern Australia"),  # thousands of km from it: the part stays
+])
+def test_a_datelines_town_refines_a_part_of_a_country_only_where_it_lies_in_it(filed_at, area, place):
+    text = (f"Gunman kills four\n\n{filed_at} (AP) — A gunman killed four workers at a mine in {area} on Sunday, "
+            "police said.\n")
+    rows = table(doc("au", text, date(2016, 5, 16))).incidents
+    assert list(rows["place"]) == [place], rows[["title", "start", "place"]]
