@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -349,6 +350,30 @@ def _with_the_capital(mentions: list[PlaceMention], text: str, gaz: Gazetteer) -
     return sorted([*(m for m in mentions if id(m) not in replaced), *added], key=lambda m: m.start)
 
 
+_LINE = re.compile(r"[^\n]+")
+_LINE_WORD = re.compile(r"[^\W\d_][\w'\u2019-]{3,}")
+HEADLINE_CHARS = 200  # a line longer than this is prose, not a headline
+
+
+def _headline_lines(text: str) -> Callable[[int], bool]:
+    """Whether a position lies on a line written in Title Case ("Explosion Rips Through Bombay Train"): there every
+    word is capitalised, so a town beside a capitalised word is not part of a person's or an organisation's name."""
+    spans = []
+    for line in _LINE.finditer(text):
+        if line.end() - line.start() > HEADLINE_CHARS:
+            continue
+        words = _LINE_WORD.findall(line.group())
+        if len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words):
+            spans.append((line.start(), line.end()))
+    starts = [a for a, _ in spans]
+
+    def inside(pos: int) -> bool:
+        k = bisect_right(starts, pos) - 1
+        return k >= 0 and pos < spans[k][1]
+
+    return inside
+
+
 def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
     tokens = _tokens(text)
     stop = _stoplist()
@@ -356,6 +381,7 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
     lowered: set[str] | None = None
     spans: list[_Span] = []
     name_words: set[str] = set()  # words seen inside person/organisation names ("John Walsh" -> "Walsh")
+    in_headline = _headline_lines(text)  # a Title Case headline capitalises every word: its runs teach no names
     named_upto = -1
     extents = _run_extents(text, tokens)
     i, n = 0, len(tokens)
@@ -374,7 +400,8 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
         run_end, cap_end = extents(i)
         if normalize(word.rstrip(".")) in _TITLES and cap_end > i:
             # "President Ashraf Ghani", "Gen. Qassem Soleimani": a person, not a place
-            name_words.update(t.text for t in tokens[i + 1:cap_end + 1])
+            if not in_headline(tok.start):
+                name_words.update(t.text for t in tokens[i + 1:cap_end + 1])
             i = cap_end + 1
             continue
         initial = _sentence_initial(text, tok.start)
@@ -406,7 +433,7 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
             if best:
                 break
         if best is None:
-            if cap_end > i:  # tokens up to `named_upto` are in already: a long run is added once, not per token
+            if cap_end > i and not in_headline(tok.start):  # tokens up to `named_upto` are in already: once each
                 name_words.update(t.text for t in tokens[max(i + 1, named_upto + 1):cap_end + 1])
                 named_upto = max(named_upto, cap_end)
             i += 1
@@ -434,7 +461,8 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
             # ("Venice International Film Festival", "Enfield Council" keep their town)
             alias = top.kind in ("city", "admin2") and bool(entries[0] & 1)
             if not strong and (before or after) or alias and before:
-                name_words.update(t.text for t in tokens[i:max(j, cap_end) + 1])
+                if not in_headline(tok.start):
+                    name_words.update(t.text for t in tokens[i:max(j, cap_end) + 1])
                 i = max(j, cap_end) + 1
                 continue
             speaks = _SPEECH_AFTER.match(text, end) and not _PLACE_PREPOSITION.search(text, max(0, start - 8), start)

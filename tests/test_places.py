@@ -427,3 +427,12 @@ def test_the_five_letter_state_abbreviation_qualifies_its_town(gaz):
     assert found["Calif."].place.kind == "admin1" and found["Richmond"].place.admin1 == "California"
     # a five-letter town ending a sentence is still the town
     assert places("They fled Tikrit. Police said nothing.", gaz)["Tikrit"].place.country == "IQ"
+
+
+def test_a_title_case_headline_teaches_no_person_names(gaz):
+    # every word of a Title Case headline is capitalised: 'Calcutta Train' is no name of a person or a company, so
+    # the body's 'Calcutta' (an alternate name of Kolkata) stays a place
+    text = ("Explosion Rips Through Calcutta Train\n\n"
+            "A bomb exploded on a crowded train in the Indian city of Calcutta on Monday, killing five people.\n")
+    found = [p for p in find_places(text, gaz) if p.via == "name"]
+    assert [p.place.name for p in found if text.index("\n\n") < p.start] == ["Kolkata"], found
