@@ -1224,11 +1224,8 @@ class Warehouse:
             return self.con.execute(sql, list(params)).df()
 
     def _arrow(self, sql: str, params: Sequence[Any] = ()):
-        import warnings
-
-        with self._lock, warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "an extra copy" of the rows: cheap next to pandas' own conversion
-            return self.con.execute(sql, list(params)).to_arrow_table()
+        with self._lock:  # a relation's Arrow answer: no extra copy of the rows (as `execute` makes: 1-2 ms a query)
+            return self.con.sql(sql, params=list(params) or None).to_arrow_table()
 
     def arrays(self, sql: str, params: Sequence[Any] = ()) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
         """A query's answer as numpy columns, each text column as integer codes with its values apart (frame, column
