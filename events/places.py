@@ -184,8 +184,10 @@ class _Span:
     demonym: str = ""
 
 
-def _lookup(form: str, gaz: Gazetteer, stop: frozenset[str], demonyms: dict[str, str]) -> tuple[str, tuple[int, ...]]:
-    """('stop' | 'demonym:<target>' | 'name' | '', entries) for one surface form."""
+def _lookup(form: str, gaz: Gazetteer, stop: frozenset[str], demonyms: dict[str, str],
+            dateline: bool = False) -> tuple[str, tuple[int, ...]]:
+    """('stop' | 'demonym:<target>' | 'name' | '', entries) for one surface form; `dateline`: the form opens a
+    dateline, where a short capitalised word is a town written in capitals ("JOS, Nigeria"), not an acronym."""
     if form in stop or (form.isupper() and len(form) > 4 and form.title() in stop):
         return "stop", ()
     target = demonyms.get(form)
@@ -201,7 +203,7 @@ def _lookup(form: str, gaz: Gazetteer, stop: frozenset[str], demonyms: dict[str,
              and p[:-1] not in _ENGLISH_WORD_PREFIXES), None)
         if prefix:
             entries = gaz.entries(form[len(prefix):])
-    if entries and form.isupper() and len(form) <= 4 and "." not in form:
+    if entries and form.isupper() and len(form) <= 4 and "." not in form and not dateline:
         # acronyms: only countries, admin areas, regions ("US", "UAE", "DRC"), never "EU" -> Eu (France)
         entries = tuple(e for e in entries if gaz.place(e >> 1).kind not in ("city", "admin2"))
     return ("name" if entries else ""), entries
@@ -374,6 +376,19 @@ def _headline_lines(text: str) -> Callable[[int], bool]:
     return inside
 
 
+_DATELINE_REST = re.compile(r",\s+[A-Z]|\s*\(|\s*(?:—|–|--|-\s)")
+
+
+def _opens_dateline(text: str, start: int, length: int) -> bool:
+    """A capitalised word at a line's start followed by the dateline's comma, agency or dash ("GOMA, Congo (AP) -")."""
+    if length < 3 or not text[start:start + length].isupper():  # "UN, ...", "US - ...": acronyms
+        return False
+    k = start - 1
+    while k >= 0 and text[k] in " \t\"“":
+        k -= 1
+    return (k < 0 or text[k] == "\n") and bool(_DATELINE_REST.match(text, start + length))
+
+
 def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
     tokens = _tokens(text)
     stop = _stoplist()
@@ -421,7 +436,7 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
             elif poss and poss.group() in ("'", "\u2019") and forms[-1].endswith(("s'", "s\u2019")):
                 forms.append(forms[-1][:-1])
             for form in forms:
-                kind, entries = _lookup(form, gaz, stop, demonyms)
+                kind, entries = _lookup(form, gaz, stop, demonyms, dateline=_opens_dateline(text, tok.start, len(form)))
                 if kind == "name":
                     modified = _compass_modifier(form, tok.start, entries, gaz, text, tokens, j, cap_end)
                     if modified is not None:  # "South Lebanon", "Far North Queensland": the area named next

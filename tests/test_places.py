@@ -436,3 +436,12 @@ def test_a_title_case_headline_teaches_no_person_names(gaz):
             "A bomb exploded on a crowded train in the Indian city of Calcutta on Monday, killing five people.\n")
     found = [p for p in find_places(text, gaz) if p.via == "name"]
     assert [p.place.name for p in found if text.index("\n\n") < p.start] == ["Kolkata"], found
+
+
+@pytest.mark.parametrize("dateline, town", [("JOS, Nigeria (AP) -", "Jos"), ("GOMA, Congo (Reuters) -", "Goma"),
+                                            ("HOMS, Syria —", "Homs")])
+def test_a_short_town_written_in_capitals_opening_a_dateline_is_the_town_not_an_acronym(gaz, dateline, town):
+    found = find_places(f"{dateline} Gunmen killed 12 people on Friday, police said.", gaz)
+    assert (found[0].place.name, found[0].place.kind) == (town, "city"), found
+    # elsewhere a short word in capitals is an acronym: a country or an area at most
+    assert not [p for p in find_places("Officials of the UN, the EU and OSH met.", gaz) if p.place.kind == "city"]
