@@ -9,13 +9,15 @@ same corpus gives the same ids on every run.
 from __future__ import annotations
 
 import hashlib
+import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Iterable, Sequence
 
 from events.dates import DateMention
-from events.gazetteer import Place
+from events.gazetteer import DIRECTIONS, Place
 from events.lexicon import Lexicon, default_lexicon
 from events.mentions import (PLACE_RANK, PRECISION_RANK, SAME_PLACE_KM, STORY_DAY, STORY_DAYS, STORY_PLACE, IncidentMention,
                              StoryTown, haversine_km, places_agree)
@@ -83,6 +85,27 @@ def _best_place(mentions: Sequence[IncidentMention]) -> Place | None:
 
 
 REGION_TOWN_KM = 500.0  # a town this far from a region's midpoint ("central Brazil") may lie outside it
+_COMPASS_BEFORE = re.compile(r"\b(north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+"
+                             r"(?:(?:the|of)\s+)*", re.I)
+
+
+def _within_part(town: Place, area: Place | None, mentions: Sequence[IncidentMention]) -> bool:
+    """Whether a town can be where an incident placed at `area` happened: any town of a country or an admin area
+    holding it; of a region, a town near its midpoint (REGION_TOWN_KM) and on the side its mentions name ("the
+    southern Gaza Strip" is no town in its north)."""
+    if area is None or area.kind != "region":
+        return True
+    if haversine_km(area, town) > REGION_TOWN_KM:
+        return False
+    scale = math.cos(math.radians(area.lat))
+    for m in mentions:
+        if m.place is not None and m.place.geonameid == area.geonameid and m.place_text:
+            for word in _COMPASS_BEFORE.finditer(m.sentence):
+                if m.sentence.startswith(m.place_text, word.end()):
+                    north, east = DIRECTIONS.get(word.group(1).lower().replace("-", ""), (0, 0))
+                    if (town.lat - area.lat) * north + (town.lon - area.lon) * scale * east < 0:
+                        return False
+    return True
 
 
 def _story_town(c: "_Cluster") -> StoryTown | None:
@@ -93,8 +116,8 @@ def _story_town(c: "_Cluster") -> StoryTown | None:
     found: dict[str, StoryTown] = {}
     for m in c.mentions:
         if m.story_towns and (c.date is None or 0 <= (m.published - c.date.last).days <= STORY_DAYS):
-            town = next((t for t in m.story_towns if places_agree(c.place, t.place) and (
-                c.place is None or c.place.kind != "region" or haversine_km(c.place, t.place) <= REGION_TOWN_KM)), None)
+            town = next((t for t in m.story_towns if places_agree(c.place, t.place)
+                         and _within_part(t.place, c.place, c.mentions)), None)
             if town is not None:
                 found[town.place.geonameid] = town
     return next(iter(found.values())) if len(found) == 1 else None

@@ -1276,3 +1276,12 @@ def test_a_datelines_town_refines_a_part_of_a_country_only_where_it_lies_in_it(f
             "police said.\n")
     rows = table(doc("au", text, date(2016, 5, 16))).incidents
     assert list(rows["place"]) == [place], rows[["title", "start", "place"]]
+
+
+@pytest.mark.parametrize("part, place", [("southern", "Nyala"), ("northern", "Darfur")])
+def test_a_datelines_town_refines_a_region_only_on_the_side_the_story_names(part, place):
+    """Nyala lies in the south of Darfur: an attack 'in northern Darfur' filed from there stays in the region."""
+    text = (f"Village attacked\n\nNYALA, Sudan (AP) — Militiamen attacked a village in {part} Darfur on Sunday, "
+            "killing 12 people, officials said.\n")
+    rows = table(doc("sd", text, date(2007, 3, 6))).incidents
+    assert list(rows["place"]) == [place], rows[["title", "start", "place"]]
