@@ -19,13 +19,15 @@ from typing import Iterable, Sequence
 from events.dates import DateMention
 from events.gazetteer import DIRECTIONS, Place
 from events.lexicon import Lexicon, default_lexicon
-from events.mentions import (PLACE_RANK, PRECISION_RANK, SAME_PLACE_KM, STORY_DAY, STORY_DAYS, STORY_PLACE, IncidentMention,
-                             StoryTown, haversine_km, places_agree)
+from events.mentions import (PLACE_RANK, PRECISION_RANK, SAME_PLACE_KM, STORY_DAY, STORY_DAYS, STORY_PLACE, WEAK_PRIORITY,
+                             IncidentMention, StoryTown, haversine_km, places_agree)
 
 BORROWED_DATES = ("coreference", STORY_DAY)  # a date a mention takes from another mention or from its story
 
 UNPLACED_MIN_PRIORITY = 85  # trigger strength (data/incident_lexicon.csv) that lets a dated, unplaced report stand
 CONTROL_FAMILY_TITLES = {"control"}
+BARE_TOLL_TYPE = "killing"  # the type of a bare casualty report (data/incident_lexicon.csv, priority <= WEAK_PRIORITY)
+_PASSIVE_TOLL = re.compile(r"(?:was|were|been|being)\b", re.I)  # "were killed": a toll told without its agent
 
 
 @dataclass
@@ -386,6 +388,32 @@ def _placed_on_story_days(left: list[IncidentMention], clusters: "_Clusters", pl
     return place_into_clusters(rest, allow_new=False) + unused
 
 
+def _fold_bare_tolls(clusters: Iterable["_Cluster"]) -> list["_Cluster"]:
+    """A bare casualty report of one story ("At least 28 people were killed on Friday when ethnic conflict flared in
+    X") is the toll of what that story tells at the same place on the same day ("clashes flared up later on Friday"),
+    whatever that incident's type: when exactly one such incident of another family exists, the report joins it
+    instead of standing as a second row."""
+    kept = list(clusters)
+    folded: set[int] = set()
+    for i, c in enumerate(kept):
+        if len(c.docs) != 1 or c.place is None or c.date is None or c.date.precision != "day":
+            continue
+        reports = [m for m in c.mentions if m.priority <= WEAK_PRIORITY and _PASSIVE_TOLL.match(m.trigger)]
+        # "A settler shot dead a shepherd" names its agent: an incident of its own, not a toll
+        if not reports or any(m.type != BARE_TOLL_TYPE or (m not in reports and m.date_from != "coreference")
+                              for m in c.mentions):
+            continue
+        hosts = [o for j, o in enumerate(kept) if j != i and j not in folded and o.family != c.family
+                 and c.docs <= o.docs and o.place is not None and o.place.geonameid == c.place.geonameid
+                 and o.date is not None and o.date.precision == "day" and dates_agree(o.date, c.date, 0)
+                 and any(m.priority > WEAK_PRIORITY for m in o.mentions)]
+        if len(hosts) == 1:
+            for m in c.mentions:
+                hosts[0].add(m)
+            folded.add(i)
+    return [c for i, c in enumerate(kept) if i not in folded]
+
+
 def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None = None) -> list[Incident]:
     """Cluster mentions into incidents; mentions that neither start nor join one are dropped."""
     lexicon = lexicon or default_lexicon()
@@ -465,7 +493,7 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
 
     incidents: list[Incident] = []
     used: set[str] = set()
-    for c in clusters:
+    for c in _fold_bare_tolls(clusters):
         # The type the most specific reports give: a dated, placed mention weighs double, a stronger trigger more.
         votes: Counter[str] = Counter()
         for m in c.mentions:

@@ -75,7 +75,8 @@ def _demonyms(path: Path = DEMONYMS_CSV) -> dict[str, str]:
     return table
 
 
-# Words after which a capitalised run is a person's name, not a place ("President Kenya ..." never; "Mr. Jordan").
+# Words after which a capitalised run is a person's (or a ship's) name, not a place ("President Kenya ..." never;
+# "Mr. Jordan").
 _TITLES = frozenset(normalize(w) for w in """
 Mr Mrs Ms Miss Dr Prof Sir Dame Lord Lady President Vice-President Premier Chancellor Minister Secretary Senator Sen
 Rep Representative Congressman Congresswoman Governor Gov Mayor Judge Justice General Gen Colonel Col Lieutenant Lt
@@ -83,7 +84,8 @@ Major Maj Captain Capt Sergeant Sgt Corporal Cpl Private Pvt Admiral Adm Command
 Inspector Superintendent Chief Sheriff Deputy Agent Prince Princess King Queen Emperor Sultan Emir Sheikh Shaikh Imam
 Ayatollah Pope Cardinal Bishop Archbishop Reverend Rev Father Pastor Rabbi Brother Sister Saint Coach Dr. Mr. Mrs.
 Ms. Prime Spokesman Spokeswoman Ambassador Attorney Professor Director Chairman Chairwoman CEO Mullah Marshal
-""".split())
+MV SS HMS USS INS FV RMS HMAS HMCS HMNZS
+""".split())  # the last line: ship prefixes ("the MV Suez", "USS Cole"): a vessel's name, not its namesake place
 
 # First words of organisation names that GeoNames lists as alternate names of towns ("University of X").
 _ORG_HEADS = frozenset("University College Institute School Academy Hospital Bank Museum Church Court".split())

@@ -1285,3 +1285,54 @@ def test_a_datelines_town_refines_a_region_only_on_the_side_the_story_names(part
             "killing 12 people, officials said.\n")
     rows = table(doc("sd", text, date(2007, 3, 6))).incidents
     assert list(rows["place"]) == [place], rows[["title", "start", "place"]]
+
+
+@pytest.mark.parametrize("sentence", [
+    "At least 14 people were killed on Tuesday in the city of Jos, the worst outbreak of violence in the state since "
+    "the elections.",  # violence, not a disease
+    "At least 14 people were killed on Tuesday in the city of Jos when ethnic unrest flared.",
+])
+def test_a_bare_toll_beside_an_outbreak_of_violence_is_an_incident(sentence):
+    rows = table(doc("ng", f"Fourteen dead in Nigeria\n\nJOS, Nigeria (Reuters) - {sentence}\n", date(2001, 9, 12))).incidents
+    assert list(zip(rows["start"], rows["place"])) == [("2001-09-11", "Jos")], rows[["title", "start", "place"]]
+
+
+def test_a_disease_outbreak_toll_is_no_incident():
+    text = ("Cholera kills 14\n\nJOS, Nigeria (Reuters) - At least 14 people were killed on Tuesday in the city of Jos "
+            "by an outbreak of cholera, health officials said.\n")
+    assert table(doc("ng", text, date(2001, 9, 12))).incidents.empty
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("Villagers in Sitamarhi district of Bihar beat a man to death on Sunday, accusing him of theft.", "killing"),
+    ("A mob stoned two men to death in Sitamarhi on Sunday.", "killing"),
+    ("Villagers lynched a suspected thief in Sitamarhi on Sunday, police said.", "attack"),
+    ("Pirates hijacked a Greek-owned tanker off the coast of Oman on Sunday, a naval task force said.", "hostage_taking"),
+])
+def test_killings_told_by_how_the_victim_died_and_hijackings_are_incidents(text, kind):
+    rows = table(doc("x", f"Report\n\n{text}\n", date(2016, 3, 8))).incidents
+    assert list(zip(rows["start"], rows["type"])) == [("2016-03-06", kind)], rows[["title", "start", "type"]]
+
+
+@pytest.mark.parametrize("text", [
+    "Former attorney general Loretta Lynch spoke in Sitamarhi on Sunday.",  # a surname
+    "The hijacking of the debate by hardliners in Sitamarhi on Sunday angered delegates.",
+])
+def test_surnames_and_figures_of_speech_are_no_lynching_or_hijacking(text):
+    assert table(doc("x", f"Report\n\n{text}\n", date(2016, 3, 8))).incidents.empty
+
+
+def test_a_ship_named_after_a_town_is_no_place():
+    text = ("Pirates seize freighter\n\nPirates hijacked a cargo ship in the Arabian Sea on Sunday. The MV Hamburg was "
+            "carrying steel when the crew reported that pirates were attacking with small arms, the navy said.\n")
+    rows = table(doc("x", text, date(2011, 5, 10))).incidents
+    assert "Hamburg" not in set(rows["place"]), rows[["title", "start", "place"]]
+
+
+def test_a_bare_toll_is_the_toll_of_what_its_story_tells_there_that_day():
+    text = ("Clashes in Jos\n\nJOS, Nigeria (Reuters) - At least 14 people were killed on Tuesday in the city of Jos, "
+            "residents said. Fierce clashes broke out again in Jos later on Tuesday between rival youths, a witness "
+            "said.\n")
+    rows = table(doc("ng", text, date(2001, 9, 12))).incidents
+    assert len(rows) == 1 and rows.iloc[0]["type"] == "battle" and rows.iloc[0]["killed"] == 14, \
+        rows[["title", "type", "start", "place", "killed"]]
