@@ -301,6 +301,8 @@ class IncidentMention:
         """A mention starts an incident only if it reports, rather than imagines, a placed and dated event."""
         if self.hypothetical or self.place is None:
             return False
+        if self.priority <= WEAK_PRIORITY and self.date is not None and self.date.precision == "year":
+            return False  # "2011, when 41 people were killed": a year's tally, not an incident
         # Undated in a story with a publication date (so its incidents could be dated), a place borrowed from an
         # incident told before ("In all, five were killed in the battles") makes it a reference, not a new incident.
         return self.date is not None or (self.killed is not None and bool(_PAST.search(self.sentence))

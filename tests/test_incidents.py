@@ -1336,3 +1336,17 @@ def test_a_bare_toll_is_the_toll_of_what_its_story_tells_there_that_day():
     rows = table(doc("ng", text, date(2001, 9, 12))).incidents
     assert len(rows) == 1 and rows.iloc[0]["type"] == "battle" and rows.iloc[0]["killed"] == 14, \
         rows[["title", "type", "start", "place", "killed"]]
+
+
+@pytest.mark.parametrize("text", [
+    "Hospital systems in Lisburn were shut down on Friday by a ransomware attack, the health board said.",
+    "Hackers attacked the council's network in Lisburn on Friday, officials said.",
+])
+def test_an_attack_on_computers_is_no_incident(text):
+    assert table(doc("x", f"Systems down\n\n{text}\n", date(2019, 4, 14))).incidents.empty
+
+
+def test_a_years_tally_of_deaths_is_no_incident():
+    text = ("Homicides fall in Regina\n\nThe worst year for homicides in Regina was 2009, when 23 people were killed, "
+            "police said on Monday.\n")
+    assert table(doc("x", text, date(2013, 1, 8))).incidents.empty
