@@ -649,6 +649,7 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
                  for k, s in enumerate(spans) if not s.demonym}
     chosen: dict[int, Place] = dict(confident)
     best_score: dict[int, float] = {}
+    by_alias: dict[int, bool] = {}  # the place chosen is known by this spelling only as an alternate name
     for _round in range(2):
         previous = dict(chosen)
         contexts = _Contexts(previous if _round else confident, keys)
@@ -694,6 +695,7 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
             sc, e = max(ranked, key=lambda t: t[0])
             chosen[k] = gaz.place(e >> 1)
             best_score[k] = sc
+            by_alias[k] = bool(e & 1)
 
     named_countries = {p.country for k, p in chosen.items() if p.kind == "country" and p.country}
     named_countries.update(p.country for p in demonym_places.values() if p.country)
@@ -710,8 +712,8 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
         return [p for p, written in spellings.values() if written != {key}]
 
     def off_the_map(k: int, s: _Span) -> bool:
-        if _PLACE_PREPOSITION.search(text, max(0, s.start - 12), s.start):  # "the island of Anjouan"
-            return False
+        if _PLACE_PREPOSITION.search(text, max(0, s.start - 12), s.start) and not by_alias.get(k):
+            return False  # "the island of Anjouan"; not "the village of Otu", Otu being another spelling of Japan's Otsu
         known = (chosen[k].geonameid, keys[k])
         if known not in off_map:
             off_map[known] = _off_the_story_map(chosen[k], s, gaz, named_countries, lambda: story_places(keys[k]))

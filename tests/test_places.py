@@ -445,3 +445,12 @@ def test_a_short_town_written_in_capitals_opening_a_dateline_is_the_town_not_an_
     assert (found[0].place.name, found[0].place.kind) == (town, "city"), found
     # elsewhere a short word in capitals is an acronym: a country or an area at most
     assert not [p for p in find_places("Officials of the UN, the EU and OSH met.", gaz) if p.place.kind == "city"]
+
+
+def test_a_village_named_by_another_spelling_of_a_far_city_is_not_that_city(gaz):
+    # 'Kasa' is an alternate spelling of Kazan (Russia): after 'the village of' in a story about Ghana it is an
+    # unknown village, not Russia's city; a place named by its own name after 'of' stays ('the island of X')
+    text = "Gunmen attacked the village of Kasa, near the town of Tamale, on Sunday, killing six people, police in Ghana said."
+    assert [p.place.country for p in find_places(text, gaz)] == ["GH", "GH"]
+    island = "Ferries resumed to the island of Anjouan on Sunday, officials in the Comoros said."
+    assert "Anjouan" in places(island, gaz)
