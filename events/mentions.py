@@ -474,8 +474,8 @@ def _location_places(places: Sequence[PlaceMention], text: str) -> list[PlaceMen
         if p.via == "demonym":
             if not nouns.match(after):
                 continue
-        elif _MODIFIER_NOUNS.match(after) or _AGENT_VERBS.match(after):
-            continue  # "U.S. airstrikes", "Russia said": who or what, not where
+        elif _MODIFIER_NOUNS.match(after) or _AGENT_VERBS.match(after) or _RELATION_AFTER.match(after):
+            continue  # "U.S. airstrikes", "Russia said", "Russia's Central Asian allies": who or what, not where
         elif p.place.kind == "country" and _ACCUSED_OF.match(after):
             continue  # "Zaire accuses Angola of attacking its territory": who is said to have done it, not where
         elif _BORDER_AFTER.match(text, p.end) and _MEASURED_BEFORE.search(text, max(0, p.start - 70), p.start):
@@ -491,6 +491,8 @@ def _location_places(places: Sequence[PlaceMention], text: str) -> list[PlaceMen
     return kept
 
 
+_RELATION_AFTER = re.compile(r"^['’]s(?:\s+[\w-]+){0,3}?\s+(?:allies|ally|partners?|neighbou?rs?|friends|rivals|enemies|"
+                             r"foes|backers|patrons?|proxies|proxy)\b", re.I)
 _MEASURED_BEFORE = re.compile(
     r"\b(?:kilomet(?:er|re)s?|km|miles?)\s+(?:\([^()]{1,25}\)\s+)?(?:north|south|east|west)(?:-?(?:east|west))?"
     r"(?:ern)?\s+of\s+(?:the\s+)?$")

@@ -1350,3 +1350,12 @@ def test_a_years_tally_of_deaths_is_no_incident():
     text = ("Homicides fall in Regina\n\nThe worst year for homicides in Regina was 2009, when 23 people were killed, "
             "police said on Monday.\n")
     assert table(doc("x", text, date(2013, 1, 8))).incidents.empty
+
+
+def test_a_countrys_allies_are_who_not_where():
+    """'a new bout of violence between France's West African allies' names whose allies fought, not a place in
+    France."""
+    text = ("Border clash\n\nOne guard was killed in a clash with border guards on Tuesday, sources said, a new bout "
+            "of violence between France's West African allies.\n")
+    rows = table(doc("fr", text, date(2022, 6, 15))).incidents
+    assert "FR" not in set(rows["country"]), rows[["title", "start", "place"]]
