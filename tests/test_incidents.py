@@ -1359,3 +1359,16 @@ def test_a_countrys_allies_are_who_not_where():
             "of violence between France's West African allies.\n")
     rows = table(doc("fr", text, date(2022, 6, 15))).incidents
     assert "FR" not in set(rows["country"]), rows[["title", "start", "place"]]
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("Unknown attackers set fire to a Catholic church in Mbalmayo on Sunday night, police said.", "attack"),
+    ("A church in Mbalmayo was torched on Sunday by a mob, residents said.", "attack"),
+    ("Inmates rioted at the prison in Barquisimeto on Sunday, officials said.", "riot"),
+    ("Youths threw petrol bombs at police in Portadown on Sunday night.", "bombing"),
+    ("The body of a journalist was found on a roadside outside Tegucigalpa on Sunday.", "killing"),
+    ("Police raided a gang hideout in Barquisimeto on Sunday, officials said.", "attack"),
+])
+def test_burnings_riots_petrol_bombs_and_bodies_found_are_incidents(text, kind):
+    rows = table(doc("x", f"Report\n\n{text}\n", date(2014, 6, 10))).incidents
+    assert list(zip(rows["start"], rows["type"])) == [("2014-06-08", kind)], rows[["title", "start", "type"]]
