@@ -87,6 +87,12 @@ _KILLED = [
     re.compile(rf"\b{_KILL_VERB} (?:himself|herself|themselves) and {_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}", re.I),
     # "killing 12 of the 40 passengers", "police shot dead two of them": the part killed
     re.compile(rf"\b{_KILL_VERB} {_QUALIFIER}(?P<n>{NUMBER}) of (?:them|those|whom|the|its|their|all)\b", re.I),
+    # "villagers beat a man to death", "stoned two women to death": the victims between the verb and "to death"
+    re.compile(rf"\b(?:beat|beating|beaten|stabbed|stabbing|hacked|hacking|stoned|stoning|bludgeoned|clubbed|burned|burnt|"
+               rf"kicked|tortured|strangled) {_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE} to death", re.I),
+    # "opened fire on two men, killing both", "both were killed"
+    re.compile(rf"\b{_KILL_VERB} (?P<q>)(?P<n>both)\b", re.I),
+    re.compile(r"\b(?P<q>)(?P<n>both) (?:of them |men |women )?(?:were|have been|had been) (?:killed|shot dead)\b", re.I),
     # "killed at least 12" at the end of a clause
     re.compile(rf"(?<!\bthe )\b(?:killed|killing) {_QUALIFIER}(?P<n>{NUMBER}|{_VAGUE})(?=\s*(?:,|;|\.|and\b|$|on board|aboard))", re.I),
     # "left 30 rebels and four soldiers dead" (the list is summed below)
@@ -184,6 +190,8 @@ def parse_number(text: str) -> int | None:
         return VAGUE[text]
     if text in ("a", "an", "one", "another"):
         return 1
+    if text == "both":
+        return 2
     digits = text.replace(",", "")
     if digits.isdigit():
         return int(digits)
@@ -297,7 +305,7 @@ CASUALTY_CUES = re.compile(rf"(?={_starting_with(_CUE_STEMS)})", re.I)
 # find_casualties(text, starts) tries the patterns only there: a clause without stops, read in overlapping windows
 # (one per trigger), finds them once, and each window tries a few positions instead of every character.
 _FIGURE_WORDS = (*_CUE_STEMS, "total", *_QUALIFIER_WORDS, *VAGUE)
-FIGURE_STARTS = re.compile(rf"(?={_starting_with(_FIGURE_WORDS)})|\b(?=claim|cost|shot|shoot)"
+FIGURE_STARTS = re.compile(rf"(?={_starting_with(_FIGURE_WORDS)})|\b(?=claim|cost|shot|shoot|both|beat|stab|hack|ston|bludgeon|club|burn|kick|tortur|strangl)"
                            rf"|\b(?<![\w-])(?=\d|an?|{_WORD}|[a-z]+ (?:was|had been|has been) )", re.I)
 # How far past its last keyword a figure and what its patterns look ahead at may reach (far more than any real
 # one, and more than the text around a trigger that the pipeline reads figures from: there the whole text is read).

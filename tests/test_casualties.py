@@ -85,3 +85,22 @@ def test_a_part_of_a_group_is_its_toll_and_a_part_of_the_dead_is_not(text, kille
     from events.casualties import find_casualties
 
     assert find_casualties(text).killed == killed
+
+
+@pytest.mark.parametrize("text, killed", [
+    ("Villagers beat a man to death in Tando Adam on Monday, accusing him of theft.", 1),
+    ("A mob stoned two women to death in Tando Adam on Monday.", 2),
+    ("Gunmen opened fire on a trader and his nephew outside a shop in Tando Adam on Monday, killing both.", 2),
+    ("Gunmen shot a trader and his nephew outside a shop in Tando Adam on Monday. Both were killed instantly.", 2),
+])
+def test_victims_told_by_how_they_died_or_as_both_are_counted(text, killed):
+    from events.casualties import find_casualties, figure_starts
+
+    assert find_casualties(text).killed == killed
+    assert find_casualties(text, figure_starts(text)).killed == killed  # the prefiltered scan finds it too
+
+
+def test_both_teams_beaten_is_no_toll():
+    from events.casualties import find_casualties
+
+    assert find_casualties("Both teams were beaten soundly in Tando Adam on Monday.").killed is None
