@@ -1372,3 +1372,10 @@ def test_a_countrys_allies_are_who_not_where():
 def test_burnings_riots_petrol_bombs_and_bodies_found_are_incidents(text, kind):
     rows = table(doc("x", f"Report\n\n{text}\n", date(2014, 6, 10))).incidents
     assert list(zip(rows["start"], rows["type"])) == [("2014-06-08", kind)], rows[["title", "start", "type"]]
+
+
+def test_a_death_by_beating_beside_a_disease_outbreak_is_violence():
+    text = ("Brothers killed\n\nIn March, two brothers who had been released from jail during the cholera outbreak were "
+            "beaten to death in Kishanganj district, police said on Monday.\n")
+    rows = table(doc("in", text, date(2019, 4, 16))).incidents
+    assert list(rows["start"]) == ["2019-03-01"], rows[["title", "start", "place"]]
