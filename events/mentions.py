@@ -88,6 +88,10 @@ _NEW_CUE = (r"(?:a|an|another|new|latest|fresh|second|third|fourth|fifth|separat
             r"recent|other|further|more|renewed|one|two|three|several|many|some)")
 _ANOTHER = re.compile(r"\b(?:another|new|latest|fresh|second|third|fourth|fifth|separate|similar|renewed|further)\s+"
                       r"(?:[\w-]+\s+){0,2}$", re.I)
+# Between a definite mention and a later date of its clause: another incident the date belongs to ("where a similar
+# incident took place on June 3", "after an earlier attack in May")
+_OTHER_INCIDENT_BETWEEN = re.compile(r"\b(?:where|when|after|before|since|as|like|following)\s+(?:an?\s+|the\s+)?"
+                                     r"(?:another|similar|earlier|previous|prior|separate|last)\s+", re.I)
 # "two separate explosions", "three separate attacks": told apart from each other, not from the incident just told
 # (a story's lead often counts its news so)
 _COUNTED_SEPARATE = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|\d+|several|multiple|both)\s+"
@@ -1188,7 +1192,9 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
     definite = _is_definite(text, trig, c_start)
     unbound = None
     if definite:
-        unbound = _since_anniversary(text, trig, _narrowest(dates))
+        # "the firefight broke out near X, where a similar incident took place on June 3": that day is the other one's
+        own = [d for d in dates if d.start < trig.end or not _OTHER_INCIDENT_BETWEEN.search(text, trig.end, d.start)]
+        unbound = _since_anniversary(text, trig, _narrowest(own))
         dates = _bound_dates(text, trig, dates)
         if place is not None and (place not in _bound_places(text, trig, places, c_start)
                                   or _OWNER_COUNTRY.fullmatch(text[place.end:trig.start]) and place.place.kind == "country"):

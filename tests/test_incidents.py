@@ -1379,3 +1379,22 @@ def test_a_death_by_beating_beside_a_disease_outbreak_is_violence():
             "beaten to death in Kishanganj district, police said on Monday.\n")
     rows = table(doc("in", text, date(2019, 4, 16))).incidents
     assert list(rows["start"]) == ["2019-03-01"], rows[["title", "start", "place"]]
+
+
+def test_a_date_told_of_a_similar_incident_is_not_the_definite_mentions():
+    text = ("Guard killed in border clash\n\nOne border guard was killed in a clash with Uzbek border guards on Friday, "
+            "officials said.\n\nThe firefight broke out near the town of Kerben, where a similar incident took place on "
+            "March 2.\n")
+    rows = table(doc("kg", text, date(2019, 4, 13))).incidents
+    assert "2019-03-02" not in set(rows["start"]), rows[["title", "start", "place"]]
+    assert "2019-04-12" in set(rows["start"]), rows[["title", "start", "place"]]
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Two soldiers died in a border clash near Kerben on Friday, officials said.", True),
+    ("One guard was hurt in a clash with Uzbek border guards near Kerben on Friday.", True),
+    ("Investors in Kerben bet on Friday on an imminent clash between the two carmakers.", False),
+])
+def test_one_clash_told_as_fighting_is_a_battle(text, found):
+    rows = table(doc("kg", f"Report\n\n{text}\n", date(2019, 4, 13))).incidents
+    assert (list(rows["type"]) == ["battle"]) == found, rows[["title", "type", "start", "place"]]
