@@ -85,7 +85,7 @@ Inspector Superintendent Chief Sheriff Deputy Agent Prince Princess King Queen E
 Ayatollah Pope Cardinal Bishop Archbishop Reverend Rev Father Pastor Rabbi Brother Sister Saint Coach Dr. Mr. Mrs.
 Ms. Prime Spokesman Spokeswoman Ambassador Attorney Professor Director Chairman Chairwoman CEO Mullah Marshal
 MV SS HMS USS INS FV RMS HMAS HMCS HMNZS
-""".split())  # the last line: ship prefixes ("the MV Suez", "USS Cole"): a vessel's name, not its namesake place
+""".split())  # the last line: ship prefixes ("the MV Hamburg", "USS Cole"): a vessel's name, not its namesake place
 
 # First words of organisation names that GeoNames lists as alternate names of towns ("University of X").
 _ORG_HEADS = frozenset("University College Institute School Academy Hospital Bank Museum Church Court".split())
