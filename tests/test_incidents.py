@@ -1365,8 +1365,8 @@ def test_a_countrys_allies_are_who_not_where():
     ("Unknown attackers set fire to a Catholic church in Mbalmayo on Sunday night, police said.", "attack"),
     ("A church in Mbalmayo was torched on Sunday by a mob, residents said.", "attack"),
     ("Inmates rioted at the prison in Barquisimeto on Sunday, officials said.", "riot"),
-    ("Youths threw petrol bombs at police in Portadown on Sunday night.", "bombing"),
-    ("The body of a journalist was found on a roadside outside Tegucigalpa on Sunday.", "killing"),
+    ("Youths threw petrol bombs at police in Ballymena on Sunday night.", "bombing"),
+    ("The body of a journalist was found on a roadside outside Comayagua on Sunday.", "killing"),
     ("Police raided a gang hideout in Barquisimeto on Sunday, officials said.", "attack"),
 ])
 def test_burnings_riots_petrol_bombs_and_bodies_found_are_incidents(text, kind):
