@@ -630,7 +630,7 @@ def _place_for(places: Sequence[PlaceMention], trig: Trigger, text: str) -> Plac
         before = text[max(0, p.start - 40):p.start]
         value = PLACE_RANK.get(p.place.kind, 0) - _distance(p.start, p.end, trig) / 20.0
         value += 1.0 if _LOCATIVE.search(before[-30:]) else 0.0
-        value -= 1.5 if _ORIGIN.search(before) or _REFERENCE_POINT.search(before) else 0.0
+        value -= 1.5 if _ORIGIN.search(before) or _REFERENCE_POINT.search(before) or _DESTINATION.search(before) else 0.0
         # "its invasion of Kuwait until ... Baghdad has ...": the trigger's own object is its place
         value += 3.0 if p.start >= trig.end and _OBJECT_OF_TRIGGER.fullmatch(text, trig.end, p.start) else 0.0
         return value, p.place.population
@@ -644,6 +644,9 @@ _VENUE_BEFORE = re.compile(r"(?<!\ba )(?<!\bthe )(?<!\bone )\b(?:meeting|met|gat
 _OBJECT_OF_TRIGGER = re.compile(r"\s*(?:(?:of|on|against|into)\s+)?(?:the\s+)?", re.I)
 # "a rocket fired from Gaza", "militants out of Syria": where something came from, not where it happened
 _ORIGIN = re.compile(r"\b(?:from|out of)\s+(?:the\s+)?(?:[\w-]+\s+)?$", re.I)
+# "a train bound from X to Y", "a bus heading for Y": where it was going, not where it happened
+_DESTINATION = re.compile(r"\b(?:bound|headed|heading|travel(?:l)?ing|en route|on (?:its|their|the) way)\s+"
+                          r"(?:from\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+)?(?:to|for|towards?)\s+(?:the\s+)?$", re.I)
 # "50 km east of Kathmandu", "north of the capital": a reference point, not the place itself
 _REFERENCE_POINT = re.compile(r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|"
                               r"south-east|south-west)(?:ern)?\s+(?:of|from)\s+(?:the\s+)?$", re.I)

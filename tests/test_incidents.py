@@ -1398,3 +1398,10 @@ def test_a_date_told_of_a_similar_incident_is_not_the_definite_mentions():
 def test_one_clash_told_as_fighting_is_a_battle(text, found):
     rows = table(doc("kg", f"Report\n\n{text}\n", date(2019, 4, 13))).incidents
     assert (list(rows["type"]) == ["battle"]) == found, rows[["title", "type", "start", "place"]]
+
+
+def test_where_a_train_was_bound_is_not_where_it_was_bombed():
+    text = ("Train blast\n\nTwo bombs exploded aboard a train bound from Kenya to Uganda on Monday, killing 12 "
+            "passengers, police said.\n")
+    rows = table(doc("ke", text, date(2009, 4, 7))).incidents
+    assert list(rows["country"]) == ["KE"], rows[["title", "start", "place"]]
