@@ -360,7 +360,7 @@ HEADLINE_CHARS = 200  # a line longer than this is prose, not a headline
 
 
 def _headline_lines(text: str) -> Callable[[int], bool]:
-    """Whether a position lies on a line written in Title Case ("Explosion Rips Through Bombay Train"): there every
+    """Whether a position lies on a line written in Title Case ("Explosion Rips Through Kumasi Bus"): there every
     word is capitalised, so a town beside a capitalised word is not part of a person's or an organisation's name."""
     spans = []
     for line in _LINE.finditer(text):
@@ -713,7 +713,7 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
 
     def off_the_map(k: int, s: _Span) -> bool:
         if _PLACE_PREPOSITION.search(text, max(0, s.start - 12), s.start) and not by_alias.get(k):
-            return False  # "the island of Anjouan"; not "the village of Otu", Otu being another spelling of Japan's Otsu
+            return False  # "the island of Anjouan"; not "the village of X" where X is only another spelling of a far city
         known = (chosen[k].geonameid, keys[k])
         if known not in off_map:
             off_map[known] = _off_the_story_map(chosen[k], s, gaz, named_countries, lambda: story_places(keys[k]))
