@@ -1317,8 +1317,11 @@ def test_killings_told_by_how_the_victim_died_and_hijackings_are_incidents(text,
 @pytest.mark.parametrize("text", [
     "Former attorney general Loretta Lynch spoke in Sitamarhi on Sunday.",  # a surname
     "The hijacking of the debate by hardliners in Sitamarhi on Sunday angered delegates.",
+    # attacks on computers
+    "Hospital systems in Lisburn were shut down on Sunday by a ransomware attack, the health board said.",
+    "Hackers attacked the council's network in Lisburn on Sunday, officials said.",
 ])
-def test_surnames_and_figures_of_speech_are_no_lynching_or_hijacking(text):
+def test_surnames_figures_of_speech_and_attacks_on_computers_are_no_incidents(text):
     assert table(doc("x", f"Report\n\n{text}\n", date(2016, 3, 8))).incidents.empty
 
 
@@ -1336,14 +1339,6 @@ def test_a_bare_toll_is_the_toll_of_what_its_story_tells_there_that_day():
     rows = table(doc("ng", text, date(2001, 9, 12))).incidents
     assert len(rows) == 1 and rows.iloc[0]["type"] == "battle" and rows.iloc[0]["killed"] == 14, \
         rows[["title", "type", "start", "place", "killed"]]
-
-
-@pytest.mark.parametrize("text", [
-    "Hospital systems in Lisburn were shut down on Friday by a ransomware attack, the health board said.",
-    "Hackers attacked the council's network in Lisburn on Friday, officials said.",
-])
-def test_an_attack_on_computers_is_no_incident(text):
-    assert table(doc("x", f"Systems down\n\n{text}\n", date(2019, 4, 14))).incidents.empty
 
 
 def test_a_years_tally_of_deaths_is_no_incident():
