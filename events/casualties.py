@@ -57,9 +57,9 @@ _VICTIMS = rf"(?:(?:{_STOP}[\w-]+ ){{0,3}}?(?:{_VICTIM_NOUNS}))"
 # Any short noun phrase ("a cook", "a 45-year-old teacher") where a verb of killing makes it a victim.
 _ANYONE = rf"(?:(?:{_STOP}[\w-]+ ){{0,2}}{_STOP}[A-Za-z][\w-]*)"
 _GROUP = rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}"
-_DIED = (r"(?:shot and killed|(?:shot|stabbed|beaten|hacked|burned|burnt|bludgeoned) to death|fatally (?:shot|stabbed)|"
+_DIED = (r"(?:(?:shot and killed|(?:shot|stabbed|beaten|hacked|burned|burnt|bludgeoned) to death|fatally (?:shot|stabbed)|"
          r"killed|(?:pronounced |declared )?dead|died|perished|lost (?:their|his|her) lives|shot dead|slain|gunned down|murdered|"
-         r"massacred)")
+         r"massacred)\b)")  # a whole word: "the deadliest attack" tells no one dead
 _HURT = r"(?:injured|wounded|hurt)"
 _BE_VERB = r"\s+(?:were|have been|had been|have|has|had|are|was|has been|is|being|got)"
 _BE_ADVERB = r"(?:\s+(?:also|all|reportedly|later|subsequently))?"

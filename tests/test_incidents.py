@@ -477,6 +477,10 @@ def test_cross_document_merges_respect_publication_and_every_members_date():
     ("The death of a legend shocked the town.", None, "", None, ""),
     # an active perfect counts its object, not its subject
     ("Police say a gunman has killed two people outside a bar in Turku.", 2, "", None, ""),
+    # "deadliest" is no "dead": the words between "a" and it are no victims ("a mainly Sunni district ... the dead")
+    ("A truck bomb hit a crowded square in a mainly Sunni district of Mosul on Sunday, killing at least 14 people, "
+     "police said, the deadliest such bombing this year.", 14, "at least", None, ""),
+    ("It was the deadliest day for the town since 2009.", None, "", None, ""),
 ])
 def test_casualty_figures_with_their_qualifiers(text, killed, killed_q, injured, injured_q):
     """Item 6: tolls as reported, lists summed, the total of a partitive, qualifiers kept, ages and years skipped."""
