@@ -165,6 +165,13 @@ _PARTITIVE_DEAD = re.compile(r"(?:\s+(?!(?:were|was|are|is|have|has|had|been|on|
 # "six bodyguards, a district chief and a civilian"; not "three people, including a police officer" (a part of the 3)
 _LIST_JOIN = re.compile(r"^(?:\s*,\s*(?:and\s+)?|\s+and\s+)$", re.I)
 _GROUP_RE = re.compile(_GROUP, re.I)
+_SAYS_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:said|says|told|tells|reported|reports|added|adds|confirmed|stated|"
+                         r"announced|claimed)\b", re.I)
+_ACTIVE_BEFORE = re.compile(rf"\b(?:{_KILL_VERB}|{_HURT_VERB}|left|leaving)\s+$", re.I)
+_BE_AFTER = re.compile(rf"{_BE_VERB}\b", re.I)
+_HEADLINE_VERB_AFTER = re.compile(rf"\s+(?:{_DIED}|{_HURT})", re.I)
+_PEOPLE_END = re.compile(r"\b(?:people|persons)$", re.I)
+_SAYS = re.compile(r"\b(?:said|says|told|tells|reported|reports|added|adds|confirmed|stated|announced|claimed)\b", re.I)
 _MONTH_NAME = (r"January|February|March|April|May|June|July|August|September|October|November|December|"
                r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?")
 _YEAR_BEFORE = re.compile(rf"(?:\b(?:in|since|of|from|until|by|year|early|late|mid-?)|{_MONTH_NAME})\s*$", re.I)
@@ -257,15 +264,39 @@ def _listed_total(text: str, match: re.Match[str], groups: list[re.Match[str]],
     while j + 1 < len(groups) and _LIST_JOIN.match(text[chain[-1].end():groups[j + 1].start()]):
         chain.append(groups[j + 1])
         j += 1
-    if len(chain) < 2:
+    # "killed 12 people and two others were wounded": the object list of an active verb ends before a group that is
+    # the subject of its own verb
+    if len(chain) > 1 and _ACTIVE_BEFORE.search(text, max(0, chain[0].start() - 40), chain[0].start()) \
+            and _BE_AFTER.match(text, chain[-1].end()):
+        chain = chain[-1:] if chain[-1].start() <= match.start("n") else chain[:-1]
+    # "killed 10 people, a police spokesman said": a group that says something is the source, not a victim
+    speaker = next((k for k, g in enumerate(chain) if k and (_SAYS_AFTER.match(text, g.end())
+                                                             or _SAYS.search(text, g.end("n"), g.end()))), None)
+    if speaker is not None:
+        chain = chain[:speaker]
+    # a list ends with "and": "six bodyguards, a district chief and a civilian"; "a ..." after its last "and" and a
+    # bare comma is said about it ("killed 30 people, a toll that rose"), not one more victim
+    last_and = max((k for k in range(1, len(chain)) if "and" in text[chain[k - 1].end():chain[k].start()].lower()),
+                   default=0)
+    # a list told without "and" is a headline's subject ("One Israeli, three Palestinians wounded"); in prose
+    # "killed 12 soldiers, 20 rebels" names the same dead twice or says who they were
+    if last_and or not _HEADLINE_VERB_AFTER.match(text, chain[-1].end()):
+        chain = chain[:last_and + 1]
+    # "killed 12 people, five children among them", "killed 6 people, 2 policemen": after a bare comma, who the
+    # people were, not more of them
+    if len(chain) > 1 and _PEOPLE_END.search(text, chain[0].start(), chain[0].end()) \
+            and text[chain[0].end():chain[1].start()].strip() == ",":
+        chain = chain[:1]
+    if len(chain) < 2 or current not in chain:
         return None
-    total = 0
-    for g in chain:
-        value = parse_number(g.group("n"))
-        if value is None:
-            return None
-        total += value
-    return chain[0].start(), total
+    values = [parse_number(g.group("n")) for g in chain]
+    if any(value is None for value in values):
+        return None
+    # "killed three civilians, a woman and two children": the list after the comma names the same three
+    if len(chain) > 2 and values[0] == sum(values[1:]) and text[chain[0].end():chain[1].start()].strip() == "," \
+            and not _BE_AFTER.match(text, chain[-1].end()) and not _HEADLINE_VERB_AFTER.match(text, chain[-1].end()):
+        return chain[0].start(), values[0]
+    return chain[0].start(), sum(values)
 
 
 # Every figure pattern holds one of these words at or after where it starts (in the match or in its lookahead): a

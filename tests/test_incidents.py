@@ -481,6 +481,19 @@ def test_cross_document_merges_respect_publication_and_every_members_date():
     ("A truck bomb hit a crowded square in a mainly Sunni district of Mosul on Sunday, killing at least 14 people, "
      "police said, the deadliest such bombing this year.", 14, "at least", None, ""),
     ("It was the deadliest day for the town since 2009.", None, "", None, ""),
+    # a list of victims: who says it is no victim, nor is what is said about it, nor the same dead named again
+    ("The bomb killed 10 people at a bus stop in Maroua, a police spokesman said.", 10, "", None, ""),
+    ("Gunmen killed 14 villagers near Zinder, a local official told reporters.", 14, "", None, ""),
+    ("Bandits ambushed a convoy near Gusau, killing two soldiers and wounding five others, a resident told AFP.",
+     2, "", 5, ""),
+    ("The blast killed 30 people in Gao, a toll that rose overnight.", 30, "", None, ""),
+    ("The shelling killed seven people in Idlib, four civilians and three rebels.", 7, "", None, ""),
+    ("The raid on Kismayo killed 12 people, five children among them.", 12, "", None, ""),
+    ("The militia killed 12 soldiers, 20 rebels said to be its own, near Beni.", 12, "", None, ""),
+    ("The mortar killed 12 people in Kasur and two others were wounded.", 12, "", 2, ""),
+    # a headline's list needs no "and"; a list in prose ends with one
+    ("Two soldiers, three rebels killed in clash near Bunia", 5, "", None, ""),
+    ("Six guards, a driver and a cook were killed in the raid on the Lokichar depot.", 8, "", None, ""),
 ])
 def test_casualty_figures_with_their_qualifiers(text, killed, killed_q, injured, injured_q):
     """Item 6: tolls as reported, lists summed, the total of a partitive, qualifiers kept, ages and years skipped."""
