@@ -454,7 +454,7 @@ TOLL_RISE = re.compile(r"\b(?:(?:toll|number of (?:the )?(?:dead|deaths|people k
 # over a period, the story's own toll only when it tells no other
 TOTAL = re.compile(r"(?:^|[,;:(]\s*)(?:in all|altogether|all told|overall|in total|a total of)\b"
                    # "bombardment of two towns killed 31", "three separate bombings killed 40": summed over places
-                   # "3 murders in one week", "two fatal shootings": a count of killings sums their victims
+                   # "four homicides in ten days", "two fatal shootings": a count of killings sums their victims
                    r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|\d+|several|multiple|separate)\s+(?:[\w-]+\s+){0,2}?"
                    r"(?:towns|villages|cities|districts|provinces|regions|neighbou?rhoods|locations|bombings|blasts|"
                    r"explosions|raids|attacks|incidents|murders|homicides|killings|shootings|stabbings)\b", re.I)

@@ -487,7 +487,7 @@ def test_cross_document_merges_respect_publication_and_every_members_date():
     ("Bandits ambushed a convoy near Gusau, killing two soldiers and wounding five others, a resident told AFP.",
      2, "", 5, ""),
     ("The blast killed 30 people in Gao, a toll that rose overnight.", 30, "", None, ""),
-    ("The shelling killed seven people in Idlib, four civilians and three rebels.", 7, "", None, ""),
+    ("The shelling killed seven people in Salqin, four civilians and three rebels.", 7, "", None, ""),
     ("The raid on Kismayo killed 12 people, five children among them.", 12, "", None, ""),
     ("The militia killed 12 soldiers, 20 rebels said to be its own, near Beni.", 12, "", None, ""),
     ("The mortar killed 12 people in Kasur and two others were wounded.", 12, "", 2, ""),
