@@ -388,6 +388,26 @@ def _placed_on_story_days(left: list[IncidentMention], clusters: "_Clusters", pl
     return place_into_clusters(rest, allow_new=False) + unused
 
 
+def _fold_country_rows(clusters: list["_Cluster"]) -> list["_Cluster"]:
+    """One story's incident placed only at a country ("Battle of Kyrgyzstan", from "a clash with Kyrgyz border
+    guards") on a day the same story places an incident at a town or district ("the firefight broke out near
+    Isfara") is that incident told loosely: when exactly one such finer incident exists, it joins it."""
+    kept = list(clusters)
+    folded: set[int] = set()
+    for i, c in enumerate(kept):
+        if (len(c.docs) != 1 or c.place is None or c.place.kind != "country" or c.date is None
+                or c.date.precision != "day"):
+            continue
+        hosts = [o for j, o in enumerate(kept) if j != i and j not in folded and c.docs <= o.docs
+                 and o.place is not None and PLACE_RANK.get(o.place.kind, 0) > PLACE_RANK.get("country", 0)
+                 and o.date is not None and o.date.precision == "day" and dates_agree(o.date, c.date, 0)]
+        if len(hosts) == 1:
+            for m in c.mentions:
+                hosts[0].add(m)
+            folded.add(i)
+    return [c for i, c in enumerate(kept) if i not in folded]
+
+
 def _fold_bare_tolls(clusters: Iterable["_Cluster"]) -> list["_Cluster"]:
     """A bare casualty report of one story ("At least 28 people were killed on Friday when ethnic conflict flared in
     X") is the toll of what that story tells at the same place on the same day ("clashes flared up later on Friday"),
@@ -493,7 +513,7 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
 
     incidents: list[Incident] = []
     used: set[str] = set()
-    for c in _fold_bare_tolls(clusters):
+    for c in _fold_country_rows(_fold_bare_tolls(clusters)):
         # The type the most specific reports give: a dated, placed mention weighs double, a stronger trigger more.
         votes: Counter[str] = Counter()
         for m in c.mentions:

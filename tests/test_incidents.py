@@ -1417,3 +1417,11 @@ def test_where_a_train_was_bound_is_not_where_it_was_bombed():
             "passengers, police said.\n")
     rows = table(doc("ke", text, date(2009, 4, 7))).incidents
     assert list(rows["country"]) == ["KE"], rows[["title", "start", "place"]]
+
+
+def test_a_story_s_incident_placed_only_at_a_country_on_its_towns_day_is_that_towns():
+    """'a clash with Uzbek border guards' reads as Uzbekistan; the same story's firefight that day is near Kerben."""
+    text = ("Guard killed in border clash\n\nOne Kyrgyz border guard was killed in a clash with Uzbek border guards on "
+            "Friday, officials said. The firefight on Friday broke out near the town of Kerben.\n")
+    rows = table(doc("kg", text, date(2019, 4, 13))).incidents
+    assert list(rows["place_precision"]) == ["city"], rows[["title", "start", "place", "place_precision"]]
