@@ -388,54 +388,72 @@ def _placed_on_story_days(left: list[IncidentMention], clusters: "_Clusters", pl
     return place_into_clusters(rest, allow_new=False) + unused
 
 
-def _fold_country_rows(clusters: list["_Cluster"]) -> list["_Cluster"]:
-    """One story's incident placed only at a country ("Battle of Kyrgyzstan", from "a clash with Kyrgyz border
-    guards") on a day the same story places an incident at a town or district ("the firefight broke out near
-    Isfara") is that incident told loosely: when exactly one such finer incident exists, it joins it."""
-    kept = list(clusters)
-    folded: set[int] = set()
-    for i, c in enumerate(kept):
-        if (len(c.docs) != 1 or c.place is None or c.place.kind != "country" or c.date is None
-                or c.date.precision != "day"):
-            continue
-        hosts = [o for j, o in enumerate(kept) if j != i and j not in folded and c.docs <= o.docs
-                 and o.place is not None and PLACE_RANK.get(o.place.kind, 0) > PLACE_RANK.get("country", 0)
-                 and o.date is not None and o.date.precision == "day" and dates_agree(o.date, c.date, 0)]
-        if len(hosts) == 1:
-            for m in c.mentions:
-                hosts[0].add(m)
-            folded.add(i)
-    return [c for i, c in enumerate(kept) if i not in folded]
+def _one_day(i: Incident) -> bool:
+    return i.date is not None and i.date.precision == "day"
 
 
-def _fold_bare_tolls(clusters: Iterable["_Cluster"]) -> list["_Cluster"]:
+def _fold_into(host: Incident, guest: Incident) -> None:
+    host.mentions = sorted([*host.mentions, *guest.mentions], key=lambda m: (m.doc, m.sentence_start))
+
+
+def _fold_bare_tolls(incidents: list[Incident], lexicon: Lexicon) -> list[Incident]:
     """A bare casualty report of one story ("At least 28 people were killed on Friday when ethnic conflict flared in
     X") is the toll of what that story tells at the same place on the same day ("clashes flared up later on Friday"),
     whatever that incident's type: when exactly one such incident of another family exists, the report joins it
     instead of standing as a second row."""
-    kept = list(clusters)
     folded: set[int] = set()
-    for i, c in enumerate(kept):
-        if len(c.docs) != 1 or c.place is None or c.date is None or c.date.precision != "day":
+    for i, c in enumerate(incidents):
+        if len(c.sources) != 1 or c.place is None or not _one_day(c):
             continue
         reports = [m for m in c.mentions if m.priority <= WEAK_PRIORITY and _PASSIVE_TOLL.match(m.trigger)]
         # "A settler shot dead a shepherd" names its agent: an incident of its own, not a toll
         if not reports or any(m.type != BARE_TOLL_TYPE or (m not in reports and m.date_from != "coreference")
                               for m in c.mentions):
             continue
-        hosts = [o for j, o in enumerate(kept) if j != i and j not in folded and o.family != c.family
-                 and c.docs <= o.docs and o.place is not None and o.place.geonameid == c.place.geonameid
-                 and o.date is not None and o.date.precision == "day" and dates_agree(o.date, c.date, 0)
+        family = lexicon.family(c.type)
+        hosts = [o for j, o in enumerate(incidents) if j != i and j not in folded
+                 and lexicon.family(o.type) != family and c.sources[0] in o.sources and o.place is not None
+                 and o.place.geonameid == c.place.geonameid and _one_day(o) and dates_agree(o.date, c.date, 0)
                  and any(m.priority > WEAK_PRIORITY for m in o.mentions)]
         if len(hosts) == 1:
-            for m in c.mentions:
-                hosts[0].add(m)
+            _fold_into(hosts[0], c)
             folded.add(i)
-    return [c for i, c in enumerate(kept) if i not in folded]
+    return [c for i, c in enumerate(incidents) if i not in folded]
 
 
-def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None = None) -> list[Incident]:
-    """Cluster mentions into incidents; mentions that neither start nor join one are dropped."""
+def _fold_country_rows(incidents: list[Incident]) -> list[Incident]:
+    """One story's incident placed only at a country ("Battle of Kyrgyzstan", from "a clash with Kyrgyz border
+    guards") on a day the same story places an incident at a town or district ("the firefight broke out near
+    Isfara") is that incident told loosely: when exactly one such finer incident exists, it joins it."""
+    folded: set[int] = set()
+    for i, c in enumerate(incidents):
+        if len(c.sources) != 1 or c.place is None or c.place.kind != "country" or not _one_day(c):
+            continue
+        hosts = [o for j, o in enumerate(incidents) if j != i and j not in folded and c.sources[0] in o.sources
+                 and o.place is not None and PLACE_RANK.get(o.place.kind, 0) > PLACE_RANK["country"]
+                 and _one_day(o) and dates_agree(o.date, c.date, 0)]
+        if len(hosts) == 1:
+            _fold_into(hosts[0], c)
+            folded.add(i)
+    return [c for i, c in enumerate(incidents) if i not in folded]
+
+
+def sort_incidents(incidents: Iterable[Incident]) -> list[Incident]:
+    return sorted(incidents, key=lambda i: (i.date.first if i.date else date.max, i.id))
+
+
+def fold_incidents(incidents: Iterable[Incident], lexicon: Lexicon | None = None) -> list[Incident]:
+    """The only steps that join incidents of different type families (a bare toll into the clash it counts, a
+    country-wide row into its story's town row): run once over every family's incidents, after clustering, so that
+    merging families apart (`events.merge_blocks`) gives the same incidents as merging them together."""
+    lexicon = lexicon or default_lexicon()
+    return sort_incidents(_fold_country_rows(_fold_bare_tolls(sort_incidents(incidents), lexicon)))
+
+
+def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None = None,
+                   fold: bool = True) -> list[Incident]:
+    """Cluster mentions into incidents; mentions that neither start nor join one are dropped. With `fold=False`, the
+    incidents before `fold_incidents` (for merging families apart, which folds their union afterwards)."""
     lexicon = lexicon or default_lexicon()
     pending = sorted(mentions, key=_specificity, reverse=True)
     clusters = _Clusters()
@@ -513,7 +531,7 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
 
     incidents: list[Incident] = []
     used: set[str] = set()
-    for c in _fold_country_rows(_fold_bare_tolls(clusters)):
+    for c in clusters:
         # The type the most specific reports give: a dated, placed mention weighs double, a stronger trigger more.
         votes: Counter[str] = Counter()
         for m in c.mentions:
@@ -538,5 +556,4 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
         used.add(ident)
         incidents.append(Incident(id=ident, type=kind, mentions=sorted(c.mentions, key=lambda m: (m.doc, m.sentence_start)),
                                   date=c.date, place=c.place))
-    incidents.sort(key=lambda i: (i.date.first if i.date else date.max, i.id))
-    return incidents
+    return fold_incidents(incidents, lexicon) if fold else sort_incidents(incidents)

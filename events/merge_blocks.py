@@ -14,11 +14,10 @@ Blocks are merged in parallel on a Dask cluster (`merge_on_cluster`) or in this 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Iterable, Sequence
 
 from events.lexicon import Lexicon, default_lexicon
-from events.merge import Incident, merge_mentions
+from events.merge import Incident, fold_incidents, merge_mentions
 from events.mentions import IncidentMention
 
 
@@ -63,14 +62,13 @@ def family_blocks(mentions: Iterable[IncidentMention], lexicon: Lexicon | None =
 
 
 def _combine(parts: Iterable[Sequence[Incident]]) -> list[Incident]:
-    incidents = [i for part in parts for i in part]
-    incidents.sort(key=lambda i: (i.date.first if i.date else date.max, i.id))
-    return incidents
+    """The blocks' incidents together, with the steps that join incidents across families (`fold_incidents`)."""
+    return fold_incidents(i for part in parts for i in part)
 
 
 def merge_in_blocks(mentions: Iterable[IncidentMention], lexicon: Lexicon | None = None) -> list[Incident]:
     """`merge_mentions`, block by block in this process (the same result)."""
-    return _combine(merge_mentions(block, lexicon) for block in family_blocks(mentions, lexicon))
+    return _combine(merge_mentions(block, lexicon, fold=False) for block in family_blocks(mentions, lexicon))
 
 
 def merge_on_cluster(mentions: Iterable[IncidentMention], scheduler: str | object, workers: int = 0) -> list[Incident]:
@@ -79,6 +77,6 @@ def merge_on_cluster(mentions: Iterable[IncidentMention], scheduler: str | objec
 
     blocks = family_blocks(mentions)
     if len(blocks) <= 1:
-        return _combine(merge_mentions(block) for block in blocks)
+        return _combine(merge_mentions(block, fold=False) for block in blocks)
     with client_for(scheduler, workers) as client:
-        return _combine(client.gather(client.map(merge_mentions, blocks, pure=False)))
+        return _combine(client.gather(client.map(merge_mentions, blocks, fold=False, pure=False)))

@@ -30,6 +30,15 @@ ANCHORED = [
      "Three days after the bombing in Quetta, a plane crashed near Gwadar, killing 2 crew."),
 ]
 
+# The steps that join incidents of two families (merge.fold_incidents): a bare toll and the clash it counts, a
+# country-wide row and its story's town row. Merged apart by family, they must still be joined.
+FOLDED = [
+    ("Jos", "2001-09-12", "JOS, Nigeria (Reuters) - At least 14 people were killed on Tuesday in the city of Jos, "
+     "residents said. Fierce clashes broke out again in Jos later on Tuesday between rival youths, a witness said."),
+    ("Kerben", "2019-04-13", "One Kyrgyz border guard was killed in a clash with Uzbek border guards on Friday, "
+     "officials said. The firefight on Friday broke out near the town of Kerben."),
+]
+
 
 def write(folder: Path, reports: list[tuple[str, str, str]]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
@@ -56,8 +65,10 @@ def corpora(tmp_path_factory):
         seeds = open_corpus(ROOT / "seeds").documents
         wire = open_corpus(write_corpus(tmp_path_factory.mktemp("wire") / "c", 30)).documents
         anchored = open_corpus(write(tmp_path_factory.mktemp("anchored") / "c", ANCHORED)).documents
+        folded = open_corpus(write(tmp_path_factory.mktemp("folded") / "c", FOLDED)).documents
         return {name: extract_mentions(docs, workers=1) for name, docs in
-                (("seeds", seeds), ("wire", wire), ("anchored", anchored), ("all", seeds + wire + anchored))}
+                (("seeds", seeds), ("wire", wire), ("anchored", anchored), ("folded", folded),
+                 ("all", seeds + wire + anchored + folded))}
     finally:
         if old is None:
             del os.environ["ATLAS_CACHE_DIR"]
@@ -65,10 +76,19 @@ def corpora(tmp_path_factory):
             os.environ["ATLAS_CACHE_DIR"] = old
 
 
-@pytest.mark.parametrize("name", ["seeds", "wire", "anchored", "all"])
+@pytest.mark.parametrize("name", ["seeds", "wire", "anchored", "folded", "all"])
 def test_blocks_merge_to_the_single_machine_result(corpora, name):
     mentions = corpora[name]
     assert merge_in_blocks(mentions) == merge_mentions(mentions)
+
+
+def test_incidents_of_two_families_are_joined_when_merged_apart(corpora):
+    """Each FOLDED report is one incident, though the toll and the clash of the first fall into two families'
+    blocks."""
+    mentions = corpora["folded"]
+    lexicon = default_lexicon()
+    assert len({lexicon.family(m.type) for m in mentions if m.doc == "r00"}) == 2
+    assert sorted(i.sources[0] for i in merge_in_blocks(mentions)) == ["r00", "r01"]
 
 
 def test_blocks_are_families_linked_by_anchors(corpora):
