@@ -626,9 +626,16 @@ def _place_for(places: Sequence[PlaceMention], trig: Trigger, text: str) -> Plac
     named = [p for p in named if not any(PLACE_RANK.get(q.place.kind, 0) > PLACE_RANK.get(p.place.kind, 0)
                                          and places_agree(p.place, q.place) for q in named)] or named
 
+    # "at the Colonia Agroindustrial prison in Aparecida de Goiania in the state of Goias": a town of another state
+    # of the country than the one the clause names is a namesake (a facility's name), not the place
+    areas = [q.place for q in places if q.place.kind in ("admin1", "admin2")]
+
     def score(p: PlaceMention) -> tuple[float, int]:
         before = text[max(0, p.start - 40):p.start]
         value = PLACE_RANK.get(p.place.kind, 0) - _distance(p.start, p.end, trig) / 20.0
+        if PLACE_RANK.get(p.place.kind, 0) >= 5 and any(a.country == p.place.country for a in areas) \
+                and not any(places_agree(a, p.place) for a in areas):
+            value -= 2.0
         value += 1.0 if _LOCATIVE.search(before[-30:]) else 0.0
         value -= 1.5 if _ORIGIN.search(before) or _REFERENCE_POINT.search(before) or _DESTINATION.search(before) else 0.0
         # "its invasion of Kuwait until ... Baghdad has ...": the trigger's own object is its place

@@ -1425,3 +1425,13 @@ def test_a_story_s_incident_placed_only_at_a_country_on_its_towns_day_is_that_to
             "Friday, officials said. The firefight on Friday broke out near the town of Kerben.\n")
     rows = table(doc("kg", text, date(2019, 4, 13))).incidents
     assert list(rows["place_precision"]) == ["city"], rows[["title", "start", "place", "place_precision"]]
+
+
+def test_an_uprising_is_a_riot_and_a_namesake_town_of_another_state_is_not_its_place():
+    """'the Toluca Agroindustrial prison in Tehuacan in the state of Puebla': Toluca (State of Mexico) names the
+    prison; the clause's state holds Tehuacan, where the uprising was."""
+    text = ("Prison riot\n\nThe two-hour uprising occurred Monday at the Toluca Agroindustrial prison in Tehuacan in "
+            "the state of Puebla, officials said.\n")
+    rows = table(doc("mx", text, date(2019, 3, 13))).incidents
+    assert list(zip(rows["type"], rows["start"], rows["place"])) == [("riot", "2019-03-11", "Tehuacán")], \
+        rows[["title", "type", "start", "place"]]
