@@ -1022,7 +1022,8 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
                     mentions.append(_build(document, sentence, sub_trig, c_start, c_end, sub_places, sub_dates,
                                            c_offsets, other_clause_dates, s_places, hypothetical, len(heads) == 1,
                                            reads))
-    mentions = sorted([*mentions, *references], key=lambda m: (m.sentence_start, m.trigger_start))
+    mentions = _joined_across_as(sorted([*mentions, *references], key=lambda m: (m.sentence_start, m.trigger_start)),
+                                 text)
     if filed_at is not None and not places:
         # "DAYTON, Ohio (AP) - A man was shot dead outside a bar early Sunday": a story that names no place but its
         # dateline's happened there (a local story); a story that names other places keeps its dateline apart
@@ -1045,6 +1046,43 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     if filed_at is not None and (PLACE_RANK.get(filed_at.place.kind, 0) < 5 or default_gazetteer().is_capital(filed_at.place)):
         filed_at = None  # a capital's dateline tells where the reporters sit, not where the news happened
     return _with_story_town(placed, filed_at, town)
+
+
+# "30 people were killed in a shootout in June as raiders attacked the X herders": one incident told in a main clause
+# and an "as/when/while" clause whose triggers split the clause's date and place between them
+_JOINED_BY = re.compile(r"[^;:()\"“”]{0,80}?\b(?:as|when|while)\s+(?:[\w'’-]+\s+){0,6}?$", re.I)
+
+
+def _joined_across_as(mentions: list[IncidentMention], text: str) -> list[IncidentMention]:
+    """One mention for a dated unplaced one and a placed undated one of one sentence that an "as"/"when"/"while"
+    clause joins (mentions of one sentence never merge later): the stronger trigger, with the date of one, the place of
+    the other and the figure read across both clauses ("30 people were killed" before the first trigger)."""
+    out: list[IncidentMention] = []
+    i = 0
+    while i < len(mentions):
+        a = mentions[i]
+        b = mentions[i + 1] if i + 1 < len(mentions) else None
+        if (b is not None and a.sentence_start == b.sentence_start and a.trigger_start < b.trigger_start
+                and not (a.hypothetical or b.hypothetical or a.generic or b.generic or a.separate or b.separate
+                         or a.in_passing or b.in_passing or a.definite or b.definite)
+                and a.offset_days is None and b.offset_days is None
+                and ((a.date is not None and a.place is None and b.date is None and b.place is not None)
+                     or (a.date is None and a.place is not None and b.date is not None and b.place is None))
+                and _JOINED_BY.match(text, a.trigger_start + len(a.trigger), b.trigger_start)):
+            dated, placed = (a, b) if a.date is not None else (b, a)
+            head = a if a.priority >= b.priority else b
+            figures = find_casualties(text[a.sentence_start:a.sentence_end])
+            killed = next((m.killed for m in (head, a, b) if m.killed is not None), figures.killed)
+            q = next((m.killed_qualifier for m in (head, a, b) if m.killed is not None), figures.killed_qualifier)
+            out.append(replace(head, date=dated.date, date_from=dated.date_from, place=placed.place,
+                               place_text=placed.place_text, place_from=placed.place_from, killed=killed,
+                               killed_qualifier=q, injured=head.injured if head.injured is not None else
+                               (a.injured if a.injured is not None else b.injured)))
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out
 
 
 def _with_story_town(mentions: list[IncidentMention], filed_at: PlaceMention | None, sole: PlaceMention | None

@@ -392,6 +392,20 @@ def test_one_story_naming_two_days_reports_two_incidents():
     assert sorted(result.incidents["start"]) == ["2010-06-14", "2010-06-15"], result.incidents[["title", "start"]]
 
 
+def test_an_as_clause_places_the_dated_incident_of_its_main_clause():
+    """One incident told in a main clause (its month, its toll) and an "as" clause (its place) is one placed row,
+    not a dated mention with no place and a placed one with no date that never meet."""
+    text = ("Bandits kill nine in northern Kenya raid\n\n"
+            "MARSABIT, Kenya - Bandits killed nine herders in a raid on a village near Marsabit early on Sunday, "
+            "police said.\n"
+            "Raids over grazing land are common in the region. In early March, 14 people were killed in a shootout "
+            "as bandits attacked herders near Moyale and drove off their camels.\n")
+    rows = table(doc("moyale", text, date(2011, 4, 11))).incidents
+    march = rows[rows["start"] == "2011-03-01"]
+    assert len(march) == 1, rows[["title", "start", "place"]]
+    assert march.iloc[0]["place"] == "Moyale" and march.iloc[0]["killed"] == 14
+
+
 def test_cross_document_merges_respect_publication_and_every_members_date():
     """Item 4: an undated mention never joins an incident dated after its own story; a year-dated mention does not
     chain incidents months apart into one."""
