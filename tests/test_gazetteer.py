@@ -157,3 +157,26 @@ def test_every_sampled_admin2_row_loads_under_its_admin1(gaz):
                    for p in gaz.candidates(row["name"])), row
     assert gz.admin2_short_forms("Kandahar District") == ["Kandahar"]
     assert gz.admin2_short_forms("Scott County") == []
+
+
+def test_a_district_without_a_cities500_town_has_a_point():
+    """Issue 9: a department that holds no GeoNames cities500 town used to be unknown, so the story fell back to a
+    region or country hundreds of km off; its point now comes from the country_state_city package's places."""
+    from events.places import find_places
+
+    text = "Gunmen killed three herders in Mayo-Louti department, northern Cameroon, on 12 May 2016."
+    found = {m.text: m.place for m in find_places(text)}
+    assert found["Mayo-Louti"].kind == "admin2" and found["Mayo-Louti"].country == "CM"
+    assert abs(found["Mayo-Louti"].lat - 10.0) < 0.5 and abs(found["Mayo-Louti"].lon - 13.7) < 0.5
+
+
+def test_admin2_points_say_where_they_come_from():
+    with gz.ADMIN2_CSV.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    assert {row["point"] for row in rows} == {"towns", "country_state_city"}
+    borrowed = [row for row in rows if row["point"] == "country_state_city"]
+    assert len(borrowed) > 1000 and all(row["population"] == "0" for row in borrowed)
+    # Jamaica's second level lists communities, not districts: none without a town is taken ("Mount Pleasant").
+    assert not [row for row in borrowed if row["country"] == "JM"]
+    assert gz._area_name_forms("Circunscrição de Nangade") == {"circunscricao de nangade", "nangade"}
+    assert gz._area_name_forms("Tell Abyad District") == {"tell abyad district", "tell abyad"}
