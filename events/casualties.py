@@ -423,6 +423,12 @@ def _first_figure(patterns: list[re.Pattern[str]], text: str, keywords: re.Patte
     return (best[1], best[2]) if best else (None, "")
 
 
+# "the commander was killed along with two other rebels", "she died together with three of her children"
+_KILLED_ALONG_WITH = re.compile(rf"\b(?:was|is|has been|had been)\s+(?:also\s+)?(?:killed|shot dead|slain|murdered)\s+"
+                                rf"(?:along|together)\s+with\s+{_QUALIFIER}(?P<n>{NUMBER})\s+(?:other|others|more|of)\b",
+                                re.I)
+
+
 def _one_victim(text: str, starts: Sequence[int] | None = None) -> int | None:
     """Start of the first report of one victim told without a number, if any."""
     found = [m.start() for pattern in _KILLED_ONE for m in [next(_scan(pattern, text, len(text), starts), None)]
@@ -438,6 +444,11 @@ def find_casualties(text: str, starts: Sequence[int] | None = None) -> Casualtie
     and position 0 stands for the slice's own start). The same figures, found by trying the patterns only there.
     """
     killed, killed_q = _first_figure(_KILLED, text, _KILLED_KEYWORDS, starts)
+    if killed is None:
+        along = _KILLED_ALONG_WITH.search(text)
+        others = parse_number(along.group("n")) if along is not None else None
+        if others:  # "he was killed along with two other militants": the one and the others
+            killed, killed_q = others + 1, _qualifier(along.group("q"), along.group("n"))
     if killed is None and _one_victim(text, starts) is not None:
         killed, killed_q = 1, ""
     injured, injured_q = _first_figure(_INJURED, text, _INJURED_KEYWORDS, starts)

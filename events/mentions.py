@@ -616,6 +616,9 @@ def _place_for(places: Sequence[PlaceMention], trig: Trigger, text: str) -> Plac
         return None
     # "ministers meeting in Geneva agreed to investigate who shot down ...": where others met, not where it happened
     places = [p for p in places if not _VENUE_BEFORE.search(text, max(0, p.start - 40), p.start)]
+    # "soldiers killed commander Juan Ortega, who was wanted in Peru for ...": a relative clause on the victim tells
+    # where the person was or came from, not where the killing happened
+    places = [p for p in places if p.start < trig.end or not _WHO_BETWEEN.search(text, trig.end, p.start)]
     if not places:
         return None
     named = [p for p in places if p.via != "demonym"] or list(places)
@@ -645,6 +648,7 @@ def _place_for(places: Sequence[PlaceMention], trig: Trigger, text: str) -> Plac
     return max(named, key=score)
 
 
+_WHO_BETWEEN = re.compile(r"\b(?:who|whom|whose)\b")
 # a participle or verb of gathering, not a noun ("a meeting in Kabul" may be what was attacked)
 _VENUE_BEFORE = re.compile(r"(?<!\ba )(?<!\bthe )(?<!\bone )\b(?:meeting|met|gathered|gathering|convened|convening|"
                            r"assembled)\s+(?:here\s+)?in\s+(?:the\s+)?(?:[\w-]+\s+)?$", re.I)
@@ -1024,6 +1028,7 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
                                            reads))
     mentions = _joined_across_as(sorted([*mentions, *references], key=lambda m: (m.sentence_start, m.trigger_start)),
                                  text)
+    mentions = _told_on_in_next_sentence(mentions, text, lexicon)
     if filed_at is not None and not places:
         # "DAYTON, Ohio (AP) - A man was shot dead outside a bar early Sunday": a story that names no place but its
         # dateline's happened there (a local story); a story that names other places keeps its dateline apart
@@ -1082,6 +1087,25 @@ def _joined_across_as(mentions: list[IncidentMention], text: str) -> list[Incide
             continue
         out.append(a)
         i += 1
+    return out
+
+
+def _told_on_in_next_sentence(mentions: list[IncidentMention], text: str, lexicon: Lexicon) -> list[IncidentMention]:
+    """"On Sunday, troops killed rebel commander Juan Ortega. He had fled to the hills of Cauca, where he was killed
+    with two bodyguards.": a dated unplaced mention and, in the very next sentence, a placed undated one of the same
+    family with nothing told between them are one incident told on; each takes what the other knows."""
+    out = list(mentions)
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        if (a.doc == b.doc and a.paragraph == b.paragraph and b.sentence_start >= a.sentence_end
+                and not text[a.sentence_end:b.sentence_start].strip()
+                and a.date is not None and a.place is None and b.date is None and b.place is not None
+                and b.offset_days is None and not b.definite
+                and not (a.hypothetical or b.hypothetical or a.generic or b.generic or b.separate or b.told_apart
+                         or a.in_passing or b.in_passing)
+                and lexicon.family(a.type) == lexicon.family(b.type)):
+            out[i] = replace(a, place=b.place, place_text=b.place_text, place_from="coreference")
+            out[i + 1] = replace(b, date=a.date, date_from="coreference")
     return out
 
 
@@ -1235,7 +1259,8 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
     place = _place_for(places, trig, text)
     place_from = "clause" if place else ""
     if place is None and sole_trigger and s_places and s_places.n_distinct == 1 \
-            and not _VENUE_BEFORE.search(text, max(0, s_places[0].start - 40), s_places[0].start):
+            and not _VENUE_BEFORE.search(text, max(0, s_places[0].start - 40), s_places[0].start) \
+            and not (s_places[0].start >= trig.end and _WHO_BETWEEN.search(text, trig.end, s_places[0].start)):
         place, place_from = s_places[0], "sentence"
     definite = _is_definite(text, trig, c_start)
     unbound = None

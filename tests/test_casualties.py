@@ -116,3 +116,15 @@ def test_both_teams_beaten_is_no_toll():
     from events.casualties import find_casualties
 
     assert find_casualties("Both teams were beaten soundly in Tando Adam on Monday.").killed is None
+
+
+@pytest.mark.parametrize("text,killed,qualifier", [
+    ("The rebel leader was killed along with two other fighters near Tarija.", 3, ""),
+    ("She was shot dead together with at least four of her bodyguards.", 5, "at least"),
+    ("Twelve villagers were killed along with two others.", 12, ""),  # a plural subject counts itself
+])
+def test_one_killed_along_with_others_counts_them_all(text, killed, qualifier):
+    from events.casualties import find_casualties
+
+    figures = find_casualties(text)
+    assert (figures.killed, figures.killed_qualifier) == (killed, qualifier)

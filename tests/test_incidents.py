@@ -406,6 +406,25 @@ def test_an_as_clause_places_the_dated_incident_of_its_main_clause():
     assert march.iloc[0]["place"] == "Moyale" and march.iloc[0]["killed"] == 14
 
 
+def test_a_named_victims_killing_told_on_in_the_next_sentence_is_its_own_dated_placed_row():
+    """A second incident of a story: a killing told by the victim's role and name ("killed senior rebel commander X"),
+    a relative clause on the victim ("who was wanted in Brazil") that is not where it happened, and the next
+    sentence telling where ("was hiding in Y, where he was killed along with three other rebels")."""
+    text = ("Bomb kills two police officers in Paraguay\n\n"
+            "ASUNCION, Paraguay - A bomb exploded at a police post in Concepcion on Tuesday, killing two officers, "
+            "police said.\n\n"
+            "The guerrilla group has fought the state in the north for a decade.\n\n"
+            "On Sunday, soldiers killed senior rebel commander Tomas Ferreyra, who was wanted in Brazil for drug "
+            "trafficking. An army spokesman said Ferreyra had escaped the army operation in Concepcion and was hiding "
+            "in Alto Parana department, where he was killed along with three other rebels.\n")
+    rows = table(doc("ferreyra", text, date(2016, 8, 10))).incidents
+    killing = rows[rows["type"] == "killing"]
+    assert len(killing) == 1, rows[["title", "start", "place"]]
+    assert killing.iloc[0]["start"] == "2016-08-07" and killing.iloc[0]["place"] == "Alto Parana"
+    assert killing.iloc[0]["killed"] == 4
+    assert rows[rows["type"] == "bombing"].iloc[0]["place"] == "Concepcion"
+
+
 def test_cross_document_merges_respect_publication_and_every_members_date():
     """Item 4: an undated mention never joins an incident dated after its own story; a year-dated mention does not
     chain incidents months apart into one."""
