@@ -429,6 +429,18 @@ _KILLED_ALONG_WITH = re.compile(rf"\b(?:was|is|has been|had been)\s+(?:also\s+)?
                                 re.I)
 
 
+# Victims named in a list after their plural role: "Police inspectors Ruiz and Mena sustained gunshot wounds and died",
+# "soldiers Kabila, Ntumba and Mwamba were killed"
+_NAMED_LIST = (r"(?P<names>(?-i:[A-Z][\w'’-]+)(?: (?-i:[A-Z][\w'’-]+)){0,2}"
+               r"(?:, (?-i:[A-Z][\w'’-]+)(?: (?-i:[A-Z][\w'’-]+)){0,2})*,? and (?-i:[A-Z][\w'’-]+)(?: (?-i:[A-Z][\w'’-]+)){0,2})")
+_NAMED_DEAD = re.compile(
+    rf"\b(?:inspectors|officers|policemen|constables|sergeants|corporals|soldiers|gendarmes|guards|journalists|"
+    rf"reporters|activists|brothers|sisters|colleagues|students|teachers|priests|nuns|workers|doctors|nurses) "
+    rf"{_NAMED_LIST}(?:[^.;:]{{0,60}}?\b(?:and|later|subsequently|both) )?\s*(?:(?:were|have been|had been) "
+    rf"(?:killed|shot dead|murdered|slain|found dead)|died|lost their lives|succumbed)\b", re.I)
+_NAME_SEPARATOR = re.compile(r",? and |, ")
+
+
 def _one_victim(text: str, starts: Sequence[int] | None = None) -> int | None:
     """Start of the first report of one victim told without a number, if any."""
     found = [m.start() for pattern in _KILLED_ONE for m in [next(_scan(pattern, text, len(text), starts), None)]
@@ -449,6 +461,10 @@ def find_casualties(text: str, starts: Sequence[int] | None = None) -> Casualtie
         others = parse_number(along.group("n")) if along is not None else None
         if others:  # "he was killed along with two other militants": the one and the others
             killed, killed_q = others + 1, _qualifier(along.group("q"), along.group("n"))
+    if killed is None:
+        named = _NAMED_DEAD.search(text)
+        if named is not None:  # "police inspectors Ana Ruiz and Jose Mena ... died": one per name
+            killed, killed_q = len(_NAME_SEPARATOR.split(named.group("names"))), ""
     if killed is None and _one_victim(text, starts) is not None:
         killed, killed_q = 1, ""
     injured, injured_q = _first_figure(_INJURED, text, _INJURED_KEYWORDS, starts)

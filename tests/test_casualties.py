@@ -128,3 +128,15 @@ def test_one_killed_along_with_others_counts_them_all(text, killed, qualifier):
 
     figures = find_casualties(text)
     assert (figures.killed, figures.killed_qualifier) == (killed, qualifier)
+
+
+@pytest.mark.parametrize("text,killed", [
+    ("During the raid, police inspectors Tanui and Wekesa sustained gunshot wounds and died shortly afterwards.", 2),
+    ("Constables Juma Ali, Peter Otieno and Hassan Mwangi were killed in the ambush near Garissa.", 3),
+    ("Officers Smith and Jones arrested him near Leeds.", None),  # named, but nobody died
+    ("Soldiers Kabila and Ntumba were wounded at Bunia.", None),
+])
+def test_victims_named_after_their_plural_role_count_one_each(text, killed):
+    from events.casualties import find_casualties
+
+    assert find_casualties(text).killed == killed
