@@ -423,13 +423,13 @@ def _first_figure(patterns: list[re.Pattern[str]], text: str, keywords: re.Patte
     return (best[1], best[2]) if best else (None, "")
 
 
-# "the commander was killed along with two other rebels", "she died together with three of her children"
+# "was killed along with four others", "was slain together with three of her children": the one and the others
 _KILLED_ALONG_WITH = re.compile(rf"\b(?:was|is|has been|had been)\s+(?:also\s+)?(?:killed|shot dead|slain|murdered)\s+"
                                 rf"(?:along|together)\s+with\s+{_QUALIFIER}(?P<n>{NUMBER})\s+(?:other|others|more|of)\b",
                                 re.I)
 
 
-# Victims named in a list after their plural role: "Police inspectors Ruiz and Mena sustained gunshot wounds and died",
+# Victims named in a list after their plural role: "sergeants Ruiz and Mena died in hospital",
 # "soldiers Kabila, Ntumba and Mwamba were killed"
 _NAMED_LIST = (r"(?P<names>(?-i:[A-Z][\w'’-]+)(?: (?-i:[A-Z][\w'’-]+)){0,2}"
                r"(?:, (?-i:[A-Z][\w'’-]+)(?: (?-i:[A-Z][\w'’-]+)){0,2})*,? and (?-i:[A-Z][\w'’-]+)(?: (?-i:[A-Z][\w'’-]+)){0,2})")

@@ -1053,7 +1053,7 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     return _with_story_town(placed, filed_at, town)
 
 
-# "30 people were killed in a shootout in June as raiders attacked the X herders": one incident told in a main clause
+# "14 people were killed in a gunfight in early March as bandits attacked herders near Y": one incident told in a main clause
 # and an "as/when/while" clause whose triggers split the clause's date and place between them
 _JOINED_BY = re.compile(r"[^;:()\"“”]{0,80}?\b(?:as|when|while)\s+(?:[\w'’-]+\s+){0,6}?$", re.I)
 
@@ -1092,7 +1092,7 @@ def _joined_across_as(mentions: list[IncidentMention], text: str) -> list[Incide
 
 def _told_on_in_next_sentence(mentions: list[IncidentMention], text: str, lexicon: Lexicon) -> list[IncidentMention]:
     """"On Sunday, troops killed rebel commander Juan Ortega. He had fled to the hills of Cauca, where he was killed
-    with two bodyguards.": a dated unplaced mention and, in the very next sentence, a placed undated one of the same
+    with four bodyguards.": a dated unplaced mention and, in the very next sentence, a placed undated one of the same
     family with nothing told between them are one incident told on; each takes what the other knows."""
     out = list(mentions)
     for i in range(len(out) - 1):
