@@ -142,6 +142,11 @@ _KILLED_ONE = [
                rf"(?:shot dead|shot and killed|fatally (?:shot|stabbed)|(?:shot|stabbed|beaten|hacked|burned) to death|killed|"
                rf"assassinated|murdered|slain|gunned down|pronounced dead)\b"),
 ]
+# "a marine who was on board the ship was killed", "one soldier who had been guarding the gate died": one victim
+# told with a relative clause between the noun and its verb
+_KILLED_ONE.append(re.compile(
+    rf"(?<![\w-])(?:an?|one) (?:[\w-]+ ){{0,2}}?(?:{_SINGULAR}) (?:who|that) (?:was|had been|is) [^.;,]{{1,60}}? "
+    rf"(?:was|had been|has been) (?:also )?(?:killed|shot dead|slain|murdered|confirmed dead)\b", re.I))
 # "the man was pronounced dead at the scene": one victim, told by the noun the story named them by
 _KILLED_ONE.append(re.compile(
     r"(?<=\bthe )(?:victim|man|woman|boy|girl|teenager|child|baby|officer|policeman|soldier|driver|passenger|"
