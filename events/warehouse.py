@@ -461,6 +461,17 @@ def _cell_rows_file(con, index: Path, database: str = "idx") -> Path | None:
     return path if ok else None
 
 
+def _read_through(path: Path, chunk: int = 8 << 20) -> None:
+    """Read a file once, in the background, so that its pages are in the page cache before the first search needs
+    them (a broad search touches every page of the cell rows: read cold, page by page, it cost 100+ ms)."""
+    try:
+        with open(path, "rb", buffering=0) as f:
+            while f.read(chunk):
+                pass
+    except OSError:
+        pass
+
+
 def _read_cube_dims(cells: Path, kind: str):
     """A cube's dimension columns (Arrow, memory-mapped: nothing read until used)."""
     import pyarrow as pa
@@ -984,6 +995,9 @@ class Warehouse:
         # the cell rows beside the index (None: an index written before them; a search copies its rows)
         self._cells_path = _cell_rows_file(self.con, self.index)
         self._cells: np.ndarray | None = None  # memory-mapped on the first search (pages read as a search needs them)
+        if self._cells_path is not None:
+            threading.Thread(target=_read_through, args=(self._cells_path,), daemon=True,
+                             name="cell-rows-read-ahead").start()
         self._cube_dims: dict[str, Any] = {}  # cube -> its dimension columns (Arrow, memory-mapped)
         self._text_cubes: dict[tuple, dict[str, str]] = {}  # (version, terms) -> cube -> registered counted rows
         self._selected_relations: list[str] = []  # registered days of the latest selections (`_selected_days`)
