@@ -586,7 +586,7 @@ ADMIN2_DISTRICT_MIN_PEOPLE = 10_000
 
 
 def _area_name_forms(name: str) -> set[str]:
-    """"Circunscrição de Nangade", "Nangade District" and "Nangade" all -> "nangade" (accents folded)."""
+    """"Circunscrição de Mecula", "Mecula District" and "Mecula" all -> "mecula" (accents folded)."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold().strip()
     return {folded, _AREA_WORDS.sub("", folded).strip()} - {""}
 

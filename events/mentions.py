@@ -629,7 +629,7 @@ def _place_for(places: Sequence[PlaceMention], trig: Trigger, text: str) -> Plac
     named = [p for p in named if not any(PLACE_RANK.get(q.place.kind, 0) > PLACE_RANK.get(p.place.kind, 0)
                                          and places_agree(p.place, q.place) for q in named)] or named
 
-    # "at the Colonia Agroindustrial prison in Aparecida de Goiania in the state of Goias": a town of another state
+    # "at the Toluca Agroindustrial prison in Tehuacan in the state of Puebla": a town of another state
     # of the country than the one the clause names is a namesake (a facility's name), not the place
     areas = [q.place for q in places if q.place.kind in ("admin1", "admin2")]
 

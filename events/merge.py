@@ -422,9 +422,9 @@ def _fold_bare_tolls(incidents: list[Incident], lexicon: Lexicon) -> list[Incide
 
 
 def _fold_country_rows(incidents: list[Incident]) -> list[Incident]:
-    """One story's incident placed only at a country ("Battle of Kyrgyzstan", from "a clash with Kyrgyz border
+    """One story's incident placed only at a country ("Battle of Uzbekistan", from "a clash with Uzbek border
     guards") on a day the same story places an incident at a town or district ("the firefight broke out near
-    Isfara") is that incident told loosely: when exactly one such finer incident exists, it joins it."""
+    Kerben") is that incident told loosely: when exactly one such finer incident exists, it joins it."""
     folded: set[int] = set()
     for i, c in enumerate(incidents):
         if len(c.sources) != 1 or c.place is None or c.place.kind != "country" or not _one_day(c):

@@ -143,7 +143,7 @@ def test_victims_named_after_their_plural_role_count_one_each(text, killed):
 
 
 @pytest.mark.parametrize("text,killed", [
-    ("Officials later confirmed that a sailor who was aboard the frigate was killed in the strikes off Aden.", 1),
+    ("Officials later confirmed that a sailor who was aboard the frigate was killed in the strikes off Mukalla.", 1),
     ("One guard who had been on duty at the gate in Jos was shot dead.", 1),
     ("A man who was in the crowd in Kano was arrested.", None),
 ])

@@ -178,5 +178,5 @@ def test_admin2_points_say_where_they_come_from():
     assert len(borrowed) > 1000 and all(row["population"] == "0" for row in borrowed)
     # Jamaica's second level lists communities, not districts: none without a town is taken ("Mount Pleasant").
     assert not [row for row in borrowed if row["country"] == "JM"]
-    assert gz._area_name_forms("Circunscrição de Nangade") == {"circunscricao de nangade", "nangade"}
+    assert gz._area_name_forms("Circunscrição de Mecula") == {"circunscricao de mecula", "mecula"}
     assert gz._area_name_forms("Tell Abyad District") == {"tell abyad district", "tell abyad"}
