@@ -1029,6 +1029,7 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     mentions = _joined_across_as(sorted([*mentions, *references], key=lambda m: (m.sentence_start, m.trigger_start)),
                                  text)
     mentions = _told_on_in_next_sentence(mentions, text, lexicon)
+    mentions = _dated_by_anniversary(mentions, text, dates)
     if filed_at is not None and not places:
         # "DAYTON, Ohio (AP) - A man was shot dead outside a bar early Sunday": a story that names no place but its
         # dateline's happened there (a local story); a story that names other places keeps its dateline apart
@@ -1106,6 +1107,37 @@ def _told_on_in_next_sentence(mentions: list[IncidentMention], text: str, lexico
                 and lexicon.family(a.type) == lexicon.family(b.type)):
             out[i] = replace(a, place=b.place, place_text=b.place_text, place_from="coreference")
             out[i + 1] = replace(b, date=a.date, date_from="coreference")
+    return out
+
+
+_CITY_ANAPHORA = re.compile(r"\b(?:in|across|around) the (?:city|town)\b(?!\s+of\b)", re.I)
+_ANNIVERSARY_OF = re.compile(r"\banniversary\s+of\s+(?:(?:the|a|an|its|their)\s+)?(?:[\w-]+\s+){0,5}?$", re.I)
+
+
+def _dated_by_anniversary(mentions: list[IncidentMention], text: str, dates: Sequence[DateMention]
+                          ) -> list[IncidentMention]:
+    """"Monday's blast came on the tenth anniversary of a wave of bombings": an undated incident named after "Nth
+    anniversary of" happened N years before the day its sentence tells (not on that day, where coreference would put
+    it); an anniversary without its count dates nothing."""
+    out = []
+    by_start = _ByStart(dates)
+    for m in mentions:
+        if m.date is None and not m.definite and (m.offset_days is None or abs(m.offset_days) <= 31):
+            before = text[max(m.sentence_start, m.trigger_start - 80):m.trigger_start]
+            if _ANNIVERSARY_OF.search(before) is not None:
+                told = [d for d in by_start.within(m.sentence_start, m.trigger_start) if d.precision == "day"]
+                if told:
+                    day = told[-1]
+                    if m.offset_days:  # "came a day after the tenth anniversary of ...": the anniversary's own day
+                        first = day.first - timedelta(days=m.offset_days)
+                        day = replace(day, value=first.isoformat(), first=first, last=first)
+                    trig = Trigger(m.trigger_start, m.trigger_start + len(m.trigger), m.trigger, m.type, m.priority)
+                    shifted = _since_anniversary(text, trig, day)
+                    if shifted is not None and shifted is not day:
+                        # the anniversary of "a wave of bombings" is one event's, whatever plural names it
+                        m = replace(m, date=shifted, date_from="clause", offset_days=None, anchor_text="",
+                                    generic=False)
+        out.append(m)
     return out
 
 
@@ -1451,6 +1483,13 @@ def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence
                 if best is not None:
                     m = replace(m, place=best.place, place_text=best.text, place_from="paragraph")
                     break
+            if (m.place is None and m.date is not None and m.published is not None
+                    and (m.published - m.date.last).days > STORY_DAYS and _CITY_ANAPHORA.search(m.sentence)):
+                # "... the anniversary of bombings that killed 250 people in the city", opening its paragraph: an
+                # incident of years before in the city the story opened with
+                first = next((p for p in places if PLACE_RANK.get(p.place.kind, 0) >= 5), None)
+                if first is not None and first.start < m.sentence_start:
+                    m = replace(m, place=first.place, place_text=first.text, place_from="paragraph")
         if m.facility and (m.place is None or m.date is None or PLACE_RANK.get(m.place.kind, 0) < 5):
             prev = latest.get((m.facility, m.doc, default_lexicon().family(m.type)))
             if prev is not None:

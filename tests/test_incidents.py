@@ -425,6 +425,25 @@ def test_a_named_victims_killing_told_on_in_the_next_sentence_is_its_own_dated_p
     assert rows[rows["type"] == "bombing"].iloc[0]["place"] == "Concepcion"
 
 
+def test_an_incident_named_after_the_nth_anniversary_of_is_dated_that_many_years_before():
+    """"came a day after the fifth anniversary of a wave of bombings": the wave happened five years and a day before
+    the day its sentence tells, not on that day (where it joined the story's own blast); "in the city", in a
+    paragraph of its own, is the city the story opened with."""
+    lead = ("Bomb kills six at Karachi bus station\n\n"
+            "A bomb exploded at a bus station in Karachi on Monday, killing six people, police said. Police in "
+            "Lahore were put on alert.\n\n")
+    named = doc("quetta", lead + "Monday's blast came a day after the fifth anniversary of a wave of bombings that "
+                                 "killed 80 people in Quetta.\n", date(2011, 5, 10))
+    rows = table(named).incidents
+    assert sorted(zip(rows["start"], rows["place"], rows["killed"])) == [
+        ("2006-05-08", "Quetta", 80), ("2011-05-09", "Karachi", 6)], rows[["title", "start", "place"]]
+    anaphoric = doc("karachi", lead + "Monday's blast came on the fifth anniversary of a wave of bombings that killed "
+                                      "80 people in the city.\n", date(2011, 5, 10))
+    rows = table(anaphoric).incidents
+    assert sorted(zip(rows["start"], rows["place"], rows["killed"])) == [
+        ("2006-05-09", "Karachi", 80), ("2011-05-09", "Karachi", 6)], rows[["title", "start", "place"]]
+
+
 def test_cross_document_merges_respect_publication_and_every_members_date():
     """Item 4: an undated mention never joins an incident dated after its own story; a year-dated mention does not
     chain incidents months apart into one."""
