@@ -478,6 +478,8 @@ def _location_places(places: Sequence[PlaceMention], text: str) -> list[PlaceMen
         if p.via == "demonym":
             if not nouns.match(after):
                 continue
+        elif _ORIGIN_COMPOUND_AFTER.match(after):
+            continue  # "a US-made missile", "the Britain-based monitor": where a thing was made or a group sits
         elif _MODIFIER_NOUNS.match(after) or _AGENT_VERBS.match(after) or _RELATION_AFTER.match(after):
             continue  # "U.S. airstrikes", "Russia said", "Russia's Central Asian allies": who or what, not where
         elif p.place.kind == "country" and _ACCUSED_OF.match(after):
@@ -495,6 +497,8 @@ def _location_places(places: Sequence[PlaceMention], text: str) -> list[PlaceMen
     return kept
 
 
+_ORIGIN_COMPOUND_AFTER = re.compile(r"^[-‑–](?:made|built|supplied|manufactured|designed|produced|based|headquartered|"
+                                   r"funded|financed|trained|armed|born|educated|registered|flagged|owned)\b", re.I)
 _RELATION_AFTER = re.compile(r"^['’]s(?:\s+[\w-]+){0,3}?\s+(?:allies|ally|partners?|neighbou?rs?|friends|rivals|enemies|"
                              r"foes|backers|patrons?|proxies|proxy)\b", re.I)
 _MEASURED_BEFORE = re.compile(

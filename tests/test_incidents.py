@@ -444,6 +444,16 @@ def test_an_incident_named_after_the_nth_anniversary_of_is_dated_that_many_years
         ("2006-05-09", "Karachi", 80), ("2011-05-09", "Karachi", 6)], rows[["title", "start", "place"]]
 
 
+def test_where_a_group_sits_or_a_weapon_was_made_is_not_where_the_incident_was():
+    """"the France-based monitoring group said", "a US-made missile": origin compounds name no location."""
+    text = ("Shelling kills 14 in northern Syria\n\n"
+            "Government shelling killed 14 people on Tuesday, the France-based Syrian Network for Human Rights said. "
+            "The group said the shells fell on a market in Maarrat al-Numan.\n")
+    rows = table(doc("monitor", text, date(2019, 7, 24))).incidents
+    assert len(rows) == 1 and rows.iloc[0]["killed"] == 14, rows[["title", "start", "place"]]
+    assert rows.iloc[0]["country"] != "FR", rows[["title", "place", "country"]]
+
+
 def test_cross_document_merges_respect_publication_and_every_members_date():
     """Item 4: an undated mention never joins an incident dated after its own story; a year-dated mention does not
     chain incidents months apart into one."""
