@@ -622,7 +622,10 @@ def _place_for(places: Sequence[PlaceMention], trig: Trigger, text: str) -> Plac
     places = [p for p in places if not _VENUE_BEFORE.search(text, max(0, p.start - 40), p.start)]
     # "soldiers killed commander Juan Ortega, who was wanted in Peru for ...": a relative clause on the victim tells
     # where the person was or came from, not where the killing happened
-    places = [p for p in places if p.start < trig.end or not _WHO_BETWEEN.search(text, trig.end, p.start)]
+    # (one search per trigger, near it: a search up to each place was quadratic in a long clause)
+    who = _WHO_BETWEEN.search(text, trig.end, min(len(text), trig.end + WHO_WINDOW))
+    if who is not None:
+        places = [p for p in places if p.start < who.end()]
     if not places:
         return None
     named = [p for p in places if p.via != "demonym"] or list(places)
@@ -653,6 +656,7 @@ def _place_for(places: Sequence[PlaceMention], trig: Trigger, text: str) -> Plac
 
 
 _WHO_BETWEEN = re.compile(r"\b(?:who|whom|whose)\b")
+WHO_WINDOW = 400  # how far after a trigger a relative clause on its victim is looked for
 # a participle or verb of gathering, not a noun ("a meeting in Kabul" may be what was attacked)
 _VENUE_BEFORE = re.compile(r"(?<!\ba )(?<!\bthe )(?<!\bone )\b(?:meeting|met|gathered|gathering|convened|convening|"
                            r"assembled)\s+(?:here\s+)?in\s+(?:the\s+)?(?:[\w-]+\s+)?$", re.I)
