@@ -626,6 +626,48 @@ class _Nearby:
         return found
 
 
+NEIGHBOUR_KM = 25.0  # two names of a story with candidates this close: a town and its neighbour (or quarter)
+NEIGHBOUR_BONUS = 1.5
+NEIGHBOUR_CANDIDATES = 12
+NEIGHBOUR_PRIOR_WINDOW = 1.5  # only readings this close to the name's likeliest one pair up (not any hamlet)
+_NEIGHBOUR_CELL = 2 * math.sin(NEIGHBOUR_KM / 12742.0) * 1.02
+
+
+def _neighbours(spans: list[_Span], keys: list, gaz: Gazetteer) -> set[tuple]:
+    """(spelling, candidate) pairs whose candidate town lies within 25 km of a candidate town of another spelling
+    of the story: "Camden" and "Chelsea" named together are the two London districts, not a New Jersey city and a
+    Massachusetts town pulled after it by the country counted; a story names places near each other, and two names
+    that share one neighbourhood somewhere read best there. Towns, landmarks and districts only (a country or a
+    province is near everything it holds)."""
+    cells: dict[tuple[int, int, int], list[tuple[Place, object, int]]] = {}
+    seen: set = set()
+    for k, s in enumerate(spans):
+        if s.demonym or keys[k] in seen:
+            continue
+        seen.add(keys[k])
+        floor = gaz.prior(gaz.place(s.entries[0] >> 1)) - NEIGHBOUR_PRIOR_WINDOW
+        for e in s.entries[:NEIGHBOUR_CANDIDATES]:
+            place = gaz.place(e >> 1)
+            if place.kind not in ("city", "landmark", "admin2") or gaz.prior(place) < floor:
+                continue
+            x, y, z = _unit(place)
+            cell = (math.floor(x / _NEIGHBOUR_CELL), math.floor(y / _NEIGHBOUR_CELL), math.floor(z / _NEIGHBOUR_CELL))
+            cells.setdefault(cell, []).append((place, keys[k], e >> 1))
+    if len(seen) < 2:
+        return set()
+    found: set[tuple] = set()
+    for (cx, cy, cz), members in cells.items():
+        around = [m for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dz in (-1, 0, 1)
+                  for m in cells.get((cx + dx, cy + dy, cz + dz), ())]
+        for place, key, idx in members:
+            if (key, idx) in found:
+                continue
+            if any(other_key != key and other.geonameid != place.geonameid
+                   and _haversine_km(place, other) <= NEIGHBOUR_KM for other, other_key, _i in around):
+                found.add((key, idx))
+    return found
+
+
 def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention]:
     # spans naming the same candidates are one name ("Edmonton", "AN Edmonton"): none is context for the others
     keys = [s.entries or normalize(s.text) for s in spans]
@@ -648,6 +690,7 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
     kind_cues = {k: "" if _compass_country(s, gaz, text) else kind_cue(text, s.start, s.end)
                  for k, s in enumerate(spans) if not s.demonym}
     chosen: dict[int, Place] = dict(confident)
+    neighbours = _neighbours(spans, keys, gaz)
     best_score: dict[int, float] = {}
     by_alias: dict[int, bool] = {}  # the place chosen is known by this spelling only as an alternate name
     for _round in range(2):
@@ -684,6 +727,9 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
                     if rival is not None and rival >= item[0]:
                         item[0] = rival + 0.1
             _seat_of_the_district(ranked, gaz)
+            for item in ranked:
+                if (keys[k], item[1] >> 1) in neighbours:
+                    item[0] += NEIGHBOUR_BONUS
             if _round:
                 # closeness to the other resolved places (cities, landmarks, admin areas)
                 if nearby.any_other(keys[k]):
@@ -792,7 +838,7 @@ def _cues(k: int, spans: list[_Span], gaz: Gazetteer, text: str,
     qualifier = None
     if k + 1 < len(spans) and not spans[k + 1].demonym:
         gap = text[s.end:spans[k + 1].start]
-        if gap in (", ", ","):
+        if gap in (", ", ",") and gaz.place(s.entries[0] >> 1).kind != "country":  # not "in Russia, U.S. officials
             for e in spans[k + 1].entries[:5]:
                 cand = gaz.place(e >> 1)
                 if cand.kind in _QUALIFIER_KINDS:

@@ -454,3 +454,22 @@ def test_a_village_named_by_another_spelling_of_a_far_city_is_not_that_city(gaz)
     assert [p.place.country for p in find_places(text, gaz)] == ["GH", "GH"]
     island = "Ferries resumed to the island of Anjouan on Sunday, officials in the Comoros said."
     assert "Anjouan" in places(island, gaz)
+
+
+def test_two_names_with_neighbouring_readings_are_read_there(gaz):
+    # each name alone reads elsewhere first (Camden, New Jersey; Chelsea, Massachusetts), and a country counted
+    # from one pulls the other after it; the two London districts a few kilometres apart are the reading that
+    # puts the story's places together
+    text = ("A man was stabbed outside a pub in Camden on Saturday night. Detectives later arrested a suspect in "
+            "Chelsea.")
+    found = places(text, gaz)
+    assert found["Camden"].place.country == "GB"
+    assert found["Chelsea"].place.country == "GB"
+
+
+def test_a_country_followed_by_another_country_is_not_qualified_by_it(gaz):
+    # "in Peru, U.S. officials said": the second country starts a new phrase, it does not qualify the first
+    text = ("The diplomat had served in Peru, U.S. officials said, before he was posted to Quito and "
+            "Washington.")
+    found = places(text, gaz)
+    assert found["Peru"].place.kind == "country"
