@@ -87,6 +87,9 @@ Ms. Prime Spokesman Spokeswoman Ambassador Attorney Professor Director Chairman 
 MV SS HMS USS INS FV RMS HMAS HMCS HMNZS
 """.split())  # the last line: ship prefixes ("the MV Hamburg", "USS Cole"): a vessel's name, not its namesake place
 
+# Capitalised words after a town that start another name, not a longer one: a title or the town's police
+_OFFICE_AFTER_TOWN = _TITLES | {normalize(w) for w in ("Police", "Mayor", "Governor", "Sheriff")}
+
 # First words of organisation names that GeoNames lists as alternate names of towns ("University of X").
 _ORG_HEADS = frozenset("University College Institute School Academy Hospital Bank Museum Church Court".split())
 
@@ -469,7 +472,11 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
             # part of a longer capitalised run that is not a place: a person or an organisation
             before = i > 0 and _is_cap(tokens[i - 1].text) and _joinable(text, tokens[i - 1], tok) \
                 and tokens[i - 1].text not in stop
-            after = j < cap_end
+            # a possessive closes the name ("Whittier's Penn Park"), and so does an office after it ("Tikrit Police
+            # Chief Ali Saleh", "Mafraq Mayor Omar Diab"): the town is named, the words after are another name
+            # (not a saint's: "St. Luke's Hospital" names the hospital)
+            after = j < cap_end and (form == surface.rstrip(".") or form.startswith(("St", "Saint"))) and not (
+                j + 1 < n and normalize(tokens[j + 1].text.rstrip(".")) in _OFFICE_AFTER_TOWN)
             if single and j + 1 < n and tokens[j + 1].text == tokens[j].text and _joinable(text, tokens[j], tokens[j + 1]):
                 i = j + 2  # "Mau Mau", "Duran Duran": a doubled word is a name of its own, not the town
                 continue

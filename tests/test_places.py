@@ -473,3 +473,15 @@ def test_a_country_followed_by_another_country_is_not_qualified_by_it(gaz):
             "Washington.")
     found = places(text, gaz)
     assert found["Peru"].place.kind == "country"
+
+
+@pytest.mark.parametrize("text, town, country", [
+    ("A tree fell on a crowd at Tulare's Zumwalt Park on Saturday, injuring six.", "Tulare", "US"),
+    ("Two men were arrested after the fire, Hamar Mayor Anne Solberg said on Monday.", "Hamar", "NO"),
+    ("Shots were fired at a patrol overnight, Kasese Police Commander John Muhindo said.", "Kasese", "UG"),
+])
+def test_a_town_before_a_possessive_or_an_office_is_named_not_part_of_a_longer_name(gaz, text, town, country):
+    # "Tulare's Zumwalt Park": the possessive closes the town's name; "Hamar Mayor Anne Solberg": an office starts
+    # a person's name after the town (a small town inside a longer capitalised run is otherwise read as a name)
+    found = places(text, gaz)
+    assert found[town].place.country == country
