@@ -87,8 +87,13 @@ Ms. Prime Spokesman Spokeswoman Ambassador Attorney Professor Director Chairman 
 MV SS HMS USS INS FV RMS HMAS HMCS HMNZS
 """.split())  # the last line: ship prefixes ("the MV Hamburg", "USS Cole"): a vessel's name, not its namesake place
 
-# Capitalised words after a town that start another name, not a longer one: a title or the town's police
-_OFFICE_AFTER_TOWN = _TITLES | {normalize(w) for w in ("Police", "Mayor", "Governor", "Sheriff")}
+# Capitalised words after a town that start another name, not a longer one: a title or the town's police; or that
+# say which kind of area the name is ("Now Zad District", "Kurram Agency", "Tarai Region" of a name the gazetteer
+# knows without that word: the name is the place, `kind_cue` reads the word)
+_OFFICE_AFTER_TOWN = _TITLES | {normalize(w) for w in (
+    "Police", "Mayor", "Governor", "Sheriff",
+    "District", "Districts", "Agency", "Province", "Governorate", "Prefecture", "Division", "Tehsil", "Subdistrict",
+    "Municipality", "Department")}
 
 # First words of organisation names that GeoNames lists as alternate names of towns ("University of X").
 _ORG_HEADS = frozenset("University College Institute School Academy Hospital Bank Museum Church Court".split())
@@ -115,11 +120,13 @@ _DEMONYM_CUE = re.compile(
 
 # Words that say which kind of place a name is: "Yala province", "the province of Yala", "Kavre district" name an
 # admin area; "Yala municipality", "the town of Quezon" a populated place. Matched next to the span, any case.
-_ADMIN_AFTER = re.compile(r"^\s+(?:province|governorate|district|county|prefecture|oblast|department|region|state)s?\b",
+_ADMIN_AFTER = re.compile(r"^\s+(?:province|governorate|district|county|prefecture|oblast|department|region|state|agency|"
+                          r"division|tehsil|subdistrict)s?\b",
                           re.I)
 _ADMIN_BEFORE = re.compile(r"\b(?:province|governorate|district|county|prefecture|oblast|department|state)\s+of\s+$",
                            re.I)
-_TOWN_AFTER = re.compile(r"^\s+(?:city|town|village|municipality|township)\b", re.I)
+# (not "the Jiangxi city of X": there the name is the area the town is in)
+_TOWN_AFTER = re.compile(r"^\s+(?:city|town|village|municipality|township)\b(?!\s+of\b)", re.I)
 _TOWN_BEFORE = re.compile(r"\b(?:city|town|village|hamlet|suburb|port|municipality|township)\s+of\s+$", re.I)
 ADMIN_KINDS = ("admin1", "admin2")
 KIND_CUE_BONUS = 4.0

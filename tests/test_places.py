@@ -485,3 +485,22 @@ def test_a_town_before_a_possessive_or_an_office_is_named_not_part_of_a_longer_n
     # a person's name after the town (a small town inside a longer capitalised run is otherwise read as a name)
     found = places(text, gaz)
     assert found[town].place.country == country
+
+
+@pytest.mark.parametrize("text, name, country", [
+    ("Fighting spread to Sangin District on Friday, officials in Lashkar Gah said.", "Sangin", "AF"),
+    ("Flash floods hit Mahottari District in the south of the country, killing nine.", "Mahottari", "NP"),
+])
+def test_a_name_before_an_area_word_the_gazetteer_does_not_join_is_the_place(gaz, text, name, country):
+    # "Sangin District" is no entry, "Sangin" is: the area word after it says what kind of place it is, it does not
+    # make the name part of a longer one (a person's or an organisation's)
+    found = places(text, gaz)
+    assert found[name].place.country == country
+
+
+def test_the_area_before_city_of_is_not_read_as_a_town(gaz):
+    # "the Jiangxi city of Jiujiang": "Jiangxi" is the province the city is in, not a town named Jiangxi
+    text = "Heavy rain flooded the Jiangxi city of Jiujiang on Monday, and more is forecast in the province."
+    found = places(text, gaz)
+    assert found["Jiangxi"].place.kind == "admin1"
+    assert found["Jiujiang"].place.kind == "city"
