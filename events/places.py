@@ -95,6 +95,17 @@ _OFFICE_AFTER_TOWN = _TITLES | {normalize(w) for w in (
     "District", "Districts", "Agency", "Province", "Governorate", "Prefecture", "Division", "Tehsil", "Subdistrict",
     "Municipality", "Department")}
 
+# A lower-case role right before a capitalised run names a person ("analyst Leon Paredes"); so does an age after it
+_ROLE_BEFORE = re.compile(
+    r"\b(?:analyst|magistrate|spokes(?:man|woman|person)|official|merchant|shopkeeper|vendor|trader|resident|witness|"
+    r"farmer|villager|lawyer|attorney|prosecutor|judge|researcher|expert|activist|journalist|reporter|photographer|"
+    r"student|teacher|professor|doctor|surgeon|nurse|engineer|driver|survivor|victim|owner|elder|cleric|imam|priest|"
+    r"pastor|commander|colonel|lieutenant|sergeant|captain|officer|constable|inspector|governor|mayor|minister|"
+    r"councillor|councilor|legislator|lawmaker|senator|leader|chief|director|chairman|manager|coach|economist|"
+    r"historian|author|actor|singer|artist|brother|sister|father|mother|son|daughter|wife|husband|cousin|uncle|"
+    r"nephew|neighbou?r|friend)\s+$")
+_AGE_AFTER = re.compile(r",\s+\d{1,2},\s")
+
 # First words of organisation names that GeoNames lists as alternate names of towns ("University of X").
 _ORG_HEADS = frozenset("University College Institute School Academy Hospital Bank Museum Church Court".split())
 
@@ -431,6 +442,14 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
                 name_words.update(t.text for t in tokens[i + 1:cap_end + 1])
             i = cap_end + 1
             continue
+        if cap_end > i and not lead and (_ROLE_BEFORE.search(text, max(0, tok.start - 30), tok.start)
+                                         or _AGE_AFTER.match(text, tokens[cap_end].end)):
+            # "said political analyst Leon Paredes", "prosecutor Sydney Marks", "Lima Perez, 41, a nurse": a
+            # person named after a lower-case role or before an age, whatever towns the name's words also name
+            if not in_headline(tok.start):
+                name_words.update(t.text for t in tokens[i:cap_end + 1])
+            i = cap_end + 1
+            continue
         initial = _sentence_initial(text, tok.start)
 
         best: tuple[int, str, str, tuple[int, ...]] | None = None  # (last token, form, kind, entries)
@@ -497,6 +516,14 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
                 i = max(j, cap_end) + 1
                 continue
             speaks = _SPEECH_AFTER.match(text, end) and not _PLACE_PREPOSITION.search(text, max(0, start - 8), start)
+            if single and initial and alias and not strong \
+                    and not _PLACE_PREPOSITION.search(text, max(0, start - 8), start) \
+                    and normalize(form) not in normalize(top.name).split():
+                # a capitalised first word that only another spelling of a small town answers to (an English
+                # adjective that transliterates a Russian village's name) is a word, not the town; a word of the
+                # place's own name (the short form of a longer district name) is the place
+                i = j + 1
+                continue
             if single and (not strong and (form in name_words or speaks) or alias and form in name_words):
                 # "Scott said": a small town's name that speaks is a person (a capital that speaks is kept)
                 name_words.add(form)

@@ -517,3 +517,22 @@ def test_first_level_areas_and_regions_by_the_names_news_gives_them(gaz, text, n
     # data/admin1_news_names.csv, and the Niger Delta is a region of data/gazetteer_additions.csv
     found = places(text, gaz)
     assert (found[name].place.country, found[name].place.kind) == (country, kind)
+
+
+@pytest.mark.parametrize("text, person_word", [
+    ("Rebels burned two buses near Arauca on Monday, said political analyst Leon Paredes.", "Leon"),
+    ("Lima Perez, 41, a nurse in Arauca, said the rebels burned two buses.", "Lima"),
+])
+def test_a_person_after_a_lower_case_role_or_before_an_age_is_no_place(gaz, text, person_word):
+    found = places(text, gaz)
+    assert person_word not in found
+    assert found["Arauca"].place.country == "CO"
+
+
+def test_a_first_word_only_another_spelling_of_a_small_town_answers_to_is_a_word(gaz):
+    # "Record" and "Grim" are other spellings of two small Russian towns, which then lent each other a country
+    text = ("Floods in Assam\n\nRecord water levels were measured in Guwahati on Monday, and rivers rose across the "
+            "state.\n\n'Grim outlook'\n\nRelief teams reached the flooded districts by boat.")
+    found = places(text, gaz)
+    assert "Record" not in found and "Grim" not in found
+    assert "Guwahati" in found
