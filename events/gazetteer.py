@@ -40,7 +40,7 @@ from typing import Any, Callable, Iterable
 
 from events import cache, settings
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 KINDS = ("country", "admin1", "city", "region", "landmark", "continent", "admin2")
 DATA_DIR = settings.DATA_DIR
 ADDITIONS_CSV = DATA_DIR / "gazetteer_additions.csv"
@@ -176,6 +176,27 @@ class _Builder:
         return idx
 
 
+# Countries whose GeoNames town names carry the Arabic article that English news drops ("As Suwayrah" -> "Suwayra"):
+# the Arab League's members
+ARABIC_ARTICLE_COUNTRIES = frozenset("DZ BH KM DJ EG IQ JO KW LB LY MR MA OM PS QA SA SO SD SY TN AE YE".split())
+_ARABIC_ARTICLE = re.compile(r"^(?:al|el|ash|as|ad|adh|ar|an|at|az|ath)\s+(?=\S{4,})")
+
+
+def arabic_bare_forms(name: str) -> list[str]:
+    """A town name without its Arabic article, and with a final "-ah" also as "-a", as English news writes it:
+    "Aş Şuwayrah" -> "suwayrah", "suwayra" (index keys, folded). Only names that had the article, and only when
+    at least four letters are left."""
+    folded = normalize(name)
+    found = _ARABIC_ARTICLE.match(folded)
+    if not found:
+        return []
+    bare = folded[found.end():]
+    forms = [bare]
+    if bare.endswith("ah") and len(bare) > 5:
+        forms.append(bare[:-1])
+    return forms
+
+
 _ADMIN1_AFFIXES = re.compile(
     r"^(?:Muhafazat|Mayorality of|Province of|Provincia de|Provincia di|Departamento de|Departamento del|"
     r"Estado de|State of|Region of|Wilayat|Ostan-e)\s+|"
@@ -279,6 +300,8 @@ def build_index() -> dict[str, Any]:
     for city in cities.values():
         cc = city["countrycode"]
         alternates = [a for a in city.get("alternatenames", ()) if is_latin_name(a)]
+        if cc in ARABIC_ARTICLE_COUNTRIES:
+            alternates += arabic_bare_forms(city["name"])
         b.add(str(city["geonameid"]), city["name"], float(city["latitude"]), float(city["longitude"]), cc,
               admin1_names.get((cc, city.get("admin1code", "")), ""), "city", int(city["population"] or 0),
               alternates, capital=city["geonameid"] in capital_ids)

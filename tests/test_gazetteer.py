@@ -191,3 +191,10 @@ def test_every_admin1_news_name_has_a_source_and_answers_for_its_area(gaz):
         for name in row["names"].split("|"):
             assert any(p.kind == "admin1" and (p.country, p.name) == (row["country"], row["admin1"])
                        for p in gaz.candidates(name)), (row["admin1"], name)
+
+
+def test_arabic_bare_forms_drop_the_article_and_the_final_h():
+    assert gz.arabic_bare_forms("Aş Şuwayrah") == ["suwayrah", "suwayra"]
+    assert gz.arabic_bare_forms("Ad Dīwānīyah") == ["diwaniyah", "diwaniya"]
+    assert gz.arabic_bare_forms("Karbala") == []
+    assert gz.arabic_bare_forms("Al Bab") == []  # too short a name left without its article
