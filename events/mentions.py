@@ -21,7 +21,7 @@ from typing import Sequence
 from events.casualties import CASUALTY_CUES, Casualties, figure_starts, find_casualties, parse_number
 from events.corpus import Document
 from events.dates import DateMention, tells_the_day_just_told
-from events.gazetteer import Place
+from events.gazetteer import DIRECTIONS, Place
 from events.lexicon import Lexicon, Trigger, default_lexicon, read_data_csv
 from events.places import PlaceMention, _demonyms, default_gazetteer
 from events.sentences import Sentence, find_datelines, split_sentences
@@ -576,6 +576,43 @@ def _without_datelines(text: str, dates: Sequence[DateMention], places: Sequence
     return kept_dates, kept_places
 
 
+# "about 60 miles south of X", "25 km (15 miles) southwest of the provincial capital X": a measured distance and
+# bearing from a town, which the story gives because the incident's own place is too small to be known
+_MEASURED_FROM = re.compile(
+    r"\b(\d[\d,]*(?:\.\d+)?)[\s-]*(km|kms|kilomet(?:er|re)s?|mi|miles?)\b\s*(?:\([^()]{1,25}\)\s*)?"
+    r"(north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+(?:of|from)\s+"
+    r"(?:the\s+)?(?:(?:[a-z]+\s+)?(?:capital|city|town|port|village)\s+(?:of\s+)?)?$", re.I)
+_PARENTHESES = re.compile(r"\s*\([^()]*\)")
+MEASURED_MAX_KM = 400.0  # farther, the bearing's error alone spans more than a district
+KM_PER_DEGREE = 111.2
+
+
+def _measured_from(text: str, places: Sequence[PlaceMention]) -> list[PlaceMention]:
+    """A town named as the reference point of a measured distance ("60 miles south of El Fasher") stands for the
+    point that far from it on that bearing, not for the town itself: the incident's village is rarely in a
+    gazetteer, and the town is often hundreds of kilometres from it."""
+    out = []
+    for p in places:
+        m = _MEASURED_FROM.search(text, max(0, p.start - 90), p.start) if p.via == "name" \
+            and PLACE_RANK.get(p.place.kind, 0) >= 5 else None
+        if m is not None:
+            distance = float(m.group(1).replace(",", ""))
+            if m.group(2).lower().startswith("mi"):
+                distance *= 1.609
+            north, east = DIRECTIONS[m.group(3).lower().replace("-", "")]
+            norm = sqrt(north * north + east * east)
+            if 0 < distance <= MEASURED_MAX_KM:
+                lat = p.place.lat + distance * north / norm / KM_PER_DEGREE
+                lon = p.place.lon + distance * east / norm / (KM_PER_DEGREE * max(0.01, cos(radians(p.place.lat))))
+                words = " ".join(text[m.start():m.end()].split())
+                name = _PARENTHESES.sub("", words) + " " + p.place.name
+                shifted = replace(p.place, geonameid=f"{p.place.geonameid}@{distance:.0f}km-{m.group(3).lower()}",
+                                  name=name, lat=round(lat, 5), lon=round(lon, 5), population=0)
+                p = replace(p, place=shifted)
+        out.append(p)
+    return out
+
+
 _OPEN_OFFSET = re.compile(r"\b(?:after|before|since)\s*$", re.I)
 
 
@@ -926,6 +963,7 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     sentences = split_sentences(text)
     filed_at = _dateline_place(text, places)
     dates, places = _without_datelines(text, dates, places)
+    places = _measured_from(text, places)
     triggers = lexicon.find_triggers(text)
     if reads_as_sport(text):  # a match report's "attack" and "battle for the title" are not incidents
         triggers = [t for t in triggers if t.type not in _GAME_TYPES]

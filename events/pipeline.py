@@ -166,6 +166,8 @@ def place_written(incident: Incident) -> str:
     if incident.place is None:
         hints = Counter(m.place_text for m in incident.mentions if m.place is None and m.place_text)
         return hints.most_common(1)[0][0] if hints else ""
+    if incident.place.name[:1].isdigit():
+        return incident.place.name  # "60 miles south of El Fasher": a point measured from a town, not the town
     written = Counter(m.place_text for m in incident.mentions
                       if m.place is not None and m.place.geonameid == incident.place.geonameid and m.place_text
                       and m.place_text[:1].isupper() and m.place_from != "demonym")
@@ -179,6 +181,8 @@ def _title(incident: Incident) -> str:
     name = place_written(incident)
     if incident.place is None:
         return f"{label} in {name} (not in the gazetteer)" if name else label
+    if name[:1].isdigit():
+        return f"{label} {name}"  # "Attack 60 miles south of El Fasher"
     joiner = "of" if lexicon.family(incident.type) == "control" else "in"
     return f"{label} {joiner} {name}"
 

@@ -1497,3 +1497,21 @@ def test_an_uprising_is_a_riot_and_a_namesake_town_of_another_state_is_not_its_p
     rows = table(doc("mx", text, date(2019, 3, 13))).incidents
     assert list(zip(rows["type"], rows["start"], rows["place"])) == [("riot", "2019-03-11", "Tehuacán")], \
         rows[["title", "type", "start", "place"]]
+
+
+@pytest.mark.parametrize("measured, north_km, east_km", [
+    ("about 90 kilometres (56 miles) north of Hermosillo", 90, 0),
+    ("some 70 miles southwest of the state capital Hermosillo", -79, -79),
+])
+def test_a_place_measured_from_a_town_is_that_far_from_it_not_the_town(measured, north_km, east_km):
+    """'90 km north of X': the village is rarely in a gazetteer and the town is the reference point, not the place."""
+    text = (f"Convoy attacked\n\nGunmen ambushed a convoy of federal police on Tuesday {measured}, killing five "
+            "officers, officials said.\n")
+    rows = table(doc("sonora", text, date(2014, 5, 8))).incidents
+    assert len(rows) == 1, rows[["title", "start", "place"]]
+    row = rows.iloc[0]
+    assert row["title"].startswith("Attack ") and "Hermosillo" in row["title"] and " in " not in row["title"], row["title"]
+    town_lat, town_lon = 29.1026, -110.97732  # Hermosillo
+    north = (row["lat"] - town_lat) * 111.2
+    east = (row["lon"] - town_lon) * 111.2 * 0.874
+    assert abs(north - north_km) < 5 and abs(east - east_km) < 5, (north, east, row["place"])
