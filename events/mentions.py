@@ -661,7 +661,9 @@ def _place_for(places: Sequence[PlaceMention], trig: Trigger, text: str) -> Plac
     # where the person was or came from, not where the killing happened
     # (one search per trigger, near it: a search up to each place was quadratic in a long clause)
     who = _WHO_BETWEEN.search(text, trig.end, min(len(text), trig.end + WHO_WINDOW))
-    if who is not None:
+    # "came under attack by gunmen who had been lying in wait near X": a clause on the assailants the trigger names
+    # tells what they did and where, not where a victim came from
+    if who is not None and not _AGENT_WHO.fullmatch(text, trig.end, who.start()):
         places = [p for p in places if p.start < who.end()]
     if not places:
         return None
@@ -693,6 +695,7 @@ def _place_for(places: Sequence[PlaceMention], trig: Trigger, text: str) -> Plac
 
 
 _WHO_BETWEEN = re.compile(r"\b(?:who|whom|whose)\b")
+_AGENT_WHO = re.compile(r",?\s*")  # nothing but a comma between the trigger and "who"
 WHO_WINDOW = 400  # how far after a trigger a relative clause on its victim is looked for
 # a participle or verb of gathering, not a noun ("a meeting in Kabul" may be what was attacked)
 _VENUE_BEFORE = re.compile(r"(?<!\ba )(?<!\bthe )(?<!\bone )\b(?:meeting|met|gathered|gathering|convened|convening|"
@@ -702,7 +705,8 @@ _OBJECT_OF_TRIGGER = re.compile(r"\s*(?:(?:of|on|against|into)\s+)?(?:the\s+)?",
 _ORIGIN = re.compile(r"\b(?:from|out of)\s+(?:the\s+)?(?:[\w-]+\s+)?$", re.I)
 # "a train bound from X to Y", "a bus heading for Y": where it was going, not where it happened
 _DESTINATION = re.compile(r"\b(?:bound|headed|heading|travel(?:l)?ing|en route|on (?:its|their|the) way)\s+"
-                          r"(?:from\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+)?(?:to|for|towards?)\s+(?:the\s+)?$", re.I)
+                          r"(?:from\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+)?(?:to|for|towards?)\s+(?:the\s+)?"
+                          r"(?:(?:[a-z-]+\s+)?(?:capital|city|town|port|village)\s+(?:of\s+)?)?$", re.I)
 # "50 km east of Kathmandu", "north of the capital": a reference point, not the place itself
 _REFERENCE_POINT = re.compile(r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|"
                               r"south-east|south-west)(?:ern)?\s+(?:of|from)\s+(?:the\s+)?$", re.I)

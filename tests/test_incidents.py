@@ -1515,3 +1515,18 @@ def test_a_place_measured_from_a_town_is_that_far_from_it_not_the_town(measured,
     north = (row["lat"] - town_lat) * 111.2
     east = (row["lon"] - town_lon) * 111.2 * 0.874
     assert abs(north - north_km) < 5 and abs(east - east_km) < 5, (north, east, row["place"])
+
+
+
+@pytest.mark.parametrize("text", [
+    "Two army trucks were travelling to the port city of Guaymas when they came under attack by gunmen who had "
+    "hidden in a ditch near the town of Empalme on Sunday, killing four soldiers.",
+    "The patrol was returning to Hermosillo late on Sunday when it was attacked by gunmen, who had blocked a road "
+    "outside the village of Ures, killing four officers.",
+])
+def test_where_gunmen_lay_in_wait_is_the_place_not_where_their_victims_were_going(text):
+    """'heading for X ... gunmen who had hidden near Y': the clause on the trigger's own gunmen tells where they
+    struck (not where a victim came from), and X is where the victims were going."""
+    rows = table(doc("sonora2", "Soldiers killed\n\n" + text + "\n", date(2016, 2, 1))).incidents
+    assert list(rows["place"].str.slice(0, 4)) == [("Empalme" if "Empalme" in text else "Ures")[:4]], \
+        rows[["title", "start", "place"]]
