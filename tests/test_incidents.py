@@ -1530,3 +1530,22 @@ def test_where_gunmen_lay_in_wait_is_the_place_not_where_their_victims_were_goin
     rows = table(doc("sonora2", "Soldiers killed\n\n" + text + "\n", date(2016, 2, 1))).incidents
     assert list(rows["place"].str.slice(0, 4)) == [("Empalme" if "Empalme" in text else "Ures")[:4]], \
         rows[["title", "start", "place"]]
+
+
+@pytest.mark.parametrize("text", [
+    "The six Filipino and Indian men were seized early on Tuesday from a cargo ship off the port of Kismayo, the "
+    "navy said.",
+    "Gunmen freed four foreign engineers seized from their camp near Kismayo on Tuesday, officials said.",
+])
+def test_people_seized_from_a_ship_or_a_camp_are_kidnapped_not_captured(text):
+    rows = table(doc("x", f"Report\n\n{text}\n", date(2019, 4, 11))).incidents
+    assert list(zip(rows["start"], rows["type"])) == [("2019-04-09", "hostage_taking")], rows[["title", "start", "type"]]
+
+
+@pytest.mark.parametrize("text", [
+    "Customs officers seized cocaine from a cargo ship in Kismayo on Tuesday, officials said.",
+    "Twelve rebel fighters were seized on Tuesday near Kismayo, the army said.",
+])
+def test_goods_or_fighters_seized_are_no_kidnapping(text):
+    rows = table(doc("x", f"Report\n\n{text}\n", date(2019, 4, 11))).incidents
+    assert "hostage_taking" not in set(rows["type"]), rows[["title", "start", "type"]]
