@@ -1549,3 +1549,12 @@ def test_people_seized_from_a_ship_or_a_camp_are_kidnapped_not_captured(text):
 def test_goods_or_fighters_seized_are_no_kidnapping(text):
     rows = table(doc("x", f"Report\n\n{text}\n", date(2019, 4, 11))).incidents
     assert "hostage_taking" not in set(rows["type"]), rows[["title", "start", "type"]]
+
+
+@pytest.mark.parametrize("text", [
+    "A customs officer died on Tuesday in a booby-trapped car in the port city of Split, police said.",
+    "Two soldiers were killed on Tuesday by a booby trap near Split, the army said.",
+])
+def test_a_booby_trap_is_a_bombing(text):
+    rows = table(doc("x", f"Report\n\n{text}\n", date(2013, 10, 10))).incidents
+    assert list(zip(rows["start"], rows["type"])) == [("2013-10-08", "bombing")], rows[["title", "start", "type"]]
