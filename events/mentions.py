@@ -1160,6 +1160,9 @@ def _told_on_in_next_sentence(mentions: list[IncidentMention], text: str, lexico
     return out
 
 
+# "in the district", "across the province": an area of the kind the story named before (not "the district of X")
+_AREA_ANAPHORA = re.compile(r"\b(?:in|across|throughout|of) the (district|province)\b(?!\s+of\b|['’])", re.I)
+_AREA_KINDS = {"district": ("admin2",), "province": ("admin1", "admin2")}
 _CITY_ANAPHORA = re.compile(r"\b(?:in|across|around) the (?:city|town)\b(?!\s+of\b)", re.I)
 _ANNIVERSARY_OF = re.compile(r"\banniversary\s+of\s+(?:(?:the|a|an|its|their)\s+)?(?:[\w-]+\s+){0,5}?$", re.I)
 
@@ -1533,6 +1536,16 @@ def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence
                 if best is not None:
                     m = replace(m, place=best.place, place_text=best.text, place_from="paragraph")
                     break
+            if m.place is None:
+                # "12 policemen were killed in an ambush in the district on August 30", paragraphs after "Maoists
+                # attacked a convoy in X district": the district the story named last before it
+                area = _AREA_ANAPHORA.search(m.sentence)
+                if area is not None:
+                    kinds = _AREA_KINDS[area.group(1).lower()]
+                    named = places_by.within(0, m.sentence_start)
+                    best = next((p for p in reversed(named) if p.via == "name" and p.place.kind in kinds), None)
+                    if best is not None:
+                        m = replace(m, place=best.place, place_text=best.text, place_from="paragraph")
             if (m.place is None and m.date is not None and m.published is not None
                     and (m.published - m.date.last).days > STORY_DAYS and _CITY_ANAPHORA.search(m.sentence)):
                 # "... the anniversary of bombings that killed 250 people in the city", opening its paragraph: an

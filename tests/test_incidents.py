@@ -1558,3 +1558,16 @@ def test_goods_or_fighters_seized_are_no_kidnapping(text):
 def test_a_booby_trap_is_a_bombing(text):
     rows = table(doc("x", f"Report\n\n{text}\n", date(2013, 10, 10))).incidents
     assert list(zip(rows["start"], rows["type"])) == [("2013-10-08", "bombing")], rows[["title", "start", "type"]]
+
+
+def test_an_ambush_in_the_district_is_in_the_district_the_story_named_paragraphs_before():
+    text = ("Rebels kill six in Gadchiroli\n\nMaoist rebels killed six policemen in a landmine blast in Gadchiroli "
+            "district of Maharashtra state on Monday, police in Nagpur said.\n\n"
+            "The insurgents say they fight for the rural poor.\n\n"
+            "Maharashtra is one of the states most affected by the violence. Eight policemen were killed in a rebel "
+            "ambush in the district on May 3, officials said. In 2009, rebels killed 15 policemen in Chandrapur "
+            "district.\n")
+    rows = table(doc("gad", text, date(2013, 7, 16))).incidents
+    may = rows[rows["start"] == "2013-05-03"]
+    assert list(may["place_precision"]) == ["admin2"] and "Gadchiroli" in may["place"].iloc[0], \
+        rows[["title", "start", "place", "place_precision"]]
