@@ -1329,6 +1329,25 @@ def _since_anniversary(text: str, trig: Trigger, d: DateMention | None) -> DateM
                        precision=d.precision)
 
 
+AFTER_PUBLICATION_DAYS = 14  # a year-less day this far after its story's publication is last year's
+_WRITTEN_YEAR = re.compile(r"\d{4}|'\d\d\b|’\d\d\b")
+
+
+def _not_after_publication(d: DateMention | None, published: date | None) -> DateMention | None:
+    """'rebels killed 55 policemen at an outpost March 15' in a story of late November: a day written without its
+    year, which the dates stage reads as the nearest such day (next March), is last year's when it falls weeks after
+    the story that reports it as having happened (a story cannot report what has not happened yet)."""
+    if d is None or published is None or d.precision != "day" or _WRITTEN_YEAR.search(d.text) \
+            or (d.first - published).days <= AFTER_PUBLICATION_DAYS:
+        return d
+    try:
+        first, last = d.first.replace(year=d.first.year - 1), d.last.replace(year=d.last.year - 1)
+    except ValueError:  # a 29 February
+        return d
+    return DateMention(start=d.start, end=d.end, text=d.text, value=first.isoformat(), first=first, last=last,
+                       precision=d.precision)
+
+
 def _retold(d: DateMention | None, document: Document) -> bool:
     """Whether the date is an old incident's: well before the story was published."""
     return d is not None and document.published is not None and \
@@ -1367,6 +1386,9 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
     date_from = "clause" if date_ else ""
     if date_ is None and len(s_dates) == 1 and not offsets and not definite:
         date_, date_from = s_dates[0], "sentence"
+    if not hypothetical:
+        date_ = _not_after_publication(date_, document.published)
+        unbound = _not_after_publication(unbound, document.published)
     # "two days after talks collapsed": an anchor the dates stage could not name dates nothing here
     offset = next((o for o in offsets if o.anchor_text or not _OPEN_OFFSET.search(o.text)), None)
     lo = max(c_start if sole_trigger else trig.start, trig.start - READ_WINDOW)

@@ -1571,3 +1571,10 @@ def test_an_ambush_in_the_district_is_in_the_district_the_story_named_paragraphs
     may = rows[rows["start"] == "2013-05-03"]
     assert list(may["place_precision"]) == ["admin2"] and "Gadchiroli" in may["place"].iloc[0], \
         rows[["title", "start", "place", "place_precision"]]
+
+
+def test_a_day_written_without_its_year_is_not_after_the_story_that_reports_it():
+    text = ("Insurgency grinds on\n\nThe army has lost ground in the region this year. In the worst attack, rebels "
+            "killed 31 soldiers at a border post in Kidal region Feb. 20, officials said.\n")
+    rows = table(doc("ml", text, date(2014, 10, 30))).incidents
+    assert list(rows["start"]) == ["2014-02-20"], rows[["title", "start", "place"]]
