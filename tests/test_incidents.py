@@ -1578,3 +1578,18 @@ def test_a_day_written_without_its_year_is_not_after_the_story_that_reports_it()
             "killed 31 soldiers at a border post in Kidal region Feb. 20, officials said.\n")
     rows = table(doc("ml", text, date(2014, 10, 30))).incidents
     assert list(rows["start"]) == ["2014-02-20"], rows[["title", "start", "place"]]
+
+
+def test_bodies_found_by_the_police_are_a_killing():
+    text = ("Bodies found\n\nPolice found the bodies of four men near the town of Tikrit on Tuesday, officials "
+            "said.\n")
+    rows = table(doc("x", text, date(2011, 6, 9))).incidents
+    assert list(zip(rows["start"], rows["type"])) == [("2011-06-07", "killing")], rows[["title", "start", "type"]]
+
+
+@pytest.mark.parametrize("text", [
+    "His identity card was found near the body in a field outside Tikrit on Tuesday, his family said.",
+    "Rescuers recovered 12 bodies on Tuesday after floods swept through villages near Tikrit, officials said.",
+])
+def test_a_body_found_after_a_flood_or_a_card_found_near_a_body_is_no_killing(text):
+    assert table(doc("x", f"Report\n\n{text}\n", date(2011, 6, 9))).incidents.empty
