@@ -1593,3 +1593,10 @@ def test_bodies_found_by_the_police_are_a_killing():
 ])
 def test_a_body_found_after_a_flood_or_a_card_found_near_a_body_is_no_killing(text):
     assert table(doc("x", f"Report\n\n{text}\n", date(2011, 6, 9))).incidents.empty
+
+
+def test_planes_that_crashed_are_a_crash_in_the_plural_too():
+    text = ("Crash\n\nTwo army helicopters crashed on Tuesday near the town of Gulu, killing nine soldiers, the army "
+            "said.\n")
+    rows = table(doc("x", text, date(2012, 5, 10))).incidents
+    assert list(zip(rows["start"], rows["type"])) == [("2012-05-08", "plane_crash")], rows[["title", "start", "type"]]
