@@ -1550,8 +1550,10 @@ def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence
         if m.place is None and anaphoric(m.sentence):
             idx = bisect_left(starts, m.sentence_start)
             for prev in reversed(sentences[max(0, idx - 3):idx]):
-                if prev.paragraph != m.paragraph:
-                    break
+                if prev.paragraph != m.paragraph and not (
+                        prev is sentences[idx - 1] and prev.paragraph == m.paragraph - 1
+                        and (idx < 2 or sentences[idx - 2].paragraph != prev.paragraph)):
+                    break  # a wire story's paragraph is often one sentence: "the town" names the one before's town
                 earlier = [p for p in places_by.within(prev.start, prev.end)
                            if PLACE_RANK.get(p.place.kind, 0) >= 5]  # "the town" names a town, not a country
                 best = earlier[-1] if earlier else None

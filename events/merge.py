@@ -377,6 +377,9 @@ def _placed_on_story_days(left: list[IncidentMention], clusters: "_Clusters", pl
         family = lexicon.family(m.type)
         fits = clusters.fitting(m, family)
         same_doc = [c for c in fits if m.doc in c.docs]
+        if m.told_apart and PLACE_RANK.get(m.place.kind, 0) >= 5 and not m.in_passing:
+            # "five others were injured in another explosion in the district": not the one its story told first
+            same_doc, fits, starts = [], [], True
         fits = same_doc or [c for c in fits if c.place is not None and c.place.geonameid == m.place.geonameid]
         if fits:
             max(fits, key=lambda c: (m.doc in c.docs, len(c.mentions))).add(m)

@@ -1600,3 +1600,14 @@ def test_planes_that_crashed_are_a_crash_in_the_plural_too():
             "said.\n")
     rows = table(doc("x", text, date(2012, 5, 10))).incidents
     assert list(zip(rows["start"], rows["type"])) == [("2012-05-08", "plane_crash")], rows[["title", "start", "type"]]
+
+
+def test_another_explosion_in_the_town_of_the_paragraph_before_is_a_second_incident():
+    """Wire stories give each sentence a paragraph: 'the town' names the previous paragraph's town, and 'another
+    explosion' there the same day is not the blast the story told first."""
+    text = ("Mine blasts hit patrol\n\nTwo soldiers were killed on Sunday when their patrol hit a land mine in the "
+            "town of Ayacucho, police said.\n\nMeanwhile, four others of the same patrol were wounded in another "
+            "explosion near the town, the statement said.\n")
+    rows = table(doc("pe", text, date(2011, 5, 9))).incidents
+    assert sorted(zip(rows["type"], rows["start"], rows["place"])) == [("bombing", "2011-05-08", "Ayacucho")] * 2, \
+        rows[["title", "start", "place", "killed", "injured"]]
