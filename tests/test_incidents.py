@@ -1611,3 +1611,10 @@ def test_another_explosion_in_the_town_of_the_paragraph_before_is_a_second_incid
     rows = table(doc("pe", text, date(2011, 5, 9))).incidents
     assert sorted(zip(rows["type"], rows["start"], rows["place"])) == [("bombing", "2011-05-08", "Ayacucho")] * 2, \
         rows[["title", "start", "place", "killed", "injured"]]
+
+
+def test_shot_and_seriously_wounded_is_a_shooting():
+    text = ("Teacher shot\n\nTwo men on a motorcycle shot and seriously wounded a teacher in Yala on Monday "
+            "morning, police said.\n")
+    rows = table(doc("x", text, date(2012, 3, 14))).incidents
+    assert list(zip(rows["start"], rows["type"])) == [("2012-03-12", "shooting")], rows[["title", "start", "type"]]
