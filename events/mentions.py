@@ -1097,6 +1097,7 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     date_starts = sorted(d.start for d in dates)
     told = _corefer(_fill_from_context(mentions, sentences, located, starts, dates), lexicon, text[:lead_end],
                     date_starts)
+    told = _round_up_items_dated_by_publication(told, text, date_starts)
     placed = _placed_by_story(_dated_by_story_day(_in_the_storys_town(_resolve_local_offsets(told), located), dates),
                               located)
     if filed_at is not None and (PLACE_RANK.get(filed_at.place.kind, 0) < 5 or default_gazetteer().is_capital(filed_at.place)):
@@ -1849,6 +1850,42 @@ def _dated_by_publication(mentions: list[IncidentMention], lexicon: Lexicon, lea
         day = m.published
         out[i] = replace(m, date=DateMention(start=-1, end=-1, text="(publication date)", value=day.isoformat(),
                                              first=day, last=day, precision="day"), date_from=PUBLICATION)
+    return out
+
+
+# "KIRKUK - Police said three policemen were wounded in a firefight ...": a paragraph a round-up opens with its own
+# upper-case dateline is an item of the day's news, told like a story's lead
+_ITEM_DATELINE = re.compile(r"^(?-i:[A-Z][A-Z'’.]+(?:[ -][A-Z][A-Z'’.]+){0,3})[ \t]+[-–—]{1,2}[ \t]+(?=[A-Z0-9\"“])",
+                            re.M)
+ROUND_UP_ITEMS = 3  # paragraphs opening with a dateline that make a story a round-up of items
+
+
+def _round_up_items_dated_by_publication(mentions: list[IncidentMention], text: str,
+                                         date_starts: Sequence[int] = ()) -> list[IncidentMention]:
+    """A round-up ("Security summary": paragraphs each opening 'TOWN - ...') tells each item as a lead: an item its
+    paragraph's first sentence places but never dates happened on or just before the round-up's publication day,
+    as an undated lead does (_dated_by_publication); an item that names a day keeps it."""
+    if not any(m.date is None for m in mentions):
+        return mentions
+    items = [(m.start(), m.end()) for m in _ITEM_DATELINE.finditer(text)]
+    if len(items) < ROUND_UP_ITEMS:
+        return mentions
+    item_starts = [a for a, _ in items]
+    out = []
+    for m in mentions:
+        k = bisect_right(item_starts, m.sentence_start) - 1
+        # the sentence opens the item: it starts at its dateline or right after it
+        first_sentence = k >= 0 and (m.sentence_start <= items[k][1]
+                                     or not text[items[k][1]:m.sentence_start].strip(" \t"))
+        if first_sentence and m.date is None and m.place is not None and m.published is not None \
+                and m.offset_days is None and m.unbound_date is None \
+                and not (m.hypothetical or m.generic or m.separate):
+            j = bisect_left(date_starts, m.sentence_start)
+            if not (j < len(date_starts) and date_starts[j] < m.sentence_end):  # its sentence names no time
+                day = m.published
+                m = replace(m, date=DateMention(start=-1, end=-1, text="(publication date)", value=day.isoformat(),
+                                                first=day, last=day, precision="day"), date_from=PUBLICATION)
+        out.append(m)
     return out
 
 

@@ -1618,3 +1618,15 @@ def test_shot_and_seriously_wounded_is_a_shooting():
             "morning, police said.\n")
     rows = table(doc("x", text, date(2012, 3, 14))).incidents
     assert list(zip(rows["start"], rows["type"])) == [("2012-03-12", "shooting")], rows[["title", "start", "type"]]
+
+
+def test_the_undated_items_of_a_round_up_happened_on_its_day():
+    text = ("Security round-up: March 3, 2015\n\n"
+            "GAO - A roadside bomb killed four soldiers on a road outside the town of Gao, the army said.\n\n"
+            "MOPTI - Gunmen killed two traders in a market in Mopti on Sunday, residents said.\n\n"
+            "TIMBUKTU - Police said two guards were wounded in a firefight with smugglers near Timbuktu.\n\n"
+            "From wire reports\n")
+    rows = table(doc("x", text, date(2015, 3, 3))).incidents
+    assert sorted(zip(rows["place"], rows["start"])) == [
+        ("Gao", "2015-03-03"), ("Mopti", "2015-03-01"), ("Timbuktu", "2015-03-03")], rows[["title", "start", "place"]]
+
