@@ -110,6 +110,14 @@ _KILLED = [
     re.compile(rf"{_QUALIFIER}(?P<n>{NUMBER}) (?:killings|murders|slayings|assassinations)\b", re.I),
     re.compile(rf"(?:death toll|toll|total number of (?:the )?(?:dead|people killed|\w+ killed(?: on \w+)?)|number of (?:the )?dead)[^.;]{{0,80}}? (?:rose to|risen to|has risen to|reached|climbed to|stood at|stands at|hit to|hit|of|at|to) {_QUALIFIER}(?P<n>{NUMBER})", re.I),
     re.compile(rf"\bresulted in {_QUALIFIER}(?P<n>{NUMBER}) (?:dead|deaths|killed)", re.I),
+    # "police found 60 decomposed bodies", "found the bodies of five soldiers", "17 bodies were found": the dead found
+    re.compile(rf"\b(?:found|discovered|recovered) {_QUALIFIER}(?P<n>{NUMBER}) (?:(?:bullet-riddled|decomposed|"
+               rf"decomposing|mutilated|beheaded|headless|bound|blindfolded|tortured|charred|dead) )?(?:bodies|corpses)\b",
+               re.I),
+    re.compile(rf"\b(?:bodies|corpses) of {_QUALIFIER}(?P<n>{NUMBER}) (?!\w+-year){_ANYONE}", re.I),
+    re.compile(rf"{_QUALIFIER}(?P<n>{NUMBER}) (?:(?:bullet-riddled|decomposed|mutilated|beheaded|headless|bound|"
+               rf"blindfolded|tortured|charred|dead) )?(?:bodies|corpses) (?:were|have been|had been|was) "
+               rf"(?:found|discovered|recovered|dumped)\b", re.I),
     # "the shooting claimed four lives"
     re.compile(rf"\b(?:claimed|claiming|cost|costing) {_QUALIFIER}(?P<n>{NUMBER}) lives\b", re.I),
     re.compile(rf"{_QUALIFIER}(?P<n>{NUMBER}) (?:were |have been )?(?:people )?(?:dead|deaths|killed|fatalities)\b", re.I),
@@ -308,7 +316,7 @@ def _listed_total(text: str, match: re.Match[str], groups: list[re.Match[str]],
 # superset, written as stems. No figure starts after the last of them, so a pattern is not tried there: text of
 # number words ("one two three ...", where each word starts a costly attempt) is read only up to its last keyword.
 _KILLED_KEYWORDS = re.compile(r"(?=kill|dead|died|fatal|perish|lives|slain|slew|gunned|murder|massacre|death|toll|number|"
-                              r"fatalit|resulted|left|leaving)", re.I)
+                              r"fatalit|resulted|left|leaving|bodies|corpses)", re.I)
 _INJURED_KEYWORDS = re.compile(r"(?=injur|wound|hurt|left|leaving)", re.I)
 def _starting_with(words: Iterable[str]) -> str:
     """An alternation that matches where any of `words` starts, written as a trie ("d(?:ea(?:d|th)|ied)"): re tries
@@ -330,7 +338,8 @@ def _starting_with(words: Iterable[str]) -> str:
 # reports no casualties. Zero-width, so every start is found (the mentions stage indexes a long clause by them once
 # instead of reading a window after each of its triggers).
 _CUE_STEMS = ("kill", "dead", "died", "fatal", "perish", "lives", "slain", "slew", "slay", "gunned", "murder", "massacre",
-              "death", "toll", "number", "fatalit", "resulted", "left", "leaving", "injur", "wound", "hurt", "assassinat")
+              "death", "toll", "number", "fatalit", "resulted", "left", "leaving", "injur", "wound", "hurt", "assassinat",
+              "bodies", "corpses")
 CASUALTY_CUES = re.compile(rf"(?={_starting_with(_CUE_STEMS)})", re.I)
 # Where a match of any pattern above (_KILLED, _INJURED, _KILLED_ONE, _GROUP_RE) can start, other than at the start of
 # the text read: at a cue stem (every keyword is one), "total", a qualifier or a vague plural (none of these has a
@@ -341,7 +350,7 @@ CASUALTY_CUES = re.compile(rf"(?={_starting_with(_CUE_STEMS)})", re.I)
 # find_casualties(text, starts) tries the patterns only there: a clause without stops, read in overlapping windows
 # (one per trigger), finds them once, and each window tries a few positions instead of every character.
 _FIGURE_WORDS = (*_CUE_STEMS, "total", *_QUALIFIER_WORDS, *VAGUE)
-FIGURE_STARTS = re.compile(rf"(?={_starting_with(_FIGURE_WORDS)})|\b(?=claim|cost|shot|shoot|both|beat|stab|hack|ston|bludgeon|club|burn|kick|tortur|strangl)"
+FIGURE_STARTS = re.compile(rf"(?={_starting_with(_FIGURE_WORDS)})|\b(?=claim|cost|shot|shoot|both|beat|stab|hack|ston|bludgeon|club|burn|kick|tortur|strangl|found|discovered|recovered)"
                            rf"|\b(?<![\w-])(?=\d|an?|{_WORD}|[a-z]+ (?:was|had been|has been) )", re.I)
 # How far past its last keyword a figure and what its patterns look ahead at may reach (far more than any real
 # one, and more than the text around a trigger that the pipeline reads figures from: there the whole text is read).

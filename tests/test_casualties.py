@@ -151,3 +151,14 @@ def test_one_victim_with_a_relative_clause_before_the_verb(text, killed):
     from events.casualties import find_casualties
 
     assert find_casualties(text).killed == killed
+
+
+@pytest.mark.parametrize("text, killed", [
+    ("Police said they found 12 bullet-riddled bodies on a road outside Tikrit on Monday.", 12),
+    ("Villagers found the bodies of four shepherds in a ravine near Tikrit.", 4),
+    ("Nine bodies were found in an orchard south of Tikrit, police said.", 9),
+])
+def test_bodies_found_are_the_dead_found(text, killed):
+    from events.casualties import find_casualties
+
+    assert find_casualties(text).killed == killed

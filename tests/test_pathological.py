@@ -487,6 +487,7 @@ _FIGURE_WORDS = [*_CASUALTY_WORDS, "shot dead", "gunned down", "slaying of a", "
                  "about", "nearly", "some", "over", "all", "an", "another", "dozens", "tens of", "an estimated",
                  "claimed four lives", "costing 3 lives", "shot and killed", "fatally stabbed", "stabbed to death",
                  "wounded 3 times", "including", "March 21", "killed at least 10 and injured 30",
+                 "found", "recovered", "decomposed bodies", "the bodies of", "corpses", "bodies were found",
                  # words that hold a pattern's start inside them: a window may begin in their middle
                  "skill", "atoll", "ball", "clan", "that", "handsome", "Leftwich", "M-70", "x", "-", "\n", ";"]
 
