@@ -155,6 +155,9 @@ _KILLED_ONE = [
 _KILLED_ONE.append(re.compile(
     rf"(?<![\w-])(?:an?|one) (?:[\w-]+ ){{0,2}}?(?:{_SINGULAR}) (?:who|that) (?:was|had been|is) [^.;,]{{1,60}}? "
     rf"(?:was|had been|has been) (?:also )?(?:killed|shot dead|slain|murdered|confirmed dead)\b", re.I))
+# "a bomb exploded beside the soldier, killing him at the scene": one victim, told by a pronoun after the verb
+_KILLED_ONE.append(re.compile(r"\b(?:killing|killed|shot dead|shooting dead|fatally (?:shot|shooting|stabbed|stabbing)) "
+                              r"(?:him|her)\b(?!self)(?!,? and\b)", re.I))
 # "the man was pronounced dead at the scene": one victim, told by the noun the story named them by
 _KILLED_ONE.append(re.compile(
     r"(?<=\bthe )(?:victim|man|woman|boy|girl|teenager|child|baby|officer|policeman|soldier|driver|passenger|"

@@ -162,3 +162,14 @@ def test_bodies_found_are_the_dead_found(text, killed):
     from events.casualties import find_casualties
 
     assert find_casualties(text).killed == killed
+
+
+@pytest.mark.parametrize("text, killed", [
+    ("A grenade exploded beside the guard in Arusha on Friday, killing him instantly.", 1),
+    ("Gunmen shot at the magistrate outside her house in Arusha, killing her.", 1),
+    ("The bomber blew himself up in Arusha, killing himself.", None),  # the attacker, not a victim
+])
+def test_one_victim_told_by_a_pronoun_after_the_verb(text, killed):
+    from events.casualties import find_casualties
+
+    assert find_casualties(text).killed == killed

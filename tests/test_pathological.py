@@ -488,6 +488,7 @@ _FIGURE_WORDS = [*_CASUALTY_WORDS, "shot dead", "gunned down", "slaying of a", "
                  "claimed four lives", "costing 3 lives", "shot and killed", "fatally stabbed", "stabbed to death",
                  "wounded 3 times", "including", "March 21", "killed at least 10 and injured 30",
                  "found", "recovered", "decomposed bodies", "the bodies of", "corpses", "bodies were found",
+                 "killing him", "shot her", "dead", "himself", "and",
                  # words that hold a pattern's start inside them: a window may begin in their middle
                  "skill", "atoll", "ball", "clan", "that", "handsome", "Leftwich", "M-70", "x", "-", "\n", ";"]
 
