@@ -49,7 +49,8 @@ _VICTIM_NOUNS = (r"people|persons|person|civilians?|passengers?|soldiers?|troops
                  r"servicemen|serviceman|marines?|sailors?|pilots?|drivers?|chief|commanders?|leaders?|infants?|"
                  r"peacekeepers?|patients|doctors|nurses|prisoners|inmates|detainees|spectators|fans|shoppers|"
                  r"commuters|bystanders|passers-by|family members|relatives|farmers|fishermen|herders|refugees|"
-                 r"migrants|worshipers|guests|staff|employees|teachers|priests|monks|clerics")
+                 r"migrants|worshipers|guests|staff|employees|teachers|priests|monks|clerics|inspectors?|constables?|"
+                 r"sergeants?|corporals?|gendarmes?|lieutenants?|captains?|colonels?")
 _STOP = (r"(?!(?:years?|months?|weeks?|days?|hours?|after|before|since|ago|later|earlier|of|the|were|was|are|is|have|has|"
          r"had|be|been|and|or|in|on|at|by|to|from|with|when|while|as|killed|killing|dead|died|wounded|wounding|injured|"
          r"injuring|hurt)\b)")

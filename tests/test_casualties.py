@@ -173,3 +173,13 @@ def test_one_victim_told_by_a_pronoun_after_the_verb(text, killed):
     from events.casualties import find_casualties
 
     assert find_casualties(text).killed == killed
+
+
+@pytest.mark.parametrize("text, killed", [
+    ("A police inspector died on Monday when a bomb went off under his car in Mombasa.", 1),
+    ("Two army sergeants were killed and a corporal was wounded in Mombasa.", 2),
+])
+def test_ranks_of_police_and_army_are_victims(text, killed):
+    from events.casualties import find_casualties
+
+    assert find_casualties(text).killed == killed
