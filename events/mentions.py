@@ -1864,9 +1864,11 @@ def _round_up_items_dated_by_publication(mentions: list[IncidentMention], text: 
                                          date_starts: Sequence[int] = ()) -> list[IncidentMention]:
     """A round-up ("Security summary": paragraphs each opening 'TOWN - ...') tells each item as a lead: an item its
     paragraph's first sentence places but never dates happened on or just before the round-up's publication day,
-    as an undated lead does (_dated_by_publication); an item that names a day keeps it."""
-    if not any(m.date is None for m in mentions):
-        return mentions
+    as an undated lead does (_dated_by_publication); an item that names a day keeps it.
+
+    Each item is news of its own ("BAGHDAD - A roadside bomb killed six ..." then "BAGHDAD - A bomb in a bus killed
+    two ..."): what an item's first sentence tells is told apart from what the items before told, as "Separately"
+    would set it apart; the item's later sentences may still tell on its own incident."""
     items = [(m.start(), m.end()) for m in _ITEM_DATELINE.finditer(text)]
     if len(items) < ROUND_UP_ITEMS:
         return mentions
@@ -1877,6 +1879,8 @@ def _round_up_items_dated_by_publication(mentions: list[IncidentMention], text: 
         # the sentence opens the item: it starts at its dateline or right after it
         first_sentence = k >= 0 and (m.sentence_start <= items[k][1]
                                      or not text[items[k][1]:m.sentence_start].strip(" \t"))
+        if first_sentence and k > 0 and not m.told_apart:
+            m = replace(m, told_apart=True)
         if first_sentence and m.date is None and m.place is not None and m.published is not None \
                 and m.offset_days is None and m.unbound_date is None \
                 and not (m.hypothetical or m.generic or m.separate):

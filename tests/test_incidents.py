@@ -1630,3 +1630,15 @@ def test_the_undated_items_of_a_round_up_happened_on_its_day():
     assert sorted(zip(rows["place"], rows["start"])) == [
         ("Gao", "2015-03-03"), ("Mopti", "2015-03-01"), ("Timbuktu", "2015-03-03")], rows[["title", "start", "place"]]
 
+
+
+def test_the_items_of_a_round_up_are_incidents_of_their_own():
+    text = ("Security round-up: May 9, 2016\n\n"
+            "KANDAHAR - A roadside bomb killed three policemen in the Zhari area of Kandahar, officials said.\n\n"
+            "KANDAHAR - A bomb hidden in a rickshaw killed two shopkeepers and wounded five in a market of Kandahar, "
+            "police said.\n\n"
+            "HERAT - Police said four guards were wounded in a firefight with smugglers near Herat.\n\n"
+            "From wire reports\n")
+    rows = table(doc("x", text, date(2016, 5, 9))).incidents
+    kandahar = rows[rows["type"] == "bombing"]
+    assert sorted(kandahar["killed"].tolist()) == [2, 3], rows[["title", "start", "place", "killed"]]
