@@ -537,7 +537,18 @@ def _story_town(places: Sequence[PlaceMention]) -> PlaceMention | None:
     """The one town (or district) a story names: every other place it names is a wider area holding it ("Peshawar,
     Pakistan") or lies within SAME_PLACE_KM of it (another name of the same town, a quarter of it)."""
     named = [p for p in places if p.via == "name" and p.place.kind != "continent"]
+    # a city named like a first-level area the story also names ("in Kaduna" beside "Kauru Local Government Area of
+    # Kaduna State") may be the area itself: it does not compete with another town of that area
+    areas = {(p.place.country, p.place.name) for p in named if p.place.kind == "admin1"}
     towns = [p for p in named if PLACE_RANK.get(p.place.kind, 0) >= 4.5]
+    if len(towns) > 1:
+        shared = [p for p in towns if p.place.kind in ("city", "admin2") and (p.place.country, p.place.name) in areas
+                  and p.place.admin1 == p.place.name]
+        others = [p for p in towns if p not in shared]
+        if shared and others and all((o.place.country, o.place.admin1) == (p.place.country, p.place.admin1)
+                                      for p in shared for o in others):
+            named = [p for p in named if p not in shared]
+            towns = others
     if not towns:
         return None
     town = next((p for p in towns if p.place.kind == "city"), towns[0])

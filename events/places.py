@@ -93,7 +93,8 @@ MV SS HMS USS INS FV RMS HMAS HMCS HMNZS
 _OFFICE_AFTER_TOWN = _TITLES | {normalize(w) for w in (
     "Police", "Mayor", "Governor", "Sheriff",
     "District", "Districts", "Agency", "Province", "Governorate", "Prefecture", "Division", "Tehsil", "Subdistrict",
-    "Municipality", "Department")}
+    "Municipality", "Department",
+    "Local", "LGA")}  # Nigeria's "Kauru Local Government Area", "Kauru LGA": the name is the area
 
 # A lower-case role right before a capitalised run names a person ("analyst Leon Paredes"); so does an age after it
 _ROLE_BEFORE = re.compile(
@@ -122,6 +123,13 @@ _PREFIX_FORMS = _ARTICLE_PREFIXES + tuple(p[:-1] + " " for p in _ARTICLE_PREFIXE
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['\u2019][^\W\d_]+)*\.?")
 _ABBREV = frozenset({"st", "ste", "mt", "ft", "pt", "n", "s", "e", "w"})
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
+# the kind of place a name is, right after it ("Sukma district", "Mandera county", "Kauru town"): after an area's
+# possessive, a name with such a word is a place ("Odisha's Malkangiri district"), without it a person or a work
+# ("Brazil's Kaka", "Australia's Tanna")
+_KIND_WORD_AFTER = re.compile(r"\s+(?:province|governorate|district|county|prefecture|oblast|department|region|state|"
+                              r"agency|division|tehsil|subdistrict|local\s+government|lga|city|town|village|"
+                              r"municipality|township|area)s?\b", re.I)
+_POSSESSIVE_WORD = re.compile(r"[^\W\d_]{3,}['\u2019]s$")
 _QUALIFIER_KINDS = ("admin1", "country")
 _DEMONYM_CUE = re.compile(
     r"^[\s,]*(?:[a-z-]+\s+){0,2}(?:town|city|village|capital|province|region|port|district|governorate|state|"
@@ -132,7 +140,7 @@ _DEMONYM_CUE = re.compile(
 # Words that say which kind of place a name is: "Yala province", "the province of Yala", "Kavre district" name an
 # admin area; "Yala municipality", "the town of Quezon" a populated place. Matched next to the span, any case.
 _ADMIN_AFTER = re.compile(r"^\s+(?:province|governorate|district|county|prefecture|oblast|department|region|state|agency|"
-                          r"division|tehsil|subdistrict)s?\b",
+                          r"division|tehsil|subdistrict|local\s+government\s+area|lga)s?\b",
                           re.I)
 _ADMIN_BEFORE = re.compile(r"\b(?:province|governorate|district|county|prefecture|oblast|department|state)\s+of\s+$",
                            re.I)
@@ -479,7 +487,9 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
             if best:
                 break
         if best is None:
-            if cap_end > i and not in_headline(tok.start):  # tokens up to `named_upto` are in already: once each
+            if cap_end > i and not in_headline(tok.start) and not _POSSESSIVE_WORD.search(word):
+                # (tokens up to `named_upto` are in already: once each; the words after an unknown "X's" are no
+                # part of its name: "Chhattisgah's Sukma district", misspelt, still names Sukma)
                 name_words.update(t.text for t in tokens[max(i + 1, named_upto + 1):cap_end + 1])
                 named_upto = max(named_upto, cap_end)
             i += 1
@@ -496,8 +506,12 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
                 strong = False  # "Sam" of "Sam Rainsy" is an alternate name of Damascus: a name, not a place
             single = j == i and " " not in form and "-" not in form
             # part of a longer capitalised run that is not a place: a person or an organisation
+            # (not after a possessive: "Chhattisgarh's Sukma district", "Kenya's Mandera county" name the area's
+            # town or district after the area that holds it)
             before = i > 0 and _is_cap(tokens[i - 1].text) and _joinable(text, tokens[i - 1], tok) \
-                and tokens[i - 1].text not in stop
+                and tokens[i - 1].text not in stop and not (
+                    _after_an_areas_possessive(tokens[i - 1].text, gaz)
+                    and _KIND_WORD_AFTER.match(text, tok.start + len(form)))
             # a possessive closes the name ("Whittier's Penn Park"), and so does an office after it ("Tikrit Police
             # Chief Ali Saleh", "Mafraq Mayor Omar Diab"): the town is named, the words after are another name
             # (not a saint's: "St. Luke's Hospital" names the hospital)
@@ -541,6 +555,15 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
             spans.append(_Span(start, end, form, (), initial, demonym=kind.split(":", 1)[1]))
         i = j + 1
     return spans
+
+
+def _after_an_areas_possessive(word: str, gaz: Gazetteer) -> bool:
+    """Whether `word` is a country's or first-level area's possessive ("Odisha's"), or an unknown word's: the name
+    after it is a place of that area, not the second word of a longer name ("Barca's Kaka" is a player)."""
+    if not _POSSESSIVE_WORD.search(word):
+        return False
+    entries = gaz.entries(word[:-2])  # none: a misspelt area ("Chhattisgah's Sukma district") reads the same
+    return not entries or any(gaz.place(e >> 1).kind in _QUALIFIER_KINDS for e in entries)
 
 
 def _sentence_initial(text: str, pos: int) -> bool:

@@ -1642,3 +1642,14 @@ def test_the_items_of_a_round_up_are_incidents_of_their_own():
     rows = table(doc("x", text, date(2016, 5, 9))).incidents
     kandahar = rows[rows["type"] == "bombing"]
     assert sorted(kandahar["killed"].tolist()) == [2, 3], rows[["title", "start", "place", "killed"]]
+
+
+def test_city_named_like_its_state_leaves_the_storys_one_town() -> None:
+    # "in Katsina" (headline) beside "Faskari Local Government Area of Katsina State": the bare name may be the
+    # state, so the story's one town is Faskari and an unplaced item of its days happened there
+    text = ("12 killed in two villages in Katsina\n\n"
+            "Gunmen on Sunday killed 12 people in two villages in Faskari Local Government Area of Katsina State.\n\n"
+            "A resident said the first village was attacked on Saturday and five people were killed.\n")
+    mentions = extract_document(doc("kats", text, date(2019, 3, 5)))
+    saturday = [m for m in mentions if m.date is not None and m.date.first == date(2019, 3, 2)]
+    assert saturday and all(m.place is not None and m.place.name == "Faskari" for m in saturday)

@@ -547,3 +547,16 @@ def test_an_arab_town_named_without_its_article_is_found(gaz, text, name):
     found = places(text, gaz)
     assert found[name].place.country == "IQ"
     assert found[name].place.kind == "city"
+
+
+def test_town_after_a_possessive_area_is_named(gaz: Gazetteer) -> None:
+    # "Odisha's Malkangiri district": the district after its state's possessive is no part of a longer name, also
+    # when the state is misspelt; a Nigerian "Local Government Area" / "LGA" is an area word after its name
+    for text in ("Maoists killed three policemen in Odisha's Malkangiri district on Tuesday.",
+                 "Maoists killed three policemen in Odissa's Malkangiri district on Tuesday."):
+        found = {(p.text, p.place.country) for p in find_places(text, gaz)}
+        assert ("Malkangiri", "IN") in found
+    for text in ("Gunmen killed nine villagers in Bokkos Local Government Area of Plateau State.",
+                 "Gunmen killed nine villagers in Bokkos LGA of Plateau State."):
+        bokkos = [p for p in find_places(text, gaz) if p.text == "Bokkos"]
+        assert bokkos and (bokkos[0].place.country, bokkos[0].place.admin1) == ("NG", "Plateau")
