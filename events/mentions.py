@@ -164,6 +164,19 @@ _ONE_TOLL_AFTER = re.compile(r"\s+(?:killed|wounded|injured)\s+(?:at\s+least\s+|
                              r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens)\b", re.I)
 
 
+# "murders across the state dropped to 339 in August": a count that rises or falls is a statistic of its period
+_STATISTIC_AFTER = re.compile(r"\s+(?:[\w,'’-]+\s+){0,4}?(?:(?:have|has|had)\s+)?(?:dropped|fell|rose|declined|decreased|"
+                              r"increased|climbed|jumped|soared|doubled|tripled|halved|dipped|surged|spiked)\s+"
+                              r"(?:[\w-]+\s+){0,2}?(?:to|by|from)\s", re.I)
+
+
+def _is_statistic(text: str, trig: Trigger, c_start: int) -> bool:
+    """A bare plural whose number rises or falls ('homicides fell by a third in May'): a count, not an incident,
+    whatever period it names."""
+    return _is_plural_noun(trig) and not _SPECIFIED_BEFORE.search(text[max(c_start, trig.start - 60):trig.start]) \
+        and bool(_STATISTIC_AFTER.match(text, trig.end))
+
+
 def _is_generic(text: str, trig: Trigger, c_start: int) -> bool:
     """A bare plural ('near-daily attacks', 'a string of recent murders'): a kind of event, not one incident."""
     if not _is_plural_noun(trig) or _ONE_TOLL_AFTER.match(text, trig.end):
@@ -1435,7 +1448,8 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         published=document.published,
         definite=definite,
         generic=sentence.paragraph > 0 and (date_ is None or PRECISION_RANK.get(date_.precision, 0) <= PRECISION_RANK["year"])
-        and _is_generic(text, trig, c_start) or _counted_over_period(text, trig, c_start, c_end),
+        and _is_generic(text, trig, c_start) or _counted_over_period(text, trig, c_start, c_end)
+        or _is_statistic(text, trig, c_start),
         separate=separate or bool(noun and _ANOTHER.search(before) and not _COUNTED_SEPARATE.search(before)),
         told_apart=separate or bool(noun and _APART.search(before)),
         target=_target(text, trig),
@@ -1730,7 +1744,8 @@ def _headline_is_the_lead(mentions: list[IncidentMention], lexicon: Lexicon) -> 
             lead = out[j]
             if lead.doc != head.doc or lead.paragraph > 2:
                 break
-            if lead.paragraph == 0 or lead.date is None or lead.date_from not in ("clause", "sentence"):
+            if lead.paragraph == 0 or lead.date is None or lead.date_from not in ("clause", "sentence") \
+                    or lead.generic:  # "murders dropped to 339 in August": a count's month dates no headline
                 continue
             if not (_may_corefer(head, lead, lexicon, VIOLENT_FAMILIES)
                     or _may_corefer(lead, head, lexicon, VIOLENT_FAMILIES)):

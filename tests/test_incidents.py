@@ -1653,3 +1653,19 @@ def test_city_named_like_its_state_leaves_the_storys_one_town() -> None:
     mentions = extract_document(doc("kats", text, date(2019, 3, 5)))
     saturday = [m for m in mentions if m.date is not None and m.date.first == date(2019, 3, 2)]
     assert saturday and all(m.place is not None and m.place.name == "Faskari" for m in saturday)
+
+
+def test_a_count_that_rose_or_fell_dates_no_headline():
+    text = ("Nine killed in attack on a restaurant in Honduras\n\n"
+            "Gunmen killed nine people in a restaurant near the town of Choloma, officials said.\n\n"
+            "While murders across the country dropped to 250 in March from 310 in February, officials fear a new "
+            "rise before the elections.\n")
+    rows = table(doc("x", text, date(2018, 4, 16))).incidents
+    assert list(zip(rows["start"], rows["end"])) == [("2018-04-16", "2018-04-16")], rows[["title", "start", "end"]]
+
+
+def test_a_count_that_fell_to_a_number_is_no_capture():
+    text = ("Killings in Tegucigalpa fall\n\n"
+            "Homicides in Tegucigalpa fell to 120 in March, the lowest figure in a decade, the police said.\n")
+    rows = table(doc("x", text, date(2018, 4, 16))).incidents
+    assert rows.empty, rows[["title", "start", "end"]]
