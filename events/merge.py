@@ -395,6 +395,10 @@ def _one_day(i: Incident) -> bool:
     return i.date is not None and i.date.precision == "day"
 
 
+def _one_span(i: Incident) -> bool:
+    return i.date is not None and i.date.precision in ("week", "month")
+
+
 def _fold_into(host: Incident, guest: Incident) -> None:
     host.mentions = sorted([*host.mentions, *guest.mentions], key=lambda m: (m.doc, m.sentence_start))
 
@@ -427,14 +431,19 @@ def _fold_bare_tolls(incidents: list[Incident], lexicon: Lexicon) -> list[Incide
 def _fold_country_rows(incidents: list[Incident]) -> list[Incident]:
     """One story's incident placed only at a country ("Battle of Uzbekistan", from "a clash with Uzbek border
     guards") on a day the same story places an incident at a town or district ("the firefight broke out near
-    Kerben") is that incident told loosely: when exactly one such finer incident exists, it joins it."""
+    Kerben") is that incident told loosely: when exactly one such finer incident exists, it joins it. So does one
+    told in the same week or month ("last week it denied bombing another wedding party" beside "airstrikes hit a
+    marriage ceremony last week in the province of X")."""
     folded: set[int] = set()
     for i, c in enumerate(incidents):
-        if len(c.sources) != 1 or c.place is None or c.place.kind != "country" or not _one_day(c):
+        if len(c.sources) != 1 or c.place is None or c.place.kind != "country" \
+                or not (_one_day(c) or _one_span(c)):
             continue
         hosts = [o for j, o in enumerate(incidents) if j != i and j not in folded and c.sources[0] in o.sources
                  and o.place is not None and PLACE_RANK.get(o.place.kind, 0) > PLACE_RANK["country"]
-                 and _one_day(o) and dates_agree(o.date, c.date, 0)]
+                 and (_one_day(o) and _one_day(c) and dates_agree(o.date, c.date, 0)
+                      or _one_span(c) and o.date is not None and o.date.precision == c.date.precision
+                      and o.date.value == c.date.value)]
         if len(hosts) == 1:
             _fold_into(hosts[0], c)
             folded.add(i)

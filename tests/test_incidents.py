@@ -1669,3 +1669,15 @@ def test_a_count_that_fell_to_a_number_is_no_capture():
             "Homicides in Tegucigalpa fell to 120 in March, the lowest figure in a decade, the police said.\n")
     rows = table(doc("x", text, date(2018, 4, 16))).incidents
     assert rows.empty, rows[["title", "start", "end"]]
+
+
+def test_a_country_row_of_the_same_week_is_the_storys_placed_incident():
+    text = ("Coalition denies hitting market\n\n"
+            "The coalition on Monday denied it struck a crowded market, the news agency in Sanaa reported.\n\n"
+            "Airstrikes hit a livestock market last week in the northern province of Saada, killing at least 40 "
+            "people, the rebel-run news agency said.\n\n"
+            "Last week the coalition also denied bombing a funeral and killing more than 40 in the worst single "
+            "attack of Yemen's war.\n")
+    rows = table(doc("x", text, date(2017, 3, 13))).incidents
+    assert list(zip(rows["type"], rows["start"], rows["end"])) == [("airstrike", "2017-03-06", "2017-03-12")], \
+        rows[["title", "start", "end", "place"]]
