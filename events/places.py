@@ -56,6 +56,7 @@ def _stoplist(path: Path = STOPLIST_TXT) -> frozenset[str]:
         line = line.split("#", 1)[0].strip()
         if line:
             words.add(line)
+            words.add(normalize(line))  # the file's promise: matching ignores case ("Al-Shabab" of "al-Shabab")
     return frozenset(words)
 
 
@@ -219,7 +220,8 @@ def _lookup(form: str, gaz: Gazetteer, stop: frozenset[str], demonyms: dict[str,
             dateline: bool = False) -> tuple[str, tuple[int, ...]]:
     """('stop' | 'demonym:<target>' | 'name' | '', entries) for one surface form; `dateline`: the form opens a
     dateline, where a short capitalised word is a town written in capitals ("JOS, Nigeria"), not an acronym."""
-    if form in stop or (form.isupper() and len(form) > 4 and form.title() in stop):
+    if form in stop or (form.isupper() and len(form) > 4 and form.title() in stop) \
+            or normalize(form) in stop and (not form.isupper() or len(form) > 4):  # not "US" as "us"
         return "stop", ()
     target = demonyms.get(form)
     if target:

@@ -560,3 +560,11 @@ def test_town_after_a_possessive_area_is_named(gaz: Gazetteer) -> None:
                  "Gunmen killed nine villagers in Bokkos LGA of Plateau State."):
         bokkos = [p for p in find_places(text, gaz) if p.text == "Bokkos"]
         assert bokkos and (bokkos[0].place.country, bokkos[0].place.admin1) == ("NG", "Plateau")
+
+
+def test_stoplist_matching_ignores_case(gaz: Gazetteer) -> None:
+    # the stoplist lists "al-Shabab"; written "Al-Shabab" or "AL-SHABAB" it is the group, not a village of Iran
+    for text in ("Al-Shabab militants claimed the raid on a base near Kismayo in 2012.",
+                 "AL-SHABAB militants claimed the raid on a base near Kismayo in 2012."):
+        assert [p.text for p in find_places(text, gaz)] == ["Kismayo"]
+    assert [p.text for p in find_places("US troops raided a base near Kismayo.", gaz)][:1] == ["US"]
