@@ -118,6 +118,10 @@ _VERB_FIRST = re.compile(r"^(?:\w+ed|threw|thrown|took|taken|shot|fell|blew|hit|
 _SEPARATE = re.compile(r"\b(?:in (?:a|another) (?:separate|different|similar|related|new|second) (?:incident|attack|"
                        r"development|case|operation)|separately|elsewhere|in another (?:incident|attack)|"
                        r"in an earlier (?:incident|attack))\b", re.I)
+# "Earlier in the day, a man was gunned down at his home in X": a sentence that opens by setting its news before or
+# after the incident just told, on the same day, tells another one
+_SAME_DAY_APART = re.compile(r"\W*(?:(?:earlier|later)\s+(?:in\s+the\s+day|that\s+day|on\s+the\s+same\s+day)|"
+                             r"hours\s+(?:earlier|later)|(?:earlier|later)\s+on\s+(?:\w+day)),", re.I)
 # What may stand between a noun of incident and its own date: its object ("the killing of six people last summer",
 # "the attack on Kenyan troops"), its place ("in Mogadishu"), a relative clause that tells its toll ("the clashes that
 # killed 470 people in June 2010", "a bomb attack on a police station that killed four officers in 2015"), then the
@@ -1451,7 +1455,8 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         and _is_generic(text, trig, c_start) or _counted_over_period(text, trig, c_start, c_end)
         or _is_statistic(text, trig, c_start),
         separate=separate or bool(noun and _ANOTHER.search(before) and not _COUNTED_SEPARATE.search(before)),
-        told_apart=separate or bool(noun and _APART.search(before)),
+        told_apart=separate or bool(noun and _APART.search(before))
+        or not definite and bool(_SAME_DAY_APART.match(text, sentence.start, trig.start)),
         target=_target(text, trig),
         in_passing=noun and bool(_IN_PASSING.search(text[max(c_start, trig.start - 60):trig.start])),
         unbound_date=unbound if date_ is None else None,

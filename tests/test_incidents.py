@@ -1681,3 +1681,12 @@ def test_a_country_row_of_the_same_week_is_the_storys_placed_incident():
     rows = table(doc("x", text, date(2017, 3, 13))).incidents
     assert list(zip(rows["type"], rows["start"], rows["end"])) == [("airstrike", "2017-03-06", "2017-03-12")], \
         rows[["title", "start", "end", "place"]]
+
+
+def test_a_killing_earlier_in_the_day_is_another_incident():
+    text = ("Two shot dead in Sulu\n\n"
+            "A village chief was shot dead by gunmen on a motorcycle in Jolo on Tuesday afternoon, police said.\n\n"
+            "Earlier in the day, a fisherman was gunned down near his boat in Jolo, police added.\n")
+    rows = table(doc("x", text, date(2014, 9, 10))).incidents
+    assert list(zip(rows["start"], rows["place"])) == [("2014-09-09", "Jolo"), ("2014-09-09", "Jolo")], \
+        rows[["title", "start", "place"]]
