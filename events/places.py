@@ -594,6 +594,9 @@ def _demonym_place(target: str, gaz: Gazetteer) -> Place | None:
     return gaz.country_place(target)
 
 
+_NO_AREAS: Counter = Counter()
+
+
 def _score(gaz: Gazetteer, entry: int, countries: Counter, admin1s: Counter) -> float:
     place = gaz.place(entry >> 1)
     score = gaz.prior(place) - (1.0 if entry & 1 else 0.0)
@@ -770,9 +773,13 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
             cue_country, qualifier = cues[k]
             cue_kind = kind_cues[k]
             ranked = []
+            # a country's own name ("Mexico") is not pulled to a city known by it only as an alternate name
+            # (Mexico City) by the places named around it (the dateline's "MEXICO CITY", a state): the country
+            # holds them all
+            a_country = any(gaz.place(e >> 1).kind == "country" and not e & 1 for e in s.entries[:MAX_CANDIDATES])
             for e in s.entries[:MAX_CANDIDATES]:
                 place = gaz.place(e >> 1)
-                sc = _score(gaz, e, countries, admin1s)
+                sc = _score(gaz, e, countries, _NO_AREAS if a_country and e & 1 else admin1s)
                 if cue_country and place.country == cue_country:
                     sc += 4.0
                 if cue_kind == "admin" and place.kind in ADMIN_KINDS or cue_kind == "town" and place.kind == "city":
@@ -801,6 +808,8 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
                 if nearby.any_other(keys[k]):
                     for item in ranked[:15]:
                         place = gaz.place(item[1] >> 1)
+                        if a_country and item[1] & 1:
+                            continue
                         if place.kind in ("city", "landmark", "admin1", "admin2", "region"):
                             d = nearby.km(place, keys[k])
                             item[0] += 1.5 if d < 150 else 0.8 if d < 500 else 0.0

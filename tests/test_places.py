@@ -568,3 +568,13 @@ def test_stoplist_matching_ignores_case(gaz: Gazetteer) -> None:
                  "AL-SHABAB militants claimed the raid on a base near Kismayo in 2012."):
         assert [p.text for p in find_places(text, gaz)] == ["Kismayo"]
     assert [p.text for p in find_places("US troops raided a base near Kismayo.", gaz)][:1] == ["US"]
+
+
+def test_country_name_is_not_pulled_to_its_capitals_alternate_name(gaz: Gazetteer) -> None:
+    # "Guatemala" is an alternate name of Guatemala City: beside the dateline "GUATEMALA CITY" and a province, the
+    # country's own name is still the country
+    text = ("Gunmen kill six in Guatemala bar\n\nGUATEMALA CITY (AP) — Gunmen killed six people in a bar in the "
+            "western Guatemala province of Quetzaltenango, police said on Sunday. Quetzaltenango has been among the "
+            "most violent provinces in Guatemala this year.\n")
+    kinds = {p.place.kind for p in find_places(text, gaz) if p.text == "Guatemala"}
+    assert kinds == {"country"}
