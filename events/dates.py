@@ -640,6 +640,12 @@ _SAME_DAY_OFFSET = _c(
     r"|(?i:shortly|soon|moments|minutes|hours)\s+(?i:afterwards?|thereafter)"
     r"|(?i:later|early|late|earlier)\s+(?i:that|the\s+same)\s+(?i:night|evening|morning|afternoon))\b(?!-)"
 )
+# "a few hours after the Patikul encounter": the same day as the named event (an anchor is required: "hours after he
+# was freed" names no event)
+_HOUR_OFFSET = _c(
+    r"\b(?:(?i:a\s+few|several|few|some|two|three|four|five|six|\d{1,2})\s+)?(?i:hours|minutes)\s+"
+    r"(?P<dir>(?i:before|after))\b"
+)
 _ANCHOR_START = _c(r"\s+((?:the|a|an|this|that|these|those|its|their|his|her|last|[A-Z][\w'.-]*)\b)")
 _ANCHOR_WORD = _c(r"\s*([A-Za-z][\w'-]*|\d[\d,]*)")
 _ANCHOR_STOP = frozenset(
@@ -1366,6 +1372,7 @@ _CORES: dict[re.Pattern[str], Core] = {
     _OFFSET: _word_core("before", "after", "earlier", "later", "prior", "following", "next", "previous",
                         "preceding"),
     _SAME_DAY_OFFSET: _word_core("later", "afterwards", "afterward", "thereafter"),
+    _HOUR_OFFSET: _word_core("hours", "minutes"),
     _VAGUE: _word_core("now", "current", "days", "present", "moment", "recent", "lately", "past", "soon", "future",
                        "term", "shortly", "coming", bounded=False),
 }
@@ -1653,6 +1660,11 @@ def find_event_offsets(text: str) -> list[EventOffset]:
         out.append(EventOffset(m.start(), end, text[m.start():end], sign * n * UNIT_DAYS[unit], anchor))
     for m in _matches(_SAME_DAY_OFFSET, text):
         out.append(EventOffset(m.start(), m.end(), m[0], 0, ""))
+    for m in _matches(_HOUR_OFFSET, text):
+        anchor = _anchor(text, m.end())
+        if anchor:
+            end = text.index(anchor, m.end()) + len(anchor)
+            out.append(EventOffset(m.start(), end, text[m.start():end], 0, anchor))
     out.sort(key=lambda o: o.start)
     return out
 

@@ -1690,3 +1690,13 @@ def test_a_killing_earlier_in_the_day_is_another_incident():
     rows = table(doc("x", text, date(2014, 9, 10))).incidents
     assert list(zip(rows["start"], rows["place"])) == [("2014-09-09", "Jolo"), ("2014-09-09", "Jolo")], \
         rows[["title", "start", "place"]]
+
+
+def test_an_attack_hours_after_a_named_clash_happened_on_its_day():
+    text = ("Soldiers killed in Sulu clash\n\n"
+            "On March 4, three soldiers were killed in a clash between government forces and Abu Sayyaf bandits near "
+            "the town of Patikul, Sulu.\n\n"
+            "The bandits also attacked government forces in Lantawan, Basilan, which left one soldier and a "
+            "militiaman wounded a few hours after the Patikul encounter.\n")
+    rows = table(doc("x", text, date(2015, 3, 6))).incidents
+    assert sorted(rows["start"]) == ["2015-03-04", "2015-03-04"], rows[["title", "start", "place"]]
