@@ -758,6 +758,14 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
     cues = {k: _cues(k, spans, gaz, text, demonym_places) for k, s in enumerate(spans) if not s.demonym}
     kind_cues = {k: "" if _compass_country(s, gaz, text) else kind_cue(text, s.start, s.end)
                  for k, s in enumerate(spans) if not s.demonym}
+    # a title names the area as its body does: "20 killed in two villages in X" over "... in Y Local Government
+    # Area of X State" is the state, not the big city of its name
+    title_end = text.find("\n")
+    admin_named = {keys[k] for k, cue in kind_cues.items() if cue == "admin"}
+    for k, s in enumerate(spans):
+        if not s.demonym and s.end <= title_end and not kind_cues[k] and keys[k] in admin_named \
+                and text.startswith("\n\n", title_end):
+            kind_cues[k] = "admin"
     chosen: dict[int, Place] = dict(confident)
     neighbours = _neighbours(spans, keys, gaz)
     best_score: dict[int, float] = {}

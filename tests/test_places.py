@@ -578,3 +578,15 @@ def test_country_name_is_not_pulled_to_its_capitals_alternate_name(gaz: Gazettee
             "most violent provinces in Guatemala this year.\n")
     kinds = {p.place.kind for p in find_places(text, gaz) if p.text == "Guatemala"}
     assert kinds == {"country"}
+
+
+def test_a_title_names_the_area_its_body_names_with_a_kind_word(gaz: Gazetteer) -> None:
+    # the title's "Katsina" is the state the body writes "Katsina State", not the state's big city; a title with
+    # no such body keeps the city
+    text = ("12 killed in two villages in Katsina\n\n"
+            "Gunmen on Sunday killed 12 people in two villages in Faskari Local Government Area of Katsina State.\n")
+    first = find_places(text, gaz)[0]
+    assert (first.text, first.place.kind) == ("Katsina", "admin1")
+    plain = find_places("12 killed in a market in Katsina\n\nGunmen on Sunday killed 12 people in a market in "
+                        "Katsina, police said.\n", gaz)[0]
+    assert plain.place.kind == "city"
