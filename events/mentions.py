@@ -122,6 +122,10 @@ _SEPARATE = re.compile(r"\b(?:in (?:a|another) (?:separate|different|similar|rel
 # after the incident just told, on the same day, tells another one
 _SAME_DAY_APART = re.compile(r"\W*(?:(?:earlier|later)\s+(?:in\s+the\s+day|that\s+day|on\s+the\s+same\s+day)|"
                              r"hours\s+(?:earlier|later)|(?:earlier|later)\s+on\s+(?:\w+day)),", re.I)
+# "Four insurgents on motorcycles also shot a rubber buyer in X": a sentence whose subject is new (indefinite) actors
+# that "also" acted tells another incident than the one told before ("The attackers also opened fire" does not)
+_NEW_ACTORS_ALSO = re.compile(r"\W*(?:a|an|two|three|four|five|six|seven|eight|nine|ten|\d+|several|unidentified|"
+                              r"unknown)\s+(?:[\w-]+\s+){0,5}?also\s+$", re.I)
 # What may stand between a noun of incident and its own date: its object ("the killing of six people last summer",
 # "the attack on Kenyan troops"), its place ("in Mogadishu"), a relative clause that tells its toll ("the clashes that
 # killed 470 people in June 2010", "a bomb attack on a police station that killed four officers in 2015"), then the
@@ -1456,7 +1460,8 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         or _is_statistic(text, trig, c_start),
         separate=separate or bool(noun and _ANOTHER.search(before) and not _COUNTED_SEPARATE.search(before)),
         told_apart=separate or bool(noun and _APART.search(before))
-        or not definite and bool(_SAME_DAY_APART.match(text, sentence.start, trig.start)),
+        or not definite and bool(_SAME_DAY_APART.match(text, sentence.start, trig.start))
+        or bool(_NEW_ACTORS_ALSO.match(text, sentence.start, trig.start)),
         target=_target(text, trig),
         in_passing=noun and bool(_IN_PASSING.search(text[max(c_start, trig.start - 60):trig.start])),
         unbound_date=unbound if date_ is None else None,

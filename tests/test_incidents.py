@@ -1700,3 +1700,22 @@ def test_an_attack_hours_after_a_named_clash_happened_on_its_day():
             "militiaman wounded a few hours after the Patikul encounter.\n")
     rows = table(doc("x", text, date(2015, 3, 6))).incidents
     assert sorted(rows["start"]) == ["2015-03-04", "2015-03-04"], rows[["title", "start", "place"]]
+
+
+def test_new_attackers_who_also_struck_tell_another_incident():
+    text = ("Soldier killed in Yala blast\n\n"
+            "A soldier on foot patrol was killed on Monday evening when a bomb exploded in Yala province, police "
+            "said.\n\n"
+            "Two gunmen on a motorcycle also shot and seriously wounded a teacher in Yala on Monday night, police "
+            "added.\n")
+    rows = table(doc("x", text, date(2012, 4, 10))).incidents
+    assert sorted(rows["type"]) == ["bombing", "shooting"], rows[["title", "start", "type"]]
+
+
+def test_the_attackers_who_also_fired_tell_the_same_incident():
+    text = ("Soldier killed in Yala blast\n\n"
+            "A soldier on foot patrol was killed on Monday evening when a bomb exploded in Yala province, police "
+            "said.\n\n"
+            "The attackers also opened fire on the patrol in Yala, police added.\n")
+    rows = table(doc("x", text, date(2012, 4, 10))).incidents
+    assert len(rows) == 1, rows[["title", "start", "type"]]
