@@ -1399,6 +1399,13 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
             and not _VENUE_BEFORE.search(text, max(0, s_places[0].start - 40), s_places[0].start) \
             and not (s_places[0].start >= trig.end and _WHO_BETWEEN.search(text, trig.end, s_places[0].start)):
         place, place_from = s_places[0], "sentence"
+    if place is None:
+        # "gunned down at his home in X, where another man was killed in a drive-by shooting late Friday": what the
+        # "where" clause tells happened at the place it follows
+        w = text.rfind(", where ", sentence.start, trig.start)
+        if w >= 0:
+            place = next((p for p in s_places if p.end == w and p.via == "name"), None)
+            place_from = "clause" if place else place_from
     definite = _is_definite(text, trig, c_start)
     unbound = None
     if definite:

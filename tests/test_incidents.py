@@ -1719,3 +1719,13 @@ def test_the_attackers_who_also_fired_tell_the_same_incident():
             "The attackers also opened fire on the patrol in Yala, police added.\n")
     rows = table(doc("x", text, date(2012, 4, 10))).incidents
     assert len(rows) == 1, rows[["title", "start", "type"]]
+
+
+def test_what_a_where_clause_tells_happened_at_the_place_it_follows():
+    text = ("Two killed in Sulu\n\n"
+            "A village chief was shot dead at his farm in Jolo on Tuesday, police said.\n\n"
+            "Earlier in the day, a trader was gunned down at the market in Patikul, where another man was also "
+            "killed in a shooting late Monday.\n")
+    rows = table(doc("x", text, date(2014, 9, 10))).incidents
+    monday = rows[rows["start"] == "2014-09-08"]
+    assert list(monday["place"]) == ["Patikul"], rows[["title", "start", "place"]]
