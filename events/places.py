@@ -422,6 +422,9 @@ def _opens_dateline(text: str, start: int, length: int) -> bool:
     return (k < 0 or text[k] == "\n") and bool(_DATELINE_REST.match(text, start + length))
 
 
+_LOWER_AREA_WORD = re.compile(r"region|province|state|district|county")
+
+
 def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
     tokens = _tokens(text)
     stop = _stoplist()
@@ -488,6 +491,17 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
                     break
             if best:
                 break
+        if (best is None or best[2] == "stop" and best[0] == cap_end) and cap_end + 1 < n \
+                and _LOWER_AREA_WORD.fullmatch(tokens[cap_end + 1].text) \
+                and text[tokens[cap_end].end:tokens[cap_end + 1].start] == " ":
+            # "in the Northwest region": a name the gazetteer knows only with its kind word ("Northwest Region"),
+            # the kind word written in lower case
+            kind_word = tokens[cap_end + 1]
+            written = text[tok.start:kind_word.end]
+            kind, entries = _lookup(written[:len(written) - len(kind_word.text)] + kind_word.text.title(), gaz, stop,
+                                    demonyms)
+            if kind == "name" and gaz.place(entries[0] >> 1).kind in ("admin1", "admin2", "region"):
+                best = (cap_end + 1, written, kind, entries)
         if best is None:
             if cap_end > i and not in_headline(tok.start) and not _POSSESSIVE_WORD.search(word):
                 # (tokens up to `named_upto` are in already: once each; the words after an unknown "X's" are no

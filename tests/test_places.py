@@ -590,3 +590,9 @@ def test_a_title_names_the_area_its_body_names_with_a_kind_word(gaz: Gazetteer) 
     plain = find_places("12 killed in a market in Katsina\n\nGunmen on Sunday killed 12 people in a market in "
                         "Katsina, police said.\n", gaz)[0]
     assert plain.place.kind == "city"
+
+
+def test_an_area_known_with_its_kind_word_is_read_with_it_in_lower_case():
+    text = "Gunmen attacked a bus in the Southwest region of Cameroon on Monday."
+    found = [(p.text, p.place.kind, p.place.country) for p in find_places(text)]
+    assert ("Southwest region", "admin1", "CM") in found, found
