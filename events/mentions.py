@@ -1006,6 +1006,13 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     accidents = _accidental_blasts(text, triggers, sentences) | _weak_triggers_dropped(text, triggers, sentences)
     triggers = [t for t in triggers if t.start not in accidents]
     anchor_spans = [_anchor_span(text, o) for o in offsets]
+    if dates:
+        # "came two days after five soldiers were killed on Wednesday when a bomb hit their truck": an unnamed anchor
+        # that names its own day is an incident told in full, not only the day the offset counts from
+        day_starts = sorted(d.start for d in dates if d.precision == "day")
+        anchor_spans = [(a, a) if not o.anchor_text and b > a and bisect_left(day_starts, a) < len(day_starts)
+                        and day_starts[bisect_left(day_starts, a)] < b else (a, b)
+                        for o, (a, b) in zip(offsets, anchor_spans)]
     in_anchor = _covered(anchor_spans)
     in_place = bytearray(len(text) + 1)  # characters inside a named place
     for p in places:

@@ -1729,3 +1729,14 @@ def test_what_a_where_clause_tells_happened_at_the_place_it_follows():
     rows = table(doc("x", text, date(2014, 9, 10))).incidents
     monday = rows[rows["start"] == "2014-09-08"]
     assert list(monday["place"]) == ["Patikul"], rows[["title", "start", "place"]]
+
+
+def test_an_incident_an_attack_came_days_after_is_its_own():
+    text = ("Gunmen kill four at a police post in Mali\n\n"
+            "Gunmen killed four policemen at a checkpoint near the town of Segou on Sunday morning, officials said.\n\n"
+            "The attack came three days after two soldiers and a driver were killed on Thursday near Mopti when a "
+            "roadside bomb hit their truck.\n\n"
+            "Officials blamed jihadists for the attack.\n")
+    rows = table(doc("x", text, date(2019, 3, 11))).incidents
+    assert sorted(zip(rows["start"], rows["place"], rows["killed"])) == [
+        ("2019-03-07", "Mopti", 3), ("2019-03-10", "Ségou", 4)], rows[["title", "start", "place", "killed"]]
