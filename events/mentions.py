@@ -1409,7 +1409,7 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
     if place is None:
         # "gunned down at his home in X, where another man was killed in a drive-by shooting late Friday": what the
         # "where" clause tells happened at the place it follows
-        w = text.rfind(", where ", sentence.start, trig.start)
+        w = text.rfind(", where ", max(sentence.start, trig.start - READ_WINDOW), trig.start)
         if w >= 0:
             place = next((p for p in s_places if p.end == w and p.via == "name"), None)
             place_from = "clause" if place else place_from
