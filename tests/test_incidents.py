@@ -1614,7 +1614,7 @@ def test_another_explosion_in_the_town_of_the_paragraph_before_is_a_second_incid
 
 
 def test_shot_and_seriously_wounded_is_a_shooting():
-    text = ("Teacher shot\n\nTwo men on a motorcycle shot and seriously wounded a teacher in Yala on Monday "
+    text = ("Teacher shot\n\nTwo men on a motorcycle shot and seriously wounded a teacher in Peshawar on Monday "
             "morning, police said.\n")
     rows = table(doc("x", text, date(2012, 3, 14))).incidents
     assert list(zip(rows["start"], rows["type"])) == [("2012-03-12", "shooting")], rows[["title", "start", "type"]]
@@ -1672,63 +1672,65 @@ def test_a_count_that_fell_to_a_number_is_no_capture():
 
 
 def test_a_country_row_of_the_same_week_is_the_storys_placed_incident():
-    text = ("Coalition denies hitting market\n\n"
-            "The coalition on Monday denied it struck a crowded market, the news agency in Sanaa reported.\n\n"
-            "Airstrikes hit a livestock market last week in the northern province of Saada, killing at least 40 "
-            "people, the rebel-run news agency said.\n\n"
-            "Last week the coalition also denied bombing a funeral and killing more than 40 in the worst single "
-            "attack of Yemen's war.\n")
+    text = ("Government denies hitting market\n\n"
+            "The government on Monday denied it struck a crowded market, the state news agency in Damascus "
+            "reported.\n\n"
+            "Airstrikes hit a livestock market last week in the northern province of Idlib, killing at least 40 "
+            "people, an opposition news agency said.\n\n"
+            "Last week the government also denied bombing a funeral and killing more than 40 in the worst single "
+            "attack of Syria's war.\n")
     rows = table(doc("x", text, date(2017, 3, 13))).incidents
     assert list(zip(rows["type"], rows["start"], rows["end"])) == [("airstrike", "2017-03-06", "2017-03-12")], \
         rows[["title", "start", "end", "place"]]
 
 
 def test_a_killing_earlier_in_the_day_is_another_incident():
-    text = ("Two shot dead in Sulu\n\n"
-            "A village chief was shot dead by gunmen on a motorcycle in Jolo on Tuesday afternoon, police said.\n\n"
-            "Earlier in the day, a fisherman was gunned down near his boat in Jolo, police added.\n")
+    text = ("Two shot dead in Tumaco\n\n"
+            "A village chief was shot dead by gunmen on a motorcycle in Tumaco on Tuesday afternoon, police "
+            "said.\n\n"
+            "Earlier in the day, a fisherman was gunned down near his boat in Tumaco, police added.\n")
     rows = table(doc("x", text, date(2014, 9, 10))).incidents
-    assert list(zip(rows["start"], rows["place"])) == [("2014-09-09", "Jolo"), ("2014-09-09", "Jolo")], \
+    assert list(zip(rows["start"], rows["place"])) == [("2014-09-09", "Tumaco"), ("2014-09-09", "Tumaco")], \
         rows[["title", "start", "place"]]
 
 
 def test_an_attack_hours_after_a_named_clash_happened_on_its_day():
-    text = ("Soldiers killed in Sulu clash\n\n"
-            "On March 4, three soldiers were killed in a clash between government forces and Abu Sayyaf bandits near "
-            "the town of Patikul, Sulu.\n\n"
-            "The bandits also attacked government forces in Lantawan, Basilan, which left one soldier and a "
-            "militiaman wounded a few hours after the Patikul encounter.\n")
+    text = ("Soldiers killed in Cauca clash\n\n"
+            "On March 4, three soldiers were killed in a clash between government forces and rebels near "
+            "the town of Toribio, Cauca.\n\n"
+            "The rebels also attacked government forces in Tumaco, Narino, which left one soldier and a "
+            "policeman wounded a few hours after the Toribio encounter.\n")
     rows = table(doc("x", text, date(2015, 3, 6))).incidents
     assert sorted(rows["start"]) == ["2015-03-04", "2015-03-04"], rows[["title", "start", "place"]]
 
 
 def test_new_attackers_who_also_struck_tell_another_incident():
-    text = ("Soldier killed in Yala blast\n\n"
-            "A soldier on foot patrol was killed on Monday evening when a bomb exploded in Yala province, police "
+    text = ("Soldier killed in Kandahar blast\n\n"
+            "A soldier on foot patrol was killed on Monday evening when a bomb exploded in Kandahar province, police "
             "said.\n\n"
-            "Two gunmen on a motorcycle also shot and seriously wounded a teacher in Yala on Monday night, police "
+            "Two gunmen on a motorcycle also shot and seriously wounded a teacher in Kandahar on Monday night, police "
             "added.\n")
     rows = table(doc("x", text, date(2012, 4, 10))).incidents
     assert sorted(rows["type"]) == ["bombing", "shooting"], rows[["title", "start", "type"]]
 
 
 def test_the_attackers_who_also_fired_tell_the_same_incident():
-    text = ("Soldier killed in Yala blast\n\n"
-            "A soldier on foot patrol was killed on Monday evening when a bomb exploded in Yala province, police "
+    text = ("Soldier killed in Kandahar blast\n\n"
+            "A soldier on foot patrol was killed on Monday evening when a bomb exploded in Kandahar province, police "
             "said.\n\n"
-            "The attackers also opened fire on the patrol in Yala, police added.\n")
+            "The attackers also opened fire on the patrol in Kandahar, police added.\n")
     rows = table(doc("x", text, date(2012, 4, 10))).incidents
     assert len(rows) == 1, rows[["title", "start", "type"]]
 
 
 def test_what_a_where_clause_tells_happened_at_the_place_it_follows():
-    text = ("Two killed in Sulu\n\n"
-            "A village chief was shot dead at his farm in Jolo on Tuesday, police said.\n\n"
-            "Earlier in the day, a trader was gunned down at the market in Patikul, where another man was also "
+    text = ("Two killed in Narino\n\n"
+            "A village chief was shot dead at his farm in Tumaco on Tuesday, police said.\n\n"
+            "Earlier in the day, a trader was gunned down at the market in Barbacoas, where another man was also "
             "killed in a shooting late Monday.\n")
     rows = table(doc("x", text, date(2014, 9, 10))).incidents
     monday = rows[rows["start"] == "2014-09-08"]
-    assert list(monday["place"]) == ["Patikul"], rows[["title", "start", "place"]]
+    assert list(monday["place"]) == ["Barbacoas"], rows[["title", "start", "place"]]
 
 
 def test_an_incident_an_attack_came_days_after_is_its_own():

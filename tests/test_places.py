@@ -488,7 +488,7 @@ def test_a_town_before_a_possessive_or_an_office_is_named_not_part_of_a_longer_n
 
 
 @pytest.mark.parametrize("text, name, country", [
-    ("Fighting spread to Sangin District on Friday, officials in Lashkar Gah said.", "Sangin", "AF"),
+    ("Fighting spread to Sangin District on Friday, officials in Kabul said.", "Sangin", "AF"),
     ("Flash floods hit Mahottari District in the south of the country, killing nine.", "Mahottari", "NP"),
 ])
 def test_a_name_before_an_area_word_the_gazetteer_does_not_join_is_the_place(gaz, text, name, country):
