@@ -491,11 +491,13 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
                     break
             if best:
                 break
-        if (best is None or best[2] == "stop" and best[0] == cap_end) and cap_end + 1 < n \
+        if (best is None or best[0] == cap_end and (best[2] == "stop" or best[2].startswith("demonym:"))) \
+                and cap_end + 1 < n \
                 and _LOWER_AREA_WORD.fullmatch(tokens[cap_end + 1].text) \
                 and text[tokens[cap_end].end:tokens[cap_end + 1].start] == " ":
             # "in the Northwest region": a name the gazetteer knows only with its kind word ("Northwest Region"),
-            # the kind word written in lower case
+            # the kind word written in lower case; "the Somali region of Ethiopia": a people's name that is also an
+            # area's, the kind word saying it is the area, not the people's country
             kind_word = tokens[cap_end + 1]
             written = text[tok.start:kind_word.end]
             kind, entries = _lookup(written[:len(written) - len(kind_word.text)] + kind_word.text.title(), gaz, stop,

@@ -596,3 +596,13 @@ def test_an_area_known_with_its_kind_word_is_read_with_it_in_lower_case():
     text = "Gunmen attacked a bus in the Southwest region of Cameroon on Monday."
     found = [(p.text, p.place.kind, p.place.country) for p in find_places(text)]
     assert ("Southwest region", "admin1", "CM") in found, found
+
+
+def test_a_peoples_name_before_region_is_the_area_it_names():
+    # "Somali" alone is Somalia's people; "the Somali region of Ethiopia" is the Ethiopian area (data/admin1_news_names)
+    found = [(p.text, p.place.kind, p.place.country) for p in
+             find_places("Gunmen attacked a bus in the Somali region of Ethiopia on Monday.")]
+    assert ("Somali region", "admin1", "ET") in found and all(c != "SO" for _, _, c in found), found
+    # a people's name before 'region' that names no area stays the people's country
+    found = [(p.text, p.place.kind, p.place.country) for p in find_places("Kenyan region officials met on Monday.")]
+    assert ("Kenyan", "country", "KE") in found, found
