@@ -616,6 +616,12 @@ _MEASURED_FROM = re.compile(
     r"(?:the\s+)?(?:(?:[a-z]+\s+)?(?:capital|city|town|port|village)\s+(?:of\s+)?)?$", re.I)
 _PARENTHESES = re.compile(r"\s*\([^()]*\)")
 MEASURED_MAX_KM = 400.0  # farther, the bearing's error alone spans more than a district
+MEASURED_MARK = "@"  # in a measured point's id: the town's id, then the distance and bearing
+
+
+def is_measured_point(place: Place) -> bool:
+    """Whether the place is a point measured from a town ("60 miles south of X"), named by its measure."""
+    return MEASURED_MARK in place.geonameid
 KM_PER_DEGREE = 111.2
 
 
@@ -638,8 +644,9 @@ def _measured_from(text: str, places: Sequence[PlaceMention]) -> list[PlaceMenti
                 lon = p.place.lon + distance * east / norm / (KM_PER_DEGREE * max(0.01, cos(radians(p.place.lat))))
                 words = " ".join(text[m.start():m.end()].split())
                 name = _PARENTHESES.sub("", words) + " " + p.place.name
-                shifted = replace(p.place, geonameid=f"{p.place.geonameid}@{distance:.0f}km-{m.group(3).lower()}",
-                                  name=name, lat=round(lat, 5), lon=round(lon, 5), population=0)
+                measure = f"{MEASURED_MARK}{distance:.0f}km-{m.group(3).lower()}"
+                shifted = replace(p.place, geonameid=p.place.geonameid + measure, name=name, lat=round(lat, 5),
+                                  lon=round(lon, 5), population=0)
                 p = replace(p, place=shifted)
         out.append(p)
     return out
@@ -1360,6 +1367,11 @@ def _since_anniversary(text: str, trig: Trigger, d: DateMention | None) -> DateM
     years = int(word) if word.isdigit() else _ORDINAL_YEARS.get(word) or parse_number(word)
     if not years:
         return None
+    return _years_before(d, years)
+
+
+def _years_before(d: DateMention, years: int) -> DateMention:
+    """The same date mention `years` years earlier (a 29 February becomes the 28th)."""
     try:
         first, last = d.first.replace(year=d.first.year - years), d.last.replace(year=d.last.year - years)
     except ValueError:  # a 29 February
@@ -1378,14 +1390,9 @@ def _not_after_publication(d: DateMention | None, published: date | None) -> Dat
     year, which the dates stage reads as the nearest such day (next March), is last year's when it falls weeks after
     the story that reports it as having happened (a story cannot report what has not happened yet)."""
     if d is None or published is None or d.precision != "day" or _WRITTEN_YEAR.search(d.text) \
-            or (d.first - published).days <= AFTER_PUBLICATION_DAYS:
-        return d
-    try:
-        first, last = d.first.replace(year=d.first.year - 1), d.last.replace(year=d.last.year - 1)
-    except ValueError:  # a 29 February
-        return d
-    return DateMention(start=d.start, end=d.end, text=d.text, value=first.isoformat(), first=first, last=last,
-                       precision=d.precision)
+            or (d.first - published).days <= AFTER_PUBLICATION_DAYS or (d.first.month, d.first.day) == (2, 29):
+        return d  # (last year had no 29 February)
+    return _years_before(d, 1)
 
 
 def _retold(d: DateMention | None, document: Document) -> bool:
@@ -1897,10 +1904,14 @@ def _dated_by_publication(mentions: list[IncidentMention], lexicon: Lexicon, lea
             continue
         if m.place is None:
             continue
-        day = m.published
-        out[i] = replace(m, date=DateMention(start=-1, end=-1, text="(publication date)", value=day.isoformat(),
-                                             first=day, last=day, precision="day"), date_from=PUBLICATION)
+        out[i] = replace(m, date=_publication_day(m.published), date_from=PUBLICATION)
     return out
+
+
+def _publication_day(day: date) -> DateMention:
+    """The day a story was published, as the date of a mention it dates (no span of the text)."""
+    return DateMention(start=-1, end=-1, text="(publication date)", value=day.isoformat(), first=day, last=day,
+                       precision="day")
 
 
 # "KIRKUK - Police said three policemen were wounded in a firefight ...": a paragraph a round-up opens with its own
@@ -1936,9 +1947,7 @@ def _round_up_items_dated_by_publication(mentions: list[IncidentMention], text: 
                 and not (m.hypothetical or m.generic or m.separate):
             j = bisect_left(date_starts, m.sentence_start)
             if not (j < len(date_starts) and date_starts[j] < m.sentence_end):  # its sentence names no time
-                day = m.published
-                m = replace(m, date=DateMention(start=-1, end=-1, text="(publication date)", value=day.isoformat(),
-                                                first=day, last=day, precision="day"), date_from=PUBLICATION)
+                m = replace(m, date=_publication_day(m.published), date_from=PUBLICATION)
         out.append(m)
     return out
 

@@ -24,7 +24,7 @@ from events.casualties import incident_figure
 from events.corpus import Corpus, CorpusProblem, Document, documents_table, load_corpus
 from events.dates import DATE_CUE_BLOCK, DATE_CUE_BUDGET, find_dates, find_event_offsets, unread_date_stretches
 from events.lexicon import default_lexicon
-from events.mentions import IncidentMention, find_mentions
+from events.mentions import IncidentMention, find_mentions, is_measured_point
 from events.merge import Incident, merge_mentions
 from events.places import find_places
 from events.settings import DATA_DIR, cache_dir
@@ -166,7 +166,7 @@ def place_written(incident: Incident) -> str:
     if incident.place is None:
         hints = Counter(m.place_text for m in incident.mentions if m.place is None and m.place_text)
         return hints.most_common(1)[0][0] if hints else ""
-    if incident.place.name[:1].isdigit():
+    if is_measured_point(incident.place):
         return incident.place.name  # "60 miles south of El Fasher": a point measured from a town, not the town
     written = Counter(m.place_text for m in incident.mentions
                       if m.place is not None and m.place.geonameid == incident.place.geonameid and m.place_text
@@ -181,7 +181,7 @@ def _title(incident: Incident) -> str:
     name = place_written(incident)
     if incident.place is None:
         return f"{label} in {name} (not in the gazetteer)" if name else label
-    if name[:1].isdigit():
+    if is_measured_point(incident.place):
         return f"{label} {name}"  # "Attack 60 miles south of El Fasher"
     joiner = "of" if lexicon.family(incident.type) == "control" else "in"
     return f"{label} {joiner} {name}"

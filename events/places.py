@@ -127,9 +127,11 @@ _POSSESSIVE = re.compile(r"['\u2019]s?$")
 # the kind of place a name is, right after it ("Sukma district", "Mandera county", "Kauru town"): after an area's
 # possessive, a name with such a word is a place ("Odisha's Malkangiri district"), without it a person or a work
 # ("Brazil's Kaka", "Australia's Tanna")
-_KIND_WORD_AFTER = re.compile(r"\s+(?:province|governorate|district|county|prefecture|oblast|department|region|state|"
-                              r"agency|division|tehsil|subdistrict|local\s+government|lga|city|town|village|"
-                              r"municipality|township|area)s?\b", re.I)
+# Words that say which kind of place a name is (read right after or before it, any case)
+_AREA_WORDS = (r"province|governorate|district|county|prefecture|oblast|department|region|state|agency|division|tehsil|"
+               r"subdistrict")
+_TOWN_WORDS = r"city|town|village|municipality|township"
+_KIND_WORD_AFTER = re.compile(rf"\s+(?:{_AREA_WORDS}|local\s+government|lga|{_TOWN_WORDS}|area)s?\b", re.I)
 _POSSESSIVE_WORD = re.compile(r"[^\W\d_]{3,}['\u2019]s$")
 _QUALIFIER_KINDS = ("admin1", "country")
 _DEMONYM_CUE = re.compile(
@@ -140,13 +142,11 @@ _DEMONYM_CUE = re.compile(
 
 # Words that say which kind of place a name is: "Yala province", "the province of Yala", "Kavre district" name an
 # admin area; "Yala municipality", "the town of Quezon" a populated place. Matched next to the span, any case.
-_ADMIN_AFTER = re.compile(r"^\s+(?:province|governorate|district|county|prefecture|oblast|department|region|state|agency|"
-                          r"division|tehsil|subdistrict|local\s+government\s+area|lga)s?\b",
-                          re.I)
+_ADMIN_AFTER = re.compile(rf"^\s+(?:{_AREA_WORDS}|local\s+government\s+area|lga)s?\b", re.I)
 _ADMIN_BEFORE = re.compile(r"\b(?:province|governorate|district|county|prefecture|oblast|department|state)\s+of\s+$",
                            re.I)
 # (not "the Jiangxi city of X": there the name is the area the town is in)
-_TOWN_AFTER = re.compile(r"^\s+(?:city|town|village|municipality|township)\b(?!\s+of\b)", re.I)
+_TOWN_AFTER = re.compile(rf"^\s+(?:{_TOWN_WORDS})\b(?!\s+of\b)", re.I)
 _TOWN_BEFORE = re.compile(r"\b(?:city|town|village|hamlet|suburb|port|municipality|township)\s+of\s+$", re.I)
 ADMIN_KINDS = ("admin1", "admin2")
 KIND_CUE_BONUS = 4.0
