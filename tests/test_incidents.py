@@ -1742,3 +1742,23 @@ def test_an_incident_an_attack_came_days_after_is_its_own():
     rows = table(doc("x", text, date(2019, 3, 11))).incidents
     assert sorted(zip(rows["start"], rows["place"], rows["killed"])) == [
         ("2019-03-07", "Mopti", 3), ("2019-03-10", "Ségou", 4)], rows[["title", "start", "place", "killed"]]
+
+
+def test_a_relative_clause_dates_the_attack_it_follows():
+    # "the attack, which had occurred on Tuesday": the clause tells the attack's day, not the day it was reported
+    text = ("Gunmen kill 12 in Guatemalan hamlet\n\n"
+            "Gunmen opened fire on villagers in the town of Sayaxche, killing at least 12 people.\n"
+            "The interior minister said communications problems delayed news of the attack, which had occurred on "
+            "Tuesday.\n")
+    result = table(doc("gt", text, date(2011, 5, 20)))
+    rows = result.incidents[result.incidents["country"] == "GT"]
+    assert list(rows["start"]) == ["2011-05-17"], result.incidents[["title", "start", "place"]]
+
+
+def test_a_relative_clause_with_a_time_of_day_dates_the_attack():
+    text = ("Massacre in Honduran village\n\n"
+            "Armed men killed 15 farm workers in the village of Trujillo, officials confirmed Thursday.\n"
+            "The massacre, which occurred at midday Monday, was the worst in the province in a decade.\n")
+    result = table(doc("hn", text, date(2010, 5, 20)))
+    rows = result.incidents[result.incidents["country"] == "HN"]
+    assert list(rows["start"]) == ["2010-05-17"], result.incidents[["title", "start", "place"]]
