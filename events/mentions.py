@@ -138,11 +138,12 @@ _BOUND_TOLL = (r"(?:,?\s*(?:which|that)\s+(?:killed|left|claimed|wounded|injured
                r"(?:[\w-]+\s+){0,5}?)?")
 _BOUND_AFTER = re.compile(rf"\s*(?:\(\s*)?{_BOUND_OBJECT}{_BOUND_PLACE}{_BOUND_TOLL}"
                           r"(?:(?:on|in|at|of|during|over|early|late|last|this)\s+)*$", re.I)
-# "the attack, which had occurred on Thursday", "which occurred at midday Monday": the relative clause dates the noun
+# "the attack, which had occurred on Thursday", "which occurred at midday Monday", "the clashes which took place mostly
+# on Tuesday": the relative clause dates the noun
 _BOUND_CLAUSE_AFTER = re.compile(r"\s*,?\s*(?:which|that)\s+(?:(?:had|has|have|reportedly|apparently)\s+)*"
                                  r"(?:took place|occurred|happened|was carried out|came|struck|"
                                  r"began|started|erupted|broke out)\s+"
-                                 r"(?:(?:on|in|at|early|late|around|about|midday|noon|dawn|dusk|mid-?morning)\s+)*$", re.I)
+                                 r"(?:(?:on|in|at|early|late|around|about|midday|noon|dawn|dusk|mid-?morning|\w+ly)\s+)*$", re.I)
 # Between a date and the trigger it dates: "Sunday's (grenade) attack"; "the weekend attack"
 _POSSESSIVE_GAP = re.compile(r"['’]s?(?:\s+[\w-]+){0,3}\s+")
 _PREMODIFIER_GAP = re.compile(r"(?:\s+[\w-]+){0,3}\s+")

@@ -1762,3 +1762,14 @@ def test_a_relative_clause_with_a_time_of_day_dates_the_attack():
     result = table(doc("hn", text, date(2010, 5, 20)))
     rows = result.incidents[result.incidents["country"] == "HN"]
     assert list(rows["start"]) == ["2010-05-17"], result.incidents[["title", "start", "place"]]
+
+
+def test_a_relative_clause_with_an_adverb_dates_the_clashes_and_the_lead():
+    # the lead never dates the fighting; "the clashes which took place mostly on Tuesday" does, for both
+    text = ("Fighting in Kachin\n\n"
+            "At least 30 people were killed in fighting between rebels and government troops near the town of "
+            "Hpakant, a local official said.\n"
+            "The toll from the clashes which took place mostly on Tuesday was the highest this year.\n")
+    result = table(doc("mm", text, date(2013, 6, 21)))
+    rows = result.incidents[result.incidents["country"] == "MM"]
+    assert list(rows["start"]) == ["2013-06-18"], result.incidents[["title", "start", "place"]]
