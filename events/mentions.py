@@ -656,6 +656,36 @@ def _measured_from(text: str, places: Sequence[PlaceMention]) -> list[PlaceMenti
     return out
 
 
+STORY_COUNTRY_SPELLINGS = 3  # a story names its country in this many ways (its name, demonym, towns) or more
+FOREIGN_FAMOUS_CITY = 1_000_000  # a city this big may be named in any story without its country
+
+
+def _without_foreign_namesakes(places: Sequence[PlaceMention], all_places: Sequence[PlaceMention]
+                               ) -> list[PlaceMention]:
+    """Drop the places of a country the story names in no other way, when it is plainly about another one.
+
+    A story about one country that names it, its people and its towns, and reads one lone word as a town or a
+    province of a country it never names otherwise ("the hamlet of Beni Ali" read as Beni in Congo in a story about
+    Algeria, "deputy mayor ... al-Assam" as Assam, "the attack in Abia camp" as Nigeria's Abia State in a story
+    about Uganda), has met a namesake: the story's own place was too small for the gazetteer, or the word is a
+    person's or a camp's name. Such a reading never places an incident. `all_places`: every place of the text, its
+    dateline's too (support for a country).
+    """
+    spellings: dict[str, set[str]] = {}
+    for p in all_places:
+        if p.place.country and p.place.kind != "continent":
+            spellings.setdefault(p.place.country, set()).add(p.text.lower())
+    if len(spellings) < 2:
+        return list(places)
+    story = max(spellings, key=lambda c: len(spellings[c]))
+    if len(spellings[story]) < STORY_COUNTRY_SPELLINGS:
+        return list(places)
+    return [p for p in places if not (
+        p.via == "name" and p.place.country != story and len(spellings.get(p.place.country, ())) == 1
+        and p.place.kind not in ("country", "continent", "region")
+        and not (p.place.kind == "city" and p.place.population >= FOREIGN_FAMOUS_CITY))]
+
+
 _OPEN_OFFSET = re.compile(r"\b(?:after|before|since)\s*$", re.I)
 
 
@@ -1009,8 +1039,9 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     text = document.text
     sentences = split_sentences(text)
     filed_at = _dateline_place(text, places)
+    all_places = places
     dates, places = _without_datelines(text, dates, places)
-    places = _measured_from(text, places)
+    places = _without_foreign_namesakes(_measured_from(text, places), all_places)
     triggers = lexicon.find_triggers(text)
     if reads_as_sport(text):  # a match report's "attack" and "battle for the title" are not incidents
         triggers = [t for t in triggers if t.type not in _GAME_TYPES]

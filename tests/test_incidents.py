@@ -1773,3 +1773,14 @@ def test_a_relative_clause_with_an_adverb_dates_the_clashes_and_the_lead():
     result = table(doc("mm", text, date(2013, 6, 21)))
     rows = result.incidents[result.incidents["country"] == "MM"]
     assert list(rows["start"]) == ["2013-06-18"], result.incidents[["title", "start", "place"]]
+
+
+def test_a_lone_namesake_in_a_country_the_story_never_names_places_no_incident():
+    """A story about one country (its name, people and towns) that reads a hamlet's first word as a town of another
+    country it never names ("the hamlet of Goma Nova" as Goma in Congo) has met a namesake: no row goes there."""
+    story = doc("namesake", (
+        "Insurgents kill 12 in Mozambique village\n\n"
+        "PEMBA, Mozambique - Insurgents killed 12 villagers on Friday in the hamlet of Goma Nova, police said.\n"
+        "The Mozambican army said it had sent troops to Macomia and Mueda after the attack.\n"), date(2019, 6, 9))
+    incidents = table(story).incidents
+    assert set(incidents["country"]) == {"MZ"}
