@@ -17,7 +17,7 @@ _UNITS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen".split())}
 _TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if w != "_"}
-_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+_SCALES = {"dozen": 12, "hundred": 100, "thousand": 1000, "million": 1_000_000}
 # Vague plurals read as the smallest amount they can mean, always with the qualifier "at least".
 VAGUE = {"dozens": 24, "scores": 40, "hundreds": 200, "thousands": 2000, "tens of thousands": 20000,
          "hundreds of thousands": 200000, "millions": 2_000_000}
@@ -26,7 +26,8 @@ _VAGUE = r"(?:tens of thousands|hundreds of thousands|dozens|scores|hundreds|tho
 _WORD = "|".join(sorted([*_UNITS, *_TENS, *_SCALES], key=len, reverse=True))
 # At most 12 more words ("two hundred and fifty-one thousand three hundred and twelve" has 10): an unbounded
 # repeat rescans a long run of number words from every word in it, quadratic on "one two three one two ...".
-_WORDS = (rf"(?:an?\s+(?=hundred|thousand|million))?(?:{_WORD})"
+# "a dozen", "two dozen", "half a dozen": a dozen is a number ("dozens" is a vague plural)
+_WORDS = (rf"(?:half\s+a\s+(?=dozen)|an?\s+(?=dozen|hundred|thousand|million))?(?:{_WORD})"
           rf"(?:[\s-]+(?:{_WORD})|(?:(?<=hundred)|(?<=thousand)|(?<=million))\s+and\s+(?:{_WORD})){{0,12}}")
 NUMBER = (rf"(?<![\w-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+|{_WORDS})"
           rf"\b(?![-\s]*(?:years?|yr)[-\s]*old)(?!-\w)(?!\s*(?:percent|per cent|%|times|km|kilomet|miles?|metres?|meters?|hours?|minutes?|days?|weeks?|months?|years?|dollars?|tons?|yuan))")
@@ -60,11 +61,17 @@ _ANYONE = rf"(?:(?:{_STOP}[\w-]+ ){{0,2}}{_STOP}[A-Za-z][\w-]*)"
 _GROUP = rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}"
 _DIED = (r"(?:(?:shot and killed|(?:shot|stabbed|beaten|hacked|burned|burnt|bludgeoned) to death|fatally (?:shot|stabbed)|"
          r"killed|(?:pronounced |declared )?dead|died|perished|lost (?:their|his|her) lives|shot dead|slain|gunned down|murdered|"
-         r"massacred)\b)")  # a whole word: "the deadliest attack" tells no one dead
+         r"massacred)\b(?!\s+(?:or|and|and/or)\s+(?:(?:seriously|critically|badly)\s+)?(?:injured|wounded|hurt|missing)\b))")
+# a whole word: "the deadliest attack" tells no one dead; "50 people were killed or injured", "20 dead or missing":
+# one figure of the dead and others together is no toll
+_NOT_WITH_OTHERS = r"(?!\s+(?:or|and|and/or)\s+(?:(?:seriously|critically|badly)\s+)?(?:injured|wounded|hurt|missing)\b)"
 _HURT = r"(?:injured|wounded|hurt)"
 _BE_VERB = r"\s+(?:were|have been|had been|have|has|had|are|was|has been|is|being|got)"
 _BE_ADVERB = r"(?:\s+(?:also|all|reportedly|later|subsequently))?"
 _BE = rf"(?:{_BE_VERB})?{_BE_ADVERB}"
+# The whole the victims belonged to, told after them: "16 members of a family", "three members of a bomb squad",
+# "five soldiers of the same unit"
+_OF_WHOLE = r"(?:\s+of\s+(?:a|an|one|the|his|her|their|its)\s+(?:same\s+)?(?:[\w-]+\s+){0,2}?[\w-]+)?"
 # A part of the victims told between them and their verb: "six people, including a child, were killed", "nine
 # people, among them a journalist, died", "four soldiers, two of them officers, were wounded". Its words are no verb
 # nor figure of their own, so "12 people including two officers were hurt and three were killed" gives no 12 killed.
@@ -101,10 +108,13 @@ _KILLED = [
     # "two soldiers were killed", "at least 20 dead", "one miner was confirmed dead"; without a verb "to be" the
     # participle is no active verb with its own object ("two soldiers killed", not "a gunman killed three people")
     # ("a gunman has killed two people": an active perfect with its object counts its object, not its subject)
-    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:on board|aboard|in all|inside))?{_PART_OF}{_BE_VERB}{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}"
+    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS}{_OF_WHOLE})?(?:\s+(?:on board|aboard|in all|inside))?{_PART_OF}{_BE_VERB}{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}"
                rf"(?:(?<!has killed)(?<!have killed)(?<!had killed)|{_NO_OBJECT})", re.I),
-    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS})?(?:\s+(?:on board|aboard|in all|inside))?{_PART_OF}{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}{_NO_OBJECT}", re.I),
-    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}{_PART_OF}\s+(?:were|was|have been|has been|had been)\s+(?:also |all |reportedly |later )?(?:confirmed |found |reported |believed |feared )?(?:killed|shot dead|slain|gunned down|murdered|shot and killed|fatally (?:shot|stabbed)|(?:shot|stabbed|beaten|hacked|burned) to death)", re.I),
+    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS}{_OF_WHOLE})?(?:\s+(?:on board|aboard|in all|inside))?{_PART_OF}{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}{_NO_OBJECT}", re.I),
+    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}{_OF_WHOLE}{_PART_OF}\s+(?:were|was|have been|has been|had been)\s+(?:also |all |reportedly |later )?(?:confirmed |found |reported |believed |feared )?(?:killed|shot dead|slain|gunned down|murdered|shot and killed|fatally (?:shot|stabbed)|(?:shot|stabbed|beaten|hacked|burned) to death)\b{_NOT_WITH_OTHERS}", re.I),
+    # "nine tribesmen died", "13 Somalis perished": to die takes no object, so whoever comes before it died
+    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}{_OF_WHOLE}{_PART_OF}\s+(?:(?:have|had|also|reportedly|later|subsequently)\s+)*"
+               rf"(?:died|perished|lost their lives)\b{_NOT_WITH_OTHERS}", re.I),
     re.compile(rf"\b(?:death|deaths|killing|murder|murders|massacre|slaying) of {_QUALIFIER}"
                rf"(?P<n>{NUMBER})(?! \w+-year)", re.I),
     # "two killings in Mombasa", "three murders blamed on the militia": counted nouns of killing
@@ -121,7 +131,10 @@ _KILLED = [
                rf"(?:found|discovered|recovered|dumped)\b", re.I),
     # "the shooting claimed four lives"
     re.compile(rf"\b(?:claimed|claiming|cost|costing) {_QUALIFIER}(?P<n>{NUMBER}) lives\b", re.I),
-    re.compile(rf"{_QUALIFIER}(?P<n>{NUMBER}) (?:were |have been )?(?:people )?(?:dead|deaths|killed|fatalities)\b", re.I),
+    re.compile(rf"{_QUALIFIER}(?P<n>{NUMBER}) (?:were |have been )?(?:people )?(?:dead|deaths|killed|fatalities)\b{_NOT_WITH_OTHERS}", re.I),
+    # "the latest deaths brought to 11 the total number of people who died": a toll told before its noun
+    re.compile(rf"\b(?:brought|bringing|raised|raising|pushed|pushing|took|taking)\s+to\s+{_QUALIFIER}(?P<n>{NUMBER})\s+the\s+"
+               rf"(?:(?:overall|total|death|official)\s+)*(?:toll|number)\b", re.I),
 ]
 # One victim told without a number: "killing the pilot", "shot dead 17-year-old Ana Ruiz", "Ruiz was killed".
 _SINGULAR = (r"person|civilian|passenger|soldier|fighter|militant|policeman|policewoman|police officer|officer|official|"
@@ -182,6 +195,8 @@ _PARTITIVE_DEAD = re.compile(r"(?:\s+(?!(?:were|was|are|is|have|has|had|been|on|
 # "six bodyguards, a district chief and a civilian"; not "three people, including a police officer" (a part of the 3)
 _LIST_JOIN = re.compile(r"^(?:\s*,\s*(?:and\s+)?|\s+and\s+)$", re.I)
 _GROUP_RE = re.compile(_GROUP, re.I)
+_PART_GAP = re.compile(r"^\s*,\s*(?:including|among them)\s+$", re.I)
+_AND_AFTER_PART = re.compile(r"^\s*,\s*and\s+$", re.I)
 _SAYS_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:said|says|told|tells|reported|reports|added|adds|confirmed|stated|"
                          r"announced|claimed)\b", re.I)
 _ACTIVE_BEFORE = re.compile(rf"\b(?:{_KILL_VERB}|{_HURT_VERB}|left|leaving)\s+$", re.I)
@@ -216,6 +231,9 @@ def parse_number(text: str) -> int | None:
         return 1
     if text == "both":
         return 2
+    if text.startswith("half a "):  # "half a dozen"
+        whole = parse_number(text[len("half "):])
+        return whole // 2 if whole and whole % 2 == 0 else None
     digits = text.replace(",", "")
     if digits.isdigit():
         return int(digits)
@@ -278,9 +296,19 @@ def _listed_total(text: str, match: re.Match[str], groups: list[re.Match[str]],
     while i > 0 and _LIST_JOIN.match(text[groups[i - 1].end():chain[0].start()]):
         chain.insert(0, groups[i - 1])
         i -= 1
-    while j + 1 < len(groups) and _LIST_JOIN.match(text[chain[-1].end():groups[j + 1].start()]):
-        chain.append(groups[j + 1])
-        j += 1
+    while j + 1 < len(groups):
+        gap = text[chain[-1].end():groups[j + 1].start()]
+        if _LIST_JOIN.match(gap):
+            chain.append(groups[j + 1])
+            j += 1
+        # "eleven soldiers, including a captain, and a civilian": the part told after "including" is one of the
+        # group before it, and the list goes on after it
+        elif (j + 2 < len(groups) and _PART_GAP.match(gap)
+              and _AND_AFTER_PART.match(text[groups[j + 1].end():groups[j + 2].start()])):
+            chain.append(groups[j + 2])
+            j += 2
+        else:
+            break
     # "killed 12 people and two others were wounded": the object list of an active verb ends before a group that is
     # the subject of its own verb
     if len(chain) > 1 and _ACTIVE_BEFORE.search(text, max(0, chain[0].start() - 40), chain[0].start()) \
@@ -354,8 +382,8 @@ CASUALTY_CUES = re.compile(rf"(?={_starting_with(_CUE_STEMS)})", re.I)
 # find_casualties(text, starts) tries the patterns only there: a clause without stops, read in overlapping windows
 # (one per trigger), finds them once, and each window tries a few positions instead of every character.
 _FIGURE_WORDS = (*_CUE_STEMS, "total", *_QUALIFIER_WORDS, *VAGUE)
-FIGURE_STARTS = re.compile(rf"(?={_starting_with(_FIGURE_WORDS)})|\b(?=claim|cost|shot|shoot|both|beat|stab|hack|ston|bludgeon|club|burn|kick|tortur|strangl|found|discovered|recovered)"
-                           rf"|\b(?<![\w-])(?=\d|an?|{_WORD}|[a-z]+ (?:was|had been|has been) )", re.I)
+FIGURE_STARTS = re.compile(rf"(?={_starting_with(_FIGURE_WORDS)})|\b(?=claim|cost|shot|shoot|both|brought|bringing|raised|raising|pushed|pushing|took|taking|beat|stab|hack|ston|bludgeon|club|burn|kick|tortur|strangl|found|discovered|recovered)"
+                           rf"|\b(?<![\w-])(?=\d|an?|half|{_WORD}|[a-z]+ (?:was|had been|has been) )", re.I)
 # How far past its last keyword a figure and what its patterns look ahead at may reach (far more than any real
 # one, and more than the text around a trigger that the pipeline reads figures from: there the whole text is read).
 _REACH = 8192
@@ -493,8 +521,9 @@ def find_casualties(text: str, starts: Sequence[int] | None = None) -> Casualtie
 # that replaces the story's toll
 TOLL_RISE = re.compile(r"\b(?:(?:toll|number of (?:the )?(?:dead|deaths|people killed|victims)|tally)\b[^.;]{0,60}?"
                        r"\b(?:rose|risen|rising|climbed|jumped|increased|mounted|went up|has reached|had reached|"
-                       r"now stands|is now)\b|(?:bringing|brought|raising|raised|pushing|pushed|taking|took) the "
-                       r"(?:(?:overall|total|death|official) )*(?:toll|number of (?:the )?dead)\b)", re.I)
+                       r"now stands|is now)\b|(?:bringing|brought|raising|raised|pushing|pushed|taking|took) "
+                       r"(?:to \S+(?: \S+)?? )?the (?:(?:overall|total|death|official) )*(?:toll|number of (?:the )?"
+                       r"(?:dead|deaths|people (?:killed|who died)|victims))\b)", re.I)
 # "A total of 24 fighters were killed in the attacks", "In all, five have died": a sum over several incidents or
 # over a period, the story's own toll only when it tells no other
 TOTAL = re.compile(r"(?:^|[,;:(]\s*)(?:in all|altogether|all told|overall|in total|a total of)\b"
@@ -504,6 +533,19 @@ TOTAL = re.compile(r"(?:^|[,;:(]\s*)(?:in all|altogether|all told|overall|in tot
                    r"(?:towns|villages|cities|districts|provinces|regions|neighbou?rhoods|locations|bombings|blasts|"
                    r"explosions|raids|attacks|incidents|murders|homicides|killings|shootings|stabbings)\b", re.I)
 _VAGUE_VALUES = frozenset(VAGUE.values())
+# "up to 2,000 people have been killed since the offensive began", "the toll from two days of shelling", "killed so
+# far this year": a toll over a period, of a campaign or of many incidents, the story's own toll only when it tells
+# no other
+_SINCE = (rf"since\s+(?:(?:early|late|mid-?)\s*)?(?:{_MONTH_NAME}|\d{{4}}\b|last\s+(?:year|month|spring|summer|autumn|fall|"
+          rf"winter|{_MONTH_NAME})|the\s+(?:start|beginning|outbreak|end|launch)\s+of|(?:[\w'’-]+\s+){{1,6}}?"
+          rf"(?:began|begun|started|launched|erupted|broke\s+out|took\s+(?:over|power|office)))")
+PERIOD_TOTAL = re.compile(
+    rf"\b(?:killed|died|dead|deaths|lives|toll|casualties)\b[^.;]{{0,50}}?\b{_SINCE}"
+    rf"|\b(?:toll|casualties|killed|dead|died)\s+(?:from|in|over|during|after)\s+(?:the\s+)?(?:past\s+|last\s+)?"
+    rf"(?:two|three|four|five|six|seven|eight|nine|ten|several|\d+)\s+(?:days|weeks|months|years)\b"
+    rf"|\b(?:killed|died|dead|deaths|lives|toll)\s+(?:[\w-]+\s+){{0,3}}?(?:(?:so\s+far\s+)?this\s+year|(?:in|over|during)\s+"
+    rf"the\s+(?:past|last)\s+(?:\w+\s+)?(?:weeks|months|years|decades?))\b",
+    re.I)
 
 
 def story_figure(reports: Iterable[tuple[int, int, str, str]]) -> int:
@@ -517,6 +559,7 @@ def story_figure(reports: Iterable[tuple[int, int, str, str]]) -> int:
     told = sorted(reports)
     if not told:
         raise ValueError("story_figure: a story that reports no figure tells none")
+    told = [report for report in told if not PERIOD_TOTAL.search(report[3])] or told
     own = [(position, value) for position, value, qualifier, sentence in told
            if not (qualifier == "at least" and value in _VAGUE_VALUES) and not TOTAL.search(sentence)]
     if not own:

@@ -183,3 +183,53 @@ def test_ranks_of_police_and_army_are_victims(text, killed):
     from events.casualties import find_casualties
 
     assert find_casualties(text).killed == killed
+
+
+@pytest.mark.parametrize("text, killed, qualifier", [
+    # a dozen is a number: "a dozen", "two dozen", "half a dozen" ("dozens" stays a vague plural)
+    ("Gunmen raided the cattle market in Maroua in 2014, leaving at least a dozen traders dead.", 12, "at least"),
+    ("Two dozen miners died when the shaft flooded near Oruro.", 24, ""),
+    ("Half a dozen guards were killed at the depot outside Tete.", 6, ""),
+    # the whole the victims belonged to, told after them
+    ("Nine members of one family were killed when a shell hit their house in Gao.", 9, ""),
+    ("At least four members of a demining team were killed near Mopti on Sunday.", 4, "at least"),
+    # to die takes no object: whoever is counted before it died, whatever the noun
+    ("Seven herdsmen died in the clashes near Maroua overnight.", 7, ""),
+    ("At least 13 Bolivians perished when the bus plunged off the road near Oruro.", 13, "at least"),
+    # a list goes on after a part told with "including": "eleven soldiers, including a captain, and a civilian"
+    ("Eight soldiers, including a major, and a nurse were killed in the ambush near Pemba.", 9, ""),
+    # "brought to 11 the total number": a toll told before the noun it counts
+    ("Two more deaths in hospital brought to 14 the total number of people killed in the Tete blasts.", 14, ""),
+])
+def test_figures_told_in_words_and_wholes_are_read(text, killed, qualifier):
+    from events.casualties import find_casualties, figure_starts
+
+    for starts in (None, figure_starts(text)):
+        figures = find_casualties(text, starts)
+        assert (figures.killed, figures.killed_qualifier) == (killed, qualifier)
+
+
+@pytest.mark.parametrize("text", [
+    "In all 40 people were killed or injured in the stampede in Gao.",
+    "The blast in Maroua left 25 people dead or wounded.",
+    "Thirty miners are dead or missing after the collapse near Oruro.",
+])
+def test_the_dead_counted_with_the_hurt_or_missing_is_no_toll(text):
+    from events.casualties import find_casualties
+
+    assert find_casualties(text).killed is None
+
+
+@pytest.mark.parametrize("reports, figure", [
+    # a toll over a period (since a campaign began, over days of shelling, so far this year) gives way to the day's
+    ([(0, 19, "at least", "Troops shelled Gao on Wednesday as the toll from three days of bombardment rose to 19."),
+      (200, 5, "at least", "At least five civilians were killed in Wednesday's shelling.")], 5),
+    ([(0, 12, "", "Rebels attacked two villages near Pemba, killing 12 people."),
+      (300, 1500, "up to", "Up to 1,500 people have been killed since the insurgency began in 2017.")], 12),
+    ([(0, 9, "", "A bomb killed nine people in Maroua on Friday."),
+      (90, 310, "", "More than 310 people have died so far this year in the region.")], 9),
+    # a period's toll is the story's figure when it tells no other
+    ([(0, 310, "", "More than 310 people have died so far this year in the region.")], 310),
+])
+def test_a_toll_over_a_period_is_not_the_incidents(reports, figure):
+    assert story_figure(reports) == figure
