@@ -107,9 +107,11 @@ _IN_PASSING = re.compile(r"\b(?:shortly|soon|hours|minutes|moments|just|immediat
                          r"(?:a|an)\s+(?:[\w-]+\s+){0,2}$", re.I)
 _DEFINITE_BEFORE = re.compile(rf"(?:\b{_DETERMINER}|['’]s)\s+(?:(?!{_NEW_CUE}\b)[\w-]+\s+){{0,3}}$", re.I)
 _NEW_BEFORE = re.compile(rf"\b{_NEW_CUE}\s+(?:[\w-]+\s+){{0,2}}$", re.I)
+# the words between a specifier and its noun: not a finite verb ("The rebels have stepped up attacks": the determiner
+# is another noun's, the plural stays bare)
 _SPECIFIED_BEFORE = re.compile(
     rf"(?:\b(?:{_DETERMINER}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|both|twin|double|triple|"
-    rf"\d+)|['’]s)\s+(?:[\w-]+\s+){{0,3}}$", re.I)
+    rf"\d+)|['’]s)\s+(?:(?!(?:have|has|had|is|are|was|were|been)\b)[\w-]+\s+){{0,3}}$", re.I)
 _VERB_FIRST = re.compile(r"^(?:\w+ed|threw|thrown|took|taken|shot|fell|blew|hit|struck|overran|overrun|retook|drove|"
                          r"driven|set|burnt|open|opens|kill|kills|seize|seizes|retake|retakes|recapture|recaptures|lost|"
                          r"won|fought|led|began|broke|made|held|sent|went|came|ran|lobbed|tossed|hurled|gunned|pushed|"
@@ -189,12 +191,23 @@ def _is_statistic(text: str, trig: Trigger, c_start: int) -> bool:
         and bool(_STATISTIC_AFTER.match(text, trig.end))
 
 
+# "after months of shelling", "years of fighting": a mass noun told over a long period is a campaign, not one incident
+_LONG_PERIOD_OF = re.compile(r"\b(?:months|years|decades)\s+of\s+(?:[\w-]+\s+){0,2}$", re.I)
+
+
 def _is_generic(text: str, trig: Trigger, c_start: int) -> bool:
     """A bare plural ('near-daily attacks', 'a string of recent murders'): a kind of event, not one incident."""
     if not _is_plural_noun(trig) or _ONE_TOLL_AFTER.match(text, trig.end):
         return False
     before = text[max(c_start, trig.start - 60):trig.start]
     return bool(_AGGREGATE_BEFORE.search(before)) or not _SPECIFIED_BEFORE.search(before)
+
+
+def _is_campaign(text: str, trig: Trigger, c_start: int) -> bool:
+    """'after months of shelling', 'years of fighting': a mass noun told over months or years names a campaign, not
+    one incident, whatever day its clause names ('took control of the city on May 2, after months of shelling')."""
+    return not _is_verb(trig.text) and trig.text.lower().endswith("ing") \
+        and bool(_LONG_PERIOD_OF.search(text, max(c_start, trig.start - 60), trig.start))
 
 
 _COUNTED_BEFORE = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+|several|a few|"
@@ -1511,8 +1524,9 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         places_seen=s_places.seen,
         published=document.published,
         definite=definite,
-        generic=sentence.paragraph > 0 and (date_ is None or PRECISION_RANK.get(date_.precision, 0) <= PRECISION_RANK["year"])
-        and _is_generic(text, trig, c_start) or _counted_over_period(text, trig, c_start, c_end)
+        generic=sentence.paragraph > 0 and (date_ is None or PRECISION_RANK.get(date_.precision, 0) <= PRECISION_RANK["month"])
+        and _is_generic(text, trig, c_start) or _is_campaign(text, trig, c_start)
+        or _counted_over_period(text, trig, c_start, c_end)
         or _is_statistic(text, trig, c_start),
         separate=separate or bool(noun and _ANOTHER.search(before) and not _COUNTED_SEPARATE.search(before)),
         told_apart=separate or bool(noun and _APART.search(before))

@@ -1784,3 +1784,22 @@ def test_a_lone_namesake_in_a_country_the_story_never_names_places_no_incident()
         "The Mozambican army said it had sent troops to Macomia and Mueda after the attack.\n"), date(2019, 6, 9))
     incidents = table(story).incidents
     assert set(incidents["country"]) == {"MZ"}
+
+
+def test_months_of_shelling_name_a_campaign_not_an_incident_on_the_clauses_day():
+    text = ("Rebels strike in Aleppo\n\n"
+            "Gunmen ambushed an army convoy in Aleppo on Tuesday, killing nine soldiers.\n"
+            "The ambush was one of the largest rebel actions in the city since the army claimed to have taken full "
+            "control of it on March 3, after months of shelling and street fighting.\n")
+    result = table(doc("sy", text, date(2017, 6, 8)))
+    assert "2017-03-03" not in set(result.incidents["start"]), result.incidents[["title", "start", "place"]]
+    assert "2017-06-06" in set(result.incidents["start"])
+
+
+def test_attacks_the_rebels_have_stepped_up_since_a_month_are_a_kind_of_event():
+    # "The rebels" is the subject's determiner, not the plural's: "attacks" stays bare, a kind of event over a month
+    text = ("Rebels kill six police in Cauca\n\n"
+            "Rebels killed six policemen in an attack on a police station in the town of Toribio on Sunday.\n\n"
+            "The rebels have stepped up attacks since late last month, when the government ended peace talks.\n")
+    found = {m.trigger: m for m in extract_document(doc("co", text, date(2013, 9, 17)))}
+    assert found["attacks"].generic and not found["attack"].generic
