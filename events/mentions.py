@@ -156,12 +156,21 @@ def _is_verb(trigger: str) -> bool:
     return bool(_VERB_FIRST.match(trigger))
 
 
+# "On May 2, in what was the worst single massacre of the insurgency, 300 people were killed in X": "the worst
+# massacre" describes the clause's own incident by comparison with all others; it refers back to none
+_DESCRIBED_AS_SUPERLATIVE = re.compile(r"\bin\s+what\s+(?:[\w-]+\s+){0,2}?(?:is|was|has\s+been|had\s+been|were|are)\s+"
+                                       r"(?:[\w-]+\s+)?the\s+(?:[\w-]+\s+){0,3}$", re.I)
+
+
 def _is_definite(text: str, trig: Trigger, c_start: int) -> bool:
     """'the attack', 'Sunday's grenade attack', 'this bombing': a noun that refers to an incident already known."""
     if _is_verb(trig.text):
         return False
     before = text[max(c_start, trig.start - 60):trig.start]
+    if _DESCRIBED_AS_SUPERLATIVE.search(before):
+        return False  # "in what is the worst single massacre of the war": a description, not a reference back
     return bool(_DEFINITE_BEFORE.search(before)) and not _NEW_BEFORE.search(before)
+
 
 
 _AGGREGATE_BEFORE = re.compile(r"\b(?:string|series|wave|spate|number|campaign|catalogue|litany|history|years|months)\s+of\s+"

@@ -1803,3 +1803,15 @@ def test_attacks_the_rebels_have_stepped_up_since_a_month_are_a_kind_of_event():
             "The rebels have stepped up attacks since late last month, when the government ended peace talks.\n")
     found = {m.trigger: m for m in extract_document(doc("co", text, date(2013, 9, 17)))}
     assert found["attacks"].generic and not found["attack"].generic
+
+
+def test_in_what_was_the_worst_massacre_describes_its_own_clause_not_the_story_news():
+    # "the worst single massacre" compares the clause's own incident with all others: it is no reference back to
+    # the story's news, so it keeps its clause's day and place
+    text = ("Gunmen kill 30 near Bujumbura\n\n"
+            "Gunmen killed 30 villagers in the town of Gitega early Tuesday, witnesses said.\n\n"
+            "On March 2, in what was the worst single massacre of the conflict, about 150 people were killed in "
+            "Muyinga, a town in the north.\n")
+    result = table(doc("bi", text, date(2015, 5, 20)))
+    got = {(r.start, r.place_written) for r in result.incidents.itertuples()}
+    assert ("2015-03-02", "Muyinga") in got, result.incidents[["title", "start", "place"]]
