@@ -356,6 +356,8 @@ class Gazetteer:
         self._by_id: dict[str, int] | None = None
         self._search_keys: tuple[list[str], list[str], dict[str, list[str]]] | None = None
         self._towns_by_country: dict[str, list[int]] | None = None
+        self._spellings: dict[str, dict[str, list[int]]] = {}  # country -> spelling_key -> places
+        self._members_by_country: dict[str, list[int]] | None = None
         self._countries: dict[str, int] = {}
         self._capitals: dict[str, int] | None = None
         kinds = data["kind"]
@@ -472,6 +474,48 @@ class Gazetteer:
         return Place(f"x:{direction}-{area.geonameid}", name, mid_lat, round(mid_lon, 4), area.country,
                      area.admin1 if area.kind == "admin1" else "", "region", 0)
 
+    def spelled_like(self, name: str, countries: Iterable[str]) -> list[Place]:
+        """Places of the given countries whose own name is another transliteration of `name` (same
+        :func:`spelling_key`: "Accham" finds Achham), best prior first; none for a name too short to fold.
+
+        Only the places of the countries a story is already about are compared, so a word that happens to fold onto
+        a village's name elsewhere finds nothing."""
+        key = spelling_key(name)
+        if not key:
+            return []
+        found = [i for cc in countries for i in self._spelling_index(cc).get(key, ())]
+        d = self._d
+        found.sort(key=lambda i: -prior(KINDS[d["kind"][i]], d["population"][i], bool(d["capital"][i])))
+        return [self.place(i) for i in dict.fromkeys(found)]
+
+    def _spelling_index(self, country: str) -> dict[str, list[int]]:
+        """spelling_key -> places of one country (towns, districts, provinces, regions, landmarks), on first use."""
+        index = self._spellings.get(country)
+        if index is None:
+            index = {}
+            d = self._d
+            if self._members_by_country is None:
+                by_country: dict[str, list[int]] = defaultdict(list)
+                no_area = (KINDS.index("country"), KINDS.index("continent"))
+                for i in range(len(d["kind"])):
+                    if d["kind"][i] not in no_area:
+                        by_country[d["country"][i]].append(i)
+                self._members_by_country = dict(by_country)
+            for i in self._members_by_country.get(country, ()):
+                name, kind = d["names"][i], KINDS[d["kind"][i]]
+                forms = [name]
+                forms += admin1_short_forms(name) if kind == "admin1" else admin2_short_forms(name) \
+                    if kind == "admin2" else []
+                forms += [name[m.end():] for m in [_DISTRICT_PREFIX.match(name)] if m and kind == "admin2"]
+                if country in ARABIC_ARTICLE_COUNTRIES:
+                    forms += arabic_bare_forms(name)
+                for form in forms:
+                    key = spelling_key(form)
+                    if key and i not in index.get(key, ()):
+                        index.setdefault(key, []).append(i)
+            self._spellings[country] = index
+        return index
+
     def _towns(self, country: str) -> list[int]:
         """Indexes of the populated places of one country (built for all countries on first use)."""
         if self._towns_by_country is None:
@@ -545,6 +589,37 @@ def _fold_key(key: str) -> str:
 def search_key(name: str) -> str:
     """``normalize`` without apostrophe-like marks (', ʿ, ʾ, ´): what a picker search compares."""
     return _fold_key(normalize(name))
+
+
+# English news transliterates Arabic, Persian, Nepali or Thai names its own way: a doubled or a dropped letter, a
+# hyphen, "kh" for "k", "ou" or "oo" for "u", "ee" for "i", a final "-eh" for "-ah" or "-a" ("Accham" of GeoNames'
+# Achham, "Rue-soh" of Rueso). Read in this order, each rule once over the name without spaces.
+_SPELLING_PAIRS = (("kh", "k"), ("gh", "g"), ("ph", "f"), ("q", "k"), ("ou", "u"), ("oo", "u"), ("ee", "i"),
+                   ("iy", "i"), ("y", "i"), ("w", "u"), ("dj", "j"))
+_DOUBLED = re.compile(r"(.)\1+")
+_FINAL_H = re.compile(r"(?<=[aeiou])h$")
+_FINAL_VOWEL = re.compile(r"[ae]$")
+SPELLING_KEY_MIN = 5
+_INNER_ARTICLE = re.compile(r"(?<=\S) (?:al|el|an|ad|adh|as|ash|ar|at|ath|az|en|ed|es|er|et|ez) (?=\S)")
+_DISTRICT_PREFIX = re.compile(r"(?:King\s+)?Amphoe\s+|Khet\s+|Mueang\s+")  # GeoNames' Thai districts: "Amphoe Rueso"  # shorter names fold onto too many others
+
+
+def spelling_key(name: str) -> str:
+    """A name folded across the transliteration variants news writes (see :data:`_SPELLING_PAIRS`): no spaces,
+    hyphens, apostrophes or Arabic article (first or inside, assimilated or not); no doubled letters; no "h" after a final vowel, and a final "e" read
+    as "a". "Accham" and "Achham" -> "acham"; "Rue-soh" and "Rueso" -> "rueso"; "Khaldiyeh" and "Khaldiya" ->
+    "kaldia". '' when too short to compare safely."""
+    key = _INNER_ARTICLE.sub(" ", search_key(name))  # "Maarrat al-Numan", "Ma'arrat an Nu'man"
+    article = _ARABIC_ARTICLE.match(key)
+    if article:
+        key = key[article.end():]
+    key = re.sub(r"[^a-z]", "", key)
+    for old, new in _SPELLING_PAIRS:
+        key = key.replace(old, new)
+    key = _DOUBLED.sub(r"\1", key)
+    if len(key) > 4:
+        key = _FINAL_VOWEL.sub("a", _FINAL_H.sub("", key))
+    return key if len(key) >= SPELLING_KEY_MIN else ""
 
 
 # --------------------------------------------------------------------------------------------------- reference tables

@@ -946,6 +946,84 @@ def _cues(k: int, spans: list[_Span], gaz: Gazetteer, text: str,
     return cue, qualifier
 
 
+# a place slot: "in X", "near X", "the village of X", or "X district", "X town"; X one capitalised word, perhaps
+# with a hyphenated lower-case part ("Rue-soh") or a second capitalised word
+_SLOT_WORDS = r"[A-Z][a-z]{2,}(?:-[a-z]{2,})*(?:[ -](?:(?:al|el|an|ad|as|ash|ar|at|az|ad|ed|en|es|de|del|da|do|la)[ -])?[A-Z][a-z]{2,})?"
+_SLOT_NAME = re.compile(rf"\b(?:in|at|near|outside|of)\s+(?:the\s+)?({_SLOT_WORDS})\b"
+                        rf"|\b({_SLOT_WORDS})(?=" + _KIND_WORD_AFTER.pattern + ")")
+_NOT_NAMES = frozenset(normalize(w) for w in """
+January February March April May June July August September October November December Monday Tuesday Wednesday
+Thursday Friday Saturday Sunday
+""".split())
+
+
+def _other_spellings(mentions: list[PlaceMention], text: str, gaz: Gazetteer) -> list[PlaceMention]:
+    """A name in a place slot that the gazetteer does not know as written, read as another transliteration of a
+    place of a country the story is about ("in Accham district" of a story on Nepal is GeoNames' Achham; "in
+    Rue-soh district" of a story on Thailand is Rueso, not the French town Rue its first part names).
+
+    Only names no place mention spans already, or that one spans only in part, are compared, and only with the
+    places of the countries the story's mentions lie in (:meth:`Gazetteer.spelled_like`)."""
+    # the story's countries: each one named twice or more, or else the most named ("the France-based monitor" of
+    # a story on Syria is no country the story is about)
+    named = Counter(m.place.country for m in mentions if m.place.country and m.place.kind != "continent")
+    countries = [cc for cc, count in named.most_common() if count >= 2 or count == max(named.values())]
+    if not countries:
+        return mentions
+    stop = _stoplist()
+    starts = {m.start: m for m in mentions}
+    found: dict[str, Place | None] = {}
+    added: list[PlaceMention] = []
+    for match in _SLOT_NAME.finditer(text):
+        group = 1 if match.group(1) else 2
+        start, end, written = match.start(group), match.end(group), match.group(group)
+        words = re.split(r"[ -]", written)
+        words = [w for w in words if w[:1].isupper()] if len(words) > 2 else words
+        if words[-1].lower() in _KIND_WORDS:  # "Accham District" of "in Accham District"
+            written = written[:len(written) - len(words[-1]) - 1]
+            end = start + len(written)
+        known = starts.get(start)
+        if known is not None and known.end >= end or any(m.start < end and start < m.end and m.start != start
+                                                          for m in mentions):
+            continue  # a place already, or inside a longer one ("Dera Ismail Khan")
+        if written in stop or normalize(written) in stop or normalize(words[0]) in _NOT_NAMES | _TITLES:
+            continue
+        if any(p.country in countries for p in gaz.candidates(written)[:MAX_CANDIDATES]):
+            continue  # the story's place as written, that recognition left out on purpose (a caption, a name)
+        place = _spelled_like(written, text, start, countries, gaz, found)
+        if place is None and " " in written and not gaz.entries(words[0]):
+            # "in the Dansadau Emirate": the name is the first word, the second one its kind
+            written, end = words[0], start + len(words[0])
+            place = _spelled_like(written, text, start, countries, gaz, found)
+        if place is None:
+            continue
+        if known is not None:
+            mentions = [m for m in mentions if m is not known]
+        added.append(PlaceMention(start, end, written, place, "name"))
+        starts[start] = added[-1]
+    if not added:
+        return mentions
+    return sorted([*mentions, *added], key=lambda m: m.start)
+
+
+def _spelled_like(written: str, text: str, start: int, countries: list[str], gaz: Gazetteer,
+                  found: dict[str, Place | None]) -> Place | None:
+    """The place of the story's countries `written` is another spelling of (memoised in `found`), of the kind the
+    words around it say when one is ("district": a district, "village": a town); with none, a big city before the
+    area of its name, as :func:`_resolve` reads one, and a town before the district of its name (its seat)."""
+    if written not in found:
+        cue = kind_cue(text, start, start + len(written))
+        candidates = gaz.spelled_like(written, countries)
+        wanted = [p for p in candidates if cue == "admin" and p.kind in ADMIN_KINDS or cue == "town"
+                  and p.kind == "city" or not cue and p.kind == "city" and (
+                      p.population >= BIG_CITY or candidates[0].kind == "admin2")]
+        found[written] = (wanted or candidates or [None])[0]
+    return found[written]
+
+
+_KIND_WORDS = frozenset(w for w in (_AREA_WORDS + "|" + _TOWN_WORDS + "|area").split("|"))
+
+
 # --------------------------------------------------------------------------------------------------- API
 
 _DEFAULT: Gazetteer | None = None
@@ -966,7 +1044,8 @@ def find_places(text: str, gazetteer: Gazetteer | None = None) -> list[PlaceMent
     if not text:
         return []
     spans = _recognise(text, gaz)
-    return _with_the_capital(_compass_parts(_resolve(spans, gaz, text), text, gaz), text, gaz)
+    mentions = _other_spellings(_resolve(spans, gaz, text), text, gaz)
+    return _with_the_capital(_compass_parts(mentions, text, gaz), text, gaz)
 
 
 def resolve_place(name: str, context_countries: Iterable[str] = (), gazetteer: Gazetteer | None = None) -> Place | None:

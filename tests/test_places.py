@@ -606,3 +606,25 @@ def test_a_peoples_name_before_region_is_the_area_it_names():
     # a people's name before 'region' that names no area stays the people's country
     found = [(p.text, p.place.kind, p.place.country) for p in find_places("Kenyan region officials met on Monday.")]
     assert ("Kenyan", "country", "KE") in found, found
+
+
+def test_another_transliteration_of_a_place_of_the_storys_country(gaz):
+    # "Haditheh" and "Jalal-abad" are news spellings of GeoNames' Hadithah and Jalalabad; each story names its country
+    iraq = places("A roadside bomb killed three policemen in Haditheh, in Iraq's Anbar province, on Tuesday.", gaz)
+    assert iraq["Haditheh"].place.country == "IQ" and iraq["Haditheh"].place.admin1 == "Anbar"
+    afghan = places("Two rockets struck a market in Jalal-abad, the capital of Afghanistan's Nangarhar province.", gaz)
+    assert afghan["Jalal-abad"].place.country == "AF" and afghan["Jalal-abad"].place.admin1 == "Nangarhar"
+    assert "Jalal" not in afghan  # the first part alone names another place
+    # a district written so is the district ("Bannang Satah district"), not only its town
+    thai = places("Gunmen shot a teacher in Bannang Satah district of Thailand's Yala province in 2014.", gaz)
+    assert thai["Bannang Satah"].place.kind == "admin2"
+    # an article inside the name, written as news writes it ("al-" before a sun letter GeoNames writes "ar ")
+    syria = places("Airstrikes hit a bakery in Qalaat al-Madiq, in Syria's Hama province in May 2016, a Britain-based monitor "
+                   "said.", gaz)
+    assert syria["Qalaat al-Madiq"].place.admin1 == "Hama"
+
+
+def test_another_transliteration_is_only_looked_for_in_the_storys_countries(gaz):
+    # the same spelling in a story about another country, or outside a place slot, finds no place
+    assert "Haditheh" not in places("Floods cut roads in Haditheh and Recife, Brazil, on Monday.", gaz)
+    assert "Haditheh" not in places("Haditheh said the vote in Iraq was fair.", gaz)
