@@ -54,10 +54,12 @@ _VICTIM_NOUNS = (r"people|persons|person|civilians?|passengers?|soldiers?|troops
                  r"sergeants?|corporals?|gendarmes?|lieutenants?|captains?|colonels?")
 _STOP = (r"(?!(?:years?|months?|weeks?|days?|hours?|after|before|since|ago|later|earlier|of|the|were|was|are|is|have|has|"
          r"had|be|been|and|or|in|on|at|by|to|from|with|when|while|as|killed|killing|dead|died|wounded|wounding|injured|"
-         r"injuring|hurt)\b)")
-_VICTIMS = rf"(?:(?:{_STOP}[\w-]+ ){{0,3}}?(?:{_VICTIM_NOUNS}))"
+         r"injuring|hurt|could|would|might|may|will|should|must|can|cannot|not|never)\b)")
+# a word, with its hyphens ("45-year-old"), not a dash ("people--including 14 children")
+_TOKEN = r"\w+(?:-\w+)*"
+_VICTIMS = rf"(?:(?:{_STOP}{_TOKEN} ){{0,3}}?(?:{_VICTIM_NOUNS}))"
 # Any short noun phrase ("a cook", "a 45-year-old teacher") where a verb of killing makes it a victim.
-_ANYONE = rf"(?:(?:{_STOP}[\w-]+ ){{0,2}}{_STOP}[A-Za-z][\w-]*)"
+_ANYONE = rf"(?:(?:{_STOP}{_TOKEN} ){{0,2}}{_STOP}[A-Za-z]\w*(?:-\w+)*)"
 _GROUP = rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}"
 _DIED = (r"(?:(?:shot and killed|(?:shot|stabbed|beaten|hacked|burned|burnt|bludgeoned) to death|fatally (?:shot|stabbed)|"
          r"killed|(?:pronounced |declared )?dead|died|perished|lost (?:their|his|her) lives|shot dead|slain|gunned down|murdered|"
@@ -112,6 +114,9 @@ _KILLED = [
                rf"(?:(?<!has killed)(?<!have killed)(?<!had killed)|{_NO_OBJECT})", re.I),
     re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS}{_OF_WHOLE})?(?:\s+(?:on board|aboard|in all|inside))?{_PART_OF}{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}{_NO_OBJECT}", re.I),
     re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}{_OF_WHOLE}{_PART_OF}\s+(?:were|was|have been|has been|had been)\s+(?:also |all |reportedly |later )?(?:confirmed |found |reported |believed |feared )?(?:killed|shot dead|slain|gunned down|murdered|shot and killed|fatally (?:shot|stabbed)|(?:shot|stabbed|beaten|hacked|burned) to death)\b{_NOT_WITH_OTHERS}", re.I),
+    # "two of the hostages were killed", "three of them died": the part of a group told dead
+    re.compile(rf"{_QUALIFIER}(?P<n>{NUMBER}) of (?:them|those|(?:the|its|their|his|her) {_ANYONE}){_PART_OF}(?:{_BE_VERB})?"
+               rf"{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}{_NO_OBJECT}", re.I),
     # "nine tribesmen died", "13 Somalis perished": to die takes no object, so whoever comes before it died
     re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}{_OF_WHOLE}{_PART_OF}\s+(?:(?:have|had|also|reportedly|later|subsequently)\s+)*"
                rf"(?:died|perished|lost their lives)\b{_NOT_WITH_OTHERS}", re.I),
@@ -548,6 +553,11 @@ PERIOD_TOTAL = re.compile(
     re.I)
 
 
+# A headline is the story's first line and ends no sentence; its lead follows within a few lines (a dateline, a byline)
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s*$")
+HEADLINE_REACH = 400
+
+
 def story_figure(reports: Iterable[tuple[int, int, str, str]]) -> int:
     """The one figure a story tells for an incident, from its reports (where in the story, figure, qualifier, sentence).
 
@@ -560,11 +570,15 @@ def story_figure(reports: Iterable[tuple[int, int, str, str]]) -> int:
     if not told:
         raise ValueError("story_figure: a story that reports no figure tells none")
     told = [report for report in told if not PERIOD_TOTAL.search(report[3])] or told
-    own = [(position, value) for position, value, qualifier, sentence in told
+    own = [(position, value, sentence) for position, value, qualifier, sentence in told
            if not (qualifier == "at least" and value in _VAGUE_VALUES) and not TOTAL.search(sentence)]
     if not own:
         return max(value for _, value, _, _ in told)
-    first_at, figure = own[0]
+    # a headline's figure gives way to the lead's told right after it ("Ten killed in suicide attack" / "a suicide
+    # bomber killed at least 15 people"): the lead is written in full, with the latest figure
+    if len(own) > 1 and own[0][0] == 0 and not _SENTENCE_END.search(own[0][2]) and own[1][0] <= HEADLINE_REACH:
+        own = own[1:]
+    first_at, figure, _ = own[0]
     # a toll's rise, or a total that sums what the story told before it ("In all, five were killed"), replaces it
     later = [value for position, value, _, sentence in told
              if position > first_at and (TOLL_RISE.search(sentence) or TOTAL.search(sentence))]
@@ -590,3 +604,20 @@ def incident_figure(reports: Iterable[tuple[int | None, str, str, int, str]]) ->
     best = max(story_figure(told) for told in by_doc.values())
     qualifier = "" if (best, "") in found else min(q for v, q in found if v == best)
     return best, qualifier, text
+
+
+# "Eleven soldiers, including an army captain, and a civilian were killed": a clause cut at ", and" that begins with
+# victims and their verb ends a list of victims the clause before began, and that clause tells nothing else
+_ANY_QUALIFIER = _QUALIFIER.replace("?P<q>", "?:")
+_LIST_HEAD = re.compile(rf"(?<![\w-]){_ANY_QUALIFIER}(?:{_COUNT}) {_VICTIMS}(?:,\s+(?:including|among them)\s+[^,;]{{1,60}}?)?"
+                        rf"(?:,\s+{_ANY_QUALIFIER}(?:{_COUNT}) {_VICTIMS})*\s*$", re.I)
+_COUNT_FIRST = re.compile(rf"\s*{_ANY_QUALIFIER}(?:{_COUNT})\s", re.I)
+LIST_REACH = 200
+
+
+def ends_a_list_of_victims(before: str, clause: str) -> bool:
+    """Whether `clause` (after ", and") names the last victims of a list that `before` (the clause before it) began
+    and tells nothing else of: its figure is read from where `before` starts."""
+    before = before[-LIST_REACH:]
+    return (_COUNT_FIRST.match(clause) is not None and CASUALTY_CUES.search(before) is None
+            and _LIST_HEAD.search(before) is not None)

@@ -18,7 +18,8 @@ from functools import cached_property, lru_cache
 from math import asin, cos, radians, sin, sqrt
 from typing import Sequence
 
-from events.casualties import CASUALTY_CUES, Casualties, figure_starts, find_casualties, parse_number
+from events.casualties import (CASUALTY_CUES, Casualties, ends_a_list_of_victims, figure_starts, find_casualties,
+                               parse_number)
 from events.corpus import Document
 from events.dates import DateMention, tells_the_day_just_told
 from events.gazetteer import DIRECTIONS, Place
@@ -49,6 +50,7 @@ _CLAUSE_BREAK = re.compile(r";|:\s+|,\s+(?:and|but|while|whereas|although)\s+|\s
                            # "when" clause tells are another incident than the one measured against it
                            r"|\s+since\s+(?=(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
                            r"(?:st|nd|rd|th)?(?:,?\s+\d{4})?,\s+when\s)")
+_AND_BREAK = re.compile(r",\s+and\s+", re.I)
 _OWN_PREDICATE_BEFORE = re.compile(rf"\band\s+{_FINDERS_ACT}[^,;]*$")
 _OWN_PREDICATE = re.compile(_FINDERS_ACT)
 _HYPOTHETICAL = re.compile(r"\b(?:will|would|could|might|should|must|can|cannot|can't|won't|wants? to|hopes? to|plans? to|threatened to|intends? to|(?:is|are|was|were) (?:expected|likely|set|due|scheduled|poised) to)\b", re.I)
@@ -964,9 +966,12 @@ class _ClauseReads:
     """What every mention of one clause reads from the whole clause, read once: a clause without stops may hold
     thousands of triggers, and each reading it whole was quadratic."""
 
-    def __init__(self, text: str, start: int, end: int, cues: _TextCues | None = None) -> None:
+    def __init__(self, text: str, start: int, end: int, cues: _TextCues | None = None,
+                 figures_from: int | None = None) -> None:
         self.text, self.start, self.end = text, start, end
         self.cues = cues or _TextCues(text)
+        # where the clause's own figures begin: before it when it ends a list of victims the clause before began
+        self.figures_from = start if figures_from is None else figures_from
 
     @cached_property
     def actors(self) -> tuple[str, ...]:
@@ -1112,7 +1117,7 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
         s_clauses = _clauses(sentence) if s_triggers else []
         # the days of a clause that is its own predicate ("and police found the body Friday") date nothing else
         own_days = [(a, b) for a, b in s_clauses if _OWN_PREDICATE.match(text, a)]
-        for c_start, c_end in s_clauses:
+        for k, (c_start, c_end) in enumerate(s_clauses):
             c_triggers = within(s_triggers_by, c_start, c_end)
             if not c_triggers:
                 continue
@@ -1146,7 +1151,12 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
                                                 *(t for t in c_triggers if bound.get(id(t)))]}
                            .values(), key=lambda t: t.start)
             groups = _group_anchors(heads, bound, c_places, c_dates)
-            reads = _ClauseReads(text, c_start, c_end, cues)
+            # "Eleven soldiers, including a captain, | and a civilian were killed": the list began a clause before
+            figures_from = None
+            if k > 0 and c_end - c_start <= READ_WINDOW and _AND_BREAK.fullmatch(text, s_clauses[k - 1][1], c_start) \
+                    and ends_a_list_of_victims(text[s_clauses[k - 1][0]:s_clauses[k - 1][1]], text[c_start:c_end]):
+                figures_from = s_clauses[k - 1][0]
+            reads = _ClauseReads(text, c_start, c_end, cues, figures_from)
             question = c_text.rstrip().rstrip("”\"'’)").endswith("?")
             hypothetical = conditional_sentence or question or (bool(_HYPOTHETICAL.search(c_text)) and not c_dates)
             if own_days:
@@ -1502,7 +1512,7 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         unbound = _not_after_publication(unbound, document.published)
     # "two days after talks collapsed": an anchor the dates stage could not name dates nothing here
     offset = next((o for o in offsets if o.anchor_text or not _OPEN_OFFSET.search(o.text)), None)
-    lo = max(c_start if sole_trigger else trig.start, trig.start - READ_WINDOW)
+    lo = max(reads.figures_from if sole_trigger else trig.start, trig.start - READ_WINDOW)
     hi = min(c_end, trig.end + READ_WINDOW)
     if _SINCE_BEFORE.search(text[max(sentence.start, trig.start - 60):trig.start]):
         figures = Casualties()  # "26 soldiers have been killed since the offensive": a period's toll, not its own

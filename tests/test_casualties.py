@@ -233,3 +233,43 @@ def test_the_dead_counted_with_the_hurt_or_missing_is_no_toll(text):
 ])
 def test_a_toll_over_a_period_is_not_the_incidents(reports, figure):
     assert story_figure(reports) == figure
+
+
+@pytest.mark.parametrize("reports, figure", [
+    # a headline's figure gives way to the lead's told right after it (the lead is written in full, and later)
+    ([(0, 8, "", "Eight killed, governor hurt in blast at Tete rally"),
+      (47, 13, "at least", "A bomb tore through a rally in Tete on Sunday, killing at least 13 people.")], 13),
+    # ... but not to a part told far into the story, and a headline that is a full sentence is the lead itself
+    ([(0, 8, "", "Eight killed in blast at Tete rally"),
+      (900, 2, "", "Two of the dead were police officers.")], 8),
+    ([(0, 8, "", "A bomb killed eight people at a rally in Tete on Sunday."),
+      (60, 13, "", "The bomb killed 13 people, officials said later.")], 8),
+])
+def test_the_lead_tells_the_figure_over_its_headline(reports, figure):
+    assert story_figure(reports) == figure
+
+
+@pytest.mark.parametrize("text, killed", [
+    # a part of the group told dead
+    ("Two of the hostages were killed when troops stormed the farm near Tete.", 2),
+    ("Three of the miners died before rescuers reached them near Oruro.", 3),
+    # a dash is no part of a word: "45 people--including 14 children and a baby--" names the 45
+    ("Gunmen fired on the bus near Tete, killing at least 31 people--including nine children and a nurse--on Sunday.", 31),
+    # what might have happened is no toll
+    ("Hundreds of people could have died in Oruro, the mayor said.", None),
+])
+def test_parts_dashes_and_what_might_have_been(text, killed):
+    from events.casualties import find_casualties
+
+    assert find_casualties(text).killed == killed
+
+
+def test_a_list_of_victims_cut_by_a_comma_and_is_read_whole():
+    # "Seven soldiers, including a major, | and a nurse were killed": the clause break before "and" cuts the list
+    text = ("Soldiers killed in ambush near Pemba\n\n"
+            "PEMBA - Seven soldiers, including a major, and a nurse were killed while two others were wounded in an "
+            "ambush by insurgents near Pemba on Sunday, officials said.")
+    assert killed_of(doc("d1", text, date(2021, 3, 30)), country="MZ") == [8]
+    text = ("Blast at Tete market\n\n"
+            "TETE - Three policemen, two soldiers, and a child were killed in a bomb blast at a market in Tete on Monday.")
+    assert killed_of(doc("d2", text, date(2021, 3, 30)), country="MZ") == [6]
