@@ -102,10 +102,22 @@ _DATELINE = re.compile(
     r"(?:\s*,?\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?)(?:\s*,\s*\d{4})*)?"
     r"\s*(?:\([A-Za-z][\w .&-]{0,25}\))?\s*(?:—|–|--|-|:|(?<=\))_)(?=\s)",
     re.M)
+# "Nazran, Russia; 4 May 2000 (RFE/RL) -": a dateline whose city is written in title case; told from a sentence's
+# opening words by the date and the agency in parentheses it must carry
+_TITLE_DATELINE = re.compile(
+    r"^[ \t\"“]*(?P<city>[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})"
+    r"(?:\s*,\s*[A-Z][\w'’.\-]+(?:\s+[A-Z][\w'’.\-]+){0,3})*"
+    r"\s*[,;]\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?)(?:\s*,?\s*\d{4})?"
+    r"\s*\([A-Z][\w .&/-]{0,25}\)\s*(?:—|–|--|-|:)(?=\s)",
+    re.M)
 DATELINE_REACH = 1000  # datelines sit in the first lines of a story
 
 
 def find_datelines(text: str) -> list[tuple[int, int, int]]:
     """(start, end, city end) of each dateline in the opening lines of a story."""
-    return [(m.start(), m.end(), m.end("city")) for m in _DATELINE.finditer(text, 0, min(len(text), DATELINE_REACH))
-            if len(m.group("city").replace(" ", "")) >= 3 and re.search(r"[,(]|—|--", m.group(0))]
+    reach = min(len(text), DATELINE_REACH)
+    found = [(m.start(), m.end(), m.end("city")) for m in _DATELINE.finditer(text, 0, reach)
+             if len(m.group("city").replace(" ", "")) >= 3 and re.search(r"[,(]|—|--", m.group(0))]
+    seen = {start for start, _, _ in found}
+    found += [(m.start(), m.end(), m.end("city")) for m in _TITLE_DATELINE.finditer(text, 0, reach) if m.start() not in seen]
+    return sorted(found)

@@ -1815,3 +1815,13 @@ def test_in_what_was_the_worst_massacre_describes_its_own_clause_not_the_story_n
     result = table(doc("bi", text, date(2015, 5, 20)))
     got = {(r.start, r.place_written) for r in result.incidents.itertuples()}
     assert ("2015-03-02", "Muyinga") in got, result.incidents[["title", "start", "place"]]
+
+
+def test_a_title_case_dateline_with_agency_dates_nothing():
+    # "Batumi, Georgia; 12 March 2004 (RFE/RL) -" says when the story was filed; the ambush happened "yesterday"
+    text = ("Georgia: troops kill six militants in ambush\n"
+            "Batumi, Georgia; 12 March 2004 (RFE/RL) - Georgian special forces have ambushed a column of militants "
+            "outside the town of Zugdidi, killing six of them. The command said the troops opened fire with machine guns in the ambush, which "
+            "occurred yesterday near the village of Anaklia.\n")
+    result = table(doc("ge", text, date(2004, 3, 12)))
+    assert list(result.incidents["start"]) == ["2004-03-11"], result.incidents[["title", "start", "place"]]
