@@ -122,7 +122,6 @@ def test_words_that_only_look_like_incidents_are_not():
     assert result.incidents.empty, result.incidents[["title", "evidence"]]
 
 
-
 def test_offensive_the_adjective_is_not_a_military_offensive():
     """"called the remarks offensive and wrong" and a team's "offensive line" are no battle; "launched an offensive"
     still is."""
@@ -137,7 +136,6 @@ def test_offensive_the_adjective_is_not_a_military_offensive():
     assert list(incidents["type"]) == ["battle"]
 
 
-
 def test_the_incident_a_since_day_when_clause_tells_is_its_own():
     """"the deadliest since March 4, when a bomber blew himself up ..., killing 14": the March incident is its own
     row with its own day and toll, not a part of the story's Friday bombing."""
@@ -148,7 +146,6 @@ def test_the_incident_a_since_day_when_clause_tells_is_its_own():
     incidents = table(doc("kano", text, date(2014, 6, 21))).incidents.sort_values("start")
     assert list(incidents["start"].astype(str)) == ["2014-03-04", "2014-06-20"]
     assert list(incidents["killed"]) == [14, 9]
-
 
 
 def test_a_projectile_across_a_border_is_its_own_incident_with_the_toll_told_after_it():
@@ -1631,7 +1628,6 @@ def test_the_undated_items_of_a_round_up_happened_on_its_day():
         ("Gao", "2015-03-03"), ("Mopti", "2015-03-01"), ("Timbuktu", "2015-03-03")], rows[["title", "start", "place"]]
 
 
-
 def test_the_items_of_a_round_up_are_incidents_of_their_own():
     text = ("Security round-up: May 9, 2016\n\n"
             "KANDAHAR - A roadside bomb killed three policemen in the Zhari area of Kandahar, officials said.\n\n"
@@ -1825,3 +1821,24 @@ def test_a_title_case_dateline_with_agency_dates_nothing():
             "occurred yesterday near the village of Anaklia.\n")
     result = table(doc("ge", text, date(2004, 3, 12)))
     assert list(result.incidents["start"]) == ["2004-03-11"], result.incidents[["title", "start", "place"]]
+
+
+def test_train_and_ship_disasters_are_incidents_and_road_accidents_are_not():
+    # transport crashes are in scope: trains told by what befell them, a ferry that sank or capsized, an accident
+    # placed at a railway station; a bus crash, a train that hit a truck and a company's shares are not
+    trains = doc("pl", (
+        "Trains collide in Poland\n\n"
+        "Two passenger trains collided head-on in central Poland on Tuesday, killing at least 12 people, officials "
+        "said.\n"
+        "The accident outside Kutno railway station happened when a signal failed.\n"), date(2011, 3, 9))
+    ferry = doc("ke", (
+        "Ferry sinks off Kenya\n\n"
+        "A ferry with 200 passengers aboard capsized off Mombasa on Saturday, killing at least 30 people, the port "
+        "authority said.\n"), date(2013, 5, 13))
+    road = doc("bus", (
+        "Bus crash\n\n"
+        "A bus collided with a truck near Kisumu on Sunday, killing nine people. Shares of the ferry operator sank on "
+        "Monday. A train crashed into a truck at a level crossing near Nakuru on Monday.\n"), date(2013, 6, 4))
+    rows = table(trains, ferry, road).incidents
+    got = sorted((r.type, r.start, r.place) for r in rows.itertuples())
+    assert got == [("transport_crash", "2011-03-08", "Kutno"), ("transport_crash", "2013-05-11", "Mombasa")], rows
