@@ -556,7 +556,7 @@ _MEASURED_BEFORE = re.compile(
 _BORDER_AFTER = re.compile(r"[’']?s?\s+(?:border|frontier|boundary)\b", re.I)
 _ACCUSED_OF = re.compile(r"^[’']?\s+(?:of|for)\s+(?:\w+ly\s+)?\w+ing\b")
 _DATELINE_AFTER = re.compile(r"^(?:,\s*[A-Z][\w .’'-]{1,30})?\s*(?:\((?:[A-Z][A-Za-z]{1,12}|[A-Z]{2,6})\)\s*)?"
-                             r"(?:—|–|--|-\s|:|(?<=\))_\s)")
+                             r"(?:—|–|--|-\s|:|(?<=\))_\s|(?<=\) )_\s)")
 
 
 _LINE_LEAD = frozenset(" \t\"“")  # what may stand before a dateline's place on its line

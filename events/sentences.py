@@ -95,12 +95,12 @@ def _append(out: list[Sentence], para: str, offset: int, start: int, end: int, p
 
 
 # A wire dateline opens the story: "SRINAGAR, India, April 7 , 1997 (AFP) -", "RAFAH, Gaza Strip, Nov. 25 (Xinhua) --",
-# "BAGHDAD (Reuters) -", "CAGUAS, Puerto Rico (AP)_ " (the 1990s AP underscore dash). It says where and when the story was filed, not where or when anything happened.
+# "BAGHDAD (Reuters) -", "CAGUAS, Puerto Rico (AP)_ " or "(AP) _ " (the 1990s AP underscore dash). It says where and when the story was filed, not where or when anything happened.
 _DATELINE = re.compile(
     r"^[ \t\"“]*(?P<city>[A-Z][A-Z'’.\-]+(?:\s+[A-Z][A-Z'’.\-]+){0,3})"
     r"(?:\s*,\s*[A-Z][\w'’.\-]+(?:\s+[A-Z][\w'’.\-]+){0,3})*"
     r"(?:\s*,?\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?)(?:\s*,\s*\d{4})*)?"
-    r"\s*(?:\([A-Za-z][\w .&-]{0,25}\))?\s*(?:—|–|--|-|:|(?<=\))_)(?=\s)",
+    r"\s*(?:\([A-Za-z][\w .&-]{0,25}\))?\s*(?:—|–|--|-|:|(?<=\))_|(?<=\) )_)(?=\s)",
     re.M)
 # "Nazran, Russia; 4 May 2000 (RFE/RL) -": a dateline whose city is written in title case; told from a sentence's
 # opening words by the date and the agency in parentheses it must carry

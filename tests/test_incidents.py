@@ -1842,3 +1842,12 @@ def test_train_and_ship_disasters_are_incidents_and_road_accidents_are_not():
     rows = table(trains, ferry, road).incidents
     got = sorted((r.type, r.start, r.place) for r in rows.itertuples())
     assert got == [("transport_crash", "2011-03-08", "Kutno"), ("transport_crash", "2013-05-11", "Mombasa")], rows
+
+
+def test_an_ap_dateline_with_a_spaced_underscore_dash_is_not_the_incident_place():
+    from events.sentences import find_datelines
+
+    head = "MOSTAR, Bosnia-Herzegovina (AP) _ Gunmen shot dead two policemen on Sunday, police said."
+    assert [(a, b) for a, b, _ in find_datelines(head)] == [(0, len("MOSTAR, Bosnia-Herzegovina (AP) _"))]
+    rows = table(doc("ba", "Policemen killed\n\n" + head + "\n", date(1997, 3, 10))).incidents
+    assert rows[["place", "start"]].values.tolist() == [["Mostar", "1997-03-09"]], rows
