@@ -1188,7 +1188,7 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
                         sub_trig = before[-1] if before else trig
                     mentions.append(_build(document, sentence, sub_trig, c_start, c_end, sub_places, sub_dates,
                                            c_offsets, other_clause_dates, s_places, hypothetical, len(heads) == 1,
-                                           reads))
+                                           reads, c_triggers))
     mentions = _joined_across_as(sorted([*mentions, *references], key=lambda m: (m.sentence_start, m.trigger_start)),
                                  text)
     mentions = _told_on_in_next_sentence(mentions, text, lexicon)
@@ -1468,10 +1468,29 @@ def _retold(d: DateMention | None, document: Document) -> bool:
         (document.published - d.last).days > RETOLD_DAYS
 
 
+COUNTED_BACK_DAYS = 31  # "a day earlier", "four days earlier": farther back, the count is a period's, not a day's
+
+
+def _counted_back(day: DateMention | None, trig: Trigger, offsets: Sequence) -> DateMention | None:
+    """The day of an incident told in a relative clause that counts back from its main clause's day ("fled the camp
+    Sunday where 2,000 people were killed a day earlier"): the main clause's day shifted by the count, or None.
+    The caller asks only where no other incident word comes before the day (the day of "clashed here Wednesday after
+    the funeral of a man killed in rioting the previous day" is the clashes', which the rioting outranks)."""
+    if day is None or day.precision != "day" or day.end > trig.start:
+        return None
+    for o in offsets:
+        if (o.start >= trig.end and not o.anchor_text and o.days < 0 and -o.days <= COUNTED_BACK_DAYS
+                and not _OPEN_OFFSET.search(o.text)):
+            first = day.first + timedelta(days=o.days)
+            return DateMention(start=o.start, end=o.end, text=f"{o.text} (from {day.text})", value=first.isoformat(),
+                               first=first, last=first, precision="day")
+    return None
+
+
 def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, c_end: int,
            places: list[PlaceMention], dates: list[DateMention], offsets: Sequence, s_dates: list[DateMention],
            s_places: "_SentencePlaces", hypothetical: bool, sole_trigger: bool,
-           reads: "_ClauseReads | None" = None) -> IncidentMention:
+           reads: "_ClauseReads | None" = None, clause_triggers: Sequence[Trigger] = ()) -> IncidentMention:
     text = document.text
     reads = reads or _ClauseReads(text, c_start, c_end)
     place = _place_for(places, trig, text)
@@ -1513,6 +1532,14 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
     # "two days after talks collapsed": an anchor the dates stage could not name dates nothing here
     offset = next((o for o in offsets if o.anchor_text or not _OPEN_OFFSET.search(o.text)), None)
     lo = max(reads.figures_from if sole_trigger else trig.start, trig.start - READ_WINDOW)
+
+
+    shifted = (_counted_back(date_, trig, offsets)
+               if date_from == "clause" and not definite and date_ is not None
+               and not any(t.start < date_.start for t in clause_triggers if t is not trig) else None)
+    if shifted is not None:
+        date_ = shifted
+    lo = max(c_start if sole_trigger else trig.start, trig.start - READ_WINDOW)
     hi = min(c_end, trig.end + READ_WINDOW)
     if _SINCE_BEFORE.search(text[max(sentence.start, trig.start - 60):trig.start]):
         figures = Casualties()  # "26 soldiers have been killed since the offensive": a period's toll, not its own

@@ -1851,3 +1851,15 @@ def test_an_ap_dateline_with_a_spaced_underscore_dash_is_not_the_incident_place(
     assert [(a, b) for a, b, _ in find_datelines(head)] == [(0, len("MOSTAR, Bosnia-Herzegovina (AP) _"))]
     rows = table(doc("ba", "Policemen killed\n\n" + head + "\n", date(1997, 3, 10))).incidents
     assert rows[["place", "start"]].values.tolist() == [["Mostar", "1997-03-09"]], rows
+
+
+
+def test_a_count_back_in_a_relative_clause_dates_the_killings_it_tells():
+    # "fled a camp on Friday where 30 people were killed two days earlier": the killings were on Wednesday;
+    # "killed by soldiers" beside a stampede is violence, not a mishap
+    text = ("Refugees flee camp\n\n"
+            "Thousands of refugees fled a camp near Bukavu on Friday where 30 people were killed by soldiers or "
+            "trampled in a stampede two days earlier.\n")
+    result = table(doc("cd", text, date(2007, 3, 31)))
+    rows = result.incidents[result.incidents["country"] == "CD"]
+    assert list(rows["start"]) == ["2007-03-28"], result.incidents[["title", "start", "place"]]
