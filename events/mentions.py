@@ -214,6 +214,19 @@ def _is_generic(text: str, trig: Trigger, c_start: int) -> bool:
     return bool(_AGGREGATE_BEFORE.search(before)) or not _SPECIFIED_BEFORE.search(before)
 
 
+# "since late last month", "throughout March": a month that opens or spans a period, not the day of one incident
+_PERIOD_BEFORE = re.compile(r"\b(?:since|throughout|through|over|during)\s+(?:[\w-]+\s+){0,2}$", re.I)
+
+
+def _undated_or_period(text: str, date_: DateMention | None) -> bool:
+    """A bare plural is a kind of event when it has no day: no date, a year, or a month that opens a period ('have
+    stepped up attacks since late last month'). A month alone ('attacks in March killed 40') still dates incidents
+    a reader can brief from."""
+    if date_ is None or PRECISION_RANK.get(date_.precision, 0) <= PRECISION_RANK["year"]:
+        return True
+    return date_.precision == "month" and bool(_PERIOD_BEFORE.search(text, max(0, date_.start - 30), date_.start))
+
+
 def _is_campaign(text: str, trig: Trigger, c_start: int) -> bool:
     """'after months of shelling', 'years of fighting': a mass noun told over months or years names a campaign, not
     one incident, whatever day its clause names ('took control of the city on May 2, after months of shelling')."""
@@ -1570,8 +1583,7 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         places_seen=s_places.seen,
         published=document.published,
         definite=definite,
-        generic=sentence.paragraph > 0 and (date_ is None or PRECISION_RANK.get(date_.precision, 0) <= PRECISION_RANK["month"])
-        and _is_generic(text, trig, c_start) or _is_campaign(text, trig, c_start)
+        generic=sentence.paragraph > 0 and _undated_or_period(text, date_) and _is_generic(text, trig, c_start) or _is_campaign(text, trig, c_start)
         or _counted_over_period(text, trig, c_start, c_end)
         or _is_statistic(text, trig, c_start),
         separate=separate or bool(noun and _ANOTHER.search(before) and not _COUNTED_SEPARATE.search(before)),
