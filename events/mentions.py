@@ -174,8 +174,9 @@ def _is_definite(text: str, trig: Trigger, c_start: int) -> bool:
     return bool(_DEFINITE_BEFORE.search(before)) and not _NEW_BEFORE.search(before)
 
 
-
-_AGGREGATE_BEFORE = re.compile(r"\b(?:string|series|wave|spate|number|campaign|catalogue|litany|history|years|months)\s+of\s+"
+_AGGREGATE_BEFORE = re.compile(r"\b(?:(?:string|series|wave|spate|number|campaign|catalogue|litany|history|years|months)|"
+                               # "X has been the frequent scene of bombings": a place's history, not one incident
+                               r"(?:has|have|had)\s+been\s+(?:the|a)\s+(?:[\w-]+\s+)?(?:scene|site|target)s?)\s+of\s+"
                                r"(?:[\w-]+\s+){0,2}$", re.I)
 
 
@@ -654,7 +655,17 @@ def _without_datelines(text: str, dates: Sequence[DateMention], places: Sequence
 _MEASURED_FROM = re.compile(
     r"\b(\d[\d,]*(?:\.\d+)?)[\s-]*(km|kms|kilomet(?:er|re)s?|mi|miles?)\b\s*(?:\([^()]{1,25}\)\s*)?"
     r"(north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+(?:of|from)\s+"
-    r"(?:the\s+)?(?:(?:[a-z]+\s+)?(?:capital|city|town|port|village)\s+(?:of\s+)?)?$", re.I)
+    r"(?:the\s+)?(?:(?:(?-i:[A-Z])[\w'’-]+\s+)?(?:[a-z]+\s+)?(?:capital|city|town|port|village)(?:\s+of)?,?\s+)?$",
+    re.I)
+# what stands between a named place and the measure that says where it is: "X, 40 km south of Y", "X district,
+# about 300 km west of Y", "X, a mountain town about 300 km west of Y", "X, a city of 600,000 residents, 55 miles
+# south of Y": the measure describes X
+_DESCRIBED_BY_MEASURE = re.compile(
+    r"(?:\s+(?:district|province|county|governorate|prefecture|department|region|state|municipality|town|city|"
+    r"village|hamlet|area|camp)s?)?,\s+(?:(?:an?|the)\s+(?:[^;.,()\n]|,(?=\d))*?(?:,\s+)?)?"
+    r"(?:(?:about|some|around|roughly|nearly|almost|approximately|just|only|over|under|more\s+than|less\s+than)\s+)?",
+    re.I)
+DESCRIBED_GAP = 90  # the longest stretch read between a named place and its measure
 _PARENTHESES = re.compile(r"\s*\([^()]*\)")
 MEASURED_MAX_KM = 400.0  # farther, the bearing's error alone spans more than a district
 MEASURED_MARK = "@"  # in a measured point's id: the town's id, then the distance and bearing
@@ -670,7 +681,7 @@ def _measured_from(text: str, places: Sequence[PlaceMention]) -> list[PlaceMenti
     """A town named as the reference point of a measured distance ("60 miles south of El Fasher") stands for the
     point that far from it on that bearing, not for the town itself: the incident's village is rarely in a
     gazetteer, and the town is often hundreds of kilometres from it."""
-    out = []
+    out: list[PlaceMention] = []
     for p in places:
         m = _MEASURED_FROM.search(text, max(0, p.start - 90), p.start) if p.via == "name" \
             and PLACE_RANK.get(p.place.kind, 0) >= 5 else None
@@ -680,11 +691,30 @@ def _measured_from(text: str, places: Sequence[PlaceMention]) -> list[PlaceMenti
                 distance *= 1.609
             north, east = DIRECTIONS[m.group(3).lower().replace("-", "")]
             norm = sqrt(north * north + east * east)
+            while out and out[-1].start >= m.start():
+                out.pop()  # "south of X state capital Y": the state names the reference, not the place
+            named = out[-1] if out else None
+            if named is not None and named.via == "name" and named.end <= m.start() \
+                    and m.start() - named.end <= DESCRIBED_GAP \
+                    and _DESCRIBED_BY_MEASURE.fullmatch(text, named.end, m.start()):
+                # "Hilla, a city of 600,000, 55 miles south of Baghdad": the measure says where the named place
+                # lies; a town or district is the place, a wider area is narrowed to the measured point
+                if PLACE_RANK.get(named.place.kind, 0) >= 4.5:
+                    continue
+            if distance > MEASURED_MAX_KM:
+                # "in X district, 600 km west of the capital Y": too far for a point, yet it tells the part of the
+                # country the place lies in; the reference point is never the place
+                gaz = default_gazetteer()
+                country = gaz.country_place(p.place.country) if p.place.country else None
+                part = gaz.part_of(country, m.group(3).lower().replace("-", "")) if country is not None else None
+                if part is not None:
+                    out.append(PlaceMention(m.start(), p.end, text[m.start():p.end], part, "name", within=country))
+                continue
             if 0 < distance <= MEASURED_MAX_KM:
                 lat = p.place.lat + distance * north / norm / KM_PER_DEGREE
                 lon = p.place.lon + distance * east / norm / (KM_PER_DEGREE * max(0.01, cos(radians(p.place.lat))))
                 words = " ".join(text[m.start():m.end()].split())
-                name = _PARENTHESES.sub("", words) + " " + p.place.name
+                name = _PARENTHESES.sub("", words).rstrip(",") + " " + p.place.name
                 measure = f"{MEASURED_MARK}{distance:.0f}km-{m.group(3).lower()}"
                 shifted = replace(p.place, geonameid=p.place.geonameid + measure, name=name, lat=round(lat, 5),
                                   lon=round(lon, 5), population=0)
@@ -782,8 +812,10 @@ def _place_for(places: Sequence[PlaceMention], trig: Trigger, text: str) -> Plac
         named = sorted(named, key=lambda p: _distance(p.start, p.end, trig))[:PLACE_CANDIDATES]
     # "in Kandahar city, capital of the southern Kandahar province": an area holding another named place is where
     # that place lies, not a rival for the incident's place
+    # (not a reference point: "in Y district, bordering Z" does not say Z lies in Y)
+    holders = [q for q in named if not _REFERENCE_POINT.search(text, max(0, q.start - 40), q.start)]
     named = [p for p in named if not any(PLACE_RANK.get(q.place.kind, 0) > PLACE_RANK.get(p.place.kind, 0)
-                                         and places_agree(p.place, q.place) for q in named)] or named
+                                         and places_agree(p.place, q.place) for q in holders)] or named
 
     # "at the Toluca Agroindustrial prison in Tehuacan in the state of Puebla": a town of another state
     # of the country than the one the clause names is a namesake (a facility's name), not the place
@@ -818,8 +850,10 @@ _DESTINATION = re.compile(r"\b(?:bound|headed|heading|travel(?:l)?ing|en route|o
                           r"(?:from\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+)?(?:to|for|towards?)\s+(?:the\s+)?"
                           r"(?:(?:[a-z-]+\s+)?(?:capital|city|town|port|village)\s+(?:of\s+)?)?$", re.I)
 # "50 km east of Kathmandu", "north of the capital": a reference point, not the place itself
-_REFERENCE_POINT = re.compile(r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|"
-                              r"south-east|south-west)(?:ern)?\s+(?:of|from)\s+(?:the\s+)?$", re.I)
+_REFERENCE_POINT = re.compile(r"\b(?:(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|"
+                              r"south-east|south-west)(?:ern)?\s+(?:of|from)|"
+                              # "near X in Y district, bordering Z": the neighbour is where it was not
+                              r"bordering|adjoining|adjacent\s+to|neighbou?ring)\s+(?:the\s+)?$", re.I)
 _BOUND_PLACE_AFTER = re.compile(r"\s+(?:(?!(?:are|were|is|was|be|been)\b)[\w-]+\s+){0,3}?"
                                 r"(?:in|at|on|near|outside|inside|of|against)\s+(?:the\s+)?"
                                 r"(?:[\w-]+\s+){0,2}$", re.I)
@@ -958,8 +992,9 @@ class _TextCues:
     """Where the words that some pattern needs start in a text, found once when first asked for: a window of
     READ_WINDOW characters before or after each trigger of a long clause is then read only where such a word is."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, unplaced_names: frozenset[str] = frozenset()) -> None:
         self.text = text
+        self.unplaced_names = unplaced_names  # names read as places that place no incident: no actors either
 
     @cached_property
     def casualties(self) -> list[int]:
@@ -1081,7 +1116,10 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     filed_at = _dateline_place(text, places)
     all_places = places
     dates, places = _without_datelines(text, dates, places)
-    places = _without_foreign_namesakes(_measured_from(text, places), all_places)
+    kept = _without_foreign_namesakes(_measured_from(text, places), all_places)
+    kept_starts = {p.start for p in kept}
+    unplaced = [p for p in places if p.start not in kept_starts]  # references of measures and namesakes
+    places = kept
     triggers = lexicon.find_triggers(text)
     if reads_as_sport(text):  # a match report's "attack" and "battle for the title" are not incidents
         triggers = [t for t in triggers if t.type not in _GAME_TYPES]
@@ -1113,7 +1151,7 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
         return [x for x in items if a <= x.start and x.end <= b]
 
     located_by, dates_by, offsets_by, triggers_by = map(_ByStart, (located, dates, offsets, triggers))
-    cues = _TextCues(text)
+    cues = _TextCues(text, frozenset(p.text for p in unplaced))
     mentions: list[IncidentMention] = []
     for sentence in sentences:
         s_places = _SentencePlaces(within(located_by, sentence.start, sentence.end))
@@ -1575,7 +1613,7 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         place_from="demonym" if place is not None and place.via == "demonym" and place_from != "context" else place_from,
         killed=figures.killed, injured=figures.injured,
         killed_qualifier=figures.killed_qualifier, injured_qualifier=figures.injured_qualifier,
-        actors=tuple(a for a in reads.actors if a not in s_places.texts),
+        actors=tuple(a for a in reads.actors if a not in s_places.texts and a not in reads.cues.unplaced_names),
         facility=facility_of(text[max(c_start, trig.start - 40):min(c_end, trig.end + 50)]),
         hypothetical=hypothetical or bool(_NOT_HAPPENED.search(text[max(c_start, trig.start - 80):trig.start]))
         or bool(_ALLEGED.search(text[max(c_start, trig.start - 80):trig.start])) and not _retold(date_, document)

@@ -1,0 +1,68 @@
+"""Where an incident happened when a story names it by a reference: a distance from a town, a bordering town
+(texts written for the test, about other places and years than the benchmark stories)."""
+
+from datetime import date
+
+import pytest
+
+from events.corpus import Corpus, Document
+from events.pipeline import extract_corpus
+
+
+def doc(doc_id, text, published):
+    return Document(doc_id=doc_id, path=f"{doc_id}.txt", text=text, title=text.splitlines()[0], published=published,
+                    date_source="manifest", sha256=doc_id)
+
+
+def table(*docs):
+    return extract_corpus(Corpus(root="mem", documents=list(docs)), workers=1, use_cache=False)
+
+
+def test_a_named_town_before_its_measure_from_the_capital_is_the_place():
+    """'Ayorou, a market town 200 km north-west of the capital Niamey, was attacked': the measure says where the
+    named town lies; the town is the place, neither the capital nor a point measured from it."""
+    text = ("Villagers killed in Niger\n\nAyorou, a market town 200 kilometres north-west of the capital Niamey, was "
+            "attacked by gunmen on Sunday, and 14 villagers were killed, officials said.\n")
+    rows = table(doc("ne", text, date(2021, 3, 16))).incidents
+    assert list(rows["place"]) == ["Ayorou"], rows[["title", "start", "place"]]
+
+
+@pytest.mark.parametrize("where", [
+    "in Tagaza, a village about 120 km east of the capital, Niamey",
+    "in Tagaza, 120 km east of Tillaberi region capital Niamey",
+])
+def test_an_unknown_village_measured_from_the_capital_is_the_measured_point(where):
+    """'a village about 120 km east of the capital, Niamey', 'east of X region capital Y': the point measured from
+    the capital (written after a comma or after its region's name), not the capital."""
+    text = f"Soldiers killed in Niger\n\nRebels attacked an army post on Monday {where}, killing seven soldiers.\n"
+    rows = table(doc("ne2", text, date(2017, 6, 21))).incidents
+    assert len(rows) == 1 and rows.iloc[0]["place"] != "Niamey", rows[["title", "start", "place"]]
+    assert abs(rows.iloc[0]["lon"] - (2.1098 + 120 / (111.2 * 0.975))) < 0.1, rows[["title", "place", "lon"]]
+
+
+def test_a_district_too_far_from_the_capital_to_measure_is_in_that_part_of_the_country():
+    """'in a remote district about 900 kilometres east of the capital Niamey': too far for a point, it still tells
+    the part of the country; the capital, the reference point, is never the place."""
+    text = ("Soldiers killed in Niger\n\nRebels attacked an army post on Monday in Gadabeji district, about 900 "
+            "kilometres east of the capital Niamey, killing seven soldiers.\n")
+    rows = table(doc("ne3", text, date(2017, 6, 21))).incidents
+    assert len(rows) == 1 and rows.iloc[0]["place_precision"] == "region" and rows.iloc[0]["lon"] > 6, \
+        rows[["title", "start", "place", "lon"]]
+
+
+def test_the_district_bordering_a_town_is_no_part_of_it():
+    """'opened fire near Kanak in Mastung district, bordering Quetta': the bordering city is a reference, not the
+    place, and it does not make the district a mere area around it."""
+    text = ("Bus attacked in Pakistan\n\nGunmen stopped a bus on Tuesday and opened fire on it near Kanak in Mastung "
+            "district, bordering Quetta, killing four passengers.\n")
+    rows = table(doc("pk_bus", text, date(2015, 7, 8))).incidents
+    assert list(rows["place"]) == ["Mastung District"], rows[["title", "place"]]
+
+
+def test_a_place_that_has_been_the_frequent_scene_of_bombings_reports_no_incident():
+    """'Quetta ... has been the frequent scene of bombings in the past year': the city's history, not an incident."""
+    text = ("Market bomb in Pakistan\n\nA bomb in a crowded market killed nine people in Quetta on Friday, police "
+            "said. Quetta, a city of 1 million residents, 700 km south-west of the capital, has been the frequent "
+            "scene of bombings in the past year.\n")
+    rows = table(doc("pk", text, date(2013, 4, 27))).incidents
+    assert list(rows["start"]) == ["2013-04-26"], rows[["title", "start", "end", "place"]]
