@@ -450,6 +450,27 @@ def _fold_country_rows(incidents: list[Incident]) -> list[Incident]:
     return [c for i, c in enumerate(incidents) if i not in folded]
 
 
+TAKING_TYPES = ("capture", "recapture")  # the taking of a place (data/incident_types.csv, family control)
+
+
+def _fold_takings(incidents: list[Incident], lexicon: Lexicon) -> list[Incident]:
+    """One story's taking of a place ("attackers invaded a neighbourhood outside the capital early Tuesday and killed
+    scores") and the violence it tells at the very same place on the same day ("Tuesday's massacre") are one incident:
+    when exactly one such violent incident exists, the taking joins it (the violence names what happened)."""
+    folded: set[int] = set()
+    for i, c in enumerate(incidents):
+        if len(c.sources) != 1 or c.type not in TAKING_TYPES or c.place is None or not _one_day(c):
+            continue
+        hosts = [o for j, o in enumerate(incidents) if j != i and j not in folded and c.sources[0] in o.sources
+                 and lexicon.family(o.type) != lexicon.family(c.type) and o.type not in TAKING_TYPES
+                 and o.place is not None and o.place.geonameid == c.place.geonameid
+                 and _one_day(o) and dates_agree(o.date, c.date, 0)]
+        if len(hosts) == 1:
+            _fold_into(hosts[0], c)
+            folded.add(i)
+    return [c for i, c in enumerate(incidents) if i not in folded]
+
+
 def sort_incidents(incidents: Iterable[Incident]) -> list[Incident]:
     return sorted(incidents, key=lambda i: (i.date.first if i.date else date.max, i.id))
 
@@ -459,7 +480,8 @@ def fold_incidents(incidents: Iterable[Incident], lexicon: Lexicon | None = None
     country-wide row into its story's town row): run once over every family's incidents, after clustering, so that
     merging families apart (`events.merge_blocks`) gives the same incidents as merging them together."""
     lexicon = lexicon or default_lexicon()
-    return sort_incidents(_fold_country_rows(_fold_bare_tolls(sort_incidents(incidents), lexicon)))
+    return sort_incidents(_fold_country_rows(_fold_takings(_fold_bare_tolls(sort_incidents(incidents), lexicon),
+                                                          lexicon)))
 
 
 def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None = None,

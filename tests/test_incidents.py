@@ -1863,3 +1863,14 @@ def test_a_count_back_in_a_relative_clause_dates_the_killings_it_tells():
     result = table(doc("cd", text, date(2007, 3, 31)))
     rows = result.incidents[result.incidents["country"] == "CD"]
     assert list(rows["start"]) == ["2007-03-28"], result.incidents[["title", "start", "place"]]
+
+
+def test_a_taking_and_the_massacre_of_one_story_day_and_place_are_one_row():
+    text = ("Dozens killed near Mombasa\n\n"
+            "Attackers with guns and machetes invaded a neighbourhood of Mombasa early Tuesday and killed dozens of "
+            "residents, witnesses said.\n\n"
+            "Police said 30 people were killed.\n\n"
+            "Tuesday's massacre occurred two days after the governor had said the region was safe.\n")
+    result = table(doc("ke", text, date(2014, 6, 18)))
+    rows = result.incidents[result.incidents["start"] == "2014-06-17"]
+    assert len(rows) == 1, result.incidents[["title", "type", "start", "place"]]
