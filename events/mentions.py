@@ -938,7 +938,11 @@ class _SentencePlaces(tuple):
 
     @cached_property
     def n_distinct(self) -> int:
-        return len({p.place.geonameid for p in self})
+        """Distinct places, an area that holds another of them not counted ("in the village of X, ... in Y state"
+        names one place, X's district and its state)."""
+        distinct = list({p.place.geonameid: p.place for p in self}.values())
+        return sum(not any(PLACE_RANK.get(b.kind, 0) > PLACE_RANK.get(a.kind, 0) and places_agree(a, b)
+                           for b in distinct) for a in distinct)
 
 
 class _Except(abc.Sequence):

@@ -1021,6 +1021,65 @@ def _spelled_like(written: str, text: str, start: int, countries: list[str], gaz
     return found[written]
 
 
+_SETTLEMENT = r"village|hamlet|town|settlement|community|camp"
+# an unknown name in a town slot: "in X", "near X", "the village of X"
+_TOWN_SLOT = re.compile(rf"\b(?:in|at|near|outside|(?:{_SETTLEMENT})\s+of)\s+({_SLOT_WORDS})\b")
+# what lies between it and the area written next to it: "X, Y district", "X in Y district", "X, a village in the Y
+# district", "X, located in Y"
+_AREA_GAP = re.compile(rf",?\s+(?:(?:a|an|the)\s+(?:[\w-]+\s+){{0,2}}?(?:{_SETTLEMENT})\s+)?(?:(?:located|situated)\s+)?"
+                       rf"(?:in|of)\s+(?:the\s+)?|,\s+")
+AREA_GAP_CHARS = 45
+# where the story later says the settlement lies: "The village, in the Y district, ...", "The village lies in Y"
+_SETTLEMENT_LIES = re.compile(rf"\bThe\s+({_SETTLEMENT})(?:,\s+|\s+(?:is|lies|was)\s+)(?:(?:located|situated)\s+)?"
+                              r"in\s+(?:the\s+)?")
+
+
+_INSTITUTION_WORDS = _ORG_HEADS | frozenset("Stadium Airport Prison Mosque Temple Market Hotel Station Base Camp Hall "
+                                            "Police Army Ministry Council Party Company Group".split())
+
+
+def _settlements_in_areas(mentions: list[PlaceMention], text: str, gaz: Gazetteer) -> list[PlaceMention]:
+    """A settlement the gazetteer does not know, named next to the district holding it ("near X in Y district", "the
+    village of X, Y province" where provinces are second-level areas), or of which the story says later where it
+    lies ("The village, in the Y district, ..."), stands for that area: the most precise place the story gives.
+
+    Only second-level areas the story names are taken (a first-level area is too wide to place a village), and only
+    for a name no place mention spans, that no place of the story's countries bears and that names no institution
+    ("Aberystwyth University, in Wales")."""
+    areas = {m.start: m for m in mentions if m.via == "name" and m.place.kind == "admin2"}
+    if not areas:
+        return mentions
+    countries = {m.place.country for m in mentions if m.place.country}
+    spans = [(m.start, m.end) for m in mentions]
+    stop = _stoplist()
+    added: list[PlaceMention] = []
+    for match in _TOWN_SLOT.finditer(text):
+        start, end, written = match.start(1), match.end(1), match.group(1)
+        if any(a < end and start < b for a, b in spans) or normalize(written.split()[0]) in _NOT_NAMES | _TITLES \
+                or any(word in _INSTITUTION_WORDS for word in written.split()) \
+                or written in stop or normalize(written) in stop \
+                or any(p.country in countries for p in gaz.candidates(written)[:MAX_CANDIDATES]):
+            continue
+        area = None
+        for gap in _AREA_GAP.finditer(text, end, min(len(text), end + AREA_GAP_CHARS)):
+            if gap.start() != end:
+                break
+            area = areas.get(gap.end())
+            break
+        if area is None and " of" in match.group(0)[:-len(written)]:
+            kind = match.group(0).split()[0].lower()
+            for later in _SETTLEMENT_LIES.finditer(text, end):
+                if later.group(1).lower() == kind and later.end() in areas:
+                    area = areas[later.end()]
+                    break
+        if area is not None:
+            added.append(PlaceMention(start, end, written, area.place, "name"))
+            spans.append((start, end))
+    if not added:
+        return mentions
+    return sorted([*mentions, *added], key=lambda m: m.start)
+
+
 _KIND_WORDS = frozenset(w for w in (_AREA_WORDS + "|" + _TOWN_WORDS + "|area").split("|"))
 
 
@@ -1044,7 +1103,7 @@ def find_places(text: str, gazetteer: Gazetteer | None = None) -> list[PlaceMent
     if not text:
         return []
     spans = _recognise(text, gaz)
-    mentions = _other_spellings(_resolve(spans, gaz, text), text, gaz)
+    mentions = _settlements_in_areas(_other_spellings(_resolve(spans, gaz, text), text, gaz), text, gaz)
     return _with_the_capital(_compass_parts(mentions, text, gaz), text, gaz)
 
 

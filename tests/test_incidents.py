@@ -1874,3 +1874,18 @@ def test_a_taking_and_the_massacre_of_one_story_day_and_place_are_one_row():
     result = table(doc("ke", text, date(2014, 6, 18)))
     rows = result.incidents[result.incidents["start"] == "2014-06-17"]
     assert len(rows) == 1, result.incidents[["title", "type", "start", "place"]]
+
+
+def test_an_older_incident_of_a_sentence_naming_a_village_and_its_province_keeps_the_sentence_place():
+    """'in the village of X (of district Y), the worst violence in Z province since ... there in 2016': the village
+    and its province are one place; the older incident the sentence recalls is placed there, not lost."""
+    text = ("Gunmen kill 11 in Uganda village\n\n"
+            "Gunmen killed 11 people in the village of Kyabukasa on Tuesday, officials said.\n\n"
+            "The attack, which occurred at dawn in the village of Kyabukasa, was the worst violence in the Western "
+            "Region since a rebel uprising there claimed at least 90 lives after days of fighting in July 2016.\n\n"
+            "The village, in the Kasese district near the Congolese border, had been calm for months.\n")
+    rows = table(doc("kasese", text, date(2019, 3, 13))).incidents
+    older = rows[rows["start"].astype(str).str.startswith("2016-07")]
+    assert len(older) == 1 and older.iloc[0]["country"] == "UG", rows[["title", "start", "place"]]
+    new = rows[rows["start"].astype(str).str.startswith("2019-03")]
+    assert len(new) == 1 and new.iloc[0]["place"] == "Kasese", rows[["title", "start", "place"]]

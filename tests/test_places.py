@@ -628,3 +628,15 @@ def test_another_transliteration_is_only_looked_for_in_the_storys_countries(gaz)
     # the same spelling in a story about another country, or outside a place slot, finds no place
     assert "Haditheh" not in places("Floods cut roads in Haditheh and Recife, Brazil, on Monday.", gaz)
     assert "Haditheh" not in places("Haditheh said the vote in Iraq was fair.", gaz)
+
+
+def test_an_unknown_settlement_stands_for_the_district_written_next_to_it(gaz):
+    found = places("Rebels killed four soldiers near Kyeyagalo in Bundibugyo district, western Uganda, on Friday in 2013.",
+                   gaz)
+    assert found["Kyeyagalo"].place.kind == "admin2" and found["Kyeyagalo"].place.name == "Bundibugyo"
+    # or for the district the story says later the village lies in
+    later = places("Gunmen killed 11 people in the village of Kyabukasa on Tuesday, the worst attack in western Uganda "
+                   "since 2014. The village, in the Kasese district near the Congolese border, had been calm.", gaz)
+    assert later["Kyabukasa"].place.name == "Kasese" and later["Kyabukasa"].place.kind == "admin2"
+    # a district of no country the story names, or no area at all, gives none
+    assert "Kyabukasa" not in places("Gunmen killed 11 people in the village of Kyabukasa on Tuesday.", gaz)
