@@ -63,7 +63,7 @@ _ANYONE = rf"(?:(?:{_STOP}{_TOKEN} ){{0,2}}{_STOP}[A-Za-z]\w*(?:-\w+)*)"
 _GROUP = rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}"
 _DIED = (r"(?:(?:shot and killed|(?:shot|stabbed|beaten|hacked|burned|burnt|bludgeoned) to death|fatally (?:shot|stabbed)|"
          r"killed|(?:pronounced |declared )?dead|died|perished|lost (?:their|his|her) lives|shot dead|slain|gunned down|murdered|"
-         r"massacred)\b(?!\s+(?:or|and|and/or)\s+(?:(?:seriously|critically|badly)\s+)?(?:injured|wounded|hurt|missing)\b))")
+         r"massacred|slaughtered|butchered)\b(?!\s+(?:or|and|and/or)\s+(?:(?:seriously|critically|badly)\s+)?(?:injured|wounded|hurt|missing)\b))")
 # a whole word: "the deadliest attack" tells no one dead; "50 people were killed or injured", "20 dead or missing":
 # one figure of the dead and others together is no toll
 _NOT_WITH_OTHERS = r"(?!\s+(?:or|and|and/or)\s+(?:(?:seriously|critically|badly)\s+)?(?:injured|wounded|hurt|missing)\b)"
@@ -86,10 +86,14 @@ _PART_OF = (r"(?:,?\s+(?:including|among them|among whom|mostly|mainly|(?:one|tw
 _NO_OBJECT = (rf"(?!\s+(?:at least |more than |about |some |nearly |almost |over |up to |as many as )?"
               rf"(?:(?:{NUMBER})|(?:an?|the|his|her|their|its|several|many|dozens|scores|hundreds|thousands)\b))")
 _KILL_VERB = (r"(?:shot and killed|shooting and killing|fatally (?:shot|stabbed|shooting|stabbing)|killed|killing|kills|kill|"
-              r"claimed the lives of|shot dead|shooting dead|gunned down|slew|murdered|massacred)")
+              r"claimed the lives of|shot dead|shooting dead|gunned down|slew|murdered|massacred|slaughtered|slaughtering|butchered|butchering)")
 _HURT_VERB = r"(?:injured|injuring|injures|wounded|wounding|wounds|hurt|hurting)"
 
 _KILLED = [
+    # "killed a family of five", "a family of six were slaughtered": the family's size
+    re.compile(rf"\b{_KILL_VERB} (?P<q>)(?:an?|the|one|his|her|their) (?:entire |whole )?family of (?P<n>{NUMBER})", re.I),
+    re.compile(rf"(?<![\w-])(?P<q>)(?:an?|one) (?:entire |whole )?family of (?P<n>{NUMBER}){_BE_VERB}{_BE_ADVERB}\s+"
+               rf"(?:found |reported )?{_DIED}", re.I),
     # "killed 43 people", "killing a 57-year-old woman", "claimed the lives of five police officers"
     re.compile(rf"\b{_KILL_VERB} {_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}", re.I),
     re.compile(rf"\b(?:killed|killing|kills|kill) {_QUALIFIER}(?P<n>{_VAGUE})", re.I),
@@ -113,7 +117,7 @@ _KILLED = [
     re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS}{_OF_WHOLE})?(?:\s+(?:on board|aboard|in all|inside))?{_PART_OF}{_BE_VERB}{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}"
                rf"(?:(?<!has killed)(?<!have killed)(?<!had killed)|{_NO_OBJECT})", re.I),
     re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS}{_OF_WHOLE})?(?:\s+(?:on board|aboard|in all|inside))?{_PART_OF}{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}{_NO_OBJECT}", re.I),
-    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}{_OF_WHOLE}{_PART_OF}\s+(?:were|was|have been|has been|had been)\s+(?:also |all |reportedly |later )?(?:confirmed |found |reported |believed |feared )?(?:killed|shot dead|slain|gunned down|murdered|shot and killed|fatally (?:shot|stabbed)|(?:shot|stabbed|beaten|hacked|burned) to death)\b{_NOT_WITH_OTHERS}", re.I),
+    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}{_OF_WHOLE}{_PART_OF}\s+(?:were|was|have been|has been|had been)\s+(?:also |all |reportedly |later )?(?:confirmed |found |reported |believed |feared )?(?:killed|shot dead|slain|gunned down|murdered|slaughtered|butchered|shot and killed|fatally (?:shot|stabbed)|(?:shot|stabbed|beaten|hacked|burned) to death)\b{_NOT_WITH_OTHERS}", re.I),
     # "two of the hostages were killed", "three of them died": the part of a group told dead
     re.compile(rf"{_QUALIFIER}(?P<n>{NUMBER}) of (?:them|those|(?:the|its|their|his|her) {_ANYONE}){_PART_OF}(?:{_BE_VERB})?"
                rf"{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}{_NO_OBJECT}", re.I),
@@ -124,7 +128,7 @@ _KILLED = [
                rf"(?P<n>{NUMBER})(?! \w+-year)", re.I),
     # "two killings in Mombasa", "three murders blamed on the militia": counted nouns of killing
     re.compile(rf"{_QUALIFIER}(?P<n>{NUMBER}) (?:killings|murders|slayings|assassinations)\b", re.I),
-    re.compile(rf"(?:death toll|toll|total number of (?:the )?(?:dead|people killed|\w+ killed(?: on \w+)?)|number of (?:the )?dead)[^.;]{{0,80}}? (?:rose to|risen to|has risen to|reached|climbed to|stood at|stands at|hit to|hit|of|at|to) {_QUALIFIER}(?P<n>{NUMBER})", re.I),
+    re.compile(rf"(?:death toll|toll|total number of (?:the )?(?:dead|people killed|\w+ killed(?: on \w+)?)|number of (?:the )?(?:dead|deaths|fatalities|victims|people (?:killed|who died)))[^.;]{{0,80}}? (?:rose to|risen to|has risen to|reached|climbed to|stood at|stands at|hit to|hit|of|at|to) {_QUALIFIER}(?P<n>{NUMBER})", re.I),
     re.compile(rf"\bresulted in {_QUALIFIER}(?P<n>{NUMBER}) (?:dead|deaths|killed)", re.I),
     # "police found 60 decomposed bodies", "found the bodies of five soldiers", "17 bodies were found": the dead found
     re.compile(rf"\b(?:found|discovered|recovered) {_QUALIFIER}(?P<n>{NUMBER}) (?:(?:bullet-riddled|decomposed|"
@@ -352,7 +356,7 @@ def _listed_total(text: str, match: re.Match[str], groups: list[re.Match[str]],
 # Every figure pattern holds one of these words at or after where it starts (in the match or in its lookahead): a
 # superset, written as stems. No figure starts after the last of them, so a pattern is not tried there: text of
 # number words ("one two three ...", where each word starts a costly attempt) is read only up to its last keyword.
-_KILLED_KEYWORDS = re.compile(r"(?=kill|dead|died|fatal|perish|lives|slain|slew|gunned|murder|massacre|death|toll|number|"
+_KILLED_KEYWORDS = re.compile(r"(?=kill|dead|died|fatal|perish|lives|slain|slew|gunned|murder|massacre|slaughter|butcher|death|toll|number|"
                               r"fatalit|resulted|left|leaving|bodies|corpses)", re.I)
 _INJURED_KEYWORDS = re.compile(r"(?=injur|wound|hurt|left|leaving)", re.I)
 def _starting_with(words: Iterable[str]) -> str:
@@ -375,6 +379,7 @@ def _starting_with(words: Iterable[str]) -> str:
 # reports no casualties. Zero-width, so every start is found (the mentions stage indexes a long clause by them once
 # instead of reading a window after each of its triggers).
 _CUE_STEMS = ("kill", "dead", "died", "fatal", "perish", "lives", "slain", "slew", "slay", "gunned", "murder", "massacre",
+              "slaughter", "butcher",
               "death", "toll", "number", "fatalit", "resulted", "left", "leaving", "injur", "wound", "hurt", "assassinat",
               "bodies", "corpses")
 CASUALTY_CUES = re.compile(rf"(?={_starting_with(_CUE_STEMS)})", re.I)

@@ -273,3 +273,21 @@ def test_a_list_of_victims_cut_by_a_comma_and_is_read_whole():
     text = ("Blast at Tete market\n\n"
             "TETE - Three policemen, two soldiers, and a child were killed in a bomb blast at a market in Tete on Monday.")
     assert killed_of(doc("d2", text, date(2021, 3, 30)), country="MZ") == [6]
+
+
+@pytest.mark.parametrize("text, killed", [
+    # slaughtered and butchered are verbs of killing
+    ("About 120 villagers were slaughtered in a night raid on a hamlet south of Tete.", 120),
+    ("Raiders slaughtered 40 herders near Gao on Sunday.", 40),
+    # a family counted by its size
+    ("Gunmen butchered a family of six in their farmhouse near Gao.", 6),
+    ("A family of five was killed when a shell hit their home in Tete.", 5),
+    ("A family of four was evicted from their home in Tete.", None),
+    # the number of people killed rose to N
+    ("The number of people killed in the Oruro floods rose to 23 on Monday.", 23),
+])
+def test_verbs_and_counts_of_the_dead(text, killed):
+    from events.casualties import find_casualties, figure_starts
+
+    assert find_casualties(text).killed == killed
+    assert find_casualties(text, figure_starts(text)).killed == killed
