@@ -1586,15 +1586,12 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         unbound = _not_after_publication(unbound, document.published)
     # "two days after talks collapsed": an anchor the dates stage could not name dates nothing here
     offset = next((o for o in offsets if o.anchor_text or not _OPEN_OFFSET.search(o.text)), None)
-    lo = max(reads.figures_from if sole_trigger else trig.start, trig.start - READ_WINDOW)
-
-
     shifted = (_counted_back(date_, trig, offsets)
                if date_from == "clause" and not definite and date_ is not None
                and not any(t.start < date_.start for t in clause_triggers if t is not trig) else None)
     if shifted is not None:
         date_ = shifted
-    lo = max(c_start if sole_trigger else trig.start, trig.start - READ_WINDOW)
+    lo = max(reads.figures_from if sole_trigger else trig.start, trig.start - READ_WINDOW)
     hi = min(c_end, trig.end + READ_WINDOW)
     if _SINCE_BEFORE.search(text[max(sentence.start, trig.start - 60):trig.start]):
         figures = Casualties()  # "26 soldiers have been killed since the offensive": a period's toll, not its own
