@@ -22,7 +22,7 @@ from events.casualties import (CASUALTY_CUES, Casualties, ends_a_list_of_victims
                                parse_number)
 from events.corpus import Document
 from events.dates import DateMention, tells_the_day_just_told
-from events.gazetteer import DIRECTIONS, Place
+from events.gazetteer import DIRECTIONS, Place, normalize
 from events.lexicon import Lexicon, Trigger, default_lexicon, read_data_csv
 from events.places import PlaceMention, _demonyms, default_gazetteer
 from events.sentences import Sentence, find_datelines, split_sentences
@@ -561,6 +561,7 @@ def _location_places(places: Sequence[PlaceMention], text: str) -> list[PlaceMen
 
 
 _ORIGIN_COMPOUND_AFTER = re.compile(r"^[-‑–](?:made|built|supplied|manufactured|designed|produced|based|headquartered|"
+                                   r"led|backed|sponsored|brokered|allied|aligned|"
                                    r"funded|financed|trained|armed|born|educated|registered|flagged|owned)\b", re.I)
 _RELATION_AFTER = re.compile(r"^['’]s(?:\s+[\w-]+){0,3}?\s+(?:allies|ally|partners?|neighbou?rs?|friends|rivals|enemies|"
                              r"foes|backers|patrons?|proxies|proxy)\b", re.I)
@@ -707,7 +708,8 @@ def _measured_from(text: str, places: Sequence[PlaceMention]) -> list[PlaceMenti
                 gaz = default_gazetteer()
                 country = gaz.country_place(p.place.country) if p.place.country else None
                 part = gaz.part_of(country, m.group(3).lower().replace("-", "")) if country is not None else None
-                if part is not None:
+                if part is not None and _far_point_in_part(p.place, distance, north / norm, east / norm, part,
+                                                           country):
                     out.append(PlaceMention(m.start(), p.end, text[m.start():p.end], part, "name", within=country))
                 continue
             if 0 < distance <= MEASURED_MAX_KM:
@@ -721,6 +723,17 @@ def _measured_from(text: str, places: Sequence[PlaceMention]) -> list[PlaceMenti
                 p = replace(p, place=shifted)
         out.append(p)
     return out
+
+
+def _far_point_in_part(reference: Place, distance: float, north: float, east: float, part: Place,
+                       country: Place) -> bool:
+    """Whether the point `distance` km from the reference on a bearing lies nearer the country's compass part of
+    that bearing than the country's centre ("600 km west of the capital" in the west; "500 km west of an eastern
+    town" may still be in the east)."""
+    lat = reference.lat + distance * north / KM_PER_DEGREE
+    lon = reference.lon + distance * east / (KM_PER_DEGREE * max(0.01, cos(radians(reference.lat))))
+    point = replace(reference, lat=lat, lon=lon)
+    return haversine_km(point, part) < haversine_km(point, country)
 
 
 STORY_COUNTRY_SPELLINGS = 3  # a story names its country in this many ways (its name, demonym, towns) or more
@@ -750,7 +763,8 @@ def _without_foreign_namesakes(places: Sequence[PlaceMention], all_places: Seque
     return [p for p in places if not (
         p.via == "name" and p.place.country != story and len(spellings.get(p.place.country, ())) == 1
         and p.place.kind not in ("country", "continent", "region")
-        and not (p.place.kind == "city" and p.place.population >= FOREIGN_FAMOUS_CITY))]
+        and not (p.place.kind == "city" and p.place.population >= FOREIGN_FAMOUS_CITY
+                 and normalize(p.text) == normalize(p.place.name)))]  # by its own name: not "Ta" of a big city
 
 
 _OPEN_OFFSET = re.compile(r"\b(?:after|before|since)\s*$", re.I)

@@ -66,3 +66,32 @@ def test_a_place_that_has_been_the_frequent_scene_of_bombings_reports_no_inciden
             "scene of bombings in the past year.\n")
     rows = table(doc("pk", text, date(2013, 4, 27))).incidents
     assert list(rows["start"]) == ["2013-04-26"], rows[["title", "start", "end", "place"]]
+
+
+def test_a_short_word_that_only_spells_a_big_foreign_city_otherwise_places_nothing():
+    """'shelled Ta' in a story about Myanmar: 'Ta' is another spelling of a big Chinese city, which only a city's
+    own name makes a place any story may name."""
+    text = ("Villages shelled in Myanmar\n\nMyanmar's army shelled villages near Paletwa in Rakhine state on Monday, "
+            "killing six civilians, residents said. Burmese troops also shelled Ta on Tuesday, killing two, a "
+            "lawmaker from Paletwa said.\n")
+    rows = table(doc("mm", text, date(2019, 7, 9))).incidents
+    assert set(rows["country"]) == {"MM"}, rows[["title", "start", "place"]]
+
+
+@pytest.mark.parametrize("since", ["the France-led intervention", "the U.S.-backed operation in the north"])
+def test_a_country_that_led_or_backed_an_operation_is_not_where_an_attack_was(since):
+    """'the worst attack since the France-led intervention': who led or backed it, not where the attack was."""
+    text = (f"Soldiers killed in Mali\n\nInsurgents killed 11 Malian soldiers on Sunday in an attack that officials "
+            f"called the worst since {since}.\n")
+    rows = table(doc("ml", text, date(2019, 7, 9))).incidents
+    assert set(rows["country"]) == {"ML"}, rows[["title", "start", "place"]]
+
+
+def test_a_far_measure_from_a_town_at_one_end_of_a_country_names_no_part_at_the_other():
+    """'about 480 km west of Guwahati' lies in the east of India, not in its west: a far measure gives the country's
+    part only where the measured point lies in that part."""
+    text = ("Trains collide in India\n\nTwo trains collided on Monday at a small station about 480 km west of "
+            "Guwahati, killing 40 people.\n")
+    rows = table(doc("in", text, date(2011, 8, 2))).incidents
+    assert "western India" not in set(rows["place"]) and "Guwahati" not in set(rows["place"]), \
+        rows[["title", "start", "place"]]
