@@ -1853,7 +1853,6 @@ def test_an_ap_dateline_with_a_spaced_underscore_dash_is_not_the_incident_place(
     assert rows[["place", "start"]].values.tolist() == [["Mostar", "1997-03-09"]], rows
 
 
-
 def test_a_count_back_in_a_relative_clause_dates_the_killings_it_tells():
     # "fled a camp on Friday where 30 people were killed two days earlier": the killings were on Wednesday;
     # "killed by soldiers" beside a stampede is violence, not a mishap
@@ -1889,3 +1888,14 @@ def test_an_older_incident_of_a_sentence_naming_a_village_and_its_province_keeps
     assert len(older) == 1 and older.iloc[0]["country"] == "UG", rows[["title", "start", "place"]]
     new = rows[rows["start"].astype(str).str.startswith("2019-03")]
     assert len(new) == 1 and new.iloc[0]["place"] == "Kasese", rows[["title", "start", "place"]]
+
+
+def test_bodies_retrieved_from_the_wreckage_of_a_house_hit_on_a_day_are_an_incident_that_day():
+    # "retrieved N bodies" reports a killing as "recovered" does; "wreckage" is not a mishap word (a wreck is)
+    text = ("Strikes on Saada\n\n"
+            "Warplanes struck homes across the province, residents said on Wednesday.\n"
+            "Rescuers going through the wreckage of a house targeted late Tuesday retrieved 14 bodies in the town "
+            "of Saada, a local official said.\n")
+    result = table(doc("ye", text, date(2015, 4, 22)))
+    rows = result.incidents[result.incidents["country"] == "YE"]
+    assert list(rows["start"]) == ["2015-04-21"], result.incidents[["title", "start", "place"]]
