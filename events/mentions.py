@@ -547,6 +547,8 @@ def _location_places(places: Sequence[PlaceMention], text: str) -> list[PlaceMen
             continue  # "U.S. airstrikes", "Russia said", "Russia's Central Asian allies": who or what, not where
         elif p.place.kind == "country" and _ACCUSED_OF.match(after):
             continue  # "Zaire accuses Angola of attacking its territory": who is said to have done it, not where
+        elif p.via == "name" and _OFFICE_AFTER.match(after):
+            continue  # "Moroto county MP Alex Okot", "the Lira district chairman": whose office, not where
         elif _BORDER_AFTER.match(text, p.end) and _MEASURED_BEFORE.search(text, max(0, p.start - 70), p.start):
             continue  # "30 kilometers (20 miles) south of the Arizona border": the far side of a line, not the area
         elif _SOURCE_BEFORE.search(text[max(0, p.start - 40):p.start]):
@@ -568,6 +570,10 @@ _RELATION_AFTER = re.compile(r"^['’]s(?:\s+[\w-]+){0,3}?\s+(?:allies|ally|part
 _MEASURED_BEFORE = re.compile(
     r"\b(?:kilomet(?:er|re)s?|km|miles?)\s+(?:\([^()]{1,25}\)\s+)?(?:north|south|east|west)(?:-?(?:east|west))?"
     r"(?:ern)?\s+of\s+(?:the\s+)?$")
+# an office-holder's title after a place's name (and its kind word): the person's constituency or seat
+_OFFICE_AFTER = re.compile(r"^\s+(?:(?:county|district|province|state|region|municipal|city|town)\s+)?"
+                           r"(?:MPs?|lawmakers?|legislators?|councill?ors?|chairman|chairwoman|chairperson|"
+                           r"commissioner|mayor|governor|senator|assemblyman|assemblywoman|congressman|congresswoman)\b")
 _BORDER_AFTER = re.compile(r"[’']?s?\s+(?:border|frontier|boundary)\b", re.I)
 _ACCUSED_OF = re.compile(r"^[’']?\s+(?:of|for)\s+(?:\w+ly\s+)?\w+ing\b")
 _DATELINE_AFTER = re.compile(r"^(?:,\s*[A-Z][\w .’'-]{1,30})?\s*(?:\((?:[A-Z][A-Za-z]{1,12}|[A-Z]{2,6})\)\s*)?"

@@ -95,3 +95,11 @@ def test_a_far_measure_from_a_town_at_one_end_of_a_country_names_no_part_at_the_
     rows = table(doc("in", text, date(2011, 8, 2))).incidents
     assert "western India" not in set(rows["place"]) and "Guwahati" not in set(rows["place"]), \
         rows[["title", "start", "place"]]
+
+
+def test_a_place_in_an_office_holders_title_is_whose_office_not_where():
+    """'Baringo county MP X condemned the attack': the MP's constituency, not where the attack was."""
+    text = ("Herders killed in Kenya\n\nBandits killed seven herders near Lokori on Sunday, police said. Baringo county "
+            "MP Joseph Makilap condemned the attack on Monday.\n")
+    rows = table(doc("ke_mp", text, date(2015, 7, 8))).incidents
+    assert len(rows) == 1 and "Baringo" not in set(rows["place"]), rows[["title", "start", "place"]]
