@@ -291,3 +291,10 @@ def test_verbs_and_counts_of_the_dead(text, killed):
 
     assert find_casualties(text).killed == killed
     assert find_casualties(text, figure_starts(text)).killed == killed
+
+
+def test_a_toll_told_in_the_present_tense_is_read():
+    # broadcast news tells what happened in the present: "One person is killed."
+    text = ("Bus station bombing in Tete\n\n"
+            "Tete, two thousand nine. A bomb blast rocks the main bus station in Tete on Friday. One person is killed.")
+    assert killed_of(doc("d1", text, date(2009, 6, 13)), country="MZ") == [1]
