@@ -640,3 +640,11 @@ def test_an_unknown_settlement_stands_for_the_district_written_next_to_it(gaz):
     assert later["Kyabukasa"].place.name == "Kasese" and later["Kyabukasa"].place.kind == "admin2"
     # a district of no country the story names, or no area at all, gives none
     assert "Kyabukasa" not in places("Gunmen killed 11 people in the village of Kyabukasa on Tuesday.", gaz)
+
+
+def test_nepal_districts_without_a_town_of_their_name_are_places(gaz):
+    # GeoNames lists them without a town of cities500: data/gazetteer_additions.csv gives their polygon's centroid
+    found = places("Maoist rebels attacked police posts in Rolpa district and in Jajarkot district of Nepal in 2003.",
+                   gaz)
+    assert found["Rolpa"].place.kind == "admin2" and found["Rolpa"].place.country == "NP"
+    assert 28.0 < found["Jajarkot"].place.lat < 29.2 and 81.8 < found["Jajarkot"].place.lon < 82.5
