@@ -1352,7 +1352,7 @@ def _told_on_in_next_sentence(mentions: list[IncidentMention], text: str, lexico
 # "in the district", "across the province": an area of the kind the story named before (not "the district of X")
 _AREA_ANAPHORA = re.compile(r"\b(?:in|across|throughout|of) the (district|province)\b(?!\s+of\b|['’])", re.I)
 _AREA_KINDS = {"district": ("admin2",), "province": ("admin1", "admin2")}
-_CITY_ANAPHORA = re.compile(r"\b(?:in|across|around) the (?:city|town)\b(?!\s+of\b)", re.I)
+_CITY_ANAPHORA = re.compile(r"\b(?:in|across|around|near|outside|inside|within) the (?:city|town)\b(?!\s+of\b)", re.I)
 _ANNIVERSARY_OF = re.compile(r"\banniversary\s+of\s+(?:(?:the|a|an|its|their)\s+)?(?:[\w-]+\s+){0,5}?$", re.I)
 
 

@@ -391,6 +391,14 @@ def _placed_on_story_days(left: list[IncidentMention], clusters: "_Clusters", pl
     return place_into_clusters(rest, allow_new=False) + unused
 
 
+def _told_toll_in_the_storys_town(m: IncidentMention) -> bool:
+    """"In March, about 90 people were killed in two bombings targeting markets", in a story about one city: an
+    older incident the story recalls with its toll and its month, in the story's one town (`story_place`)."""
+    return (m.date is not None and m.date.precision == "month" and m.killed is not None and not m.generic
+            and m.priority > WEAK_PRIORITY and m.story_place is not None
+            and PLACE_RANK.get(m.story_place.kind, 0) >= 5)
+
+
 def _one_day(i: Incident) -> bool:
     return i.date is not None and i.date.precision == "day"
 
@@ -546,8 +554,9 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
     # reports of a named day that name no place the gazetteer knows ("a drone strike killed a commander in a
     # district on Sunday"): listed without coordinates rather than lost.
     for m in left:
-        if (m.place is None and m.date is not None and m.date.precision == "day" and not m.hypothetical
-                and (m.killed is not None or m.priority >= UNPLACED_MIN_PRIORITY)):
+        if (m.place is None and m.date is not None and not m.hypothetical
+                and (m.date.precision == "day" and (m.killed is not None or m.priority >= UNPLACED_MIN_PRIORITY)
+                     or _told_toll_in_the_storys_town(m))):
             family = lexicon.family(m.type)
             fits = [c for c in clusters.fitting(m, family) if c.place is None]
             if fits:

@@ -1899,3 +1899,24 @@ def test_bodies_retrieved_from_the_wreckage_of_a_house_hit_on_a_day_are_an_incid
     result = table(doc("ye", text, date(2015, 4, 22)))
     rows = result.incidents[result.incidents["country"] == "YE"]
     assert list(rows["start"]) == ["2015-04-21"], result.incidents[["title", "start", "place"]]
+
+
+def test_an_older_toll_with_its_month_in_a_story_about_one_town_happened_in_that_town():
+    # "Fierce clashes ... in May killed more than 60 people", in a story that names one town: that town, that May
+    text = ("Clan clashes in Kismayo\n\n"
+            "Eight people were killed on Saturday in clashes between clan militias in Kismayo, officials said.\n"
+            "Fierce clashes between the same militias in May killed more than 60 people before the two sides agreed "
+            "a truce.\n")
+    rows = table(doc("so", text, date(2010, 10, 17))).incidents
+    assert sorted(zip(rows["start"], rows["place"])) == [("2010-05-01", "Kismayo"), ("2010-10-16", "Kismayo")], rows
+
+
+def test_an_older_incident_near_the_city_happened_at_the_city_the_story_opened_with():
+    # the story names two towns: "near the city" names the one it opened with
+    text = ("Gunmen attack bar in Guadalajara\n\n"
+            "Gunmen stormed a bar in the Mexican city of Guadalajara on Sunday, killing six people, police said.\n\n"
+            "Witnesses said the attackers wore masks and fled in two pickup trucks.\n\n"
+            "In June last year, 30 people died in an arson attack on a nightclub near the city.\n\n"
+            "Police in Tepic were put on alert.\n")
+    rows = table(doc("mx", text, date(2013, 9, 9))).incidents
+    assert ("2012-06-01", "Guadalajara") in set(zip(rows["start"], rows["place"])), rows
