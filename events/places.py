@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
-from events.gazetteer import Gazetteer, Place, normalize
+from events.gazetteer import Gazetteer, Place, normalize, spelling_key
 from events.settings import DATA_DIR
 
 STOPLIST_TXT = DATA_DIR / "place_stoplist.txt"
@@ -815,10 +815,12 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
                         sc += 5.0
                 ranked.append([sc, e])
             # a big city and the admin area of the same name: news means the city, unless the words around say
-            # otherwise or the city only bears the name as an alternate ("Quezon" is a province, not Quezon City)
+            # otherwise or the city only bears the name as an alternate ("Quezon" is a province, not Quezon City) that
+            # is not merely another transliteration of its own ("Mykolaiv" of GeoNames' Mykolayiv)
             for item in ranked:
                 place = gaz.place(item[1] >> 1)
-                if place.kind == "city" and place.population >= BIG_CITY and not item[1] & 1 and cue_kind != "admin":
+                if place.kind == "city" and place.population >= BIG_CITY and cue_kind != "admin" and (
+                        not item[1] & 1 or _same_spelling(s.text, place.name)):
                     rival = max((sc2 for sc2, e2 in ranked if gaz.place(e2 >> 1).kind in ADMIN_KINDS
                                  and gaz.place(e2 >> 1).country == place.country), default=None)
                     if rival is not None and rival >= item[0]:
@@ -877,6 +879,12 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
             continue
         out.append(PlaceMention(s.start, s.end, s.text, chosen[k], "name"))
     return out
+
+
+def _same_spelling(written: str, name: str) -> bool:
+    """Whether a name is written as another transliteration of a place's own name ("Mykolaiv", "Mykolayiv")."""
+    key = spelling_key(written)
+    return bool(key) and key == spelling_key(name)
 
 
 FAR_FROM_STORY_KM = 4000.0  # further than this from every country the story names: another continent

@@ -648,3 +648,10 @@ def test_nepal_districts_without_a_town_of_their_name_are_places(gaz):
                    gaz)
     assert found["Rolpa"].place.kind == "admin2" and found["Rolpa"].place.country == "NP"
     assert 28.0 < found["Jajarkot"].place.lat < 29.2 and 81.8 < found["Jajarkot"].place.lon < 82.5
+
+
+def test_a_big_city_written_as_another_transliteration_of_its_name_is_the_city(gaz):
+    # GeoNames names the city "Al Basrah" and knows "Basra" as an alternate name, the governorate as "Basra": news
+    # writing "in Basra" means the city, as it does for a city named by its own name
+    found = places("A car bomb killed five people in Basra on Monday in 2013, police said.", gaz)
+    assert found["Basra"].place.kind == "city" and found["Basra"].place.country == "IQ"
