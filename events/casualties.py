@@ -131,13 +131,13 @@ _KILLED = [
     re.compile(rf"(?:death toll|toll|total number of (?:the )?(?:dead|people killed|\w+ killed(?: on \w+)?)|number of (?:the )?(?:dead|deaths|fatalities|victims|people (?:killed|who died)))[^.;]{{0,80}}? (?:rose to|risen to|has risen to|reached|climbed to|stood at|stands at|hit to|hit|of|at|to) {_QUALIFIER}(?P<n>{NUMBER})", re.I),
     re.compile(rf"\bresulted in {_QUALIFIER}(?P<n>{NUMBER}) (?:dead|deaths|killed)", re.I),
     # "police found 60 decomposed bodies", "found the bodies of five soldiers", "17 bodies were found": the dead found
-    re.compile(rf"\b(?:found|discovered|recovered) {_QUALIFIER}(?P<n>{NUMBER}) (?:(?:bullet-riddled|decomposed|"
+    re.compile(rf"\b(?:found|discovered|recovered|retrieved|pulled out|pulled|exhumed|unearthed) {_QUALIFIER}(?P<n>{NUMBER}) (?:(?:bullet-riddled|decomposed|"
                rf"decomposing|mutilated|beheaded|headless|bound|blindfolded|tortured|charred|dead) )?(?:bodies|corpses)\b",
                re.I),
     re.compile(rf"\b(?:bodies|corpses) of {_QUALIFIER}(?P<n>{NUMBER}) (?!\w+-year){_ANYONE}", re.I),
     re.compile(rf"{_QUALIFIER}(?P<n>{NUMBER}) (?:(?:bullet-riddled|decomposed|mutilated|beheaded|headless|bound|"
                rf"blindfolded|tortured|charred|dead) )?(?:bodies|corpses) (?:were|have been|had been|was) "
-               rf"(?:found|discovered|recovered|dumped)\b", re.I),
+               rf"(?:found|discovered|recovered|retrieved|pulled out|exhumed|unearthed|dumped)\b", re.I),
     # "the shooting claimed four lives"
     re.compile(rf"\b(?:claimed|claiming|cost|costing) {_QUALIFIER}(?P<n>{NUMBER}) lives\b", re.I),
     re.compile(rf"{_QUALIFIER}(?P<n>{NUMBER}) (?:were |have been )?(?:people )?(?:dead|deaths|killed|fatalities)\b{_NOT_WITH_OTHERS}", re.I),
@@ -392,7 +392,7 @@ CASUALTY_CUES = re.compile(rf"(?={_starting_with(_CUE_STEMS)})", re.I)
 # find_casualties(text, starts) tries the patterns only there: a clause without stops, read in overlapping windows
 # (one per trigger), finds them once, and each window tries a few positions instead of every character.
 _FIGURE_WORDS = (*_CUE_STEMS, "total", *_QUALIFIER_WORDS, *VAGUE)
-FIGURE_STARTS = re.compile(rf"(?={_starting_with(_FIGURE_WORDS)})|\b(?=claim|cost|shot|shoot|both|brought|bringing|raised|raising|pushed|pushing|took|taking|beat|stab|hack|ston|bludgeon|club|burn|kick|tortur|strangl|found|discovered|recovered)"
+FIGURE_STARTS = re.compile(rf"(?={_starting_with(_FIGURE_WORDS)})|\b(?=claim|cost|shot|shoot|both|brought|bringing|raised|raising|pushed|pushing|took|taking|beat|stab|hack|ston|bludgeon|club|burn|kick|tortur|strangl|found|discovered|recovered|retrieved|pulled|exhumed|unearthed)"
                            rf"|\b(?<![\w-])(?=\d|an?|half|{_WORD}|[a-z]+ (?:was|had been|has been) )", re.I)
 # How far past its last keyword a figure and what its patterns look ahead at may reach (far more than any real
 # one, and more than the text around a trigger that the pipeline reads figures from: there the whole text is read).
@@ -590,23 +590,27 @@ def story_figure(reports: Iterable[tuple[int, int, str, str]]) -> int:
     return later[-1] if later else figure
 
 
-def incident_figure(reports: Iterable[tuple[int | None, str, str, int, str]]) -> tuple[int | None, str, str]:
+def incident_figure(reports: Iterable[tuple[int | None, str, str, int, str] | tuple[int | None, str, str, int, str, bool]]
+                    ) -> tuple[int | None, str, str]:
     """An incident's figure, its qualifier, and every report with its sources ("at least 20 (doc1); 25 (doc2)").
 
-    `reports` are (figure or None, qualifier, doc, where in the doc, sentence), one per mention. Each document tells
-    one figure (`story_figure`); the highest of the documents' figures is the incident's (tolls rise from one report
-    to the next), and an exact report of it wins over a qualified one.
+    `reports` are (figure or None, qualifier, doc, where in the doc, sentence[, dated]), one per mention. Each
+    document tells one figure (`story_figure`); the highest of the documents' figures is the incident's (tolls rise
+    from one report to the next), and an exact report of it wins over a qualified one. When some reports come from
+    mentions that carry a date (`dated`, True when not given) the figure is theirs: an undated figure joined the
+    incident by its place alone ("one of those strikes killed nine in the city") and may be another incident's.
     """
     found: dict[tuple[int, str], set[str]] = {}
     by_doc: dict[str, list[tuple[int, int, str, str]]] = {}
-    for value, qualifier, doc, position, sentence in reports:
+    undated: dict[str, list[tuple[int, int, str, str]]] = {}
+    for value, qualifier, doc, position, sentence, *rest in reports:
         if value is not None:
             found.setdefault((value, qualifier), set()).add(doc)
-            by_doc.setdefault(doc, []).append((position, value, qualifier, sentence))
+            (by_doc if not rest or rest[0] else undated).setdefault(doc, []).append((position, value, qualifier, sentence))
     if not found:
         return None, "", ""
     text = "; ".join(f"{q + ' ' if q else ''}{v} ({', '.join(sorted(d))})" for (v, q), d in sorted(found.items()))
-    best = max(story_figure(told) for told in by_doc.values())
+    best = max(story_figure(told) for told in (by_doc or undated).values())
     qualifier = "" if (best, "") in found else min(q for v, q in found if v == best)
     return best, qualifier, text
 

@@ -204,9 +204,9 @@ def incidents_table(incidents: Sequence[Incident]) -> tuple[pd.DataFrame, pd.Dat
     rows, mention_rows = [], []
     for inc in incidents:
         killed, killed_qualifier, killed_reports = incident_figure(
-            (m.killed, m.killed_qualifier, m.doc, m.sentence_start, m.sentence) for m in inc.mentions)
+            (m.killed, m.killed_qualifier, m.doc, m.sentence_start, m.sentence, m.date is not None) for m in inc.mentions)
         injured, injured_qualifier, injured_reports = incident_figure(
-            (m.injured, m.injured_qualifier, m.doc, m.sentence_start, m.sentence) for m in inc.mentions)
+            (m.injured, m.injured_qualifier, m.doc, m.sentence_start, m.sentence, m.date is not None) for m in inc.mentions)
         actors: list[str] = []
         for m in inc.mentions:
             actors.extend(a for a in m.actors if a not in actors)

@@ -386,10 +386,10 @@ def _continent(country: str) -> str:
 def _reports(mentions: Iterable[Mapping[str, Any]], column: str) -> tuple[int | None, str]:
     """An incident's `column` figure ("killed", "injured") and its reports, from its mention rows, as the engine
     combines them (`incident_figure`)."""
-    def told(m: Mapping[str, Any]) -> tuple[int | None, str, str, int, str]:
+    def told(m: Mapping[str, Any]) -> tuple[int | None, str, str, int, str, bool]:
         value, qualifier, start = _py(m.get(column)), _py(m.get(f"{column}_qualifier")), _py(m.get("start"))
         return (None if value is None else int(value), qualifier if isinstance(qualifier, str) else "", str(m["doc"]),
-                int(start) if start is not None else 0, str(m.get("sentence") or ""))
+                int(start) if start is not None else 0, str(m.get("sentence") or ""), bool(_py(m.get("date_value"))))
     best, _, text = incident_figure(told(m) for m in mentions)
     return best, text
 

@@ -298,3 +298,22 @@ def test_a_toll_told_in_the_present_tense_is_read():
     text = ("Bus station bombing in Tete\n\n"
             "Tete, two thousand nine. A bomb blast rocks the main bus station in Tete on Friday. One person is killed.")
     assert killed_of(doc("d1", text, date(2009, 6, 13)), country="MZ") == [1]
+
+
+def test_a_dated_report_gives_the_figure_over_one_joined_by_its_place_alone():
+    # "One of those strikes killed nine in the city" (no date of its own) joined the house strike by its place
+    reports = [(9, "", "d1", 600, "One of those strikes killed nine members of a family in the city.", False),
+               (28, "", "d1", 750, "Rescuers retrieved 28 bodies from a house hit late Sunday in Tete.", True),
+               (4, "at least", "d1", 1100, "Shells also hit a hospital, killing at least four people.", False)]
+    assert incident_figure(reports)[0] == 28
+    # with no dated report the undated ones still tell it; without the flag every report counts as dated
+    assert incident_figure([(9, "", "d1", 600, "killed nine", False), (4, "", "d1", 900, "killed four", False)])[0] == 9
+    assert incident_figure([(9, "", "d1", 600, "killed nine"), (28, "", "d1", 750, "retrieved 28 bodies")])[0] == 9
+
+
+def test_bodies_retrieved_or_pulled_out_are_the_dead_found():
+    from events.casualties import find_casualties
+
+    assert find_casualties("Rescuers retrieved 28 bodies from the rubble of the house in Tete.").killed == 28
+    assert find_casualties("Divers pulled out 14 bodies from the river near Oruro.").killed == 14
+    assert find_casualties("Twelve bodies were exhumed from a grave near Gao.").killed == 12
