@@ -655,3 +655,9 @@ def test_a_big_city_written_as_another_transliteration_of_its_name_is_the_city(g
     # writing "in Basra" means the city, as it does for a city named by its own name
     found = places("A car bomb killed five people in Basra on Monday in 2013, police said.", gaz)
     assert found["Basra"].place.kind == "city" and found["Basra"].place.country == "IQ"
+
+
+def test_former_names_of_indian_states_are_the_states(gaz):
+    found = places("Floods in the eastern state of Orissa and landslides in Uttaranchal killed dozens in 2003.", gaz)
+    assert found["Orissa"].place.kind == "admin1" and found["Orissa"].place.country == "IN"
+    assert found["Uttaranchal"].place.name == "Uttarakhand"
