@@ -596,21 +596,21 @@ def incident_figure(reports: Iterable[tuple[int | None, str, str, int, str] | tu
 
     `reports` are (figure or None, qualifier, doc, where in the doc, sentence[, dated]), one per mention. Each
     document tells one figure (`story_figure`); the highest of the documents' figures is the incident's (tolls rise
-    from one report to the next), and an exact report of it wins over a qualified one. When some reports come from
-    mentions that carry a date (`dated`, True when not given) the figure is theirs: an undated figure joined the
-    incident by its place alone ("one of those strikes killed nine in the city") and may be another incident's.
+    from one report to the next), and an exact report of it wins over a qualified one. When some reports of a
+    document come from mentions that carry a date (`dated`, True when not given) its figure is theirs: an undated
+    figure joined the incident by its place alone ("one of those strikes killed nine in the city") and may be another
+    incident's.
     """
     found: dict[tuple[int, str], set[str]] = {}
-    by_doc: dict[str, list[tuple[int, int, str, str]]] = {}
-    undated: dict[str, list[tuple[int, int, str, str]]] = {}
+    by_doc: dict[str, tuple[list[tuple[int, int, str, str]], list[tuple[int, int, str, str]]]] = {}
     for value, qualifier, doc, position, sentence, *rest in reports:
         if value is not None:
             found.setdefault((value, qualifier), set()).add(doc)
-            (by_doc if not rest or rest[0] else undated).setdefault(doc, []).append((position, value, qualifier, sentence))
+            by_doc.setdefault(doc, ([], []))[0 if not rest or rest[0] else 1].append((position, value, qualifier, sentence))
     if not found:
         return None, "", ""
     text = "; ".join(f"{q + ' ' if q else ''}{v} ({', '.join(sorted(d))})" for (v, q), d in sorted(found.items()))
-    best = max(story_figure(told) for told in (by_doc or undated).values())
+    best = max(story_figure(dated or undated) for dated, undated in by_doc.values())
     qualifier = "" if (best, "") in found else min(q for v, q in found if v == best)
     return best, qualifier, text
 

@@ -317,3 +317,10 @@ def test_bodies_retrieved_or_pulled_out_are_the_dead_found():
     assert find_casualties("Rescuers retrieved 28 bodies from the rubble of the house in Tete.").killed == 28
     assert find_casualties("Divers pulled out 14 bodies from the river near Oruro.").killed == 14
     assert find_casualties("Twelve bodies were exhumed from a grave near Gao.").killed == 12
+
+
+def test_the_dated_reports_of_one_story_do_not_silence_another_storys():
+    # story d2's dated report tells a part; story d1 tells the toll in undated sentences: the highest story wins
+    reports = [(132, "", "d1", 40, "The attacks killed 132 people.", False),
+               (7, "", "d2", 300, "Six of the seven attackers died on Friday.", True)]
+    assert incident_figure(reports)[0] == 132
