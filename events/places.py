@@ -152,10 +152,14 @@ ADMIN_KINDS = ("admin1", "admin2")
 KIND_CUE_BONUS = 4.0
 
 
+# "Yala, capital of the province of the same name", "X, the provincial capital": a town, whatever area shares its name
+_CAPITAL_AFTER = re.compile(r"^,\s+(?:the\s+)?(?:[a-z]+\s+)?capital\b(?!\s+(?:city\s+)?of\s+the\s+country)")
+
+
 def kind_cue(text: str, start: int, end: int) -> str:
     """'admin' or 'town' when the words around a name say which kind of place it is, else ''."""
-    after, before = text[end:end + 20], text[max(0, start - 25):start]
-    if _TOWN_AFTER.match(after) or _TOWN_BEFORE.search(before):
+    after, before = text[end:end + 40], text[max(0, start - 25):start]
+    if _TOWN_AFTER.match(after) or _TOWN_BEFORE.search(before) or _CAPITAL_AFTER.match(after):
         return "town"
     if _ADMIN_AFTER.match(after) or _ADMIN_BEFORE.search(before):
         return "admin"

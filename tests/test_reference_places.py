@@ -103,3 +103,13 @@ def test_a_place_in_an_office_holders_title_is_whose_office_not_where():
             "MP Joseph Makilap condemned the attack on Monday.\n")
     rows = table(doc("ke_mp", text, date(2015, 7, 8))).incidents
     assert len(rows) == 1 and "Baringo" not in set(rows["place"]), rows[["title", "start", "place"]]
+
+
+@pytest.mark.parametrize("after", ["capital of the department of the same name", "the departmental capital"])
+def test_a_name_followed_by_capital_is_the_town_not_the_area_of_its_name(after):
+    """'in Arauca, capital of the department of the same name': the town, not the department."""
+    from events.places import find_places
+
+    text = f"Market bombed in Colombia\n\nOn Tuesday a bomb wounded 15 people in Arauca, {after}, police said.\n"
+    found = {p.text: p.place for p in find_places(text)}
+    assert found["Arauca"].kind == "city", found
