@@ -1402,6 +1402,11 @@ def _with_story_town(mentions: list[IncidentMention], filed_at: PlaceMention | N
     return out
 
 
+ANCHOR_PLACE_REACH = 80  # characters after an anchor where the place of the incident it names is read
+_ANCHOR_PLACE_AFTER = re.compile(r"\s+(?:in|at|near|outside)\s+[^;:.()\"“”]*?(?=,?\s+(?:killed|killing|which|that|left|"
+                                 r"claimed|wounded)\b)")
+
+
 def _anchor_references(document: Document, sentences: list[Sentence], offsets: Sequence, triggers: list[Trigger],
                        places: list[PlaceMention]) -> list[IncidentMention]:
     """'A week after the Orlando shooting': the anchor names an incident, so the document is one of its sources.
@@ -1419,7 +1424,9 @@ def _anchor_references(document: Document, sentences: list[Sentence], offsets: S
         if not inside:
             continue
         trig = max(inside, key=lambda t: t.priority)
-        where = [p for p in places_by.within(a0, a1) if p.via == "name"]
+        # its place: in the anchor, or told right after it ("a series of bombings in the capital, Riyadh, killed 34")
+        after = _ANCHOR_PLACE_AFTER.match(document.text, a1, a1 + ANCHOR_PLACE_REACH)
+        where = [p for p in places_by.within(a0, after.end() if after else a1) if p.via == "name"]
         # the first sentence with s.start <= o.start < s.end + 1 (sentences are in text order and do not overlap)
         k = bisect_right(sentence_starts, o.start) - 1
         while k > 0 and sentences[k - 1].end + 1 > o.start:
@@ -1433,7 +1440,11 @@ def _anchor_references(document: Document, sentences: list[Sentence], offsets: S
             doc=document.doc_id, sentence_start=sentence.start, sentence_end=sentence.end, sentence=sentence.text,
             paragraph=sentence.paragraph, type=trig.type, trigger=trig.text, trigger_start=trig.start,
             place=place.place if place else None, place_text=place.text if place else "",
-            place_from="reference" if place else "", hypothetical=True, published=document.published,
+            place_from="reference" if place else "", published=document.published,
+            # "four days after a series of bombings in Riyadh killed 34": an anchor that names its place is an
+            # incident of its own, that many days before the one just told (_resolve_local_offsets dates it); one
+            # that names no place only tells its story is a source of that incident
+            hypothetical=place is None, offset_days=-o.days if place is not None and o.days else None,
         ))
     return found
 

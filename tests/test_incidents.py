@@ -1920,3 +1920,13 @@ def test_an_older_incident_near_the_city_happened_at_the_city_the_story_opened_w
             "Police in Tepic were put on alert.\n")
     rows = table(doc("mx", text, date(2013, 9, 9))).incidents
     assert ("2012-06-01", "Guadalajara") in set(zip(rows["start"], rows["place"])), rows
+
+
+def test_an_anchor_that_names_its_place_is_an_incident_that_many_days_before():
+    # "three days after a series of car bombings in Kirkuk killed 20 people": the Kirkuk bombings are news of
+    # their own, three days before the blasts just told
+    text = ("Bombs hit Mosul market\n\n"
+            "Two bombs exploded in a market in Mosul on Thursday, killing 15 people, police said.\n"
+            "The blasts came three days after a series of car bombings in Kirkuk killed 20 people.\n")
+    rows = table(doc("iq", text, date(2009, 6, 12))).incidents
+    assert sorted(zip(rows["start"], rows["place"])) == [("2009-06-08", "Kirkuk"), ("2009-06-11", "Mosul")], rows
