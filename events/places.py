@@ -969,6 +969,22 @@ Thursday Friday Saturday Sunday
 """.split())
 
 
+class _Spans:
+    """Whether a stretch of text overlaps a place mention: one binary search over the mentions sorted by start, with
+    the furthest end reached so far (a scan of every mention for every name was quadratic in a long text)."""
+
+    def __init__(self, mentions: list[PlaceMention]) -> None:
+        ordered = sorted((m.start, m.end) for m in mentions)
+        self.starts = [a for a, _ in ordered]
+        self.reach: list[int] = []
+        for _, b in ordered:
+            self.reach.append(max(b, self.reach[-1]) if self.reach else b)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        k = bisect_right(self.starts, end - 1)
+        return k > 0 and self.reach[k - 1] > start
+
+
 def _other_spellings(mentions: list[PlaceMention], text: str, gaz: Gazetteer) -> list[PlaceMention]:
     """A name in a place slot that the gazetteer does not know as written, read as another transliteration of a
     place of a country the story is about ("in Accham district" of a story on Nepal is GeoNames' Achham; "in
@@ -984,6 +1000,7 @@ def _other_spellings(mentions: list[PlaceMention], text: str, gaz: Gazetteer) ->
         return mentions
     stop = _stoplist()
     starts = {m.start: m for m in mentions}
+    covered = _Spans(mentions)
     found: dict[str, Place | None] = {}
     added: list[PlaceMention] = []
     for match in _SLOT_NAME.finditer(text):
@@ -995,8 +1012,7 @@ def _other_spellings(mentions: list[PlaceMention], text: str, gaz: Gazetteer) ->
             written = written[:len(written) - len(words[-1]) - 1]
             end = start + len(written)
         known = starts.get(start)
-        if known is not None and known.end >= end or any(m.start < end and start < m.end and m.start != start
-                                                          for m in mentions):
+        if known is not None and known.end >= end or covered.overlaps(start if known is None else known.end, end):
             continue  # a place already, or inside a longer one ("Dera Ismail Khan")
         if written in stop or normalize(written) in stop or normalize(words[0]) in _NOT_NAMES | _TITLES:
             continue
@@ -1062,12 +1078,12 @@ def _settlements_in_areas(mentions: list[PlaceMention], text: str, gaz: Gazettee
     if not areas:
         return mentions
     countries = {m.place.country for m in mentions if m.place.country}
-    spans = [(m.start, m.end) for m in mentions]
+    covered = _Spans(mentions)
     stop = _stoplist()
     added: list[PlaceMention] = []
     for match in _TOWN_SLOT.finditer(text):
         start, end, written = match.start(1), match.end(1), match.group(1)
-        if any(a < end and start < b for a, b in spans) or normalize(written.split()[0]) in _NOT_NAMES | _TITLES \
+        if covered.overlaps(start, end) or normalize(written.split()[0]) in _NOT_NAMES | _TITLES \
                 or any(word in _INSTITUTION_WORDS for word in written.split()) \
                 or written in stop or normalize(written) in stop \
                 or any(p.country in countries for p in gaz.candidates(written)[:MAX_CANDIDATES]):
@@ -1086,7 +1102,6 @@ def _settlements_in_areas(mentions: list[PlaceMention], text: str, gaz: Gazettee
                     break
         if area is not None:
             added.append(PlaceMention(start, end, written, area.place, "name"))
-            spans.append((start, end))
     if not added:
         return mentions
     return sorted([*mentions, *added], key=lambda m: m.start)

@@ -614,3 +614,13 @@ def test_fragments_before_read_once_per_sentence_equal_those_read_per_mention(mo
     monkeypatch.setattr(m, "_told_by_fragments_before", lambda *args: once(*args[:5]))  # a fresh memo per mention
     assert [_read_mentions(t) for t in texts] == fast
     assert any(x.date_from == "sentence" for x in fast[0]) and sum(map(len, fast)) > 30
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(1, 12)), max_size=12), st.integers(0, 70), st.integers(1, 10))
+def test_place_spans_overlap_as_the_scan_says(raw, start, length):
+    from events.places import PlaceMention, _Spans
+
+    mentions = [PlaceMention(a, a + n, "x" * n, PLACES[0], "name") for a, n in raw]
+    assert _Spans(mentions).overlaps(start, start + length) == any(
+        m.start < start + length and start < m.end for m in mentions)
