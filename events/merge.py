@@ -125,6 +125,27 @@ def _story_town(c: "_Cluster") -> StoryTown | None:
     return next(iter(found.values())) if len(found) == 1 else None
 
 
+LEAD_PLACE_FROM = ("clause", "sentence", "dateline")  # a place its own sentence (or dateline) gives a mention
+
+
+def _lead_places(mentions: Iterable[IncidentMention]) -> dict[str, Place]:
+    """Per story, the place of its first mention that its own sentence places in a town (else in a wider area):
+    where the story's news happened.
+
+    A dated report that nothing places ("Two similar bombs that blasted holes in the city's television center
+    Wednesday killed five people", "On Feb. 28, insurgents left a car bomb outside a health clinic") is a story's
+    incident of the story's area; a row with no place at all cannot be shown on a map or compared."""
+    first: dict[tuple[str, bool], IncidentMention] = {}  # per story: its first placed mention, its first in a town
+    for m in mentions:
+        if m.place is None or m.place_from not in LEAD_PLACE_FROM or m.hypothetical or m.generic:
+            continue
+        for key in ((m.doc, False), (m.doc, True)) if PLACE_RANK.get(m.place.kind, 0) >= 5 else ((m.doc, False),):
+            if key not in first or m.sentence_start < first[key].sentence_start:
+                first[key] = m
+    # the town the story first names ("... in the southern Iraqi city of X" after the headline's "Iraq"), else its area
+    return {doc: (first.get((doc, True)) or m).place for (doc, town), m in first.items() if not town}
+
+
 def incident_id(family: str, place: Place | None, when: DateMention | None) -> str:
     key = f"{family}|{place.geonameid if place else '-'}|{when.first.isoformat() if when else '-'}"
     return "inc-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
@@ -497,7 +518,8 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
     """Cluster mentions into incidents; mentions that neither start nor join one are dropped. With `fold=False`, the
     incidents before `fold_incidents` (for merging families apart, which folds their union afterwards)."""
     lexicon = lexicon or default_lexicon()
-    pending = sorted(mentions, key=_specificity, reverse=True)
+    mentions_seen = list(mentions)
+    pending = sorted(mentions_seen, key=_specificity, reverse=True)
     clusters = _Clusters()
 
     def place_into_clusters(batch: list[IncidentMention], allow_new: bool) -> list[IncidentMention]:
@@ -572,6 +594,7 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
             else:
                 clusters.append(_Cluster(m, family))
 
+    lead_places = _lead_places(mentions_seen)
     incidents: list[Incident] = []
     used: set[str] = set()
     for c in clusters:
@@ -588,6 +611,13 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
                           for m in c.mentions]
         if c.place is None:  # no mention placed it: its story's one town or country, at that precision, if any
             c.place = next((m.story_place for m in c.mentions if m.story_place is not None), None)
+            lead = next((lead_places[m.doc] for m in c.mentions if m.doc in lead_places), None)
+            if lead is not None and not any(m.place_text for m in c.mentions) and (
+                    c.place is None or c.place.kind == "country" and lead.country == c.place.country
+                    and not any(m.separate for m in c.mentions)):
+                # nor does the story name a place for it that the gazetteer lacks: where its story's news happened,
+                # the town it leads with rather than its whole country ("Separately, ..." may be elsewhere in it)
+                c.place = lead
             if c.place is not None:
                 c.mentions = [replace(m, place=c.place, place_text=c.place.name, place_from=STORY_PLACE)
                               for m in c.mentions]
