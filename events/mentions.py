@@ -786,10 +786,14 @@ def _anchor_span(text: str, offset) -> tuple[int, int]:
     return offset.end, offset.end
 
 
-_PLACE_HINT = re.compile(r"\b(?:in|near|at|outside)\s+((?:the\s+)?(?!(?:Sunday|Monday|Tuesday|Wednesday|Thursday|Friday|"
-                         r"Saturday|January|February|March|April|May|June|July|August|September|October|November|"
-                         r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b)(?-i:[A-Z])[\w'’-]+"
-                         r"(?:\s+(?-i:[A-Z])[\w'’-]+){0,3})", re.I)
+# "in Foo", "near the Foo Hills", "in the northern city of Foo": the name after the preposition (and a kind of place)
+_NOT_DATE_WORD = (r"(?!(?:Sunday|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|January|February|March|April|May|"
+                  r"June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|"
+                  r"Dec)\b)")
+_PLACE_HINT = re.compile(r"\b(?:in|near|at|outside)\s+(?:the\s+(?:[a-z-]+\s+){0,2}(?:city|town|village|district|"
+                         r"province|region|port|suburb|camp|area)\s+of\s+)?"
+                         rf"((?:the\s+)?{_NOT_DATE_WORD}(?-i:[A-Z])[\w'’-]+(?:\s+{_NOT_DATE_WORD}(?-i:[A-Z])[\w'’-]+){{0,3}})",
+                         re.I)
 _NAME_AFTER = re.compile(r"^\s+(?!(?:Sunday|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|January|February|March|"
                          r"April|May|June|July|August|September|October|November|December)\b)[A-Z][a-z]")
 

@@ -1946,3 +1946,14 @@ def test_a_dated_report_nothing_places_happened_where_its_story_does():
     rows = result.incidents[result.incidents["start"] == "2010-06-30"]
     assert len(rows) == 1 and rows.iloc[0]["country"] == "SO", result.incidents[["title", "start", "place"]]
     assert abs(rows.iloc[0]["lat"] - 2.04) < 0.2
+
+
+def test_a_report_naming_a_town_the_gazetteer_lacks_keeps_that_name_not_the_lead_town():
+    # "in the northern city of X": the story names where, though the gazetteer does not know it
+    text = ("Shelling pounds Mogadishu\n\n"
+            "Shells slammed into residential areas of Mogadishu on Saturday, killing at least eight people.\n\n"
+            "Many residents fled to the port of Kismayo.\n\n"
+            "Meanwhile, the toll in three bomb attacks in the northern city of Zentharabad on Thursday rose to 40.\n")
+    rows = table(doc("so", text, date(2010, 7, 4))).incidents
+    thursday = rows[rows["start"] == "2010-07-01"]
+    assert len(thursday) == 1 and "Mogadishu" not in set(thursday["place"]), rows[["title", "start", "place"]]
