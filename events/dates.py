@@ -628,7 +628,8 @@ _REL_UNIT = _c(
 _WEEKEND = _c(
     r"(?:\b(?P<rel>(?i:the|this|last|next|this\s+past|past))\s+|(?<=['’]s\s))(?i:weekend)\b(?!s)"
 )
-_AGO = _c(rf"\b(?P<num>(?i:{_NUM}))\s+(?P<unit>(?i:days?|weeks?|months?|years?|decades?))\s+(?i:ago)\b")
+_AGO = _c(rf"\b(?P<num>(?i:{_NUM}))\s+(?P<unit>(?i:days?|weeks?|months?|years?|decades?))\s+(?i:ago)\b"
+          r"(?:\s+(?P<same>(?i:this\s+month|this\s+week|today))\b(?!-))?")
 _OFFSET = _c(
     rf"\b(?P<num>(?i:{_NUM}|the))\s+(?P<unit>(?i:days?|weeks?|months?|years?))\s+"
     r"(?P<dir>(?i:before|after|earlier|later|prior\s+to|following))\b(?!\s+(?i:yesterday|tomorrow))"
@@ -1114,6 +1115,9 @@ def _h_ago(m: re.Match, ref: date | None):
     if n is None:
         return None
     unit = m["unit"].lower().rstrip("s")
+    if m["same"] and unit != "year":  # "this week" after "two months ago" is a date of its own
+        end = m.start() + m.group(0).lower().index("ago") + 3
+        return m.start(), end, _h_ago_unit(unit, n, ref)
     if unit == "day":
         return m.start(), m.end(), _day(ref - timedelta(days=n))
     if unit == "week":
@@ -1122,7 +1126,33 @@ def _h_ago(m: re.Match, ref: date | None):
         return m.start(), m.end(), _month(*_add_months(ref.year, ref.month, -n))
     if unit == "decade":
         return m.start(), m.end(), _decade(ref.year - 10 * n)
+    same = (m["same"] or "").lower()
+    if same:  # "three years ago this month": that month, n years back; "this week", "today" likewise
+        back = _years_back(ref, n)
+        if same.startswith("today"):
+            return m.start(), m.end(), _day(back)
+        if same.endswith("week"):
+            return m.start(), m.end(), _week(back)
+        return m.start(), m.end(), _month(ref.year - n, ref.month)
     return m.start(), m.end(), _year(ref.year - n)
+
+
+def _h_ago_unit(unit: str, n: int, ref: date) -> Result:
+    if unit == "day":
+        return _day(ref - timedelta(days=n))
+    if unit == "week":
+        return _week(ref - timedelta(weeks=n))
+    if unit == "month":
+        return _month(*_add_months(ref.year, ref.month, -n))
+    return _decade(ref.year - 10 * n)
+
+
+def _years_back(day: date, n: int) -> date:
+    """The same day n years before (28 February for a 29 February that year lacks)."""
+    try:
+        return day.replace(year=day.year - n)
+    except ValueError:
+        return day.replace(year=day.year - n, day=28)
 
 
 def _h_named(m: re.Match, ref: date | None):

@@ -111,6 +111,12 @@ def test_relative_days(text, expected):
         ("Rain fell two weeks ago.", ("two weeks ago", "2022-W32", "2022-08-08", "2022-08-14", "week")),
         ("Rain fell three days ago.", ("three days ago", "2022-08-21", "2022-08-21", "2022-08-21", "day")),
         ("since its peak a year ago", ("a year ago", "2021", "2021-01-01", "2021-12-31", "year")),
+        # "N years ago this month / this week / today": that month, week or day, N years back
+        ("the flood four years ago this month", ("four years ago this month", "2018-08", "2018-08-01", "2018-08-31",
+                                                 "month")),
+        ("the riots two years ago this week", ("two years ago this week", "2020-W35", "2020-08-24", "2020-08-30",
+                                               "week")),
+        ("the quake ten years ago today", ("ten years ago today", "2012-08-24", "2012-08-24", "2012-08-24", "day")),
     ],
 )
 def test_relative_periods(text, expected):
