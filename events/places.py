@@ -378,6 +378,9 @@ def _with_the_capital(mentions: list[PlaceMention], text: str, gaz: Gazetteer) -
             target = demonyms.get(word)
             if target and ":" not in target:
                 country = target
+            elif word[:1].isupper():
+                country = ""  # "the Chechen capital", "the Kurdish capital": a region's or a people's, not the nation's
+                break
         capital = gaz.capital_of(country) if country else None
         inside = [m for m in mentions if m.start < match.end() and match.start() < m.end]
         if capital is None or any(m.via != "demonym" for m in inside):

@@ -113,3 +113,13 @@ def test_a_name_followed_by_capital_is_the_town_not_the_area_of_its_name(after):
     text = f"Market bombed in Colombia\n\nOn Tuesday a bomb wounded 15 people in Arauca, {after}, police said.\n"
     found = {p.text: p.place for p in find_places(text)}
     assert found["Arauca"].kind == "city", found
+
+
+def test_the_capital_of_a_region_or_people_is_not_the_nations():
+    """'the Tibetan capital' in a story about China is not Beijing; 'the Chinese capital' is."""
+    from events.places import find_places
+
+    text = ("Blast in China\n\nA bomb exploded at a market in the Tibetan capital on Monday, killing three people, "
+            "Chinese state media said. Officials in the Chinese capital condemned the attack.\n")
+    found = {p.text: p.place.name for p in find_places(text) if "capital" in p.text}
+    assert found == {"the Chinese capital": "Beijing"}, found
