@@ -457,22 +457,28 @@ def _fold_bare_tolls(incidents: list[Incident], lexicon: Lexicon) -> list[Incide
     return [c for i, c in enumerate(incidents) if i not in folded]
 
 
-def _fold_country_rows(incidents: list[Incident]) -> list[Incident]:
+def _fold_country_rows(incidents: list[Incident], lexicon: Lexicon) -> list[Incident]:
     """One story's incident placed only at a country ("Battle of Uzbekistan", from "a clash with Uzbek border
     guards") on a day the same story places an incident at a town or district ("the firefight broke out near
     Kerben") is that incident told loosely: when exactly one such finer incident exists, it joins it. So does one
     told in the same week or month ("last week it denied bombing another wedding party" beside "airstrikes hit a
-    marriage ceremony last week in the province of X")."""
+    marriage ceremony last week in the province of X"). When no finer incident shares its day, one of the same family
+    on the day before or after does ("Rebels blamed in Sri Lanka bombing ... | April 26": a headline dated by its
+    byline, the bombing in Colombo on April 25), unless the country row was told apart ("In a separate incident")."""
     folded: set[int] = set()
     for i, c in enumerate(incidents):
         if len(c.sources) != 1 or c.place is None or c.place.kind != "country" \
                 or not (_one_day(c) or _one_span(c)):
             continue
-        hosts = [o for j, o in enumerate(incidents) if j != i and j not in folded and c.sources[0] in o.sources
-                 and o.place is not None and PLACE_RANK.get(o.place.kind, 0) > PLACE_RANK["country"]
-                 and (_one_day(o) and _one_day(c) and dates_agree(o.date, c.date, 0)
-                      or _one_span(c) and o.date is not None and o.date.precision == c.date.precision
-                      and o.date.value == c.date.value)]
+        finer = [o for j, o in enumerate(incidents) if j != i and j not in folded and c.sources[0] in o.sources
+                 and o.place is not None and PLACE_RANK.get(o.place.kind, 0) > PLACE_RANK["country"]]
+        hosts = [o for o in finer
+                 if _one_day(o) and _one_day(c) and dates_agree(o.date, c.date, 0)
+                 or _one_span(c) and o.date is not None and o.date.precision == c.date.precision
+                 and o.date.value == c.date.value]
+        if not hosts and _one_day(c) and not any(m.separate or m.told_apart for m in c.mentions):
+            hosts = [o for o in finer if _one_day(o) and dates_agree(o.date, c.date, 1)
+                     and lexicon.family(o.type) == lexicon.family(c.type)]
         if len(hosts) == 1:
             _fold_into(hosts[0], c)
             folded.add(i)
@@ -510,7 +516,7 @@ def fold_incidents(incidents: Iterable[Incident], lexicon: Lexicon | None = None
     merging families apart (`events.merge_blocks`) gives the same incidents as merging them together."""
     lexicon = lexicon or default_lexicon()
     return sort_incidents(_fold_country_rows(_fold_takings(_fold_bare_tolls(sort_incidents(incidents), lexicon),
-                                                          lexicon)))
+                                                          lexicon), lexicon))
 
 
 def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None = None,

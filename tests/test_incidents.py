@@ -1957,3 +1957,11 @@ def test_a_report_naming_a_town_the_gazetteer_lacks_keeps_that_name_not_the_lead
     rows = table(doc("so", text, date(2010, 7, 4))).incidents
     thursday = rows[rows["start"] == "2010-07-01"]
     assert len(thursday) == 1 and "Mogadishu" not in set(thursday["place"]), rows[["title", "start", "place"]]
+
+
+def test_a_headline_dated_by_its_byline_is_the_bombing_its_story_tells_the_day_before():
+    text = ("Rebels blamed in Kenya bombing at bus depot killing 24 by Associated Press | March 12, 2014\n\n"
+            "A bomb tore through a crowded bus depot in the town of Nakuru on Tuesday, killing 24 people, police "
+            "said.\n")
+    rows = table(doc("ke", text, date(2014, 3, 12))).incidents
+    assert list(zip(rows["start"], rows["place"])) == [("2014-03-11", "Nakuru")], rows[["title", "start", "place"]]
