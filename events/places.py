@@ -1026,7 +1026,7 @@ def _other_spellings(mentions: list[PlaceMention], text: str, gaz: Gazetteer) ->
             # "in the Dansadau Emirate": the name is the first word, the second one its kind
             written, end = words[0], start + len(words[0])
             place = _spelled_like(written, text, start, countries, gaz, found)
-        if place is None:
+        if place is None or not _inside_the_area_after(place, end, text, starts):
             continue
         if known is not None:
             mentions = [m for m in mentions if m is not known]
@@ -1035,6 +1035,23 @@ def _other_spellings(mentions: list[PlaceMention], text: str, gaz: Gazetteer) ->
     if not added:
         return mentions
     return sorted([*mentions, *added], key=lambda m: m.start)
+
+
+AREA_HOLDS_KM = 60.0  # a town this close to a district's point may lie in it (districts have no polygon here)
+
+
+def _inside_the_area_after(place: Place, end: int, text: str, starts: dict[int, PlaceMention]) -> bool:
+    """Whether a place lies in the area written right after its name, when one is ("X in Y district", "X, Y
+    province"): a town of another area that only spells like X is not X. True when no area follows."""
+    gap = _AREA_GAP.match(text, end)
+    area = starts.get(gap.end()) if gap is not None and gap.end() - end <= AREA_GAP_CHARS else None
+    if area is None or area.place.kind not in ADMIN_KINDS or area.place.geonameid == place.geonameid:
+        return True
+    if place.country != area.place.country:
+        return False
+    if area.place.kind == "admin1":
+        return place.admin1 == area.place.admin1
+    return _haversine_km(place, area.place) <= AREA_HOLDS_KM
 
 
 def _spelled_like(written: str, text: str, start: int, countries: list[str], gaz: Gazetteer,

@@ -661,3 +661,9 @@ def test_former_names_of_indian_states_are_the_states(gaz):
     found = places("Floods in the eastern state of Orissa and landslides in Uttaranchal killed dozens in 2003.", gaz)
     assert found["Orissa"].place.kind == "admin1" and found["Orissa"].place.country == "IN"
     assert found["Uttaranchal"].place.name == "Uttarakhand"
+
+
+def test_another_transliteration_must_lie_in_the_area_written_after_it(gaz):
+    # Hadithah lies in Anbar: "Haditheh, in Iraq's Basra province" is some other place, not read as Hadithah
+    found = places("A roadside bomb killed three policemen in Haditheh, in Basra province, Iraq, on Tuesday.", gaz)
+    assert "Haditheh" not in found or found["Haditheh"].place.admin1 != "Anbar"
