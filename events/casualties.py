@@ -204,6 +204,8 @@ _PARTITIVE_DEAD = re.compile(r"(?:\s+(?!(?:were|was|are|is|have|has|had|been|on|
 # "six bodyguards, a district chief and a civilian"; not "three people, including a police officer" (a part of the 3)
 _LIST_JOIN = re.compile(r"^(?:\s*,\s*(?:and\s+)?|\s+and\s+)$", re.I)
 _GROUP_RE = re.compile(_GROUP, re.I)
+_PREPOSITION_BEFORE = re.compile(r"\b(?:in|into|near|at|on|from|to|with|by|for|inside|outside|under|across|through|"
+                                 r"against|towards?)\s+$", re.I)
 _PART_GAP = re.compile(r"^\s*,\s*(?:including|among them)\s+$", re.I)
 _AND_AFTER_PART = re.compile(r"^\s*,\s*and\s+$", re.I)
 _SAYS_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:said|says|told|tells|reported|reports|added|adds|confirmed|stated|"
@@ -302,7 +304,9 @@ def _listed_total(text: str, match: re.Match[str], groups: list[re.Match[str]],
         return None
     current, j = groups[i], i
     chain = [current]
-    while i > 0 and _LIST_JOIN.match(text[groups[i - 1].end():chain[0].start()]):
+    # "found in a ravine near Tete and 17 people died": a noun after a preposition is where, not who
+    while i > 0 and _LIST_JOIN.match(text[groups[i - 1].end():chain[0].start()]) \
+            and not _PREPOSITION_BEFORE.search(text, max(0, groups[i - 1].start() - 12), groups[i - 1].start()):
         chain.insert(0, groups[i - 1])
         i -= 1
     while j + 1 < len(groups):
@@ -439,8 +443,10 @@ def _last_keyword(keywords: re.Pattern[str], text: str, starts: Sequence[int] | 
 
 
 def _first_figure(patterns: list[re.Pattern[str]], text: str, keywords: re.Pattern[str],
-                  starts: Sequence[int] | None = None) -> tuple[int | None, str]:
+                  starts: Sequence[int] | None = None, anchor: int | None = None) -> tuple[int | None, str]:
+    """The first figure in `text`; with `anchor` (where the incident's word is), the last one told before it, if any."""
     best: tuple[int, int, str] | None = None
+    nearest: tuple[int, int, str] | None = None
     groups: list[re.Match[str]] | None = None
     group_starts: list[int] = []
     last = _last_keyword(keywords, text, starts)
@@ -476,6 +482,9 @@ def _first_figure(patterns: list[re.Pattern[str]], text: str, keywords: re.Patte
                     start, value = part.start(), part_value
             if best is None or start < best[0]:
                 best = (start, value, qualifier)
+            if anchor is not None and match.start() < anchor and (nearest is None or start > nearest[0]):
+                nearest = (start, value, qualifier)
+    best = nearest or best
     return (best[1], best[2]) if best else (None, "")
 
 
@@ -504,14 +513,18 @@ def _one_victim(text: str, starts: Sequence[int] | None = None) -> int | None:
     return min(found) if found else None
 
 
-def find_casualties(text: str, starts: Sequence[int] | None = None) -> Casualties:
+def find_casualties(text: str, starts: Sequence[int] | None = None, anchor: int | None = None) -> Casualties:
     """The first figure of killed and of injured in `text`.
+
+    `anchor`: where in `text` the word of the incident the figures are read for stands. Of several tolls told before
+    it the nearest is its own ("In May, 49 bodies were dumped near the city and 52 people died in an arson attack":
+    52 for the arson attack); with none before it, the first after it.
 
     `starts`: where a figure may start in `text` (sorted, 0 included): figure_starts(text), or those of a longer
     text that lie inside this slice of it, shifted (a match inside the slice holds what FIGURE_STARTS needs there,
     and position 0 stands for the slice's own start). The same figures, found by trying the patterns only there.
     """
-    killed, killed_q = _first_figure(_KILLED, text, _KILLED_KEYWORDS, starts)
+    killed, killed_q = _first_figure(_KILLED, text, _KILLED_KEYWORDS, starts, anchor)
     if killed is None:
         along = _KILLED_ALONG_WITH.search(text)
         others = parse_number(along.group("n")) if along is not None else None

@@ -1079,16 +1079,17 @@ class _ClauseReads:
     def figure_starts(self) -> list[int]:
         return figure_starts(self.text, self.start, self.end)
 
-    def casualties(self, lo: int, hi: int) -> Casualties:
+    def casualties(self, lo: int, hi: int, anchor: int | None = None) -> Casualties:
         """find_casualties(text[lo:hi]) (inside the clause). In a clause longer than READ_WINDOW the windows of its
         triggers overlap (a text without stops that lists a toll every few words): where a figure may start is found
         once for the clause, and each window tries the casualty patterns only there instead of at every character."""
         window = self.text[lo:hi]
+        near = None if anchor is None else anchor - lo
         if self.end - self.start <= READ_WINDOW:
-            return find_casualties(window)
+            return find_casualties(window, anchor=near)
         starts = self.figure_starts
         inside = starts[bisect_right(starts, lo):bisect_left(starts, hi)]
-        return find_casualties(window, [0, *(p - lo for p in inside)])
+        return find_casualties(window, [0, *(p - lo for p in inside)], near)
 
     def separate_before(self, lo: int, trig_start: int) -> bool:
         """_SEPARATE.search(text[lo:trig_start]), read only where one of its words starts in a long window."""
@@ -1633,7 +1634,7 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
     elif not reads.may_hold_casualties(lo, hi):
         figures = Casualties()
     else:
-        figures = reads.casualties(lo, reads.figures_end(trig.start, hi))
+        figures = reads.casualties(lo, reads.figures_end(trig.start, hi), trig.start)
     separate = reads.separate_before(max(sentence.start, trig.start - READ_WINDOW), trig.start)
     before = text[max(c_start, trig.start - 40):trig.start]  # the words just before the trigger, in its clause
     noun = not _is_verb(trig.text)

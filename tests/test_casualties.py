@@ -324,3 +324,20 @@ def test_the_dated_reports_of_one_story_do_not_silence_another_storys():
     reports = [(132, "", "d1", 40, "The attacks killed 132 people.", False),
                (7, "", "d2", 300, "Six of the seven attackers died on Friday.", True)]
     assert incident_figure(reports)[0] == 132
+
+
+def test_of_two_tolls_before_an_incident_word_the_nearest_is_its_own():
+    from events.casualties import find_casualties
+
+    text = "In March, 30 bodies were found in a ravine near Tete and 17 people died in an arson attack on a bar in June."
+    assert find_casualties(text, anchor=text.index("arson attack")).killed == 17
+    assert find_casualties(text).killed == 30  # without an anchor, the first
+    # a list before the word is one toll, summed as before
+    text = "Five soldiers and two civilians were killed in an ambush near Tete."
+    assert find_casualties(text, anchor=text.index("ambush")).killed == 7
+    # a toll after the word when none is told before it
+    text = "The ambush near Tete killed nine soldiers before a second attack in June killed 20 more."
+    assert find_casualties(text, anchor=text.index("ambush")).killed == 9
+    text = ("Violence in Tete\n\nThe gang has been blamed for many killings. In March, 30 bodies were found in a "
+            "ravine near Tete and 17 people died in an arson attack on a bar in Tete in June 2011.")
+    assert killed_of(doc("d1", text, date(2012, 3, 1)), country="MZ") == [17]

@@ -532,7 +532,8 @@ def test_mentions_of_a_clause_of_tolls_equal_those_read_window_by_window(units):
     fast = _read_mentions(text)
     straightforward = m._ClauseReads.casualties
     try:
-        m._ClauseReads.casualties = lambda self, lo, hi: find_casualties(self.text[lo:hi])
+        m._ClauseReads.casualties = lambda self, lo, hi, anchor=None: find_casualties(
+            self.text[lo:hi], anchor=None if anchor is None else anchor - lo)
         slow = _read_mentions(text)
     finally:
         m._ClauseReads.casualties = straightforward
