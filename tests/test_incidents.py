@@ -1965,3 +1965,13 @@ def test_a_headline_dated_by_its_byline_is_the_bombing_its_story_tells_the_day_b
             "said.\n")
     rows = table(doc("ke", text, date(2014, 3, 12))).incidents
     assert list(zip(rows["start"], rows["place"])) == [("2014-03-11", "Nakuru")], rows[["title", "start", "place"]]
+
+
+def test_a_storming_into_a_named_slum_recalled_with_its_month_is_an_incident():
+    # "stormed into Caracas's X slum": the trigger stops before the place name, so the storming is read
+    text = ("Gunmen kill 12 in Caracas\n\n"
+            "Gunmen killed 12 people in a bar in Caracas on Friday, police said.\n"
+            "It was the city's deadliest massacre since May 1999, when hooded policemen stormed into Caracas's "
+            "La Vega slum and shot to death 14 people.\n")
+    rows = table(doc("ve", text, date(2004, 3, 14))).incidents
+    assert ("1999-05-01", "Caracas") in set(zip(rows["start"], rows["place"])), rows
