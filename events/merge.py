@@ -463,8 +463,9 @@ def _fold_country_rows(incidents: list[Incident], lexicon: Lexicon) -> list[Inci
     Kerben") is that incident told loosely: when exactly one such finer incident exists, it joins it. So does one
     told in the same week or month ("last week it denied bombing another wedding party" beside "airstrikes hit a
     marriage ceremony last week in the province of X"). When no finer incident shares its day, one of the same family
-    on the day before or after does ("Rebels blamed in Sri Lanka bombing ... | April 26": a headline dated by its
-    byline, the bombing in Colombo on April 25), unless the country row was told apart ("In a separate incident")."""
+    in that country on the day before or after does ("Rebels blamed in Sri Lanka bombing ... | April 26": a headline
+    dated by its byline, the bombing in Colombo on April 25), unless the country row was told apart ("In a separate
+    incident")."""
     folded: set[int] = set()
     for i, c in enumerate(incidents):
         if len(c.sources) != 1 or c.place is None or c.place.kind != "country" \
@@ -478,7 +479,7 @@ def _fold_country_rows(incidents: list[Incident], lexicon: Lexicon) -> list[Inci
                  and o.date.value == c.date.value]
         if not hosts and _one_day(c) and not any(m.separate or m.told_apart for m in c.mentions):
             hosts = [o for o in finer if _one_day(o) and dates_agree(o.date, c.date, 1)
-                     and lexicon.family(o.type) == lexicon.family(c.type)]
+                     and o.place.country == c.place.country and lexicon.family(o.type) == lexicon.family(c.type)]
         if len(hosts) == 1:
             _fold_into(hosts[0], c)
             folded.add(i)
