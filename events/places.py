@@ -97,6 +97,12 @@ _OFFICE_AFTER_TOWN = _TITLES | {normalize(w) for w in (
     "Municipality", "Department",
     "Local", "LGA")}  # Nigeria's "Kauru Local Government Area", "Kauru LGA": the name is the area
 
+# Days and months written right after a town ("in the city of Balad Thursday night", US wire style) start no longer name
+_CALENDAR_WORDS = frozenset(normalize(w) for w in """
+Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April June July August September
+October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
+""".split())
+
 # A lower-case role right before a capitalised run names a person ("analyst Leon Paredes"); so does an age after it
 _ROLE_BEFORE = re.compile(
     r"\b(?:analyst|magistrate|spokes(?:man|woman|person)|official|merchant|shopkeeper|vendor|trader|resident|witness|"
@@ -538,10 +544,11 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
                     _after_an_areas_possessive(tokens[i - 1].text, gaz)
                     and _KIND_WORD_AFTER.match(text, tok.start + len(form)))
             # a possessive closes the name ("Whittier's Penn Park"), and so does an office after it ("Tikrit Police
-            # Chief Ali Saleh", "Mafraq Mayor Omar Diab"): the town is named, the words after are another name
+            # Chief Ali Saleh", "Mafraq Mayor Omar Diab") or a day ("Balad Thursday night"): the town is named, the
+            # words after are another name
             # (not a saint's: "St. Luke's Hospital" names the hospital)
             after = j < cap_end and (form == surface.rstrip(".") or form.startswith(("St", "Saint"))) and not (
-                j + 1 < n and normalize(tokens[j + 1].text.rstrip(".")) in _OFFICE_AFTER_TOWN)
+                j + 1 < n and normalize(tokens[j + 1].text.rstrip(".")) in _OFFICE_AFTER_TOWN | _CALENDAR_WORDS)
             if single and j + 1 < n and tokens[j + 1].text == tokens[j].text and _joinable(text, tokens[j], tokens[j + 1]):
                 i = j + 2  # "Mau Mau", "Duran Duran": a doubled word is a name of its own, not the town
                 continue

@@ -667,3 +667,10 @@ def test_another_transliteration_must_lie_in_the_area_written_after_it(gaz):
     # Hadithah lies in Anbar: "Haditheh, in Iraq's Basra province" is some other place, not read as Hadithah
     found = places("A roadside bomb killed three policemen in Haditheh, in Basra province, Iraq, on Tuesday.", gaz)
     assert "Haditheh" not in found or found["Haditheh"].place.admin1 != "Anbar"
+
+
+def test_a_day_written_right_after_a_town_starts_no_longer_name(gaz):
+    # US wire style: "in Dujail Friday", "in Mahmudiya Monday night": the town is named, the day is no part of it
+    found = places("A car bomb exploded in Dujail Friday afternoon, and gunmen struck in Mahmudiyah Monday in 2006.",
+                   gaz)
+    assert found["Dujail"].place.country == "IQ" and found["Mahmudiyah"].place.country == "IQ"
