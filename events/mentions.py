@@ -1098,11 +1098,16 @@ class _ClauseReads:
         return bool(_SEPARATE.search(self.text[lo:trig_start]))
 
 
+_WHERE_AFTER = re.compile(r",?\s+where\b")
+
+
 def _group_anchors(heads: Sequence[Trigger], bound: dict[int, list[DateMention]], places: Sequence[PlaceMention],
-                   dates: Sequence[DateMention]) -> dict[int, tuple[list[PlaceMention], list[DateMention]]]:
+                   dates: Sequence[DateMention], text: str = "") -> dict[int, tuple[list[PlaceMention], list[DateMention]]]:
     """Each place and date of a clause goes to the trigger it is bound to, else to the nearest (`_distance`; the
     first in text order on a tie). Heads are in text order; the nearest is found by bisection, not by trying every
-    head for every anchor (a clause without stops may hold thousands of each)."""
+    head for every anchor (a clause without stops may hold thousands of each). A place a "where" clause follows
+    ("a bomb exploded in the market of X where Friday's bombing occurred") is the place of a trigger before it: the
+    "where" clause tells what else happened there."""
     groups: dict[int, tuple[list[PlaceMention], list[DateMention]]] = {id(t): ([], []) for t in heads}
     if not heads:
         return groups
@@ -1116,6 +1121,8 @@ def _group_anchors(heads: Sequence[Trigger], bound: dict[int, list[DateMention]]
     longest = max(t.end - t.start for t in heads)
     for anchor in [*places, *dates]:
         mine = owners.get(anchor) if isinstance(anchor, DateMention) else None
+        if mine is None and text and isinstance(anchor, PlaceMention) and _WHERE_AFTER.match(text, anchor.end):
+            mine = [t for t in heads if t.end <= anchor.start] or None
         candidates = mine or _nearest_candidates(heads, starts, longest, anchor.start, anchor.end)
         nearest = min(candidates, key=lambda t: _distance(anchor.start, anchor.end, t))
         (groups[id(nearest)][0] if isinstance(anchor, PlaceMention) else groups[id(nearest)][1]).append(anchor)
@@ -1230,7 +1237,7 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
             heads = sorted({id(t): t for t in [*main_families.values(), *passing,
                                                 *(t for t in c_triggers if bound.get(id(t)))]}
                            .values(), key=lambda t: t.start)
-            groups = _group_anchors(heads, bound, c_places, c_dates)
+            groups = _group_anchors(heads, bound, c_places, c_dates, text)
             # "Eleven soldiers, including a captain, | and a civilian were killed": the list began a clause before
             figures_from = None
             if k > 0 and c_end - c_start <= READ_WINDOW and _AND_BREAK.fullmatch(text, s_clauses[k - 1][1], c_start) \

@@ -1975,3 +1975,14 @@ def test_a_storming_into_a_named_slum_recalled_with_its_month_is_an_incident():
             "La Vega slum and shot to death 14 people.\n")
     rows = table(doc("ve", text, date(2004, 3, 14))).incidents
     assert ("1999-05-01", "Caracas") in set(zip(rows["start"], rows["place"])), rows
+
+
+def test_a_place_a_where_clause_follows_is_the_place_of_the_trigger_before_it():
+    # "a car bomb exploded outside a bakery in Kirkuk where Saturday's bombing occurred": Kirkuk is the car bomb's
+    # place too, not only the earlier bombing's
+    text = ("Bombs in Kirkuk\n\n"
+            "A roadside bomb killed three policemen in Kirkuk on Saturday, police said. Officials in Tikrit "
+            "condemned the attack.\n\n"
+            "On Tuesday, a car bomb exploded outside a bakery in Kirkuk where Saturday's bombing occurred.\n")
+    rows = table(doc("iq", text, date(2006, 5, 18))).incidents
+    assert ("2006-05-16", "Kirkuk") in set(zip(rows["start"], rows["place"])), rows
