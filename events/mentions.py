@@ -742,6 +742,23 @@ def _far_point_in_part(reference: Place, distance: float, north: float, east: fl
     return haversine_km(point, part) < haversine_km(point, country)
 
 
+# "AYYAT, Egypt (AP) - ... at this village 30 miles south of the capital": the dateline's town, by its measure
+_THIS_TOWN_BEFORE = re.compile(r"\bthis\s+(?:[a-z-]+\s+)?(?:village|town|city|hamlet|port|township|community)\s*,?\s+"
+                               r"(?:(?:about|some|around|roughly|nearly|just)\s+)?$")
+
+
+def _dateline_town_measured(text: str, places: Sequence[PlaceMention]) -> PlaceMention | None:
+    """The point a wire story measures "this village" from, when its dateline names a town the gazetteer lacks."""
+    if not find_datelines(text):
+        return None
+    for p in places:
+        if is_measured_point(p.place):
+            m = _MEASURED_FROM.search(text, max(0, p.start - 90), p.start)
+            if m is not None and _THIS_TOWN_BEFORE.search(text, max(0, m.start() - 60), m.start()):
+                return p
+    return None
+
+
 STORY_COUNTRY_SPELLINGS = 3  # a story names its country in this many ways (its name, demonym, towns) or more
 FOREIGN_FAMOUS_CITY = 1_000_000  # a city this big may be named in any story without its country
 
@@ -1156,6 +1173,8 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     kept_starts = {p.start for p in kept}
     unplaced = [p for p in places if p.start not in kept_starts]  # references of measures and namesakes
     places = kept
+    if filed_at is None or PLACE_RANK.get(filed_at.place.kind, 0) < 5:  # "AYYAT, Egypt": the town unknown
+        filed_at = _dateline_town_measured(text, places) or filed_at
     triggers = lexicon.find_triggers(text)
     if reads_as_sport(text):  # a match report's "attack" and "battle for the title" are not incidents
         triggers = [t for t in triggers if t.type not in _GAME_TYPES]

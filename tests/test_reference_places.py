@@ -123,3 +123,15 @@ def test_the_capital_of_a_region_or_people_is_not_the_nations():
             "Chinese state media said. Officials in the Chinese capital condemned the attack.\n")
     found = {p.text: p.place.name for p in find_places(text) if "capital" in p.text}
     assert found == {"the Chinese capital": "Beijing"}, found
+
+
+def test_this_town_measured_from_the_capital_is_the_dateline_town_the_gazetteer_lacks():
+    """'TIGUELENI, Mali (AP) - ... in this town 80 miles north of the capital': the dateline's town, unknown to the
+    gazetteer, is the measured point, and the story's incident happened there (not merely in Mali)."""
+    text = ("Gunmen kill nine in Mali market town\n\nTIGUELENI, Mali (AP) - Gunmen on motorcycles opened fire on a "
+            "crowded market early yesterday, killing nine people, officials said.\n\nThe government has sent more "
+            "troops to the region this year. Many traders come from Segou and Mopti.\n\nTraders had gathered at dawn "
+            "in this town 80 miles north of the capital, residents said.\n")
+    rows = table(doc("ml_ap", text, date(2016, 3, 9))).incidents
+    assert len(rows) == 1 and rows.iloc[0]["place_precision"] == "city" and rows.iloc[0]["lat"] > 13.5, \
+        rows[["title", "start", "place", "lat"]]
