@@ -1851,6 +1851,11 @@ def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence
                     m = replace(m, place=prev.place, place_text=prev.place_text, place_from="coreference")
         if m.place is None and m.date is None and filled:
             prev = filled[-1]
+            if prev.definite:
+                # "On Monday, a booby-trapped bicycle exploded ... where Friday's bombing occurred. Five were killed
+                # in that attack": the sentence's news is what it tells anew, not what it refers back to in passing
+                prev = next((p for p in reversed(filled) if p.sentence_start == prev.sentence_start
+                             and p.doc == prev.doc and not p.definite and not p.generic and not p.hypothetical), prev)
             if prev.paragraph == m.paragraph and default_lexicon().family(prev.type) == default_lexicon().family(m.type):
                 m = replace(m, place=prev.place, place_text=prev.place_text, place_from="coreference",
                             date=prev.date, date_from="coreference" if prev.date else "")

@@ -1986,3 +1986,15 @@ def test_a_place_a_where_clause_follows_is_the_place_of_the_trigger_before_it():
             "On Tuesday, a car bomb exploded outside a bakery in Kirkuk where Saturday's bombing occurred.\n")
     rows = table(doc("iq", text, date(2006, 5, 18))).incidents
     assert ("2006-05-16", "Kirkuk") in set(zip(rows["start"], rows["place"])), rows
+
+
+def test_that_attack_after_a_sentence_telling_a_new_bombing_is_the_new_one():
+    # the sentence tells a new bombing and refers back to Friday's in passing: "that attack" is the new one
+    text = ("Car bomb kills 12 in Kirkuk\n\n"
+            "A car bomb exploded in a crowded market Friday morning in the northern city of Kirkuk, killing 12 people, "
+            "police said.\n\n"
+            "On Monday, a booby-trapped motorcycle exploded outside a tea shop in the same street of Kirkuk where "
+            "Friday's bombing occurred. Four people were killed in that attack.\n")
+    rows = table(doc("iq", text, date(2006, 3, 18))).incidents
+    got = set(zip(rows["start"], rows["killed"]))
+    assert ("2006-03-13", 4) in got and ("2006-03-17", 12) in got, rows[["title", "start", "place", "killed"]]
