@@ -279,12 +279,17 @@ def build_index() -> dict[str, Any]:
     abbreviations: dict[tuple[str, str], list[str]] = defaultdict(list)
     for row in _read_csv(ADMIN1_ABBREVIATIONS_CSV):
         abbreviations[(row["country"], row["admin1"])] += [a for a in row["abbreviations"].split("|") if a]
+    by_code: dict[tuple[str, str], list[str]] = defaultdict(list)
     for row in _read_csv(ADMIN1_NEWS_NAMES_CSV):  # "Kunar" of GeoNames' "Konar"
-        abbreviations[(row["country"], row["admin1"])] += [a for a in row["names"].split("|") if a]
+        names = [a for a in row["names"].split("|") if a]
+        if (row.get("code") or "").strip():  # one of several areas the table names alike ("Ituri" of CD.17)
+            by_code[(row["country"], row["code"].strip())] += names
+        else:
+            abbreviations[(row["country"], row["admin1"])] += names
     for row in _read_csv(ADMIN1_CSV):
         admin1_names[(row["country"], row["code"])] = row["name"]
         alternates = [a for a in row.get("alternate_names", "").split("|") if a] + admin1_short_forms(row["name"])
-        alternates += abbreviations.get((row["country"], row["name"]), [])
+        alternates += abbreviations.get((row["country"], row["name"]), []) + by_code.get((row["country"], row["code"]), [])
         gid = row.get("geonameid") or f"x:admin1-{row['country'].lower()}-{_slug(row['code'])}"
         b.add(gid, row["name"], float(row["lat"]), float(row["lon"]), row["country"], row["name"], "admin1",
               int(row["population"] or 0), alternates)

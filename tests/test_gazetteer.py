@@ -187,7 +187,7 @@ def test_every_admin1_news_name_has_a_source_and_answers_for_its_area(gaz):
         rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
     assert rows
     for row in rows:
-        assert row["source"].startswith("Wikipedia: "), row
+        assert row["source"].startswith(("Wikipedia: ", "GeoNames admin1 ")), row
         for name in row["names"].split("|"):
             assert any(p.kind == "admin1" and (p.country, p.name) == (row["country"], row["admin1"])
                        for p in gaz.candidates(name)), (row["admin1"], name)

@@ -674,3 +674,12 @@ def test_a_day_written_right_after_a_town_starts_no_longer_name(gaz):
     found = places("A car bomb exploded in Dujail Friday afternoon, and gunmen struck in Mahmudiyah Monday in 2006.",
                    gaz)
     assert found["Dujail"].place.country == "IQ" and found["Mahmudiyah"].place.country == "IQ"
+
+
+def test_the_current_provinces_of_a_reorganised_country_are_found(gaz):
+    # the DR Congo's 26 provinces of 2015: admin1_areas.csv names them after the 11 they replaced, four of them
+    # "Eastern Province"; the current name of each code answers for it
+    found = places("Militiamen killed 14 villagers in Ituri province, and others fled in Tanganyika province, "
+                   "in the Democratic Republic of Congo in 2019.", gaz)
+    assert found["Ituri"].place.kind == "admin1" and found["Ituri"].place.country == "CD"
+    assert 1.0 < found["Ituri"].place.lat < 3.5 and found["Tanganyika"].place.lat < -4.0
