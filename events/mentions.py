@@ -1585,6 +1585,11 @@ def _retold(d: DateMention | None, document: Document) -> bool:
         (document.published - d.last).days > RETOLD_DAYS
 
 
+# "More than 760 people were believed dead Friday after an ocean ferry capsized": the day dates the state of the
+# count (dead, missing), not the incident told after "after", which may be the night before
+_STATE_BEFORE_DAY = re.compile(r"\b(?:(?:believed|feared|presumed|reported|confirmed|declared)\s+dead|missing|"
+                               r"unaccounted\s+for)\s+(?:on\s+)?$", re.I)
+_AFTER_BETWEEN = re.compile(r"\s*,?\s*(?:after|following)\s+(?:[\w'’-]+\s+){0,6}", re.I)
 COUNTED_BACK_DAYS = 31  # "a day earlier", "four days earlier": farther back, the count is a period's, not a day's
 
 
@@ -1648,6 +1653,10 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         unbound = _not_after_publication(unbound, document.published)
     # "two days after talks collapsed": an anchor the dates stage could not name dates nothing here
     offset = next((o for o in offsets if o.anchor_text or not _OPEN_OFFSET.search(o.text)), None)
+    if date_ is not None and date_from == "clause" and date_.end <= trig.start \
+            and _STATE_BEFORE_DAY.search(text, max(c_start, date_.start - 40), date_.start) \
+            and _AFTER_BETWEEN.fullmatch(text, date_.end, trig.start):
+        date_, date_from = None, ""  # "760 were believed dead Friday after a ferry capsized": Friday is the count's
     shifted = (_counted_back(date_, trig, offsets)
                if date_from == "clause" and not definite and date_ is not None
                and not any(t.start < date_.start for t in clause_triggers if t is not trig) else None)

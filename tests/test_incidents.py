@@ -1998,3 +1998,12 @@ def test_that_attack_after_a_sentence_telling_a_new_bombing_is_the_new_one():
     rows = table(doc("iq", text, date(2006, 3, 18))).incidents
     got = set(zip(rows["start"], rows["killed"]))
     assert ("2006-03-13", 4) in got and ("2006-03-17", 12) in got, rows[["title", "start", "place", "killed"]]
+
+
+def test_a_count_feared_dead_on_a_day_does_not_date_the_capsizing_told_after_it():
+    # "feared dead Saturday after a ferry capsized": Saturday is the count's day; the capsizing was Friday night
+    text = ("Ferry capsizes off Zanzibar\n\n"
+            "More than 200 people were feared dead Saturday after a ferry capsized off Zanzibar, officials said.\n"
+            "The ferry capsized late Friday off Zanzibar with more than 600 passengers aboard.\n")
+    rows = table(doc("tz", text, date(2011, 9, 11))).incidents
+    assert list(rows["start"]) == ["2011-09-09"], rows[["title", "start", "place"]]
