@@ -86,6 +86,7 @@ _PART_OF = (r"(?:,?\s+(?:including|among them|among whom|mostly|mainly|(?:one|tw
 _NO_OBJECT = (rf"(?!\s+(?:at least |more than |about |some |nearly |almost |over |up to |as many as )?"
               rf"(?:(?:{NUMBER})|(?:an?|the|his|her|their|its|several|many|dozens|scores|hundreds|thousands)\b))")
 _KILL_VERB = (r"(?:shot and killed|shooting and killing|fatally (?:shot|stabbed|shooting|stabbing)|killed|killing|kills|kill|"
+              r"(?:shot|shooting|stabbed|stabbing|hacked|hacking|beat|beating|beaten) to death|"
               r"claimed the lives of|shot dead|shooting dead|gunned down|slew|murdered|massacred|slaughtered|slaughtering|butchered|butchering)")
 _HURT_VERB = r"(?:injured|injuring|injures|wounded|wounding|wounds|hurt|hurting)"
 
@@ -555,6 +556,10 @@ TOTAL = re.compile(r"(?:^|[,;:(]\s*)(?:in all|altogether|all told|overall|in tot
                    r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|\d+|several|multiple|separate)\s+(?:[\w-]+\s+){0,2}?"
                    r"(?:towns|villages|cities|districts|provinces|regions|neighbou?rhoods|locations|bombings|blasts|"
                    r"explosions|raids|attacks|incidents|murders|homicides|killings|shootings|stabbings)\b", re.I)
+# "killed 19 people as they intensified their campaign of attacks", "a wave of bombings that killed 80": a toll of a
+# series is no one incident's (nor a total of what the story told before it)
+SERIES = re.compile(r"\b(?:series|wave|spate|string|campaign|spree|rash)\s+of\s+(?:[\w-]+\s+){0,2}?(?:attacks|bombings|"
+                    r"blasts|explosions|raids|killings|shootings|massacres|ambushes|assaults|strikes)\b", re.I)
 _VAGUE_VALUES = frozenset(VAGUE.values())
 # "up to 2,000 people have been killed since the offensive began", "the toll from two days of shelling", "killed so
 # far this year": a toll over a period, of a campaign or of many incidents, the story's own toll only when it tells
@@ -589,7 +594,8 @@ def story_figure(reports: Iterable[tuple[int, int, str, str]]) -> int:
         raise ValueError("story_figure: a story that reports no figure tells none")
     told = [report for report in told if not PERIOD_TOTAL.search(report[3])] or told
     own = [(position, value, sentence) for position, value, qualifier, sentence in told
-           if not (qualifier == "at least" and value in _VAGUE_VALUES) and not TOTAL.search(sentence)]
+           if not (qualifier == "at least" and value in _VAGUE_VALUES) and not TOTAL.search(sentence)
+           and not SERIES.search(sentence)]
     if not own:
         return max(value for _, value, _, _ in told)
     # a headline's figure gives way to the lead's told right after it ("Ten killed in suicide attack" / "a suicide

@@ -350,3 +350,18 @@ def test_a_toll_reported_without_a_verb_of_its_own_joins_the_story():
             "TETE - Gunmen stormed a village outside Tete early Sunday and killed scores of villagers, witnesses said.\n\n"
             "Although the army reported 64 villagers killed, aid workers said they had counted more than 150 bodies.")
     assert killed_of(doc("d1", text, date(2013, 5, 7)), country="MZ") == [64]
+
+
+def test_shot_or_hacked_to_death_takes_its_victims_after_it():
+    from events.casualties import find_casualties
+
+    assert find_casualties("A death squad stormed a slum in Tete in 1999 and shot to death 19 people.").killed == 19
+    assert find_casualties("Raiders hacked to death three herders near Gao.").killed == 3
+
+
+def test_a_toll_of_a_series_of_attacks_gives_way_to_one_attacks_own():
+    reports = [(0, 19, "", "Rebels shot and hacked to death 19 people in the north as they stepped up their campaign of "
+                           "attacks on villages near Tete."),
+               (400, 16, "", "In the first raid on Thursday, rebels killed 16 people at a camp near Tete."),
+               (900, 3, "", "Three people were killed in an ambush near Gao.")]
+    assert story_figure(reports) == 16
