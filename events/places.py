@@ -103,6 +103,12 @@ Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March 
 October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
 """.split())
 
+# Words after a landmark's name that make it the name of something else: a hospital, a school, a group
+_NAMED_AFTER_A_LANDMARK = frozenset("""
+Hospital Hospitals Clinic School Schools College University Institute Hotel Stadium Brigade Brigades Martyrs Radio TV
+Television Foundation Bank Company Party Movement Front Army
+""".split())
+
 # A lower-case role right before a capitalised run names a person ("analyst Leon Paredes"); so does an age after it
 _ROLE_BEFORE = re.compile(
     r"\b(?:analyst|magistrate|spokes(?:man|woman|person)|official|merchant|shopkeeper|vendor|trader|resident|witness|"
@@ -535,6 +541,8 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
             strong = top.kind in ("country", "admin1", "continent", "region", "landmark") or top.population >= 100_000
             if top.kind in ("city", "admin2") and entries[0] & 1 and len(form) <= 4:
                 strong = False  # "Sam" of "Sam Rainsy" is an alternate name of Damascus: a name, not a place
+            if top.kind == "landmark" and j < cap_end and tokens[j + 1].text in _NAMED_AFTER_A_LANDMARK:
+                strong = False  # "the Al Aqsa Hospital", "Al Aqsa Martyrs Brigades": named after it, not at it
             single = j == i and " " not in form and "-" not in form
             # part of a longer capitalised run that is not a place: a person or an organisation
             # (not after a possessive: "Chhattisgarh's Sukma district", "Kenya's Mandera county" name the area's

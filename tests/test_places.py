@@ -683,3 +683,9 @@ def test_the_current_provinces_of_a_reorganised_country_are_found(gaz):
                    "in the Democratic Republic of Congo in 2019.", gaz)
     assert found["Ituri"].place.kind == "admin1" and found["Ituri"].place.country == "CD"
     assert 1.0 < found["Ituri"].place.lat < 3.5 and found["Tanganyika"].place.lat < -4.0
+
+
+def test_a_landmark_name_before_a_hospital_or_a_group_names_that_not_the_landmark(gaz):
+    found = places("Shells hit the Al Aqsa Hospital in the town of Beit Lahiya in 2009; the Al Aqsa Martyrs "
+                   "Brigades claimed a rocket.", gaz)
+    assert "Al Aqsa" not in found and found["Beit Lahiya"].place.country == "PS"
