@@ -1321,7 +1321,7 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
                               located)
     if filed_at is not None and (PLACE_RANK.get(filed_at.place.kind, 0) < 5 or default_gazetteer().is_capital(filed_at.place)):
         filed_at = None  # a capital's dateline tells where the reporters sit, not where the news happened
-    return _with_story_town(placed, filed_at, town)
+    return _with_story_town(placed, filed_at, town, _one_measured_point(located))
 
 
 # "14 people were killed in a gunfight in early March as bandits attacked herders near Y": one incident told in a main clause
@@ -1414,18 +1414,28 @@ def _dated_by_anniversary(mentions: list[IncidentMention], text: str, dates: Seq
     return out
 
 
-def _with_story_town(mentions: list[IncidentMention], filed_at: PlaceMention | None, sole: PlaceMention | None
-                     ) -> list[IncidentMention]:
+def _one_measured_point(places: Sequence[PlaceMention]) -> PlaceMention | None:
+    """The story's one measured point ("the wreckage was found 20 km south-east of X"), when it gives exactly one: a
+    story measures a distance for the site of its news, too small for a gazetteer."""
+    points = {p.place.geonameid: p for p in places if is_measured_point(p.place)}
+    return next(iter(points.values())) if len(points) == 1 else None
+
+
+def _with_story_town(mentions: list[IncidentMention], filed_at: PlaceMention | None, sole: PlaceMention | None,
+                     measured: PlaceMention | None = None) -> list[IncidentMention]:
     """Each mention of the story's days keeps the towns its story is about beside it (`story_towns`): the town of
-    its dateline, and the one town the story names for a mention that its own clause does not place."""
-    if filed_at is None and sole is None:
+    its dateline, the one point the story measures, and the one town the story names for a mention that its own
+    clause does not place."""
+    if filed_at is None and sole is None and measured is None:
         return mentions
     dateline = filed_at and StoryTown(filed_at.place, filed_at.text.title() if filed_at.text.isupper() else filed_at.text,
                                       "dateline")
     story = sole and StoryTown(sole.place, sole.text, STORY_PLACE)
+    point = measured and StoryTown(measured.place, measured.place.name, STORY_PLACE)
     out = []
     for m in mentions:
-        towns = tuple(t for t in (dateline, story if m.place is None or m.place_from != "clause" else None) if t)
+        towns = tuple(t for t in (dateline, point, story if m.place is None or m.place_from != "clause" else None)
+                      if t)
         if towns and not m.hypothetical and not m.generic and m.published is not None \
                 and (m.date is None or 0 <= (m.published - m.date.last).days <= STORY_DAYS):
             m = replace(m, story_towns=towns)

@@ -135,3 +135,13 @@ def test_this_town_measured_from_the_capital_is_the_dateline_town_the_gazetteer_
     rows = table(doc("ml_ap", text, date(2016, 3, 9))).incidents
     assert len(rows) == 1 and rows.iloc[0]["place_precision"] == "city" and rows.iloc[0]["lat"] > 13.5, \
         rows[["title", "start", "place", "lat"]]
+
+
+def test_the_one_point_a_story_measures_places_its_incident_told_only_by_country():
+    """'A cargo plane that crashed in Angola ... Villagers found the wreckage 30 km north of Lobito': the story's one
+    measured point is the site of its news, which its clauses place only at the country."""
+    text = ("Cargo plane crash in Angola\n\nA cargo plane that crashed in Angola on Friday has been found in a forest, "
+            "and officials say none of the six crew survived.\n\nThe plane had left Luanda for Lubumbashi in heavy "
+            "rain.\n\nVillagers found the wreckage 30 km (19 miles) north of Lobito.\n")
+    rows = table(doc("ao", text, date(2012, 6, 11))).incidents
+    assert list(rows["place"]) == ["30 km north of Lobito"], rows[["title", "start", "place"]]
