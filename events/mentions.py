@@ -203,8 +203,10 @@ def _is_statistic(text: str, trig: Trigger, c_start: int) -> bool:
         and bool(_STATISTIC_AFTER.match(text, trig.end))
 
 
-# "after months of shelling", "years of fighting": a mass noun told over a long period is a campaign, not one incident
-_LONG_PERIOD_OF = re.compile(r"\b(?:months|years|decades)\s+of\s+(?:[\w-]+\s+){0,2}$", re.I)
+# "after months of shelling", "years of fighting", "the month-long battering": a mass noun told over a long period is a
+# campaign, not one incident
+_LONG_PERIOD_OF = re.compile(r"\b(?:(?:months|years|decades)\s+of|(?:month|months|year|years|decade)[- ]long)\s+"
+                             r"(?:[\w-]+\s+){0,2}$", re.I)
 
 
 def _is_generic(text: str, trig: Trigger, c_start: int) -> bool:
@@ -229,10 +231,17 @@ def _undated_or_period(text: str, date_: DateMention | None) -> bool:
 
 
 def _is_campaign(text: str, trig: Trigger, c_start: int) -> bool:
-    """'after months of shelling', 'years of fighting': a mass noun told over months or years names a campaign, not
-    one incident, whatever day its clause names ('took control of the city on May 2, after months of shelling')."""
+    """'after months of shelling', 'years of fighting', 'the month-long battering': a mass noun told over months or
+    years names a campaign, not one incident, whatever day its clause names ('took control of the city on May 2, after
+    months of shelling')."""
+    if _CAMPAIGN_TOLL_BEFORE.search(text, max(c_start, trig.start - 80), trig.start):
+        return True  # "the month-long battering that killed hundreds": the toll of the campaign
     return not _is_verb(trig.text) and trig.text.lower().endswith("ing") \
         and bool(_LONG_PERIOD_OF.search(text, max(c_start, trig.start - 60), trig.start))
+
+
+_CAMPAIGN_TOLL_BEFORE = re.compile(r"\b(?:(?:months|years|decades)\s+of|(?:month|months|year|years|decade)[- ]long)\s+"
+                                   r"(?:[\w-]+\s+){0,2}(?:that|which)\s+(?:has\s+|have\s+|had\s+)?$", re.I)
 
 
 _COUNTED_BEFORE = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+|several|a few|"

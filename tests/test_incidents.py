@@ -2007,3 +2007,14 @@ def test_a_count_feared_dead_on_a_day_does_not_date_the_capsizing_told_after_it(
             "The ferry capsized late Friday off Zanzibar with more than 600 passengers aboard.\n")
     rows = table(doc("tz", text, date(2011, 9, 11))).incidents
     assert list(rows["start"]) == ["2011-09-09"], rows[["title", "start", "place"]]
+
+
+def test_the_toll_of_a_month_long_bombardment_is_no_incident_on_a_later_day():
+    # "the month-long battering that killed hundreds ... before the army moved in on May 4": a campaign's toll, not an
+    # incident of May 4
+    text = ("Fears of a new assault on Misrata\n\n"
+            "Gunmen killed six people at a checkpoint in Misrata on Sunday, residents said.\n\n"
+            "Residents said they feared a repeat of the month-long battering that killed hundreds in the port district "
+            "of Misrata before the army moved in on May 4.\n")
+    rows = table(doc("ly", text, date(2011, 6, 14))).incidents
+    assert list(rows["start"]) == ["2011-06-12"], rows[["title", "start", "place"]]
