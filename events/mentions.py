@@ -1474,7 +1474,7 @@ def _anchor_references(document: Document, sentences: list[Sentence], offsets: S
         if not inside:
             continue
         trig = max(inside, key=lambda t: t.priority)
-        # its place: in the anchor, or told right after it ("a series of bombings in the capital, Riyadh, killed 34")
+        # its place: in the anchor, or told right after it ("a series of bombings in the capital, Amman, killed 20")
         after = _ANCHOR_PLACE_AFTER.match(document.text, a1, a1 + ANCHOR_PLACE_REACH)
         where = [p for p in places_by.within(a0, after.end() if after else a1) if p.via == "name"]
         # the first sentence with s.start <= o.start < s.end + 1 (sentences are in text order and do not overlap)
@@ -1491,7 +1491,7 @@ def _anchor_references(document: Document, sentences: list[Sentence], offsets: S
             paragraph=sentence.paragraph, type=trig.type, trigger=trig.text, trigger_start=trig.start,
             place=place.place if place else None, place_text=place.text if place else "",
             place_from="reference" if place else "", published=document.published,
-            # "four days after a series of bombings in Riyadh killed 34": an anchor that names its place is an
+            # "three days after a series of bombings in Amman killed 20": an anchor that names its place is an
             # incident of its own, that many days before the one just told (_resolve_local_offsets dates it); one
             # that names no place only tells its story is a source of that incident
             hypothetical=place is None, offset_days=-o.days if place is not None and o.days else None,
@@ -1604,7 +1604,7 @@ def _retold(d: DateMention | None, document: Document) -> bool:
         (document.published - d.last).days > RETOLD_DAYS
 
 
-# "More than 760 people were believed dead Friday after an ocean ferry capsized": the day dates the state of the
+# "More than 200 people were feared dead Saturday after a ferry capsized": the day dates the state of the
 # count (dead, missing), not the incident told after "after", which may be the night before
 _STATE_BEFORE_DAY = re.compile(r"\b(?:(?:believed|feared|presumed|reported|confirmed|declared)\s+dead|missing|"
                                r"unaccounted\s+for)\s+(?:on\s+)?$", re.I)
@@ -1614,7 +1614,7 @@ COUNTED_BACK_DAYS = 31  # "a day earlier", "four days earlier": farther back, th
 
 def _counted_back(day: DateMention | None, trig: Trigger, offsets: Sequence) -> DateMention | None:
     """The day of an incident told in a relative clause that counts back from its main clause's day ("fled the camp
-    Sunday where 2,000 people were killed a day earlier"): the main clause's day shifted by the count, or None.
+    Sunday where 300 people were killed a day earlier"): the main clause's day shifted by the count, or None.
     The caller asks only where no other incident word comes before the day (the day of "clashed here Wednesday after
     the funeral of a man killed in rioting the previous day" is the clashes', which the rioting outranks)."""
     if day is None or day.precision != "day" or day.end > trig.start:
@@ -1675,7 +1675,7 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
     if date_ is not None and date_from == "clause" and date_.end <= trig.start \
             and _STATE_BEFORE_DAY.search(text, max(c_start, date_.start - 40), date_.start) \
             and _AFTER_BETWEEN.fullmatch(text, date_.end, trig.start):
-        date_, date_from = None, ""  # "760 were believed dead Friday after a ferry capsized": Friday is the count's
+        date_, date_from = None, ""  # "200 were feared dead Saturday after a ferry capsized": Saturday is the count's
     shifted = (_counted_back(date_, trig, offsets)
                if date_from == "clause" and not definite and date_ is not None
                and not any(t.start < date_.start for t in clause_triggers if t is not trig) else None)
