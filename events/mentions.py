@@ -1307,6 +1307,7 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     mentions = _joined_across_as(sorted([*mentions, *references], key=lambda m: (m.sentence_start, m.trigger_start)),
                                  text)
     mentions = _told_on_in_next_sentence(mentions, text, lexicon)
+    mentions = _toll_in_next_sentence(mentions, text, sentences, dates)
     mentions = _dated_by_anniversary(mentions, text, dates)
     if filed_at is not None and not places:
         # "DAYTON, Ohio (AP) - A man was shot dead outside a bar early Sunday": a story that names no place but its
@@ -1367,6 +1368,41 @@ def _joined_across_as(mentions: list[IncidentMention], text: str) -> list[Incide
             continue
         out.append(a)
         i += 1
+    return out
+
+
+# "Meanwhile, ...", "Last year 40 people died": a sentence that turns to another incident or another time
+_TURNS_AWAY = re.compile(r"^\W*(?:meanwhile|separately|elsewhere|earlier|later|last|previously|in (?:a|an|another) |"
+                         r"in (?:19|20)\d\d|since|before|after|also|another)\b", re.I)
+
+
+def _toll_in_next_sentence(mentions: list[IncidentMention], text: str, sentences: Sequence[Sentence],
+                           dates: Sequence[DateMention]) -> list[IncidentMention]:
+    """"A blazing train sped through the darkness with flames engulfing car after car. More than 370 passengers were
+    killed.": a sentence that tells only a toll (no incident word of its own but a bare casualty report, no date, no
+    turn to another incident) right after a sentence whose incident has none, in the same paragraph, is that
+    incident's toll (a bare report joins a violent incident when merged, never a crash or a fire)."""
+    told_in = {m.sentence_start for m in mentions if m.priority > WEAK_PRIORITY}  # a bare casualty report is no word
+    date_starts = sorted(d.start for d in dates)
+    by_sentence: dict[int, list[int]] = {}
+    for i, m in enumerate(mentions):
+        by_sentence.setdefault(m.sentence_start, []).append(i)
+    out = list(mentions)
+    for k in range(len(sentences) - 1):
+        here, after = sentences[k], sentences[k + 1]
+        own = by_sentence.get(here.start)
+        if not own or after.start in told_in or after.paragraph != here.paragraph \
+                or text[here.end:after.start].strip() or _TURNS_AWAY.match(after.text) \
+                or bisect_left(date_starts, after.start) < bisect_left(date_starts, after.end):
+            continue
+        toll = find_casualties(after.text)
+        if toll.killed is None and toll.injured is None:
+            continue
+        for i in own:
+            m = out[i]
+            if m.killed is None and m.injured is None and not (m.hypothetical or m.generic or m.in_passing):
+                out[i] = replace(m, killed=toll.killed, injured=toll.injured, killed_qualifier=toll.killed_qualifier,
+                                 injured_qualifier=toll.injured_qualifier)
     return out
 
 

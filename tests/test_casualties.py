@@ -365,3 +365,16 @@ def test_a_toll_of_a_series_of_attacks_gives_way_to_one_attacks_own():
                (400, 16, "", "In the first raid on Thursday, rebels killed 16 people at a camp near Tete."),
                (900, 3, "", "Three people were killed in an ambush near Gao.")]
     assert story_figure(reports) == 16
+
+
+def test_a_toll_told_in_the_next_sentence_of_an_accident_is_its_own():
+    # a bare casualty report joins a violent incident, never a crash: the crash takes the toll of the next sentence
+    text = ("Train fire near Tete\n\n"
+            "TETE - A blazing train crowded with holiday travellers sped through the night near Tete early on Sunday "
+            "with flames engulfing car after car. Forty-two passengers were killed, officials said.")
+    assert killed_of(doc("d1", text, date(2012, 4, 23)), country="MZ") == [42]
+    # a sentence that turns to another time tells another toll
+    text = ("Train fire near Tete\n\n"
+            "TETE - A blazing train crowded with holiday travellers sped through the night near Tete early on Sunday "
+            "with flames engulfing car after car. In 2009, 30 passengers died in a similar fire.")
+    assert killed_of(doc("d2", text, date(2012, 4, 23)), country="MZ") == []
