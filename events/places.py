@@ -899,8 +899,24 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
             continue
         if single and off_the_map(k, s):
             continue
+        qualifier = chosen.get(k + 1) if cues[k][1] is not None else None  # the area as read ("Georgia": the state)
+        if qualifier is not None and qualifier.kind in _QUALIFIER_KINDS and chosen[k].kind in ("city", "admin2") \
+                and not _lies_in(chosen[k], qualifier):
+            # "Holliday, Missouri" where the gazetteer has no Holliday in Missouri: the area written next to the name
+            # is the most precise place known for it, not a namesake of another state or country
+            out.append(PlaceMention(s.start, s.end, s.text, qualifier, "name"))
+            continue
         out.append(PlaceMention(s.start, s.end, s.text, chosen[k], "name"))
     return out
+
+
+def _lies_in(place: Place, area: Place) -> bool:
+    """Whether a place lies in a country or first-level area (by their codes and names)."""
+    if place.kind in ("country", "continent") or place.geonameid == area.geonameid:
+        return True
+    if area.kind == "country":
+        return place.country == area.country
+    return (place.country, place.admin1) == (area.country, area.admin1)
 
 
 def _same_spelling(written: str, name: str) -> bool:

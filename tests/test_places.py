@@ -689,3 +689,12 @@ def test_a_landmark_name_before_a_hospital_or_a_group_names_that_not_the_landmar
     found = places("Shells hit the Al Aqsa Hospital in the town of Beit Lahiya in 2009; the Al Aqsa Martyrs "
                    "Brigades claimed a rocket.", gaz)
     assert "Al Aqsa" not in found and found["Beit Lahiya"].place.country == "PS"
+
+
+def test_a_town_the_gazetteer_lacks_in_the_area_written_after_it_stands_for_that_area(gaz):
+    # no Rome of Iowa in the gazetteer: "near Rome, Iowa" is somewhere in Iowa, not Rome (Italy) or Rome (Georgia)
+    found = places("A tornado destroyed a barn near Rome, Iowa, on Sunday in 2016, officials said.", gaz)
+    assert found["Rome"].place.kind == "admin1" and found["Rome"].place.admin1 == "Iowa"
+    # a town that lies there keeps its own place, and a list of areas is a list
+    assert places("Storms hit Des Moines, Iowa, on Sunday.", gaz)["Des Moines"].place.kind == "city"
+    assert places("Recounts in Wisconsin, Michigan and Ohio.", gaz)["Wisconsin"].place.name == "Wisconsin"
