@@ -552,7 +552,8 @@ def _location_places(places: Sequence[PlaceMention], text: str) -> list[PlaceMen
                 continue
         elif _ORIGIN_COMPOUND_AFTER.match(after):
             continue  # "a US-made missile", "the Britain-based monitor": where a thing was made or a group sits
-        elif _MODIFIER_NOUNS.match(after) or _AGENT_VERBS.match(after) or _RELATION_AFTER.match(after):
+        elif _MODIFIER_NOUNS.match(after) or _RELATION_AFTER.match(after) or _AGENT_VERBS.match(after) \
+                and not _KIND_OF_BEFORE.search(text, max(0, p.start - 30), p.start):
             continue  # "U.S. airstrikes", "Russia said", "Russia's Central Asian allies": who or what, not where
         elif p.place.kind == "country" and _ACCUSED_OF.match(after):
             continue  # "Zaire accuses Angola of attacking its territory": who is said to have done it, not where
@@ -579,6 +580,8 @@ _RELATION_AFTER = re.compile(r"^['’]s(?:\s+[\w-]+){0,3}?\s+(?:allies|ally|part
 _MEASURED_BEFORE = re.compile(
     r"\b(?:kilomet(?:er|re)s?|km|miles?)\s+(?:\([^()]{1,25}\)\s+)?(?:north|south|east|west)(?:-?(?:east|west))?"
     r"(?:ern)?\s+of\s+(?:the\s+)?$")
+# "Reports from the central Nigerian city of Jos says ...": a place named by its kind is where, never who speaks
+_KIND_OF_BEFORE = re.compile(r"\b(?:town|city|village|capital|province|region|district|port|state)\s+of\s+$", re.I)
 # an office-holder's title after a place's name (and its kind word): the person's constituency or seat
 _OFFICE_AFTER = re.compile(r"^\s+(?:(?:county|district|province|state|region|municipal|city|town)\s+)?"
                            r"(?:MPs?|lawmakers?|legislators?|councill?ors?|chairman|chairwoman|chairperson|"

@@ -145,3 +145,12 @@ def test_the_one_point_a_story_measures_places_its_incident_told_only_by_country
             "rain.\n\nVillagers found the wreckage 30 km (19 miles) north of Lobito.\n")
     rows = table(doc("ao", text, date(2012, 6, 11))).incidents
     assert list(rows["place"]) == ["30 km north of Lobito"], rows[["title", "start", "place"]]
+
+
+def test_a_place_named_by_its_kind_before_says_is_where_not_who_speaks():
+    """'Reports from the northern Cameroonian town of Mora says 12 villagers were killed': the reports speak; the
+    town is where (a bare 'Mora says' would be who)."""
+    text = ("Raid in Cameroon\n\nReports from the northern Cameroonian town of Mora says 12 villagers were killed in a "
+            "night raid by militants.\n")
+    rows = table(doc("cm", text, date(2015, 9, 14))).incidents
+    assert list(rows["place"]) == ["Mora"], rows[["title", "start", "place"]]
