@@ -143,8 +143,8 @@ _BOUND_TOLL = (r"(?:,?\s*(?:which|that)\s+(?:killed|left|claimed|wounded|injured
 _BOUND_AFTER = re.compile(rf"\s*(?:\(\s*)?{_BOUND_OBJECT}{_BOUND_PLACE}{_BOUND_TOLL}"
                           r"(?:(?:on|in|at|of|during|over|early|late|last|this)\s+)*$", re.I)
 # "the attack, which had occurred on Thursday", "which occurred at midday Monday", "the clashes which took place mostly
-# on Tuesday": the relative clause dates the noun
-_BOUND_CLAUSE_AFTER = re.compile(r"\s*,?\s*(?:which|that)\s+(?:(?:had|has|have|reportedly|apparently)\s+)*"
+# on Tuesday", "The attack took place Thursday afternoon": the relative clause (or the noun's own predicate) dates it
+_BOUND_CLAUSE_AFTER = re.compile(r"\s*,?\s*(?:(?:which|that)\s+)?(?:(?:had|has|have|reportedly|apparently)\s+)*"
                                  r"(?:took place|occurred|happened|was carried out|came|struck|"
                                  r"began|started|erupted|broke out)\s+"
                                  r"(?:(?:on|in|at|early|late|around|about|midday|noon|dawn|dusk|mid-?morning|\w+ly)\s+)*$", re.I)

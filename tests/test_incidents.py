@@ -2018,3 +2018,12 @@ def test_the_toll_of_a_month_long_bombardment_is_no_incident_on_a_later_day():
             "of Misrata before the army moved in on May 4.\n")
     rows = table(doc("ly", text, date(2011, 6, 14))).incidents
     assert list(rows["start"]) == ["2011-06-12"], rows[["title", "start", "place"]]
+
+
+def test_the_attack_took_place_on_a_day_dates_the_attack():
+    text = ("19 killed as rebels ambush soldiers in Bolivia\n\n"
+            "At least 19 people were killed when rebels ambushed a military convoy in a remote region of Bolivia, "
+            "authorities said Friday.\n\n"
+            "The attack took place Thursday afternoon near the town of Villa Tunari, the army said in a statement.\n")
+    rows = table(doc("bo", text, date(2013, 10, 11))).incidents
+    assert list(rows["start"]) == ["2013-10-10"], rows[["title", "start", "place"]]
