@@ -731,8 +731,7 @@ def _measured_from(text: str, places: Sequence[PlaceMention]) -> list[PlaceMenti
                     out.append(PlaceMention(m.start(), p.end, text[m.start():p.end], part, "name", within=country))
                 continue
             if 0 < distance <= MEASURED_MAX_KM:
-                lat = p.place.lat + distance * north / norm / KM_PER_DEGREE
-                lon = p.place.lon + distance * east / norm / (KM_PER_DEGREE * max(0.01, cos(radians(p.place.lat))))
+                lat, lon = _point_from(p.place, distance, north / norm, east / norm)
                 words = " ".join(text[m.start():m.end()].split())
                 name = _PARENTHESES.sub("", words).rstrip(",") + " " + p.place.name
                 measure = f"{MEASURED_MARK}{distance:.0f}km-{m.group(3).lower()}"
@@ -743,13 +742,18 @@ def _measured_from(text: str, places: Sequence[PlaceMention]) -> list[PlaceMenti
     return out
 
 
+def _point_from(reference: Place, distance: float, north: float, east: float) -> tuple[float, float]:
+    """(lat, lon) `distance` km from the reference on the bearing of the unit vector (north, east)."""
+    return (reference.lat + distance * north / KM_PER_DEGREE,
+            reference.lon + distance * east / (KM_PER_DEGREE * max(0.01, cos(radians(reference.lat)))))
+
+
 def _far_point_in_part(reference: Place, distance: float, north: float, east: float, part: Place,
                        country: Place) -> bool:
     """Whether the point `distance` km from the reference on a bearing lies nearer the country's compass part of
     that bearing than the country's centre ("600 km west of the capital" in the west; "500 km west of an eastern
     town" may still be in the east)."""
-    lat = reference.lat + distance * north / KM_PER_DEGREE
-    lon = reference.lon + distance * east / (KM_PER_DEGREE * max(0.01, cos(radians(reference.lat))))
+    lat, lon = _point_from(reference, distance, north, east)
     point = replace(reference, lat=lat, lon=lon)
     return haversine_km(point, part) < haversine_km(point, country)
 
