@@ -775,6 +775,29 @@ def _dateline_town_measured(text: str, places: Sequence[PlaceMention]) -> PlaceM
     return None
 
 
+_BEARING_BEFORE = re.compile(r"\b(north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+of\s+"
+                             r"(?:the\s+)?$", re.I)
+BEARING_TOWN_KM = 300.0  # how far from its reference a dateline's town may lie and still be the place a bearing names
+
+
+def _bearings_to_the_dateline_town(text: str, places: Sequence[PlaceMention], filed_at: PlaceMention
+                                   ) -> list[PlaceMention]:
+    """"HILLAH, Iraq - A car bomb exploded in a livestock market south of Baghdad": a bearing from a town, in a
+    story filed from a town that lies that way from it, names the dateline's town, not the reference."""
+    out = []
+    for p in places:
+        m = _BEARING_BEFORE.search(text, max(0, p.start - 30), p.start) if p.via == "name" \
+            and PLACE_RANK.get(p.place.kind, 0) >= 5 and not is_measured_point(p.place) else None
+        if m is not None:
+            town = filed_at.place
+            north, east = DIRECTIONS[m.group(1).lower().replace("-", "")]
+            along = (town.lat - p.place.lat) * north + (town.lon - p.place.lon) * cos(radians(p.place.lat)) * east
+            if town.geonameid != p.place.geonameid and along > 0 and haversine_km(town, p.place) <= BEARING_TOWN_KM:
+                p = PlaceMention(m.start(), p.end, text[m.start():p.end], town, "name")
+        out.append(p)
+    return out
+
+
 STORY_COUNTRY_SPELLINGS = 3  # a story names its country in this many ways (its name, demonym, towns) or more
 FOREIGN_FAMOUS_CITY = 1_000_000  # a city this big may be named in any story without its country
 
@@ -1191,6 +1214,8 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     places = kept
     if filed_at is None or PLACE_RANK.get(filed_at.place.kind, 0) < 5:  # "AYYAT, Egypt": the town unknown
         filed_at = _dateline_town_measured(text, places) or filed_at
+    elif PLACE_RANK.get(filed_at.place.kind, 0) >= 5:
+        places = _bearings_to_the_dateline_town(text, places, filed_at)
     triggers = lexicon.find_triggers(text)
     if reads_as_sport(text):  # a match report's "attack" and "battle for the title" are not incidents
         triggers = [t for t in triggers if t.type not in _GAME_TYPES]

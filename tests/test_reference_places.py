@@ -154,3 +154,13 @@ def test_a_place_named_by_its_kind_before_says_is_where_not_who_speaks():
             "night raid by militants.\n")
     rows = table(doc("cm", text, date(2015, 9, 14))).incidents
     assert list(rows["place"]) == ["Mora"], rows[["title", "start", "place"]]
+
+
+@pytest.mark.parametrize("bearing, place", [("north", "Mardan"), ("south", "Peshawar")])
+def test_a_bearing_toward_the_dateline_town_names_that_town(bearing, place):
+    """'MARDAN, Pakistan (AP) - ... a funeral in a village north of Peshawar': the story's town lies that way from the
+    reference, so the bearing names it; 'south of Peshawar' does not (the dateline town lies north)."""
+    text = (f"Funeral bombed in Pakistan\n\nMARDAN, Pakistan (AP) - A suicide bomber struck a funeral in a village "
+            f"{bearing} of Peshawar on Sunday, killing 14 mourners, police said.\n")
+    rows = table(doc("pk", text, date(2012, 5, 7))).incidents
+    assert list(rows["place"]) == [place], rows[["title", "start", "place"]]
