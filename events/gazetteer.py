@@ -40,7 +40,7 @@ from typing import Any, Callable, Iterable
 
 from events import cache, settings
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 KINDS = ("country", "admin1", "city", "region", "landmark", "continent", "admin2")
 DATA_DIR = settings.DATA_DIR
 ADDITIONS_CSV = DATA_DIR / "gazetteer_additions.csv"
@@ -334,6 +334,7 @@ def build_index() -> dict[str, Any]:
         "version": FORMAT_VERSION, "ids": b.ids, "names": b.names, "lat": b.lat, "lon": b.lon,
         "country": b.country, "admin1": b.admin1, "kind": bytes(b.kind), "population": b.population,
         "capital": bytes(b.capital), "index": index,
+        "spelling": ["|".join(place_spelling_keys(b.names[i], KINDS[b.kind[i]], b.country[i])) for i in range(len(b.ids))],
     }
 
 
@@ -343,7 +344,7 @@ def is_index(data: Any) -> bool:
         return False
     n = len(data.get("ids", ()))
     shapes = {"ids": list, "names": list, "lat": array, "lon": array, "country": list, "admin1": list,
-              "kind": bytes, "population": array, "capital": bytes}
+              "kind": bytes, "population": array, "capital": bytes, "spelling": list}
     if not all(isinstance(data.get(key), kind) and len(data[key]) == n for key, kind in shapes.items()):
         return False
     return isinstance(data.get("index"), dict) and not (n and max(data["kind"]) >= len(KINDS))
@@ -506,18 +507,10 @@ class Gazetteer:
                     if d["kind"][i] not in no_area:
                         by_country[d["country"][i]].append(i)
                 self._members_by_country = dict(by_country)
+            spellings = d["spelling"]  # each place's keys, folded when the index was built
             for i in self._members_by_country.get(country, ()):
-                name, kind = d["names"][i], KINDS[d["kind"][i]]
-                forms = [name]
-                forms += admin1_short_forms(name) if kind == "admin1" else admin2_short_forms(name) \
-                    if kind == "admin2" else []
-                forms += [name[m.end():] for m in [_DISTRICT_PREFIX.match(name)] if m and kind == "admin2"]
-                if country in ARABIC_ARTICLE_COUNTRIES:
-                    forms += arabic_bare_forms(name)
-                for form in forms:
-                    key = spelling_key(form)
-                    if key and i not in index.get(key, ()):
-                        index.setdefault(key, []).append(i)
+                for key in spellings[i].split("|") if spellings[i] else ():
+                    index.setdefault(key, []).append(i)
             self._spellings[country] = index
         return index
 
@@ -604,9 +597,9 @@ _SPELLING_PAIRS = (("kh", "k"), ("gh", "g"), ("ph", "f"), ("q", "k"), ("ou", "u"
 _DOUBLED = re.compile(r"(.)\1+")
 _FINAL_H = re.compile(r"(?<=[aeiou])h$")
 _FINAL_VOWEL = re.compile(r"[ae]$")
-SPELLING_KEY_MIN = 5
+SPELLING_KEY_MIN = 5  # shorter names fold onto too many others
 _INNER_ARTICLE = re.compile(r"(?<=\S) (?:al|el|an|ad|adh|as|ash|ar|at|ath|az|en|ed|es|er|et|ez) (?=\S)")
-_DISTRICT_PREFIX = re.compile(r"(?:King\s+)?Amphoe\s+|Khet\s+|Mueang\s+")  # GeoNames' Thai districts: "Amphoe Rueso"  # shorter names fold onto too many others
+_DISTRICT_PREFIX = re.compile(r"(?:King\s+)?Amphoe\s+|Khet\s+|Mueang\s+")  # GeoNames' Thai districts: "Amphoe Rueso"
 
 
 def spelling_key(name: str) -> str:
@@ -625,6 +618,20 @@ def spelling_key(name: str) -> str:
     if len(key) > 4:
         key = _FINAL_VOWEL.sub("a", _FINAL_H.sub("", key))
     return key if len(key) >= SPELLING_KEY_MIN else ""
+
+
+def place_spelling_keys(name: str, kind: str, country: str) -> list[str]:
+    """The :func:`spelling_key` s a place is compared by in :meth:`Gazetteer.spelled_like`: of its own name, of its
+    short form (an area's name without "Province", "District", "Amphoe"...) and, in an Arab country, of its name
+    without the article; none for countries and continents."""
+    if kind in ("country", "continent"):
+        return []
+    forms = [name]
+    forms += admin1_short_forms(name) if kind == "admin1" else admin2_short_forms(name) if kind == "admin2" else []
+    forms += [name[m.end():] for m in [_DISTRICT_PREFIX.match(name)] if m and kind == "admin2"]
+    if country in ARABIC_ARTICLE_COUNTRIES:
+        forms += arabic_bare_forms(name)
+    return list(dict.fromkeys(key for key in map(spelling_key, forms) if key))
 
 
 # --------------------------------------------------------------------------------------------------- reference tables
