@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Iterable, Sequence
 
+from events.casualties import PERIOD_TOTAL
 from events.dates import DateMention
 from events.gazetteer import DIRECTIONS, Place
 from events.lexicon import Lexicon, default_lexicon
@@ -520,6 +521,9 @@ def fold_incidents(incidents: Iterable[Incident], lexicon: Lexicon | None = None
                                                           lexicon), lexicon))
 
 
+LEAD_PARAGRAPHS = 2  # the headline, a byline or dateline line, the lead paragraph
+
+
 def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None = None,
                    fold: bool = True) -> list[Incident]:
     """Cluster mentions into incidents; mentions that neither start nor join one are dropped. With `fold=False`, the
@@ -553,7 +557,16 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
                                     and (fits[0].place.geonameid == m.place.geonameid
                                          or min(PLACE_RANK.get(fits[0].place.kind, 0),
                                                 PLACE_RANK.get(m.place.kind, 0)) >= 5) else [])
-                if m.place is None:
+                if m.place is None and m.date is None and (m.killed is not None or m.injured is not None) \
+                        and len(same_doc) == 1 and same_doc[0].place is not None \
+                        and any(x.date_from == "clause" for x in same_doc[0].mentions) and not m.hypothetical \
+                        and m.paragraph <= LEAD_PARAGRAPHS and not PERIOD_TOTAL.search(m.sentence):
+                    # "guerrillas launched a three-day attack on a police station, killing at least 17 people": a
+                    # toll its story's lead tells without a day or a place is of the one incident of its kind the
+                    # story has, dated by its own words (not a toll over a period: "600 have been killed since the
+                    # emergency was declared"; not a headline's plural dated by the publication day alone)
+                    fits = same_doc
+                elif m.place is None:
                     fits = [c for c in same_doc if m.date is not None and m.date.precision == "day"
                             and c.date is not None and dates_agree(c.date, m.date, 0)]
             if fits:

@@ -378,3 +378,14 @@ def test_a_toll_told_in_the_next_sentence_of_an_accident_is_its_own():
             "TETE - A blazing train crowded with holiday travellers sped through the night near Tete early on Sunday "
             "with flames engulfing car after car. In 2009, 30 passengers died in a similar fire.")
     assert killed_of(doc("d2", text, date(2012, 4, 23)), country="MZ") == []
+
+
+def test_a_lead_toll_without_day_or_place_is_the_storys_one_incidents():
+    # the lead tells the toll but neither day nor place; the next paragraphs place and date the attack
+    text = ("Rebels attack army base\n\n"
+            "By Staff Reporter\n\n"
+            "MAPUTO - Hundreds of insurgents launched a two-day attack on an army base, killing at least 14 people, "
+            "including six soldiers, the army said on Monday.\n\n"
+            "Four other soldiers were wounded in the weekend attack by the insurgents.\n\n"
+            "Troops arrived at noon Sunday in Montepuez, where 200 insurgents attacked the base.")
+    assert killed_of(doc("d1", text, date(2013, 6, 3)), country="MZ") == [14]
