@@ -561,6 +561,11 @@ TOTAL = re.compile(r"(?:^|[,;:(]\s*)(?:in all|altogether|all told|overall|in tot
 SERIES = re.compile(r"\b(?:series|wave|spate|string|campaign|spree|rash)\s+of\s+(?:[\w-]+\s+){0,2}?(?:attacks|bombings|"
                     r"blasts|explosions|raids|killings|shootings|massacres|ambushes|assaults|strikes)\b", re.I)
 _VAGUE_VALUES = frozenset(VAGUE.values())
+# "no casualties were reported on either side", "no one was killed or hurt", "caused no casualties": nobody died (not
+# "no immediate reports of casualties", which is not knowing; not "no casualties among foreign troops", a part)
+NO_ONE_KILLED = re.compile(r"\b(?:no(?:\s+one|body)|none\s+of\s+them)\s+(?:was|were|has\s+been|had\s+been|is)\s+(?:\w+\s+)?"
+                           r"(?:killed|hurt|injured|wounded|harmed)\b|\bno(?:\s+one|body)\s+died\b"
+                           r"|\b(?:no|without)\s+(?:casualties|deaths|fatalities|loss\s+of\s+life)\b(?!\s+among)", re.I)
 # "up to 2,000 people have been killed since the offensive began", "the toll from two days of shelling", "killed so
 # far this year": a toll over a period, of a campaign or of many incidents, the story's own toll only when it tells
 # no other
@@ -593,6 +598,7 @@ def story_figure(reports: Iterable[tuple[int, int, str, str]]) -> int:
     if not told:
         raise ValueError("story_figure: a story that reports no figure tells none")
     told = [report for report in told if not PERIOD_TOTAL.search(report[3])] or told
+    told = [report for report in told if report[1]] or told  # "no one was killed" gives way to any toll
     own = [(position, value, sentence) for position, value, qualifier, sentence in told
            if not (qualifier == "at least" and value in _VAGUE_VALUES) and not TOTAL.search(sentence)
            and not SERIES.search(sentence)]

@@ -18,7 +18,7 @@ from functools import cached_property, lru_cache
 from math import asin, cos, radians, sin, sqrt
 from typing import Sequence
 
-from events.casualties import (CASUALTY_CUES, Casualties, ends_a_list_of_victims, figure_starts, find_casualties,
+from events.casualties import (CASUALTY_CUES, NO_ONE_KILLED, Casualties, ends_a_list_of_victims, figure_starts, find_casualties,
                                parse_number)
 from events.corpus import Document
 from events.dates import DateMention, tells_the_day_just_told
@@ -1423,15 +1423,20 @@ def _toll_in_next_sentence(mentions: list[IncidentMention], text: str, sentences
     for k in range(len(sentences) - 1):
         here, after = sentences[k], sentences[k + 1]
         own = by_sentence.get(here.start)
-        if not own or after.start in told_in or after.paragraph != here.paragraph \
+        if not own or after.start in told_in or after.paragraph not in (here.paragraph, here.paragraph + 1) \
                 or text[here.end:after.start].strip() or _TURNS_AWAY.match(after.text) \
                 or bisect_left(date_starts, after.start) < bisect_left(date_starts, after.end):
             continue
         toll = find_casualties(after.text)
-        if toll.killed is None and toll.injured is None:
-            continue
+        nobody = toll.killed is None and toll.injured is None and NO_ONE_KILLED.search(after.text) is not None
+        if nobody:  # "No casualties were reported on either side.": a toll of none, for a placed and dated incident
+            toll = Casualties(killed=0)
+        elif toll.killed is None and toll.injured is None or after.paragraph != here.paragraph:
+            continue  # a figure in the next paragraph may be another incident's; "none" answers the one just told
         for i in own:
             m = out[i]
+            if nobody and (m.place is None or m.date is None):
+                continue
             if m.killed is None and m.injured is None and not (m.hypothetical or m.generic or m.in_passing):
                 out[i] = replace(m, killed=toll.killed, injured=toll.injured, killed_qualifier=toll.killed_qualifier,
                                  injured_qualifier=toll.injured_qualifier)

@@ -389,3 +389,17 @@ def test_a_lead_toll_without_day_or_place_is_the_storys_one_incidents():
             "Four other soldiers were wounded in the weekend attack by the insurgents.\n\n"
             "Troops arrived at noon Sunday in Montepuez, where 200 insurgents attacked the base.")
     assert killed_of(doc("d1", text, date(2013, 6, 3)), country="MZ") == [14]
+
+
+def test_no_casualties_told_right_after_an_incident_is_a_toll_of_none():
+    text = ("Clash near Tete\n\n"
+            "Troops and insurgents clashed near Tete on Sunday, the army said.\n\n"
+            "\"However, in the two-hour clash, no casualties were reported on either side,\" an officer said.")
+    assert killed_of(doc("d1", text, date(2014, 9, 8)), country="MZ") == [0]
+    # not knowing is no toll of none
+    text = ("Clash near Tete\n\n"
+            "Troops and insurgents clashed near Tete on Sunday, the army said.\n\n"
+            "There were no immediate reports of casualties.")
+    assert killed_of(doc("d2", text, date(2014, 9, 8)), country="MZ") == []
+    # and a toll of none gives way to any toll the story tells
+    assert story_figure([(0, 0, "", "No one was killed."), (90, 3, "", "Three soldiers later died.")]) == 3
