@@ -314,13 +314,16 @@ def test_named_dates_count_in_the_budget_and_read_as_before_under_it():
 
 # --- mentions: what a clause's mentions read from the whole clause is read once, near each trigger ----------------
 
-def _group_anchors_by_scan(heads, bound, places, dates):
-    """The definition `_group_anchors` replaces: every head tried for every anchor."""
-    from events.mentions import _distance
+def _group_anchors_by_scan(heads, bound, places, dates, text=""):
+    """The definition `_group_anchors` replaces: every head tried for every anchor (a place a "where" clause
+    follows goes to a head before it)."""
+    from events.mentions import _WHERE_AFTER, _distance
 
     groups = {id(t): ([], []) for t in heads}
     for anchor in [*places, *dates]:
         owners = [t for t in heads if isinstance(anchor, DateMention) and anchor in bound.get(id(t), ())]
+        if not owners and text and not isinstance(anchor, DateMention) and _WHERE_AFTER.match(text, anchor.end):
+            owners = [t for t in heads if t.end <= anchor.start]
         nearest = min(owners or heads, key=lambda t: _distance(anchor.start, anchor.end, t))
         (groups[id(nearest)][0] if not isinstance(anchor, DateMention) else groups[id(nearest)][1]).append(anchor)
     return groups
