@@ -544,7 +544,8 @@ def find_casualties(text: str, starts: Sequence[int] | None = None, anchor: int 
 # "the death toll rose to 17", "bringing the toll to 40", "the number of dead has climbed to 40": a later report
 # that replaces the story's toll
 TOLL_RISE = re.compile(r"\b(?:(?:toll|number of (?:the )?(?:dead|deaths|people killed|victims)|tally)\b[^.;]{0,60}?"
-                       r"\b(?:rose|risen|rising|climbed|jumped|increased|mounted|went up|has reached|had reached|"
+                       r"\b(?:rose|risen|rising|rises|climbed|climbs|jumped|jumps|increased|increases|mounted|mounts|went up|goes up|"
+                       r"has reached|had reached|reaches|hits|"
                        r"now stands|is now)\b|(?:bringing|brought|raising|raised|pushing|pushed|taking|took) "
                        r"(?:to \S+(?: \S+)?? )?the (?:(?:overall|total|death|official) )*(?:toll|number of (?:the )?"
                        r"(?:dead|deaths|people (?:killed|who died)|victims))\b)", re.I)
@@ -606,7 +607,8 @@ def story_figure(reports: Iterable[tuple[int, int, str, str]]) -> int:
         return max(value for _, value, _, _ in told)
     # a headline's figure gives way to the lead's told right after it ("Ten killed in suicide attack" / "a suicide
     # bomber killed at least 15 people"): the lead is written in full, with the latest figure
-    if len(own) > 1 and own[0][0] == 0 and not _SENTENCE_END.search(own[0][2]) and own[1][0] <= HEADLINE_REACH:
+    if len(own) > 1 and own[0][0] == 0 and not _SENTENCE_END.search(own[0][2]) and own[1][0] <= HEADLINE_REACH \
+            and not TOLL_RISE.search(own[0][2]):  # "Toll in Tete blast rises to 30": the headline has the latest
         own = own[1:]
     first_at, figure, _ = own[0]
     # a toll's rise, or a total that sums what the story told before it ("In all, five were killed"), replaces it

@@ -403,3 +403,8 @@ def test_no_casualties_told_right_after_an_incident_is_a_toll_of_none():
     assert killed_of(doc("d2", text, date(2014, 9, 8)), country="MZ") == []
     # and a toll of none gives way to any toll the story tells
     assert story_figure([(0, 0, "", "No one was killed."), (90, 3, "", "Three soldiers later died.")]) == 3
+
+
+def test_a_headline_that_tells_the_toll_rose_keeps_its_figure():
+    assert story_figure([(0, 30, "", "Death toll in Tete market blast rises to 30"),
+                         (45, 25, "", "A bomb tore through a market in Tete on Friday, killing 25 people.")]) == 30
