@@ -73,6 +73,10 @@ _BE_ADVERB = r"(?:\s+(?:also|all|reportedly|later|subsequently))?"
 _BE = rf"(?:{_BE_VERB})?{_BE_ADVERB}"
 # The whole the victims belonged to, told after them: "16 members of a family", "three members of a bomb squad",
 # "five soldiers of the same unit"
+# Where the victims were, told between them and their verb: "twelve passengers on the bus were killed", "all 40
+# people aboard the plane", "nine people in the house died"
+_WHERE = (r"(?:\s+(?:on board|aboard|in all|inside)|\s+(?:on board|aboard|on|in|inside|at)\s+(?:the|a|an|their|his|her|its)\s+"
+          r"(?:[\w-]+\s+){0,2}?[\w-]+)?")
 _OF_WHOLE = r"(?:\s+of\s+(?:a|an|one|the|his|her|their|its)\s+(?:same\s+)?(?:[\w-]+\s+){0,2}?[\w-]+)?"
 # A part of the victims told between them and their verb: "six people, including a child, were killed", "nine
 # people, among them a journalist, died", "four soldiers, two of them officers, were wounded". Its words are no verb
@@ -115,15 +119,15 @@ _KILLED = [
     # "two soldiers were killed", "at least 20 dead", "one miner was confirmed dead"; without a verb "to be" the
     # participle is no active verb with its own object ("two soldiers killed", not "a gunman killed three people")
     # ("a gunman has killed two people": an active perfect with its object counts its object, not its subject)
-    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS}{_OF_WHOLE})?(?:\s+(?:on board|aboard|in all|inside))?{_PART_OF}{_BE_VERB}{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}"
+    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS}{_OF_WHOLE})?{_WHERE}{_PART_OF}{_BE_VERB}{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}"
                rf"(?:(?<!has killed)(?<!have killed)(?<!had killed)|{_NO_OBJECT})", re.I),
-    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS}{_OF_WHOLE})?(?:\s+(?:on board|aboard|in all|inside))?{_PART_OF}{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}{_NO_OBJECT}", re.I),
-    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}{_OF_WHOLE}{_PART_OF}\s+(?:were|was|have been|has been|had been)\s+(?:also |all |reportedly |later )?(?:confirmed |found |reported |believed |feared )?(?:killed|shot dead|slain|gunned down|murdered|slaughtered|butchered|shot and killed|fatally (?:shot|stabbed)|(?:shot|stabbed|beaten|hacked|burned) to death)\b{_NOT_WITH_OTHERS}", re.I),
+    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT})(?: {_VICTIMS}{_OF_WHOLE})?{_WHERE}{_PART_OF}{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}{_NO_OBJECT}", re.I),
+    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}{_OF_WHOLE}{_WHERE}{_PART_OF}\s+(?:were|was|have been|has been|had been)\s+(?:also |all |reportedly |later )?(?:confirmed |found |reported |believed |feared )?(?:killed|shot dead|slain|gunned down|murdered|slaughtered|butchered|shot and killed|fatally (?:shot|stabbed)|(?:shot|stabbed|beaten|hacked|burned) to death)\b{_NOT_WITH_OTHERS}", re.I),
     # "two of the hostages were killed", "three of them died": the part of a group told dead
     re.compile(rf"{_QUALIFIER}(?P<n>{NUMBER}) of (?:them|those|(?:the|its|their|his|her) {_ANYONE}){_PART_OF}(?:{_BE_VERB})?"
                rf"{_BE_ADVERB}\s+(?:confirmed |found |reported |believed |feared )?{_DIED}{_NO_OBJECT}", re.I),
     # "nine tribesmen died", "13 Somalis perished": to die takes no object, so whoever comes before it died
-    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}{_OF_WHOLE}{_PART_OF}\s+(?:(?:have|had|also|reportedly|later|subsequently)\s+)*"
+    re.compile(rf"{_QUALIFIER}(?P<n>{_COUNT}) {_ANYONE}{_OF_WHOLE}{_WHERE}{_PART_OF}\s+(?:(?:have|had|also|reportedly|later|subsequently)\s+)*"
                rf"(?:died|perished|lost their lives)\b{_NOT_WITH_OTHERS}", re.I),
     re.compile(rf"\b(?:death|deaths|killing|murder|murders|massacre|slaying) of {_QUALIFIER}"
                rf"(?P<n>{NUMBER})(?! \w+-year)", re.I),

@@ -408,3 +408,17 @@ def test_no_casualties_told_right_after_an_incident_is_a_toll_of_none():
 def test_a_headline_that_tells_the_toll_rose_keeps_its_figure():
     assert story_figure([(0, 30, "", "Death toll in Tete market blast rises to 30"),
                          (45, 25, "", "A bomb tore through a market in Tete on Friday, killing 25 people.")]) == 30
+
+
+@pytest.mark.parametrize("text, killed", [
+    # where the victims were, told between them and their verb
+    ("Twelve passengers on the bus were killed when it plunged into a ravine near Gao.", 12),
+    ("All 40 people aboard the plane were killed in the crash near Oruro.", 40),
+    ("Nine people in the house died when the shell hit it in Tete.", 9),
+    ("Two men in the car were arrested in Tete.", None),
+])
+def test_victims_told_with_where_they_were(text, killed):
+    from events.casualties import find_casualties, figure_starts
+
+    assert find_casualties(text).killed == killed
+    assert find_casualties(text, figure_starts(text)).killed == killed
