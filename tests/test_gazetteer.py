@@ -198,3 +198,21 @@ def test_arabic_bare_forms_drop_the_article_and_the_final_h():
     assert gz.arabic_bare_forms("Ad Dīwānīyah") == ["diwaniyah", "diwaniya"]
     assert gz.arabic_bare_forms("Karbala") == []
     assert gz.arabic_bare_forms("Al Bab") == []  # too short a name left without its article
+
+
+def test_a_district_named_after_its_seat_points_at_the_seat():
+    """Issue 9: 'X district' where X is also the district's seat town was placed at the middle of the district's
+    towns, tens of km from the seat that news about the district mostly tells of; it now points at the same-named
+    town of its first-level area (and stays a district). A small namesake town of a big province is no seat."""
+    from events.places import find_places
+
+    text = "A bus fell into a canal in Tumkur district of Karnataka on 4 June 2012, killing nine passengers."
+    found = {m.text: m.place for m in find_places(text)}
+    town = next(p for p in gz.Gazetteer.load().candidates("Tumkur") if p.kind == "city")
+    assert found["Tumkur"].kind == "admin2"
+    assert (found["Tumkur"].lat, found["Tumkur"].lon) == (town.lat, town.lon)
+    with gz.ADMIN2_CSV.open(encoding="utf-8") as fh:
+        rows = {(r["country"], r["name"]): r for r in csv.DictReader(line for line in fh if not line.startswith("#"))}
+    assert abs(float(rows[("IN", "Tumkur")]["lat"]) - town.lat) > 0.2  # the table's own point is elsewhere
+    quezon = next(p for p in gz.Gazetteer.load().candidates("Quezon") if p.kind == "admin2")
+    assert (quezon.lat, quezon.lon) == tuple(float(rows[("PH", "Quezon")][k]) for k in ("lat", "lon"))
