@@ -2137,10 +2137,11 @@ PROSE_WORDS = 8
 def _lead_end(sentences: Sequence[Sentence]) -> int:
     """Where the story's lead ends: the headline and the opening sentences, not counting the lines a web page puts
     between them (a byline, 'Posted May 5, 2019 1:50 am EDT', the headline repeated): short lines that end no
-    sentence."""
+    sentence, and the headline's subtitle (a line right after it that ends no sentence either)."""
     counted = 0
     for i, sentence in enumerate(sentences):
-        if i == 0 or _PROSE_END.search(sentence.text) or len(sentence.text.split()) >= PROSE_WORDS:
+        subtitle = i == 1 and sentence.paragraph == 1 and (i + 1 == len(sentences) or sentences[2].paragraph > 1)
+        if i == 0 or _PROSE_END.search(sentence.text) or len(sentence.text.split()) >= PROSE_WORDS and not subtitle:
             counted += 1
         if counted == LEAD_SENTENCES:
             return sentence.end

@@ -41,6 +41,7 @@ def _ends_with_abbreviation(text: str, dot: int) -> bool:
 
 _LINE_END = re.compile(r"[.!?:;\"”’')\]]\s*$")
 WRAP_WIDTH = 60  # a line this long that stops mid-sentence was wrapped, not ended (a subheading is shorter)
+WRAP_SLACK = 2  # characters a wrapping tool may count differently (a trailing space, a hyphen)
 
 
 def _continues(line: str, following: str) -> bool:
@@ -48,7 +49,12 @@ def _continues(line: str, following: str) -> bool:
     if not line.strip() or not following.strip() or _LINE_END.search(line):
         return False
     head = following.lstrip()[:1]
-    return head.islower() or head.isdigit() or line.rstrip().endswith(",") or len(line.strip()) >= WRAP_WIDTH
+    if head.islower() or head.isdigit() or line.rstrip().endswith(","):
+        return True
+    # a line wrapped at some width W left the next word out because it did not fit (line + space + word > W), and
+    # the next line fits in W: so a next line longer than that is a new paragraph (a headline, then the lead)
+    first_word = following.split(None, 1)[0]
+    return len(line.strip()) >= WRAP_WIDTH and len(following.strip()) <= len(line.strip()) + len(first_word) + WRAP_SLACK
 
 
 def _paragraphs(text: str):

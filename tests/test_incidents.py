@@ -2027,3 +2027,42 @@ def test_the_attack_took_place_on_a_day_dates_the_attack():
             "The attack took place Thursday afternoon near the town of Villa Tunari, the army said in a statement.\n")
     rows = table(doc("bo", text, date(2013, 10, 11))).incidents
     assert list(rows["start"]) == ["2013-10-10"], rows[["title", "start", "place"]]
+
+
+def test_a_headline_and_its_subtitle_written_on_lines_of_their_own_stay_apart_from_the_lead():
+    """A page's headline and subtitle lines end no sentence but are no hard-wrapped lines: the lead that follows is
+    longer than either could be if wrapped, so the lead's 'officials said on Tuesday' dates the report alone."""
+    from events.sentences import split_sentences
+    text = ("Nine Villagers Killed on Their Way to Market in Suspected Air Strike in Chad\n"
+            "Regional officials would not say which aircraft carried out the raid, but said it struck the wrong road\n"
+            "Nine villagers on their way to a market in Chad were killed in an air strike after their carts were "
+            "mistaken for a rebel column, regional officials said on Tuesday.\n"
+            "The officials did not name the aircraft in the strike in the Salamat region.\n")
+    assert len(split_sentences(text)) == 4
+    result = table(doc("chad", text, date(2011, 3, 8)))
+    got = {(r.type, r.start, r.country) for r in result.incidents.itertuples()}
+    assert ("airstrike", "2011-03-08", "TD") in got, result.incidents[["title", "start", "place"]]
+
+
+def test_a_subtitle_is_not_one_of_the_leads_sentences():
+    """The lead is the headline and the opening sentences: a subtitle line between them does not push the story's
+    second sentence (another undated incident of the same day) out of it."""
+    text = ("Gunman kills 15 at lakeside hotel in Kenya\n"
+            "Police shoot dead the attacker who stormed the hotel and fired on guests at breakfast\n"
+            "At least 15 people were killed on Sunday when a gunman opened fire at a lakeside hotel in Naivasha, "
+            "police said.\n"
+            "The shooting came on a day of violence, with a car bomb killing nine people at a market in Mogadishu.\n")
+    result = table(doc("naivasha", text, date(2009, 5, 11)))
+    got = {(r.type, r.start, r.country) for r in result.incidents.itertuples()}
+    assert ("bombing", "2009-05-11", "SO") in got, result.incidents[["title", "start", "place"]]
+
+
+def test_a_train_collides_with_several_words_between_them():
+    """'A passenger train carrying several hundred people collided with a freight train': the train and its verb
+    are five words apart."""
+    text = ("Rail disaster\n\n"
+            "A passenger train carrying several hundred people collided with a freight train near Kostinbrod late "
+            "on Friday, the railway company said.\n")
+    result = table(doc("rail", text, date(2017, 10, 14)))
+    got = {(r.type, r.start, r.country) for r in result.incidents.itertuples()}
+    assert ("transport_crash", "2017-10-13", "BG") in got, result.incidents[["title", "start", "place"]]
