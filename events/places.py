@@ -550,7 +550,8 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
             before = i > 0 and _is_cap(tokens[i - 1].text) and _joinable(text, tokens[i - 1], tok) \
                 and tokens[i - 1].text not in stop and not (
                     _after_an_areas_possessive(tokens[i - 1].text, gaz)
-                    and _KIND_WORD_AFTER.match(text, tok.start + len(form)))
+                    and (_KIND_WORD_AFTER.match(text, tok.start + len(form))
+                         or _held_by_the_possessive_area(tokens[i - 1].text, entries, gaz)))
             # a possessive closes the name ("Whittier's Penn Park"), and so does an office after it ("Tikrit Police
             # Chief Ali Saleh", "Mafraq Mayor Omar Diab") or a day ("Balad Thursday night"): the town is named, the
             # words after are another name
@@ -604,6 +605,20 @@ def _after_an_areas_possessive(word: str, gaz: Gazetteer) -> bool:
         return False
     entries = gaz.entries(word[:-2])  # none: a misspelt area ("Chhattisgah's Sukma district") reads the same
     return not entries or any(gaz.place(e >> 1).kind in _QUALIFIER_KINDS for e in entries)
+
+
+def _held_by_the_possessive_area(word: str, entries: tuple[int, ...], gaz: Gazetteer) -> bool:
+    """Whether a place the name may be lies in the country or first-level area whose possessive `word` is
+    ("Balochistan's Mastung", "Kenya's Garissa"): the area names where the town is, as "the Mastung district of
+    Balochistan" would; "Pakistan's Imran" names no Pakistani town."""
+    areas = [gaz.place(e >> 1) for e in gaz.entries(word[:-2])]
+    areas = [a for a in areas if a.kind in _QUALIFIER_KINDS]
+    for e in entries:
+        place = gaz.place(e >> 1)
+        if place.kind in ("city", "admin2") and any(
+                place.country == a.country and (a.kind == "country" or place.admin1 == a.admin1) for a in areas):
+            return True
+    return False
 
 
 def _sentence_initial(text: str, pos: int) -> bool:

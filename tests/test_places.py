@@ -698,3 +698,14 @@ def test_a_town_the_gazetteer_lacks_in_the_area_written_after_it_stands_for_that
     # a town that lies there keeps its own place, and a list of areas is a list
     assert places("Storms hit Des Moines, Iowa, on Sunday.", gaz)["Des Moines"].place.kind == "city"
     assert places("Recounts in Wisconsin, Michigan and Ohio.", gaz)["Wisconsin"].place.name == "Wisconsin"
+
+
+def test_a_town_after_the_possessive_of_the_area_that_holds_it_is_the_town(gaz):
+    """Issue 9: "Balochistan's Mastung" in a headline was read as a person's name (a small town after another
+    capitalised word), and the town's later mentions ("in Mastung district") with it. A town of the area whose
+    possessive comes before it is the town; a name that is no town of that area stays a person's."""
+    text = "Gunmen kill five traders in Sindh's Kandhkot\nThe attack on a market in Kandhkot town on 3 May 2014..."
+    found = [m for m in find_places(text, gaz) if m.text == "Kandhkot"]
+    assert [m.start for m in found] == [text.index("Kandhkot"), text.rindex("Kandhkot")]
+    assert all(m.place.country == "PK" for m in found)
+    assert set(places("Pakistan's Imran Khan met Kenya's Uhuru Kenyatta in 2019.", gaz)) == {"Pakistan", "Kenya"}
