@@ -558,7 +558,8 @@ _MONTH_ALONE = _c(
 )
 _YEAR_RE = _c(
     rf"(?:(?<![\d,.$£€#/:-])(?P<pre>(?i:the\s+)?{_MOD}|(?i:fiscal(?:\s+year)?)\s+|(?i:the\s+)?(?i:year)\s+)"
-    rf"|(?<![\d,.$£€#/:-]))(?P<year>{_YEAR})(?![\d]|s\b|'s\b|%|,\d|\.\d|-\d|\s*(?:percent|per\s+cent)\b|/\d)"
+    rf"|(?<![\d,.$£€#/:-]))(?P<year>{_YEAR})(?![\d]|s\b|'s\b|%|,\d|\.\d|-\d|\s*(?:percent|per\s+cent)\b|/\d"
+    r"|\s*(?-i:GMT|UTC|EST|EDT|CET|IST)\b|\s*(?i:hrs|hours|local\s+time)\b)"  # "(1945 GMT)": a clock time
     + _NOT_COUNT
 )
 _DECADE = _c(

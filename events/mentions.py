@@ -555,6 +555,9 @@ def _location_places(places: Sequence[PlaceMention], text: str) -> list[PlaceMen
         elif _MODIFIER_NOUNS.match(after) or _RELATION_AFTER.match(after) or _AGENT_VERBS.match(after) \
                 and not _KIND_OF_BEFORE.search(text, max(0, p.start - 30), p.start):
             continue  # "U.S. airstrikes", "Russia said", "Russia's Central Asian allies": who or what, not where
+        elif p.place.kind == "country" and _COUNTRY_ACTS.match(after) \
+                and not _LOCATIVE.search(text, max(0, p.start - 30), p.start):
+            continue  # "Russia had fired a rocket", "Ethiopia shelled the border towns": the state that did it
         elif p.place.kind == "country" and _ACCUSED_OF.match(after):
             continue  # "Zaire accuses Angola of attacking its territory": who is said to have done it, not where
         elif p.via == "name" and _OFFICE_AFTER.match(after):
@@ -587,6 +590,8 @@ _OFFICE_AFTER = re.compile(r"^\s+(?:(?:county|district|province|state|region|mun
                            r"(?:MPs?|lawmakers?|legislators?|councill?ors?|chairman|chairwoman|chairperson|"
                            r"commissioner|mayor|governor|senator|assemblyman|assemblywoman|congressman|congresswoman)\b")
 _BORDER_AFTER = re.compile(r"[’']?s?\s+(?:border|frontier|boundary)\b", re.I)
+_COUNTRY_ACTS = re.compile(r"^\s+(?:also\s+|then\s+|has\s+|have\s+|had\s+|later\s+|reportedly\s+)*"
+                           r"(?:fired|shelled|bombed|struck|attacked|invaded|raided|hit)\b", re.I)
 _ACCUSED_OF = re.compile(r"^[’']?\s+(?:of|for)\s+(?:\w+ly\s+)?\w+ing\b")
 _DATELINE_AFTER = re.compile(r"^(?:,\s*[A-Z][\w .’'-]{1,30})?\s*(?:\((?:[A-Z][A-Za-z]{1,12}|[A-Z]{2,6})\)\s*)?"
                              r"(?:—|–|--|-\s|:|(?<=\))_\s|(?<=\) )_\s)")

@@ -456,3 +456,14 @@ def test_never_crashes(text, ref):
 ])
 def test_previous_weekday_and_since_a_day_look_back(text, ref, value):
     assert [m.value for m in find_dates(text, ref)] == [value]
+
+
+@pytest.mark.parametrize("text", [
+    "The shell landed at 11.30 pm local time (2030 GMT) on the market.",
+    "The convoy was hit at 1915 UTC.",
+    "Troops moved in at 1800 hours.",
+])
+def test_a_clock_time_in_four_digits_is_no_year(text):
+    """'(2030 GMT)', '1915 UTC', '1800 hours': the hour and minute of a 24-hour clock, not a year."""
+    assert [d for d in find_dates(text, date(2012, 5, 3)) if d.precision == "year"] == []
+    assert [d.value for d in find_dates("The war ended in 1945.", date(2012, 5, 3))] == ["1945"]

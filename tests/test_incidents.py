@@ -2066,3 +2066,13 @@ def test_a_train_collides_with_several_words_between_them():
     result = table(doc("rail", text, date(2017, 10, 14)))
     got = {(r.type, r.start, r.country) for r in result.incidents.itertuples()}
     assert ("transport_crash", "2017-10-13", "BG") in got, result.incidents[["title", "start", "place"]]
+
+
+def test_a_country_that_fired_is_the_attacker_not_the_place():
+    """'Officials first said Eritrea had fired a rocket': the state said to have done it, not where it happened."""
+    text = ("Rocket hits market\n\n"
+            "Officials first said Eritrea had fired a rocket, but police later said a mortar had struck the market "
+            "at 11.30 pm local time (2030 GMT).\n")
+    result = table(doc("rocket", text, date(2012, 5, 3)))
+    assert "ER" not in set(result.incidents["country"]), result.incidents[["title", "start", "place"]]
+    assert not result.incidents["start"].str.startswith("2030").any(), result.incidents[["title", "start"]]
