@@ -84,7 +84,7 @@ _KEEP_AFTER = re.compile(r"^[’']?s?\s+(?:and|or|but|in|on|at|of|for|from|to|wi
 # (its object), never an adjective, whatever word follows it
 _OBJECT_BEFORE = re.compile(r"\b(?:of|in|into|from|to|against|across|over|near|inside|outside|throughout|towards?|"
                             r"within|at)\s+$", re.I)
-_LOCATIVE = re.compile(r"(?:\b(?:in|at|near|outside|inside|over|across|around|on|into)\s+(?:the\s+)?(?:[a-z-]+\s+)?|\b(?:town|city|village|capital|province|region|district|port)\s+of\s+)$", re.I)
+_LOCATIVE = re.compile(r"(?:\b(?:in|at|near|outside|inside|over|across|around|on|into)\s+(?:the\s+)?(?:[a-z-]+\s+)?|\b(?:town|city|village|capital|province|region|district|port|area|outskirts|suburbs?)\s+of\s+)$", re.I)
 _DETERMINER = r"(?:the|this|that|these|those|its|their|his|her|such)"
 _NEW_CUE = (r"(?:a|an|another|new|latest|fresh|second|third|fourth|fifth|separate|similar|earlier|previous|first|last|"
             r"recent|other|further|more|renewed|one|two|three|several|many|some)")

@@ -2076,3 +2076,15 @@ def test_a_country_that_fired_is_the_attacker_not_the_place():
     result = table(doc("rocket", text, date(2012, 5, 3)))
     assert "ER" not in set(result.incidents["country"]), result.incidents[["title", "start", "place"]]
     assert not result.incidents["start"].str.startswith("2030").any(), result.incidents[["title", "start"]]
+
+
+def test_the_place_after_an_area_of_is_where_not_the_victims_origin():
+    """Issue 9: "four laborers from Sindh were shot dead by gunmen in the Killi Shabo area of Pishin district": the
+    district the area lies in is where the killing happened (as after "the X town of"), not where the laborers came
+    from, though the origin stands right before the verb."""
+    text = ("Gunmen kill policemen in Pishin\n\n"
+            "In a related incident on 9 November 2016, four laborers from Sindh were also shot dead by unidentified "
+            "assailants in the Killi Shabo area of Pishin district.\n")
+    mentions = extract_document(doc("pishin", text, date(2016, 11, 10)))
+    shot = [m for m in mentions if "shot dead" in m.trigger]
+    assert shot and shot[0].place is not None and shot[0].place.name.startswith("Pishin"), shot
