@@ -731,14 +731,19 @@ def _h_month_year(m: re.Match, ref: date | None):
 
 
 _NAME_AFTER_MONTH = re.compile(r"\s+[A-Z][a-z]")
+_ARTICLE_BEFORE_MONTH = re.compile(r"(?<![\w-])(?:the|a|an)\s+$")  # lower case: "the March attack", not in a title
+_NOUN_AFTER_MONTH = re.compile(r"\s+(?!(?:for|against|on|to|of|in|into|through|from|across|at|by|with|and|or|"
+                               r"government|administration|cabinet|ministers?|team|era|premiership|years)\b)[a-z]")  # "the May government": a leader's
 
 
 def _h_month_alone(m: re.Match, ref: date | None):
     mon_word = m["mon"]
     rel = (m["rel"] or "").lower().split()
-    if mon_word in ("May", "March") and not (m["prep"] or m["rel"]) or mon_word in ("May", "March") and \
+    if mon_word in ("May", "March") and not (m["prep"] or m["rel"]) and not (
+            _ARTICLE_BEFORE_MONTH.search(m.string, max(0, m.start() - 6), m.start())
+            and _NOUN_AFTER_MONTH.match(m.string, m.end())) or mon_word in ("May", "March") and \
             m.string.startswith("'", m.end()):
-        return None  # the modal, the verb, Theresa May's
+        return None  # the modal, the verb, Theresa May's; not "a March attack", "the May elections"
     start = m.start("rel") if m["rel"] else m.start("mon")
     after = m.string[m.end(): m.end() + 12]
     if not m["rel"] and not m["prep"] and _NAME_AFTER_MONTH.match(after):

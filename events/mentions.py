@@ -151,7 +151,7 @@ _BOUND_CLAUSE_AFTER = re.compile(r"\s*,?\s*(?:(?:which|that)\s+)?(?:(?:had|has|h
 # Between a date and the trigger it dates: "Sunday's (grenade) attack"; "the weekend attack"
 _POSSESSIVE_GAP = re.compile(r"['’]s?(?:\s+[\w-]+){0,3}\s+")
 _PREMODIFIER_GAP = re.compile(r"(?:\s+[\w-]+){0,3}\s+")
-_DETERMINER_BEFORE = re.compile(rf"(?:\b{_DETERMINER}|['’]s)\s+$", re.I)
+_DETERMINER_BEFORE = re.compile(rf"(?:\b(?:{_DETERMINER}|a|an)|['’]s)\s+$", re.I)  # "the|a March attack"
 
 
 def _is_verb(trigger: str) -> bool:

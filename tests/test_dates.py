@@ -467,3 +467,13 @@ def test_a_clock_time_in_four_digits_is_no_year(text):
     """'(2030 GMT)', '1915 UTC', '1800 hours': the hour and minute of a 24-hour clock, not a year."""
     assert [d for d in find_dates(text, date(2012, 5, 3)) if d.precision == "year"] == []
     assert [d.value for d in find_dates("The war ended in 1945.", date(2012, 5, 3))] == ["1945"]
+
+
+def test_march_and_may_after_an_article_and_before_a_noun_are_months():
+    """'a March attack', 'the May elections': the month (lower-case article, a noun after it); 'a March for peace',
+    'Theresa May', 'it may' stay no dates."""
+    ref = date(2014, 7, 2)
+    assert [d.value for d in find_dates("It came months after a March attack on a hotel.", ref)] == ["2014-03"]
+    assert [d.value for d in find_dates("Before the May elections, calm returned.", ref)] == ["2014-05"]
+    for text in ("They joined a March for peace.", "Theresa May spoke.", "Rain may fall.", "a march on the city"):
+        assert find_dates(text, ref) == [], text

@@ -2088,3 +2088,14 @@ def test_the_place_after_an_area_of_is_where_not_the_victims_origin():
     mentions = extract_document(doc("pishin", text, date(2016, 11, 10)))
     shot = [m for m in mentions if "shot dead" in m.trigger]
     assert shot and shot[0].place is not None and shot[0].place.name.startswith("Pishin"), shot
+
+
+def test_an_incident_noun_dated_by_its_month_after_an_indefinite_article_is_its_own_incident():
+    """'The bombing came months after a March attack on a hotel in Mombasa killed 12 tourists': the attack is
+    another incident, of March."""
+    text = ("Bomb at bus station\n\n"
+            "A bomb killed six people at a bus station in Nairobi on Sunday, police said.\n"
+            "The bombing came just months after a March attack on a hotel in Mombasa killed 12 tourists.\n")
+    result = table(doc("mombasa", text, date(2014, 7, 2)))
+    got = {(r.start[:7], r.place) for r in result.incidents.itertuples()}
+    assert ("2014-03", "Mombasa") in got, result.incidents[["title", "start", "place"]]
