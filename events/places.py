@@ -442,6 +442,7 @@ def _opens_dateline(text: str, start: int, length: int) -> bool:
 
 
 _LOWER_AREA_WORD = re.compile(r"region|province|state|district|county")
+_ARTICLE_JOINED_AFTER = re.compile(r"\s+(?:al|el|ad|ar|as|ash|at|az|an|ed|en|es|et|ez|ul|ur)[-\u2010\u2011][A-Z]")
 
 
 def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
@@ -558,6 +559,9 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
             # (not a saint's: "St. Luke's Hospital" names the hospital)
             after = j < cap_end and (form == surface.rstrip(".") or form.startswith(("St", "Saint"))) and not (
                 j + 1 < n and normalize(tokens[j + 1].text.rstrip(".")) in _OFFICE_AFTER_TOWN | _CALENDAR_WORDS)
+            # "the village of Bani al-Haddad": a name that goes on with an article-joined word is a longer name the
+            # gazetteer lacks, not the small town its first word also names
+            after = after or j < run_end and form == surface and bool(_ARTICLE_JOINED_AFTER.match(text, tokens[j].end))
             if single and j + 1 < n and tokens[j + 1].text == tokens[j].text and _joinable(text, tokens[j], tokens[j + 1]):
                 i = j + 2  # "Mau Mau", "Duran Duran": a doubled word is a name of its own, not the town
                 continue

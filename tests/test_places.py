@@ -709,3 +709,11 @@ def test_a_town_after_the_possessive_of_the_area_that_holds_it_is_the_town(gaz):
     assert [m.start for m in found] == [text.index("Kandhkot"), text.rindex("Kandhkot")]
     assert all(m.place.country == "PK" for m in found)
     assert set(places("Pakistan's Imran Khan met Kenya's Uhuru Kenyatta in 2019.", gaz)) == {"Pakistan", "Kenya"}
+
+
+def test_a_name_that_goes_on_with_an_article_joined_word_is_not_its_first_word(gaz):
+    """Issue 9: "the village of Bani al-Haddad" was read as "Bani", another spelling of an Iranian town the story's
+    "Iranian-backed" made likely; a name that goes on with "al-", "el-"... is a longer name the gazetteer lacks."""
+    found = places("Iranian-backed rebels said shells hit the village of Bani al-Sayyid in Iraq in 2016.", gaz, via=None)
+    assert set(found) == {"Iranian", "Iraq"}, found
+    assert places("Tourists left Sharm el-Sheikh in 2015.", gaz)["Sharm el-Sheikh"].place.country == "EG"
