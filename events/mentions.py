@@ -1895,6 +1895,40 @@ def _told_by_fragments_before(m: IncidentMention, sentences: list[Sentence], pla
                    date_from=m.date_from if date_ is m.date else "sentence")
 
 
+# "The raids killed 13 people": a sentence whose subject is a definite noun
+_DEFINITE_SUBJECT = re.compile(r"\s*(?:The|These|Those|Both)\s+(raid|strike|airstrike|air strike|attack|assault|"
+                               r"ambush|blast|explosion|bomb|bombing|shelling|clash|shooting|crash|collision|fire|"
+                               r"fighting|offensive)(?:e?s)?\s")
+
+
+def _placed_by_the_sentence_its_subject_names(m: IncidentMention, sentences: list[Sentence], places_by,
+                                             starts: list[int]) -> IncidentMention:
+    """"Jets conducted two raids on the village of X in Y province. The raids killed 13 people": an unplaced, undated
+    mention whose sentence opens with a definite noun the sentence before (same paragraph) told without a trigger of
+    its own takes the place that sentence names after the noun (not a reference point: "near the border with Z")."""
+    subject = _DEFINITE_SUBJECT.match(m.sentence)
+    if subject is None:
+        return m
+    idx = bisect_left(starts, m.sentence_start)
+    if idx == 0 or sentences[idx - 1].paragraph != m.paragraph:
+        return m
+    prev = sentences[idx - 1]
+    told = re.search(rf"\b{re.escape(subject.group(1))}(?:e?s)?\b", prev.text, re.I)
+    if told is None:
+        return m
+    after = prev.start + told.end()
+    named = [p for p in places_by.within(after, prev.end) if p.via == "name"
+             and not _REFERENCE_POINT.search(prev.text, 0, p.start - prev.start)
+             and not _BORDER_WITH_BEFORE.search(prev.text, 0, p.start - prev.start)]
+    if not named:
+        return m
+    best = max(named, key=lambda p: (PLACE_RANK.get(p.place.kind, 0), -p.start))
+    return replace(m, place=best.place, place_text=best.text, place_from="sentence")
+
+
+_BORDER_WITH_BEFORE = re.compile(r"\b(?:border|frontier)\s+(?:with|of)\s+(?:the\s+)?$", re.I)
+
+
 def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence],
                        places: list[PlaceMention], starts: list[int],
                        dates: Sequence[DateMention] = ()) -> list[IncidentMention]:
@@ -1955,6 +1989,8 @@ def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence
                     m = replace(m, date=prev.date, date_from="coreference")
                 if prev.place is not None and (m.place is None or _refines(prev.place, m.place)):
                     m = replace(m, place=prev.place, place_text=prev.place_text, place_from="coreference")
+        if m.place is None and m.date is None:
+            m = _placed_by_the_sentence_its_subject_names(m, sentences, places_by, starts)
         if m.place is None and m.date is None and filled:
             prev = filled[-1]
             if prev.definite:

@@ -2099,3 +2099,18 @@ def test_an_incident_noun_dated_by_its_month_after_an_indefinite_article_is_its_
     result = table(doc("mombasa", text, date(2014, 7, 2)))
     got = {(r.start[:7], r.place) for r in result.incidents.itertuples()}
     assert ("2014-03", "Mombasa") in got, result.incidents[["title", "start", "place"]]
+
+
+def test_the_raids_take_the_place_the_sentence_before_told_them_at():
+    """Issue 9: "jets carried out two raids on the village of X in Y province ... The raids killed nine people": the
+    toll's sentence names no place; its subject is the raids the sentence before placed, not the truce talks abroad
+    or the country the lead named. A definite subject that is a person ("The rabbi said ...") borrows nothing."""
+    text = ("Airstrikes kill nine in Syria\n\n"
+            "Warplanes killed at least 12 people in Syria on Thursday, hours before a truce was due to begin ahead of "
+            "talks in Geneva, a monitor said. Residents said jets carried out two raids on the village of Kafr Nabl in "
+            "Idlib province, near the border with Turkey. The raids killed nine people and wounded 14, they said.\n"
+            "The cleric visited Aleppo last week. The cleric said killing is forbidden.\n")
+    mentions = extract_document(doc("idlib", text, date(2016, 3, 5)))
+    nine = [m for m in mentions if m.killed == 9]
+    assert nine and nine[0].place is not None and nine[0].place.country == "SY" and nine[0].place.kind != "country"
+    assert not [m for m in mentions if "forbidden" in m.sentence and m.place is not None], mentions
