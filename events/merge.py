@@ -414,11 +414,11 @@ def _placed_on_story_days(left: list[IncidentMention], clusters: "_Clusters", pl
 
 
 def _told_toll_in_the_storys_town(m: IncidentMention) -> bool:
-    """"In March, about 90 people were killed in two bombings targeting markets", in a story about one city: an
-    older incident the story recalls with its toll and its month, in the story's one town (`story_place`)."""
+    """"In March, about 90 people were killed in two bombings targeting markets", in a story about one city (or one
+    country): an older incident the story recalls with its toll and its month, in the story's one town or country
+    (`story_place`)."""
     return (m.date is not None and m.date.precision == "month" and m.killed is not None and not m.generic
-            and m.priority > WEAK_PRIORITY and m.story_place is not None
-            and PLACE_RANK.get(m.story_place.kind, 0) >= 5)
+            and m.priority > WEAK_PRIORITY and m.story_place is not None)
 
 
 def _one_day(i: Incident) -> bool:

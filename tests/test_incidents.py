@@ -2114,3 +2114,16 @@ def test_the_raids_take_the_place_the_sentence_before_told_them_at():
     nine = [m for m in mentions if m.killed == 9]
     assert nine and nine[0].place is not None and nine[0].place.country == "SY" and nine[0].place.kind != "country"
     assert not [m for m in mentions if "forbidden" in m.sentence and m.place is not None], mentions
+
+
+def test_an_older_toll_with_its_month_in_a_story_of_one_country_is_listed_in_that_country():
+    """'In January, 40 inmates died in clashes between rival gangs', in a story whose places all lie in one country
+    but in more than one town: an older incident the story recalls, with its toll and month, happened in that
+    country (was kept only in a story of one town)."""
+    text = ("Prison riots in Venezuela leave nine dead\n\n"
+            "Riots at prisons in Maracaibo and Barquisimeto left nine inmates dead on Tuesday, officials said.\n"
+            "The two prisons were also hit by a wave of violence earlier this year. In January, 40 inmates died in "
+            "clashes between rival gangs.\n")
+    result = table(doc("venezuela", text, date(2015, 3, 12)))
+    got = {(r.start[:7], r.country) for r in result.incidents.itertuples()}
+    assert ("2015-01", "VE") in got, result.incidents[["title", "start", "place"]]
