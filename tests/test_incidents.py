@@ -2127,3 +2127,15 @@ def test_an_older_toll_with_its_month_in_a_story_of_one_country_is_listed_in_tha
     result = table(doc("venezuela", text, date(2015, 3, 12)))
     got = {(r.start[:7], r.country) for r in result.incidents.itertuples()}
     assert ("2015-01", "VE") in got, result.incidents[["title", "start", "place"]]
+
+
+def test_a_day_in_the_possessive_after_said_dates_the_noun_not_the_statement():
+    """Issue 9: "the spokesman said Monday's attack triggered a firefight": the day is the attack's ("Monday's"),
+    not the day of the statement, as "said Monday" alone would be; the incident took the publication's day."""
+    text = ("Police post overrun in Kunar\n\n"
+            "Gunmen overran a police post in Kunar province, killing six officers, an official said Wednesday.\n"
+            "The governor's spokesman said Tuesday's attack also left two officers wounded.\n")
+    mentions = extract_document(doc("kunar", text, date(2011, 6, 9)))
+    attack = [m for m in mentions if m.trigger == "attack"]
+    assert attack and attack[0].date is not None and attack[0].date.value == "2011-06-07", attack
+    assert attack[0].date_from == "clause"
