@@ -66,6 +66,9 @@ _REPORTING = re.compile(rf"\b(?:{_REPORT_VERBS})\s+(?:\w+ly\s+)?(?:on\s+|late\s+
 # "The Commission on Thursday condemned the attack": the date introduces a statement, not the attack
 _DAYS_OWN = re.compile(r"['’]s?\s+[a-z]")  # "Monday's attack", "last week's bombing": the day of the noun after it
 _REPORTING_AFTER = re.compile(rf"^\s*(?:\w+ly\s+)?(?:{_REPORT_VERBS})\b", re.I)  # ", said X" attributes the clause
+# '"... burned down part of the village," said N.N., head of the youth group, on Sunday': the day the quote was said
+_QUOTE_SAID_BEFORE = re.compile(r"[,.!?][\"”’']\s*(?:said|says|told|added|stated|wrote)\s+[^\"“”.;!?]{1,120}?,?\s+"
+                                r"(?:on\s+|late\s+|early\s+)?$", re.I)
 _MODIFIER_NOUNS = re.compile(r"^[’']?s?\s*(?:-led\s+|-backed\s+)?(?:government\s+|military\s+|special\s+|security\s+|drone\s+|missile\s+|navy\s+|naval\s+|air\s+force\s+)?(?:air ?strikes?|strikes?|planes?|aircraft|jets?|warplanes|officials|authorities|leaders?|president|prime minister|forces|troops|army|police|militias?|soldiers|fighters|military|government|intelligence|embassy|citizens?|nationals?|passport|coalition|officials?|diplomats?|ambassador|airlines?|air force|navy)\b", re.I)
 _AGENT_VERBS = re.compile(r"^,?\s+(?:also\s+|then\s+|has\s+|have\s+|had\s+|later\s+)*(?:carried out|launched|conducted|said|says|announced|claimed|vowed|pledged|sent|deployed|accused|blamed|denied|warned|threatened|called|responded|retaliated)\b", re.I)
 _SOURCE_BEFORE = re.compile(r"\b(?:confirmed|reported|announced|denied|heard|reports?|word|news|dispatch(?:es)?|"
@@ -1261,6 +1264,7 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
                    if d.precision != "century"  # "the 11th century temple" dates a thing, not an incident
                    and not (_REPORTING.search(text[max(sentence.start, d.start - 30):d.start])
                             and not _DAYS_OWN.match(text, d.end))  # "said Monday's attack": the attack's day
+                   and not _QUOTE_SAID_BEFORE.search(text, max(sentence.start, d.start - 140), d.start)
                    and not _REPORTING_AFTER.match(text[d.end:min(sentence.end, d.end + 30)])
                    and not (_PERIOD_BOUND.search(text[max(sentence.start, d.start - 12):d.start])
                             and not _WHEN_AFTER.match(text, d.end))]

@@ -2139,3 +2139,14 @@ def test_a_day_in_the_possessive_after_said_dates_the_noun_not_the_statement():
     attack = [m for m in mentions if m.trigger == "attack"]
     assert attack and attack[0].date is not None and attack[0].date.value == "2011-06-07", attack
     assert attack[0].date_from == "clause"
+
+
+def test_the_day_a_quote_was_said_by_a_named_speaker_dates_no_incident():
+    """'"The raiders stayed until dusk and burned the granaries," said N.N., head of the farmers' union, on Monday':
+    Monday is when he spoke, not a second day of the raid told as Saturday."""
+    text = ("Raid on village in Niger\n\n"
+            "Gunmen killed 14 people in the village of Bani Bangou on Saturday, officials said on Monday.\n"
+            "\"The raiders stayed until dusk and burned down part of the village,\" said Issoufou Garba, head of the "
+            "regional farmers' union, on Monday.\n")
+    result = table(doc("bani", text, date(2019, 6, 4)))
+    assert list(result.incidents["start"]) == ["2019-06-01"], result.incidents[["title", "start", "place"]]
