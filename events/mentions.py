@@ -218,7 +218,12 @@ def _is_generic(text: str, trig: Trigger, c_start: int) -> bool:
     if not _is_plural_noun(trig) or _ONE_TOLL_AFTER.match(text, trig.end):
         return False
     before = text[max(c_start, trig.start - 60):trig.start]
-    return bool(_AGGREGATE_BEFORE.search(before)) or not _SPECIFIED_BEFORE.search(before)
+    return bool(_AGGREGATE_BEFORE.search(before)) or not _SPECIFIED_BEFORE.search(before) \
+        or bool(_VAGUE_COUNT_BEFORE.search(before))
+
+
+# "carrying out several high-profile attacks in 2024": a count no one made names no incidents (with no day, a kind)
+_VAGUE_COUNT_BEFORE = re.compile(r"\b(?:several|many|numerous|multiple|various|countless)\s+(?:[\w-]+\s+){0,3}$", re.I)
 
 
 # "since late last month", "throughout March": a month that opens or spans a period, not the day of one incident

@@ -2150,3 +2150,14 @@ def test_the_day_a_quote_was_said_by_a_named_speaker_dates_no_incident():
             "regional farmers' union, on Monday.\n")
     result = table(doc("bani", text, date(2019, 6, 4)))
     assert list(result.incidents["start"]) == ["2019-06-01"], result.incidents[["title", "start", "place"]]
+
+
+def test_several_attacks_in_a_year_are_a_kind_of_event_not_an_incident():
+    """'The group has carried out several high-profile attacks in 2011 and 2012': a count no one made, dated by years
+    only, names no incident (was a row for the year)."""
+    text = ("Bomb hits market in Jos\n\n"
+            "A bomb killed eight people at a market in Jos on Friday, police said.\n"
+            "Violence has surged in the region. The group has emerged as a major actor, carrying out several "
+            "high-profile attacks in Plateau state in 2011 and 2012.\n")
+    result = table(doc("jos", text, date(2012, 7, 7)))
+    assert not (result.incidents["precision"] == "year").any(), result.incidents[["title", "start", "place"]]
