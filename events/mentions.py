@@ -2155,7 +2155,9 @@ def _headline_is_the_lead(mentions: list[IncidentMention], lexicon: Lexicon) -> 
                     out[j] = lead = replace(lead, type=head.type)
                 else:
                     out[i] = replace(out[i], type=lead.type)
-            if lead.place is None and head.place is not None:
+            if lead.place is None and head.place is not None and not (
+                    lead.definite and any(out[k].doc == lead.doc and out[k].place is not None for k in range(i + 1, j))):
+                # not "Tuesday's attack" after a placed report: it refers back to that report, at that place
                 out[j] = replace(lead, place=head.place, place_text=head.place_text, place_from="headline")
             break
     return out
@@ -2414,6 +2416,11 @@ def _dated_by_story_day(mentions: list[IncidentMention], dates: Sequence[DateMen
     return out
 
 
+_AUXILIARY_FIRST = re.compile(r"(?:was|were|is|are|been|being|be|has|have|had)\b", re.I)  # "were killed": a verb
+# "the attack occurred on a road in X": the place a definite mention's own predicate puts it at is its place
+_OWN_SCENE_AFTER = re.compile(r"\s+(?:\w+ly\s+)?(?:occurred|took place|happened|was carried out|unfolded|struck)\b", re.I)
+
+
 def _corefer(mentions: list[IncidentMention], lexicon: Lexicon, lead_text: str = "",
              date_starts: Sequence[int] = ()) -> list[IncidentMention]:
     """Event coreference: an undated mention ("the bombing", "gunmen opened fire on the patrol") is the incident the
@@ -2438,6 +2445,16 @@ def _corefer(mentions: list[IncidentMention], lexicon: Lexicon, lead_text: str =
                 told = out[k]
                 out[k] = replace(told, date=m.date, date_from="coreference")
                 m = replace(m, place=told.place, place_text=told.place_text, place_from="coreference")
+            else:
+                # "Gunmen raided a village in X region, killing six" then "Tuesday's attack lasted an hour": the
+                # definite mention is the incident just told (dated already through the headline), at its place
+                told = next((p for p in reversed(out) if p.doc == m.doc and p.place is not None
+                             and p.date is not None and p.date_from == "coreference" and p.offset_days is None
+                             and not p.hypothetical and not p.generic and p.paragraph >= m.paragraph - 2
+                             and p.date.first <= m.date.last and m.date.first <= p.date.last
+                             and _may_corefer(m, p, lexicon)), None)
+                if told is not None:
+                    m = replace(m, place=told.place, place_text=told.place_text, place_from="coreference")
         if m.definite and m.date is not None and m.place_from == "context":
             # "the Tuesday air strike" beside another country's name: the strike the story told, at its place
             # "last week's fighting ... in X" then "last week's clashes, which ... around a camp in Y": the story's
@@ -2475,8 +2492,14 @@ def _corefer(mentions: list[IncidentMention], lexicon: Lexicon, lead_text: str =
             if antecedent is not None:
                 kind = m.type if lexicon.family(m.type) == lexicon.family(antecedent.type) else antecedent.type
                 m = replace(m, date=antecedent.date, date_from="coreference", type=kind)
-                weak = m.place_from == "context" and antecedent.place is not None and \
+                # "the attack coincided with a visit to X": a definite noun's place of what is said about it gives
+                # way to the place of the incident it refers to, when that place is more than a country and lies elsewhere
+                weak = m.place_from == "context" and antecedent.place is not None and (
                     PLACE_RANK.get(antecedent.place.kind, 0) >= PLACE_RANK.get(m.place.kind, 0)
+                    or m.definite and not _is_verb(m.trigger) and not _AUXILIARY_FIRST.match(m.trigger)
+                    and PLACE_RANK.get(antecedent.place.kind, 0) >= PLACE_RANK["admin1"]
+                    and not places_agree(antecedent.place, m.place) and not _OWN_SCENE_AFTER.match(
+                        m.sentence, max(0, m.trigger_start - m.sentence_start + len(m.trigger))))
                 if m.place is None or weak or (antecedent.place is not None and _refines(antecedent.place, m.place)):
                     written = antecedent.place.name if antecedent.place_from == "demonym" else antecedent.place_text
                     m = replace(m, place=antecedent.place, place_text=written, place_from="coreference")

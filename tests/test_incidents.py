@@ -2161,3 +2161,18 @@ def test_several_attacks_in_a_year_are_a_kind_of_event_not_an_incident():
             "high-profile attacks in Plateau state in 2011 and 2012.\n")
     result = table(doc("jos", text, date(2012, 7, 7)))
     assert not (result.incidents["precision"] == "year").any(), result.incidents[["title", "start", "place"]]
+
+
+def test_a_definite_mention_is_the_incident_told_before_it_at_that_incidents_place():
+    """'Tuesday's attack' is the raid the lead told (at its region, not the headline's broad area, though the raid was
+    already dated through the headline), and 'the attack coincided with a visit to Y' happened there too, not in Y."""
+    story = doc("tz", (
+        "Police: gunmen kill six in southern Tanzania\n"
+        "DAR ES SALAAM, Tanzania (AP) — Gunmen raided a farming village in Tanzania's southern Mtwara region, "
+        "killing six farmers, a police official said Wednesday.\n"
+        "The regional police commander said Tuesday's attack lasted about an hour.\n"
+        "The attack coincided with a visit to Dodoma by the Kenyan president.\n"), date(2019, 11, 13))
+    incidents = table(story).incidents
+    assert len(incidents) == 1
+    row = incidents.iloc[0]
+    assert (row["date_value"], row["place"], row["killed"]) == ("2019-11-12", "Mtwara", 6)
