@@ -897,7 +897,8 @@ def _place_for(places: Sequence[PlaceMention], trig: Trigger, text: str) -> Plac
     who = _WHO_BETWEEN.search(text, trig.end, min(len(text), trig.end + WHO_WINDOW))
     # "came under attack by gunmen who had been lying in wait near X": a clause on the assailants the trigger names
     # tells what they did and where, not where a victim came from
-    if who is not None and not _AGENT_WHO.fullmatch(text, trig.end, who.start()):
+    if who is not None and not _AGENT_WHO.fullmatch(text, trig.end, who.start()) and not (
+            _AGENT_TRIGGER.search(text, trig.start, trig.end) and _AGENT_DRESS.fullmatch(text, trig.end, who.start())):
         places = [p for p in places if p.start < who.end()]
     if not places:
         return None
@@ -932,6 +933,11 @@ def _place_for(places: Sequence[PlaceMention], trig: Trigger, text: str) -> Plac
 
 _WHO_BETWEEN = re.compile(r"\b(?:who|whom|whose)\b")
 _AGENT_WHO = re.compile(r",?\s*")  # nothing but a comma between the trigger and "who"
+# "suicide bombers in army uniforms who penetrated the compound": the trigger names the assailants, a phrase on their
+# looks between it and "who" ("in army uniforms", "wearing police uniforms", "on motorbikes") keeps the clause theirs
+_AGENT_TRIGGER = re.compile(r"(?:bombers?|gunm[ae]n|attackers?|assailants?|militants?|insurgents?|raiders?|"
+                            r"hijackers?)$", re.I)
+_AGENT_DRESS = re.compile(r"\s+(?:in|wearing|dressed\s+(?:in|as)|disguised\s+as|on|armed\s+with)\s+[^,.;]{1,35}?,?\s*")
 WHO_WINDOW = 400  # how far after a trigger a relative clause on its victim is looked for
 # a participle or verb of gathering, not a noun ("a meeting in Kabul" may be what was attacked)
 _VENUE_BEFORE = re.compile(r"(?<!\ba )(?<!\bthe )(?<!\bone )\b(?:meeting|met|gathered|gathering|convened|convening|"

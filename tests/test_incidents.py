@@ -2176,3 +2176,16 @@ def test_a_definite_mention_is_the_incident_told_before_it_at_that_incidents_pla
     assert len(incidents) == 1
     row = incidents.iloc[0]
     assert (row["date_value"], row["place"], row["killed"]) == ("2019-11-12", "Mtwara", 6)
+
+
+def test_a_who_clause_on_the_assailants_after_their_looks_tells_where_they_struck():
+    """Issue 9: "suicide bombers in police uniforms who got into the headquarters of a brigade in Kunduz province":
+    the "who" clause is the assailants' own, though a phrase on their looks stands between them and "who"; it was
+    read as a relative clause on a victim (where the person came from) and the bombing lost its place."""
+    text = ("Brigade headquarters hit\n\n"
+            "The assault involved several suicide bombers in police uniforms who got into the headquarters of a "
+            "brigade in northern Kunduz province on Friday, officials said.\n")
+    mentions = extract_document(doc("kunduz", text, date(2011, 6, 9)))
+    bombers = [m for m in mentions if m.trigger == "suicide bombers"]
+    assert bombers and bombers[0].place is not None and bombers[0].place.country == "AF", mentions
+    assert bombers[0].place.kind == "admin1"
