@@ -1552,6 +1552,11 @@ _ANCHOR_PLACE_AFTER = re.compile(r"\s+(?:in|at|near|outside)\s+[^;:.()\"“”]*
                                  r"claimed|wounded)\b)")
 
 
+_SAME_PLACE = re.compile(r"\b(?:in|at|near|from)\s+the\s+same\s+(?:area|region|town|city|village|district|state|"
+                         r"province|county|neighbou?rhood|locality)\b", re.I)
+SAME_PLACE = "same place"  # place_from of an anchor told "in the same area": the place of the incident it precedes
+
+
 def _anchor_references(document: Document, sentences: list[Sentence], offsets: Sequence, triggers: list[Trigger],
                        places: list[PlaceMention]) -> list[IncidentMention]:
     """'A week after the Orlando shooting': the anchor names an incident, so the document is one of its sources.
@@ -1562,9 +1567,17 @@ def _anchor_references(document: Document, sentences: list[Sentence], offsets: S
     triggers_by, places_by = _ByStart(triggers), _ByStart(places)
     sentence_starts = [s.start for s in sentences]
     for o in offsets:
+        same_place = False
         if not o.anchor_text:
-            continue
-        a0, a1 = o.end - len(o.anchor_text), o.end
+            # "comes just four days after 39 students were kidnapped from a college in the same area": an unnamed
+            # anchor told as a clause at the place of the incident just told is an incident of its own, that many
+            # days before
+            a0, a1 = _anchor_span(document.text, o)
+            same_place = a1 > a0 and o.days and bool(_SAME_PLACE.search(document.text, a0, a1))
+            if not same_place:
+                continue
+        else:
+            a0, a1 = o.end - len(o.anchor_text), o.end
         inside = triggers_by.within(a0, a1)
         if not inside:
             continue
@@ -1581,6 +1594,12 @@ def _anchor_references(document: Document, sentences: list[Sentence], offsets: S
             continue
         place = _place_for(where, trig, document.text)
         sentence = _evidence(sentence, trig)
+        if same_place and place is None:
+            found.append(IncidentMention(
+                doc=document.doc_id, sentence_start=sentence.start, sentence_end=sentence.end, sentence=sentence.text,
+                paragraph=sentence.paragraph, type=trig.type, trigger=trig.text, trigger_start=trig.start,
+                place_from=SAME_PLACE, published=document.published, offset_days=-o.days))
+            continue
         found.append(IncidentMention(
             doc=document.doc_id, sentence_start=sentence.start, sentence_end=sentence.end, sentence=sentence.text,
             paragraph=sentence.paragraph, type=trig.type, trigger=trig.text, trigger_start=trig.start,
@@ -1612,6 +1631,8 @@ def _resolve_local_offsets(mentions: list[IncidentMention]) -> list[IncidentMent
                 shifted = DateMention(start=-1, end=-1, text=f"{m.offset_days:+d} day(s) after {prev.date.text}",
                                       value=day.isoformat(), first=day, last=day, precision="day")
                 m = replace(m, date=shifted, date_from="offset", offset_days=None)
+                if m.place is None and m.place_from == SAME_PLACE and prev.place is not None:
+                    m = replace(m, place=prev.place, place_text=prev.place_text, place_from=SAME_PLACE)
         out.append(m)
         if m.date is not None and m.date.precision == "day":
             last_day[m.doc] = m
@@ -2008,7 +2029,7 @@ def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence
                     m = replace(m, place=prev.place, place_text=prev.place_text, place_from="coreference")
         if m.place is None and m.date is None:
             m = _placed_by_the_sentence_its_subject_names(m, sentences, places_by, starts)
-        if m.place is None and m.date is None and filled:
+        if m.place is None and m.date is None and filled and m.offset_days is None:
             prev = filled[-1]
             if prev.definite:
                 # "On Monday, a booby-trapped bicycle exploded ... where Friday's bombing occurred. Five were killed

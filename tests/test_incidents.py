@@ -2189,3 +2189,16 @@ def test_a_who_clause_on_the_assailants_after_their_looks_tells_where_they_struc
     bombers = [m for m in mentions if m.trigger == "suicide bombers"]
     assert bombers and bombers[0].place is not None and bombers[0].place.country == "AF", mentions
     assert bombers[0].place.kind == "admin1"
+
+
+def test_an_incident_told_after_n_days_after_in_the_same_area_is_its_own_incident_there():
+    """'... and comes just five days after 20 farmers were kidnapped from a market in the same area': the clause
+    after the offset tells another incident, five days before the one just told, at its place."""
+    text = ("Gunmen abduct pupils in Zamfara\n\n"
+            "Gunmen on Tuesday kidnapped 40 pupils from a school in Kaura Namoda, police said.\n"
+            "It is the third mass abduction in the state this year, and comes just five days after 20 farmers were "
+            "kidnapped from a market in the same area.\n")
+    result = table(doc("zamfara", text, date(2019, 2, 13)))
+    got = {(r.start, r.place) for r in result.incidents.itertuples()}
+    assert ("2019-02-07", "Kaura Namoda") in got and ("2019-02-12", "Kaura Namoda") in got, \
+        result.incidents[["title", "start", "place"]]
