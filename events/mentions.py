@@ -1967,6 +1967,44 @@ def _placed_by_the_sentence_its_subject_names(m: IncidentMention, sentences: lis
 _BORDER_WITH_BEFORE = re.compile(r"\b(?:border|frontier)\s+(?:with|of)\s+(?:the\s+)?$", re.I)
 
 
+# "Both bombs went off on Saturday", "the two attacks happened on Sunday", "all three blasts": a plural that counts
+# the incidents its story just told, each without a day
+_COUNTED_BACK = re.compile(r"\b(?:(both)|(?:the|these|those|all)\s+(two|three|four))\s+(?:[\w-]+\s+)?$", re.I)
+_COUNT_WORDS = {"both": 2, "two": 2, "three": 3, "four": 4}
+
+
+def _dates_the_incidents_counted(m: IncidentMention, filled: list[IncidentMention]) -> IncidentMention:
+    """'In X province a roadside bomb killed a shepherd. In Y province a roadside bomb killed two children. Both bombs
+    went off on Saturday': the counted plural dates each incident told just before it without a day (in `filled`, in
+    place), and is the latest of them, at its place."""
+    before = _COUNTED_BACK.search(m.sentence, 0, max(0, m.trigger_start - m.sentence_start))
+    if before is None:
+        return m
+    n = _COUNT_WORDS[(before.group(1) or before.group(2)).lower()]
+    lexicon = default_lexicon()
+    family = lexicon.family(m.type)
+    told: list[int] = []
+    for i in range(len(filled) - 1, -1, -1):
+        p = filled[i]
+        if p.doc != m.doc or p.paragraph < m.paragraph - 2:
+            break
+        if p.place is None or p.generic or p.hypothetical or p.definite or lexicon.family(p.type) != family:
+            continue  # "the bomb": the incident told before it, not another one
+        if p.date is not None:
+            break  # an incident with its day: the count is not of undated ones
+        if told and filled[told[-1]].sentence_start == p.sentence_start:
+            continue  # one sentence, one incident
+        told.append(i)
+        if len(told) == n:
+            break
+    if len(told) != n:
+        return m
+    for i in told:
+        filled[i] = replace(filled[i], date=m.date, date_from="coreference")
+    latest = filled[told[0]]
+    return replace(m, place=latest.place, place_text=latest.place_text, place_from="coreference")
+
+
 def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence],
                        places: list[PlaceMention], starts: list[int],
                        dates: Sequence[DateMention] = ()) -> list[IncidentMention]:
@@ -2048,6 +2086,8 @@ def _fill_from_context(mentions: list[IncidentMention], sentences: list[Sentence
                              and default_lexicon().family(p.type) == default_lexicon().family(m.type)), None)
                 if told is not None:  # its place only: a date borrowed across paragraphs started false incidents
                     m = replace(m, place=told.place, place_text=told.place_text, place_from="coreference")
+        if m.place is None and m.date is not None and m.date_from == "clause" and not m.hypothetical:
+            m = _dates_the_incidents_counted(m, filled)
         if m.place is None and m.date is not None and m.date.precision == "day" and m.date_from == "clause":
             prev = placed_on_day.get((m.doc, m.date.value))
             if prev is not None:  # "In Tuesday's unrest, hundreds threw stones": where the story's Tuesday happened

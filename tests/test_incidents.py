@@ -2202,3 +2202,16 @@ def test_an_incident_told_after_n_days_after_in_the_same_area_is_its_own_inciden
     got = {(r.start, r.place) for r in result.incidents.itertuples()}
     assert ("2019-02-07", "Kaura Namoda") in got and ("2019-02-12", "Kaura Namoda") in got, \
         result.incidents[["title", "start", "place"]]
+
+
+def test_both_bombs_dates_each_incident_told_just_before_it_at_its_own_place():
+    """'In X region a landmine killed ... In Y region a roadside bomb killed ... Both bombs went off on Tuesday': each
+    of the two incidents told without a day is dated by the counted plural and keeps its own place."""
+    text = ("Soldiers killed in central Mali attack\n\n"
+            "BAMAKO, Mali\n\n"
+            "Gunmen attacked an army post near Mopti late Monday, killing four soldiers, the army said.\n\n"
+            "In the northern Timbuktu region, meanwhile, a roadside bomb killed a herder and wounded two others.\n\n"
+            "In the eastern Gao region, a roadside bomb killed three traders. Both bombs went off on Tuesday.\n")
+    result = table(doc("mali", text, date(2016, 5, 11)))
+    names = {r.place for r in result.incidents.itertuples() if r.type == "bombing" and r.date_value == "2016-05-10"}
+    assert len(names) == 2 and not any("Mopti" in n for n in names), result.incidents[["title", "date_value", "place"]]
