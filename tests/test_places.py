@@ -717,3 +717,12 @@ def test_a_name_that_goes_on_with_an_article_joined_word_is_not_its_first_word(g
     found = places("Iranian-backed rebels said shells hit the village of Bani al-Sayyid in Iraq in 2016.", gaz, via=None)
     assert set(found) == {"Iranian", "Iraq"}, found
     assert places("Tourists left Sharm el-Sheikh in 2015.", gaz)["Sharm el-Sheikh"].place.country == "EG"
+
+
+def test_provinces_geonames_names_in_indonesian_are_found_by_their_english_names(gaz):
+    """Issue 9: GeoNames names three Indonesian provinces in Indonesian ("Sulawesi Tenggara") where news writes
+    English ("Southeast Sulawesi province"), as it does for the others ("West Java"): the province was not found and
+    a ferry that sank off it was placed at the dateline's capital."""
+    found = places("A boat sank off North Maluku province on 3 May 2012, and another off Southeast Sulawesi.", gaz)
+    assert found["North Maluku"].place.kind == "admin1" and found["North Maluku"].place.country == "ID"
+    assert found["Southeast Sulawesi"].place.kind == "admin1" and found["Southeast Sulawesi"].place.country == "ID"
