@@ -20,7 +20,8 @@ from events.casualties import PERIOD_TOTAL
 from events.dates import DateMention
 from events.gazetteer import DIRECTIONS, Place
 from events.lexicon import Lexicon, default_lexicon
-from events.mentions import (PLACE_RANK, PRECISION_RANK, SAME_PLACE_KM, STORY_DAY, STORY_DAYS, STORY_PLACE, WEAK_PRIORITY,
+from events.mentions import (GENERIC_TYPES, PLACE_RANK, PRECISION_RANK, SAME_PLACE_KM, STORY_DAY, STORY_DAYS,
+                             STORY_FAMILIES, STORY_PLACE, WEAK_PRIORITY,
                              IncidentMention, StoryTown, haversine_km, places_agree)
 
 BORROWED_DATES = ("coreference", STORY_DAY)  # a date a mention takes from another mention or from its story
@@ -487,6 +488,26 @@ def _fold_country_rows(incidents: list[Incident], lexicon: Lexicon) -> list[Inci
     return [c for i, c in enumerate(incidents) if i not in folded]
 
 
+def _fold_generic_rows(incidents: list[Incident], lexicon: Lexicon) -> list[Incident]:
+    """One story's 'attack' (a word any violent incident is called by) at the very place and on the very day the
+    same story tells one incident of another violent family ("the Taliban overran three checkpoints ... Monday's
+    attack triggered an hours-long firefight"; "shelling hit the market ... the attack") is that incident: when
+    exactly one such incident exists, it joins it (the specific word names what happened)."""
+    folded: set[int] = set()
+    for i, c in enumerate(incidents):
+        if len(c.sources) != 1 or c.type not in GENERIC_TYPES or c.place is None or not _one_day(c) \
+                or any(m.separate or m.told_apart for m in c.mentions):
+            continue
+        hosts = [o for j, o in enumerate(incidents) if j != i and j not in folded and c.sources[0] in o.sources
+                 and o.type not in GENERIC_TYPES and lexicon.family(o.type) in STORY_FAMILIES
+                 and o.place is not None and o.place.geonameid == c.place.geonameid
+                 and _one_day(o) and dates_agree(o.date, c.date, 0)]
+        if len(hosts) == 1:
+            _fold_into(hosts[0], c)
+            folded.add(i)
+    return [c for i, c in enumerate(incidents) if i not in folded]
+
+
 TAKING_TYPES = ("capture", "recapture")  # the taking of a place (data/incident_types.csv, family control)
 
 
@@ -517,8 +538,8 @@ def fold_incidents(incidents: Iterable[Incident], lexicon: Lexicon | None = None
     country-wide row into its story's town row): run once over every family's incidents, after clustering, so that
     merging families apart (`events.merge_blocks`) gives the same incidents as merging them together."""
     lexicon = lexicon or default_lexicon()
-    return sort_incidents(_fold_country_rows(_fold_takings(_fold_bare_tolls(sort_incidents(incidents), lexicon),
-                                                          lexicon), lexicon))
+    return sort_incidents(_fold_generic_rows(_fold_country_rows(
+        _fold_takings(_fold_bare_tolls(sort_incidents(incidents), lexicon), lexicon), lexicon), lexicon))
 
 
 LEAD_PARAGRAPHS = 2  # the headline, a byline or dateline line, the lead paragraph

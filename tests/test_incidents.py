@@ -2215,3 +2215,15 @@ def test_both_bombs_dates_each_incident_told_just_before_it_at_its_own_place():
     result = table(doc("mali", text, date(2016, 5, 11)))
     names = {r.place for r in result.incidents.itertuples() if r.type == "bombing" and r.date_value == "2016-05-10"}
     assert len(names) == 2 and not any("Mopti" in n for n in names), result.incidents[["title", "date_value", "place"]]
+
+
+def test_an_attack_at_the_place_and_day_of_a_shelling_its_story_tells_is_that_shelling():
+    """'12 killed in rebel shelling of the town of X' then 'the rebels struck a central marketplace in X': one
+    incident (the shelling), not an attack row beside it."""
+    text = ("12 killed, 30 injured in rebel shelling in eastern Chad, medics say\n"
+            "At least 12 people were killed and 30 others injured in rebel shelling of the town of Abeche, medics "
+            "said on Friday.\n"
+            "The medics' network said in a statement that the rebels struck a central marketplace in Abeche, killing "
+            "12 people.\n")
+    result = table(doc("abeche", text, date(2014, 5, 9)))
+    assert list(result.incidents["type"]) == ["shelling"], result.incidents[["title", "type", "start", "place"]]
