@@ -726,3 +726,6 @@ def test_provinces_geonames_names_in_indonesian_are_found_by_their_english_names
     found = places("A boat sank off North Maluku province on 3 May 2012, and another off Southeast Sulawesi.", gaz)
     assert found["North Maluku"].place.kind == "admin1" and found["North Maluku"].place.country == "ID"
     assert found["Southeast Sulawesi"].place.kind == "admin1" and found["Southeast Sulawesi"].place.country == "ID"
+    # Cameroon's "Far North" (GeoNames) is written "the Far North Region", "the Extreme North"
+    found = places("Boko Haram attacked a village in the Far North Region of Cameroon on 3 May 2015.", gaz)
+    assert found["Far North Region"].place.kind == "admin1" and found["Far North Region"].place.country == "CM"
