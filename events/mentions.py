@@ -1556,6 +1556,11 @@ _SAME_PLACE = re.compile(r"\b(?:in|at|near|from)\s+the\s+same\s+(?:area|region|t
                          r"province|county|neighbou?rhood|locality)\b", re.I)
 SAME_PLACE = "same place"  # place_from of an anchor told "in the same area": the place of the incident it precedes
 
+# "one day after a suicide bomber struck a convoy carrying a former minister in X.": the anchor's object goes on to the
+# place that ends the clause, the place of the incident the anchor names
+_ANCHOR_OBJECT_PLACE = re.compile(r"(?:\s+[\w'’-]+){1,8}?\s+(?:in|at|near|outside)\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,2}"
+                                  r"[A-Z][^;:.()\"“”,]*?(?=\s*[.;])")
+
 
 def _anchor_references(document: Document, sentences: list[Sentence], offsets: Sequence, triggers: list[Trigger],
                        places: list[PlaceMention]) -> list[IncidentMention]:
@@ -1583,7 +1588,8 @@ def _anchor_references(document: Document, sentences: list[Sentence], offsets: S
             continue
         trig = max(inside, key=lambda t: t.priority)
         # its place: in the anchor, or told right after it ("a series of bombings in the capital, Amman, killed 20")
-        after = _ANCHOR_PLACE_AFTER.match(document.text, a1, a1 + ANCHOR_PLACE_REACH)
+        after = (_ANCHOR_PLACE_AFTER.match(document.text, a1, a1 + ANCHOR_PLACE_REACH)
+                 or _ANCHOR_OBJECT_PLACE.match(document.text, a1, a1 + ANCHOR_PLACE_REACH))
         where = [p for p in places_by.within(a0, after.end() if after else a1) if p.via == "name"]
         # the first sentence with s.start <= o.start < s.end + 1 (sentences are in text order and do not overlap)
         k = bisect_right(sentence_starts, o.start) - 1

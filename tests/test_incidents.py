@@ -2227,3 +2227,16 @@ def test_an_attack_at_the_place_and_day_of_a_shelling_its_story_tells_is_that_sh
             "12 people.\n")
     result = table(doc("abeche", text, date(2014, 5, 9)))
     assert list(result.incidents["type"]) == ["shelling"], result.incidents[["title", "type", "start", "place"]]
+
+
+def test_an_anchor_whose_object_goes_on_to_a_place_is_an_incident_there_the_day_before():
+    """'The bombing in X took place one day after a suicide bomber struck a convoy carrying a former minister in Y.':
+    the anchored incident happened in Y, a day earlier, not in X."""
+    text = ("Car bomb kills 9 at Lebanese market\n\n"
+            "BEIRUT - A car bomb exploded at a crowded market yesterday in a northern Lebanese city, killing nine people "
+            "and wounding 40, police said.\n\n"
+            "The bombing in the port city of Tripoli took place one day after a suicide bomber struck a convoy carrying "
+            "a former cabinet minister in Sidon. Four of his guards were killed.\n")
+    result = table(doc("lebanon", text, date(2013, 4, 18)))
+    got = {(r.date_value, r.place) for r in result.incidents.itertuples()}
+    assert ("2013-04-16", "Sidon") in got, result.incidents[["title", "date_value", "place"]]
