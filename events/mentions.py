@@ -2307,8 +2307,9 @@ def _dated_by_publication(mentions: list[IncidentMention], lexicon: Lexicon, lea
 
     "Security forces clashed with demonstrators in Lagos" opens a story with no day at all; "A suicide car bomb in
     central Turkey has killed 13 soldiers" likewise. When no later mention of the story dates the same incident
-    (recently), the lead mention takes the publication day; later mentions then corefer with it. When the story does
-    date it further on ("... is dead after being stabbed on Friday"), the lead takes that day and lends its place.
+    (within the two weeks a story tells as its own, STORY_DAYS), the lead mention takes the publication day; later
+    mentions then corefer with it. When the story does date it further on ("... is dead after being stabbed on
+    Friday"), the lead takes that day and lends its place.
     """
     out = list(mentions)
     lead_end = len(lead_text)
@@ -2319,7 +2320,7 @@ def _dated_by_publication(mentions: list[IncidentMention], lexicon: Lexicon, lea
                        if other.date is not None and other.date_from in ("clause", "sentence")
                        and not other.hypothetical and not other.generic and not other.separate
                        and other.published is not None
-                       and abs((other.date.last - other.published).days) <= RECENT_DAYS][:TOLD_CANDIDATES]
+                       and abs((other.date.last - other.published).days) <= STORY_DAYS][:TOLD_CANDIDATES]
     for i, m in enumerate(out):
         if m.sentence_start >= lead_end:
             break

@@ -847,7 +847,10 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
                 sc = _score(gaz, e, countries, _NO_AREAS if a_country and e & 1 else admin1s)
                 if cue_country and place.country == cue_country:
                     sc += 4.0
-                if cue_kind == "admin" and place.kind in ADMIN_KINDS or cue_kind == "town" and place.kind == "city":
+                # "an attack on Mozambique town": a country's own name before "town" is that country's town, not a
+                # town of its name
+                if cue_kind == "admin" and place.kind in ADMIN_KINDS \
+                        or cue_kind == "town" and place.kind == "city" and not a_country:
                     sc += KIND_CUE_BONUS
                 if qualifier is not None and place.kind not in ("country", "continent"):
                     if qualifier.kind == "admin1" and (place.country, place.admin1) == (qualifier.country, qualifier.admin1):

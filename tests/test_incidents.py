@@ -2240,3 +2240,15 @@ def test_an_anchor_whose_object_goes_on_to_a_place_is_an_incident_there_the_day_
     result = table(doc("lebanon", text, date(2013, 4, 18)))
     got = {(r.date_value, r.place) for r in result.incidents.itertuples()}
     assert ("2013-04-16", "Sidon") in got, result.incidents[["title", "date_value", "place"]]
+
+
+def test_a_lead_the_story_dates_ten_days_back_takes_that_day_not_its_publication_day():
+    """'Gunmen converged on a crowded town.' in the lead, then 'on March 3, they opened fire in X': the lead's
+    undated incident is the one the story dates within its two weeks, not a second one on its publication day."""
+    text = ("Insurgent attack on a river town, a turning point in a forgotten war\n"
+            "The attack bore all the hallmarks of the insurgents that have terrorised Mozambique's far northern Niassa "
+            "province for the past two years. Gunmen converged on a crowded town.\n"
+            "They waited, cutting off the roads. Then, at about 4pm on March 3, they opened fire in Lichinga, killing "
+            "20 people.\n")
+    result = table(doc("lichinga", text, date(2016, 3, 14)))
+    assert list(result.incidents["start"]) == ["2016-03-03"], result.incidents[["title", "start", "place"]]

@@ -729,3 +729,11 @@ def test_provinces_geonames_names_in_indonesian_are_found_by_their_english_names
     # Cameroon's "Far North" (GeoNames) is written "the Far North Region", "the Extreme North"
     found = places("Boko Haram attacked a village in the Far North Region of Cameroon on 3 May 2015.", gaz)
     assert found["Far North Region"].place.kind == "admin1" and found["Far North Region"].place.country == "CM"
+
+
+@pytest.mark.parametrize("text, country", [("Gunmen raid Mexico village, killing four", "MX"),
+                                           ("Gunmen kill five in Panama town", "PA")])
+def test_a_countrys_name_before_town_or_village_is_that_country(text, country):
+    """'Gunmen raid Mexico village': a village of Mexico, not a town that bears the country's name (Mexico City)."""
+    found = find_places(text)
+    assert [(p.place.kind, p.place.country) for p in found] == [("country", country)], found
