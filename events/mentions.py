@@ -245,10 +245,17 @@ def _is_campaign(text: str, trig: Trigger, c_start: int) -> bool:
     months of shelling')."""
     if _CAMPAIGN_TOLL_BEFORE.search(text, max(c_start, trig.start - 80), trig.start):
         return True  # "the month-long battering that killed hundreds": the toll of the campaign
+    if trig.text.lower().split(" ", 1)[0] in _ENGAGED_PARTICIPLES \
+            and _FORCES_ENGAGED_BEFORE.search(text, max(c_start, trig.start - 30), trig.start):
+        return True  # "a grim assessment for Afghan forces fighting the Taliban": who they are, not a battle
     return not _is_verb(trig.text) and trig.text.lower().endswith("ing") \
         and bool(_LONG_PERIOD_OF.search(text, max(c_start, trig.start - 60), trig.start))
 
 
+# "forces fighting the rebels", "troops battling insurgents": a participle telling who the forces are (their war)
+_ENGAGED_PARTICIPLES = frozenset({"fighting", "battling", "combating", "combatting"})
+_FORCES_ENGAGED_BEFORE = re.compile(r"\b(?:forces|troops|soldiers|armies|army|militias?|fighters|rebels|insurgents|"
+                                    r"militants|police|units|coalition|allies)\s+$", re.I)
 _CAMPAIGN_TOLL_BEFORE = re.compile(r"\b(?:(?:months|years|decades)\s+of|(?:month|months|year|years|decade)[- ]long)\s+"
                                    r"(?:[\w-]+\s+){0,2}(?:that|which)\s+(?:has\s+|have\s+|had\s+)?$", re.I)
 

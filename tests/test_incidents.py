@@ -2252,3 +2252,14 @@ def test_a_lead_the_story_dates_ten_days_back_takes_that_day_not_its_publication
             "20 people.\n")
     result = table(doc("lichinga", text, date(2016, 3, 14)))
     assert list(result.incidents["start"]) == ["2016-03-03"], result.incidents[["title", "start", "place"]]
+
+
+def test_forces_fighting_an_enemy_name_who_they_are_not_a_battle():
+    """'a grim assessment for Somali forces fighting al-Shabab, saying that "2012 is going to be a tough year"': the
+    participle tells whose war it is; no battle of that year happened in the city the minister spoke from."""
+    text = ("Minister visits Mogadishu\n\n"
+            "Militants stormed a police station in Baidoa on Monday, killing six officers, officials said.\n"
+            "From Mogadishu, the minister offered a grim assessment for Somali forces fighting al-Shabab, saying that "
+            "\"2012 is going to be another tough year.\"\n")
+    result = table(doc("baidoa", text, date(2012, 4, 10)))
+    assert not (result.incidents["precision"] == "year").any(), result.incidents[["title", "start", "place"]]
