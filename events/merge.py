@@ -26,6 +26,7 @@ from events.mentions import (GENERIC_TYPES, PLACE_RANK, PRECISION_RANK, SAME_PLA
 
 BORROWED_DATES = ("coreference", STORY_DAY)  # a date a mention takes from another mention or from its story
 
+NEIGHBOUR_KM = 5.0  # two towns of one story, farther apart than this, told in clauses of their own: two scenes
 UNPLACED_MIN_PRIORITY = 85  # trigger strength (data/incident_lexicon.csv) that lets a dated, unplaced report stand
 CONTROL_FAMILY_TITLES = {"control"}
 BARE_TOLL_TYPE = "killing"  # the type of a bare casualty report (data/incident_lexicon.csv, priority <= WEAK_PRIORITY)
@@ -379,6 +380,16 @@ def _resolve_offset(m: IncidentMention, clusters: "_Clusters", lexicon: Lexicon)
     return replace(m, date=shifted, date_from="offset")
 
 
+def _another_scene(m: IncidentMention, c: "_Cluster") -> bool:
+    """'Tank shells also hit the hospital in the town of Y, killing four' after 'rescuers retrieved 28 bodies in the
+    town of X': an undated report its own clause places at another town of the story than the incident's (farther
+    than a town's span) is another incident, unless it refers back ('the attack')."""
+    return (m.date is None and not m.definite and m.place is not None and m.place_from == "clause"
+            and c.place is not None and c.place.geonameid != m.place.geonameid
+            and min(PLACE_RANK.get(c.place.kind, 0), PLACE_RANK.get(m.place.kind, 0)) >= 5
+            and haversine_km(c.place, m.place) > NEIGHBOUR_KM)
+
+
 def _placed_on_story_days(left: list[IncidentMention], clusters: "_Clusters", place_into_clusters,
                           lexicon: Lexicon) -> list[IncidentMention]:
     """Placed mentions that joined nothing undated ("Bombing raids killed 16 in the town of X") take the day their
@@ -396,10 +407,11 @@ def _placed_on_story_days(left: list[IncidentMention], clusters: "_Clusters", pl
     unused = []
     for m in dated:
         starts = m.can_start_incident and PLACE_RANK.get(m.place.kind, 0) >= 5
+        undated = m
         m = replace(m, date=m.story_day, date_from=STORY_DAY)
         family = lexicon.family(m.type)
         fits = clusters.fitting(m, family)
-        same_doc = [c for c in fits if m.doc in c.docs]
+        same_doc = [c for c in fits if m.doc in c.docs and not _another_scene(undated, c)]
         if m.told_apart and PLACE_RANK.get(m.place.kind, 0) >= 5 and not m.in_passing:
             # "five others were injured in another explosion in the district": not the one its story told first
             same_doc, fits, starts = [], [], True
@@ -572,9 +584,11 @@ def merge_mentions(mentions: Iterable[IncidentMention], lexicon: Lexicon | None 
                     # an undated mention the story did not tie to an incident joins one only at the very same place
                     same_doc = [c for c in same_doc if c.place is not None and (
                         c.place.geonameid == m.place.geonameid
-                        or min(PLACE_RANK.get(c.place.kind, 0), PLACE_RANK.get(m.place.kind, 0)) >= 5)]
+                        or min(PLACE_RANK.get(c.place.kind, 0), PLACE_RANK.get(m.place.kind, 0)) >= 5
+                        and not _another_scene(m, c))]
                 # another story's incident only at the very place: a town near it, not a country holding it
-                fits = same_doc or (fits if len(fits) == 1 and m.place is not None and fits[0].place is not None
+                fits = same_doc or (fits if len(fits) == 1 and not (m.doc in fits[0].docs and _another_scene(m, fits[0]))
+                                    and m.place is not None and fits[0].place is not None
                                     and (fits[0].place.geonameid == m.place.geonameid
                                          or min(PLACE_RANK.get(fits[0].place.kind, 0),
                                                 PLACE_RANK.get(m.place.kind, 0)) >= 5) else [])

@@ -2263,3 +2263,19 @@ def test_forces_fighting_an_enemy_name_who_they_are_not_a_battle():
             "\"2012 is going to be another tough year.\"\n")
     result = table(doc("baidoa", text, date(2012, 4, 10)))
     assert not (result.incidents["precision"] == "year").any(), result.incidents[["title", "start", "place"]]
+
+
+def test_an_undated_report_at_another_town_of_the_story_is_another_incident():
+    """'Rescuers retrieved 14 bodies late Tuesday in the town of X' then 'A rocket also hit a hospital in the
+    town of Y, killing six': two towns some 50 km apart, each told in a clause of its own, are two incidents; the
+    second takes the story's day, not the first incident's row."""
+    text = ("Shelling kills 20 in eastern Ukraine\n\n"
+            "DONETSK, Ukraine (AP) - Rescuers retrieved 14 bodies from a bombed apartment block late Tuesday in the "
+            "town of Debaltseve, officials said Wednesday.\n\n"
+            "\"We are still searching the basement,\" said a rescuer, Oleh Marchenko.\n\n"
+            "Residents said they had spent the night in shelters.\n\n"
+            "A rocket also hit a hospital in the town of Horlivka, killing at least six people, a local "
+            "official said.\n")
+    result = table(doc("donbas", text, date(2015, 1, 28)))
+    got = {(r.place, r.killed) for r in result.incidents.itertuples()}
+    assert {("Horlivka", 6), ("Debaltseve", 14)} <= got, result.incidents[["title", "date_value", "place", "killed"]]
