@@ -125,7 +125,7 @@ _ORG_HEADS = frozenset("University College Institute School Academy Hospital Ban
 
 # Lower-case words that may sit inside a multi-word name ("Sharm el-Sheikh", "Rio de Janeiro", "Isle of Man").
 _CONNECTORS = frozenset("""
-al el ad ar as ash at az an ed en es et ez ul ur ibn bin ben abu umm de del della der den des di do dos das du da la le les
+al el ad au aux ar as ash at az an ed en es et ez ul ur ibn bin ben abu umm de del della der den des di do dos das du da la le les
 of the on upon under in y i e van von zu am im sur sul sous aan op ter and
 """.split())
 _ENGLISH_WORD_PREFIXES = frozenset({"an", "as", "at", "en", "es", "et", "ed"})  # "AN Edmonton man" is no "an-"

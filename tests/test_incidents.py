@@ -2279,3 +2279,13 @@ def test_an_undated_report_at_another_town_of_the_story_is_another_incident():
     result = table(doc("donbas", text, date(2015, 1, 28)))
     got = {(r.place, r.killed) for r in result.incidents.itertuples()}
     assert {("Horlivka", 6), ("Debaltseve", 14)} <= got, result.incidents[["title", "date_value", "place", "killed"]]
+
+
+def test_open_fires_and_open_fired_at_are_shootings():
+    """'7 dead as a gang open fires at a protest', 'a gang ... open fired at a march': the forms news writes beside
+    'opened fire' (not 'open fires' for cooking)."""
+    from events.lexicon import default_lexicon
+    found = default_lexicon().find_triggers("A gang open fires at a protest. Another gang open fired at a march.")
+    assert [t.type for t in found if "fire" in t.text] == ["shooting", "shooting"], found
+    assert not [t for t in default_lexicon().find_triggers("Families cook on open fires in the camp.")
+                if t.type == "shooting"]

@@ -737,3 +737,9 @@ def test_a_countrys_name_before_town_or_village_is_that_country(text, country):
     """'Gunmen raid Mexico village': a village of Mexico, not a town that bears the country's name (Mexico City)."""
     found = find_places(text)
     assert [(p.place.kind, p.place.country) for p in found] == [("country", country)], found
+
+
+def test_a_name_joined_by_au_is_one_place():
+    """'Port-au-Prince' (French 'au'/'aux' between capitals): one name, found like 'Aix-en-Provence' (was not found)."""
+    found = find_places("Gunmen fired on a church in Port-au-Prince on Sunday.")
+    assert [(p.text, p.place.country) for p in found] == [("Port-au-Prince", "HT")], found
