@@ -575,7 +575,9 @@ NO_ONE_KILLED = re.compile(r"\b(?:no(?:\s+one|body)|none\s+of\s+them)\s+(?:was|w
 # far this year": a toll over a period, of a campaign or of many incidents, the story's own toll only when it tells
 # no other
 _SINCE = (rf"since\s+(?:(?:early|late|mid-?)\s*)?(?:{_MONTH_NAME}|\d{{4}}\b|last\s+(?:year|month|spring|summer|autumn|fall|"
-          rf"winter|{_MONTH_NAME})|the\s+(?:start|beginning|outbreak|end|launch)\s+of|(?:[\w'’-]+\s+){{1,6}}?"
+          rf"winter|{_MONTH_NAME})|the\s+(?:start|beginning|outbreak|end|launch)\s+of"
+          rf"|(?:its|their|the\s+group['’]s)\s+(?:inception|founding|foundation|creation|formation|emergence)\b"
+          rf"|(?:[\w'’-]+\s+){{1,6}}?"
           rf"(?:began|begun|started|launched|erupted|broke\s+out|took\s+(?:over|power|office)))")
 PERIOD_TOTAL = re.compile(
     rf"\b(?:killed|died|dead|deaths|lives|toll|casualties)\b[^.;]{{0,50}}?\b{_SINCE}"

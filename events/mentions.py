@@ -18,8 +18,8 @@ from functools import cached_property, lru_cache
 from math import asin, cos, radians, sin, sqrt
 from typing import Sequence
 
-from events.casualties import (CASUALTY_CUES, NO_ONE_KILLED, Casualties, ends_a_list_of_victims, figure_starts, find_casualties,
-                               parse_number)
+from events.casualties import (CASUALTY_CUES, NO_ONE_KILLED, PERIOD_TOTAL, Casualties, ends_a_list_of_victims,
+                               figure_starts, find_casualties, parse_number)
 from events.corpus import Document
 from events.dates import DateMention, tells_the_day_just_told
 from events.gazetteer import DIRECTIONS, Place, normalize
@@ -1843,6 +1843,8 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         definite=definite,
         generic=sentence.paragraph > 0 and _undated_or_period(text, date_) and _is_generic(text, trig, c_start) or _is_campaign(text, trig, c_start)
         or _counted_over_period(text, trig, c_start, c_end)
+        # "has killed thousands of people since its inception": a toll over a period, not one incident
+        or trig.priority <= WEAK_PRIORITY and bool(PERIOD_TOTAL.match(text, trig.start, c_end))
         or _is_statistic(text, trig, c_start),
         separate=separate or bool(noun and _ANOTHER.search(before) and not _COUNTED_SEPARATE.search(before)),
         told_apart=separate or bool(noun and _APART.search(before))

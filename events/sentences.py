@@ -44,8 +44,10 @@ WRAP_WIDTH = 60  # a line this long that stops mid-sentence was wrapped, not end
 WRAP_SLACK = 2  # characters a wrapping tool may count differently (a trailing space, a hyphen)
 
 
-def _continues(line: str, following: str) -> bool:
-    """A hard-wrapped line ("... killed in Sunday's" / "attacks, officials said.") runs on into the next one."""
+def _continues(line: str, following: str, widest: int = 0) -> bool:
+    """A hard-wrapped line ("... killed in Sunday's" / "attacks, officials said.") runs on into the next one.
+
+    `widest`: the longest line of the text; the width it was wrapped at is at least that."""
     if not line.strip() or not following.strip() or _LINE_END.search(line):
         return False
     head = following.lstrip()[:1]
@@ -53,18 +55,22 @@ def _continues(line: str, following: str) -> bool:
         return True
     # a line wrapped at some width W left the next word out because it did not fit (line + space + word > W), and
     # the next line fits in W: so a next line longer than that is a new paragraph (a headline, then the lead)
+    # and the width is no less than the text's longest line: a headline of 60 characters in a text of 300-character
+    # paragraphs left out no word for want of room ("... capsizes in X" / "Update Feb 23, 2015")
     first_word = following.split(None, 1)[0]
-    return len(line.strip()) >= WRAP_WIDTH and len(following.strip()) <= len(line.strip()) + len(first_word) + WRAP_SLACK
+    room = len(line.strip()) + len(first_word) + WRAP_SLACK
+    return len(line.strip()) >= WRAP_WIDTH and len(following.strip()) <= room and widest < room + 1 + WRAP_SLACK
 
 
 def _paragraphs(text: str):
     """(start, text) of each paragraph: lines separated by a blank line or ended where a sentence ends."""
     lines = [(m.start(), m.group(0)) for m in re.finditer(r"[^\n]+", text)]
+    widest = max((len(line.strip()) for _, line in lines), default=0)
     i = 0
     while i < len(lines):
         start, line = lines[i]
         end = start + len(line)
-        while i + 1 < len(lines) and lines[i + 1][0] == end + 1 and _continues(line, lines[i + 1][1]):
+        while i + 1 < len(lines) and lines[i + 1][0] == end + 1 and _continues(line, lines[i + 1][1], widest):
             i += 1
             line = lines[i][1]
             end = lines[i][0] + len(line)

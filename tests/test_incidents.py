@@ -2289,3 +2289,33 @@ def test_open_fires_and_open_fired_at_are_shootings():
     assert [t.type for t in found if "fire" in t.text] == ["shooting", "shooting"], found
     assert not [t for t in default_lexicon().find_triggers("Families cook on open fires in the camp.")
                 if t.type == "shooting"]
+
+
+def test_a_headline_of_sixty_characters_in_a_text_of_long_paragraphs_is_not_wrapped_into_its_date_line():
+    """'At least 40 die as bus plunges into river in Nepal, police say' / 'Update Mar 4, 2016' over paragraphs of
+    hundreds of characters: the text was not wrapped at 60, so the headline keeps its own sentence (its date line
+    would have dated the headline's incident a second day)."""
+    from events.sentences import split_sentences
+    text = ("Ferry capsizes on the Meghna River after collision, Bangladesh\n"
+            "Update Mar 4, 2016\n"
+            "A ferry carrying about 150 passengers capsized on the Meghna river on Thursday after a collision with a "
+            "cargo boat near Chandpur, officials said, and divers have recovered 41 bodies so far while dozens of "
+            "people are still missing, according to the district administration.\n")
+    sentences = [s.text for s in split_sentences(text)]
+    assert sentences[0] == "Ferry capsizes on the Meghna River after collision, Bangladesh", sentences
+    hard_wrapped = ("Sixty people died when the ferry capsized on the river late on\n"
+                    "Thursday, officials said.\n")
+    assert len(split_sentences(hard_wrapped)) == 1
+
+
+def test_a_groups_toll_since_its_inception_is_no_incident_of_the_story():
+    """'The group ... has killed thousands of people since its inception': a toll over the group's years (a period,
+    like 'since 2009'), generic: it must not give a market bombing of the story its figure."""
+    text = ("Suicide bombers kill 12 at market in Cameroon\n"
+            "At least 12 people were killed when two suicide bombers blew themselves up at a market in Maroua on "
+            "Tuesday, police said.\n\n"
+            "The group, an extremist movement intent on a cleansing of the region, has killed thousands of people "
+            "since its inception.\n")
+    mentions = extract_document(doc("maroua", text, date(2015, 7, 22)))
+    toll = [m for m in mentions if "thousands" in m.trigger]
+    assert toll and all(m.generic for m in toll), toll
