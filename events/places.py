@@ -88,6 +88,27 @@ Ms. Prime Spokesman Spokeswoman Ambassador Attorney Professor Director Chairman 
 MV SS HMS USS INS FV RMS HMAS HMCS HMNZS
 """.split())  # the last line: ship prefixes ("the MV Hamburg", "USS Cole"): a vessel's name, not its namesake place
 
+# A title is not written in capitals, except these ship prefixes and "CEO": "DR Congo" (not "Dr Congo") is the country
+_CAPITALS_TITLES = frozenset(normalize(w) for w in "MV SS HMS USS INS FV RMS HMAS HMCS HMNZS CEO".split())
+
+
+def _title_opens_place(tokens: list, i: int, cap_end: int, text: str, gaz: Gazetteer, stop: frozenset[str],
+                       demonyms: dict[str, str]) -> bool:
+    """Whether the title-like word at ``i``, written in capitals, starts a place name the gazetteer knows ("DR
+    Congo's") rather than a person's ("Dr Congo" written so stays a person; "Saint Louis" too, for now: saints
+    are persons in news as often as towns)."""
+    word = tokens[i].text.rstrip(".")
+    if not (len(word) > 1 and word.isupper() and normalize(word) not in _CAPITALS_TITLES):
+        return False
+    for j in range(cap_end, i, -1):
+        surface = text[tokens[i].start:tokens[j].end]
+        poss = _POSSESSIVE.search(surface)
+        for form in (surface, surface[: -len(poss.group())] if poss else None):
+            if form and _lookup(form, gaz, stop, demonyms)[0] == "name":
+                return True
+    return False
+
+
 # Capitalised words after a town that start another name, not a longer one: a title or the town's police; or that
 # say which kind of area the name is ("Now Zad District", "Kurram Agency", "Tarai Region" of a name the gazetteer
 # knows without that word: the name is the place, `kind_cue` reads the word)
@@ -469,7 +490,8 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
         # the capitalised run starting here (names may hold lower-case connectors: "Sharm el-Sheikh"), and its
         # capitalised words only ("Judge Ann Lee" of "Judge Ann Lee in Nakuru")
         run_end, cap_end = extents(i)
-        if normalize(word.rstrip(".")) in _TITLES and cap_end > i:
+        if normalize(word.rstrip(".")) in _TITLES and cap_end > i \
+                and not _title_opens_place(tokens, i, cap_end, text, gaz, stop, demonyms):
             # "President Ashraf Ghani", "Gen. Qassem Soleimani": a person, not a place
             if not in_headline(tok.start):
                 name_words.update(t.text for t in tokens[i + 1:cap_end + 1])

@@ -743,3 +743,14 @@ def test_a_name_joined_by_au_is_one_place():
     """'Port-au-Prince' (French 'au'/'aux' between capitals): one name, found like 'Aix-en-Provence' (was not found)."""
     found = find_places("Gunmen fired on a church in Port-au-Prince on Sunday.")
     assert [(p.text, p.place.country) for p in found] == [("Port-au-Prince", "HT")], found
+
+
+def test_a_capitalised_title_like_word_opening_a_known_name_is_the_place():
+    """"DR Congo" is the country, not a "Dr" named Congo: a title is not written in capitals (ship prefixes aside);
+    the title reading used to drop every place of the run ("DR Congo's Kwango province" named nothing)."""
+    text = "Floods cut the road between Kenge and Popokabaka in the DR Congo's Kwango province on 9 April 2012."
+    found = {m.text: m.place for m in find_places(text)}
+    assert found["DR Congo"].kind == "country" and found["DR Congo"].country == "CD"
+    assert found["Kwango"].country == "CD"
+    people = {m.text for m in find_places("Dr Congo said the clinic in Nairobi was full on 9 April 2012.")}
+    assert people == {"Nairobi"}
