@@ -48,6 +48,10 @@ def load_types(data_dir: Path = DATA_DIR) -> dict[str, IncidentType]:
     return {row["type"]: IncidentType(**row) for row in read_data_csv(data_dir / "incident_types.csv")}
 
 
+# a capital letter (not an escape such as \\W or \\S) or a case-sensitive group: such a pattern keeps IGNORECASE
+_CASED_PATTERN = re.compile(r"(?<!\\)[A-Z]|\(\?-i:")
+
+
 @dataclass(frozen=True)
 class Lexicon:
     types: dict[str, IncidentType]
@@ -88,10 +92,24 @@ class Lexicon:
     def colors(self) -> dict[str, str]:
         return {t.type: t.color for t in self.types.values()}
 
+    def _folded_patterns(self) -> tuple[tuple[re.Pattern[str], bool], ...]:
+        """Each pattern as a case-sensitive one to run over the lower-cased text, when it can be (no capital letter
+        and no case-sensitive part in it): the same matches, found faster than with IGNORECASE."""
+        found = self.__dict__.get("_folded")
+        if found is None:
+            found = tuple((re.compile(p.pattern, p.flags & ~re.IGNORECASE), True)
+                          if not _CASED_PATTERN.search(p.pattern) else (p, False) for p, _, _ in self.patterns)
+            object.__setattr__(self, "_folded", found)
+        return found
+
     def find_triggers(self, text: str) -> list[Trigger]:
         """Non-overlapping triggers in text order; where matches overlap the longer, then higher-priority, wins."""
-        found = [Trigger(m.start(), m.end(), m.group(0), kind, priority)
-                 for pattern, kind, priority in self.patterns for m in pattern.finditer(text)]
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a letter whose lower case is longer ('İ'): offsets would shift
+            lowered = ""
+        found = [Trigger(m.start(), m.end(), text[m.start():m.end()], kind, priority)
+                 for (folded, fast), (pattern, kind, priority) in zip(self._folded_patterns(), self.patterns)
+                 for m in (folded.finditer(lowered) if fast and lowered else pattern.finditer(text))]
         found.sort(key=lambda t: (-(t.end - t.start), -t.priority, t.start))
         kept: list[Trigger] = []
         taken = bytearray(len(text))  # characters inside a kept trigger: the overlap test is then linear overall
