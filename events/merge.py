@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from events.casualties import PERIOD_TOTAL
 from events.dates import DateMention
@@ -505,19 +505,10 @@ def _fold_generic_rows(incidents: list[Incident], lexicon: Lexicon) -> list[Inci
     same story tells one incident of another violent family ("the Taliban overran three checkpoints ... Monday's
     attack triggered an hours-long firefight"; "shelling hit the market ... the attack") is that incident: when
     exactly one such incident exists, it joins it (the specific word names what happened)."""
-    folded: set[int] = set()
-    for i, c in enumerate(incidents):
-        if len(c.sources) != 1 or c.type not in GENERIC_TYPES or c.place is None or not _one_day(c) \
-                or any(m.separate or m.told_apart for m in c.mentions):
-            continue
-        hosts = [o for j, o in enumerate(incidents) if j != i and j not in folded and c.sources[0] in o.sources
-                 and o.type not in GENERIC_TYPES and lexicon.family(o.type) in STORY_FAMILIES
-                 and o.place is not None and o.place.geonameid == c.place.geonameid
-                 and _one_day(o) and dates_agree(o.date, c.date, 0)]
-        if len(hosts) == 1:
-            _fold_into(hosts[0], c)
-            folded.add(i)
-    return [c for i, c in enumerate(incidents) if i not in folded]
+    return _fold_into_the_one_host(
+        incidents,
+        lambda c: c.type in GENERIC_TYPES and not any(m.separate or m.told_apart for m in c.mentions),
+        lambda o, c: o.type not in GENERIC_TYPES and lexicon.family(o.type) in STORY_FAMILIES)
 
 
 TAKING_TYPES = ("capture", "recapture")  # the taking of a place (data/incident_types.csv, family control)
@@ -527,14 +518,22 @@ def _fold_takings(incidents: list[Incident], lexicon: Lexicon) -> list[Incident]
     """One story's taking of a place ("attackers invaded a neighbourhood outside the capital early Tuesday and killed
     scores") and the violence it tells at the very same place on the same day ("Tuesday's massacre") are one incident:
     when exactly one such violent incident exists, the taking joins it (the violence names what happened)."""
+    return _fold_into_the_one_host(
+        incidents, lambda c: c.type in TAKING_TYPES,
+        lambda o, c: lexicon.family(o.type) != lexicon.family(c.type) and o.type not in TAKING_TYPES)
+
+
+def _fold_into_the_one_host(incidents: list[Incident], is_guest: Callable[[Incident], bool],
+                            may_host: Callable[[Incident, Incident], bool]) -> list[Incident]:
+    """Each one-story, one-day, placed guest joins the incident of its story at the very same place and day that
+    `may_host` accepts, when there is exactly one such incident (two would leave it unclear which it was)."""
     folded: set[int] = set()
     for i, c in enumerate(incidents):
-        if len(c.sources) != 1 or c.type not in TAKING_TYPES or c.place is None or not _one_day(c):
+        if len(c.sources) != 1 or c.place is None or not _one_day(c) or not is_guest(c):
             continue
         hosts = [o for j, o in enumerate(incidents) if j != i and j not in folded and c.sources[0] in o.sources
-                 and lexicon.family(o.type) != lexicon.family(c.type) and o.type not in TAKING_TYPES
                  and o.place is not None and o.place.geonameid == c.place.geonameid
-                 and _one_day(o) and dates_agree(o.date, c.date, 0)]
+                 and _one_day(o) and dates_agree(o.date, c.date, 0) and may_host(o, c)]
         if len(hosts) == 1:
             _fold_into(hosts[0], c)
             folded.add(i)
