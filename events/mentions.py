@@ -15,7 +15,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property, lru_cache
-from math import cos, radians, sqrt
+from math import atan2, cos, degrees, radians, sqrt
 from typing import Sequence
 
 from events.casualties import (CASUALTY_CUES, NO_ONE_KILLED, PERIOD_TOTAL, Casualties, ends_a_list_of_victims,
@@ -714,7 +714,6 @@ MEASURED_MARK = "@"  # in a measured point's id: the town's id, then the distanc
 def is_measured_point(place: Place) -> bool:
     """Whether the place is a point measured from a town ("60 miles south of X"), named by its measure."""
     return MEASURED_MARK in place.geonameid
-KM_PER_DEGREE = 111.2
 
 
 def _measured_from(text: str, places: Sequence[PlaceMention]) -> list[PlaceMention]:
@@ -764,9 +763,12 @@ def _measured_from(text: str, places: Sequence[PlaceMention]) -> list[PlaceMenti
 
 
 def _point_from(reference: Place, distance: float, north: float, east: float) -> tuple[float, float]:
-    """(lat, lon) `distance` km from the reference on the bearing of the unit vector (north, east)."""
-    return (reference.lat + distance * north / KM_PER_DEGREE,
-            reference.lon + distance * east / (KM_PER_DEGREE * max(0.01, cos(radians(reference.lat)))))
+    """(lat, lon) `distance` km from the reference on the bearing of the unit vector (north, east), on the WGS-84
+    ellipsoid (geopy's geodesic), so a long measure far from the equator lands where the story says."""
+    from geopy.distance import geodesic
+
+    point = geodesic(kilometers=distance).destination((reference.lat, reference.lon), degrees(atan2(east, north)))
+    return point.latitude, point.longitude
 
 
 def _far_point_in_part(reference: Place, distance: float, north: float, east: float, part: Place,
