@@ -1385,7 +1385,7 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
                     if m.place is None and m.date is not None and not m.generic and not m.hypothetical
                     and m.published is not None and 0 <= (m.published - m.date.last).days <= STORY_DAYS else m
                     for m in mentions]
-    lead_end = _lead_end(sentences)
+    lead_end = _lead_end(sentences, text, document.title)
     date_starts = sorted(d.start for d in dates)
     told = _corefer(_fill_from_context(mentions, sentences, located, starts, dates), lexicon, text[:lead_end],
                     date_starts)
@@ -2272,14 +2272,40 @@ _PROSE_END = re.compile(r"[.!?][\"'”’)]*\s*$")
 PROSE_WORDS = 8
 
 
-def _lead_end(sentences: Sequence[Sentence]) -> int:
+def _lead_end(sentences: Sequence[Sentence], text: str = "", title: str = "") -> int:
     """Where the story's lead ends: the headline and the opening sentences, not counting the lines a web page puts
     between them (a byline, 'Posted May 5, 2019 1:50 am EDT', the headline repeated): short lines that end no
-    sentence, and the headline's subtitle (a line right after it that ends no sentence either)."""
+    sentence, and the headline's subtitle (a line right after it that ends no sentence either).
+
+    A saved web page may open with its site's menus, video captions or comment form before the headline: when the
+    story's title (from its manifest) stands in the text, the lead is also counted from the sentence that holds it,
+    and ends where the later of the two counts ends."""
+    end = _lead_end_from(sentences, 0)
+    at = _title_at(text, title)
+    if at >= 0:
+        k = bisect_right([s.start for s in sentences], at) - 1
+        if k > 0:
+            end = max(end, _lead_end_from(sentences, k))
+    return end
+
+
+def _title_at(text: str, title: str) -> int:
+    """Where the story's title first stands in its text, -1 when it does not (or is too short to tell a headline)."""
+    title = " ".join(title.split())
+    if len(title.split()) < 3:
+        return -1
+    match = re.search(r"\s+".join(map(re.escape, title.split())), text)
+    return match.start() if match else -1
+
+
+def _lead_end_from(sentences: Sequence[Sentence], first: int) -> int:
     counted = 0
-    for i, sentence in enumerate(sentences):
-        subtitle = i == 1 and sentence.paragraph == 1 and (i + 1 == len(sentences) or sentences[2].paragraph > 1)
-        if i == 0 or _PROSE_END.search(sentence.text) or len(sentence.text.split()) >= PROSE_WORDS and not subtitle:
+    for i in range(first, len(sentences)):
+        sentence = sentences[i]
+        j = i - first
+        subtitle = j == 1 and sentence.paragraph == sentences[first].paragraph + 1 and (
+            i + 1 == len(sentences) or sentences[i + 1].paragraph > sentence.paragraph)
+        if j == 0 or _PROSE_END.search(sentence.text) or len(sentence.text.split()) >= PROSE_WORDS and not subtitle:
             counted += 1
         if counted == LEAD_SENTENCES:
             return sentence.end

@@ -2319,3 +2319,23 @@ def test_a_groups_toll_since_its_inception_is_no_incident_of_the_story():
     mentions = extract_document(doc("maroua", text, date(2015, 7, 22)))
     toll = [m for m in mentions if "thousands" in m.trigger]
     assert toll and all(m.generic for m in toll), toll
+
+
+def test_a_saved_page_counts_its_lead_from_the_headline_not_from_its_menus():
+    """A web page opens with its site's menus, a date line and a caption before the headline: the lead, which the
+    publication day dates when the story names no day, is counted from the line that holds the story's title."""
+    text = ("Home News Regions Sport Weather Business Opinion Video Podcasts Contact Archive\n\n"
+            "Front Page\n\nWorld\n\nRegions\n\n"
+            "Tuesday, 14 March, 2017 Published at 09:12 GMT\n\n"
+            "The video report from our correspondent in the region this week\n\n"
+            "Fifteen die in Lashkar Gah market raid\n\n"
+            "Residents fled the town centre after the market was cleared by police this morning at dawn\n\n"
+            "Officials say gunmen killed fifteen traders in an attack on the central market of Lashkar Gah, the "
+            "capital of Helmand province.\n\n"
+            "The army has sent troops to the area.\n")
+    page = Document(doc_id="page", path="page.txt", text=text, title="Fifteen die in Lashkar Gah market raid",
+                    published=date(2017, 3, 14), date_source="manifest", sha256="page")
+    rows = table(page).incidents
+    attack = rows[rows["place_written"] == "Lashkar Gah"]
+    assert len(attack) == 1, rows[["title", "start", "place"]]
+    assert (attack.iloc[0]["start"], attack.iloc[0]["killed"]) == ("2017-03-14", 15)
