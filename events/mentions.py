@@ -853,6 +853,7 @@ def _without_foreign_namesakes(places: Sequence[PlaceMention], all_places: Seque
 
 
 _OPEN_OFFSET = re.compile(r"\b(?:after|before|since)\s*$", re.I)
+_AFTER_OFFSET = re.compile(r"\bafter\s*$", re.I)
 
 
 def _anchor_span(text: str, offset) -> tuple[int, int]:
@@ -1387,8 +1388,11 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
                     for m in mentions]
     lead_end = _lead_end(sentences, text, document.title)
     date_starts = sorted(d.start for d in dates)
+    # "... were killed when their vehicle hit a bomb, a week after 14 others died in similar attacks": the lead's
+    # incident came that many days after another one the story tells
+    after_offsets = sorted((o.start, o.days) for o in offsets if o.days > 0 and _AFTER_OFFSET.search(o.text))
     told = _corefer(_fill_from_context(mentions, sentences, located, starts, dates), lexicon, text[:lead_end],
-                    date_starts)
+                    date_starts, after_offsets)
     told = _round_up_items_dated_by_publication(told, text, date_starts)
     placed = _placed_by_story(_dated_by_story_day(_in_the_storys_town(_resolve_local_offsets(told), located), dates),
                               located)
@@ -2339,14 +2343,17 @@ def _after_proceedings(lead_text: str, lead: Sequence[IncidentMention]) -> bool:
 
 
 def _dated_by_publication(mentions: list[IncidentMention], lexicon: Lexicon, lead_text: str,
-                          date_starts: Sequence[int] = ()) -> list[IncidentMention]:
+                          date_starts: Sequence[int] = (), after_offsets: Sequence[tuple[int, int]] = ()
+                          ) -> list[IncidentMention]:
     """The news a story leads with happened on or just before its publication day, when the story never dates it.
 
     "Security forces clashed with demonstrators in Lagos" opens a story with no day at all; "A suicide car bomb in
     central Turkey has killed 13 soldiers" likewise. When no later mention of the story dates the same incident
     (within the two weeks a story tells as its own, STORY_DAYS), the lead mention takes the publication day; later
     mentions then corefer with it. When the story does date it further on ("... is dead after being stabbed on
-    Friday"), the lead takes that day and lends its place.
+    Friday"), the lead takes that day and lends its place. When the lead says its news came "a week after" another
+    incident (`after_offsets`: (start, days) of such offsets), a later mention dated that long before publication
+    tells that other incident, not the lead's.
     """
     out = list(mentions)
     lead_end = len(lead_text)
@@ -2358,6 +2365,8 @@ def _dated_by_publication(mentions: list[IncidentMention], lexicon: Lexicon, lea
                        and not other.hypothetical and not other.generic and not other.separate
                        and other.published is not None
                        and abs((other.date.last - other.published).days) <= STORY_DAYS][:TOLD_CANDIDATES]
+    # the lead's news came that many days after another incident: the headline's mention as well as the lead's
+    after = after_offsets[0][1] if after_offsets and after_offsets[0][0] < lead_end else 0
     for i, m in enumerate(out):
         if m.sentence_start >= lead_end:
             break
@@ -2370,6 +2379,7 @@ def _dated_by_publication(mentions: list[IncidentMention], lexicon: Lexicon, lea
             continue  # "Since 1985, 200 soldiers have been killed fighting": its dates were set aside on purpose
         told = next((j for j in told_candidates
                      if j != i and out[j].doc == m.doc and out[j].published == m.published
+                     and not (after and (m.published - out[j].date.first).days >= after - 1)
                      and (_may_corefer(out[j], m, lexicon) or _may_corefer(m, out[j], lexicon))
                      and (m.place is None and out[j].place is not None and out[j].sentence_start > m.sentence_start
                           or m.place is not None and places_agree(out[j].place, m.place))), None)
@@ -2533,7 +2543,7 @@ _OWN_SCENE_AFTER = re.compile(r"\s+(?:\w+ly\s+)?(?:occurred|took place|happened|
 
 
 def _corefer(mentions: list[IncidentMention], lexicon: Lexicon, lead_text: str = "",
-             date_starts: Sequence[int] = ()) -> list[IncidentMention]:
+             date_starts: Sequence[int] = (), after_offsets: Sequence[tuple[int, int]] = ()) -> list[IncidentMention]:
     """Event coreference: an undated mention ("the bombing", "gunmen opened fire on the patrol") is the incident the
     story already told, and keeps that incident's date, whatever report, funeral or statement date stands beside it.
 
@@ -2541,7 +2551,8 @@ def _corefer(mentions: list[IncidentMention], lexicon: Lexicon, lead_text: str =
     elaborates only the incident of its own or the previous paragraph. Generic plurals ("near-daily attacks") and
     mentions introduced as separate ("In a separate incident") refer to nothing.
     """
-    mentions = _dated_by_publication(_headline_is_the_lead(mentions, lexicon), lexicon, lead_text, date_starts)
+    mentions = _dated_by_publication(_headline_is_the_lead(mentions, lexicon), lexicon, lead_text, date_starts,
+                                     after_offsets)
     out: list[IncidentMention] = []
     for m in mentions:
         if m.definite and m.date is not None and m.date_from == "clause" and m.place is None and not m.hypothetical:

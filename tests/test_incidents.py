@@ -2339,3 +2339,18 @@ def test_a_saved_page_counts_its_lead_from_the_headline_not_from_its_menus():
     attack = rows[rows["place_written"] == "Lashkar Gah"]
     assert len(attack) == 1, rows[["title", "start", "place"]]
     assert (attack.iloc[0]["start"], attack.iloc[0]["killed"]) == ("2017-03-14", 15)
+
+
+def test_a_lead_that_came_a_week_after_another_incident_is_not_dated_by_it():
+    """'..., a week after nine others died in similar attacks': the 'last week' blasts the story tells further on
+    are that other incident; the lead's own sentences keep the publication day."""
+    text = ("Three soldiers killed by landmine in Chad\n\n"
+            "Three soldiers were killed when their truck hit a landmine near Bol in western Chad, a week after nine "
+            "others died in similar attacks, an army source said Thursday.\n"
+            "\"We have lost three men in this attack,\" an officer in Bol told reporters.\n"
+            "The truck drove over the mine on a track outside the town.\n"
+            "Last week nine soldiers were killed in two separate landmine blasts near Bol.\n")
+    rows = table(doc("chad", text, date(2019, 3, 14))).incidents
+    own = rows[rows["start"] == "2019-03-14"]
+    assert len(own) == 1, rows[["title", "start", "place", "killed"]]
+    assert own.iloc[0]["killed"] == 3
