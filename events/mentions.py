@@ -630,7 +630,10 @@ def _is_dateline(text: str, p: PlaceMention) -> bool:
 # "here", "in this municipality", "this southern port": the dateline's city, as 1990s wire stories name it
 _HERE = re.compile(r"\b(?:here|this (?:[a-z-]+ )?(?:city|town|municipality|village|capital|port|township))\b"
                    r"(?!\s+(?:is|are|was|were)\b|['’]s)")
-_HERE_NOT_AT = re.compile(r"\b(?:of|from)\s+$", re.I)
+# "north of here", "flew in from here"; "reports reaching here", "the wounded were brought here", "arrived here": the
+# reporter's city as where news, people or the wounded came to, not where anything happened
+_HERE_NOT_AT = re.compile(r"\b(?:of|from|reach(?:ing|ed|es)?|brought|arriv(?:ed|ing|es?)|c[ao]me|coming|flown|"
+                          r"taken|rushed|evacuated)\s+$", re.I)
 
 
 STORY_DAYS = 14  # the days a news story tells as its own: its week and the one before
@@ -684,7 +687,7 @@ def _without_datelines(text: str, dates: Sequence[DateMention], places: Sequence
     city = next((p for p in places if p.via == "name" and any(a <= p.start < c for a, _, c in spans)), None)
     if city is not None:
         for m in _HERE.finditer(text, spans[-1][1]):
-            if not _HERE_NOT_AT.search(text[max(0, m.start() - 6):m.start()]):
+            if not _HERE_NOT_AT.search(text[max(0, m.start() - 12):m.start()]):
                 kept_places.append(PlaceMention(m.start(), m.end(), city.place.name, city.place, "name"))
         kept_places.sort(key=lambda p: p.start)
     return kept_dates, kept_places

@@ -2354,3 +2354,15 @@ def test_a_lead_that_came_a_week_after_another_incident_is_not_dated_by_it():
     own = rows[rows["start"] == "2019-03-14"]
     assert len(own) == 1, rows[["title", "start", "place", "killed"]]
     assert own.iloc[0]["killed"] == 3
+
+
+def test_here_after_news_or_the_wounded_came_is_the_reporters_city_not_the_incident():
+    """Item 2: 'reports reaching here', 'the wounded were brought here': the dateline's city is where news and
+    people arrived, not where the incident happened."""
+    text = ("Police post raided\n\n"
+            "POKHARA, March 3 - Six policemen have been killed in a rebel raid on a police post in Rolpa district, "
+            "officials said.\n"
+            "According to reports reaching here, the policemen were killed when rebels attacked the post late Sunday.\n")
+    rows = table(doc("here", text, date(2004, 3, 3))).incidents
+    assert "Pokhara" not in rows["place"].tolist(), rows[["title", "place", "start"]]
+    assert "Rolpa" in rows["place"].tolist(), rows[["title", "place", "start"]]
