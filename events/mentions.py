@@ -1401,7 +1401,8 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
                               located)
     if filed_at is not None and (PLACE_RANK.get(filed_at.place.kind, 0) < 5 or default_gazetteer().is_capital(filed_at.place)):
         filed_at = None  # a capital's dateline tells where the reporters sit, not where the news happened
-    return _with_story_town(placed, filed_at, town, _one_measured_point(located))
+    placed = _with_story_town(placed, filed_at, town, _one_measured_point(located))
+    return _with_the_town_told_next(text, placed, located, sentences, [t.start for t in triggers], dates)
 
 
 # "14 people were killed in a gunfight in early March as bandits attacked herders near Y": one incident told in a main clause
@@ -1559,6 +1560,76 @@ def _with_story_town(mentions: list[IncidentMention], filed_at: PlaceMention | N
         if towns and not m.hypothetical and not m.generic and m.published is not None \
                 and (m.date is None or 0 <= (m.published - m.date.last).days <= STORY_DAYS):
             m = replace(m, story_towns=towns)
+        out.append(m)
+    return out
+
+
+# "near the port of X", "in the X district of Y", "chairman of X council": a town in a place slot, not the subject
+# of a sentence that says how it is now ("X is calm now")
+_TOWN_SLOT_BEFORE = re.compile(r"\b(?:in|at|near|outside|of)\s+(?:the\s+)?(?:[a-z-]+\s+){0,2}$")
+NEXT_TOWN_SENTENCES = 4  # how far after a mention's sentence the town that says where it happened is read
+TOLD_NEXT = "told next"  # StoryTown.source of the town a story names next (see _with_the_town_told_next)
+
+
+def _with_the_town_told_next(text: str, mentions: list[IncidentMention], places: Sequence[PlaceMention],
+                             sentences: Sequence[Sentence], trigger_starts: Sequence[int],
+                             dates: Sequence[DateMention] = ()) -> list[IncidentMention]:
+    """A mention its story places only at an area ("a ferry capsized in X country", "the attack in Y state") keeps
+    beside it (`story_towns`) the first town inside that area that the story names in the next few sentences, in a
+    sentence that tells no incident of its own, in a place slot ("the boat now lies in the river near the port of Z", "the chairman of
+    Z council said"): the story saying more precisely where the incident it just told happened. The area's centroid
+    can lie hundreds of kilometres from it. A town in a sentence with an incident word of its own may be another
+    incident's, and one that names another day than the mention's tells another time (a photo caption's "soldiers in
+    Z, 22 March"); a national capital is where officials speak. Merging takes the town only for an incident that no
+    mention places more precisely (merge._story_town)."""
+    towns = [p for p in places if p.via == "name" and PLACE_RANK.get(p.place.kind, 0) >= 4.5]
+    if not towns or not sentences:
+        return mentions
+    gaz = default_gazetteer()
+    sentence_starts = [s.start for s in sentences]
+    triggers = sorted(trigger_starts)
+    quiet: dict[int, bool] = {}  # sentence index -> it holds no incident word
+    dated = sorted((d.start, d) for d in dates)
+    date_starts = [start for start, _ in dated]
+
+    def is_quiet(i: int) -> bool:
+        if i not in quiet:
+            s = sentences[i]
+            k = bisect_left(triggers, s.start)
+            quiet[i] = k == len(triggers) or triggers[k] >= s.end
+        return quiet[i]
+
+    def other_day(i: int, m: IncidentMention) -> bool:
+        s = sentences[i]
+        return any(m.date is None or d.first > m.date.last or d.last < m.date.first
+                   for _, d in dated[bisect_left(date_starts, s.start):bisect_left(date_starts, s.end)])
+
+    town_starts = [p.start for p in towns]
+
+    def p_text_before(p: PlaceMention) -> str:
+        return text[max(0, p.start - 40):p.start]
+
+    out = []
+    for m in mentions:
+        area = m.place
+        if area is None or PLACE_RANK.get(area.kind, 0) >= 4.5 or area.kind == "continent" or m.hypothetical \
+                or m.generic or m.published is None \
+                or m.date is not None and not 0 <= (m.published - m.date.last).days <= STORY_DAYS:
+            out.append(m)
+            continue
+        own = bisect_right(sentence_starts, m.sentence_start) - 1
+        found = None
+        for p in towns[bisect_left(town_starts, m.sentence_end):]:
+            i = bisect_right(sentence_starts, p.start) - 1
+            if i > own + NEXT_TOWN_SENTENCES:
+                break
+            if not is_quiet(i) or not places_agree(area, p.place) or gaz.is_capital(p.place) or other_day(i, m) \
+                    or not _TOWN_SLOT_BEFORE.search(p_text_before(p)):
+                continue
+            found = p
+            break
+        if found is not None and all(t.place.geonameid != found.place.geonameid for t in m.story_towns):
+            m = replace(m, story_towns=(*m.story_towns, StoryTown(found.place, found.text, TOLD_NEXT)))
         out.append(m)
     return out
 

@@ -2356,6 +2356,28 @@ def test_a_lead_that_came_a_week_after_another_incident_is_not_dated_by_it():
     assert own.iloc[0]["killed"] == 3
 
 
+def test_an_incident_placed_at_an_area_takes_the_town_the_story_names_next_inside_it():
+    """Item 2: 'a ferry capsized in X' or 'the attack in Y state', then a sentence telling no incident that names the
+    town ('the boat now lies near the port of Z', 'the chairman of Z council said'): the incident happened in Z, not
+    at the area's centroid. A town in a sentence with its own incident word, or a photo caption with another day,
+    does not place it."""
+    text = ("Ferry sinks\n\n"
+            "A crowded passenger ferry capsized in Tanzania on Thursday night, killing at least 40 people, officials said.\n"
+            "Divers searched the wreck, which lies in shallow water near the port of Kigoma, for more survivors.\n")
+    rows = table(doc("ferry", text, date(2011, 3, 12))).incidents
+    assert rows["place"].tolist() == ["Kigoma"], rows[["title", "place", "start"]]
+    text = ("Market bomb\n\n"
+            "A bomb exploded in a crowded market in northern Kaduna state on Tuesday, killing 12 people, police said.\n"
+            "Yusuf Bello, chairman of Zaria local council, said many of the wounded were children.\n")
+    rows = table(doc("council", text, date(2015, 6, 10))).incidents
+    assert rows["place"].tolist() == ["Zaria"], rows[["title", "place", "start"]]
+    caption = ("Bomb kills 12 in Kaduna state\n\n"
+               "A bomb exploded in a crowded market in northern Kaduna state on Tuesday, killing 12 people, police said.\n"
+               "Soldiers patrol in Zaria, 3 April 2014.\n")
+    rows = table(doc("caption", caption, date(2015, 6, 10))).incidents
+    assert rows["place"].tolist() == ["Kaduna"], rows[["title", "place", "start"]]
+
+
 def test_here_after_news_or_the_wounded_came_is_the_reporters_city_not_the_incident():
     """Item 2: 'reports reaching here', 'the wounded were brought here': the dateline's city is where news and
     people arrived, not where the incident happened."""
