@@ -77,7 +77,9 @@ _BE = rf"(?:{_BE_VERB})?{_BE_ADVERB}"
 # people aboard the plane", "nine people in the house died"
 _WHERE = (r"(?:\s+(?:on board|aboard|in all|inside)|\s+(?:on board|aboard|on|in|inside|at)\s+(?:the|a|an|their|his|her|its)\s+"
           r"(?:[\w-]+\s+){0,2}?[\w-]+)?")
-_OF_WHOLE = r"(?:\s+of\s+(?:a|an|one|the|his|her|their|its)\s+(?:same\s+)?(?:[\w-]+\s+){0,2}?[\w-]+)?"
+# or a force named in full with its abbreviation: "five jawans of the District Reserve Guard (DRG)"
+_OF_WHOLE = (r"(?:\s+of\s+(?:a|an|one|the|his|her|their|its)\s+(?:same\s+)?(?:[\w-]+\s+){0,3}?[\w-]+"
+             r"(?:\s+\((?-i:[A-Z][A-Za-z&.-]{1,11})\))?)?")
 # A part of the victims told between them and their verb: "six people, including a child, were killed", "nine
 # people, among them a journalist, died", "four soldiers, two of them officers, were wounded". Its words are no verb
 # nor figure of their own, so "12 people including two officers were hurt and three were killed" gives no 12 killed.

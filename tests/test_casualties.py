@@ -422,3 +422,15 @@ def test_victims_told_with_where_they_were(text, killed):
 
     assert find_casualties(text).killed == killed
     assert find_casualties(text, figure_starts(text)).killed == killed
+
+
+@pytest.mark.parametrize("text,killed", [
+    # the force the victims belonged to, named in full with its abbreviation
+    ("Seven constables of the State Armed Police Force (SAPF) were killed when rebels stormed the post.", 7),
+    ("Six members of the Civilian Joint Task Force (CJTF) were killed in the raid on Tuesday.", 6),
+    ("Four guards of the Border Security Police Unit were killed near Garoua.", 4),
+])
+def test_victims_of_a_force_named_with_its_abbreviation(text, killed):
+    from events.casualties import find_casualties
+
+    assert find_casualties(text).killed == killed
