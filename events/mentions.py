@@ -2726,6 +2726,8 @@ def places_agree(a: Place | None, b: Place | None) -> bool:
     broad, narrow = (a, b) if ra <= rb else (b, a)
     if broad.kind == "continent":
         return False
+    if broad.kind == "admin2" and narrow.kind == "admin2":
+        return distance_km(a, b) <= SAME_PLACE_KM  # two districts are two places, unless one under two names
     if broad.kind == "admin2":  # a district holds the towns of its admin1 near it (no admin2 code on places)
         return narrow.country == broad.country and (not narrow.admin1 or narrow.admin1 == broad.admin1) \
             and distance_km(a, b) <= ADMIN2_KM

@@ -2388,3 +2388,13 @@ def test_here_after_news_or_the_wounded_came_is_the_reporters_city_not_the_incid
     rows = table(doc("here", text, date(2004, 3, 3))).incidents
     assert "Pokhara" not in rows["place"].tolist(), rows[["title", "place", "start"]]
     assert "Rolpa" in rows["place"].tolist(), rows[["title", "place", "start"]]
+
+
+def test_two_districts_named_apart_are_two_places():
+    """Item 4: killings told in two neighbouring districts of one state are two incidents, whatever their dates
+    share: a district holds the towns near it, not another district."""
+    text = ("Rebels killed\n\n"
+            "Last month, four rebels were killed in a gunfight with police in Sukma district, officials said.\n"
+            "A rebel commander was killed in a gunfight with police in Dantewada district in May.\n")
+    rows = table(doc("districts", text, date(2016, 6, 20))).incidents
+    assert sorted(rows["place_written"].tolist()) == ["Dantewada", "Sukma"], rows[["title", "place", "start"]]
