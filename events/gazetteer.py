@@ -20,7 +20,9 @@ Sources, merged by :func:`build_index` into one compact index that is pickled in
 
 ``data/local_areas.csv`` (communes, departments, sub-districts from geoBoundaries shapes; regenerate with
 :func:`build_local_areas_table`) is no part of the index: :meth:`Gazetteer.local_area` reads it, on first use, for
-names no other reading resolves.
+names no other reading resolves; so does :meth:`Gazetteer.local_settlement` with ``data/local_settlements/`` (villages
+and barangays of a few countries from OpenStreetMap and the Philippines' PSGC; regenerate with
+:func:`build_local_settlements_table`), after the local areas.
 
 The pickle is keyed by a hash of all those files plus :data:`FORMAT_VERSION`, so editing any source rebuilds it.
 An optional :class:`OnlineGeocoder` wraps a geopy geocoder for names the offline data lacks.
@@ -54,6 +56,10 @@ ADMIN2_CSV = DATA_DIR / "admin2_areas.csv"
 ADMIN1_ABBREVIATIONS_CSV = DATA_DIR / "admin1_abbreviations.csv"
 ADMIN1_NEWS_NAMES_CSV = DATA_DIR / "admin1_news_names.csv"
 LOCAL_AREAS_CSV = DATA_DIR / "local_areas.csv"  # last-resort lookups only, not in the index (Gazetteer.local_area)
+# settlements (villages, barangays) of a few countries from OpenStreetMap and the Philippines' PSGC: last-resort
+# lookups only, like the local areas (Gazetteer.local_area)
+LOCAL_SETTLEMENTS_DIR = DATA_DIR / "local_settlements"  # one CSV a country (NG.csv), read when a story is about it
+LOCAL_SETTLEMENTS_MAX_SAME = 12  # a name more settlements of one country bear is left out of the table (San Isidro)
 LOCAL_AREA_SPREAD_KM = 25.0  # same-named local areas of a country closer than this are one place, farther: ambiguous
 # a boundary file is trusted when this share of its shapes named like a GeoNames place of the country lie within
 # LOCAL_AREA_CHECK_KM of it, over at least LOCAL_AREA_CHECK_MIN such shapes (Burkina Faso's file: names and
@@ -458,19 +464,51 @@ class Gazetteer:
             self._places[idx] = place
         return place
 
-    def local_area(self, name: str, countries: Iterable[str]) -> Place | None:
+    def local_area(self, name: str, countries: Iterable[str], areas: Iterable[Place] = (),
+                   settlements: bool = True) -> Place | None:
         """A last-resort reading of an unknown name: the one local area (commune, department, sub-district of
-        ``data/local_areas.csv``) of that name in `countries`, or None when none or several far apart match. The
-        place is an ``admin2`` area at its shape's centroid, not a town point."""
+        ``data/local_areas.csv``) of that name in `countries`, or None when several far apart match. The place is an
+        ``admin2`` area at its shape's centroid, not a town point. A name no local area bears is looked up among the
+        settlements when `settlements` (:meth:`local_settlement`; `areas`: the admin areas the story names)."""
         table = _local_areas()
         key = normalize(name)
-        found = [(cc, row) for cc in dict.fromkeys(countries) if (row := table.get((cc, key))) is not None]
+        countries = list(dict.fromkeys(countries))
+        found = [(cc, row) for cc in countries if (row := table.get((cc, key))) is not None]
         if not found:
-            return None
+            return self.local_settlement(name, countries, areas) if settlements else None
         cc, (written, lat, lon) = found[0]
         if any(_km(lat, lon, other[1], other[2]) > LOCAL_AREA_SPREAD_KM for _, other in found[1:]):
             return None
         return Place(f"x:local-{cc.lower()}-{_slug(written)}", written, lat, lon, cc, "", "admin2", 0)
+
+    def local_settlement(self, name: str, countries: Iterable[str], areas: Iterable[Place] = ()) -> Place | None:
+        """A last-resort reading of an unknown name: the settlement (village, barangay of
+        ``data/local_settlements.csv``) of that name in `countries`. Same-named settlements far apart are
+        ambiguous: a country of which `areas` (the places the story names) hold first- or second-level areas keeps
+        only its settlements in their first-level areas, and those in a named second-level area or within
+        LOCAL_AREA_SPREAD_KM of a named town if there are any; None unless the ones left lie within
+        LOCAL_AREA_SPREAD_KM of each other. The place is a town point of population 0."""
+        key = normalize(name)
+        found = [(cc, row) for cc in dict.fromkeys(countries) for row in _local_settlements(cc).get(key, ())]
+        if not found:
+            return None
+        areas = [p for p in areas if p.country]
+        named = [p for p in areas if p.kind in ("admin1", "admin2")]
+        if named:  # a named district names its first-level area too
+            held = {p.country for p in named}
+            found = [(cc, row) for cc, row in found
+                     if cc not in held or any(p.country == cc and p.admin1 == row[3] for p in named)]
+            if not found:
+                return None
+        # then those in a named district or near a named town come first
+        found = [(cc, row) for cc, row in found if any(
+            p.country == cc and (p.kind == "admin2" and p.admin1 == row[3] and p.name == row[4]
+                                 or p.kind == "city" and _km(p.lat, p.lon, row[1], row[2]) <= LOCAL_AREA_SPREAD_KM)
+            for p in areas)] or found
+        cc, (written, lat, lon, admin1, _) = found[0]
+        if any(_km(lat, lon, other[1], other[2]) > LOCAL_AREA_SPREAD_KM for _, other in found[1:]):
+            return None
+        return Place(f"x:settlement-{cc.lower()}-{_slug(written)}", written, lat, lon, cc, admin1, "city", 0)
 
     def is_capital(self, place: Place) -> bool:
         idx = self._id_index().get(place.geonameid)
@@ -1079,6 +1117,116 @@ def _local_areas(path: Path = LOCAL_AREAS_CSV) -> dict[tuple[str, str], tuple[st
         return {}
     return {(row["country"], normalize(row["name"])): (row["name"], float(row["lat"]), float(row["lon"]))
             for row in _read_csv(path)}
+
+
+@lru_cache(maxsize=None)
+def _local_settlements(country: str, folder: Path = LOCAL_SETTLEMENTS_DIR
+                       ) -> dict[str, tuple[tuple[str, float, float, str, str], ...]]:
+    """Normalised name -> the settlements (name, lat, lon, admin1, admin2) of a country's
+    ``data/local_settlements/CC.csv``; empty when the country has no such file."""
+    path = Path(folder) / f"{country}.csv"
+    if not country.isalpha() or not path.exists():
+        return {}
+    table: dict[str, list[tuple[str, float, float, str, str]]] = defaultdict(list)
+    key_of = normalize.__wrapped__  # 40,000 names read once: kept out of normalize's cache of the text's names
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(line for line in fh if not line.startswith("#"))
+        columns = next(reader)
+        name, lat, lon, admin1, admin2 = (columns.index(c) for c in ("name", "lat", "lon", "admin1", "admin2"))
+        for row in reader:
+            table[key_of(row[name])].append(
+                (row[name], float(row[lat]), float(row[lon]), row[admin1], row[admin2]))
+    return {key: tuple(rows) for key, rows in table.items()}
+
+
+def build_local_settlements_table(safesignal_csv: Path | None = None, psgc_dir: Path | None = None,
+                                  out_dir: Path = LOCAL_SETTLEMENTS_DIR,
+                                  stoplist: Path = DATA_DIR / "place_stoplist.txt") -> int:
+    """Regenerate ``data/local_settlements/NG.csv`` and ``PH.csv``: Nigeria's settlements (OpenStreetMap villages and towns, the
+    ``settlement`` rows of the safesignal-geo package's ``nigeria_v0.2.csv``) and the Philippines' barangays (the
+    psgc package's ``data/core`` JSON files, points from HDX/OCHA boundaries; town-centre "Pob." barangays and
+    unverified points left out). Each settlement's first-level area is GeoNames': the one most of the nearest
+    GeoNames towns of its source area (state, province) lie in; its second-level area is the GeoNames area named like
+    its source's LGA or province within that first-level area, else empty. Names that are already a place of the
+    country in the index, in the stoplist, not Latin-script, with digits or dots, or borne by more than
+    LOCAL_SETTLEMENTS_MAX_SAME settlements of the country are left out. Returns the number of rows."""
+    import numpy as np
+
+    from events.places import _stoplist  # the places stage's reading of the file (it imports this module)
+
+    gaz = Gazetteer.load()
+    stop = _stoplist(Path(stoplist))
+    d = gaz._d
+    records: list[tuple[str, float, float, str, str, str, str]] = []  # name, lat, lon, country, area, sub, source
+    if safesignal_csv is not None:
+        for row in _read_csv(Path(safesignal_csv)):
+            if row["type"] == "settlement" and row["admin_state"] not in ("", "Unknown") \
+                    and row["license"].startswith("ODbL"):
+                records.append((row["canonical_name"].strip(), float(row["lat"]), float(row["lng"]), "NG",
+                                row["admin_state"], row["admin_lga"], row["source"].lower()))
+    if psgc_dir is not None:
+        core = Path(psgc_dir)
+        provinces = {r["psgc_code"]: r["name"] for r in json.loads((core / "provinces.json").read_text("utf-8"))}
+        for row in json.loads((core / "barangays.json").read_text("utf-8")):
+            if row.get("status") == "Pob." or row.get("coordinate_source", "").startswith("fallback") \
+                    or not row.get("coordinate"):
+                continue
+            province = provinces.get(row["province_code"], "")
+            records.append((row["name"].strip(), row["coordinate"]["latitude"], row["coordinate"]["longitude"],
+                            "PH", province, province, "psgc:" + row["psgc_code"]))
+    towns: dict[str, tuple[Any, Any, list[str]]] = {}
+    for country in {r[3] for r in records}:
+        idx = [i for i in range(len(d["ids"])) if d["country"][i] == country and KINDS[d["kind"][i]] == "city"]
+        towns[country] = (np.radians([d["lat"][i] for i in idx]), np.radians([d["lon"][i] for i in idx]),
+                          [d["admin1"][i] for i in idx])
+
+    def nearest_admin1(country: str, lat: float, lon: float) -> str:
+        tlat, tlon, admin1 = towns[country]
+        la, lo = math.radians(lat), math.radians(lon)
+        h = np.sin((tlat - la) / 2) ** 2 + math.cos(la) * np.cos(tlat) * np.sin((tlon - lo) / 2) ** 2
+        return admin1[int(np.argmin(h))]
+
+    by_area: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for _, lat, lon, country, area, _, _ in records:
+        by_area[(country, area)].append((lat, lon))
+    admin1_of = {}
+    for (country, area), points in by_area.items():
+        step = max(1, len(points) // 60)
+        votes = Counter(nearest_admin1(country, lat, lon) for lat, lon in points[::step])
+        admin1_of[(country, area)] = votes.most_common(1)[0][0]
+    admin2_named: dict[tuple[str, str, str], str] = {}
+    for i in range(len(d["ids"])):
+        if KINDS[d["kind"][i]] == "admin2" and d["country"][i] in towns:
+            for form in (d["names"][i], *admin2_short_forms(d["names"][i])):
+                admin2_named.setdefault((d["country"][i], d["admin1"][i], normalize(form)), d["names"][i])
+    groups: dict[tuple[str, str], list[tuple[str, float, float, str, str, str]]] = defaultdict(list)
+    for name, lat, lon, country, area, sub, source in records:
+        key = normalize(name)
+        if len(key) < 3 or not is_latin_name(name) or "." in name or name.islower() or key in stop \
+                or name in stop:
+            continue
+        admin1 = admin1_of[(country, area)]
+        admin2 = admin2_named.get((country, admin1, normalize(sub)), "")
+        groups[(country, key)].append((name, lat, lon, admin1, admin2, source))
+    rows = []
+    for (country, key), found in sorted(groups.items()):
+        if len(found) > LOCAL_SETTLEMENTS_MAX_SAME:
+            continue
+        if any(d["country"][e >> 1] == country for e in gaz._index.get(key, ())):
+            continue  # GeoNames knows the name in this country: the index reads it
+        for name, lat, lon, admin1, admin2, source in found:
+            rows.append((name, f"{lat:.4f}", f"{lon:.4f}", country, admin1, admin2, source))
+    origin = {"NG": "OpenStreetMap settlements via safesignal-geo 0.2.0, ODbL-1.0",
+              "PH": "PSGC barangays with HDX/OCHA points via psgc 2026.4.13.0"}
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    for country in sorted({r[3] for r in rows}):
+        with (Path(out_dir) / f"{country}.csv").open("w", encoding="utf-8", newline="") as fh:
+            fh.write(f"# Settlements ({origin[country]}), generated by events.gazetteer."
+                     "build_local_settlements_table (see data/SOURCES.md)\n")
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(("name", "lat", "lon", "country", "admin1", "admin2", "source"))
+            writer.writerows(sorted((r for r in rows if r[3] == country), key=lambda r: (normalize(r[0]), r[6])))
+    return len(rows)
 
 
 def build_local_areas_table(boundaries_csv: Path, out_path: Path = LOCAL_AREAS_CSV,

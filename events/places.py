@@ -1035,6 +1035,10 @@ def _cues(k: int, spans: list[_Span], gaz: Gazetteer, text: str,
 _SLOT_WORDS = r"[A-Z][a-z]{2,}(?:-[a-z]{2,})*(?:[ -](?:(?:al|el|an|ad|as|ash|ar|at|az|ad|ed|en|es|de|del|da|do|la)[ -])?[A-Z][a-z]{2,})?"
 _SLOT_NAME = re.compile(rf"\b(?:in|at|near|outside|of)\s+(?:the\s+)?({_SLOT_WORDS})\b"
                         rf"|\b({_SLOT_WORDS})(?=" + _KIND_WORD_AFTER.pattern + ")")
+# "of X" is a village's place slot only after a word for a place ("the village of X", "the outskirts of X"), not
+# after a person's word ("the family of X", "a statement of X")
+_SETTLEMENT_OF = re.compile(rf"\b(?:{_AREA_WORDS}|{_TOWN_WORDS}|area|community|hamlet|barangay|barrio|settlement|"
+                            r"outskirts|suburb|vicinity|island)s?\s+of\s+(?:the\s+)?$", re.I)
 _NOT_NAMES = frozenset(normalize(w) for w in """
 January February March April May June July August September October November December Monday Tuesday Wednesday
 Thursday Friday Saturday Sunday
@@ -1065,7 +1069,7 @@ def _other_spellings(mentions: list[PlaceMention], text: str, gaz: Gazetteer) ->
     Only names no place mention spans already, or that one spans only in part, are compared, and only with the
     places of the countries the story's mentions lie in (:meth:`Gazetteer.spelled_like`). A name no place spells
     like is last looked up among those countries' local areas (:meth:`Gazetteer.local_area`: communes,
-    sub-districts), never worldwide."""
+    sub-districts, then villages in the areas the story names), never worldwide."""
     # the story's countries: each one named twice or more, or else the most named ("the France-based monitor" of
     # a story on Syria is no country the story is about)
     named = Counter(m.place.country for m in mentions if m.place.country and m.place.kind != "continent")
@@ -1075,6 +1079,7 @@ def _other_spellings(mentions: list[PlaceMention], text: str, gaz: Gazetteer) ->
     stop = _stoplist()
     starts = {m.start: m for m in mentions}
     covered = _Spans(mentions)
+    areas = [m.place for m in mentions if m.place.kind in ("admin1", "admin2", "city")]  # where a village may lie
     found: dict[str, Place | None] = {}
     added: list[PlaceMention] = []
     for match in _SLOT_NAME.finditer(text):
@@ -1098,12 +1103,14 @@ def _other_spellings(mentions: list[PlaceMention], text: str, gaz: Gazetteer) ->
             # "in the Dansadau Emirate": the name is the first word, the second one its kind
             written, end = words[0], start + len(words[0])
             place = _spelled_like(written, text, start, countries, gaz, found)
-        if place is None:  # last resort: a commune or sub-district of the story's countries of that name
-            place = gaz.local_area(whole, countries)
+        if place is None:  # last resort: a commune, sub-district or village of the story's countries of that name
+            villages = not match.group(0).lower().startswith("of") \
+                or _SETTLEMENT_OF.search(text, max(0, match.start() - 40), start) is not None
+            place = gaz.local_area(whole, countries, areas, villages)
             if place is not None:
                 written, end = whole, whole_end
             elif written != whole:
-                place = gaz.local_area(written, countries)
+                place = gaz.local_area(written, countries, areas, villages)
         if place is None or not _inside_the_area_after(place, end, text, starts):
             continue
         if known is not None:

@@ -768,3 +768,58 @@ def test_a_commune_geonames_lacks_is_read_as_a_local_area_of_the_storys_country(
     # never worldwide: the same name in a story about another country stays unknown
     elsewhere = "Floods destroyed more than 300 homes in Alakoss, officials in Peru said. Peru sent tents."
     assert "Alakoss" not in places(elsewhere, gaz)
+
+
+def test_a_village_geonames_lacks_is_read_from_the_settlements_of_the_storys_country(gaz):
+    # Gwole, a village of Bauchi State's Ganjuwa area (OpenStreetMap), and Abachanan, a barangay of Bohol (PSGC),
+    # are no GeoNames places: only the settlements table knows them, as town points, for a story about their country
+    text = ("Gunmen killed seven farmers in Gwole, a village in Ganjuwa, on 3 March 2019, police in Bauchi State "
+            "said. Nigeria's army sent troops to the area.")
+    village = places(text, gaz)["Gwole"].place
+    assert (village.kind, village.country, village.admin1) == ("city", "NG", "Bauchi")
+    assert abs(village.lat - 10.55) < 0.1 and abs(village.lon - 10.30) < 0.1
+    text = ("Soldiers clashed with New People's Army rebels in the village of Abachanan in Bohol province on 8 June "
+            "2016, the Philippine army said. Two rebels died in the Philippines' central island province.")
+    barangay = places(text, gaz)["Abachanan"].place
+    assert (barangay.kind, barangay.country) == ("city", "PH")
+    assert abs(barangay.lat - 9.78) < 0.1 and abs(barangay.lon - 124.33) < 0.1
+    # never worldwide: the same name in a story about another country stays unknown
+    elsewhere = "Gunmen killed seven farmers in Gwole, police in Ghana said. Ghana sent troops to the region."
+    assert "Gwole" not in places(elsewhere, gaz)
+
+
+def test_same_named_villages_are_read_only_in_the_area_the_story_names(gaz):
+    # two Nigerian villages are called Abore, 200 km apart (Bauchi State, Jigawa State): the story's state decides,
+    # a story naming neither leaves the name unknown, and one naming another state finds neither
+    jigawa = ("Herders clashed with farmers in Abore on 12 May 2018, leaving four dead, police in Jigawa State "
+              "said. Nigeria's government sent a team.")
+    village = places(jigawa, gaz)["Abore"].place
+    assert (village.country, village.admin1) == ("NG", "Jigawa") and abs(village.lat - 11.61) < 0.1
+    bauchi = jigawa.replace("Jigawa", "Bauchi")
+    assert places(bauchi, gaz)["Abore"].place.admin1 == "Bauchi"
+    nowhere = ("Herders clashed with farmers in Abore on 12 May 2018, leaving four dead, Nigerian police said. "
+               "Nigeria's government sent a team.")
+    assert "Abore" not in places(nowhere, gaz)
+    kano = jigawa.replace("Jigawa", "Kano")
+    assert "Abore" not in places(kano, gaz)
+
+
+def test_of_and_a_name_is_a_villages_slot_only_after_a_word_for_a_place(gaz):
+    # "the village of Gwole" places the attack; "the family of Gwole" names a person, whatever village bears the name
+    village = ("Gunmen attacked the village of Gwole on 3 March 2019, police in Bauchi State said. Nigeria's army "
+               "sent troops.")
+    assert places(village, gaz)["Gwole"].place.country == "NG"
+    person = ("Gunmen attacked the family of Gwole on 3 March 2019, police in Bauchi State said. Nigeria's army "
+              "sent troops.")
+    assert "Gwole" not in places(person, gaz)
+
+
+def test_same_named_villages_of_one_state_are_told_apart_by_the_named_district(gaz):
+    # Borno State has two villages called Alimari, 60 km apart (Gubio and Magumeri areas): the district decides
+    text = ("Insurgents burned Alimari village in Gubio local government area of Borno State on 20 January 2016, "
+            "residents said. Nigeria's army said it was pursuing them.")
+    village = places(text, gaz)["Alimari"].place
+    assert (village.country, village.admin1) == ("NG", "Borno") and abs(village.lat - 12.69) < 0.1
+    state_only = ("Insurgents burned Alimari village in Borno State on 20 January 2016, residents said. Nigeria's "
+                  "army said it was pursuing them.")
+    assert "Alimari" not in places(state_only, gaz)
