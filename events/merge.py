@@ -21,7 +21,7 @@ from events.dates import DateMention
 from events.gazetteer import DIRECTIONS, Place, distance_km
 from events.lexicon import Lexicon, default_lexicon
 from events.mentions import (GENERIC_TYPES, PLACE_RANK, PRECISION_RANK, SAME_PLACE_KM, STORY_DAY, STORY_DAYS,
-                             STORY_FAMILIES, STORY_PLACE, WEAK_PRIORITY,
+                             STORY_FAMILIES, STORY_PLACE, VIOLENT_FAMILIES, WEAK_PRIORITY,
                              IncidentMention, StoryTown, places_agree)
 
 BORROWED_DATES = ("coreference", STORY_DAY)  # a date a mention takes from another mention or from its story
@@ -523,6 +523,18 @@ def _fold_takings(incidents: list[Incident], lexicon: Lexicon) -> list[Incident]
         lambda o, c: lexicon.family(o.type) != lexicon.family(c.type) and o.type not in TAKING_TYPES)
 
 
+FIGHTING_TYPES = ("battle",)  # fighting between armed sides (data/incident_types.csv, family control)
+
+
+def _fold_fighting(incidents: list[Incident], lexicon: Lexicon) -> list[Incident]:
+    """One story's fighting ("heavy fighting broke out in the south of the city") and the violence it tells at the
+    very same place on the same day ("militiamen fired on the market, killing 12") are one incident: when exactly
+    one such violent incident exists, the fighting joins it."""
+    return _fold_into_the_one_host(
+        incidents, lambda c: c.type in FIGHTING_TYPES and not any(m.separate or m.told_apart for m in c.mentions),
+        lambda o, c: o.type not in GENERIC_TYPES and lexicon.family(o.type) in VIOLENT_FAMILIES)
+
+
 def _fold_into_the_one_host(incidents: list[Incident], is_guest: Callable[[Incident], bool],
                             may_host: Callable[[Incident, Incident], bool]) -> list[Incident]:
     """Each one-story, one-day, placed guest joins the incident of its story at the very same place and day that
@@ -549,8 +561,8 @@ def fold_incidents(incidents: Iterable[Incident], lexicon: Lexicon | None = None
     country-wide row into its story's town row): run once over every family's incidents, after clustering, so that
     merging families apart (`events.merge_blocks`) gives the same incidents as merging them together."""
     lexicon = lexicon or default_lexicon()
-    return sort_incidents(_fold_generic_rows(_fold_country_rows(
-        _fold_takings(_fold_bare_tolls(sort_incidents(incidents), lexicon), lexicon), lexicon), lexicon))
+    return sort_incidents(_fold_generic_rows(_fold_country_rows(_fold_fighting(
+        _fold_takings(_fold_bare_tolls(sort_incidents(incidents), lexicon), lexicon), lexicon), lexicon), lexicon))
 
 
 LEAD_PARAGRAPHS = 2  # the headline, a byline or dateline line, the lead paragraph

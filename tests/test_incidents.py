@@ -2398,3 +2398,17 @@ def test_two_districts_named_apart_are_two_places():
             "A rebel commander was killed in a gunfight with police in Dantewada district in May.\n")
     rows = table(doc("districts", text, date(2016, 6, 20))).incidents
     assert sorted(rows["place_written"].tolist()) == ["Dantewada", "Sukma"], rows[["title", "place", "start"]]
+
+
+def test_one_storys_fighting_and_the_violence_it_tells_at_that_place_that_day_are_one_incident():
+    """'Heavy fighting broke out in X on Sunday' and 'gunmen fired mortars ... in X on Sunday, killing 14': one
+    incident, not a battle row beside a shooting row of the same story, place and day."""
+    text = ("Heavy fighting kills 14 in Kismayo\n\n"
+            "KISMAYO, March 3 (Reuters) - Heavy fighting between rival clan militias broke out in Kismayo on Sunday, "
+            "residents said.\n\n"
+            "Gunmen fired mortars and machine guns at each other across the port district of Kismayo on Sunday, "
+            "killing at least 14 people, a local elder said.\n\n"
+            "Hospital staff said dozens of wounded were brought in.\n")
+    rows = table(doc("kismayo", text, date(2008, 3, 3))).incidents
+    assert len(rows) == 1, rows[["title", "start", "place", "killed"]]
+    assert (rows.iloc[0]["start"], rows.iloc[0]["killed"]) == ("2008-03-02", 14)
