@@ -40,6 +40,7 @@ import unicodedata
 from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -59,6 +60,7 @@ LOCAL_AREAS_CSV = DATA_DIR / "local_areas.csv"  # last-resort lookups only, not 
 # settlements (villages, barangays) of a few countries from OpenStreetMap and the Philippines' PSGC: last-resort
 # lookups only, like the local areas (Gazetteer.local_area)
 LOCAL_SETTLEMENTS_DIR = DATA_DIR / "local_settlements"  # one CSV a country (NG.csv), read when a story is about it
+LOCAL_SETTLEMENTS_SPELLING_RATIO = 0.8  # an alias this like the settlement's name is another spelling of it, kept
 LOCAL_SETTLEMENTS_MAX_SAME = 12  # a name more settlements of one country bear is left out of the table (San Isidro)
 LOCAL_AREA_SPREAD_KM = 25.0  # same-named local areas of a country closer than this are one place, farther: ambiguous
 # a boundary file is trusted when this share of its shapes named like a GeoNames place of the country lie within
@@ -1143,7 +1145,8 @@ def build_local_settlements_table(safesignal_csv: Path | None = None, psgc_dir: 
                                   out_dir: Path = LOCAL_SETTLEMENTS_DIR,
                                   stoplist: Path = DATA_DIR / "place_stoplist.txt") -> int:
     """Regenerate ``data/local_settlements/NG.csv`` and ``PH.csv``: Nigeria's settlements (OpenStreetMap villages and towns, the
-    ``settlement`` rows of the safesignal-geo package's ``nigeria_v0.2.csv``) and the Philippines' barangays (the
+    ``settlement`` rows of the safesignal-geo package's ``nigeria_v0.2.csv``, with the aliases that spell a name
+    otherwise) and the Philippines' barangays (the
     psgc package's ``data/core`` JSON files, points from HDX/OCHA boundaries; town-centre "Pob." barangays and
     unverified points left out). Each settlement's first-level area is GeoNames': the one most of the nearest
     GeoNames towns of its source area (state, province) lie in; its second-level area is the GeoNames area named like
@@ -1157,13 +1160,21 @@ def build_local_settlements_table(safesignal_csv: Path | None = None, psgc_dir: 
     gaz = Gazetteer.load()
     stop = _stoplist(Path(stoplist))
     d = gaz._d
-    records: list[tuple[str, float, float, str, str, str, str]] = []  # name, lat, lon, country, area, sub, source
+    # name, lat, lon, country, area, sub, source[, the name an alias spells]
+    records: list[tuple[Any, ...]] = []
     if safesignal_csv is not None:
         for row in _read_csv(Path(safesignal_csv)):
             if row["type"] == "settlement" and row["admin_state"] not in ("", "Unknown") \
                     and row["license"].startswith("ODbL"):
-                records.append((row["canonical_name"].strip(), float(row["lat"]), float(row["lng"]), "NG",
-                                row["admin_state"], row["admin_lga"], row["source"].lower()))
+                name = row["canonical_name"].strip()
+                records.append((name, float(row["lat"]), float(row["lng"]), "NG", row["admin_state"],
+                                row["admin_lga"], row["source"].lower()))
+                for alias in row["aliases"].split(";"):  # another spelling of the name ("Angwan" of "Ungwan")
+                    alias = " ".join(word[:1].upper() + word[1:] for word in alias.strip().split(" "))
+                    if normalize(alias) != normalize(name) and SequenceMatcher(
+                            None, normalize(alias), normalize(name)).ratio() >= LOCAL_SETTLEMENTS_SPELLING_RATIO:
+                        records.append((alias, float(row["lat"]), float(row["lng"]), "NG", row["admin_state"],
+                                        row["admin_lga"], row["source"].lower() + " alias", name))
     if psgc_dir is not None:
         core = Path(psgc_dir)
         provinces = {r["psgc_code"]: r["name"] for r in json.loads((core / "provinces.json").read_text("utf-8"))}
@@ -1187,7 +1198,7 @@ def build_local_settlements_table(safesignal_csv: Path | None = None, psgc_dir: 
         return admin1[int(np.argmin(h))]
 
     by_area: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
-    for _, lat, lon, country, area, _, _ in records:
+    for _, lat, lon, country, area, *_ in records:
         by_area[(country, area)].append((lat, lon))
     admin1_of = {}
     for (country, area), points in by_area.items():
@@ -1200,11 +1211,13 @@ def build_local_settlements_table(safesignal_csv: Path | None = None, psgc_dir: 
             for form in (d["names"][i], *admin2_short_forms(d["names"][i])):
                 admin2_named.setdefault((d["country"][i], d["admin1"][i], normalize(form)), d["names"][i])
     groups: dict[tuple[str, str], list[tuple[str, float, float, str, str, str]]] = defaultdict(list)
-    for name, lat, lon, country, area, sub, source in records:
+    for name, lat, lon, country, area, sub, source, *spelled in records:
         key = normalize(name)
         if len(key) < 3 or not is_latin_name(name) or "." in name or name.islower() or key in stop \
                 or name in stop:
             continue
+        if spelled and any(d["country"][e >> 1] == country for e in gaz._index.get(normalize(spelled[0]), ())):
+            continue  # another spelling of a GeoNames place: Gazetteer.spelled_like reads it
         admin1 = admin1_of[(country, area)]
         admin2 = admin2_named.get((country, admin1, normalize(sub)), "")
         groups[(country, key)].append((name, lat, lon, admin1, admin2, source))

@@ -823,3 +823,13 @@ def test_same_named_villages_of_one_state_are_told_apart_by_the_named_district(g
     state_only = ("Insurgents burned Alimari village in Borno State on 20 January 2016, residents said. Nigeria's "
                   "army said it was pursuing them.")
     assert "Alimari" not in places(state_only, gaz)
+
+
+def test_a_village_is_found_under_another_spelling_its_source_gives(gaz):
+    # OpenStreetMap spells a Kaduna village "Ungwan Chori" and gives "Angwan Chori" as another spelling: news writes
+    # both; a name the source gives that is not like the village's (another name altogether) is not kept
+    for spelling in ("Ungwan Chori", "Angwan Chori"):
+        text = (f"Bandits kidnapped eleven people in {spelling} on 5 October 2021, police in Kaduna State said. "
+                "Nigeria's police sent a tactical team.")
+        village = places(text, gaz)[spelling].place
+        assert (village.country, village.admin1) == ("NG", "Kaduna") and abs(village.lat - 11.01) < 0.05
