@@ -189,10 +189,15 @@ KIND_CUE_BONUS = 4.0
 _CAPITAL_AFTER = re.compile(r"^,\s+(?:the\s+)?(?:[a-z]+\s+)?capital\b(?!\s+(?:city\s+)?of\s+the\s+country)")
 
 
+# "X, a large city in western Y", "X, a village 40 miles south of Z": an apposition that says the name is a town's
+_A_TOWN_AFTER = re.compile(r"^,\s+an?\s+(?:[\w-]+\s+){0,3}?(?:city|town|village|port|township|market\s+town)\b(?!\s+of\b)")
+
+
 def kind_cue(text: str, start: int, end: int) -> str:
     """'admin' or 'town' when the words around a name say which kind of place it is, else ''."""
     after, before = text[end:end + 40], text[max(0, start - 25):start]
-    if _TOWN_AFTER.match(after) or _TOWN_BEFORE.search(before) or _CAPITAL_AFTER.match(after):
+    if _TOWN_AFTER.match(after) or _TOWN_BEFORE.search(before) or _CAPITAL_AFTER.match(after) \
+            or _A_TOWN_AFTER.match(after):
         return "town"
     if _ADMIN_AFTER.match(after) or _ADMIN_BEFORE.search(before):
         return "admin"

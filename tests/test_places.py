@@ -833,3 +833,12 @@ def test_a_village_is_found_under_another_spelling_its_source_gives(gaz):
                 "Nigeria's police sent a tactical team.")
         village = places(text, gaz)[spelling].place
         assert (village.country, village.admin1) == ("NG", "Kaduna") and abs(village.lat - 11.01) < 0.05
+
+
+def test_an_apposition_saying_a_town_picks_the_town_over_the_area_of_its_name(gaz):
+    """'X, a desert town in northern Y': the name is the town's, not the first-level area's it shares."""
+    text = "Gunmen attacked a checkpoint near Kidal, a desert town in northern Mali, on Sunday."
+    kidal = next(p for p in find_places(text, gaz) if p.text == "Kidal")
+    assert kidal.place.kind == "city", kidal.place
+    bare = "Gunmen attacked a checkpoint in Kidal on Sunday, the army of Mali said."
+    assert next(p for p in find_places(bare, gaz) if p.text == "Kidal").place.kind == "admin1"
