@@ -21,7 +21,7 @@ from typing import Sequence
 from events.casualties import (CASUALTY_CUES, NO_ONE_KILLED, PERIOD_TOTAL, Casualties, ends_a_list_of_victims,
                                figure_starts, find_casualties, parse_number)
 from events.corpus import Document
-from events.dates import DateMention, tells_the_day_just_told
+from events.dates import DateMention, _tense, tells_the_day_just_told
 from events.gazetteer import DIRECTIONS, Place, distance_km, normalize
 from events.lexicon import Lexicon, Trigger, default_lexicon, read_data_csv
 from events.places import PlaceMention, _demonyms, default_gazetteer
@@ -1291,7 +1291,8 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
                    and not _QUOTE_SAID_BEFORE.search(text, max(sentence.start, d.start - 140), d.start)
                    and not _REPORTING_AFTER.match(text[d.end:min(sentence.end, d.end + 30)])
                    and not (_PERIOD_BOUND.search(text[max(sentence.start, d.start - 12):d.start])
-                            and not _WHEN_AFTER.match(text, d.end))]
+                            and not _WHEN_AFTER.match(text, d.end))
+                   and not _planned(text, d, document.published)]
         s_offsets = within(offsets_by, sentence.start, sentence.end)
         s_triggers = within(triggers_by, sentence.start, sentence.end)
         conditional_sentence = bool(_CONDITIONAL.search(sentence.text[:60]))
@@ -1794,6 +1795,14 @@ def _years_before(d: DateMention, years: int) -> DateMention:
 
 
 AFTER_PUBLICATION_DAYS = 14  # a year-less day this far after its story's publication is last year's
+
+
+def _planned(text: str, d: DateMention, published: date | None) -> bool:
+    """A day well after the story's publication that its words put in the future ("the pageant, which is due to be
+    held on December 7", "elections will take place on March 3"): the day of something planned, which dates no
+    incident the story tells (nor, moved a year back, one a year before)."""
+    return published is not None and d.precision == "day" and (d.first - published).days > AFTER_PUBLICATION_DAYS \
+        and _tense(text, d.start, d.end) == "future"
 _WRITTEN_YEAR = re.compile(r"\d{4}|'\d\d\b|’\d\d\b")
 
 

@@ -2412,3 +2412,14 @@ def test_one_storys_fighting_and_the_violence_it_tells_at_that_place_that_day_ar
     rows = table(doc("kismayo", text, date(2008, 3, 3))).incidents
     assert len(rows) == 1, rows[["title", "start", "place", "killed"]]
     assert (rows.iloc[0]["start"], rows.iloc[0]["killed"]) == ("2008-03-02", 14)
+
+
+def test_a_planned_day_after_publication_dates_no_incident():
+    """'... the festival, which is due to be held in Abuja on March 20': a day the story's words put in the future
+    dates nothing it tells (moved a year back, it made a phantom incident of the year before)."""
+    text = ("Rioters burn newspaper office in Jos\n\n"
+            "Rioters burned down the office of a newspaper in Jos on Tuesday, angered by an article about a music "
+            "festival, which is due to be held in Abuja on March 20, witnesses said.\n")
+    rows = table(doc("jos", text, date(2010, 2, 11))).incidents
+    assert not rows["start"].astype(str).str.contains("-03-20").any(), rows[["title", "start", "place"]]
+    assert "2010-02-09" in rows["start"].tolist(), rows[["title", "start", "place"]]
