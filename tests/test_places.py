@@ -842,3 +842,20 @@ def test_an_apposition_saying_a_town_picks_the_town_over_the_area_of_its_name(ga
     assert kidal.place.kind == "city", kidal.place
     bare = "Gunmen attacked a checkpoint in Kidal on Sunday, the army of Mali said."
     assert next(p for p in find_places(bare, gaz) if p.text == "Kidal").place.kind == "admin1"
+
+
+def test_an_island_is_an_area_that_holds_the_towns_written_before_it(gaz):
+    # "Tondano, Sulawesi": the island (data/islands.csv) qualifies the town, whose own point stays; the island alone
+    # is an area of admin1 precision
+    found = places("A landslide buried 14 houses in Tondano, Sulawesi, on 3 March 2019, officials said.", gaz)
+    assert found["Tondano"].place.kind == "city" and found["Tondano"].place.country == "ID"
+    assert (found["Sulawesi"].place.kind, found["Sulawesi"].place.country) == ("admin1", "ID")
+    found = places("Two ferries collided off Halmahera on 2 June 2016, the navy said.", gaz)
+    assert (found["Halmahera"].place.kind, found["Halmahera"].place.country) == ("admin1", "ID")
+
+
+def test_a_word_that_names_a_remote_island_stays_a_word(gaz):
+    # Banks Island (Canada), Pentecost Island (Vanuatu), the Shetland Mainland answer only with their island word
+    found = places("Banks told reporters on 4 May 2015 that Pentecost services on the Mainland were cancelled.", gaz)
+    assert not any(m.place.geonameid.startswith("x:island-") for m in found.values())
+    assert places("Banks Island", gaz)["Banks Island"].place.country == "CA"
