@@ -2423,3 +2423,14 @@ def test_a_planned_day_after_publication_dates_no_incident():
     rows = table(doc("jos", text, date(2010, 2, 11))).incidents
     assert not rows["start"].astype(str).str.contains("-03-20").any(), rows[["title", "start", "place"]]
     assert "2010-02-09" in rows["start"].tolist(), rows[["title", "start", "place"]]
+
+
+def test_a_date_told_after_since_dates_the_other_event_not_the_incident():
+    """'It was the first attack on a mosque since violence erupted in Mali in 2012': the year is when the violence
+    erupted, not a second, older attack (nor, when the story names no other day, the attack's own date)."""
+    text = ("Gunmen kill 9 at mosque in Mopti\n\n"
+            "Gunmen killed nine worshippers at a mosque in Mopti on Saturday, officials said.\n"
+            "It was the first attack on a mosque since violence erupted in Mali in 2012.\n")
+    rows = table(doc("mopti", text, date(2016, 5, 9))).incidents
+    assert not rows["start"].astype(str).str.startswith("2012").any(), rows[["title", "start", "place"]]
+    assert "2016-05-07" in rows["start"].tolist(), rows[["title", "start", "place"]]
