@@ -765,6 +765,38 @@ def _measured_from(text: str, places: Sequence[PlaceMention]) -> list[PlaceMenti
     return out
 
 
+def _measured_at_a_named_town(places: list[PlaceMention]) -> list[PlaceMention]:
+    """A measured point within the measure's error of a town the story names ("the church massacre in X ... in the
+    town about 150 miles northwest of Y", "in X, 50 km north of Y") is that town: the story measured the distance to
+    say where the town lies, and the town's own point is exact where a bearing and a round figure are not. The error
+    allowed grows with the distance (MEASURE_ERROR of it, at least MEASURE_ERROR_MIN_KM, at most SAME_PLACE_KM)."""
+    points = [k for k, p in enumerate(places) if is_measured_point(p.place)]
+    if not points:
+        return places
+    towns = {p.place.geonameid: p for p in places if p.via == "name" and not is_measured_point(p.place)
+             and PLACE_RANK.get(p.place.kind, 0) >= 5}
+    if not towns:
+        return places
+    out = list(places)
+    for k in points:
+        p = places[k]
+        reference = p.place.geonameid.split(MEASURED_MARK)[0]
+        measured = _MEASURED_KM.search(p.place.geonameid)
+        allowed = min(SAME_PLACE_KM, max(MEASURE_ERROR_MIN_KM, MEASURE_ERROR * float(measured.group(1)))) \
+            if measured else MEASURE_ERROR_MIN_KM
+        near = sorted((distance_km(p.place, t.place), t.place.geonameid) for t in towns.values()
+                      if t.place.geonameid != reference and t.place.country == p.place.country)
+        if near and near[0][0] <= allowed:
+            town = towns[near[0][1]]
+            out[k] = replace(p, place=town.place, text=town.text)
+    return out
+
+
+MEASURE_ERROR = 0.2  # a measured distance and bearing place a point within this share of the distance
+MEASURE_ERROR_MIN_KM = 10.0
+_MEASURED_KM = re.compile(re.escape(MEASURED_MARK) + r"(\d+)km-")
+
+
 def _point_from(reference: Place, distance: float, north: float, east: float) -> tuple[float, float]:
     """(lat, lon) `distance` km from the reference on the bearing of the unit vector (north, east), on the WGS-84
     ellipsoid (geopy's geodesic), so a long measure far from the equator lands where the story says."""
@@ -1243,6 +1275,8 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
     all_places = places
     dates, places = _without_datelines(text, dates, places)
     kept = _without_foreign_namesakes(_measured_from(text, places), all_places)
+    measured_at = {p.start: p for p in kept if is_measured_point(p.place)}  # the measures as written
+    kept = _measured_at_a_named_town(kept)
     kept_starts = {p.start for p in kept}
     unplaced = [p for p in places if p.start not in kept_starts]  # references of measures and namesakes
     places = kept
@@ -1403,7 +1437,10 @@ def find_mentions(document: Document, dates: Sequence[DateMention], places: Sequ
                               located)
     if filed_at is not None and (PLACE_RANK.get(filed_at.place.kind, 0) < 5 or default_gazetteer().is_capital(filed_at.place)):
         filed_at = None  # a capital's dateline tells where the reporters sit, not where the news happened
-    placed = _with_story_town(placed, filed_at, town, _one_measured_point(located))
+    # the story's one measured site, as the town it names there when the measure lands on one
+    site = _one_measured_point([measured_at.get(p.start, p) for p in located])
+    site = next((p for p in located if p.start == site.start), site) if site is not None else None
+    placed = _with_story_town(placed, filed_at, town, site)
     return _with_the_town_told_next(text, placed, located, sentences, [t.start for t in triggers], dates)
 
 

@@ -2434,3 +2434,20 @@ def test_a_date_told_after_since_dates_the_other_event_not_the_incident():
     rows = table(doc("mopti", text, date(2016, 5, 9))).incidents
     assert not rows["start"].astype(str).str.startswith("2012").any(), rows[["title", "start", "place"]]
     assert "2016-05-07" in rows["start"].tolist(), rows[["title", "start", "place"]]
+
+
+def test_a_measured_point_that_lands_on_a_town_the_story_names_is_that_town():
+    """Item 2: 'residents of Nakuru ... the town, about 90 miles northwest of Nairobi': the measure says where the named town
+    lies, and the town's own point is exact where a round figure and a bearing are not (the measure lands ~20 km off).
+    A measure that lands on no named town stays a measured point."""
+    text = ("Clashes in the Rift Valley\n\n"
+            "A mob burned a church where families had sheltered on Monday, leaving at least 30 people dead, witnesses "
+            "said.\n"
+            "Residents of Nakuru said the violence had spread to every part of the town, about 90 miles northwest of "
+            "Nairobi.\n")
+    rows = table(doc("nakuru", text, date(2009, 1, 29))).incidents
+    assert rows["title"].tolist() == ["Attack in Nakuru"], rows[["title", "place", "start"]]
+    text = ("Clashes in the Rift Valley\n\n"
+            "At least 14 people were killed on Monday about 90 miles northwest of Nairobi, police said.\n")
+    rows = table(doc("measured", text, date(2009, 1, 29))).incidents
+    assert rows["place"].tolist() == ["90 miles northwest of Nairobi"], rows[["title", "place", "start"]]
