@@ -253,6 +253,17 @@ def _is_campaign(text: str, trig: Trigger, c_start: int) -> bool:
         and bool(_LONG_PERIOD_OF.search(text, max(c_start, trig.start - 60), trig.start))
 
 
+# "the group began attacking Kenya in 2011", "rebels started raiding villages": the start of a campaign
+_BEGAN_BEFORE = re.compile(r"\b(?:began|begun|begin|begins|started|starts|start)\s+$", re.I)
+
+
+def _began_doing(text: str, trig: Trigger, c_start: int) -> bool:
+    """A gerund after 'began'/'started' with no day of its own: the start of a campaign, not one incident."""
+    first = trig.text.split(" ", 1)[0]
+    return first.lower().endswith("ing") and bool(_BEGAN_BEFORE.search(text, max(c_start, trig.start - 20),
+                                                                        trig.start))
+
+
 # "forces fighting the rebels", "troops battling insurgents": a participle telling who the forces are (their war)
 _ENGAGED_PARTICIPLES = frozenset({"fighting", "battling", "combating", "combatting"})
 _FORCES_ENGAGED_BEFORE = re.compile(r"\b(?:forces|troops|soldiers|armies|army|militias?|fighters|rebels|insurgents|"
@@ -1971,7 +1982,8 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         places_seen=s_places.seen,
         published=document.published,
         definite=definite,
-        generic=sentence.paragraph > 0 and _undated_or_period(text, date_) and _is_generic(text, trig, c_start) or _is_campaign(text, trig, c_start)
+        generic=sentence.paragraph > 0 and _undated_or_period(text, date_) and (
+            _is_generic(text, trig, c_start) or _began_doing(text, trig, c_start)) or _is_campaign(text, trig, c_start)
         or _counted_over_period(text, trig, c_start, c_end)
         # "has killed thousands of people since its inception": a toll over a period, not one incident
         or trig.priority <= WEAK_PRIORITY and bool(PERIOD_TOTAL.match(text, trig.start, c_end))

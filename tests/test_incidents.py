@@ -2451,3 +2451,15 @@ def test_a_measured_point_that_lands_on_a_town_the_story_names_is_that_town():
             "At least 14 people were killed on Monday about 90 miles northwest of Nairobi, police said.\n")
     rows = table(doc("measured", text, date(2009, 1, 29))).incidents
     assert rows["place"].tolist() == ["90 miles northwest of Nairobi"], rows[["title", "place", "start"]]
+
+
+def test_a_group_that_began_attacking_a_country_in_a_year_is_no_incident_of_that_year():
+    """'... but began attacking Chad in 2015 after N'Djamena sent troops': the start of a campaign, not an incident
+    (a day of its own would still date one: 'began shelling the town on Tuesday')."""
+    text = ("Soldiers killed near Lake Chad\n\n"
+            "Four soldiers were killed when militants raided an army post near Bol on Monday, officials said.\n"
+            "The group has fought in Nigeria since 2009 but began attacking Chad in 2015 after N'Djamena sent troops "
+            "to fight it.\n")
+    rows = table(doc("bol", text, date(2018, 4, 10))).incidents
+    assert not rows["start"].astype(str).str.startswith("2015").any(), rows[["title", "start", "place"]]
+    assert len(rows) == 1, rows[["title", "start", "place"]]
