@@ -1017,6 +1017,7 @@ _BOUND_PLACE_AFTER = re.compile(r"\s+(?:(?!(?:are|were|is|was|be|been)\b)[\w-]+\
 
 # "killed since the offensive", "since the 2019 bombing": the incident opens a period whose toll is counted after it
 _SINCE_WORD = re.compile(r"\bsince\b", re.I)
+_WHO_WORD = re.compile(r"\bwho\b", re.I)
 _SINCE_BEFORE = re.compile(r"\bsince\s+(?:[\w'’-]+\s+){0,4}$", re.I)
 # "Israel's 17-day offensive": a country's possessive before a definite mention names who did it as often as where
 _OWNER_COUNTRY = re.compile(r"['’]s(?:\s+[\w-]+){0,3}\s+")
@@ -1931,7 +1932,11 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
         # the noun's own date, not the more precise day of the sentence's main verb
         dates = _bound_dates(text, trig, dates) or dates
     # "the first attack on a church since violence erupted in 2015": a date told after "since" is the other event's
-    dates = [d for d in dates if not (d.start >= trig.end and _SINCE_WORD.search(text, trig.end, d.start))]
+    # "fighting between rival factions who took power from the communists in 1992": a year told in a "who" clause after
+    # the trigger is what those people did then
+    dates = [d for d in dates if not (d.start >= trig.end and (
+        _SINCE_WORD.search(text, trig.end, d.start)
+        or PRECISION_RANK.get(d.precision, 0) <= PRECISION_RANK["year"] and _WHO_WORD.search(text, trig.end, d.start)))]
     date_ = _since_anniversary(text, trig, _narrowest(dates))
     date_from = "clause" if date_ else ""
     if date_ is None and len(s_dates) == 1 and not offsets and not definite \

@@ -2463,3 +2463,14 @@ def test_a_group_that_began_attacking_a_country_in_a_year_is_no_incident_of_that
     rows = table(doc("bol", text, date(2018, 4, 10))).incidents
     assert not rows["start"].astype(str).str.startswith("2015").any(), rows[["title", "start", "place"]]
     assert len(rows) == 1, rows[["title", "start", "place"]]
+
+
+def test_a_year_told_in_a_who_clause_after_the_trigger_is_what_those_people_did():
+    """'ruined by fighting between rival militias who ousted the dictator in 1991': 1991 is the ousting, no battle."""
+    text = ("Mortars kill six in Kismayo\n\n"
+            "Mortar shells killed six people at a market in Kismayo on Tuesday, residents said.\n\n"
+            "Kismayo, relatively calm during much of the last decade, has been ruined by bitter fighting between "
+            "rival clan militias who ousted the dictator in 1991.\n")
+    rows = table(doc("kismayo91", text, date(2006, 6, 14))).incidents
+    assert not rows["start"].astype(str).str.startswith("1991").any(), rows[["title", "start", "place"]]
+    assert "2006-06-13" in rows["start"].tolist(), rows[["title", "start", "place"]]
