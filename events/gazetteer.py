@@ -1345,6 +1345,25 @@ _MAPDATA_NOT_PLACES = {"ussr", "yugoslavia", "czechoslovakia", "congo", "zaire",
 # worldHires prefixes whose country no longer exists or is disputed: a polygon's country is its nearest town's
 _MAPDATA_NEAREST_TOWN = {"ussr", "yugoslavia", "czechoslovakia", "paracel islands", "spratly island",
                          "sin cowe island", "neutral zone", "great lakes", "vislinskiy zaliv"}
+# English names news uses for islands worldHires spells otherwise (each island's English Wikipedia article); added
+# by build_islands_table only where no other place of the index bears the name
+_ISLAND_ENGLISH_NAMES = {
+    ("YE", "Suqutra"): ("Socotra",), ("GR", "Evvoia"): ("Euboea", "Evia"),
+    ("GR", "Kefallinia"): ("Kefalonia", "Cephalonia"), ("GR", "Limnos"): ("Lemnos",),
+    ("ES", "Majorca"): ("Mallorca",), ("ES", "Minorca"): ("Menorca",), ("DK", "Fyn"): ("Funen",),
+    ("DK", "Sjaelland"): ("Zealand",), ("ID", "Ceram"): ("Seram",), ("ID", "Lomblen"): ("Lembata",),
+    ("ID", "Roti"): ("Rote",), ("ID", "Simeule"): ("Simeulue",), ("ID", "Yos Sudarso"): ("Dolak",),
+    ("IR", "Jazireh-ye Qeshm"): ("Qeshm Island",), ("KR", "Cheju Do"): ("Jeju Island", "Jeju"),
+    ("TW", "Chinmen Tao"): ("Kinmen Island", "Kinmen"), ("VN", "Dao Phu Quoc"): ("Phu Quoc Island",),
+    ("VN", "Dao Cat Ba"): ("Cat Ba Island",), ("RU", "Ostrov Vrangelya"): ("Wrangel Island",),
+    ("RU", "Ostrov Kunashir"): ("Kunashir",), ("RU", "Ostrov Iturup"): ("Iturup",),
+    ("RU", "Ostrov Paramushir"): ("Paramushir",), ("RU", "Ostrov Bering"): ("Bering Island",),
+    ("RU", "Ostrov Kolguyev"): ("Kolguyev",),
+    ("RU", "Ostrov Vaygach"): ("Vaygach",), ("VE", "Isla de Margarita"): ("Margarita Island",),
+    ("HT", "Ile de la Gonave"): ("Gonave", "La Gonave"), ("HT", "Ile de la Tortue"): ("Tortuga Island",),
+    ("BR", "Ilha de Marajo"): ("Marajo",), ("GQ", "Fernando Po"): ("Bioko",), ("NO", "Edgeoya"): ("Edge Island",),
+    ("CL", "Isla Grande de Chiloe"): ("Chiloe Island",),
+}
 # the island word of a name, before or after the name proper ("Wake Island", "Isla Orchila", "Ostrov Paramushir")
 _ISLAND_WORD = re.compile(r"^(?:(?:isla|ile|île|ilha|isle|ostrov|otok|pulau)\s+(?!of\b)|isle\s+of\s+)(?P<a>.+)$|"
                           r"^(?P<b>.+?)\s+island$", re.I)
@@ -1453,6 +1472,8 @@ def build_islands_table(mapdata_dir: Path, out_path: Path = ISLANDS_CSV,
         if len(parts) == 1 and name.casefold() in codes:
             continue  # a country
         lat, lon, area = _ring_centroid(ring)
+        radius = max(_km(lat, lon, y, x) for y in (south, north) for x in (west, east))
+        lon = (lon + 180.0) % 360.0 - 180.0  # an island across the date line is drawn past 180 (Wrangel, Taveuni)
         if prefix in _MAPDATA_NEAREST_TOWN or (prefix not in codes and prefix not in _MAPDATA_COUNTRIES):
             town = nearest_town(lat, lon)
             country = d["country"][town] if town >= 0 else ""
@@ -1460,13 +1481,12 @@ def build_islands_table(mapdata_dir: Path, out_path: Path = ISLANDS_CSV,
             country = codes.get(prefix) or _MAPDATA_COUNTRIES[prefix]
         if name.casefold() in codes:
             continue  # "Cuba", "Malta": a country's own name
-        radius = max(_km(lat, lon, y, x) for y in (south, north) for x in (west, east))
         if area > largest.get((name, country), (0.0,))[0]:
             largest[(name, country)] = (area, lat, lon, radius, all_coast)
 
     rows = []
     for (name, country), (area, lat, lon, radius, all_coast) in sorted(largest.items()):
-        bare = island_bare_form(name)
+        original, bare = name, island_bare_form(name)
         kind = "island" if all_coast or bare else "region"  # (an island of a lake borders the lake)
         large = kind == "region" or area >= LARGE_ISLAND_KM2
         reach = radius + ISLAND_KNOWN_KM
@@ -1494,6 +1514,10 @@ def build_islands_table(mapdata_dir: Path, out_path: Path = ISLANDS_CSV,
                 alternates.append(f"{name} Island")
             else:
                 name = f"{name} Island"
+        for english in _ISLAND_ENGLISH_NAMES.get((country, original), ()):
+            key = normalize(english)
+            if key not in stop and not any(not d["ids"][e >> 1].startswith("x:island-") for e in gaz._index.get(key, ())):
+                alternates.append(english)
         admin1 = ""
         if not large:
             town = nearest_town(lat, lon)

@@ -273,6 +273,14 @@ def test_islands_load_as_areas_sized_by_their_extent(gaz):
     rows = gz._read_csv(gz.ISLANDS_CSV)
     assert rows and all(row["source"] and row["kind"] in ("island", "region") for row in rows)
     assert len({gz.island_id(row["country"], row["name"]) for row in rows}) == len(rows)
+    assert all(-180 <= float(row["lon"]) <= 180 and -90 <= float(row["lat"]) <= 90 for row in rows)
+
+
+def test_an_island_answers_to_the_english_name_news_uses(gaz):
+    # worldHires writes Suqutra and Majorca; news writes Socotra and Mallorca
+    for name, country in (("Socotra", "YE"), ("Mallorca", "ES"), ("Suqutra", "YE")):
+        place = gaz.candidates(name)[0]
+        assert (place.kind, place.country) == ("admin1", country), name
 
 
 def test_an_island_named_like_a_word_or_a_town_keeps_its_island_word(gaz):
