@@ -180,7 +180,7 @@ _ADMIN_BEFORE = re.compile(r"\b(?:province|governorate|district|county|prefectur
                            re.I)
 # (not "the Jiangxi city of X": there the name is the area the town is in)
 _TOWN_AFTER = re.compile(rf"^\s+(?:{_TOWN_WORDS})\b(?!\s+of\b)", re.I)
-_TOWN_BEFORE = re.compile(r"\b(?:city|town|village|hamlet|suburb|port|municipality|township)\s+of\s+$", re.I)
+_TOWN_BEFORE = re.compile(r"\b(?:(?:city|town|village|hamlet|suburb|port|municipality|township)\s+of|downtown)\s+$", re.I)
 ADMIN_KINDS = ("admin1", "admin2")
 KIND_CUE_BONUS = 4.0
 
@@ -844,6 +844,12 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
         if not s.demonym and s.end <= title_end and not kind_cues[k] and keys[k] in admin_named \
                 and text.startswith("\n\n", title_end):
             kind_cues[k] = "admin"
+    # one name, one place per story: "bombs in downtown X" then "22 banks in X" is the town both times, unless the
+    # story also writes the name as an area's ("X province")
+    town_named = {keys[k] for k, cue in kind_cues.items() if cue == "town"} - admin_named
+    for k, s in enumerate(spans):
+        if not s.demonym and not kind_cues[k] and keys[k] in town_named:
+            kind_cues[k] = "town"
     chosen: dict[int, Place] = dict(confident)
     neighbours = _neighbours(spans, keys, gaz)
     best_score: dict[int, float] = {}

@@ -859,3 +859,15 @@ def test_a_word_that_names_a_remote_island_stays_a_word(gaz):
     found = places("Banks told reporters on 4 May 2015 that Pentecost services on the Mainland were cancelled.", gaz)
     assert not any(m.place.geonameid.startswith("x:island-") for m in found.values())
     assert places("Banks Island", gaz)["Banks Island"].place.country == "CA"
+
+
+def test_a_town_cue_on_one_writing_of_a_name_holds_for_the_story(gaz):
+    """'in downtown X' is the town; the same story's later bare 'in X' is the same town, not the first-level area of
+    its name, unless the story also writes 'X province'."""
+    text = ("Grenades were thrown at shops in downtown Kidal on Sunday. "
+            "Two days earlier a patrol was ambushed in Kidal, officials said.")
+    kinds = [p.place.kind for p in find_places(text, gaz) if p.text == "Kidal"]
+    assert kinds == ["city", "city"], kinds
+    both = text + " The governor of Kidal region said troops would be sent."
+    kinds = [p.place.kind for p in find_places(both, gaz) if p.text == "Kidal"]
+    assert kinds == ["city", "admin1", "admin1"], kinds
