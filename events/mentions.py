@@ -2508,6 +2508,7 @@ def _dated_by_publication(mentions: list[IncidentMention], lexicon: Lexicon, lea
                        and abs((other.date.last - other.published).days) <= STORY_DAYS][:TOLD_CANDIDATES]
     # the lead's news came that many days after another incident: the headline's mention as well as the lead's
     after = after_offsets[0][1] if after_offsets and after_offsets[0][0] < lead_end else 0
+    unplaced: list[int] = []  # lead mentions left undated for want of a place
     for i, m in enumerate(out):
         if m.sentence_start >= lead_end:
             break
@@ -2534,8 +2535,20 @@ def _dated_by_publication(mentions: list[IncidentMention], lexicon: Lexicon, lea
                 out[told] = replace(other, place=m.place, place_text=m.place_text, place_from="headline")
             continue
         if m.place is None:
+            unplaced.append(i)
             continue
         out[i] = replace(m, date=_publication_day(m.published), date_from=PUBLICATION)
+    # "At least 50 people have died after a suicide bomber struck a mosque" then "The attack in X state was carried
+    # out by a young man": the lead's unplaced news is the one its next sentences place and date by the publication day
+    for i in unplaced:
+        m = out[i]
+        j = next((j for j in range(i + 1, len(out)) if out[j].sentence_start < lead_end
+                  and out[j].sentence_start > m.sentence_start and out[j].doc == m.doc
+                  and out[j].date_from == PUBLICATION and out[j].place is not None
+                  and (_may_corefer(out[j], m, lexicon) or _may_corefer(m, out[j], lexicon))), None)
+        if j is not None:
+            out[i] = replace(m, date=out[j].date, date_from="coreference", place=out[j].place,
+                             place_text=out[j].place_text, place_from="coreference")
     return out
 
 

@@ -2474,3 +2474,15 @@ def test_a_year_told_in_a_who_clause_after_the_trigger_is_what_those_people_did(
     rows = table(doc("kismayo91", text, date(2006, 6, 14))).incidents
     assert not rows["start"].astype(str).str.startswith("1991").any(), rows[["title", "start", "place"]]
     assert "2006-06-13" in rows["start"].tolist(), rows[["title", "start", "place"]]
+
+
+def test_the_leads_unplaced_toll_is_the_incident_its_next_sentence_places():
+    """'At least nine people have died after a suicide bomber struck a cattle market' (no place, no day) then 'The
+    attack in the town of Gwoza was carried out by a teenage girl': one incident, with its toll."""
+    text = ("Suicide bomber kills nine at market\n\n"
+            "LONDON (Agency) - At least nine people have died after a suicide bomber struck a crowded cattle market, "
+            "officials said.\n"
+            "The attack in the town of Gwoza was carried out by a teenage girl, police said.\n")
+    rows = table(doc("gwoza", text, date(2016, 2, 10))).incidents
+    assert len(rows) == 1, rows[["title", "start", "place", "killed"]]
+    assert (rows.iloc[0]["start"], rows.iloc[0]["killed"]) == ("2016-02-10", 9)
