@@ -1896,6 +1896,9 @@ def _counted_back(day: DateMention | None, trig: Trigger, offsets: Sequence) -> 
     return None
 
 
+_DATE_OF_PLACE = re.compile(r",?\s+(?:on|in|at|from|by|until|next|this|last)?\s*")
+
+
 def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, c_end: int,
            places: list[PlaceMention], dates: list[DateMention], offsets: Sequence, s_dates: list[DateMention],
            s_places: "_SentencePlaces", hypothetical: bool, sole_trigger: bool,
@@ -1917,6 +1920,7 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
             place_from = "clause" if place else place_from
     definite = _is_definite(text, trig, c_start)
     unbound = None
+    clause_dates = dates
     if definite:
         # "the firefight broke out near X, where a similar incident took place on June 3": that day is the other one's
         own = [d for d in dates if d.start < trig.end or not _OTHER_INCIDENT_BETWEEN.search(text, trig.end, d.start)]
@@ -1927,6 +1931,10 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
             # maybe the place of what is said about it, or of who did it ("Israel's 17-day offensive"): the incident
             # referred to may know better
             place_from = "context"
+            # "the shooting comes before the opening of a conference in X on 5 September": a place followed by a
+            # date the trigger does not own is the place of what happens on that date, not of the incident
+            if any(_DATE_OF_PLACE.fullmatch(text, place.end, d.start) and d not in dates for d in clause_dates):
+                place, place_from = None, ""
     elif len(dates) > 1 and not _is_verb(trig.text):
         # "jailed 12 people on Wednesday over a bomb attack on a police station that killed four officers in 2015":
         # the noun's own date, not the more precise day of the sentence's main verb

@@ -2486,3 +2486,15 @@ def test_the_leads_unplaced_toll_is_the_incident_its_next_sentence_places():
     rows = table(doc("gwoza", text, date(2016, 2, 10))).incidents
     assert len(rows) == 1, rows[["title", "start", "place", "killed"]]
     assert (rows.iloc[0]["start"], rows.iloc[0]["killed"]) == ("2016-02-10", 9)
+
+
+def test_a_place_with_a_date_of_its_own_is_not_the_definite_mentions():
+    """Item 2: 'the bombing comes days before a summit in X on October 9': X is where the summit will be, on its own
+    date, not where the bombing the story told happened."""
+    text = ("Police station bombed\n\n"
+            "A car bomb exploded outside a police station in northern Portugal on Monday, killing two officers, "
+            "police said.\n"
+            "The bombing comes days before a European summit in Lisbon on October 9.\n")
+    rows = table(doc("summit", text, date(2003, 9, 30))).incidents
+    assert "Lisbon" not in rows["place"].tolist(), rows[["title", "place", "start"]]
+    assert len(rows) == 1, rows[["title", "place", "start"]]
