@@ -683,6 +683,10 @@ def _dateline_place(text: str, places: Sequence[PlaceMention]) -> PlaceMention |
     return max(named, key=lambda p: PLACE_RANK.get(p.place.kind, 0), default=None)
 
 
+_PAGE_STAMP = re.compile(r",?\s*(?:(?:Published|Posted|Updated|Last updated)\s+(?:at\s+)?)?\d{1,2}[:.]\d{2}\s*"
+                         r"(?-i:GMT|UTC|BST|CET|EST|EDT)\b", re.I)
+
+
 def _without_datelines(text: str, dates: Sequence[DateMention], places: Sequence[PlaceMention]
                        ) -> tuple[list[DateMention], list[PlaceMention]]:
     """Drop the dates and places of wire datelines; "here" in the story then names the dateline's city.
@@ -690,6 +694,9 @@ def _without_datelines(text: str, dates: Sequence[DateMention], places: Sequence
     "KABUL, Nov. 16 (Xinhua) -" says where and when the story was filed: its date is the publication date, never an
     incident's, and its city is not where the incident happened unless the story says "here".
     """
+    # "Friday, 14 June, 2002, 18:37 GMT 19:37 UK", "Monday, December 28, 1998 Published at 17:34 GMT": a web page's
+    # time stamp, the day it was posted (and a run-on page line may join it to the headline)
+    dates = [d for d in dates if not _PAGE_STAMP.match(text, d.end)]
     spans = find_datelines(text)
     if not spans:
         return list(dates), list(places)

@@ -2498,3 +2498,15 @@ def test_a_place_with_a_date_of_its_own_is_not_the_definite_mentions():
     rows = table(doc("summit", text, date(2003, 9, 30))).incidents
     assert "Lisbon" not in rows["place"].tolist(), rows[["title", "place", "start"]]
     assert len(rows) == 1, rows[["title", "place", "start"]]
+
+
+def test_a_web_pages_time_stamp_dates_no_incident():
+    """'| Friday, 9 March, 2007, 10:12 GMT 11:12 UK Bus bomb kills eight ...': the stamp a run-on page line joins to
+    the headline is the day the page was posted; the headline is the lead's Thursday bombing, not a second row."""
+    text = ("News Front Page | World | Asia\n"
+            "| Friday, 9 March, 2007, 10:12 GMT 11:12 UK Bus bomb kills eight in Kandahar Those killed were "
+            "passengers on a bus south of Kandahar Eight passengers have been killed and several wounded when a "
+            "roadside bomb hit their bus on Thursday near the town of Spin Boldak, officials said.\n")
+    rows = table(doc("stamp", text, date(2007, 3, 9))).incidents
+    assert len(rows) == 1, rows[["title", "start", "place", "killed"]]
+    assert (rows.iloc[0]["start"], rows.iloc[0]["killed"]) == ("2007-03-08", 8)
