@@ -125,6 +125,8 @@ October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
 """.split())
 
 # Words after a landmark's name that make it the name of something else: a hospital, a school, a group
+# a newspaper's name after its town's ("New York Times", "Bangkok Post", "Kenya Times")
+_NEWSPAPER_AFTER = frozenset("Times Post Herald Tribune Journal Gazette Chronicle Observer Telegraph Inquirer".split())
 _NAMED_AFTER_A_LANDMARK = frozenset("""
 Hospital Hospitals Clinic School Schools College University Institute Hotel Stadium Brigade Brigades Martyrs Radio TV
 Television Foundation Bank Company Party Movement Front Army
@@ -571,6 +573,11 @@ def _recognise(text: str, gaz: Gazetteer) -> list[_Span]:
                 strong = False  # "Sam" of "Sam Rainsy" is an alternate name of Damascus: a name, not a place
             if top.kind == "landmark" and j < cap_end and tokens[j + 1].text in _NAMED_AFTER_A_LANDMARK:
                 strong = False  # "the Al Aqsa Hospital", "Al Aqsa Martyrs Brigades": named after it, not at it
+            if j < cap_end and tokens[j + 1].text in _NEWSPAPER_AFTER and _joinable(text, tokens[j], tokens[j + 1]):
+                # "- New York Times", "the Washington Post reported": a newspaper named after its city, which tells
+                # who reported, not where anything happened
+                i = max(j, cap_end) + 1
+                continue
             single = j == i and " " not in form and "-" not in form
             # part of a longer capitalised run that is not a place: a person or an organisation
             # (not after a possessive: "Chhattisgarh's Sukma district", "Kenya's Mandera county" name the area's

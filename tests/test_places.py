@@ -871,3 +871,9 @@ def test_a_town_cue_on_one_writing_of_a_name_holds_for_the_story(gaz):
     both = text + " The governor of Kidal region said troops would be sent."
     kinds = [p.place.kind for p in find_places(both, gaz) if p.text == "Kidal"]
     assert kinds == ["city", "admin1", "admin1"], kinds
+
+
+def test_a_newspaper_named_after_its_city_is_no_place(gaz):
+    """'- Boston Globe'-style credits: a newspaper named after its city says who reported, not where."""
+    text = "Flood kills 12 in Assam - Los Angeles Times. The Washington Post said rescuers reached Guwahati."
+    assert [p.text for p in find_places(text, gaz)] == ["Assam", "Guwahati"]
