@@ -501,6 +501,13 @@ _KILLED_ALONG_WITH = re.compile(rf"\b(?:was|is|has been|had been)\s+(?:also\s+)?
                                 re.I)
 
 
+_ONE_KILLED_ALONGSIDE = re.compile(
+    rf"\b(?:was|has been|had been)\s+(?:also\s+)?(?:killed|shot dead|slain|murdered|gunned down)\s+"
+    rf"(?:along\s+with|together\s+with|alongside)\s+(?:(?:an?|his|her|one)\s+|(?P<n>{NUMBER})\s+(?:other\s+)?)"
+    rf"(?:[\w-]+\s+){{0,2}}?(?:{_VICTIM_NOUNS}|wife|husband|sons?|daughters?|brothers?|companions?|colleagues?)\b",
+    re.I)
+
+
 # Victims named in a list after their plural role: "sergeants Ruiz and Mena died in hospital",
 # "soldiers Kabila, Ntumba and Mwamba were killed"
 _NAMED_LIST = (r"(?P<names>(?-i:[A-Z][\w'’-]+)(?: (?-i:[A-Z][\w'’-]+)){0,2}"
@@ -543,6 +550,12 @@ def find_casualties(text: str, starts: Sequence[int] | None = None, anchor: int 
             killed, killed_q = len(_NAME_SEPARATOR.split(named.group("names"))), ""
     if killed is None and _one_victim(text, starts) is not None:
         killed, killed_q = 1, ""
+    if killed == 1:
+        # "another ranger was killed alongside a suspected militant", "an officer was shot dead along with his
+        # driver": one victim told, and the one (or the number) killed with them
+        along = _ONE_KILLED_ALONGSIDE.search(text)
+        if along is not None:
+            killed += parse_number(along.group("n")) if along.group("n") else 1
     injured, injured_q = _first_figure(_INJURED, text, _INJURED_KEYWORDS, starts)
     return Casualties(killed=killed, injured=injured, killed_qualifier=killed_q, injured_qualifier=injured_q)
 

@@ -434,3 +434,17 @@ def test_victims_of_a_force_named_with_its_abbreviation(text, killed):
     from events.casualties import find_casualties
 
     assert find_casualties(text).killed == killed
+
+
+@pytest.mark.parametrize("text,killed", [
+    # one victim told, and the one (or the number) killed with them
+    ("On Sunday a soldier was killed alongside a suspected rebel in a clash near Kidal.", 2),
+    ("A district judge was shot dead along with his driver outside Quetta.", 2),
+    ("The militia leader was killed along with two other fighters in the raid.", 3),
+    # not a companion: 'alongside the road'
+    ("A herder was killed alongside the road to Gao.", 1),
+])
+def test_one_victim_killed_alongside_another(text, killed):
+    from events.casualties import find_casualties
+
+    assert find_casualties(text).killed == killed
