@@ -184,6 +184,11 @@ _AGGREGATE_BEFORE = re.compile(r"\b(?:(?:string|series|wave|spate|number|campaig
                                r"(?:[\w-]+\s+){0,2}$", re.I)
 
 
+def _is_plural_noun_text(trigger: str) -> bool:
+    word = trigger.lower()
+    return not _is_verb(trigger) and word.endswith("s") and not word.endswith(("ss", "us"))
+
+
 def _is_plural_noun(trig: Trigger) -> bool:
     word = trig.text.lower()
     return not _is_verb(trig.text) and word.endswith("s") and not word.endswith(("ss", "us"))
@@ -2768,7 +2773,12 @@ def _corefer(mentions: list[IncidentMention], lexicon: Lexicon, lead_text: str =
                                # killed 16 in the town of X": the lead's unplaced news, told at one of its places
                                or p.place is None and m.killed is not None and not m.definite
                                and p.sentence_start < len(lead_text) and p.published is not None
-                               and 0 <= (p.published - p.date.last).days <= STORY_DAYS)
+                               and 0 <= (p.published - p.date.last).days <= STORY_DAYS
+                               # "the group had attacked a police station and a military base over the weekend" then
+                               # "Those attacks took place in provinces along the border": the unplaced incident just
+                               # told, which the definite mention places
+                               or p.place is None and m.definite and _is_plural_noun_text(m.trigger)
+                               and p.paragraph >= m.paragraph - 1)
                           and not (m.target and p.target and m.target != p.target)]
             # the same named victim links mentions anywhere in the story
             named = [p for p in candidates if (p.target and (p.target == m.target or p.target in m.sentence))

@@ -2510,3 +2510,17 @@ def test_a_web_pages_time_stamp_dates_no_incident():
     rows = table(doc("stamp", text, date(2007, 3, 9))).incidents
     assert len(rows) == 1, rows[["title", "start", "place", "killed"]]
     assert (rows.iloc[0]["start"], rows.iloc[0]["killed"]) == ("2007-03-08", 8)
+
+
+def test_those_attacks_places_the_unplaced_incident_just_told():
+    """'... said Monday that the rebels had attacked an army post and a police station over the weekend.' then 'Those
+    attacks took place in provinces along Peru's border with Ecuador and left a nurse dead': the weekend's attacks,
+    placed by the definite plural, not the story's lead bombing."""
+    text = ("Bomb kills two soldiers in Lima\n\n"
+            "LIMA (AP) - A bomb killed two soldiers on patrol in Lima on Tuesday, the army said.\n\n"
+            "The ombudsman said Monday that the rebels had attacked an army post and a police station over the "
+            "weekend. Those attacks took place in provinces along Peru's border with Ecuador and left a nurse dead.\n")
+    rows = table(doc("lima", text, date(2019, 3, 12))).incidents
+    weekend = rows[rows["start"] == "2019-03-09"]
+    assert len(weekend) == 1, rows[["title", "start", "place", "killed"]]
+    assert weekend.iloc[0]["killed"] == 1
