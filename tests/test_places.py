@@ -877,3 +877,29 @@ def test_a_newspaper_named_after_its_city_is_no_place(gaz):
     """'- Boston Globe'-style credits: a newspaper named after its city says who reported, not where."""
     text = "Flood kills 12 in Assam - Los Angeles Times. The Washington Post said rescuers reached Guwahati."
     assert [p.text for p in find_places(text, gaz)] == ["Assam", "Guwahati"]
+
+
+def test_an_indian_village_geonames_lacks_is_read_at_its_post_offices_approximate_point(gaz):
+    # Banaidega (Gumla district, Jharkhand) is no GeoNames place: India Post's branch office gives it, with an
+    # approximate point (a town-level place, never a landmark's exact point), read only in a story about India
+    text = ("Maoist rebels ambushed a police patrol near Banaidega in Jharkhand on 14 April 2017, killing two "
+            "constables, police said. India sent more paramilitary troops to the state.")
+    village = places(text, gaz)["Banaidega"].place
+    assert (village.kind, village.country, village.admin1, village.population) == ("city", "IN", "Jharkhand", 0)
+    assert abs(village.lat - 22.75) < 0.1 and abs(village.lon - 84.61) < 0.1
+    elsewhere = ("Rebels ambushed a police patrol near Banaidega on 14 April 2017, police in Kenya said. Kenya sent "
+                 "more troops to the region.")
+    assert "Banaidega" not in places(elsewhere, gaz)
+
+
+def test_same_named_indian_villages_of_two_states_are_told_apart_by_the_named_state(gaz):
+    # two branch offices are called Ainchwara, 340 km apart (Chitrakoot in Uttar Pradesh, Shivpuri in Madhya
+    # Pradesh): the state the story names decides, and a story naming neither leaves the name unknown
+    text = ("A mob set fire to houses in Ainchwara on 2 February 2015, police in Uttar Pradesh said. India's home "
+            "ministry asked for a report.")
+    village = places(text, gaz)["Ainchwara"].place
+    assert (village.country, village.admin1) == ("IN", "Uttar Pradesh") and abs(village.lat - 25.16) < 0.1
+    assert places(text.replace("Uttar Pradesh", "Madhya Pradesh"), gaz)["Ainchwara"].place.admin1 == "Madhya Pradesh"
+    neither = ("A mob set fire to houses in Ainchwara on 2 February 2015, Indian police said. India's home ministry "
+               "asked for a report.")
+    assert "Ainchwara" not in places(neither, gaz)
