@@ -1181,36 +1181,43 @@ def _local_areas(path: Path = LOCAL_AREAS_CSV) -> dict[tuple[str, str], tuple[st
 def _local_settlements(country: str, key: str, folder: Path = LOCAL_SETTLEMENTS_DIR
                        ) -> list[tuple[str, float, float, str, str]]:
     """The settlements (name, lat, lon, admin1, admin2) of a country's ``data/local_settlements/CC.csv`` whose
-    normalised name is `key`; empty when none is or the country has no such file."""
+    normalised name is `key`; empty when none is or the country has no such file. The file's rows are sorted by
+    normalised name (:func:`build_local_settlements_table` writes them so), so they are found by bisection."""
     columns, lines = _local_settlement_lines(country, Path(folder))
+    if not lines:
+        return []
+    at = columns[0]
+    i = bisect.bisect_left(lines, key, key=lambda line: _settlement_key(line, at))
     found = []
-    for row in csv.reader(lines.get(key, ())):
-        name, lat, lon, admin1, admin2 = (row[i] for i in columns)
+    while i < len(lines) and _settlement_key(lines[i], at) == key:
+        row = next(csv.reader([lines[i]]))
+        name, lat, lon, admin1, admin2 = (row[c] for c in columns)
         found.append((name, float(lat), float(lon), admin1, admin2))
+        i += 1
     return found
 
 
+def _settlement_key(line: str, at: int) -> str:
+    """normalize() of the name in column `at` of a settlements file's line (an ASCII name has no accent to strip;
+    the names are kept out of normalize's cache of the text's names)."""
+    name = line.split(",", at + 1)[at] if '"' not in line else next(csv.reader([line]))[at]
+    return _SPACES.sub(" ", name.translate(_APOSTROPHES).lower()).strip() if name.isascii() \
+        else normalize.__wrapped__(name)
+
+
 @lru_cache(maxsize=None)
-def _local_settlement_lines(country: str, folder: Path) -> tuple[tuple[int, ...], dict[str, list[str]]]:
-    """The columns (name, lat, lon, admin1, admin2) of a country's settlements file and its lines by normalised
-    name, parsed only when looked up (India's file has 120,000 rows, read when a story is about India)."""
+def _local_settlement_lines(country: str, folder: Path) -> tuple[tuple[int, ...], list[str]]:
+    """The columns (name, lat, lon, admin1, admin2) of a country's settlements file and its rows' lines (sorted by
+    normalised name), read only when looked up (India's file has 120,000 rows, read when a story is about India;
+    its names are normalised only along a lookup's bisection, not all up front)."""
     path = folder / f"{country}.csv"
     if not country.isalpha() or not path.exists():
-        return (), {}
-    table: dict[str, list[str]] = defaultdict(list)
-    slow = normalize.__wrapped__  # the names are read once: kept out of normalize's cache of the text's names
-    sub, apostrophes = _SPACES.sub, _APOSTROPHES
+        return (), []
     with path.open(encoding="utf-8", newline="") as fh:
         lines = [line for line in fh if not line.startswith("#")]
     header = next(csv.reader(lines[:1]))
     columns = tuple(header.index(c) for c in ("name", "lat", "lon", "admin1", "admin2"))
-    at = columns[0]
-    for line in lines[1:]:
-        name = line.split(",", at + 1)[at] if '"' not in line else next(csv.reader([line]))[at]
-        # normalize's key; an ASCII name has no accent to strip
-        key = sub(" ", name.translate(apostrophes).lower()).strip() if name.isascii() else slow(name)
-        table[key].append(line)
-    return columns, dict(table)
+    return columns, lines[1:]
 
 
 def build_local_settlements_table(safesignal_csv: Path | None = None, psgc_dir: Path | None = None,

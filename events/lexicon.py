@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 from events.settings import DATA_DIR
 
@@ -50,6 +51,48 @@ def load_types(data_dir: Path = DATA_DIR) -> dict[str, IncidentType]:
 
 # a capital letter (not an escape such as \\W or \\S) or a case-sensitive group: such a pattern keeps IGNORECASE
 _CASED_PATTERN = re.compile(r"(?<!\\)[A-Z]|\(\?-i:")
+
+
+_BEFORE_A_WORD = r"(?<![\w-])"  # how every lexicon pattern starts (Lexicon.load)
+_WORDISH = re.compile(r"[\w-]")
+
+
+@lru_cache(maxsize=None)
+def _bare(pattern: str, flags: int) -> re.Pattern[str] | None:
+    """A pattern without its leading look-behind (_BEFORE_A_WORD), when it has one and matches no empty string;
+    else None. The regex engine tries a pattern that opens with a look-behind at every position of the text; without
+    it, it skips ahead to where the words can begin (their first letters or literal prefix): twice as fast over the
+    lexicon."""
+    if not pattern.startswith(_BEFORE_A_WORD):
+        return None
+    rest = pattern[len(_BEFORE_A_WORD):]
+    try:
+        bare = re.compile(rest, flags)
+        if re._parser.parse(rest, flags).getwidth()[0] == 0:  # type: ignore[attr-defined]
+            return None
+    except (re.error, AttributeError):
+        return None
+    return bare
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each of pattern.finditer(text), found by the pattern without its look-behind where it has
+    one (:func:`_bare`): a match the look-behind would refuse is skipped and the search goes on from its next
+    character, as finditer's would; an accepted one ends the search there, as finditer's does."""
+    bare = _bare(pattern.pattern, pattern.flags)
+    if bare is None:
+        for m in pattern.finditer(text):
+            yield m.start(), m.end()
+        return
+    search, wordish = bare.search, _WORDISH.match
+    pos = 0
+    while (m := search(text, pos)) is not None:
+        start, end = m.span()
+        if start and wordish(text, start - 1):
+            pos = start + 1
+        else:
+            yield start, end
+            pos = end
 
 
 @dataclass(frozen=True)
@@ -107,9 +150,9 @@ class Lexicon:
         lowered = text.lower()
         if len(lowered) != len(text):  # a letter whose lower case is longer ('İ'): offsets would shift
             lowered = ""
-        found = [Trigger(m.start(), m.end(), text[m.start():m.end()], kind, priority)
+        found = [Trigger(start, end, text[start:end], kind, priority)
                  for (folded, fast), (pattern, kind, priority) in zip(self._folded_patterns(), self.patterns)
-                 for m in (folded.finditer(lowered) if fast and lowered else pattern.finditer(text))]
+                 for start, end in (_spans(folded, lowered) if fast and lowered else _spans(pattern, text))]
         found.sort(key=lambda t: (-(t.end - t.start), -t.priority, t.start))
         kept: list[Trigger] = []
         taken = bytearray(len(text))  # characters inside a kept trigger: the overlap test is then linear overall

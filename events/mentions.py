@@ -15,7 +15,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property, lru_cache
-from math import atan2, cos, degrees, radians, sqrt
+from math import atan2, cos, degrees, fmod, radians, sqrt
 from typing import Sequence
 
 from events.casualties import (CASUALTY_CUES, NO_ONE_KILLED, PERIOD_TOTAL, Casualties, ends_a_list_of_victims,
@@ -823,10 +823,32 @@ _MEASURED_KM = re.compile(re.escape(MEASURED_MARK) + r"(\d+)km-")
 def _point_from(reference: Place, distance: float, north: float, east: float) -> tuple[float, float]:
     """(lat, lon) `distance` km from the reference on the bearing of the unit vector (north, east), on the WGS-84
     ellipsoid (geopy's geodesic), so a long measure far from the equator lands where the story says."""
-    from geopy.distance import geodesic
+    # geopy's geodesic(kilometers=distance).destination(...) itself: geographiclib's Direct on WGS-84 in km, with
+    # geopy.Point's checks (importing geopy.distance imports all of geopy's geocoders and requests: 0.3 s a process)
+    lat, lon = float(reference.lat or 0.0), float(reference.lon or 0.0)
+    if abs(lon) > 180:
+        lon = _normalize_angle(lon)
+    geod = _wgs84()
+    r = geod.Direct(lat, lon, degrees(atan2(east, north)), distance, geod.LATITUDE | geod.LONGITUDE)
+    lat2, lon2 = float(r["lat2"] or 0.0), float(r["lon2"] or 0.0)
+    return lat2, _normalize_angle(lon2) if abs(lon2) > 180 else lon2
 
-    point = geodesic(kilometers=distance).destination((reference.lat, reference.lon), degrees(atan2(east, north)))
-    return point.latitude, point.longitude
+
+@lru_cache(maxsize=1)
+def _wgs84():
+    from geographiclib.geodesic import Geodesic
+
+    return Geodesic(6378.137, 1 / 298.257223563)  # geopy's ELLIPSOIDS["WGS-84"]: major axis (km), flattening
+
+
+def _normalize_angle(x: float, limit: float = 180.0) -> float:
+    """geopy.point._normalize_angle: x within [-limit, limit)."""
+    modulo = fmod(x, limit * 2.0) or 0.0
+    if modulo < -limit:
+        return modulo + limit * 2.0
+    if modulo >= limit:
+        return modulo - limit * 2.0
+    return modulo
 
 
 def _far_point_in_part(reference: Place, distance: float, north: float, east: float, part: Place,
@@ -2456,11 +2478,26 @@ def _lead_end(sentences: Sequence[Sentence], text: str = "", title: str = "") ->
 
 def _title_at(text: str, title: str) -> int:
     """Where the story's title first stands in its text, -1 when it does not (or is too short to tell a headline)."""
-    title = " ".join(title.split())
-    if len(title.split()) < 3:
+    words = title.split()
+    if len(words) < 3:
         return -1
-    match = re.search(r"\s+".join(map(re.escape, title.split())), text)
-    return match.start() if match else -1
+    # the title's words with whitespace between them (what re.search of r"\s+".join(map(re.escape, words)) finds,
+    # without compiling a pattern per story: each title is a new one, and compiling it cost more than the search)
+    first, rest, n = words[0], words[1:], len(text)
+    at = text.find(first)
+    while at >= 0:
+        end = at + len(first)
+        for word in rest:
+            gap = end
+            while gap < n and text[gap].isspace():
+                gap += 1
+            if gap == end or not text.startswith(word, gap):
+                break
+            end = gap + len(word)
+        else:
+            return at
+        at = text.find(first, at + 1)
+    return -1
 
 
 def _lead_end_from(sentences: Sequence[Sentence], first: int) -> int:

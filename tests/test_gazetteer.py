@@ -325,3 +325,21 @@ def test_the_mapdata_binary_database_is_read(tmp_path):
     assert (round(west), round(south), round(east), round(north)) == (20, 5, 21, 6)
     lat, lon, _area = gz._ring_centroid(ring)
     assert abs(lat - 5.5) < 0.01 and abs(lon - 20.5) < 0.01
+
+
+def test_settlement_files_are_sorted_by_normalised_name_for_bisection():
+    # _local_settlements bisects each file's lines on the normalised name: a file out of that order loses rows
+    for path in sorted(gz.LOCAL_SETTLEMENTS_DIR.glob("*.csv")):
+        columns, lines = gz._local_settlement_lines(path.stem, path.parent)
+        keys = [gz._settlement_key(line, columns[0]) for line in lines]
+        assert keys == sorted(keys), path.name
+
+
+def test_the_settlements_of_a_name_are_all_its_rows_in_file_order(tmp_path):
+    (tmp_path / "ZZ.csv").write_text(
+        "# a note\nname,lat,lon,country,admin1,admin2,source\nAbaca,0.5,1.5,ZZ,A,B,s\n\u00c1baco,1.0,2.0,ZZ,A,B,s\n"
+        "abaco,1.5,2.5,ZZ,A,C,s\nAbacus,3,4,ZZ,A,B,s\n\"Bar, Upper\",5,6,ZZ,C,D,s\n", encoding="utf-8")
+    assert gz._local_settlements("ZZ", "abaco", tmp_path) == [("\u00c1baco", 1.0, 2.0, "A", "B"),
+                                                              ("abaco", 1.5, 2.5, "A", "C")]
+    assert gz._local_settlements("ZZ", "bar, upper", tmp_path) == [("Bar, Upper", 5.0, 6.0, "C", "D")]
+    assert gz._local_settlements("ZZ", "abac", tmp_path) == [] and gz._local_settlements("QQ", "abaco", tmp_path) == []
