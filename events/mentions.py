@@ -1057,6 +1057,21 @@ _SINCE_BEFORE = re.compile(r"\bsince\s+(?:[\w'’-]+\s+){0,4}$", re.I)
 _OWNER_COUNTRY = re.compile(r"['’]s(?:\s+[\w-]+){0,3}\s+")
 
 
+@lru_cache(maxsize=8)
+def _word_spans(pattern: re.Pattern[str], text: str) -> tuple[list[int], list[int]]:
+    """Starts and ends of the pattern's matches over the whole text, found once per document: asked for every
+    trigger and date of a clause, a search between the two would rescan a long clause each time."""
+    spans = [m.span() for m in pattern.finditer(text)]
+    return [a for a, _ in spans], [b for _, b in spans]
+
+
+def _word_between(pattern: re.Pattern[str], text: str, start: int, end: int) -> bool:
+    """Whether a match of the word pattern lies wholly within text[start:end]."""
+    starts, ends = _word_spans(pattern, text)
+    i = bisect_left(starts, start)
+    return i < len(starts) and ends[i] <= end
+
+
 def _bound_places(text: str, trig: Trigger, places: Sequence[PlaceMention], c_start: int) -> list[PlaceMention]:
     """The places inside a definite mention's own phrase: "the Kabul bombing", "the attack on a camp in Jaffna"."""
     bound = []
@@ -1977,12 +1992,13 @@ def _build(document: Document, sentence: Sentence, trig: Trigger, c_start: int, 
     # "fighting between rival factions who took power from the communists in 1992": a year told in a "who" clause after
     # the trigger is what those people did then
     dates = [d for d in dates if not (d.start >= trig.end and (
-        _SINCE_WORD.search(text, trig.end, d.start)
-        or PRECISION_RANK.get(d.precision, 0) <= PRECISION_RANK["year"] and _WHO_WORD.search(text, trig.end, d.start)))]
+        _word_between(_SINCE_WORD, text, trig.end, d.start)
+        or PRECISION_RANK.get(d.precision, 0) <= PRECISION_RANK["year"]
+        and _word_between(_WHO_WORD, text, trig.end, d.start)))]
     date_ = _since_anniversary(text, trig, _narrowest(dates))
     date_from = "clause" if date_ else ""
     if date_ is None and len(s_dates) == 1 and not offsets and not definite \
-            and not (s_dates[0].start >= trig.end and _SINCE_WORD.search(text, trig.end, s_dates[0].start)):
+            and not (s_dates[0].start >= trig.end and _word_between(_SINCE_WORD, text, trig.end, s_dates[0].start)):
         date_, date_from = s_dates[0], "sentence"
     if not hypothetical:
         date_ = _not_after_publication(date_, document.published)

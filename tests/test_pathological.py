@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from events.dates import DateMention
 from events.gazetteer import Place
-from events.mentions import IncidentMention, _covered, _Except
+from events.mentions import _SINCE_WORD, _WHO_WORD, IncidentMention, _covered, _Except, _word_between
 from events.merge import _best_date, _best_place, _DateVotes, _PlaceVotes
 
 PRECISIONS = ["day", "month", "year", "week"]
@@ -628,3 +628,18 @@ def test_place_spans_overlap_as_the_scan_says(raw, start, length):
     mentions = [PlaceMention(a, a + n, "x" * n, PLACES[0], "name") for a, n in raw]
     assert _Spans(mentions).overlaps(start, start + length) == any(
         m.start < start + length and start < m.end for m in mentions)
+
+
+@given(st.lists(st.sampled_from(["since", "Since", "who", "whom", "since2015", " ", ", ", "x", "in 2015"]),
+                max_size=20), st.data())
+def test_a_word_between_two_offsets_equals_the_search_between_them(parts, data):
+    """'since' / 'who' between a trigger and a date is looked up in positions found once per document (a search
+    per trigger and date rescanned long clauses: quadratic on a text of one endless clause); the answer is the
+    search's whenever the span ends at a word boundary, as a date's start does."""
+    text = "".join(parts)
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    if end < len(text) and end > 0 and (text[end - 1].isalnum() and text[end].isalnum()):
+        end = len(text)
+    for pattern in (_SINCE_WORD, _WHO_WORD):
+        assert _word_between(pattern, text, start, end) == (pattern.search(text, start, end) is not None)
