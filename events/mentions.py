@@ -15,7 +15,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property, lru_cache
-from math import atan2, cos, degrees, fmod, radians, sqrt
+from math import atan2, cos, degrees, radians, sqrt
 from typing import Sequence
 
 from events.casualties import (CASUALTY_CUES, NO_ONE_KILLED, PERIOD_TOTAL, Casualties, ends_a_list_of_victims,
@@ -190,8 +190,7 @@ def _is_plural_noun_text(trigger: str) -> bool:
 
 
 def _is_plural_noun(trig: Trigger) -> bool:
-    word = trig.text.lower()
-    return not _is_verb(trig.text) and word.endswith("s") and not word.endswith(("ss", "us"))
+    return _is_plural_noun_text(trig.text)
 
 
 # "Air raids killed at least 16 civilians in X": a plural whose own past-tense verb tells one toll reports one incident
@@ -823,15 +822,11 @@ _MEASURED_KM = re.compile(re.escape(MEASURED_MARK) + r"(\d+)km-")
 def _point_from(reference: Place, distance: float, north: float, east: float) -> tuple[float, float]:
     """(lat, lon) `distance` km from the reference on the bearing of the unit vector (north, east), on the WGS-84
     ellipsoid (geopy's geodesic), so a long measure far from the equator lands where the story says."""
-    # geopy's geodesic(kilometers=distance).destination(...) itself: geographiclib's Direct on WGS-84 in km, with
-    # geopy.Point's checks (importing geopy.distance imports all of geopy's geocoders and requests: 0.3 s a process)
-    lat, lon = float(reference.lat or 0.0), float(reference.lon or 0.0)
-    if abs(lon) > 180:
-        lon = _normalize_angle(lon)
-    geod = _wgs84()
-    r = geod.Direct(lat, lon, degrees(atan2(east, north)), distance, geod.LATITUDE | geod.LONGITUDE)
-    lat2, lon2 = float(r["lat2"] or 0.0), float(r["lon2"] or 0.0)
-    return lat2, _normalize_angle(lon2) if abs(lon2) > 180 else lon2
+    # geopy's geodesic(kilometers=distance).destination(...) itself: geographiclib's Direct on WGS-84 in km
+    # (importing geopy.distance imports all of geopy's geocoders and requests: 0.3 s a process); Direct returns
+    # longitudes within [-180, 180]
+    r = _wgs84().Direct(reference.lat, reference.lon, degrees(atan2(east, north)), distance)
+    return r["lat2"], r["lon2"]
 
 
 @lru_cache(maxsize=1)
@@ -839,16 +834,6 @@ def _wgs84():
     from geographiclib.geodesic import Geodesic
 
     return Geodesic(6378.137, 1 / 298.257223563)  # geopy's ELLIPSOIDS["WGS-84"]: major axis (km), flattening
-
-
-def _normalize_angle(x: float, limit: float = 180.0) -> float:
-    """geopy.point._normalize_angle: x within [-limit, limit)."""
-    modulo = fmod(x, limit * 2.0) or 0.0
-    if modulo < -limit:
-        return modulo + limit * 2.0
-    if modulo >= limit:
-        return modulo - limit * 2.0
-    return modulo
 
 
 def _far_point_in_part(reference: Place, distance: float, north: float, east: float, part: Place,
@@ -1902,6 +1887,8 @@ def _planned(text: str, d: DateMention, published: date | None) -> bool:
     incident the story tells (nor, moved a year back, one a year before)."""
     return published is not None and d.precision == "day" and (d.first - published).days > AFTER_PUBLICATION_DAYS \
         and _tense(text, d.start, d.end) == "future"
+
+
 _WRITTEN_YEAR = re.compile(r"\d{4}|'\d\d\b|’\d\d\b")
 
 

@@ -124,9 +124,9 @@ Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March 
 October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
 """.split())
 
-# Words after a landmark's name that make it the name of something else: a hospital, a school, a group
 # a newspaper's name after its town's ("New York Times", "Bangkok Post", "Kenya Times")
 _NEWSPAPER_AFTER = frozenset("Times Post Herald Tribune Journal Gazette Chronicle Observer Telegraph Inquirer".split())
+# Words after a landmark's name that make it the name of something else: a hospital, a school, a group
 _NAMED_AFTER_A_LANDMARK = frozenset("""
 Hospital Hospitals Clinic School Schools College University Institute Hotel Stadium Brigade Brigades Martyrs Radio TV
 Television Foundation Bank Company Party Movement Front Army
@@ -888,7 +888,7 @@ def _resolve(spans: list[_Span], gaz: Gazetteer, text: str) -> list[PlaceMention
                     sc += KIND_CUE_BONUS
                 if qualifier is not None and place.kind not in ("country", "continent"):
                     if gaz.island_km(qualifier):  # "X, Mindoro": a place of the island's country within its reach
-                        if place.country == qualifier.country and distance_km(place, qualifier) <= gaz.island_km(qualifier):
+                        if _lies_in(place, qualifier, gaz):
                             sc += 6.0
                     elif qualifier.kind == "admin1" and (place.country, place.admin1) == (qualifier.country, qualifier.admin1):
                         sc += 6.0
@@ -1159,7 +1159,7 @@ def _inside_the_area_after(place: Place, end: int, text: str, starts: dict[int, 
     if place.country != area.place.country:
         return False
     if gaz.island_km(area.place):  # an island holds what lies within its reach ("Dagupan, Luzon")
-        return distance_km(place, area.place) <= gaz.island_km(area.place)
+        return _lies_in(place, area.place, gaz)
     if area.place.kind == "admin1":
         return place.admin1 == area.place.admin1
     return distance_km(place, area.place) <= AREA_HOLDS_KM
